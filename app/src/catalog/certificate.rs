@@ -1,0 +1,60 @@
+//! OCOP certificate dates: a certificate is valid for 36 months from its issue date.
+use time::{Date, Month};
+
+/// How long an OCOP certificate is valid.
+pub const VALID_MONTHS: i32 = 36;
+
+/// `issued` plus 36 months; a 29 February issue date ends on 28 February.
+pub fn expiry(issued: Date) -> Date {
+    let months = issued.year() * 12 + (issued.month() as i32 - 1) + VALID_MONTHS;
+    let (year, month0) = (months.div_euclid(12), months.rem_euclid(12));
+    let month = Month::try_from(month0 as u8 + 1).unwrap_or(Month::December);
+    let mut day = issued.day();
+    loop {
+        if let Ok(d) = Date::from_calendar_date(year, month, day) {
+            return d;
+        }
+        day -= 1;
+    }
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Option<Date> {
+    let mut parts = s.trim().splitn(3, '-');
+    let year = parts.next()?.parse::<i32>().ok()?;
+    let month = Month::try_from(parts.next()?.parse::<u8>().ok()?).ok()?;
+    let day = parts.next()?.parse::<u8>().ok()?;
+    Date::from_calendar_date(year, month, day).ok()
+}
+
+/// Today's date in UTC as `YYYY-MM-DD`, the form dates are stored and compared in.
+pub fn today() -> String {
+    time::OffsetDateTime::now_utc().date().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        parse_date(s).unwrap_or_else(|| panic!("bad date {s}"))
+    }
+
+    #[test]
+    fn a_certificate_runs_thirty_six_months() {
+        assert_eq!(expiry(d("2024-03-15")).to_string(), "2027-03-15");
+        assert_eq!(expiry(d("2023-12-31")).to_string(), "2026-12-31");
+    }
+
+    #[test]
+    fn a_leap_day_issue_ends_on_the_last_day_of_february() {
+        assert_eq!(expiry(d("2024-02-29")).to_string(), "2027-02-28");
+    }
+
+    #[test]
+    fn dates_are_parsed_strictly() {
+        assert!(parse_date("2024-02-30").is_none());
+        assert!(parse_date("yesterday").is_none());
+        assert_eq!(d("2024-01-05").to_string(), "2024-01-05");
+    }
+}

@@ -1,0 +1,314 @@
+//! Catalogue widgets: product cards and grids, the facet panel, pagination and the certificate.
+use leptos::prelude::*;
+use leptos_router::components::Form;
+use wasm_bindgen::JsCast;
+
+use super::model::*;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::lang::{Localized, use_lang};
+use crate::ui::badges::{DemoMark, ExportRibbon, PriceTag, StarBadge};
+use crate::ui::money::format_vnd;
+
+/// The picture of a product. Real photos arrive with the cooperative dashboard; until then each
+/// product group has an illustration (demo data).
+pub fn product_image_src(group_slug: &str) -> String {
+    format!("/img/groups/{group_slug}.svg")
+}
+
+#[component]
+pub fn ProductCard(card: ProductCard) -> impl IntoView {
+    let lang = use_lang();
+    let href = format!("/p/{}", card.slug);
+    let alt = {
+        let name = card.name.clone();
+        move || name.best(lang.get())
+    };
+    let ProductCard {
+        name,
+        unit,
+        price_vnd,
+        cooperative_name,
+        district,
+        group_slug,
+        stars,
+        exported_to,
+        is_demo,
+        in_stock,
+        ..
+    } = card;
+    let i18n = use_i18n();
+    view! {
+        <article class="product-card">
+            <a class="product-card__link" href=href>
+                <img
+                    class="product-card__image"
+                    src=product_image_src(&group_slug)
+                    alt=alt
+                    width="400"
+                    height="300"
+                    loading="lazy"
+                />
+                <h3 class="product-card__name">
+                    <Localized text=name />
+                </h3>
+            </a>
+            <p class="product-card__coop">
+                <Localized text=cooperative_name />
+                {district
+                    .map(|d| {
+                        view! {
+                            <span class="product-card__district">
+                                " · "
+                                <Localized text=d />
+                            </span>
+                        }
+                    })}
+            </p>
+            <p class="product-card__price">
+                <PriceTag price_vnd />
+                <span class="product-card__unit">
+                    " / "
+                    <Localized text=unit />
+                </span>
+            </p>
+            <p class="product-card__badges">
+                {stars.map(|s| view! { <StarBadge stars=s /> })}
+                {exported_to.filter(|c| c == "GB").map(|_| view! { <ExportRibbon /> })}
+                {(!in_stock).then(|| view! { <span class="stock-out">{t!(i18n, catalog.product.out_of_stock)}</span> })}
+                {is_demo.then(|| view! { <DemoMark /> })}
+            </p>
+        </article>
+    }
+}
+
+#[component]
+pub fn ProductGrid(items: Vec<ProductCard>) -> impl IntoView {
+    view! {
+        <ul class="product-grid">
+            {items.into_iter().map(|card| view! { <li class="product-grid__item"><ProductCard card /></li> }).collect_view()}
+        </ul>
+    }
+}
+
+/// Submits the surrounding form when a facet changes, so the list follows without a reload.
+/// Without JavaScript the "Apply" button does the same.
+fn submit_enclosing_form(ev: leptos::ev::Event) {
+    let Some(target) = ev.target() else { return };
+    let Ok(el) = target.dyn_into::<web_sys::Element>() else {
+        return;
+    };
+    if let Ok(Some(form)) = el.closest("form")
+        && let Ok(form) = form.dyn_into::<web_sys::HtmlFormElement>()
+    {
+        let _ = form.request_submit();
+    }
+}
+
+#[component]
+fn FacetGroup(
+    legend: Signal<String>,
+    name: &'static str,
+    values: Vec<FacetValue>,
+    selected: Vec<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <fieldset class="facet">
+            <legend class="facet__legend">{legend}</legend>
+            <ul class="facet__values">
+                {values
+                    .into_iter()
+                    .filter(|v| v.count > 0 || selected.contains(&v.key))
+                    .map(|v| {
+                        let id = format!("facet-{name}-{}", v.key);
+                        let checked = selected.contains(&v.key);
+                        let label = v.label.clone();
+                        view! {
+                            <li class="facet__value">
+                                <input
+                                    type="checkbox"
+                                    class="facet__checkbox"
+                                    id=id.clone()
+                                    name=name
+                                    value=v.key.clone()
+                                    checked=checked
+                                />
+                                <label class="facet__label" for=id>
+                                    {move || label.best(lang.get())}
+                                    <span class="facet__count">{v.count}</span>
+                                </label>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </fieldset>
+    }
+}
+
+#[component]
+pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
+    let i18n = use_i18n();
+    let stars_selected: Vec<String> = query.stars.iter().map(ToString::to_string).collect();
+    let (lo, hi) = facets.price_range.unwrap_or((0, 0));
+    let star_values: Vec<FacetValue> = facets
+        .stars
+        .iter()
+        .map(|v| FacetValue {
+            label: crate::lang::Text::new(format!("{} ★", v.key), format!("{} ★", v.key)),
+            ..v.clone()
+        })
+        .collect();
+    let sort = query.sort;
+    view! {
+        <Form action="/products" attr:class="facets" attr:aria-label=move || t_string!(i18n, catalog.filter.title)>
+            <div class="facets__body" on:change=submit_enclosing_form>
+                <h2 class="facets__title">{t!(i18n, catalog.filter.title)}</h2>
+                {(!query.q.is_empty()).then(|| view! { <input type="hidden" name="q" value=query.q.clone() /> })}
+                <div class="facets__sort">
+                    <label for="facet-sort">{t!(i18n, catalog.sort.label)}</label>
+                    <select id="facet-sort" name="sort">
+                        {Sort::ALL
+                            .into_iter()
+                            .map(|s| {
+                                let label = move || match s {
+                                    Sort::Relevance => t_string!(i18n, catalog.sort.relevance),
+                                    Sort::Newest => t_string!(i18n, catalog.sort.newest),
+                                    Sort::PriceAsc => t_string!(i18n, catalog.sort.price_asc),
+                                    Sort::PriceDesc => t_string!(i18n, catalog.sort.price_desc),
+                                    Sort::Name => t_string!(i18n, catalog.sort.name),
+                                };
+                                view! {
+                                    <option value=s.key() selected=s == sort>
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <FacetGroup
+                    legend=Signal::derive(move || t_string!(i18n, catalog.filter.group).to_owned())
+                    name="group"
+                    values=facets.groups
+                    selected=query.groups.clone()
+                />
+                <FacetGroup
+                    legend=Signal::derive(move || t_string!(i18n, catalog.filter.stars).to_owned())
+                    name="stars"
+                    values=star_values
+                    selected=stars_selected
+                />
+                <FacetGroup
+                    legend=Signal::derive(move || t_string!(i18n, catalog.filter.district).to_owned())
+                    name="district"
+                    values=facets.districts
+                    selected=query.districts.clone()
+                />
+                <FacetGroup
+                    legend=Signal::derive(move || t_string!(i18n, catalog.filter.cooperative).to_owned())
+                    name="coop"
+                    values=facets.cooperatives
+                    selected=query.coops.clone()
+                />
+                <fieldset class="facet facet--price">
+                    <legend class="facet__legend">{t!(i18n, catalog.filter.price)}</legend>
+                    <div class="facet__price-inputs">
+                        <label for="facet-price-min">{t!(i18n, catalog.filter.price_min)}</label>
+                        <input
+                            id="facet-price-min"
+                            type="number"
+                            inputmode="numeric"
+                            min="0"
+                            step="1000"
+                            name="price_min"
+                            placeholder=format_vnd(lo)
+                            value=query.price_min.map(|v| v.to_string())
+                        />
+                        <label for="facet-price-max">{t!(i18n, catalog.filter.price_max)}</label>
+                        <input
+                            id="facet-price-max"
+                            type="number"
+                            inputmode="numeric"
+                            min="0"
+                            step="1000"
+                            name="price_max"
+                            placeholder=format_vnd(hi)
+                            value=query.price_max.map(|v| v.to_string())
+                        />
+                    </div>
+                </fieldset>
+                <div class="facets__actions">
+                    <button type="submit" class="button">
+                        {t!(i18n, catalog.filter.apply)}
+                    </button>
+                    <a class="facets__clear" href="/products">
+                        {t!(i18n, catalog.filter.clear)}
+                    </a>
+                </div>
+            </div>
+        </Form>
+    }
+}
+
+#[component]
+pub fn Pagination(query: ProductQuery, page: i64, pages: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    if pages <= 1 {
+        return None;
+    }
+    let prev = (page > 1).then(|| query.with_page(page - 1).href());
+    let next = (page < pages).then(|| query.with_page(page + 1).href());
+    Some(view! {
+        <nav class="pagination" aria-label=move || t_string!(i18n, catalog.pagination.label)>
+            {prev.map(|href| view! { <a class="pagination__link" rel="prev" href=href>{t!(i18n, catalog.pagination.prev)}</a> })}
+            <span class="pagination__status">
+                {t!(i18n, catalog.pagination.status, page = page, pages = pages)}
+            </span>
+            {next.map(|href| view! { <a class="pagination__link" rel="next" href=href>{t!(i18n, catalog.pagination.next)}</a> })}
+        </nav>
+    })
+}
+
+/// The OCOP certificate. An expired certificate is listed as expired, without the star badge.
+#[component]
+pub fn CertificatePanel(certificate: Certificate) -> impl IntoView {
+    let i18n = use_i18n();
+    let Certificate {
+        stars,
+        council,
+        decision_no,
+        issued_on,
+        expires_on,
+        expired,
+        is_demo,
+    } = certificate;
+    view! {
+        <section class="certificate" aria-labelledby="certificate-title">
+            <h2 id="certificate-title" class="certificate__title">
+                {t!(i18n, catalog.certificate.title)}
+            </h2>
+            {if expired {
+                view! { <p class="certificate__expired">{t!(i18n, catalog.certificate.expired)}</p> }.into_any()
+            } else {
+                view! { <StarBadge stars /> }.into_any()
+            }}
+            <dl class="certificate__facts">
+                <dt>{t!(i18n, catalog.certificate.council)}</dt>
+                <dd>
+                    {match council {
+                        Council::Provincial => t!(i18n, catalog.certificate.provincial).into_any(),
+                        Council::National => t!(i18n, catalog.certificate.national).into_any(),
+                    }}
+                </dd>
+                <dt>{t!(i18n, catalog.certificate.decision)}</dt>
+                <dd>{decision_no}</dd>
+                <dt>{t!(i18n, catalog.certificate.issued)}</dt>
+                <dd><time datetime=issued_on.clone()>{issued_on.clone()}</time></dd>
+                <dt>{t!(i18n, catalog.certificate.expires)}</dt>
+                <dd><time datetime=expires_on.clone()>{expires_on.clone()}</time></dd>
+            </dl>
+            {is_demo.then(|| view! { <p class="certificate__demo"><DemoMark /> " " {t!(i18n, catalog.certificate.demo_note)}</p> })}
+        </section>
+    }
+}

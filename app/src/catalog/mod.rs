@@ -1,0 +1,9 @@
+//! The catalogue: products, cooperatives, OCOP certificates, and the storefront pages that show them.
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod certificate;
+pub mod components;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;

@@ -1,0 +1,471 @@
+//! Storefront pages: home, product list with search and facets, product page, cooperative page.
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::api::{fetch_cooperative, fetch_home, fetch_product, list_products};
+use super::components::{CertificatePanel, FacetPanel, Pagination, ProductGrid, product_image_src};
+use super::model::*;
+use crate::error::AppError;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::lang::{Lang, Localized, use_lang};
+use crate::shell::site_url;
+use crate::ui::badges::{DemoMark, ExportRibbon, PriceTag, StarBadge};
+use crate::ui::layout::{LoadError, NotFound};
+
+#[component]
+fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="loading" role="status">{t!(i18n, common.loading)}</p> }
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let data = Resource::new(|| (), |_| fetch_home());
+    view! {
+        <Title text=move || t_string!(i18n, home.title) />
+        <Meta name="description" content=move || t_string!(i18n, home.description) />
+        <Link rel="canonical" href=format!("{}/", site_url()) />
+        <section class="hero">
+            <div class="hero__inner">
+                <h1 class="hero__title">{t!(i18n, home.hero_title)}</h1>
+                <p class="hero__lead">{t!(i18n, home.hero_lead)}</p>
+                <a class="button button--large" href="/products">
+                    {t!(i18n, home.browse_all)}
+                </a>
+            </div>
+        </section>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(home) => view! { <HomeSections home /> }.into_any(),
+                    Err(_) => view! { <LoadError /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn HomeSections(home: HomeData) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let HomeData {
+        featured,
+        exported,
+        groups,
+        cooperatives,
+        product_count,
+    } = home;
+    view! {
+        <section class="home-section" aria-labelledby="featured-title">
+            <h2 id="featured-title" class="home-section__title">{t!(i18n, home.featured)}</h2>
+            <ProductGrid items=featured />
+        </section>
+        <section class="home-section" aria-labelledby="groups-title">
+            <h2 id="groups-title" class="home-section__title">{t!(i18n, home.groups)}</h2>
+            <ul class="group-tiles">
+                {groups
+                    .into_iter()
+                    .map(|g| {
+                        let href = format!("/products?group={}", g.slug);
+                        let img = product_image_src(&g.slug);
+                        view! {
+                            <li class="group-tile">
+                                <a class="group-tile__link" href=href>
+                                    <img class="group-tile__image" src=img alt="" width="96" height="72" />
+                                    <span class="group-tile__name"><Localized text=g.name /></span>
+                                    <span class="group-tile__count">
+                                        {t!(i18n, home.product_count, n = g.product_count)}
+                                    </span>
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+        <section class="home-section uk-story" aria-labelledby="uk-title">
+            <div class="uk-story__text">
+                <h2 id="uk-title" class="home-section__title">{t!(i18n, home.uk_title)}</h2>
+                <p>{t!(i18n, home.uk_body)}</p>
+                <p class="uk-story__source">{t!(i18n, home.uk_source)}</p>
+            </div>
+            <ProductGrid items=exported />
+        </section>
+        <section class="home-section" aria-labelledby="coops-title">
+            <h2 id="coops-title" class="home-section__title">{t!(i18n, home.cooperatives)}</h2>
+            <ul class="coop-list">
+                {cooperatives
+                    .into_iter()
+                    .map(|c| {
+                        let href = format!("/c/{}", c.slug);
+                        view! {
+                            <li class="coop-list__item">
+                                <a class="coop-list__link" href=href>
+                                    <span class="coop-list__name"><Localized text=c.name /></span>
+                                    <span class="coop-list__meta">
+                                        {c.district.map(|d| view! { <Localized text=d /> " · " })}
+                                        {t!(i18n, home.product_count, n = c.product_count)}
+                                    </span>
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <p class="home-section__more">
+                {move || {
+                    let _ = lang.get();
+                    t_string!(i18n, home.total_products, n = product_count).to_string()
+                }}
+            </p>
+        </section>
+    }
+}
+
+fn issue_message(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, issue: QueryIssue) -> String {
+    match issue {
+        QueryIssue::PriceMin => t_string!(i18n, catalog.issue.price_min),
+        QueryIssue::PriceMax => t_string!(i18n, catalog.issue.price_max),
+        QueryIssue::PriceOrder => t_string!(i18n, catalog.issue.price_order),
+        QueryIssue::Page => t_string!(i18n, catalog.issue.page),
+        QueryIssue::Stars => t_string!(i18n, catalog.issue.stars),
+        QueryIssue::Sort => t_string!(i18n, catalog.issue.sort),
+        QueryIssue::QueryTooLong => t_string!(i18n, catalog.issue.query_too_long),
+    }
+    .to_owned()
+}
+
+#[component]
+pub fn ProductListPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let query_map = use_query_map();
+    let parsed = Memo::new(move |_| {
+        query_map.with(|m| ProductQuery::parse(|key| m.get_all(key).unwrap_or_default()))
+    });
+    let query = Memo::new(move |_| parsed.get().0);
+    let page = Resource::new(
+        move || (query.get(), lang.get()),
+        |(q, l)| list_products(q, l),
+    );
+    let title = move || {
+        let q = query.get().q;
+        if q.is_empty() {
+            t_string!(i18n, catalog.list.title).to_owned()
+        } else {
+            t_string!(i18n, catalog.list.search_title, query = q.clone()).to_string()
+        }
+    };
+    view! {
+        <Title text=title />
+        <Meta name="description" content=move || t_string!(i18n, catalog.list.description) />
+        {move || {
+            let href = format!("{}{}", site_url(), query.get().with_page(1).href());
+            view! { <Link rel="canonical" href=href /> }
+        }}
+        <div class="catalog">
+            <h1 class="catalog__title">{title}</h1>
+            {move || {
+                let issues = parsed.get().1;
+                (!issues.is_empty())
+                    .then(|| {
+                        view! {
+                            <ul class="notice notice--warning" role="status">
+                                {issues.into_iter().map(|i| view! { <li>{issue_message(i18n, i)}</li> }).collect_view()}
+                            </ul>
+                        }
+                    })
+            }}
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    let q = query.get_untracked();
+                    match page.await {
+                        Ok(result) => view! { <ProductResults query=q result /> }.into_any(),
+                        Err(_) => view! { <LoadError /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn ProductResults(query: ProductQuery, result: ProductPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let ProductPage {
+        items,
+        total,
+        page,
+        pages,
+        facets,
+    } = result;
+    let empty = items.is_empty();
+    view! {
+        <div class="catalog__layout">
+            <FacetPanel query=query.clone() facets />
+            <section class="catalog__results" aria-labelledby="results-count">
+                <p id="results-count" class="catalog__count" role="status" aria-live="polite">
+                    {t!(i18n, catalog.list.count, n = total)}
+                </p>
+                {if empty {
+                    view! {
+                        <div class="catalog__empty">
+                            <p>{t!(i18n, catalog.list.empty)}</p>
+                            <a href="/products">{t!(i18n, catalog.filter.clear)}</a>
+                        </div>
+                    }
+                        .into_any()
+                } else {
+                    view! { <ProductGrid items /> }.into_any()
+                }}
+                <Pagination query page pages />
+            </section>
+        </div>
+    }
+}
+
+/// JSON-LD for search engines, with `<` escaped so the text cannot close the script element.
+fn product_json_ld(detail: &ProductDetail, lang: Lang, url: &str) -> String {
+    let card = &detail.card;
+    let availability = if card.in_stock {
+        "https://schema.org/InStock"
+    } else {
+        "https://schema.org/OutOfStock"
+    };
+    let mut value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": card.name.best(lang),
+        "description": detail.description.best(lang),
+        "sku": card.slug,
+        "category": detail.group.best(lang),
+        "image": format!("{}{}", site_url(), product_image_src(&card.group_slug)),
+        "brand": { "@type": "Organization", "name": card.cooperative_name.best(lang) },
+        "offers": {
+            "@type": "Offer",
+            "price": card.price_vnd.to_string(),
+            "priceCurrency": "VND",
+            "availability": availability,
+            "url": url,
+        },
+    });
+    if let (Some(stars), Some(obj)) = (card.stars, value.as_object_mut()) {
+        obj.insert(
+            "award".to_owned(),
+            serde_json::Value::String(format!("OCOP {stars}★")),
+        );
+    }
+    value.to_string().replace('<', "\\u003c")
+}
+
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.with(|p| p.get("slug").unwrap_or_default());
+    let detail = Resource::new(slug, fetch_product);
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => view! { <ProductView detail=d /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(_) => view! { <LoadError /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProductView(detail: ProductDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let url = format!("{}/p/{}", site_url(), detail.card.slug);
+    let json_ld = {
+        let detail = detail.clone();
+        let url = url.clone();
+        move || product_json_ld(&detail, lang.get(), &url)
+    };
+    let title = {
+        let name = detail.card.name.clone();
+        move || name.best(lang.get())
+    };
+    let description = {
+        let d = detail.description.clone();
+        move || d.best(lang.get()).chars().take(160).collect::<String>()
+    };
+    let alt = title.clone();
+    let ProductDetail {
+        card,
+        description: desc_text,
+        group,
+        stock,
+        weight_grams,
+        certificate,
+        related,
+    } = detail;
+    let coop_href = format!("/c/{}", card.cooperative_slug);
+    let group_href = format!("/products?group={}", card.group_slug);
+    let stars = card.stars;
+    let show_related = !related.is_empty();
+    view! {
+        <Title text=title.clone() />
+        <Meta name="description" content=description />
+        <Meta property="og:title" content=title.clone() />
+        <Meta property="og:type" content="product" />
+        <Link rel="canonical" href=url />
+        <script type="application/ld+json" inner_html=json_ld></script>
+        <article class="product">
+            <nav class="breadcrumbs" aria-label=move || t_string!(i18n, nav.breadcrumbs)>
+                <a href="/products">{t!(i18n, nav.products)}</a>
+                " › "
+                <a href=group_href>
+                    <Localized text=group />
+                </a>
+            </nav>
+            <div class="product__layout">
+                <img
+                    class="product__image"
+                    src=product_image_src(&card.group_slug)
+                    alt=alt
+                    width="800"
+                    height="600"
+                />
+                <div class="product__info">
+                    <h1 class="product__name">
+                        <Localized text=card.name.clone() mark_fallback=true />
+                    </h1>
+                    <p class="product__badges">
+                        {stars.map(|s| view! { <StarBadge stars=s /> })}
+                        {card.exported_to.as_deref().filter(|c| *c == "GB").map(|_| view! { <ExportRibbon /> })}
+                        {card.is_demo.then(|| view! { <DemoMark /> })}
+                    </p>
+                    <p class="product__price">
+                        <PriceTag price_vnd=card.price_vnd />
+                        <span class="product__unit">
+                            " / "
+                            <Localized text=card.unit.clone() mark_fallback=true />
+                        </span>
+                    </p>
+                    <dl class="product__facts">
+                        <dt>{t!(i18n, catalog.product.cooperative)}</dt>
+                        <dd>
+                            <a href=coop_href>
+                                <Localized text=card.cooperative_name.clone() />
+                            </a>
+                        </dd>
+                        <dt>{t!(i18n, catalog.product.district)}</dt>
+                        <dd>
+                            {match card.district.clone() {
+                                Some(d) => view! { <Localized text=d /> }.into_any(),
+                                None => t!(i18n, catalog.product.district_unknown).into_any(),
+                            }}
+                        </dd>
+                        <dt>{t!(i18n, catalog.product.stock)}</dt>
+                        <dd>
+                            {if stock > 0 {
+                                t!(i18n, catalog.product.in_stock, n = stock).into_any()
+                            } else {
+                                t!(i18n, catalog.product.out_of_stock).into_any()
+                            }}
+                        </dd>
+                        {weight_grams
+                            .map(|w| {
+                                view! {
+                                    <dt>{t!(i18n, catalog.product.weight)}</dt>
+                                    <dd>{format!("{w} g")}</dd>
+                                }
+                            })}
+                    </dl>
+                    {card.exported_to.as_deref().filter(|c| *c == "GB").map(|_| view! {
+                        <p class="product__export">{t!(i18n, catalog.product.export_note)}</p>
+                    })}
+                </div>
+            </div>
+            <section class="product__description" aria-labelledby="description-title">
+                <h2 id="description-title">{t!(i18n, catalog.product.description)}</h2>
+                <p>
+                    <Localized text=desc_text mark_fallback=true />
+                </p>
+            </section>
+            {certificate.map(|c| view! { <CertificatePanel certificate=c /> })}
+            {show_related.then(|| view! {
+                <section class="product__related" aria-labelledby="related-title">
+                    <h2 id="related-title">{t!(i18n, catalog.product.related)}</h2>
+                    <ProductGrid items=related />
+                </section>
+            })}
+        </article>
+    }
+}
+
+#[component]
+pub fn CooperativePage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.with(|p| p.get("slug").unwrap_or_default());
+    let detail = Resource::new(slug, fetch_cooperative);
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => view! { <CooperativeView detail=d /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(_) => view! { <LoadError /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CooperativeView(detail: CooperativeDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let CooperativeDetail {
+        summary,
+        story,
+        commune,
+        is_demo,
+        products,
+    } = detail;
+    let title = {
+        let name = summary.name.clone();
+        move || name.best(lang.get())
+    };
+    let description = {
+        let s = story.clone();
+        move || s.best(lang.get()).chars().take(160).collect::<String>()
+    };
+    let url = format!("{}/c/{}", site_url(), summary.slug);
+    let count = summary.product_count;
+    view! {
+        <Title text=title.clone() />
+        <Meta name="description" content=description />
+        <Link rel="canonical" href=url />
+        <article class="coop">
+            <header class="coop__header">
+                <h1 class="coop__name">
+                    <Localized text=summary.name.clone() mark_fallback=true />
+                </h1>
+                <p class="coop__meta">
+                    {summary.district.map(|d| view! { <Localized text=d /> })}
+                    {commune.map(|c| format!(" · {c}"))}
+                    {is_demo.then(|| view! { " " <DemoMark /> })}
+                </p>
+            </header>
+            <section class="coop__story" aria-labelledby="story-title">
+                <h2 id="story-title">{t!(i18n, catalog.coop.story)}</h2>
+                <p>
+                    <Localized text=story mark_fallback=true />
+                </p>
+            </section>
+            <section class="coop__products" aria-labelledby="coop-products-title">
+                <h2 id="coop-products-title">{t!(i18n, catalog.coop.products, n = count)}</h2>
+                <ProductGrid items=products />
+            </section>
+        </article>
+    }
+}

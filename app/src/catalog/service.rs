@@ -1,0 +1,575 @@
+//! Catalogue rules and SQL: the product list with its facets, product and cooperative pages,
+//! the home page, and the sitemap. Every query runs unchanged on SQLite and PostgreSQL except
+//! the full-text part, which `search::service` writes per backend.
+use tracing::instrument;
+
+use super::model::*;
+use crate::db::{Backend, Db, Sql};
+use crate::lang::{Lang, Text};
+use crate::search::service::{match_expression, push_match, terms};
+
+/// The card's columns. `$1` is today's date: only an unexpired certificate gives stars.
+const CARD_SELECT: &str = "SELECT p.id, p.slug, p.name_vi, p.name_en, p.unit_vi, p.unit_en, \
+    p.price_vnd, p.stock, p.exported_to, p.is_demo, \
+    c.slug AS coop_slug, c.name_vi AS coop_name_vi, c.name_en AS coop_name_en, \
+    d.name_vi AS district_vi, d.name_en AS district_en, g.slug AS group_slug, \
+    (SELECT MAX(ct.stars) FROM certificates ct WHERE ct.product_id = p.id AND ct.expires_on >= ";
+
+const CARD_FROM: &str = " FROM products p \
+    JOIN cooperatives c ON c.id = p.cooperative_id \
+    JOIN product_groups g ON g.id = p.group_id \
+    LEFT JOIN districts d ON d.id = c.district_id";
+
+const VISIBLE: &str = " WHERE p.status = 'published' AND c.status = 'approved'";
+
+#[derive(sqlx::FromRow)]
+struct CardRow {
+    #[expect(
+        dead_code,
+        reason = "selected for ordering ties; cards are addressed by slug"
+    )]
+    id: i64,
+    slug: String,
+    name_vi: String,
+    name_en: String,
+    unit_vi: String,
+    unit_en: String,
+    price_vnd: i64,
+    stock: i64,
+    exported_to: Option<String>,
+    is_demo: i64,
+    coop_slug: String,
+    coop_name_vi: String,
+    coop_name_en: String,
+    district_vi: Option<String>,
+    district_en: Option<String>,
+    group_slug: String,
+    stars: Option<i64>,
+}
+
+impl From<CardRow> for ProductCard {
+    fn from(r: CardRow) -> ProductCard {
+        ProductCard {
+            slug: r.slug,
+            name: Text::new(r.name_vi, r.name_en),
+            unit: Text::new(r.unit_vi, r.unit_en),
+            price_vnd: r.price_vnd,
+            cooperative_slug: r.coop_slug,
+            cooperative_name: Text::new(r.coop_name_vi, r.coop_name_en),
+            district: match (r.district_vi, r.district_en) {
+                (Some(vi), Some(en)) => Some(Text::new(vi, en)),
+                _ => None,
+            },
+            group_slug: r.group_slug,
+            stars: r.stars,
+            exported_to: r.exported_to,
+            in_stock: r.stock > 0,
+            is_demo: r.is_demo != 0,
+        }
+    }
+}
+
+/// Starts `SELECT <card columns> FROM … WHERE <visible>`.
+fn card_query(today: &str) -> Sql {
+    let mut sql = Sql::new(CARD_SELECT);
+    sql.bind(today.to_owned());
+    sql.push(") AS stars");
+    sql.push(CARD_FROM);
+    sql.push(VISIBLE);
+    sql
+}
+
+/// A filter of the product list. Facet counts leave out their own facet's filter, so each
+/// facet shows what choosing one more of its values would give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    Search,
+    Group,
+    Stars,
+    District,
+    Cooperative,
+    Price,
+}
+
+fn push_filters(
+    sql: &mut Sql,
+    backend: Backend,
+    query: &ProductQuery,
+    today: &str,
+    skip: &[Filter],
+) {
+    let on = |f: Filter| !skip.contains(&f);
+    if on(Filter::Search)
+        && let Some(words) = terms(&query.q)
+    {
+        push_match(sql, backend, &words);
+    }
+    if on(Filter::Group) && !query.groups.is_empty() {
+        sql.push(" AND g.slug IN (")
+            .bind_list(query.groups.clone())
+            .push(")");
+    }
+    if on(Filter::District) && !query.districts.is_empty() {
+        sql.push(" AND d.slug IN (")
+            .bind_list(query.districts.clone())
+            .push(")");
+    }
+    if on(Filter::Cooperative) && !query.coops.is_empty() {
+        sql.push(" AND c.slug IN (")
+            .bind_list(query.coops.clone())
+            .push(")");
+    }
+    if on(Filter::Stars) && !query.stars.is_empty() {
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM certificates cs WHERE cs.product_id = p.id AND cs.expires_on >= ",
+        );
+        sql.bind(today.to_owned());
+        sql.push(" AND cs.stars IN (")
+            .bind_list(query.stars.clone())
+            .push("))");
+    }
+    if on(Filter::Price) {
+        if let Some(min) = query.price_min {
+            sql.push(" AND p.price_vnd >= ").bind(min);
+        }
+        if let Some(max) = query.price_max {
+            sql.push(" AND p.price_vnd <= ").bind(max);
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CountRow {
+    key: String,
+    count: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct LabelRow {
+    slug: String,
+    name_vi: String,
+    name_en: String,
+}
+
+async fn facet_counts(
+    db: &Db,
+    query: &ProductQuery,
+    today: &str,
+    key_sql: &'static str,
+    skip: Filter,
+) -> Result<Vec<CountRow>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(key_sql);
+    sql.push(" AS key, COUNT(*) AS count");
+    sql.push(CARD_FROM);
+    sql.push(VISIBLE);
+    push_filters(&mut sql, db.backend, query, today, &[skip]);
+    sql.push(" GROUP BY ");
+    sql.push(key_sql);
+    sql.query_as()?.fetch_all(&db.pool).await
+}
+
+/// Every value of a small facet (groups, districts) with its count, zero included.
+fn merge_counts(labels: Vec<LabelRow>, counts: &[CountRow]) -> Vec<FacetValue> {
+    labels
+        .into_iter()
+        .map(|l| FacetValue {
+            count: counts
+                .iter()
+                .find(|c| c.key == l.slug)
+                .map_or(0, |c| c.count),
+            key: l.slug,
+            label: Text::new(l.name_vi, l.name_en),
+        })
+        .collect()
+}
+
+async fn compute_facets(db: &Db, query: &ProductQuery, today: &str) -> Result<Facets, sqlx::Error> {
+    let groups: Vec<LabelRow> =
+        Sql::new("SELECT slug, name_vi, name_en FROM product_groups ORDER BY position, id")
+            .query_as()?
+            .fetch_all(&db.pool)
+            .await?;
+    let districts: Vec<LabelRow> =
+        Sql::new("SELECT slug, name_vi, name_en FROM districts ORDER BY position, id")
+            .query_as()?
+            .fetch_all(&db.pool)
+            .await?;
+    let group_counts = facet_counts(db, query, today, "g.slug", Filter::Group).await?;
+    let district_counts =
+        facet_counts(db, query, today, "COALESCE(d.slug, '')", Filter::District).await?;
+
+    let mut coop_sql = Sql::new(
+        "SELECT c.slug AS slug, c.name_vi AS name_vi, c.name_en AS name_en, COUNT(*) AS count",
+    );
+    coop_sql.push(CARD_FROM).push(VISIBLE);
+    push_filters(
+        &mut coop_sql,
+        db.backend,
+        query,
+        today,
+        &[Filter::Cooperative],
+    );
+    coop_sql.push(" GROUP BY c.slug, c.name_vi, c.name_en ORDER BY c.name_vi");
+    #[derive(sqlx::FromRow)]
+    struct CoopCount {
+        slug: String,
+        name_vi: String,
+        name_en: String,
+        count: i64,
+    }
+    let coop_counts: Vec<CoopCount> = coop_sql.query_as()?.fetch_all(&db.pool).await?;
+
+    let mut star_sql =
+        Sql::new("SELECT CAST(ct.stars AS TEXT) AS key, COUNT(DISTINCT p.id) AS count");
+    star_sql.push(CARD_FROM);
+    star_sql.push(" JOIN certificates ct ON ct.product_id = p.id AND ct.expires_on >= ");
+    star_sql.bind(today.to_owned());
+    star_sql.push(VISIBLE);
+    push_filters(&mut star_sql, db.backend, query, today, &[Filter::Stars]);
+    star_sql.push(" GROUP BY ct.stars");
+    let star_counts: Vec<CountRow> = star_sql.query_as()?.fetch_all(&db.pool).await?;
+
+    let mut price_sql = Sql::new("SELECT MIN(p.price_vnd) AS lo, MAX(p.price_vnd) AS hi");
+    price_sql.push(CARD_FROM).push(VISIBLE);
+    push_filters(&mut price_sql, db.backend, query, today, &[Filter::Price]);
+    #[derive(sqlx::FromRow)]
+    struct PriceRow {
+        lo: Option<i64>,
+        hi: Option<i64>,
+    }
+    let price: PriceRow = price_sql.query_as()?.fetch_one(&db.pool).await?;
+
+    Ok(Facets {
+        groups: merge_counts(groups, &group_counts),
+        stars: (3..=5)
+            .map(|s: i64| {
+                let key = s.to_string();
+                FacetValue {
+                    count: star_counts
+                        .iter()
+                        .find(|c| c.key == key)
+                        .map_or(0, |c| c.count),
+                    label: Text::new(format!("{s} sao"), format!("{s} stars")),
+                    key,
+                }
+            })
+            .collect(),
+        districts: merge_counts(districts, &district_counts),
+        cooperatives: coop_counts
+            .into_iter()
+            .map(|c| FacetValue {
+                key: c.slug,
+                label: Text::new(c.name_vi, c.name_en),
+                count: c.count,
+            })
+            .collect(),
+        price_range: price.lo.zip(price.hi),
+    })
+}
+
+/// One page of the product list, its total and its facets.
+#[instrument(skip(db))]
+pub async fn list_products(
+    db: &Db,
+    query: &ProductQuery,
+    lang: Lang,
+    today: &str,
+) -> Result<ProductPage, sqlx::Error> {
+    let words = terms(&query.q);
+    let mut count_sql = Sql::new("SELECT COUNT(*)");
+    count_sql.push(CARD_FROM).push(VISIBLE);
+    push_filters(&mut count_sql, db.backend, query, today, &[]);
+    let total: i64 = count_sql.query_scalar()?.fetch_one(&db.pool).await?;
+
+    let mut sql = Sql::new(CARD_SELECT);
+    sql.bind(today.to_owned());
+    sql.push(") AS stars");
+    let fts_join = db.backend == Backend::Sqlite && words.is_some();
+    if let (true, Some(words)) = (fts_join, &words) {
+        // Rank comes from FTS5 itself: read the matches first, then join the products.
+        sql.push(
+            " FROM products_fts f JOIN products p ON p.id = f.rowid \
+             JOIN cooperatives c ON c.id = p.cooperative_id \
+             JOIN product_groups g ON g.id = p.group_id \
+             LEFT JOIN districts d ON d.id = c.district_id",
+        );
+        sql.push(VISIBLE);
+        sql.push(" AND products_fts MATCH ");
+        sql.bind(match_expression(db.backend, words));
+        push_filters(&mut sql, db.backend, query, today, &[Filter::Search]);
+    } else {
+        sql.push(CARD_FROM).push(VISIBLE);
+        push_filters(&mut sql, db.backend, query, today, &[]);
+    }
+    match (query.sort, &words) {
+        (Sort::Relevance, Some(words)) => {
+            match db.backend {
+                Backend::Sqlite => {
+                    sql.push(" ORDER BY f.rank, p.id");
+                }
+                Backend::Postgres => {
+                    sql.push(" ORDER BY ts_rank(to_tsvector('simple', p.search_text), to_tsquery('simple', ");
+                    sql.bind(match_expression(db.backend, words));
+                    sql.push(")) DESC, p.id");
+                }
+            }
+        }
+        (Sort::Relevance, None) => {
+            sql.push(" ORDER BY p.featured DESC, p.created_at DESC, p.id DESC");
+        }
+        (Sort::Newest, _) => {
+            sql.push(" ORDER BY p.created_at DESC, p.id DESC");
+        }
+        (Sort::PriceAsc, _) => {
+            sql.push(" ORDER BY p.price_vnd ASC, p.id ASC");
+        }
+        (Sort::PriceDesc, _) => {
+            sql.push(" ORDER BY p.price_vnd DESC, p.id DESC");
+        }
+        (Sort::Name, _) => {
+            sql.push(match lang {
+                Lang::Vi => " ORDER BY p.sort_name_vi, p.id",
+                Lang::En => " ORDER BY p.sort_name_en, p.id",
+            });
+        }
+    }
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let page = query.page.clamp(1, pages);
+    sql.push(" LIMIT ").bind(PER_PAGE);
+    sql.push(" OFFSET ").bind((page - 1) * PER_PAGE);
+    let rows: Vec<CardRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let facets = compute_facets(db, query, today).await?;
+    Ok(ProductPage {
+        items: rows.into_iter().map(Into::into).collect(),
+        total,
+        page,
+        pages,
+        facets,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    description_vi: String,
+    description_en: String,
+    group_vi: String,
+    group_en: String,
+    stock: i64,
+    weight_grams: Option<i64>,
+    group_id: i64,
+    product_id: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct CertificateRow {
+    stars: i64,
+    council: String,
+    decision_no: String,
+    issued_on: String,
+    expires_on: String,
+    is_demo: i64,
+}
+
+/// The product page: `None` for an unknown, unpublished or deleted product.
+#[instrument(skip(db))]
+pub async fn product_detail(
+    db: &Db,
+    slug: &str,
+    today: &str,
+) -> Result<Option<ProductDetail>, sqlx::Error> {
+    let mut sql = card_query(today);
+    sql.push(" AND p.slug = ").bind(slug.to_owned());
+    let Some(card) = sql.query_as::<CardRow>()?.fetch_optional(&db.pool).await? else {
+        return Ok(None);
+    };
+    let mut sql = Sql::new(
+        "SELECT p.description_vi, p.description_en, g.name_vi AS group_vi, g.name_en AS group_en, \
+         p.stock, p.weight_grams, p.group_id, p.id AS product_id \
+         FROM products p JOIN product_groups g ON g.id = p.group_id WHERE p.slug = ",
+    );
+    sql.bind(slug.to_owned());
+    let detail: DetailRow = sql.query_as()?.fetch_one(&db.pool).await?;
+
+    let mut sql = Sql::new(
+        "SELECT stars, council, decision_no, issued_on, expires_on, is_demo FROM certificates \
+         WHERE product_id = ",
+    );
+    sql.bind(detail.product_id);
+    sql.push(" ORDER BY issued_on DESC, id DESC LIMIT 1");
+    let certificate = sql
+        .query_as::<CertificateRow>()?
+        .fetch_optional(&db.pool)
+        .await?
+        .map(|c| Certificate {
+            expired: c.expires_on.as_str() < today,
+            stars: c.stars,
+            council: Council::from_db(&c.council),
+            decision_no: c.decision_no,
+            issued_on: c.issued_on,
+            expires_on: c.expires_on,
+            is_demo: c.is_demo != 0,
+        });
+
+    let mut sql = card_query(today);
+    sql.push(" AND p.group_id = ").bind(detail.group_id);
+    sql.push(" AND p.id <> ").bind(detail.product_id);
+    sql.push(" ORDER BY p.featured DESC, p.created_at DESC, p.id DESC LIMIT 4");
+    let related: Vec<CardRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+
+    Ok(Some(ProductDetail {
+        card: card.into(),
+        description: Text::new(detail.description_vi, detail.description_en),
+        group: Text::new(detail.group_vi, detail.group_en),
+        stock: detail.stock,
+        weight_grams: detail.weight_grams,
+        certificate,
+        related: related.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct CoopRow {
+    slug: String,
+    name_vi: String,
+    name_en: String,
+    story_vi: String,
+    story_en: String,
+    commune: Option<String>,
+    is_demo: i64,
+    district_vi: Option<String>,
+    district_en: Option<String>,
+    product_count: i64,
+}
+
+const COOP_SELECT: &str = "SELECT c.slug, c.name_vi, c.name_en, c.story_vi, c.story_en, c.commune, \
+    c.is_demo, d.name_vi AS district_vi, d.name_en AS district_en, \
+    (SELECT COUNT(*) FROM products p WHERE p.cooperative_id = c.id AND p.status = 'published') \
+    AS product_count \
+    FROM cooperatives c LEFT JOIN districts d ON d.id = c.district_id \
+    WHERE c.status = 'approved'";
+
+fn coop_summary(r: &CoopRow) -> CooperativeSummary {
+    CooperativeSummary {
+        slug: r.slug.clone(),
+        name: Text::new(r.name_vi.clone(), r.name_en.clone()),
+        district: match (&r.district_vi, &r.district_en) {
+            (Some(vi), Some(en)) => Some(Text::new(vi.clone(), en.clone())),
+            _ => None,
+        },
+        product_count: r.product_count,
+    }
+}
+
+/// The cooperative page: `None` for an unknown or unapproved cooperative.
+#[instrument(skip(db))]
+pub async fn cooperative_detail(
+    db: &Db,
+    slug: &str,
+    today: &str,
+) -> Result<Option<CooperativeDetail>, sqlx::Error> {
+    let mut sql = Sql::new(COOP_SELECT);
+    sql.push(" AND c.slug = ").bind(slug.to_owned());
+    let Some(row) = sql.query_as::<CoopRow>()?.fetch_optional(&db.pool).await? else {
+        return Ok(None);
+    };
+    let mut sql = card_query(today);
+    sql.push(" AND c.slug = ").bind(slug.to_owned());
+    sql.push(" ORDER BY p.featured DESC, p.sort_name_vi, p.id LIMIT 200");
+    let products: Vec<CardRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    Ok(Some(CooperativeDetail {
+        summary: coop_summary(&row),
+        story: Text::new(row.story_vi, row.story_en),
+        commune: row.commune,
+        is_demo: row.is_demo != 0,
+        products: products.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Everything the home page shows, in a handful of queries.
+#[instrument(skip(db))]
+pub async fn home(db: &Db, today: &str) -> Result<HomeData, sqlx::Error> {
+    let mut sql = card_query(today);
+    sql.push(" ORDER BY p.featured DESC, p.created_at DESC, p.id DESC LIMIT 8");
+    let featured: Vec<CardRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+
+    let mut sql = card_query(today);
+    sql.push(" AND p.exported_to = 'GB' ORDER BY p.featured DESC, p.id LIMIT 8");
+    let exported: Vec<CardRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+
+    #[derive(sqlx::FromRow)]
+    struct GroupRow {
+        slug: String,
+        name_vi: String,
+        name_en: String,
+        product_count: i64,
+    }
+    let groups: Vec<GroupRow> = Sql::new(
+        "SELECT g.slug, g.name_vi, g.name_en, \
+         (SELECT COUNT(*) FROM products p JOIN cooperatives c ON c.id = p.cooperative_id \
+          WHERE p.group_id = g.id AND p.status = 'published' AND c.status = 'approved') AS product_count \
+         FROM product_groups g ORDER BY g.position, g.id",
+    )
+    .query_as()?
+    .fetch_all(&db.pool)
+    .await?;
+
+    let mut sql = Sql::new(COOP_SELECT);
+    sql.push(" ORDER BY product_count DESC, c.name_vi LIMIT 12");
+    let coops: Vec<CoopRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+
+    let mut sql = Sql::new("SELECT COUNT(*)");
+    sql.push(CARD_FROM).push(VISIBLE);
+    let product_count: i64 = sql.query_scalar()?.fetch_one(&db.pool).await?;
+
+    Ok(HomeData {
+        featured: featured.into_iter().map(Into::into).collect(),
+        exported: exported.into_iter().map(Into::into).collect(),
+        groups: groups
+            .into_iter()
+            .map(|g| ProductGroup {
+                slug: g.slug,
+                name: Text::new(g.name_vi, g.name_en),
+                product_count: g.product_count,
+            })
+            .collect(),
+        cooperatives: coops.iter().map(coop_summary).collect(),
+        product_count,
+    })
+}
+
+/// A page for the sitemap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapEntry {
+    pub path: String,
+    pub updated_at: Option<i64>,
+}
+
+/// Every public product and cooperative page (the home and list pages are added by the caller).
+#[instrument(skip(db))]
+pub async fn sitemap_entries(db: &Db) -> Result<Vec<SitemapEntry>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        path: String,
+        updated_at: Option<i64>,
+    }
+    let rows: Vec<Row> = Sql::new(
+        "SELECT '/c/' || c.slug AS path, c.created_at AS updated_at FROM cooperatives c \
+         WHERE c.status = 'approved' \
+         UNION ALL \
+         SELECT '/p/' || p.slug AS path, p.updated_at AS updated_at FROM products p \
+         JOIN cooperatives c ON c.id = p.cooperative_id \
+         WHERE p.status = 'published' AND c.status = 'approved' \
+         ORDER BY path LIMIT 50000",
+    )
+    .query_as()?
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SitemapEntry {
+            path: r.path,
+            updated_at: r.updated_at,
+        })
+        .collect())
+}

@@ -1,0 +1,176 @@
+//! Bilingual text: the two languages of the catalogue, and how a page picks one with a fallback.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::{Locale, t, use_i18n};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        }
+    }
+
+    /// The BCP 47 locale used for number formatting and `<html lang>`.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+impl From<Locale> for Lang {
+    fn from(l: Locale) -> Lang {
+        match l {
+            Locale::vi => Lang::Vi,
+            Locale::en => Lang::En,
+        }
+    }
+}
+
+impl From<Lang> for Locale {
+    fn from(l: Lang) -> Locale {
+        match l {
+            Lang::Vi => Locale::vi,
+            Lang::En => Locale::en,
+        }
+    }
+}
+
+/// The language the page is rendered in, as a reactive value.
+pub fn use_lang() -> Signal<Lang> {
+    let i18n = use_i18n();
+    Signal::derive(move || Lang::from(i18n.get_locale()))
+}
+
+/// A text kept in both languages; either may be empty while a cooperative has not translated it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Text {
+    pub vi: String,
+    pub en: String,
+}
+
+/// The text chosen for a language, and the language it is really in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Picked<'a> {
+    pub text: &'a str,
+    pub lang: Lang,
+    pub is_fallback: bool,
+}
+
+impl Text {
+    pub fn new(vi: impl Into<String>, en: impl Into<String>) -> Text {
+        Text {
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.vi,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// The text in `lang`, or in the other language when `lang`'s is missing.
+    pub fn pick(&self, lang: Lang) -> Picked<'_> {
+        let own = self.get(lang);
+        if !own.trim().is_empty() {
+            return Picked {
+                text: own,
+                lang,
+                is_fallback: false,
+            };
+        }
+        Picked {
+            text: self.get(lang.other()),
+            lang: lang.other(),
+            is_fallback: true,
+        }
+    }
+
+    /// The plain string for attributes (alt, title, meta).
+    pub fn best(&self, lang: Lang) -> String {
+        self.pick(lang).text.to_owned()
+    }
+}
+
+/// Shows a bilingual text in the page's language. When only the other language has it, the text
+/// is shown with its own `lang` attribute and marked as a fallback, so readers and screen readers
+/// know what they are getting.
+#[component]
+pub fn Localized(text: Text, #[prop(optional)] mark_fallback: bool) -> impl IntoView {
+    let lang = use_lang();
+    let i18n = use_i18n();
+    move || {
+        let picked = text.pick(lang.get());
+        let content = picked.text.to_owned();
+        if picked.is_fallback {
+            let note = mark_fallback.then(|| {
+                view! {
+                    <span class="lang-fallback__note">
+                        {match picked.lang {
+                            Lang::Vi => t!(i18n, common.fallback_vi).into_any(),
+                            Lang::En => t!(i18n, common.fallback_en).into_any(),
+                        }}
+                    </span>
+                }
+            });
+            view! {
+                <span class="lang-fallback" lang=picked.lang.code()>
+                    {content}
+                </span>
+                {note}
+            }
+            .into_any()
+        } else {
+            content.into_any()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pick_prefers_the_requested_language() {
+        let t = Text::new("Trà ổi", "Guava tea");
+        assert_eq!(
+            t.pick(Lang::En),
+            Picked {
+                text: "Guava tea",
+                lang: Lang::En,
+                is_fallback: false
+            }
+        );
+        assert_eq!(t.pick(Lang::Vi).text, "Trà ổi");
+    }
+
+    #[test]
+    fn pick_falls_back_to_the_other_language_and_says_so() {
+        let t = Text::new("Chuối sấy", "  ");
+        let p = t.pick(Lang::En);
+        assert_eq!(p.text, "Chuối sấy");
+        assert_eq!(p.lang, Lang::Vi);
+        assert!(p.is_fallback);
+    }
+}

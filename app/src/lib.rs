@@ -1,0 +1,18 @@
+//! OCOP Market: the Leptos app, rendered on the server (`ssr`) and hydrated in the browser (`hydrate`).
+#![recursion_limit = "256"]
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+pub mod catalog;
+pub mod error;
+pub mod lang;
+pub mod search;
+pub mod shell;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod seed;
+
+pub use shell::{App, shell};

@@ -1,0 +1,128 @@
+//! Full-text matching on both backends. The query is folded and split into words in Rust; each
+//! word becomes a prefix term, all of them required ("chuo" finds "chuối").
+use tracing::instrument;
+
+use super::fold::tokens;
+use super::model::{MAX_SUGGESTIONS, Suggestion};
+use crate::db::{Backend, Db, Sql};
+use crate::lang::Text;
+
+/// At most this many words of a query are used.
+const MAX_TERMS: usize = 8;
+
+/// The words of a query, folded, or `None` when there is nothing to search for.
+pub fn terms(query: &str) -> Option<Vec<String>> {
+    let mut words = tokens(query);
+    words.truncate(MAX_TERMS);
+    words.iter_mut().for_each(|w| w.truncate(40));
+    (!words.is_empty()).then_some(words)
+}
+
+/// The match expression for this backend: FTS5 `"w1"* "w2"*`, or tsquery `w1:* & w2:*`.
+/// Words are letters and digits only, so they cannot carry query syntax; the expression is
+/// still passed as a bound value.
+pub fn match_expression(backend: Backend, words: &[String]) -> String {
+    match backend {
+        Backend::Sqlite => words
+            .iter()
+            .map(|w| format!("\"{w}\"*"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Backend::Postgres => words
+            .iter()
+            .map(|w| format!("{w}:*"))
+            .collect::<Vec<_>>()
+            .join(" & "),
+    }
+}
+
+/// Appends ` AND <products p matches>` for the words.
+pub fn push_match(sql: &mut Sql, backend: Backend, words: &[String]) {
+    let expr = match_expression(backend, words);
+    match backend {
+        Backend::Sqlite => {
+            sql.push(" AND p.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ");
+            sql.bind(expr);
+            sql.push(")");
+        }
+        Backend::Postgres => {
+            sql.push(" AND to_tsvector('simple', p.search_text) @@ to_tsquery('simple', ");
+            sql.bind(expr);
+            sql.push(")");
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SuggestionRow {
+    slug: String,
+    name_vi: String,
+    name_en: String,
+}
+
+/// Up to six published products matching what has been typed so far, best first.
+#[instrument(skip(db))]
+pub async fn suggest(db: &Db, query: &str) -> Result<Vec<Suggestion>, sqlx::Error> {
+    let Some(words) = terms(query) else {
+        return Ok(Vec::new());
+    };
+    let expr = match_expression(db.backend, &words);
+    let mut sql = match db.backend {
+        Backend::Sqlite => {
+            let mut s = Sql::new(
+                "SELECT p.slug, p.name_vi, p.name_en \
+                 FROM products_fts f JOIN products p ON p.id = f.rowid \
+                 JOIN cooperatives c ON c.id = p.cooperative_id \
+                 WHERE products_fts MATCH ",
+            );
+            s.bind(expr);
+            s.push(" AND p.status = 'published' AND c.status = 'approved' ORDER BY f.rank LIMIT ");
+            s
+        }
+        Backend::Postgres => {
+            let mut s = Sql::new(
+                "SELECT p.slug, p.name_vi, p.name_en FROM products p \
+                 JOIN cooperatives c ON c.id = p.cooperative_id \
+                 WHERE to_tsvector('simple', p.search_text) @@ to_tsquery('simple', ",
+            );
+            s.bind(expr.clone());
+            s.push(
+                ") AND p.status = 'published' AND c.status = 'approved' \
+                    ORDER BY ts_rank(to_tsvector('simple', p.search_text), to_tsquery('simple', ",
+            );
+            s.bind(expr);
+            s.push(")) DESC, p.id LIMIT ");
+            s
+        }
+    };
+    sql.bind(MAX_SUGGESTIONS);
+    let rows: Vec<SuggestionRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Suggestion {
+            slug: r.slug,
+            name: Text::new(r.name_vi, r.name_en),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_expression_is_a_prefix_term_per_word() {
+        let words = terms("Đậu  đen!").unwrap_or_default();
+        assert_eq!(words, vec!["dau", "den"]);
+        assert_eq!(
+            match_expression(Backend::Sqlite, &words),
+            "\"dau\"* \"den\"*"
+        );
+        assert_eq!(match_expression(Backend::Postgres, &words), "dau:* & den:*");
+    }
+
+    #[test]
+    fn a_query_of_only_punctuation_searches_nothing() {
+        assert_eq!(terms(" \"*:&| "), None);
+    }
+}

@@ -1,0 +1,97 @@
+//! The HTML shell, the router with every page, and the request context that server functions read.
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::catalog::pages::{CooperativePage, HomePage, ProductListPage, ProductPage};
+use crate::i18n::I18nContextProvider;
+use crate::ui::layout::{NotFound, SiteFooter, SiteHeader};
+
+/// The public origin of the site (`PUBLIC_URL`), for canonical links, the sitemap and JSON-LD.
+#[derive(Clone, Debug)]
+pub struct SiteUrl(pub String);
+
+/// The origin canonical URLs are built on: the configured one on the server, the page's own in
+/// the browser (the same origin whenever PUBLIC_URL is set right).
+pub fn site_url() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<SiteUrl>().map(|s| s.0).unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        window().location().origin().unwrap_or_default()
+    }
+}
+
+/// The database handle that the server put in the request's context.
+#[cfg(feature = "ssr")]
+pub fn use_db() -> Result<crate::db::Db, crate::error::AppError> {
+    use_context::<crate::db::Db>().ok_or_else(|| {
+        tracing::error!("no database handle in the request context");
+        crate::error::AppError::Internal
+    })
+}
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Marks `<body data-hydrated>` once the WASM has taken over, so tests (and CSS) can tell.
+#[component]
+fn HydrationMarker() -> impl IntoView {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider>
+            <Stylesheet id="leptos" href="/pkg/ocop.css" />
+            <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+            <Meta name="theme-color" content="#1f6f43" />
+            <Router>
+                <HydrationMarker />
+                <a class="skip-link" href="#main">
+                    <SkipLabel />
+                </a>
+                <SiteHeader />
+                <main id="main" class="site-main">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("/products") view=ProductListPage ssr=SsrMode::Async />
+                        <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async />
+                        <Route path=path!("/c/:slug") view=CooperativePage ssr=SsrMode::Async />
+                    </Routes>
+                </main>
+                <SiteFooter />
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn SkipLabel() -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    crate::i18n::t!(i18n, nav.skip)
+}

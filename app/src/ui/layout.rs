@@ -1,0 +1,137 @@
+//! The frame of every page: header with search and the language switch, footer, and the 404 page.
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_location;
+
+use crate::i18n::{Locale, t, t_string, use_i18n};
+use crate::search::suggest_box::SearchBox;
+
+/// "Tiếng Việt | English". Plain links that work without JavaScript (the server sets the
+/// language cookie and sends the visitor back); once hydrated, the switch happens in place.
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let back = move || {
+        let path = location.pathname.get();
+        let search = location.search.get();
+        let target = if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        };
+        leptos_router::location::Url::escape(&target)
+    };
+    let link = move |locale: Locale, label: &'static str, code: &'static str| {
+        view! {
+            <a
+                class="lang-switch__link"
+                href=move || format!("/lang/{code}?next={}", back())
+                hreflang=code
+                lang=code
+                rel="external"
+                aria-current=move || (i18n.get_locale() == locale).then_some("true")
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    i18n.set_locale(locale);
+                }
+            >
+                {label}
+            </a>
+        }
+    };
+    view! {
+        <nav class="lang-switch" aria-label=move || t_string!(i18n, nav.language)>
+            {link(Locale::vi, "Tiếng Việt", "vi")}
+            <span class="lang-switch__sep" aria-hidden="true">
+                "|"
+            </span>
+            {link(Locale::en, "English", "en")}
+        </nav>
+    }
+}
+
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <header class="site-header">
+            <div class="site-header__inner">
+                <a class="site-header__brand" href="/">
+                    <span class="site-header__logo" aria-hidden="true">
+                        "★"
+                    </span>
+                    <span class="site-header__name">"OCOP Market"</span>
+                    <span class="site-header__tagline">{t!(i18n, nav.tagline)}</span>
+                </a>
+                <SearchBox />
+                <nav class="site-nav" aria-label=move || t_string!(i18n, nav.main)>
+                    <a class="site-nav__link" href="/products">
+                        {t!(i18n, nav.products)}
+                    </a>
+                </nav>
+                <LangSwitch />
+            </div>
+        </header>
+    }
+}
+
+#[component]
+pub fn SiteFooter() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <footer class="site-footer">
+            <div class="site-footer__inner">
+                <p class="site-footer__about">{t!(i18n, footer.about)}</p>
+                <p class="site-footer__demo">{t!(i18n, footer.demo_note)}</p>
+                <p class="site-footer__source">{t!(i18n, footer.source)}</p>
+            </div>
+        </footer>
+    }
+}
+
+/// Sets the response status while rendering on the server (a no-op in the browser).
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(resp), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        resp.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+/// The page for an unknown address or slug, answered with HTTP 404.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    set_status(404);
+    view! {
+        <Title text=move || t_string!(i18n, not_found.title) />
+        <Meta name="robots" content="noindex" />
+        <section class="not-found">
+            <h1 class="not-found__title">{t!(i18n, not_found.title)}</h1>
+            <p>{t!(i18n, not_found.body)}</p>
+            <p>
+                <a class="button" href="/products">
+                    {t!(i18n, not_found.browse)}
+                </a>
+            </p>
+        </section>
+    }
+}
+
+/// An error other than "not found" while loading a page's data.
+#[component]
+pub fn LoadError() -> impl IntoView {
+    let i18n = use_i18n();
+    set_status(500);
+    view! {
+        <section class="not-found" role="alert">
+            <h1 class="not-found__title">{t!(i18n, errors.load_title)}</h1>
+            <p>{t!(i18n, errors.load_body)}</p>
+        </section>
+    }
+}

@@ -1,0 +1,4 @@
+//! Shared widgets: the page frame, money, star badges and small marks used by every domain.
+pub mod badges;
+pub mod layout;
+pub mod money;

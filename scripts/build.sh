@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Release build of the server and the WASM bundle, then brotli and gzip copies of the bundle
+# so the server can send them pre-compressed.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+cargo leptos build --release
+for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
+  [ -f "$f" ] || continue
+  if [ ! -f "$f.br" ] || [ "$f" -nt "$f.br" ]; then
+    if command -v brotli >/dev/null; then brotli -f -q 11 -k -o "$f.br" "$f"; fi
+    gzip -f -9 -k "$f"
+  fi
+done
+ls -l target/site/pkg

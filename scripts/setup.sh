@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Installs whatever this machine lacks to build, serve and test OCOP Market.
+# Everything project-specific goes under .tools/ inside the repository (nothing is cached
+# elsewhere); system packages (Chromium, brotli, wrk) come from Debian's apt.
+# Safe to run again: each step checks before it installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+TOOLS="$ROOT/.tools"
+mkdir -p "$TOOLS/bin"
+export PATH="$TOOLS/bin:$TOOLS/npm/bin:$PATH"
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+# cargo-leptos 0.3.11 needs rustc >= 1.96; 0.3.10 with `no_downloads` uses the tools on PATH
+# instead of fetching them from GitHub, which this network does not reach.
+CARGO_LEPTOS_VERSION=0.3.10
+SASS_VERSION=1.108.2
+BINARYEN_VERSION=132.0.0
+
+if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! "$TOOLS/bin/cargo-leptos" --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads); this takes ~13 min on 2 cores"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --root "$TOOLS"
+fi
+
+# The CLI must be the exact version of the wasm-bindgen crate in Cargo.lock.
+WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if ! "$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q "$WB_VERSION"; then
+  say "installing wasm-bindgen-cli $WB_VERSION"
+  # Not --locked: its lockfile pins a crate version that the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$WB_VERSION" --root "$TOOLS" --force
+fi
+
+if ! "$TOOLS/npm/bin/sass" --version 2>/dev/null | grep -q "$SASS_VERSION" \
+  || ! [ -x "$TOOLS/npm/bin/wasm-opt" ]; then
+  say "installing sass $SASS_VERSION and binaryen $BINARYEN_VERSION (wasm-opt) from npm"
+  npm install --global --prefix "$TOOLS/npm" --no-audit --no-fund \
+    "sass@$SASS_VERSION" "binaryen@$BINARYEN_VERSION"
+fi
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do command -v "${pkg%%:*}" >/dev/null || missing+=("${pkg##*:}"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]} from apt"
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+  fi
+}
+# brotli pre-compresses the WASM bundle (command:package).
+apt_install brotli:brotli
+
+if [ "${OCOP_SETUP_TEST:-0}" = 1 ]; then
+  apt_install chromium:chromium wrk:wrk
+  if ! command -v cargo-nextest >/dev/null; then
+    say "installing cargo-nextest"
+    cargo install cargo-nextest --locked --root "$TOOLS"
+  fi
+  if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules ]; then
+    say "installing the end-to-end test packages (Playwright uses Debian's Chromium, never its own)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+fi
+say "tools ready: $(cargo-leptos --version), wasm-bindgen $WB_VERSION, sass $SASS_VERSION"

@@ -1,0 +1,88 @@
+//! Configuration, read once from the environment at start-up. Every setting has a default that
+//! makes a bare `cargo leptos serve` work.
+use std::net::SocketAddr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not valid: {value:?} ({reason})")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://…` (default `sqlite://data/ocop.db`) or `postgres://…`.
+    pub database_url: String,
+    /// `DB_MAX_CONNECTIONS`: pool size (default 8).
+    pub db_max_connections: u32,
+    /// `LEPTOS_SITE_ADDR`: where to listen (default 127.0.0.1:3000).
+    pub addr: SocketAddr,
+    /// `PUBLIC_URL`: the origin visitors use, for canonical links and the Origin check
+    /// (default `http://<addr>`).
+    pub public_url: String,
+    /// `RUST_LOG`: log filter (default `info,sqlx=warn`).
+    pub log_filter: String,
+    /// `LOG_FORMAT`: `text` (default) or `json`.
+    pub log_format: LogFormat,
+    /// `SEED_DEMO`: seed the demo catalogue into an empty database (default `true`).
+    pub seed_demo: bool,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn invalid(name: &'static str, value: &str, reason: impl ToString) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        value: value.to_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let addr_raw = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let addr: SocketAddr = addr_raw
+            .parse()
+            .map_err(|e| invalid("LEPTOS_SITE_ADDR", &addr_raw, e))?;
+        let db_max_connections = match var("DB_MAX_CONNECTIONS") {
+            Some(v) => v
+                .parse()
+                .map_err(|e| invalid("DB_MAX_CONNECTIONS", &v, e))?,
+            None => 8,
+        };
+        let log_format = match var("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(invalid("LOG_FORMAT", other, "use text or json")),
+        };
+        let seed_demo = match var("SEED_DEMO").as_deref() {
+            None | Some("1") | Some("true") => true,
+            Some("0") | Some("false") => false,
+            Some(other) => return Err(invalid("SEED_DEMO", other, "use true or false")),
+        };
+        let public_url = var("PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        Ok(Config {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/ocop.db".to_owned()),
+            db_max_connections,
+            addr,
+            public_url,
+            log_filter: var("RUST_LOG").unwrap_or_else(|| "info,sqlx=warn".to_owned()),
+            log_format,
+            seed_demo,
+        })
+    }
+}

@@ -1,0 +1,90 @@
+//! `server`: serves OCOP Market. `server generate-products N` adds N synthetic products for
+//! benchmarks and exits.
+#![recursion_limit = "512"]
+use app::db::Db;
+use leptos::config::get_configuration;
+use server::config::{Config, LogFormat};
+use server::{AppState, build_router};
+use tracing_subscriber::EnvFilter;
+
+fn init_tracing(config: &Config) {
+    let filter = EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match config.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "could not listen for Ctrl-C");
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => tracing::error!(error = %e, "could not listen for SIGTERM"),
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env()?;
+    init_tracing(&config);
+
+    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    db.migrate().await?;
+    tracing::info!(backend = ?db.backend, "database ready");
+
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(cmd) = args.first() {
+        if cmd == "generate-products" {
+            let n: u64 = args
+                .get(1)
+                .and_then(|n| n.parse().ok())
+                .ok_or("usage: server generate-products N")?;
+            app::seed::seed_if_empty(&db).await?;
+            let started = std::time::Instant::now();
+            let inserted = app::seed::generate_synthetic(&db, n).await?;
+            println!(
+                "inserted {inserted} synthetic products in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            return Ok(());
+        }
+        return Err(format!("unknown command {cmd:?} (try: generate-products N)").into());
+    }
+
+    if config.seed_demo
+        && let Some(report) = app::seed::seed_if_empty(&db).await?
+    {
+        tracing::info!(?report, "seeded the demo catalogue");
+    }
+
+    let leptos_options = get_configuration(None)?.leptos_options;
+    let state = AppState {
+        leptos_options,
+        db,
+        public_url: config.public_url.clone(),
+    };
+    let app = build_router(state);
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    tracing::info!("listening on http://{}", config.addr);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
