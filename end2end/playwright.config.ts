@@ -24,6 +24,8 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL: process.env.BASE_URL ?? "http://127.0.0.1:3000",
+    // Vietnamese shoppers first: Accept-Language vi, the site's default audience.
+    locale: "vi-VN",
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },

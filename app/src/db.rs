@@ -44,15 +44,11 @@ impl Db {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
         } else {
-            return Err(DbError::UnsupportedUrl(
-                url.split(':').next().unwrap_or("").to_owned(),
-            ));
+            return Err(DbError::UnsupportedUrl(url.split(':').next().unwrap_or("").to_owned()));
         };
         let mut url = url.to_owned();
         if backend == Backend::Sqlite {
-            let path = url
-                .trim_start_matches("sqlite://")
-                .trim_start_matches("sqlite:");
+            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
             let path = path.split('?').next().unwrap_or(path);
             if path != ":memory:"
                 && let Some(dir) = Path::new(path).parent()
@@ -61,11 +57,7 @@ impl Db {
                 std::fs::create_dir_all(dir)?;
             }
             if !url.contains("mode=") {
-                url.push_str(if url.contains('?') {
-                    "&mode=rwc"
-                } else {
-                    "?mode=rwc"
-                });
+                url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
             }
         }
         let pool = AnyPoolOptions::new()
@@ -101,10 +93,7 @@ impl Db {
 
     /// Liveness of the database itself, for `/readyz`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }
 }
 
@@ -119,12 +108,7 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(text: &'static str) -> Sql {
-        Sql {
-            text: text.to_owned(),
-            args: AnyArguments::default(),
-            count: 0,
-            error: None,
-        }
+        Sql { text: text.to_owned(), args: AnyArguments::default(), count: 0, error: None }
     }
 
     pub fn push(&mut self, text: &'static str) -> &mut Sql {
@@ -169,9 +153,7 @@ impl Sql {
         }
     }
 
-    pub fn query_as<'q, O>(
-        self,
-    ) -> Result<sqlx::query::QueryAs<'q, Any, O, AnyArguments>, sqlx::Error>
+    pub fn query_as<'q, O>(self) -> Result<sqlx::query::QueryAs<'q, Any, O, AnyArguments>, sqlx::Error>
     where
         O: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
     {

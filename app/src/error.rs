@@ -13,10 +13,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, code: &str) -> FieldError {
-        FieldError {
-            field: field.to_owned(),
-            code: code.to_owned(),
-        }
+        FieldError { field: field.to_owned(), code: code.to_owned() }
     }
 }
 

@@ -77,10 +77,7 @@ pub struct Picked<'a> {
 
 impl Text {
     pub fn new(vi: impl Into<String>, en: impl Into<String>) -> Text {
-        Text {
-            vi: vi.into(),
-            en: en.into(),
-        }
+        Text { vi: vi.into(), en: en.into() }
     }
 
     pub fn get(&self, lang: Lang) -> &str {
@@ -94,17 +91,9 @@ impl Text {
     pub fn pick(&self, lang: Lang) -> Picked<'_> {
         let own = self.get(lang);
         if !own.trim().is_empty() {
-            return Picked {
-                text: own,
-                lang,
-                is_fallback: false,
-            };
+            return Picked { text: own, lang, is_fallback: false };
         }
-        Picked {
-            text: self.get(lang.other()),
-            lang: lang.other(),
-            is_fallback: true,
-        }
+        Picked { text: self.get(lang.other()), lang: lang.other(), is_fallback: true }
     }
 
     /// The plain string for attributes (alt, title, meta).
@@ -154,14 +143,7 @@ mod tests {
     #[test]
     fn pick_prefers_the_requested_language() {
         let t = Text::new("Trà ổi", "Guava tea");
-        assert_eq!(
-            t.pick(Lang::En),
-            Picked {
-                text: "Guava tea",
-                lang: Lang::En,
-                is_fallback: false
-            }
-        );
+        assert_eq!(t.pick(Lang::En), Picked { text: "Guava tea", lang: Lang::En, is_fallback: false });
         assert_eq!(t.pick(Lang::Vi).text, "Trà ổi");
     }
 

@@ -5,6 +5,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod catalog;
 pub mod error;
+mod i18n_keys;
 pub mod lang;
 pub mod search;
 pub mod shell;

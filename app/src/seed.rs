@@ -62,14 +62,7 @@ struct ProductFact {
 }
 
 /// Slugs of the six groups, in the order the facts list them.
-const GROUP_SLUGS: [&str; 6] = [
-    "food",
-    "beverages",
-    "herbs",
-    "textiles",
-    "souvenirs",
-    "tourism",
-];
+const GROUP_SLUGS: [&str; 6] = ["food", "beverages", "herbs", "textiles", "souvenirs", "tourism"];
 
 /// Demo values for one product (the facts give none of these).
 struct DemoValues {
@@ -83,109 +76,100 @@ struct DemoValues {
 }
 
 fn demo_values(name_en: &str) -> DemoValues {
-    let (price_vnd, stock, unit_vi, unit_en, weight_grams, description_vi, description_en) =
-        match name_en {
-            "Green-heart black bean tea bags" => (
-                85_000,
-                120,
-                "hộp 25 túi lọc",
-                "box of 25 tea bags",
-                250,
-                "Trà túi lọc từ đậu đen xanh lòng rang, pha nhanh, vị bùi thơm; sản xuất trên dây chuyền túi lọc của hợp tác xã.",
-                "Tea bags of roasted green-heart black beans: quick to brew, nutty and fragrant, packed on the cooperative's tea-bag line.",
-            ),
-            "Guava tea" => (
-                65_000,
-                90,
-                "hộp 20 túi lọc",
-                "box of 20 tea bags",
-                200,
-                "Trà lá ổi sấy khô, hương thơm nhẹ, uống nóng hoặc lạnh.",
-                "Dried guava-leaf tea with a light aroma, to drink hot or iced.",
-            ),
-            "Male papaya flowers soaked in honey" => (
-                150_000,
-                40,
-                "lọ 500 ml",
-                "500 ml jar",
-                700,
-                "Hoa đu đủ đực ngâm mật ong rừng theo cách truyền thống của đồng bào địa phương.",
-                "Male papaya flowers steeped in wild honey, a traditional local remedy.",
-            ),
-            "Dried bananas" => (
-                45_000,
-                200,
-                "túi 300 g",
-                "300 g bag",
-                300,
-                "Chuối sấy dẻo từ chuối sạch Chiêu Yên, không đường, không chất bảo quản.",
-                "Chewy dried bananas from Chieu Yen's clean bananas, with no added sugar or preservatives.",
-            ),
-            "Soi Ha grapefruit" => (
-                60_000,
-                300,
-                "quả (khoảng 1,2 kg)",
-                "fruit (about 1.2 kg)",
-                1200,
-                "Bưởi Soi Hà múi mọng, vị ngọt thanh, trồng tại Xuân Vân, Yên Sơn.",
-                "Soi Ha grapefruit, juicy and mildly sweet, grown in Xuan Van, Yen Son.",
-            ),
-            "Lemon syrup" => (
-                70_000,
-                80,
-                "chai 500 ml",
-                "500 ml bottle",
-                650,
-                "Siro chanh nấu từ chanh tươi Hàm Yên, pha nước mát hoặc làm đồ uống.",
-                "Syrup of fresh Ham Yen lemons, for cool drinks and cocktails.",
-            ),
-            "Kumquat syrup" => (
-                75_000,
-                80,
-                "chai 500 ml",
-                "500 ml bottle",
-                650,
-                "Siro quất thơm, chua ngọt, dùng pha trà hoặc nước giải khát.",
-                "Sweet-and-sour kumquat syrup for tea and soft drinks.",
-            ),
-            "Sturgeon products" => (
-                350_000,
-                15,
-                "kg",
-                "kg",
-                1000,
-                "Cá tầm nuôi nước lạnh ở Lâm Bình, liên kết sản xuất và tiêu thụ Thượng Lâm.",
-                "Cold-water sturgeon raised in Lam Binh by the Thuong Lam production linkage.",
-            ),
-            "Corn wine with leaf yeast" => (
-                120_000,
-                50,
-                "can 2 lít",
-                "2-litre flask",
-                2100,
-                "Rượu ngô ủ men lá rừng theo bí quyết của người Tày, Na Hang.",
-                "Corn wine fermented with forest-leaf yeast, a Tay recipe from Na Hang.",
-            ),
-            "Black pork sour meat" => (
-                180_000,
-                30,
-                "hộp 500 g",
-                "500 g box",
-                500,
-                "Thịt lợn đen muối chua, đặc sản của đồng bào vùng cao Na Hang.",
-                "Fermented sour black pork, a speciality of Na Hang's highland villages.",
-            ),
-            _ => (50_000, 50, "sản phẩm", "item", 500, "", ""),
-        };
-    DemoValues {
-        price_vnd,
-        stock,
-        unit_vi,
-        unit_en,
-        weight_grams,
-        description_vi,
-        description_en,
-    }
+    let (price_vnd, stock, unit_vi, unit_en, weight_grams, description_vi, description_en) = match name_en {
+        "Green-heart black bean tea bags" => (
+            85_000,
+            120,
+            "hộp 25 túi lọc",
+            "box of 25 tea bags",
+            250,
+            "Trà túi lọc từ đậu đen xanh lòng rang, pha nhanh, vị bùi thơm; sản xuất trên dây chuyền túi lọc của hợp tác xã.",
+            "Tea bags of roasted green-heart black beans: quick to brew, nutty and fragrant, packed on the cooperative's tea-bag line.",
+        ),
+        "Guava tea" => (
+            65_000,
+            90,
+            "hộp 20 túi lọc",
+            "box of 20 tea bags",
+            200,
+            "Trà lá ổi sấy khô, hương thơm nhẹ, uống nóng hoặc lạnh.",
+            "Dried guava-leaf tea with a light aroma, to drink hot or iced.",
+        ),
+        "Male papaya flowers soaked in honey" => (
+            150_000,
+            40,
+            "lọ 500 ml",
+            "500 ml jar",
+            700,
+            "Hoa đu đủ đực ngâm mật ong rừng theo cách truyền thống của đồng bào địa phương.",
+            "Male papaya flowers steeped in wild honey, a traditional local remedy.",
+        ),
+        "Dried bananas" => (
+            45_000,
+            200,
+            "túi 300 g",
+            "300 g bag",
+            300,
+            "Chuối sấy dẻo từ chuối sạch Chiêu Yên, không đường, không chất bảo quản.",
+            "Chewy dried bananas from Chieu Yen's clean bananas, with no added sugar or preservatives.",
+        ),
+        "Soi Ha grapefruit" => (
+            60_000,
+            300,
+            "quả (khoảng 1,2 kg)",
+            "fruit (about 1.2 kg)",
+            1200,
+            "Bưởi Soi Hà múi mọng, vị ngọt thanh, trồng tại Xuân Vân, Yên Sơn.",
+            "Soi Ha grapefruit, juicy and mildly sweet, grown in Xuan Van, Yen Son.",
+        ),
+        "Lemon syrup" => (
+            70_000,
+            80,
+            "chai 500 ml",
+            "500 ml bottle",
+            650,
+            "Siro chanh nấu từ chanh tươi Hàm Yên, pha nước mát hoặc làm đồ uống.",
+            "Syrup of fresh Ham Yen lemons, for cool drinks and cocktails.",
+        ),
+        "Kumquat syrup" => (
+            75_000,
+            80,
+            "chai 500 ml",
+            "500 ml bottle",
+            650,
+            "Siro quất thơm, chua ngọt, dùng pha trà hoặc nước giải khát.",
+            "Sweet-and-sour kumquat syrup for tea and soft drinks.",
+        ),
+        "Sturgeon products" => (
+            350_000,
+            15,
+            "kg",
+            "kg",
+            1000,
+            "Cá tầm nuôi nước lạnh ở Lâm Bình, liên kết sản xuất và tiêu thụ Thượng Lâm.",
+            "Cold-water sturgeon raised in Lam Binh by the Thuong Lam production linkage.",
+        ),
+        "Corn wine with leaf yeast" => (
+            120_000,
+            50,
+            "can 2 lít",
+            "2-litre flask",
+            2100,
+            "Rượu ngô ủ men lá rừng theo bí quyết của người Tày, Na Hang.",
+            "Corn wine fermented with forest-leaf yeast, a Tay recipe from Na Hang.",
+        ),
+        "Black pork sour meat" => (
+            180_000,
+            30,
+            "hộp 500 g",
+            "500 g box",
+            500,
+            "Thịt lợn đen muối chua, đặc sản của đồng bào vùng cao Na Hang.",
+            "Fermented sour black pork, a speciality of Na Hang's highland villages.",
+        ),
+        _ => (50_000, 50, "sản phẩm", "item", 500, "", ""),
+    };
+    DemoValues { price_vnd, stock, unit_vi, unit_en, weight_grams, description_vi, description_en }
 }
 
 fn demo_story(key: &str, note: Option<&str>) -> (String, String) {
@@ -208,15 +192,8 @@ fn demo_story(key: &str, note: Option<&str>) -> (String, String) {
 }
 
 /// The text the search index is built from: both languages' names and descriptions, folded.
-pub fn search_text(
-    name_vi: &str,
-    name_en: &str,
-    description_vi: &str,
-    description_en: &str,
-) -> String {
-    fold(&format!(
-        "{name_vi} {name_en} {description_vi} {description_en}"
-    ))
+pub fn search_text(name_vi: &str, name_en: &str, description_vi: &str, description_en: &str) -> String {
+    fold(&format!("{name_vi} {name_en} {description_vi} {description_en}"))
 }
 
 /// What one seeding run inserted.
@@ -231,10 +208,8 @@ pub struct SeedReport {
 
 /// Seeds the facts when the catalogue is empty; returns `None` when it already had data.
 pub async fn seed_if_empty(db: &Db) -> Result<Option<SeedReport>, SeedError> {
-    let count: i64 = Sql::new("SELECT COUNT(*) FROM cooperatives")
-        .query_scalar()?
-        .fetch_one(&db.pool)
-        .await?;
+    let count: i64 =
+        Sql::new("SELECT COUNT(*) FROM cooperatives").query_scalar()?.fetch_one(&db.pool).await?;
     if count > 0 {
         return Ok(None);
     }
@@ -249,39 +224,23 @@ pub async fn seed(db: &Db) -> Result<SeedReport, SeedError> {
         || facts.program.product_groups_vi.len() != GROUP_SLUGS.len()
         || facts.province.districts_en.len() != facts.province.districts_vi.len()
     {
-        return Err(SeedError::Inconsistent(
-            "group or district lists differ in length".into(),
-        ));
+        return Err(SeedError::Inconsistent("group or district lists differ in length".into()));
     }
     let now = now_unix();
     let mut report = SeedReport::default();
     let mut tx = db.pool.begin().await?;
 
     for (i, slug) in GROUP_SLUGS.iter().enumerate() {
-        let mut sql =
-            Sql::new("INSERT INTO product_groups (slug, name_vi, name_en, position) VALUES (");
+        let mut sql = Sql::new("INSERT INTO product_groups (slug, name_vi, name_en, position) VALUES (");
         sql.bind((*slug).to_owned()).push(", ");
-        sql.bind(facts.program.product_groups_vi[i].clone())
-            .push(", ");
-        sql.bind(facts.program.product_groups_en[i].clone())
-            .push(", ");
+        sql.bind(facts.program.product_groups_vi[i].clone()).push(", ");
+        sql.bind(facts.program.product_groups_en[i].clone()).push(", ");
         sql.bind(i as i64).push(") ON CONFLICT (slug) DO NOTHING");
         report.groups += sql.query()?.execute(&mut *tx).await?.rows_affected();
     }
-    for (i, (vi, en)) in facts
-        .province
-        .districts_vi
-        .iter()
-        .zip(&facts.province.districts_en)
-        .enumerate()
-    {
+    for (i, (vi, en)) in facts.province.districts_vi.iter().zip(&facts.province.districts_en).enumerate() {
         let mut sql = Sql::new("INSERT INTO districts (slug, name_vi, name_en, position) VALUES (");
-        sql.bind(slugify(en))
-            .push(", ")
-            .bind(vi.clone())
-            .push(", ")
-            .bind(en.clone())
-            .push(", ");
+        sql.bind(slugify(en)).push(", ").bind(vi.clone()).push(", ").bind(en.clone()).push(", ");
         sql.bind(i as i64).push(") ON CONFLICT (slug) DO NOTHING");
         report.districts += sql.query()?.execute(&mut *tx).await?.rows_affected();
     }
@@ -292,24 +251,13 @@ pub async fn seed(db: &Db) -> Result<SeedReport, SeedError> {
             "INSERT INTO cooperatives (slug, name_vi, name_en, story_vi, story_en, district_id, status, \
              is_demo, created_at) VALUES (",
         );
-        sql.bind(coop.key.clone())
-            .push(", ")
-            .bind(coop.name_vi.clone())
-            .push(", ");
-        sql.bind(coop.name_en.clone())
-            .push(", ")
-            .bind(story_vi)
-            .push(", ")
-            .bind(story_en)
-            .push(", ");
-        sql.push("(SELECT id FROM districts WHERE slug = ")
-            .bind(district_slug)
-            .push("), 'approved', 1, ");
+        sql.bind(coop.key.clone()).push(", ").bind(coop.name_vi.clone()).push(", ");
+        sql.bind(coop.name_en.clone()).push(", ").bind(story_vi).push(", ").bind(story_en).push(", ");
+        sql.push("(SELECT id FROM districts WHERE slug = ").bind(district_slug).push("), 'approved', 1, ");
         sql.bind(now).push(") ON CONFLICT (slug) DO NOTHING");
         report.cooperatives += sql.query()?.execute(&mut *tx).await?.rows_affected();
     }
-    let issued =
-        parse_date("2024-06-15").ok_or_else(|| SeedError::Inconsistent("demo date".into()))?;
+    let issued = parse_date("2024-06-15").ok_or_else(|| SeedError::Inconsistent("demo date".into()))?;
     let expires = expiry(issued).to_string();
     for (i, p) in facts.products.iter().enumerate() {
         let group_index = facts
@@ -320,57 +268,25 @@ pub async fn seed(db: &Db) -> Result<SeedReport, SeedError> {
             .ok_or_else(|| SeedError::Inconsistent(format!("unknown group {}", p.group_en)))?;
         let demo = demo_values(&p.name_en);
         let slug = slugify(&p.name_vi);
-        let exported = p
-            .exported_to
-            .as_deref()
-            .map(|c| if c == "United Kingdom" { "GB" } else { c }.to_owned());
+        let exported =
+            p.exported_to.as_deref().map(|c| if c == "United Kingdom" { "GB" } else { c }.to_owned());
         let mut sql = Sql::new(
             "INSERT INTO products (slug, cooperative_id, group_id, name_vi, name_en, description_vi, \
              description_en, unit_vi, unit_en, price_vnd, stock, weight_grams, exported_to, featured, \
              status, is_demo, search_text, sort_name_vi, sort_name_en, created_at, updated_at) VALUES (",
         );
-        sql.bind(slug.clone())
-            .push(", (SELECT id FROM cooperatives WHERE slug = ");
-        sql.bind(p.cooperative.clone())
-            .push("), (SELECT id FROM product_groups WHERE slug = ");
+        sql.bind(slug.clone()).push(", (SELECT id FROM cooperatives WHERE slug = ");
+        sql.bind(p.cooperative.clone()).push("), (SELECT id FROM product_groups WHERE slug = ");
         sql.bind(GROUP_SLUGS[group_index].to_owned()).push("), ");
-        sql.bind(p.name_vi.clone())
-            .push(", ")
-            .bind(p.name_en.clone())
-            .push(", ");
-        sql.bind(demo.description_vi.to_owned())
-            .push(", ")
-            .bind(demo.description_en.to_owned())
-            .push(", ");
-        sql.bind(demo.unit_vi.to_owned())
-            .push(", ")
-            .bind(demo.unit_en.to_owned())
-            .push(", ");
-        sql.bind(demo.price_vnd)
-            .push(", ")
-            .bind(demo.stock)
-            .push(", ")
-            .bind(demo.weight_grams)
-            .push(", ");
-        sql.bind(exported.clone())
-            .push(", ")
-            .bind(i64::from(exported.is_some()))
-            .push(", 'published', 1, ");
-        sql.bind(search_text(
-            &p.name_vi,
-            &p.name_en,
-            demo.description_vi,
-            demo.description_en,
-        ))
-        .push(", ");
-        sql.bind(fold(&p.name_vi))
-            .push(", ")
-            .bind(fold(&p.name_en))
-            .push(", ");
+        sql.bind(p.name_vi.clone()).push(", ").bind(p.name_en.clone()).push(", ");
+        sql.bind(demo.description_vi.to_owned()).push(", ").bind(demo.description_en.to_owned()).push(", ");
+        sql.bind(demo.unit_vi.to_owned()).push(", ").bind(demo.unit_en.to_owned()).push(", ");
+        sql.bind(demo.price_vnd).push(", ").bind(demo.stock).push(", ").bind(demo.weight_grams).push(", ");
+        sql.bind(exported.clone()).push(", ").bind(i64::from(exported.is_some())).push(", 'published', 1, ");
+        sql.bind(search_text(&p.name_vi, &p.name_en, demo.description_vi, demo.description_en)).push(", ");
+        sql.bind(fold(&p.name_vi)).push(", ").bind(fold(&p.name_en)).push(", ");
         // Spread creation times so "newest" has a stable, meaningful order.
-        sql.bind(now - (facts.products.len() - i) as i64 * 3600)
-            .push(", ")
-            .bind(now);
+        sql.bind(now - (facts.products.len() - i) as i64 * 3600).push(", ").bind(now);
         sql.push(") ON CONFLICT (slug) DO NOTHING");
         report.products += sql.query()?.execute(&mut *tx).await?.rows_affected();
 
@@ -381,14 +297,9 @@ pub async fn seed(db: &Db) -> Result<SeedReport, SeedError> {
             );
             sql.bind(slug).push("), ").bind(stars).push(", ");
             // 3 and 4 stars are granted by the provincial council, 5 by the national one.
-            sql.bind(if stars >= 5 { "national" } else { "provincial" }.to_owned())
-                .push(", ");
+            sql.bind(if stars >= 5 { "national" } else { "provincial" }.to_owned()).push(", ");
             sql.bind(format!("DEMO-{:03}/QĐ-UBND", i + 1)).push(", ");
-            sql.bind(issued.to_string())
-                .push(", ")
-                .bind(expires.clone())
-                .push(", 1, ")
-                .bind(now);
+            sql.bind(issued.to_string()).push(", ").bind(expires.clone()).push(", 1, ").bind(now);
             sql.push(") ON CONFLICT (product_id, decision_no) DO NOTHING");
             report.certificates += sql.query()?.execute(&mut *tx).await?.rows_affected();
         }
@@ -429,39 +340,17 @@ pub async fn generate_synthetic(db: &Db, count: u64) -> Result<u64, SeedError> {
         "Smoked buffalo",
         "Shan tuyet tea",
     ];
-    const ADJ_VI: [&str; 6] = [
-        "hữu cơ",
-        "sấy khô",
-        "đặc biệt",
-        "truyền thống",
-        "cao cấp",
-        "tươi",
-    ];
-    const ADJ_EN: [&str; 6] = [
-        "organic",
-        "dried",
-        "special",
-        "traditional",
-        "premium",
-        "fresh",
-    ];
-    let coops: Vec<i64> = Sql::new("SELECT id FROM cooperatives ORDER BY id")
-        .query_scalar()?
-        .fetch_all(&db.pool)
-        .await?;
-    let groups: Vec<i64> = Sql::new("SELECT id FROM product_groups ORDER BY id")
-        .query_scalar()?
-        .fetch_all(&db.pool)
-        .await?;
+    const ADJ_VI: [&str; 6] = ["hữu cơ", "sấy khô", "đặc biệt", "truyền thống", "cao cấp", "tươi"];
+    const ADJ_EN: [&str; 6] = ["organic", "dried", "special", "traditional", "premium", "fresh"];
+    let coops: Vec<i64> =
+        Sql::new("SELECT id FROM cooperatives ORDER BY id").query_scalar()?.fetch_all(&db.pool).await?;
+    let groups: Vec<i64> =
+        Sql::new("SELECT id FROM product_groups ORDER BY id").query_scalar()?.fetch_all(&db.pool).await?;
     if coops.is_empty() || groups.is_empty() {
-        return Err(SeedError::Inconsistent(
-            "seed the catalogue before generating products".into(),
-        ));
+        return Err(SeedError::Inconsistent("seed the catalogue before generating products".into()));
     }
-    let start: i64 = Sql::new("SELECT COALESCE(MAX(id), 0) FROM products")
-        .query_scalar()?
-        .fetch_one(&db.pool)
-        .await?;
+    let start: i64 =
+        Sql::new("SELECT COALESCE(MAX(id), 0) FROM products").query_scalar()?.fetch_one(&db.pool).await?;
     let now = now_unix();
     let mut inserted = 0u64;
     let mut n = 0u64;
@@ -488,25 +377,12 @@ pub async fn generate_synthetic(db: &Db, count: u64) -> Result<u64, SeedError> {
             sql.bind(coops[(k as usize) % coops.len()])
                 .push(", ")
                 .bind(groups[(k as usize / 7) % groups.len()]);
-            sql.push(", ")
-                .bind(name_vi.clone())
-                .push(", ")
-                .bind(name_en.clone())
-                .push(", ");
-            sql.bind(desc_vi.clone())
-                .push(", ")
-                .bind(desc_en.clone())
-                .push(", 'gói', 'pack', ");
-            sql.bind(10_000 + ((k * 7919) % 990) as i64 * 1000)
-                .push(", ")
-                .bind((k % 50) as i64);
+            sql.push(", ").bind(name_vi.clone()).push(", ").bind(name_en.clone()).push(", ");
+            sql.bind(desc_vi.clone()).push(", ").bind(desc_en.clone()).push(", 'gói', 'pack', ");
+            sql.bind(10_000 + ((k * 7919) % 990) as i64 * 1000).push(", ").bind((k % 50) as i64);
             sql.push(", 500, 'published', 1, ");
-            sql.bind(search_text(&name_vi, &name_en, &desc_vi, &desc_en))
-                .push(", ");
-            sql.bind(fold(&name_vi))
-                .push(", ")
-                .bind(fold(&name_en))
-                .push(", ");
+            sql.bind(search_text(&name_vi, &name_en, &desc_vi, &desc_en)).push(", ");
+            sql.bind(fold(&name_vi)).push(", ").bind(fold(&name_en)).push(", ");
             sql.bind(now - k as i64).push(", ").bind(now).push(")");
         }
         sql.push(" ON CONFLICT (slug) DO NOTHING");

@@ -1,6 +1,6 @@
 //! The HTML shell, the router with every page, and the request context that server functions read.
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, provide_meta_context};
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
     view! {
         <I18nContextProvider>
             <Stylesheet id="leptos" href="/pkg/ocop.css" />
+            <Title formatter=|page: String| format!("{page} · OCOP Market") />
             <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
             <Meta name="theme-color" content="#1f6f43" />
             <Router>

@@ -2,9 +2,7 @@
 mod common;
 
 use app::catalog::model::{ProductQuery, Sort};
-use app::catalog::service::{
-    cooperative_detail, home, list_products, product_detail, sitemap_entries,
-};
+use app::catalog::service::{cooperative_detail, home, list_products, product_detail, sitemap_entries};
 use app::db::{Db, Sql};
 use app::lang::Lang;
 use app::seed::{SeedReport, generate_synthetic, seed};
@@ -12,12 +10,7 @@ use app::seed::{SeedReport, generate_synthetic, seed};
 const TODAY: &str = "2026-11-29";
 
 async fn count(db: &Db, sql: &'static str) -> i64 {
-    Sql::new(sql)
-        .query_scalar()
-        .expect("query")
-        .fetch_one(&db.pool)
-        .await
-        .expect("count")
+    Sql::new(sql).query_scalar().expect("query").fetch_one(&db.pool).await.expect("count")
 }
 
 async fn seeded(db: &Db) {
@@ -25,11 +18,7 @@ async fn seeded(db: &Db) {
 }
 
 fn query(q: &str) -> ProductQuery {
-    ProductQuery {
-        q: q.to_owned(),
-        page: 1,
-        ..Default::default()
-    }
+    ProductQuery { q: q.to_owned(), page: 1, ..Default::default() }
 }
 
 async fn search_slugs(db: &Db, q: &str) -> Vec<String> {
@@ -44,51 +33,22 @@ async fn search_slugs(db: &Db, q: &str) -> Vec<String> {
 
 async fn seeding_is_idempotent(db: Db) {
     let first = seed(&db).await.expect("first seed");
-    assert_eq!(
-        first,
-        SeedReport {
-            groups: 6,
-            districts: 7,
-            cooperatives: 8,
-            products: 10,
-            certificates: 7
-        }
-    );
+    assert_eq!(first, SeedReport { groups: 6, districts: 7, cooperatives: 8, products: 10, certificates: 7 });
     let second = seed(&db).await.expect("second seed");
-    assert_eq!(
-        second,
-        SeedReport::default(),
-        "a second run inserts nothing"
-    );
+    assert_eq!(second, SeedReport::default(), "a second run inserts nothing");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM product_groups").await, 6);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM districts").await, 7);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM cooperatives").await, 8);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM products").await, 10);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM certificates").await, 7);
-    assert_eq!(
-        app::seed::seed_if_empty(&db).await.expect("seed_if_empty"),
-        None
-    );
+    assert_eq!(app::seed::seed_if_empty(&db).await.expect("seed_if_empty"), None);
 }
 
 async fn seed_marks_invented_values_as_demo_and_the_uk_exports_as_four_star(db: Db) {
     seeded(&db).await;
-    assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM products WHERE is_demo = 0").await,
-        0
-    );
-    assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM certificates WHERE is_demo = 0").await,
-        0
-    );
-    assert_eq!(
-        count(
-            &db,
-            "SELECT COUNT(*) FROM products WHERE exported_to = 'GB'"
-        )
-        .await,
-        7
-    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM products WHERE is_demo = 0").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM certificates WHERE is_demo = 0").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM products WHERE exported_to = 'GB'").await, 7);
     assert_eq!(
         count(
             &db,
@@ -100,11 +60,8 @@ async fn seed_marks_invented_values_as_demo_and_the_uk_exports_as_four_star(db: 
     );
     // Binh Minh's district is not in the facts; it stays unknown rather than invented.
     assert_eq!(
-        count(
-            &db,
-            "SELECT COUNT(*) FROM cooperatives WHERE slug = 'binh-minh' AND district_id IS NULL"
-        )
-        .await,
+        count(&db, "SELECT COUNT(*) FROM cooperatives WHERE slug = 'binh-minh' AND district_id IS NULL")
+            .await,
         1
     );
 }
@@ -123,102 +80,47 @@ async fn search_finds_the_black_bean_tea_in_either_language_with_or_without_mark
 
 async fn search_examples_from_the_catalogue(db: Db) {
     seeded(&db).await;
-    assert!(
-        search_slugs(&db, "tra oi")
-            .await
-            .contains(&"tra-oi".to_owned())
-    );
+    assert!(search_slugs(&db, "tra oi").await.contains(&"tra-oi".to_owned()));
     assert_eq!(search_slugs(&db, "buoi").await, vec!["buoi-soi-ha"]);
     let mut syrups = search_slugs(&db, "siro").await;
     syrups.sort();
     assert_eq!(syrups, vec!["siro-chanh", "siro-quat"]);
-    assert_eq!(
-        search_slugs(&db, "chuo").await,
-        vec!["chuoi-say"],
-        "prefix while typing"
-    );
-    assert!(
-        search_slugs(&db, "sturgeon")
-            .await
-            .contains(&"san-pham-ca-tam".to_owned())
-    );
+    assert_eq!(search_slugs(&db, "chuo").await, vec!["chuoi-say"], "prefix while typing");
+    assert!(search_slugs(&db, "sturgeon").await.contains(&"san-pham-ca-tam".to_owned()));
     assert!(search_slugs(&db, "xyzzy").await.is_empty());
-    assert!(
-        search_slugs(&db, "\"*:&|").await.len() == 10,
-        "punctuation alone is no filter"
-    );
-    let suggestions = app::search::service::suggest(&db, "chuo")
-        .await
-        .expect("suggest");
-    assert_eq!(
-        suggestions.first().map(|s| s.slug.as_str()),
-        Some("chuoi-say")
-    );
+    assert!(search_slugs(&db, "\"*:&|").await.len() == 10, "punctuation alone is no filter");
+    let suggestions = app::search::service::suggest(&db, "chuo").await.expect("suggest");
+    assert_eq!(suggestions.first().map(|s| s.slug.as_str()), Some("chuoi-say"));
 }
 
 async fn facets_count_each_value_under_the_other_filters(db: Db) {
     seeded(&db).await;
-    let all = list_products(&db, &query(""), Lang::Vi, TODAY)
-        .await
-        .expect("list");
+    let all = list_products(&db, &query(""), Lang::Vi, TODAY).await.expect("list");
     assert_eq!(all.total, 10);
-    let group = |key: &str| {
-        all.facets
-            .groups
-            .iter()
-            .find(|v| v.key == key)
-            .map(|v| v.count)
-    };
+    let group = |key: &str| all.facets.groups.iter().find(|v| v.key == key).map(|v| v.count);
     assert_eq!(group("beverages"), Some(5));
     assert_eq!(group("food"), Some(4));
     assert_eq!(group("herbs"), Some(1));
     assert_eq!(group("textiles"), Some(0));
-    let four = all
-        .facets
-        .stars
-        .iter()
-        .find(|v| v.key == "4")
-        .map(|v| v.count);
+    let four = all.facets.stars.iter().find(|v| v.key == "4").map(|v| v.count);
     assert_eq!(four, Some(7));
     assert_eq!(all.facets.price_range, Some((45_000, 350_000)));
 
-    let filtered = ProductQuery {
-        stars: vec![4],
-        districts: vec!["yen-son".to_owned()],
-        page: 1,
-        ..Default::default()
-    };
-    let page = list_products(&db, &filtered, Lang::Vi, TODAY)
-        .await
-        .expect("filtered");
+    let filtered =
+        ProductQuery { stars: vec![4], districts: vec!["yen-son".to_owned()], page: 1, ..Default::default() };
+    let page = list_products(&db, &filtered, Lang::Vi, TODAY).await.expect("filtered");
     let mut slugs: Vec<_> = page.items.iter().map(|c| c.slug.as_str()).collect();
     slugs.sort();
     assert_eq!(slugs, vec!["buoi-soi-ha", "chuoi-say"]);
     assert_eq!(page.total, 2);
     assert!(page.items.iter().all(|c| c.stars == Some(4)));
     // The district facet ignores its own filter: other districts keep their 4-star counts.
-    let district = |key: &str| {
-        page.facets
-            .districts
-            .iter()
-            .find(|v| v.key == key)
-            .map(|v| v.count)
-    };
+    let district = |key: &str| page.facets.districts.iter().find(|v| v.key == key).map(|v| v.count);
     assert_eq!(district("ham-yen"), Some(2));
-    assert_eq!(
-        district("na-hang"),
-        Some(0),
-        "Na Hang's products have no certificate"
-    );
+    assert_eq!(district("na-hang"), Some(0), "Na Hang's products have no certificate");
     assert_eq!(district("yen-son"), Some(2));
     // The group facet applies both: only food in Yen Son with 4 stars.
-    let group = |key: &str| {
-        page.facets
-            .groups
-            .iter()
-            .find(|v| v.key == key)
-            .map(|v| v.count)
-    };
+    let group = |key: &str| page.facets.groups.iter().find(|v| v.key == key).map(|v| v.count);
     assert_eq!(group("food"), Some(2));
     assert_eq!(group("beverages"), Some(0));
 }
@@ -235,33 +137,14 @@ async fn price_range_and_sorting(db: Db) {
     let page = list_products(&db, &q, Lang::Vi, TODAY).await.expect("list");
     let prices: Vec<i64> = page.items.iter().map(|c| c.price_vnd).collect();
     assert_eq!(prices, vec![60_000, 65_000, 70_000, 75_000, 85_000]);
-    let desc = ProductQuery {
-        sort: Sort::PriceDesc,
-        ..q.clone()
-    };
-    let page = list_products(&db, &desc, Lang::Vi, TODAY)
-        .await
-        .expect("list");
+    let desc = ProductQuery { sort: Sort::PriceDesc, ..q.clone() };
+    let page = list_products(&db, &desc, Lang::Vi, TODAY).await.expect("list");
     assert_eq!(page.items.first().map(|c| c.price_vnd), Some(85_000));
-    let by_name = ProductQuery {
-        sort: Sort::Name,
-        page: 1,
-        ..Default::default()
-    };
-    let en = list_products(&db, &by_name, Lang::En, TODAY)
-        .await
-        .expect("list");
-    assert_eq!(
-        en.items.first().map(|c| c.name.en.as_str()),
-        Some("Black pork sour meat")
-    );
-    let vi = list_products(&db, &by_name, Lang::Vi, TODAY)
-        .await
-        .expect("list");
-    assert_eq!(
-        vi.items.first().map(|c| c.name.vi.as_str()),
-        Some("Bưởi Soi Hà")
-    );
+    let by_name = ProductQuery { sort: Sort::Name, page: 1, ..Default::default() };
+    let en = list_products(&db, &by_name, Lang::En, TODAY).await.expect("list");
+    assert_eq!(en.items.first().map(|c| c.name.en.as_str()), Some("Black pork sour meat"));
+    let vi = list_products(&db, &by_name, Lang::Vi, TODAY).await.expect("list");
+    assert_eq!(vi.items.first().map(|c| c.name.vi.as_str()), Some("Bưởi Soi Hà"));
 }
 
 async fn an_expired_certificate_hides_the_badge(db: Db) {
@@ -272,94 +155,42 @@ async fn an_expired_certificate_hides_the_badge(db: Db) {
          FROM products WHERE slug = ",
     );
     sql.bind("ruou-ngo-men-la".to_owned());
-    sql.query()
-        .expect("sql")
-        .execute(&db.pool)
-        .await
-        .expect("insert expired certificate");
+    sql.query().expect("sql").execute(&db.pool).await.expect("insert expired certificate");
 
-    let detail = product_detail(&db, "ruou-ngo-men-la", TODAY)
-        .await
-        .expect("detail")
-        .expect("found");
-    assert_eq!(
-        detail.card.stars, None,
-        "no badge for an expired certificate"
-    );
+    let detail = product_detail(&db, "ruou-ngo-men-la", TODAY).await.expect("detail").expect("found");
+    assert_eq!(detail.card.stars, None, "no badge for an expired certificate");
     let cert = detail.certificate.expect("the certificate is still shown");
     assert!(cert.expired);
     assert_eq!(cert.expires_on, "2023-01-10");
 
-    let three = ProductQuery {
-        stars: vec![3],
-        page: 1,
-        ..Default::default()
-    };
-    assert_eq!(
-        list_products(&db, &three, Lang::Vi, TODAY)
-            .await
-            .expect("list")
-            .total,
-        0
-    );
+    let three = ProductQuery { stars: vec![3], page: 1, ..Default::default() };
+    assert_eq!(list_products(&db, &three, Lang::Vi, TODAY).await.expect("list").total, 0);
 
-    let valid = product_detail(&db, "chuoi-say", TODAY)
-        .await
-        .expect("detail")
-        .expect("found");
+    let valid = product_detail(&db, "chuoi-say", TODAY).await.expect("detail").expect("found");
     assert_eq!(valid.card.stars, Some(4));
-    assert!(
-        valid
-            .certificate
-            .is_some_and(|c| !c.expired && c.expires_on == "2027-06-15")
-    );
+    assert!(valid.certificate.is_some_and(|c| !c.expired && c.expires_on == "2027-06-15"));
     // The same certificate is expired the day after its expiry date.
-    let later = product_detail(&db, "chuoi-say", "2027-06-16")
-        .await
-        .expect("detail")
-        .expect("found");
+    let later = product_detail(&db, "chuoi-say", "2027-06-16").await.expect("detail").expect("found");
     assert_eq!(later.card.stars, None);
 }
 
 async fn unknown_slugs_are_not_found(db: Db) {
     seeded(&db).await;
-    assert!(
-        product_detail(&db, "no-such-product", TODAY)
-            .await
-            .expect("query")
-            .is_none()
-    );
-    assert!(
-        cooperative_detail(&db, "no-such-coop", TODAY)
-            .await
-            .expect("query")
-            .is_none()
-    );
-    let coop = cooperative_detail(&db, "minh-thao", TODAY)
-        .await
-        .expect("query")
-        .expect("found");
+    assert!(product_detail(&db, "no-such-product", TODAY).await.expect("query").is_none());
+    assert!(cooperative_detail(&db, "no-such-coop", TODAY).await.expect("query").is_none());
+    let coop = cooperative_detail(&db, "minh-thao", TODAY).await.expect("query").expect("found");
     assert_eq!(coop.products.len(), 2);
-    assert_eq!(
-        coop.summary.district.map(|d| d.en),
-        Some("Ham Yen".to_owned())
-    );
+    assert_eq!(coop.summary.district.map(|d| d.en), Some("Ham Yen".to_owned()));
 }
 
 async fn pagination_splits_results_into_pages_of_24(db: Db) {
     seeded(&db).await;
     assert_eq!(generate_synthetic(&db, 30).await.expect("generate"), 30);
-    let first = list_products(&db, &query(""), Lang::Vi, TODAY)
-        .await
-        .expect("list");
+    let first = list_products(&db, &query(""), Lang::Vi, TODAY).await.expect("list");
     assert_eq!((first.total, first.pages, first.items.len()), (40, 2, 24));
-    let second = list_products(&db, &query("").with_page(2), Lang::Vi, TODAY)
-        .await
-        .expect("list");
+    let second = list_products(&db, &query("").with_page(2), Lang::Vi, TODAY).await.expect("list");
     assert_eq!((second.page, second.items.len()), (2, 16));
-    let beyond = list_products(&db, &query("").with_page(9), Lang::Vi, TODAY)
-        .await
-        .expect("list");
+    let beyond = list_products(&db, &query("").with_page(9), Lang::Vi, TODAY).await.expect("list");
     assert_eq!(beyond.page, 2, "a page past the end shows the last page");
 }
 
@@ -371,14 +202,8 @@ async fn home_and_sitemap_list_the_catalogue(db: Db) {
     assert_eq!(h.cooperatives.len(), 8);
     assert_eq!(h.product_count, 10);
     let entries = sitemap_entries(&db).await.expect("sitemap");
-    assert_eq!(
-        entries.iter().filter(|e| e.path.starts_with("/p/")).count(),
-        10
-    );
-    assert_eq!(
-        entries.iter().filter(|e| e.path.starts_with("/c/")).count(),
-        8
-    );
+    assert_eq!(entries.iter().filter(|e| e.path.starts_with("/p/")).count(), 10);
+    assert_eq!(entries.iter().filter(|e| e.path.starts_with("/c/")).count(), 8);
 }
 
 on_both_databases!(

@@ -43,10 +43,7 @@ async fn postgres_schema(db: &app::db::Db) -> Schema {
     for r in rows {
         let table: String = r.get("table_name");
         let column: String = r.get("column_name");
-        schema
-            .entry(table)
-            .or_default()
-            .push((column, r.get::<i64, _>("not_null") != 0));
+        schema.entry(table).or_default().push((column, r.get::<i64, _>("not_null") != 0));
     }
     schema
 }
@@ -60,10 +57,7 @@ async fn both_migration_sets_give_the_same_tables_and_columns() {
     };
     let a = sqlite_schema(&sqlite.db).await;
     let b = postgres_schema(&pg.db).await;
-    assert!(
-        a.contains_key("products") && a.contains_key("certificates"),
-        "{a:?}"
-    );
+    assert!(a.contains_key("products") && a.contains_key("certificates"), "{a:?}");
     assert_eq!(a, b, "SQLite (left) and PostgreSQL (right) schemas differ");
     sqlite.teardown().await;
     pg.teardown().await;

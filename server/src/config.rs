@@ -5,11 +5,7 @@ use std::net::SocketAddr;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{name} is not valid: {value:?} ({reason})")]
-    Invalid {
-        name: &'static str,
-        value: String,
-        reason: String,
-    },
+    Invalid { name: &'static str, value: String, reason: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,23 +38,15 @@ fn var(name: &str) -> Option<String> {
 }
 
 fn invalid(name: &'static str, value: &str, reason: impl ToString) -> ConfigError {
-    ConfigError::Invalid {
-        name,
-        value: value.to_owned(),
-        reason: reason.to_string(),
-    }
+    ConfigError::Invalid { name, value: value.to_owned(), reason: reason.to_string() }
 }
 
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
         let addr_raw = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-        let addr: SocketAddr = addr_raw
-            .parse()
-            .map_err(|e| invalid("LEPTOS_SITE_ADDR", &addr_raw, e))?;
+        let addr: SocketAddr = addr_raw.parse().map_err(|e| invalid("LEPTOS_SITE_ADDR", &addr_raw, e))?;
         let db_max_connections = match var("DB_MAX_CONNECTIONS") {
-            Some(v) => v
-                .parse()
-                .map_err(|e| invalid("DB_MAX_CONNECTIONS", &v, e))?,
+            Some(v) => v.parse().map_err(|e| invalid("DB_MAX_CONNECTIONS", &v, e))?,
             None => 8,
         };
         let log_format = match var("LOG_FORMAT").as_deref() {
@@ -71,10 +59,8 @@ impl Config {
             Some("0") | Some("false") => false,
             Some(other) => return Err(invalid("SEED_DEMO", other, "use true or false")),
         };
-        let public_url = var("PUBLIC_URL")
-            .unwrap_or_else(|| format!("http://{addr}"))
-            .trim_end_matches('/')
-            .to_owned();
+        let public_url =
+            var("PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_owned();
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/ocop.db".to_owned()),
             db_max_connections,

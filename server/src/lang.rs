@@ -27,15 +27,11 @@ pub async fn switch_language(Path(code): Path<String>, Query(q): Query<Next>) ->
     }
     let location = safe_next(q.next.as_deref()).to_owned();
     let cookie = format!("{LANG_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax");
-    match (
-        HeaderValue::from_str(&location),
-        HeaderValue::from_str(&cookie),
-    ) {
-        (Ok(location), Ok(cookie)) => (
-            StatusCode::SEE_OTHER,
-            [(header::LOCATION, location), (header::SET_COOKIE, cookie)],
-        )
-            .into_response(),
+    match (HeaderValue::from_str(&location), HeaderValue::from_str(&cookie)) {
+        (Ok(location), Ok(cookie)) => {
+            (StatusCode::SEE_OTHER, [(header::LOCATION, location), (header::SET_COOKIE, cookie)])
+                .into_response()
+        }
         _ => (StatusCode::BAD_REQUEST, "bad redirect target").into_response(),
     }
 }

@@ -60,11 +60,7 @@ pub fn build_router(state: AppState) -> Router {
     // The WASM, JS and CSS: served as the pre-compressed .br/.gz files the build writes beside
     // them when the browser accepts those encodings.
     let pkg = Router::new()
-        .fallback_service(
-            ServeDir::new(pkg_dir)
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
+        .fallback_service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=3600"),
@@ -76,24 +72,13 @@ pub fn build_router(state: AppState) -> Router {
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/lang/{code}", get(lang::switch_language))
         .nest("/pkg", pkg)
-        .leptos_routes_with_context(&state, routes, context.clone(), move || {
-            shell(leptos_options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
-        .layer(axum::middleware::from_fn_with_state(
-            state.public_url.clone(),
-            security::check_origin,
-        ))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.public_url.clone(), security::check_origin))
         .layer(security::headers())
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-        .layer(TimeoutLayer::with_status_code(
-            http::StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
+        .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

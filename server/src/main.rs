@@ -52,17 +52,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(cmd) = args.first() {
         if cmd == "generate-products" {
-            let n: u64 = args
-                .get(1)
-                .and_then(|n| n.parse().ok())
-                .ok_or("usage: server generate-products N")?;
+            let n: u64 =
+                args.get(1).and_then(|n| n.parse().ok()).ok_or("usage: server generate-products N")?;
             app::seed::seed_if_empty(&db).await?;
             let started = std::time::Instant::now();
             let inserted = app::seed::generate_synthetic(&db, n).await?;
-            println!(
-                "inserted {inserted} synthetic products in {:.1} s",
-                started.elapsed().as_secs_f64()
-            );
+            println!("inserted {inserted} synthetic products in {:.1} s", started.elapsed().as_secs_f64());
             return Ok(());
         }
         return Err(format!("unknown command {cmd:?} (try: generate-products N)").into());
@@ -75,16 +70,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let leptos_options = get_configuration(None)?.leptos_options;
-    let state = AppState {
-        leptos_options,
-        db,
-        public_url: config.public_url.clone(),
-    };
+    let state = AppState { leptos_options, db, public_url: config.public_url.clone() };
     let app = build_router(state);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!("listening on http://{}", config.addr);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
 }

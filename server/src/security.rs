@@ -11,10 +11,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 type Headers = Stack<
     SetResponseHeaderLayer<HeaderValue>,
-    Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        Stack<SetResponseHeaderLayer<HeaderValue>, Identity>,
-    >,
+    Stack<SetResponseHeaderLayer<HeaderValue>, Stack<SetResponseHeaderLayer<HeaderValue>, Identity>>,
 >;
 
 pub fn headers() -> ServiceBuilder<Headers> {
@@ -46,37 +43,23 @@ fn origin_of(url: &str) -> Option<&str> {
 /// Requests with neither header are not from a browser page and cannot carry its cookies
 /// across sites, so they pass.
 pub fn is_same_origin(headers: &HeaderMap, public_url: &str) -> bool {
-    let host_origin = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(|h| h.to_owned());
+    let host_origin = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(|h| h.to_owned());
     let allowed = |origin: &str| {
         origin == public_url
             || host_origin.as_deref().is_some_and(|host| {
-                origin
-                    .strip_prefix("http://")
-                    .or_else(|| origin.strip_prefix("https://"))
-                    == Some(host)
+                origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
             })
     };
     if let Some(origin) = headers.get(header::ORIGIN) {
         return origin.to_str().is_ok_and(|o| o != "null" && allowed(o));
     }
     if let Some(referer) = headers.get(header::REFERER) {
-        return referer
-            .to_str()
-            .ok()
-            .and_then(origin_of)
-            .is_some_and(allowed);
+        return referer.to_str().ok().and_then(origin_of).is_some_and(allowed);
     }
     true
 }
 
-pub async fn check_origin(
-    State(public_url): State<String>,
-    req: Request<Body>,
-    next: Next,
-) -> Response {
+pub async fn check_origin(State(public_url): State<String>, req: Request<Body>, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && !is_same_origin(req.headers(), &public_url) {
         tracing::warn!(method = %req.method(), uri = %req.uri(), "cross-site request refused");
@@ -92,20 +75,14 @@ mod tests {
     fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.insert(
-                k.clone(),
-                HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static("x")),
-            );
+            h.insert(k.clone(), HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static("x")));
         }
         h
     }
 
     #[test]
     fn same_origin_posts_pass() {
-        let h = headers(&[
-            (header::HOST, "127.0.0.1:3000"),
-            (header::ORIGIN, "http://127.0.0.1:3000"),
-        ]);
+        let h = headers(&[(header::HOST, "127.0.0.1:3000"), (header::ORIGIN, "http://127.0.0.1:3000")]);
         assert!(is_same_origin(&h, "http://localhost:3000"));
         let h = headers(&[(header::ORIGIN, "https://ocop.example")]);
         assert!(is_same_origin(&h, "https://ocop.example"));
@@ -113,26 +90,18 @@ mod tests {
 
     #[test]
     fn cross_site_posts_are_refused() {
-        let h = headers(&[
-            (header::HOST, "127.0.0.1:3000"),
-            (header::ORIGIN, "https://evil.example"),
-        ]);
+        let h = headers(&[(header::HOST, "127.0.0.1:3000"), (header::ORIGIN, "https://evil.example")]);
         assert!(!is_same_origin(&h, "http://127.0.0.1:3000"));
         let h = headers(&[(header::HOST, "127.0.0.1:3000"), (header::ORIGIN, "null")]);
         assert!(!is_same_origin(&h, "http://127.0.0.1:3000"));
-        let h = headers(&[
-            (header::HOST, "127.0.0.1:3000"),
-            (header::REFERER, "https://evil.example/x"),
-        ]);
+        let h = headers(&[(header::HOST, "127.0.0.1:3000"), (header::REFERER, "https://evil.example/x")]);
         assert!(!is_same_origin(&h, "http://127.0.0.1:3000"));
     }
 
     #[test]
     fn referer_is_used_when_origin_is_missing() {
-        let h = headers(&[
-            (header::HOST, "127.0.0.1:3000"),
-            (header::REFERER, "http://127.0.0.1:3000/products"),
-        ]);
+        let h =
+            headers(&[(header::HOST, "127.0.0.1:3000"), (header::REFERER, "http://127.0.0.1:3000/products")]);
         assert!(is_same_origin(&h, "http://example.invalid"));
     }
 }

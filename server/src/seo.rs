@@ -16,15 +16,11 @@ pub async fn robots(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn lastmod(unix: Option<i64>) -> Option<String> {
-    unix.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
-        .map(|t| t.date().to_string())
+    unix.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok()).map(|t| t.date().to_string())
 }
 
 pub async fn sitemap(State(state): State<AppState>) -> Response {
@@ -40,10 +36,7 @@ pub async fn sitemap(State(state): State<AppState>) -> Response {
          <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for path in ["/", "/products"] {
-        xml.push_str(&format!(
-            "  <url><loc>{}{path}</loc></url>\n",
-            xml_escape(&state.public_url)
-        ));
+        xml.push_str(&format!("  <url><loc>{}{path}</loc></url>\n", xml_escape(&state.public_url)));
     }
     for entry in entries {
         xml.push_str("  <url><loc>");
@@ -55,9 +48,5 @@ pub async fn sitemap(State(state): State<AppState>) -> Response {
         xml.push_str("</url>\n");
     }
     xml.push_str("</urlset>\n");
-    (
-        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
-        xml,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response()
 }

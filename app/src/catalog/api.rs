@@ -21,9 +21,7 @@ pub async fn list_products(query: ProductQuery, lang: Lang) -> Result<ProductPag
 #[server(endpoint = "catalog/product", input = GetUrl)]
 pub async fn fetch_product(slug: String) -> Result<ProductDetail, AppError> {
     let db = crate::shell::use_db()?;
-    super::service::product_detail(&db, &slug, &super::certificate::today())
-        .await?
-        .ok_or(AppError::NotFound)
+    super::service::product_detail(&db, &slug, &super::certificate::today()).await?.ok_or(AppError::NotFound)
 }
 
 #[server(endpoint = "catalog/cooperative", input = GetUrl)]

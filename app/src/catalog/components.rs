@@ -274,15 +274,7 @@ pub fn Pagination(query: ProductQuery, page: i64, pages: i64) -> impl IntoView {
 #[component]
 pub fn CertificatePanel(certificate: Certificate) -> impl IntoView {
     let i18n = use_i18n();
-    let Certificate {
-        stars,
-        council,
-        decision_no,
-        issued_on,
-        expires_on,
-        expired,
-        is_demo,
-    } = certificate;
+    let Certificate { stars, council, decision_no, issued_on, expires_on, expired, is_demo } = certificate;
     view! {
         <section class="certificate" aria-labelledby="certificate-title">
             <h2 id="certificate-title" class="certificate__title">

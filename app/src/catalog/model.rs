@@ -35,11 +35,7 @@ pub enum Council {
 
 impl Council {
     pub fn from_db(s: &str) -> Council {
-        if s == "national" {
-            Council::National
-        } else {
-            Council::Provincial
-        }
+        if s == "national" { Council::National } else { Council::Provincial }
     }
 }
 
@@ -138,13 +134,7 @@ pub enum Sort {
 }
 
 impl Sort {
-    pub const ALL: [Sort; 5] = [
-        Sort::Relevance,
-        Sort::Newest,
-        Sort::PriceAsc,
-        Sort::PriceDesc,
-        Sort::Name,
-    ];
+    pub const ALL: [Sort; 5] = [Sort::Relevance, Sort::Newest, Sort::PriceAsc, Sort::PriceDesc, Sort::Name];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -188,10 +178,7 @@ pub struct ProductQuery {
 }
 
 fn parse_money(raw: &str) -> Option<Option<i64>> {
-    let cleaned: String = raw
-        .chars()
-        .filter(|c| !matches!(c, '.' | ',' | ' ' | '_'))
-        .collect();
+    let cleaned: String = raw.chars().filter(|c| !matches!(c, '.' | ',' | ' ' | '_')).collect();
     if cleaned.is_empty() {
         return Some(None);
     }
@@ -199,11 +186,8 @@ fn parse_money(raw: &str) -> Option<Option<i64>> {
 }
 
 fn clean_keys(values: Vec<String>) -> Vec<String> {
-    let mut keys: Vec<String> = values
-        .into_iter()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty() && v.len() <= 80)
-        .collect();
+    let mut keys: Vec<String> =
+        values.into_iter().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty() && v.len() <= 80).collect();
     keys.sort();
     keys.dedup();
     keys
@@ -311,18 +295,13 @@ impl ProductQuery {
         if pairs.is_empty() {
             return "/products".to_owned();
         }
-        let qs: Vec<String> = pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={}", leptos_router::location::Url::escape(v)))
-            .collect();
+        let qs: Vec<String> =
+            pairs.iter().map(|(k, v)| format!("{k}={}", leptos_router::location::Url::escape(v))).collect();
         format!("/products?{}", qs.join("&"))
     }
 
     pub fn with_page(&self, page: i64) -> ProductQuery {
-        ProductQuery {
-            page,
-            ..self.clone()
-        }
+        ProductQuery { page, ..self.clone() }
     }
 
     pub fn has_filters(&self) -> bool {
@@ -344,9 +323,7 @@ mod tests {
     fn parse(qs: &[(&str, &str)]) -> (ProductQuery, Vec<QueryIssue>) {
         let mut map: HashMap<String, Vec<String>> = HashMap::new();
         for (k, v) in qs {
-            map.entry((*k).to_owned())
-                .or_default()
-                .push((*v).to_owned());
+            map.entry((*k).to_owned()).or_default().push((*v).to_owned());
         }
         ProductQuery::parse(|k| map.get(k).cloned().unwrap_or_default())
     }
@@ -354,13 +331,7 @@ mod tests {
     #[test]
     fn an_empty_query_string_gives_the_defaults() {
         let (q, issues) = parse(&[]);
-        assert_eq!(
-            q,
-            ProductQuery {
-                page: 1,
-                ..Default::default()
-            }
-        );
+        assert_eq!(q, ProductQuery { page: 1, ..Default::default() });
         assert!(issues.is_empty());
     }
 
@@ -445,15 +416,10 @@ mod tests {
             .filter_map(|kv| kv.split_once('='))
             .map(|(k, v)| (k.to_owned(), leptos_router::location::Url::unescape(v)))
             .collect();
-        let (again, issues) = ProductQuery::parse(|k| {
-            pairs
-                .iter()
-                .filter(|(pk, _)| pk == k)
-                .map(|(_, v)| v.clone())
-                .collect()
-        });
+        let (again, issues) =
+            ProductQuery::parse(|k| pairs.iter().filter(|(pk, _)| pk == k).map(|(_, v)| v.clone()).collect());
         assert_eq!(again, q);
         assert!(issues.is_empty());
-        assert_eq!(q.with_page(1).href().contains("page="), false);
+        assert!(!q.with_page(1).href().contains("page="));
     }
 }

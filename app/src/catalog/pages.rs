@@ -51,13 +51,7 @@ pub fn HomePage() -> impl IntoView {
 fn HomeSections(home: HomeData) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let HomeData {
-        featured,
-        exported,
-        groups,
-        cooperatives,
-        product_count,
-    } = home;
+    let HomeData { featured, exported, groups, cooperatives, product_count } = home;
     view! {
         <section class="home-section" aria-labelledby="featured-title">
             <h2 id="featured-title" class="home-section__title">{t!(i18n, home.featured)}</h2>
@@ -143,14 +137,10 @@ pub fn ProductListPage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let query_map = use_query_map();
-    let parsed = Memo::new(move |_| {
-        query_map.with(|m| ProductQuery::parse(|key| m.get_all(key).unwrap_or_default()))
-    });
+    let parsed =
+        Memo::new(move |_| query_map.with(|m| ProductQuery::parse(|key| m.get_all(key).unwrap_or_default())));
     let query = Memo::new(move |_| parsed.get().0);
-    let page = Resource::new(
-        move || (query.get(), lang.get()),
-        |(q, l)| list_products(q, l),
-    );
+    let page = Resource::new(move || (query.get(), lang.get()), |(q, l)| list_products(q, l));
     let title = move || {
         let q = query.get().q;
         if q.is_empty() {
@@ -195,13 +185,7 @@ pub fn ProductListPage() -> impl IntoView {
 #[component]
 fn ProductResults(query: ProductQuery, result: ProductPage) -> impl IntoView {
     let i18n = use_i18n();
-    let ProductPage {
-        items,
-        total,
-        page,
-        pages,
-        facets,
-    } = result;
+    let ProductPage { items, total, page, pages, facets } = result;
     let empty = items.is_empty();
     view! {
         <div class="catalog__layout">
@@ -230,11 +214,8 @@ fn ProductResults(query: ProductQuery, result: ProductPage) -> impl IntoView {
 /// JSON-LD for search engines, with `<` escaped so the text cannot close the script element.
 fn product_json_ld(detail: &ProductDetail, lang: Lang, url: &str) -> String {
     let card = &detail.card;
-    let availability = if card.in_stock {
-        "https://schema.org/InStock"
-    } else {
-        "https://schema.org/OutOfStock"
-    };
+    let availability =
+        if card.in_stock { "https://schema.org/InStock" } else { "https://schema.org/OutOfStock" };
     let mut value = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "Product",
@@ -253,10 +234,7 @@ fn product_json_ld(detail: &ProductDetail, lang: Lang, url: &str) -> String {
         },
     });
     if let (Some(stars), Some(obj)) = (card.stars, value.as_object_mut()) {
-        obj.insert(
-            "award".to_owned(),
-            serde_json::Value::String(format!("OCOP {stars}★")),
-        );
+        obj.insert("award".to_owned(), serde_json::Value::String(format!("OCOP {stars}★")));
     }
     value.to_string().replace('<', "\\u003c")
 }
@@ -298,15 +276,8 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         move || d.best(lang.get()).chars().take(160).collect::<String>()
     };
     let alt = title.clone();
-    let ProductDetail {
-        card,
-        description: desc_text,
-        group,
-        stock,
-        weight_grams,
-        certificate,
-        related,
-    } = detail;
+    let ProductDetail { card, description: desc_text, group, stock, weight_grams, certificate, related } =
+        detail;
     let coop_href = format!("/c/{}", card.cooperative_slug);
     let group_href = format!("/products?group={}", card.group_slug);
     let stars = card.stars;
@@ -424,13 +395,7 @@ pub fn CooperativePage() -> impl IntoView {
 fn CooperativeView(detail: CooperativeDetail) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let CooperativeDetail {
-        summary,
-        story,
-        commune,
-        is_demo,
-        products,
-    } = detail;
+    let CooperativeDetail { summary, story, commune, is_demo, products } = detail;
     let title = {
         let name = summary.name.clone();
         move || name.best(lang.get())

@@ -24,10 +24,7 @@ const VISIBLE: &str = " WHERE p.status = 'published' AND c.status = 'approved'";
 
 #[derive(sqlx::FromRow)]
 struct CardRow {
-    #[expect(
-        dead_code,
-        reason = "selected for ordering ties; cards are addressed by slug"
-    )]
+    #[expect(dead_code, reason = "selected for ordering ties; cards are addressed by slug")]
     id: i64,
     slug: String,
     name_vi: String,
@@ -91,13 +88,7 @@ enum Filter {
     Price,
 }
 
-fn push_filters(
-    sql: &mut Sql,
-    backend: Backend,
-    query: &ProductQuery,
-    today: &str,
-    skip: &[Filter],
-) {
+fn push_filters(sql: &mut Sql, backend: Backend, query: &ProductQuery, today: &str, skip: &[Filter]) {
     let on = |f: Filter| !skip.contains(&f);
     if on(Filter::Search)
         && let Some(words) = terms(&query.q)
@@ -105,28 +96,20 @@ fn push_filters(
         push_match(sql, backend, &words);
     }
     if on(Filter::Group) && !query.groups.is_empty() {
-        sql.push(" AND g.slug IN (")
-            .bind_list(query.groups.clone())
-            .push(")");
+        sql.push(" AND g.slug IN (").bind_list(query.groups.clone()).push(")");
     }
     if on(Filter::District) && !query.districts.is_empty() {
-        sql.push(" AND d.slug IN (")
-            .bind_list(query.districts.clone())
-            .push(")");
+        sql.push(" AND d.slug IN (").bind_list(query.districts.clone()).push(")");
     }
     if on(Filter::Cooperative) && !query.coops.is_empty() {
-        sql.push(" AND c.slug IN (")
-            .bind_list(query.coops.clone())
-            .push(")");
+        sql.push(" AND c.slug IN (").bind_list(query.coops.clone()).push(")");
     }
     if on(Filter::Stars) && !query.stars.is_empty() {
         sql.push(
             " AND EXISTS (SELECT 1 FROM certificates cs WHERE cs.product_id = p.id AND cs.expires_on >= ",
         );
         sql.bind(today.to_owned());
-        sql.push(" AND cs.stars IN (")
-            .bind_list(query.stars.clone())
-            .push("))");
+        sql.push(" AND cs.stars IN (").bind_list(query.stars.clone()).push("))");
     }
     if on(Filter::Price) {
         if let Some(min) = query.price_min {
@@ -174,10 +157,7 @@ fn merge_counts(labels: Vec<LabelRow>, counts: &[CountRow]) -> Vec<FacetValue> {
     labels
         .into_iter()
         .map(|l| FacetValue {
-            count: counts
-                .iter()
-                .find(|c| c.key == l.slug)
-                .map_or(0, |c| c.count),
+            count: counts.iter().find(|c| c.key == l.slug).map_or(0, |c| c.count),
             key: l.slug,
             label: Text::new(l.name_vi, l.name_en),
         })
@@ -196,20 +176,12 @@ async fn compute_facets(db: &Db, query: &ProductQuery, today: &str) -> Result<Fa
             .fetch_all(&db.pool)
             .await?;
     let group_counts = facet_counts(db, query, today, "g.slug", Filter::Group).await?;
-    let district_counts =
-        facet_counts(db, query, today, "COALESCE(d.slug, '')", Filter::District).await?;
+    let district_counts = facet_counts(db, query, today, "COALESCE(d.slug, '')", Filter::District).await?;
 
-    let mut coop_sql = Sql::new(
-        "SELECT c.slug AS slug, c.name_vi AS name_vi, c.name_en AS name_en, COUNT(*) AS count",
-    );
+    let mut coop_sql =
+        Sql::new("SELECT c.slug AS slug, c.name_vi AS name_vi, c.name_en AS name_en, COUNT(*) AS count");
     coop_sql.push(CARD_FROM).push(VISIBLE);
-    push_filters(
-        &mut coop_sql,
-        db.backend,
-        query,
-        today,
-        &[Filter::Cooperative],
-    );
+    push_filters(&mut coop_sql, db.backend, query, today, &[Filter::Cooperative]);
     coop_sql.push(" GROUP BY c.slug, c.name_vi, c.name_en ORDER BY c.name_vi");
     #[derive(sqlx::FromRow)]
     struct CoopCount {
@@ -220,8 +192,7 @@ async fn compute_facets(db: &Db, query: &ProductQuery, today: &str) -> Result<Fa
     }
     let coop_counts: Vec<CoopCount> = coop_sql.query_as()?.fetch_all(&db.pool).await?;
 
-    let mut star_sql =
-        Sql::new("SELECT CAST(ct.stars AS TEXT) AS key, COUNT(DISTINCT p.id) AS count");
+    let mut star_sql = Sql::new("SELECT CAST(ct.stars AS TEXT) AS key, COUNT(DISTINCT p.id) AS count");
     star_sql.push(CARD_FROM);
     star_sql.push(" JOIN certificates ct ON ct.product_id = p.id AND ct.expires_on >= ");
     star_sql.bind(today.to_owned());
@@ -246,10 +217,7 @@ async fn compute_facets(db: &Db, query: &ProductQuery, today: &str) -> Result<Fa
             .map(|s: i64| {
                 let key = s.to_string();
                 FacetValue {
-                    count: star_counts
-                        .iter()
-                        .find(|c| c.key == key)
-                        .map_or(0, |c| c.count),
+                    count: star_counts.iter().find(|c| c.key == key).map_or(0, |c| c.count),
                     label: Text::new(format!("{s} sao"), format!("{s} stars")),
                     key,
                 }
@@ -258,11 +226,7 @@ async fn compute_facets(db: &Db, query: &ProductQuery, today: &str) -> Result<Fa
         districts: merge_counts(districts, &district_counts),
         cooperatives: coop_counts
             .into_iter()
-            .map(|c| FacetValue {
-                key: c.slug,
-                label: Text::new(c.name_vi, c.name_en),
-                count: c.count,
-            })
+            .map(|c| FacetValue { key: c.slug, label: Text::new(c.name_vi, c.name_en), count: c.count })
             .collect(),
         price_range: price.lo.zip(price.hi),
     })
@@ -303,18 +267,16 @@ pub async fn list_products(
         push_filters(&mut sql, db.backend, query, today, &[]);
     }
     match (query.sort, &words) {
-        (Sort::Relevance, Some(words)) => {
-            match db.backend {
-                Backend::Sqlite => {
-                    sql.push(" ORDER BY f.rank, p.id");
-                }
-                Backend::Postgres => {
-                    sql.push(" ORDER BY ts_rank(to_tsvector('simple', p.search_text), to_tsquery('simple', ");
-                    sql.bind(match_expression(db.backend, words));
-                    sql.push(")) DESC, p.id");
-                }
+        (Sort::Relevance, Some(words)) => match db.backend {
+            Backend::Sqlite => {
+                sql.push(" ORDER BY f.rank, p.id");
             }
-        }
+            Backend::Postgres => {
+                sql.push(" ORDER BY ts_rank(to_tsvector('simple', p.search_text), to_tsquery('simple', ");
+                sql.bind(match_expression(db.backend, words));
+                sql.push(")) DESC, p.id");
+            }
+        },
         (Sort::Relevance, None) => {
             sql.push(" ORDER BY p.featured DESC, p.created_at DESC, p.id DESC");
         }
@@ -340,13 +302,7 @@ pub async fn list_products(
     sql.push(" OFFSET ").bind((page - 1) * PER_PAGE);
     let rows: Vec<CardRow> = sql.query_as()?.fetch_all(&db.pool).await?;
     let facets = compute_facets(db, query, today).await?;
-    Ok(ProductPage {
-        items: rows.into_iter().map(Into::into).collect(),
-        total,
-        page,
-        pages,
-        facets,
-    })
+    Ok(ProductPage { items: rows.into_iter().map(Into::into).collect(), total, page, pages, facets })
 }
 
 #[derive(sqlx::FromRow)]
@@ -373,11 +329,7 @@ struct CertificateRow {
 
 /// The product page: `None` for an unknown, unpublished or deleted product.
 #[instrument(skip(db))]
-pub async fn product_detail(
-    db: &Db,
-    slug: &str,
-    today: &str,
-) -> Result<Option<ProductDetail>, sqlx::Error> {
+pub async fn product_detail(db: &Db, slug: &str, today: &str) -> Result<Option<ProductDetail>, sqlx::Error> {
     let mut sql = card_query(today);
     sql.push(" AND p.slug = ").bind(slug.to_owned());
     let Some(card) = sql.query_as::<CardRow>()?.fetch_optional(&db.pool).await? else {
@@ -397,11 +349,8 @@ pub async fn product_detail(
     );
     sql.bind(detail.product_id);
     sql.push(" ORDER BY issued_on DESC, id DESC LIMIT 1");
-    let certificate = sql
-        .query_as::<CertificateRow>()?
-        .fetch_optional(&db.pool)
-        .await?
-        .map(|c| Certificate {
+    let certificate =
+        sql.query_as::<CertificateRow>()?.fetch_optional(&db.pool).await?.map(|c| Certificate {
             expired: c.expires_on.as_str() < today,
             stars: c.stars,
             council: Council::from_db(&c.council),
@@ -565,11 +514,5 @@ pub async fn sitemap_entries(db: &Db) -> Result<Vec<SitemapEntry>, sqlx::Error> 
     .query_as()?
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| SitemapEntry {
-            path: r.path,
-            updated_at: r.updated_at,
-        })
-        .collect())
+    Ok(rows.into_iter().map(|r| SitemapEntry { path: r.path, updated_at: r.updated_at }).collect())
 }

@@ -14,11 +14,7 @@ pub fn fold(s: &str) -> String {
 
 /// The words of a folded text: runs of letters and digits.
 pub fn tokens(s: &str) -> Vec<String> {
-    fold(s)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
+    fold(s).split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_owned).collect()
 }
 
 /// A URL slug from any text: folded, ASCII letters and digits, words joined by '-'.
@@ -50,10 +46,7 @@ mod tests {
         assert_eq!(fold("â ấ ầ ẩ ẫ ậ"), "a a a a a a");
         assert_eq!(fold("e é è ẻ ẽ ẹ ê ế ề ể ễ ệ"), "e e e e e e e e e e e e");
         assert_eq!(fold("i í ì ỉ ĩ ị"), "i i i i i i");
-        assert_eq!(
-            fold("o ó ò ỏ õ ọ ô ố ồ ổ ỗ ộ ơ ớ ờ ở ỡ ợ"),
-            "o o o o o o o o o o o o o o o o o o"
-        );
+        assert_eq!(fold("o ó ò ỏ õ ọ ô ố ồ ổ ỗ ộ ơ ớ ờ ở ỡ ợ"), "o o o o o o o o o o o o o o o o o o");
         assert_eq!(fold("u ú ù ủ ũ ụ ư ứ ừ ử ữ ự"), "u u u u u u u u u u u u");
         assert_eq!(fold("y ý ỳ ỷ ỹ ỵ"), "y y y y y y");
     }
@@ -93,10 +86,7 @@ mod tests {
 
     #[test]
     fn slugify_makes_ascii_words_joined_by_dashes() {
-        assert_eq!(
-            slugify("Trà đậu đen xanh lòng túi lọc"),
-            "tra-dau-den-xanh-long-tui-loc"
-        );
+        assert_eq!(slugify("Trà đậu đen xanh lòng túi lọc"), "tra-dau-den-xanh-long-tui-loc");
         assert_eq!(slugify("  Rượu ngô men lá!  "), "ruou-ngo-men-la");
         assert_eq!(slugify("HTX Hữu cơ Hồng Phát"), "htx-huu-co-hong-phat");
         assert_eq!(slugify("***"), "");

@@ -23,16 +23,8 @@ pub fn terms(query: &str) -> Option<Vec<String>> {
 /// still passed as a bound value.
 pub fn match_expression(backend: Backend, words: &[String]) -> String {
     match backend {
-        Backend::Sqlite => words
-            .iter()
-            .map(|w| format!("\"{w}\"*"))
-            .collect::<Vec<_>>()
-            .join(" "),
-        Backend::Postgres => words
-            .iter()
-            .map(|w| format!("{w}:*"))
-            .collect::<Vec<_>>()
-            .join(" & "),
+        Backend::Sqlite => words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "),
+        Backend::Postgres => words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & "),
     }
 }
 
@@ -97,13 +89,7 @@ pub async fn suggest(db: &Db, query: &str) -> Result<Vec<Suggestion>, sqlx::Erro
     };
     sql.bind(MAX_SUGGESTIONS);
     let rows: Vec<SuggestionRow> = sql.query_as()?.fetch_all(&db.pool).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Suggestion {
-            slug: r.slug,
-            name: Text::new(r.name_vi, r.name_en),
-        })
-        .collect())
+    Ok(rows.into_iter().map(|r| Suggestion { slug: r.slug, name: Text::new(r.name_vi, r.name_en) }).collect())
 }
 
 #[cfg(test)]
@@ -114,10 +100,7 @@ mod tests {
     fn match_expression_is_a_prefix_term_per_word() {
         let words = terms("Đậu  đen!").unwrap_or_default();
         assert_eq!(words, vec!["dau", "den"]);
-        assert_eq!(
-            match_expression(Backend::Sqlite, &words),
-            "\"dau\"* \"den\"*"
-        );
+        assert_eq!(match_expression(Backend::Sqlite, &words), "\"dau\"* \"den\"*");
         assert_eq!(match_expression(Backend::Postgres, &words), "dau:* & den:*");
     }
 

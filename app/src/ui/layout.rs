@@ -15,11 +15,7 @@ pub fn LangSwitch() -> impl IntoView {
     let back = move || {
         let path = location.pathname.get();
         let search = location.search.get();
-        let target = if search.is_empty() {
-            path
-        } else {
-            format!("{path}?{search}")
-        };
+        let target = if search.is_empty() { path } else { format!("{path}?{search}") };
         leptos_router::location::Url::escape(&target)
     };
     let link = move |locale: Locale, label: &'static str, code: &'static str| {
@@ -93,10 +89,9 @@ pub fn SiteFooter() -> impl IntoView {
 /// Sets the response status while rendering on the server (a no-op in the browser).
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]
-    if let (Some(resp), Ok(status)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(code),
-    ) {
+    if let (Some(resp), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
+    {
         resp.set_status(status);
     }
     #[cfg(not(feature = "ssr"))]

@@ -1,10 +1,7 @@
 //! Test databases: a fresh SQLite file or a fresh PostgreSQL database per test, migrated, and
 //! removed afterwards. PostgreSQL is never skipped silently: it is skipped only when
 //! OCOP_SKIP_PG=1 is set (the test script does so, loudly, and refuses to when CI is set).
-#![allow(
-    dead_code,
-    reason = "each test binary uses a different part of this module"
-)]
+#![allow(dead_code, reason = "each test binary uses a different part of this module")]
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -18,12 +15,7 @@ fn unique_name() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    format!(
-        "ocop_test_{}_{}_{}",
-        std::process::id(),
-        nanos,
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("ocop_test_{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 enum Cleanup {
@@ -48,9 +40,7 @@ impl TestDb {
             Cleanup::Postgres { admin_url, name } => {
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
                     let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
-                        .execute(&mut conn)
-                        .await;
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(drop)).execute(&mut conn).await;
                 }
             }
         }
@@ -60,14 +50,9 @@ impl TestDb {
 /// A migrated, empty SQLite database in a temporary file.
 pub async fn sqlite() -> TestDb {
     let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
-    let db = Db::connect(&format!("sqlite://{}", path.display()), 4)
-        .await
-        .expect("open SQLite");
+    let db = Db::connect(&format!("sqlite://{}", path.display()), 4).await.expect("open SQLite");
     db.migrate().await.expect("migrate SQLite");
-    TestDb {
-        db,
-        cleanup: Cleanup::File(path),
-    }
+    TestDb { db, cleanup: Cleanup::File(path) }
 }
 
 /// The URL of a PostgreSQL database that may create databases, or `None` when the run was
@@ -91,22 +76,12 @@ pub async fn postgres() -> Option<TestDb> {
         .await
         .expect("PostgreSQL is not reachable (set OCOP_SKIP_PG=1 to skip it knowingly)");
     let create = format!("CREATE DATABASE {name}");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(create))
-        .execute(&mut conn)
-        .await
-        .expect("create test database");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut conn).await.expect("create test database");
     conn.close().await.ok();
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url.as_str(), |(b, _)| b);
-    let db = Db::connect(&format!("{base}/{name}"), 4)
-        .await
-        .expect("connect to the test database");
+    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+    let db = Db::connect(&format!("{base}/{name}"), 4).await.expect("connect to the test database");
     db.migrate().await.expect("migrate PostgreSQL");
-    Some(TestDb {
-        db,
-        cleanup: Cleanup::Postgres { admin_url, name },
-    })
+    Some(TestDb { db, cleanup: Cleanup::Postgres { admin_url, name } })
 }
 
 /// Generates, for each named `async fn name(db: Db)`, a test on SQLite and one on PostgreSQL:
