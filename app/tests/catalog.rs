@@ -2,7 +2,9 @@
 mod common;
 
 use app::catalog::model::{ProductQuery, Sort};
-use app::catalog::service::{cooperative_detail, home, list_products, product_detail, sitemap_entries};
+use app::catalog::service::{
+    cooperative_detail, home, list_products, list_products_cached, product_detail, sitemap_entries,
+};
 use app::db::{Db, Sql};
 use app::lang::Lang;
 use app::seed::{SeedReport, generate_synthetic, seed};
@@ -206,7 +208,31 @@ async fn home_and_sitemap_list_the_catalogue(db: Db) {
     assert_eq!(entries.iter().filter(|e| e.path.starts_with("/c/")).count(), 8);
 }
 
+async fn cached_pages_are_reused_until_invalidated(db: Db) {
+    seeded(&db).await;
+    let cache = app::catalog::cache::PageCache::default();
+    let q = query("");
+    let first = list_products_cached(&cache, &db, &q, Lang::Vi, TODAY).await.expect("list");
+    let again = list_products_cached(&cache, &db, &q, Lang::Vi, TODAY).await.expect("list");
+    assert!(std::sync::Arc::ptr_eq(&first, &again), "the second request is served from the cache");
+    let english = list_products_cached(&cache, &db, &q, Lang::En, TODAY).await.expect("list");
+    assert!(!std::sync::Arc::ptr_eq(&first, &english), "each language has its own entry");
+
+    Sql::new("UPDATE products SET status = 'draft' WHERE slug = 'chuoi-say'")
+        .query()
+        .expect("sql")
+        .execute(&db.pool)
+        .await
+        .expect("unpublish");
+    let stale = list_products_cached(&cache, &db, &q, Lang::Vi, TODAY).await.expect("list");
+    assert_eq!(stale.total, 10, "until invalidated, the cached page stands");
+    cache.invalidate();
+    let fresh = list_products_cached(&cache, &db, &q, Lang::Vi, TODAY).await.expect("list");
+    assert_eq!(fresh.total, 9);
+}
+
 on_both_databases!(
+    cached_pages_are_reused_until_invalidated,
     seeding_is_idempotent,
     seed_marks_invented_values_as_demo_and_the_uk_exports_as_four_star,
     search_finds_the_black_bean_tea_in_either_language_with_or_without_marks,

@@ -1,6 +1,7 @@
 //! The OCOP Market server: configuration, the axum router around the Leptos app, and the
 //! endpoints that are not pages (health, sitemap, robots, language switch).
 #![recursion_limit = "512"]
+pub mod bench;
 pub mod config;
 pub mod lang;
 pub mod ops;
@@ -32,6 +33,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub public_url: String,
+    pub page_cache: app::catalog::cache::PageCache,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -51,9 +53,11 @@ pub fn build_router(state: AppState) -> Router {
     let context = {
         let db = state.db.clone();
         let site = SiteUrl(state.public_url.clone());
+        let page_cache = state.page_cache.clone();
         move || {
             provide_context(db.clone());
             provide_context(site.clone());
+            provide_context(page_cache.clone());
         }
     };
     let leptos_options = state.leptos_options.clone();

@@ -1,5 +1,5 @@
 //! `server`: serves OCOP Market. `server generate-products N` adds N synthetic products for
-//! benchmarks and exits.
+//! benchmarks and exits; `server bench-search [rounds]` measures search latency.
 #![recursion_limit = "512"]
 use app::db::Db;
 use leptos::config::get_configuration;
@@ -60,7 +60,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("inserted {inserted} synthetic products in {:.1} s", started.elapsed().as_secs_f64());
             return Ok(());
         }
-        return Err(format!("unknown command {cmd:?} (try: generate-products N)").into());
+        if cmd == "bench-search" {
+            let rounds = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10);
+            server::bench::search(&db, rounds).await?;
+            return Ok(());
+        }
+        return Err(
+            format!("unknown command {cmd:?} (try: generate-products N, bench-search [rounds])").into()
+        );
     }
 
     if config.seed_demo
@@ -70,7 +77,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let leptos_options = get_configuration(None)?.leptos_options;
-    let state = AppState { leptos_options, db, public_url: config.public_url.clone() };
+    let state = AppState {
+        leptos_options,
+        db,
+        public_url: config.public_url.clone(),
+        page_cache: Default::default(),
+    };
     let app = build_router(state);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!("listening on http://{}", config.addr);

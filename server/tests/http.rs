@@ -32,7 +32,12 @@ async fn test_app() -> TestApp {
     db.migrate().await.expect("migrate");
     app::seed::seed(&db).await.expect("seed");
     let leptos_options = LeptosOptions::builder().output_name("ocop").site_root("target/site").build();
-    let state = AppState { leptos_options, db, public_url: "http://shop.test".to_owned() };
+    let state = AppState {
+        leptos_options,
+        db,
+        public_url: "http://shop.test".to_owned(),
+        page_cache: Default::default(),
+    };
     TestApp { router: build_router(state), path }
 }
 

@@ -15,7 +15,10 @@ pub async fn fetch_home() -> Result<HomeData, AppError> {
 #[server(endpoint = "catalog/products", input = Json)]
 pub async fn list_products(query: ProductQuery, lang: Lang) -> Result<ProductPage, AppError> {
     let db = crate::shell::use_db()?;
-    Ok(super::service::list_products(&db, &query, lang, &super::certificate::today()).await?)
+    let cache = use_context::<super::cache::PageCache>().unwrap_or_default();
+    let page =
+        super::service::list_products_cached(&cache, &db, &query, lang, &super::certificate::today()).await?;
+    Ok(ProductPage::clone(&page))
 }
 
 #[server(endpoint = "catalog/product", input = GetUrl)]

@@ -1,6 +1,8 @@
 //! The catalogue: products, cooperatives, OCOP certificates, and the storefront pages that show them.
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
 pub mod certificate;
 pub mod components;
 pub mod model;

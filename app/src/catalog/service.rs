@@ -246,26 +246,36 @@ pub async fn list_products(
     push_filters(&mut count_sql, db.backend, query, today, &[]);
     let total: i64 = count_sql.query_scalar()?.fetch_one(&db.pool).await?;
 
-    let mut sql = Sql::new(CARD_SELECT);
-    sql.bind(today.to_owned());
-    sql.push(") AS stars");
     let fts_join = db.backend == Backend::Sqlite && words.is_some();
-    if let (true, Some(words)) = (fts_join, &words) {
-        // Rank comes from FTS5 itself: read the matches first, then join the products.
+    let mut sql = if let (true, Some(words)) = (fts_join, &words) {
+        // Rank comes from FTS5 itself. The matches are read once into a materialized table and
+        // CROSS JOIN keeps them the outer loop; otherwise SQLite may walk every product and
+        // run the full-text match once per row (33 s at 100,000 products).
+        let mut sql = Sql::new(
+            "WITH f AS MATERIALIZED (SELECT rowid AS id, rank FROM products_fts WHERE products_fts MATCH ",
+        );
+        sql.bind(match_expression(db.backend, words));
+        sql.push(") ");
+        sql.push(CARD_SELECT);
+        sql.bind(today.to_owned());
+        sql.push(") AS stars");
         sql.push(
-            " FROM products_fts f JOIN products p ON p.id = f.rowid \
+            " FROM f CROSS JOIN products p ON p.id = f.id \
              JOIN cooperatives c ON c.id = p.cooperative_id \
              JOIN product_groups g ON g.id = p.group_id \
              LEFT JOIN districts d ON d.id = c.district_id",
         );
         sql.push(VISIBLE);
-        sql.push(" AND products_fts MATCH ");
-        sql.bind(match_expression(db.backend, words));
         push_filters(&mut sql, db.backend, query, today, &[Filter::Search]);
+        sql
     } else {
+        let mut sql = Sql::new(CARD_SELECT);
+        sql.bind(today.to_owned());
+        sql.push(") AS stars");
         sql.push(CARD_FROM).push(VISIBLE);
         push_filters(&mut sql, db.backend, query, today, &[]);
-    }
+        sql
+    };
     match (query.sort, &words) {
         (Sort::Relevance, Some(words)) => match db.backend {
             Backend::Sqlite => {
@@ -303,6 +313,22 @@ pub async fn list_products(
     let rows: Vec<CardRow> = sql.query_as()?.fetch_all(&db.pool).await?;
     let facets = compute_facets(db, query, today).await?;
     Ok(ProductPage { items: rows.into_iter().map(Into::into).collect(), total, page, pages, facets })
+}
+
+/// `list_products` through the page cache.
+pub async fn list_products_cached(
+    cache: &super::cache::PageCache,
+    db: &Db,
+    query: &ProductQuery,
+    lang: Lang,
+    today: &str,
+) -> Result<std::sync::Arc<ProductPage>, sqlx::Error> {
+    if let Some(page) = cache.get(query, lang, today) {
+        return Ok(page);
+    }
+    let page = std::sync::Arc::new(list_products(db, query, lang, today).await?);
+    cache.insert(query.clone(), lang, today.to_owned(), page.clone());
+    Ok(page)
 }
 
 #[derive(sqlx::FromRow)]

@@ -61,14 +61,19 @@ pub async fn suggest(db: &Db, query: &str) -> Result<Vec<Suggestion>, sqlx::Erro
     let expr = match_expression(db.backend, &words);
     let mut sql = match db.backend {
         Backend::Sqlite => {
+            // Ranking every match costs O(matches) (60 ms for a word in 16,000 of 100,000
+            // products), so suggestions rank only the 30 newest matches, which FTS5 reads
+            // straight off its index; spare rows cover unpublished products dropped by the join.
             let mut s = Sql::new(
-                "SELECT p.slug, p.name_vi, p.name_en \
-                 FROM products_fts f JOIN products p ON p.id = f.rowid \
-                 JOIN cooperatives c ON c.id = p.cooperative_id \
+                "SELECT p.slug, p.name_vi, p.name_en FROM (SELECT rowid AS id, rank FROM products_fts \
                  WHERE products_fts MATCH ",
             );
             s.bind(expr);
-            s.push(" AND p.status = 'published' AND c.status = 'approved' ORDER BY f.rank LIMIT ");
+            s.push(
+                " ORDER BY rowid DESC LIMIT 30) f CROSS JOIN products p ON p.id = f.id \
+                 JOIN cooperatives c ON c.id = p.cooperative_id \
+                 WHERE p.status = 'published' AND c.status = 'approved' ORDER BY f.rank LIMIT ",
+            );
             s
         }
         Backend::Postgres => {

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Benchmarks for the README (not part of the tests): search latency and /products throughput
+# on SQLite with 100,000 synthetic products, and the first-load bytes of the product page.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OCOP_SETUP_TEST=1 scripts/setup.sh >/dev/null
+source scripts/env.sh
+[ -x target/release/server ] && [ -f target/site/pkg/ocop.wasm ] || scripts/build.sh
+DIR=target/bench
+PORT=3200
+DB="sqlite://$DIR/ocop.db"
+mkdir -p "$DIR"
+if [ ! -f "$DIR/ocop.db" ]; then
+  DATABASE_URL="$DB" RUST_LOG=warn target/release/server generate-products "${BENCH_PRODUCTS:-100000}"
+fi
+
+echo "== search latency (server-side, in process)"
+DATABASE_URL="$DB" RUST_LOG=error target/release/server bench-search 10
+
+echo "== /products throughput, 64 connections, against a static file of the same size"
+DATABASE_URL="$DB" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" RUST_LOG=error target/release/server &
+PID=$!
+trap 'kill $PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fsS "http://127.0.0.1:$PORT/products" -o target/site/bench-static.html
+echo "page size: $(wc -c < target/site/bench-static.html) bytes"
+for url in /products /bench-static.html; do
+  echo "-- $url"
+  wrk -t2 -c64 -d"${BENCH_SECONDS:-15}"s --latency "http://127.0.0.1:$PORT$url" | grep -E 'Requests/sec|50%|99%|Non-2xx|Socket'
+done
+rm -f target/site/bench-static.html
+
+echo "== first-load bytes of the product page (JS + WASM + CSS)"
+for f in target/site/pkg/ocop.js target/site/pkg/ocop.wasm target/site/pkg/ocop.css; do
+  printf '%-28s raw %8d  gzip %7d  brotli %7d\n' "$(basename "$f")" "$(wc -c <"$f")" "$(wc -c <"$f.gz")" "$(wc -c <"$f.br")"
+done
