@@ -36,7 +36,7 @@ fi
 step "format and lints"
 cargo fmt --all --check
 cargo clippy --release -p app -p server --features app/ssr --all-targets -- -D warnings
-cargo clippy --release -p frontend --target wasm32-unknown-unknown --profile wasm-release -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown --profile wasm-release -- -D warnings
 
 step "release build (server + WASM), shared by every step below"
 scripts/build.sh

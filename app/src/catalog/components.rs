@@ -146,6 +146,25 @@ fn FacetGroup(
     }
 }
 
+/// One bound of the price filter; the placeholder shows the bound the other filters give.
+#[component]
+fn PriceInput(name: &'static str, hint: i64, value: Option<i64>, children: Children) -> impl IntoView {
+    let id = format!("facet-{name}");
+    view! {
+        <label for=id.clone()>{children()}</label>
+        <input
+            id=id
+            type="number"
+            inputmode="numeric"
+            min="0"
+            step="1000"
+            name=name
+            placeholder=format_vnd(hint)
+            value=value.map(|v| v.to_string())
+        />
+    }
+}
+
 #[component]
 pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
     let i18n = use_i18n();
@@ -162,8 +181,19 @@ pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
     let sort = query.sort;
     view! {
         <Form action="/products" attr:class="facets" attr:aria-label=move || t_string!(i18n, catalog.filter.title)>
-            <div class="facets__body" on:change=submit_enclosing_form>
+            // On phones the filters fold away behind their title (a CSS-only toggle, so it works
+            // without JavaScript); they start unfolded when some filter is already set.
+            <input
+                type="checkbox"
+                id="facets-toggle"
+                class="facets__toggle"
+                checked=query.has_filters()
+                aria-controls="facets-body"
+            />
+            <label for="facets-toggle" class="facets__summary">
                 <h2 class="facets__title">{t!(i18n, catalog.filter.title)}</h2>
+            </label>
+            <div id="facets-body" class="facets__body" on:change=submit_enclosing_form>
                 {(!query.q.is_empty()).then(|| view! { <input type="hidden" name="q" value=query.q.clone() /> })}
                 <div class="facets__sort">
                     <label for="facet-sort">{t!(i18n, catalog.sort.label)}</label>
@@ -214,28 +244,12 @@ pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
                 <fieldset class="facet facet--price">
                     <legend class="facet__legend">{t!(i18n, catalog.filter.price)}</legend>
                     <div class="facet__price-inputs">
-                        <label for="facet-price-min">{t!(i18n, catalog.filter.price_min)}</label>
-                        <input
-                            id="facet-price-min"
-                            type="number"
-                            inputmode="numeric"
-                            min="0"
-                            step="1000"
-                            name="price_min"
-                            placeholder=format_vnd(lo)
-                            value=query.price_min.map(|v| v.to_string())
-                        />
-                        <label for="facet-price-max">{t!(i18n, catalog.filter.price_max)}</label>
-                        <input
-                            id="facet-price-max"
-                            type="number"
-                            inputmode="numeric"
-                            min="0"
-                            step="1000"
-                            name="price_max"
-                            placeholder=format_vnd(hi)
-                            value=query.price_max.map(|v| v.to_string())
-                        />
+                        <PriceInput name="price_min" hint=lo value=query.price_min>
+                            {t!(i18n, catalog.filter.price_min)}
+                        </PriceInput>
+                        <PriceInput name="price_max" hint=hi value=query.price_max>
+                            {t!(i18n, catalog.filter.price_max)}
+                        </PriceInput>
                     </div>
                 </fieldset>
                 <div class="facets__actions">

@@ -140,7 +140,15 @@ pub fn ProductListPage() -> impl IntoView {
     let parsed =
         Memo::new(move |_| query_map.with(|m| ProductQuery::parse(|key| m.get_all(key).unwrap_or_default())));
     let query = Memo::new(move |_| parsed.get().0);
-    let page = Resource::new(move || (query.get(), lang.get()), |(q, l)| list_products(q, l));
+    // The result carries the query it answers, so the facet panel never pairs new filters with
+    // old results while a Transition still shows the previous page.
+    let page = Resource::new(
+        move || (query.get(), lang.get()),
+        |(q, l)| async move {
+            let result = list_products(q.clone(), l).await;
+            (q, result)
+        },
+    );
     let title = move || {
         let q = query.get().q;
         if q.is_empty() {
@@ -171,8 +179,8 @@ pub fn ProductListPage() -> impl IntoView {
             }}
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
-                    let q = query.get_untracked();
-                    match page.await {
+                    let (q, result) = page.await;
+                    match result {
                         Ok(result) => view! { <ProductResults query=q result /> }.into_any(),
                         Err(_) => view! { <LoadError /> }.into_any(),
                     }
@@ -239,19 +247,28 @@ fn product_json_ld(detail: &ProductDetail, lang: Lang, url: &str) -> String {
     value.to_string().replace('<', "\\u003c")
 }
 
+/// The `:slug` of the current route.
+fn use_slug() -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.with(|p| p.get("slug").unwrap_or_default())
+}
+
+/// A page's data, or the 404 page for an unknown slug, or the error page.
+fn page_or_error<T>(result: Result<T, AppError>, render: impl FnOnce(T) -> AnyView) -> AnyView {
+    match result {
+        Ok(data) => render(data),
+        Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+        Err(_) => view! { <LoadError /> }.into_any(),
+    }
+}
+
 #[component]
 pub fn ProductPage() -> impl IntoView {
-    let params = use_params_map();
-    let slug = move || params.with(|p| p.get("slug").unwrap_or_default());
-    let detail = Resource::new(slug, fetch_product);
+    let detail = Resource::new(use_slug(), fetch_product);
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => view! { <ProductView detail=d /> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
-                    Err(_) => view! { <LoadError /> }.into_any(),
-                }
+                page_or_error(detail.await, |d| view! { <ProductView detail=d /> }.into_any())
             })}
         </Suspense>
     }
@@ -375,17 +392,11 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
 
 #[component]
 pub fn CooperativePage() -> impl IntoView {
-    let params = use_params_map();
-    let slug = move || params.with(|p| p.get("slug").unwrap_or_default());
-    let detail = Resource::new(slug, fetch_cooperative);
+    let detail = Resource::new(use_slug(), fetch_cooperative);
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => view! { <CooperativeView detail=d /> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
-                    Err(_) => view! { <LoadError /> }.into_any(),
-                }
+                page_or_error(detail.await, |d| view! { <CooperativeView detail=d /> }.into_any())
             })}
         </Suspense>
     }
