@@ -48,7 +48,6 @@ struct CoopFact {
     name_en: String,
     name_vi: String,
     district_en: Option<String>,
-    note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -172,7 +171,7 @@ fn demo_values(name_en: &str) -> DemoValues {
     DemoValues { price_vnd, stock, unit_vi, unit_en, weight_grams, description_vi, description_en }
 }
 
-fn demo_story(key: &str, note: Option<&str>) -> (String, String) {
+fn demo_story(key: &str) -> (String, String) {
     let (vi, en) = match key {
         "binh-minh" => (
             "Hợp tác xã đầu tư dây chuyền sản xuất trà túi lọc, tạo việc làm cho lao động địa phương.",
@@ -187,7 +186,6 @@ fn demo_story(key: &str, note: Option<&str>) -> (String, String) {
             "A cooperative with a 4-star OCOP product under export contract to the United Kingdom.",
         ),
     };
-    let _ = note;
     (vi.to_owned(), en.to_owned())
 }
 
@@ -246,7 +244,7 @@ pub async fn seed(db: &Db) -> Result<SeedReport, SeedError> {
     }
     for coop in &facts.cooperatives {
         let district_slug = coop.district_en.as_deref().map(slugify);
-        let (story_vi, story_en) = demo_story(&coop.key, coop.note.as_deref());
+        let (story_vi, story_en) = demo_story(&coop.key);
         let mut sql = Sql::new(
             "INSERT INTO cooperatives (slug, name_vi, name_en, story_vi, story_en, district_id, status, \
              is_demo, created_at) VALUES (",

@@ -170,14 +170,6 @@ pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
     let i18n = use_i18n();
     let stars_selected: Vec<String> = query.stars.iter().map(ToString::to_string).collect();
     let (lo, hi) = facets.price_range.unwrap_or((0, 0));
-    let star_values: Vec<FacetValue> = facets
-        .stars
-        .iter()
-        .map(|v| FacetValue {
-            label: crate::lang::Text::new(format!("{} ★", v.key), format!("{} ★", v.key)),
-            ..v.clone()
-        })
-        .collect();
     let sort = query.sort;
     view! {
         <Form action="/products" attr:class="facets" attr:aria-label=move || t_string!(i18n, catalog.filter.title)>
@@ -226,7 +218,7 @@ pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
                 <FacetGroup
                     legend=Signal::derive(move || t_string!(i18n, catalog.filter.stars).to_owned())
                     name="stars"
-                    values=star_values
+                    values=facets.stars
                     selected=stars_selected
                 />
                 <FacetGroup

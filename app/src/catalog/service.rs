@@ -9,7 +9,7 @@ use crate::lang::{Lang, Text};
 use crate::search::service::{match_expression, push_match, terms};
 
 /// The card's columns. `$1` is today's date: only an unexpired certificate gives stars.
-const CARD_SELECT: &str = "SELECT p.id, p.slug, p.name_vi, p.name_en, p.unit_vi, p.unit_en, \
+const CARD_SELECT: &str = "SELECT p.slug, p.name_vi, p.name_en, p.unit_vi, p.unit_en, \
     p.price_vnd, p.stock, p.exported_to, p.is_demo, \
     c.slug AS coop_slug, c.name_vi AS coop_name_vi, c.name_en AS coop_name_en, \
     d.name_vi AS district_vi, d.name_en AS district_en, g.slug AS group_slug, \
@@ -24,8 +24,6 @@ const VISIBLE: &str = " WHERE p.status = 'published' AND c.status = 'approved'";
 
 #[derive(sqlx::FromRow)]
 struct CardRow {
-    #[expect(dead_code, reason = "selected for ordering ties; cards are addressed by slug")]
-    id: i64,
     slug: String,
     name_vi: String,
     name_en: String,
@@ -66,11 +64,17 @@ impl From<CardRow> for ProductCard {
     }
 }
 
-/// Starts `SELECT <card columns> FROM … WHERE <visible>`.
-fn card_query(today: &str) -> Sql {
-    let mut sql = Sql::new(CARD_SELECT);
+/// Appends the card's columns (through `AS stars`) to `sql`.
+fn push_card_columns(sql: &mut Sql, today: &str) {
+    sql.push(CARD_SELECT);
     sql.bind(today.to_owned());
     sql.push(") AS stars");
+}
+
+/// Starts `SELECT <card columns> FROM … WHERE <visible>`.
+fn card_query(today: &str) -> Sql {
+    let mut sql = Sql::new("");
+    push_card_columns(&mut sql, today);
     sql.push(CARD_FROM);
     sql.push(VISIBLE);
     sql
@@ -218,7 +222,7 @@ async fn compute_facets(db: &Db, query: &ProductQuery, today: &str) -> Result<Fa
                 let key = s.to_string();
                 FacetValue {
                     count: star_counts.iter().find(|c| c.key == key).map_or(0, |c| c.count),
-                    label: Text::new(format!("{s} sao"), format!("{s} stars")),
+                    label: Text::new(format!("{s} ★"), format!("{s} ★")),
                     key,
                 }
             })
@@ -256,9 +260,7 @@ pub async fn list_products(
         );
         sql.bind(match_expression(db.backend, words));
         sql.push(") ");
-        sql.push(CARD_SELECT);
-        sql.bind(today.to_owned());
-        sql.push(") AS stars");
+        push_card_columns(&mut sql, today);
         sql.push(
             " FROM f CROSS JOIN products p ON p.id = f.id \
              JOIN cooperatives c ON c.id = p.cooperative_id \
@@ -269,10 +271,7 @@ pub async fn list_products(
         push_filters(&mut sql, db.backend, query, today, &[Filter::Search]);
         sql
     } else {
-        let mut sql = Sql::new(CARD_SELECT);
-        sql.bind(today.to_owned());
-        sql.push(") AS stars");
-        sql.push(CARD_FROM).push(VISIBLE);
+        let mut sql = card_query(today);
         push_filters(&mut sql, db.backend, query, today, &[]);
         sql
     };
