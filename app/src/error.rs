@@ -29,6 +29,9 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Too many failed logins: try again after this many seconds.
+    #[error("too many attempts; retry in {0} s")]
+    TooManyAttempts(i64),
     /// Details are logged on the server, never sent.
     #[error("internal error")]
     Internal,
@@ -46,6 +49,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -65,4 +69,32 @@ impl From<sqlx::Error> for AppError {
         tracing::error!(error = %e, "database error");
         AppError::Internal
     }
+}
+
+/// Runs a server function's body and gives its error the matching HTTP status. A plain form
+/// post (no JavaScript) keeps the redirect back to its page instead.
+#[cfg(feature = "ssr")]
+pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    use leptos::prelude::use_context;
+    let result = body.await;
+    if let Err(e) = &result
+        && !is_plain_form_post()
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        response.set_status(e.status());
+    }
+    result
+}
+
+/// Whether this server function call is a plain form post from a page without JavaScript
+/// (the browser asks for HTML), rather than a call from the hydrated app.
+#[cfg(feature = "ssr")]
+pub fn is_plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
 }

@@ -3,7 +3,9 @@
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+pub mod accounts;
 pub mod catalog;
+pub mod coops;
 pub mod error;
 mod i18n_keys;
 pub mod lang;

@@ -4,7 +4,11 @@ use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::accounts::pages::{
+    AccountPage, ApplicationsPage, ApplyPage, ApplySentPage, LoginPage, SignUpPage, provide_viewer,
+};
 use crate::catalog::pages::{CooperativePage, HomePage, ProductListPage, ProductPage};
+use crate::coops::pages::{CoopOverviewPage, CoopProductsPage, EditProductPage, NewProductPage};
 use crate::i18n::I18nContextProvider;
 use crate::ui::layout::{NotFound, SiteFooter, SiteHeader};
 
@@ -65,6 +69,7 @@ fn HydrationMarker() -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_viewer();
     view! {
         <I18nContextProvider>
             <Stylesheet id="leptos" href="/pkg/ocop.css" />
@@ -83,6 +88,20 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/products") view=ProductListPage ssr=SsrMode::Async />
                         <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async />
                         <Route path=path!("/c/:slug") view=CooperativePage ssr=SsrMode::Async />
+                        <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                        <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
+                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply") view=ApplyPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/sent") view=ApplySentPage ssr=SsrMode::Async />
+                        <Route path=path!("/coop") view=CoopOverviewPage ssr=SsrMode::Async />
+                        <Route path=path!("/coop/products") view=CoopProductsPage ssr=SsrMode::Async />
+                        <Route path=path!("/coop/products/new") view=NewProductPage ssr=SsrMode::Async />
+                        <Route path=path!("/coop/products/:id") view=EditProductPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/admin/applications")
+                            view=ApplicationsPage
+                            ssr=SsrMode::Async
+                        />
                     </Routes>
                 </main>
                 <SiteFooter />

@@ -54,20 +54,34 @@ pub async fn search(db: &Db, rounds: usize) -> Result<(), sqlx::Error> {
     let mut page = Vec::new();
     let mut cached = Vec::new();
     let cache = app::catalog::cache::PageCache::default();
+    let mut per_query = vec![Vec::new(); QUERIES.len()];
+    let mut matches = vec![0; QUERIES.len()];
     for _ in 0..rounds {
-        for q in QUERIES {
+        for (i, q) in QUERIES.into_iter().enumerate() {
             let t = Instant::now();
             app::search::service::suggest(db, q).await?;
             suggest.push(t.elapsed());
             let query = ProductQuery { q: q.to_owned(), page: 1, ..Default::default() };
             let t = Instant::now();
-            app::catalog::service::list_products(db, &query, Lang::Vi, &today).await?;
+            let result = app::catalog::service::list_products(db, &query, Lang::Vi, &today).await?;
             page.push(t.elapsed());
+            per_query[i].push(t.elapsed());
+            matches[i] = result.total;
             app::catalog::service::list_products_cached(&cache, db, &query, Lang::Vi, &today).await?;
             let t = Instant::now();
             app::catalog::service::list_products_cached(&cache, db, &query, Lang::Vi, &today).await?;
             cached.push(t.elapsed());
         }
+    }
+    println!("results page per query (median), with the number of matches:");
+    for (i, mut samples) in per_query.into_iter().enumerate() {
+        samples.sort();
+        println!(
+            "  {:<14} {:>7} matches  {:>7.2} ms",
+            QUERIES[i],
+            matches[i],
+            percentile(&samples, 0.5).as_secs_f64() * 1e3
+        );
     }
     report("search suggestions (match + rank, top 6)", suggest);
     report("search results page, uncached (24 + total + facets)", page);

@@ -31,6 +31,20 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `SEED_DEMO`: seed the demo catalogue into an empty database (default `true`).
     pub seed_demo: bool,
+    /// `COOKIE_SECURE`: mark the session cookie Secure (default: when PUBLIC_URL is https).
+    pub cookie_secure: bool,
+    /// `TRUST_FORWARDED_FOR`: take the client address from X-Forwarded-For, for login
+    /// throttling behind a reverse proxy (default `false`).
+    pub trust_forwarded_for: bool,
+}
+
+fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match var(name).as_deref() {
+        None => Ok(default),
+        Some("1") | Some("true") => Ok(true),
+        Some("0") | Some("false") => Ok(false),
+        Some(other) => Err(invalid(name, other, "use true or false")),
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -54,13 +68,11 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => return Err(invalid("LOG_FORMAT", other, "use text or json")),
         };
-        let seed_demo = match var("SEED_DEMO").as_deref() {
-            None | Some("1") | Some("true") => true,
-            Some("0") | Some("false") => false,
-            Some(other) => return Err(invalid("SEED_DEMO", other, "use true or false")),
-        };
+        let seed_demo = flag("SEED_DEMO", true)?;
         let public_url =
             var("PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_owned();
+        let cookie_secure = flag("COOKIE_SECURE", public_url.starts_with("https://"))?;
+        let trust_forwarded_for = flag("TRUST_FORWARDED_FOR", false)?;
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/ocop.db".to_owned()),
             db_max_connections,
@@ -69,6 +81,8 @@ impl Config {
             log_filter: var("RUST_LOG").unwrap_or_else(|| "info,sqlx=warn".to_owned()),
             log_format,
             seed_demo,
+            cookie_secure,
+            trust_forwarded_for,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The OCOP Market server: configuration, the axum router around the Leptos app, and the
 //! endpoints that are not pages (health, sitemap, robots, language switch).
 #![recursion_limit = "512"]
+pub mod auth;
 pub mod bench;
 pub mod config;
 pub mod lang;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub db: Db,
     pub public_url: String,
     pub page_cache: app::catalog::cache::PageCache,
+    pub auth: app::accounts::auth::AuthSettings,
+    pub trust_forwarded_for: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -54,10 +57,12 @@ pub fn build_router(state: AppState) -> Router {
         let db = state.db.clone();
         let site = SiteUrl(state.public_url.clone());
         let page_cache = state.page_cache.clone();
+        let auth = state.auth;
         move || {
             provide_context(db.clone());
             provide_context(site.clone());
             provide_context(page_cache.clone());
+            provide_context(auth);
         }
     };
     let leptos_options = state.leptos_options.clone();
@@ -78,6 +83,10 @@ pub fn build_router(state: AppState) -> Router {
         .nest("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            auth::SessionState { db: state.db.clone(), trust_forwarded_for: state.trust_forwarded_for },
+            auth::resolve_session,
+        ))
         .layer(axum::middleware::from_fn_with_state(state.public_url.clone(), security::check_origin))
         .layer(security::headers())
         .layer(CompressionLayer::new().br(true).gzip(true))

@@ -75,6 +75,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         tracing::info!(?report, "seeded the demo catalogue");
     }
+    if config.seed_demo {
+        let created = app::accounts::service::seed_demo_accounts(&db, app::db::now_unix())
+            .await
+            .map_err(|e| format!("could not create the demo accounts: {e}"))?;
+        if !created.is_empty() {
+            // Printed once, when the accounts are made; the README lists them too.
+            println!("Demo accounts (shown once):");
+            for a in created {
+                println!("  {:<8} {:<22} {}", a.role.as_db(), a.email, a.password);
+            }
+        }
+    }
 
     let leptos_options = get_configuration(None)?.leptos_options;
     let state = AppState {
@@ -82,10 +94,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         db,
         public_url: config.public_url.clone(),
         page_cache: Default::default(),
+        auth: app::accounts::auth::AuthSettings { secure_cookies: config.cookie_secure },
+        trust_forwarded_for: config.trust_forwarded_for,
     };
     let app = build_router(state);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!("listening on http://{}", config.addr);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }

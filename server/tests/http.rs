@@ -37,6 +37,8 @@ async fn test_app() -> TestApp {
         db,
         public_url: "http://shop.test".to_owned(),
         page_cache: Default::default(),
+        auth: Default::default(),
+        trust_forwarded_for: false,
     };
     TestApp { router: build_router(state), path }
 }

@@ -27,6 +27,11 @@ pub fn parse_date(s: &str) -> Option<Date> {
     Date::from_calendar_date(year, month, day).ok()
 }
 
+/// `date` (`YYYY-MM-DD`) plus `days`, in the same form.
+pub fn add_days(date: &str, days: i64) -> Option<String> {
+    parse_date(date)?.checked_add(time::Duration::days(days)).map(|d| d.to_string())
+}
+
 /// Today's date in UTC as `YYYY-MM-DD`, the form dates are stored and compared in.
 pub fn today() -> String {
     time::OffsetDateTime::now_utc().date().to_string()
@@ -49,6 +54,12 @@ mod tests {
     #[test]
     fn a_leap_day_issue_ends_on_the_last_day_of_february() {
         assert_eq!(expiry(d("2024-02-29")).to_string(), "2027-02-28");
+    }
+
+    #[test]
+    fn days_are_added_across_months_and_years() {
+        assert_eq!(add_days("2026-11-29", 90).as_deref(), Some("2027-02-27"));
+        assert_eq!(add_days("bad", 1), None);
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub struct ProductDetail {
     pub weight_grams: Option<i64>,
     /// The latest certificate, expired or not; the page hides the badge of an expired one.
     pub certificate: Option<Certificate>,
+    /// The same product on other marketplaces.
+    pub listings: Vec<crate::coops::model::ChannelListing>,
     pub related: Vec<ProductCard>,
 }
 

@@ -293,8 +293,16 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         move || d.best(lang.get()).chars().take(160).collect::<String>()
     };
     let alt = title.clone();
-    let ProductDetail { card, description: desc_text, group, stock, weight_grams, certificate, related } =
-        detail;
+    let ProductDetail {
+        card,
+        description: desc_text,
+        group,
+        stock,
+        weight_grams,
+        certificate,
+        listings,
+        related,
+    } = detail;
     let coop_href = format!("/c/{}", card.cooperative_slug);
     let group_href = format!("/products?group={}", card.group_slug);
     let stars = card.stars;
@@ -380,6 +388,18 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
                 </p>
             </section>
             {certificate.map(|c| view! { <CertificatePanel certificate=c /> })}
+            {(!listings.is_empty()).then(|| view! {
+                <section class="product__listings" aria-labelledby="listings-title">
+                    <h2 id="listings-title">{t!(i18n, catalog.product.listings)}</h2>
+                    <ul class="product__listing-list">
+                        {listings.into_iter().map(|l| view! {
+                            <li>
+                                <a href=l.url rel="nofollow noopener external" target="_blank">{l.channel.label()}</a>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
             {show_related.then(|| view! {
                 <section class="product__related" aria-labelledby="related-title">
                     <h2 id="related-title">{t!(i18n, catalog.product.related)}</h2>

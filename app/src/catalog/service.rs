@@ -9,7 +9,7 @@ use crate::lang::{Lang, Text};
 use crate::search::service::{match_expression, push_match, terms};
 
 /// The card's columns. `$1` is today's date: only an unexpired certificate gives stars.
-const CARD_SELECT: &str = "SELECT p.slug, p.name_vi, p.name_en, p.unit_vi, p.unit_en, \
+const CARD_SELECT: &str = "SELECT p.id, p.slug, p.name_vi, p.name_en, p.unit_vi, p.unit_en, \
     p.price_vnd, p.stock, p.exported_to, p.is_demo, \
     c.slug AS coop_slug, c.name_vi AS coop_name_vi, c.name_en AS coop_name_en, \
     d.name_vi AS district_vi, d.name_en AS district_en, g.slug AS group_slug, \
@@ -24,6 +24,7 @@ const VISIBLE: &str = " WHERE p.status = 'published' AND c.status = 'approved'";
 
 #[derive(sqlx::FromRow)]
 struct CardRow {
+    id: i64,
     slug: String,
     name_vi: String,
     name_en: String,
@@ -84,7 +85,6 @@ fn card_query(today: &str) -> Sql {
 /// facet shows what choosing one more of its values would give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Filter {
-    Search,
     Group,
     Stars,
     District,
@@ -92,148 +92,162 @@ enum Filter {
     Price,
 }
 
-fn push_filters(sql: &mut Sql, backend: Backend, query: &ProductQuery, today: &str, skip: &[Filter]) {
-    let on = |f: Filter| !skip.contains(&f);
-    if on(Filter::Search)
-        && let Some(words) = terms(&query.q)
-    {
-        push_match(sql, backend, &words);
+/// Starts the statement with `m`, the list's candidates: every visible product that matches the
+/// search, with the columns the filters, facets and orderings read. `m` is materialized, so the
+/// full-text match and the joins run once for the page, the total and every facet.
+fn candidates(backend: Backend, words: Option<&[String]>, lang: Lang, today: &str) -> Sql {
+    let mut sql = Sql::new("WITH ");
+    let fts = backend == Backend::Sqlite && words.is_some();
+    if let (true, Some(words)) = (fts, words) {
+        // The matches are read once and CROSS JOIN keeps them the outer loop; otherwise SQLite
+        // may walk every product and run the match once per row (33 s at 100,000 products).
+        sql.push("f AS MATERIALIZED (SELECT rowid AS id, rank FROM products_fts WHERE products_fts MATCH ");
+        sql.bind(match_expression(backend, words));
+        sql.push("), ");
     }
+    sql.push(
+        "m AS MATERIALIZED (SELECT p.id, p.group_id, c.district_id, p.cooperative_id AS coop_id, \
+         p.price_vnd, p.created_at, p.featured, ",
+    );
+    sql.push(match lang {
+        Lang::Vi => "p.sort_name_vi AS sort_name, ",
+        Lang::En => "p.sort_name_en AS sort_name, ",
+    });
+    // Smaller is better on both backends: FTS5's rank is already negative.
+    match (backend, words) {
+        (Backend::Sqlite, Some(_)) => sql.push("f.rank AS rank, "),
+        (Backend::Postgres, Some(words)) => {
+            sql.push("-ts_rank(to_tsvector('simple', p.search_text), to_tsquery('simple', ");
+            sql.bind(match_expression(backend, words));
+            sql.push(")) AS rank, ")
+        }
+        (_, None) => sql.push("0 AS rank, "),
+    };
+    sql.push("(SELECT MAX(ct.stars) FROM certificates ct WHERE ct.product_id = p.id AND ct.expires_on >= ");
+    sql.bind(today.to_owned());
+    sql.push(") AS stars");
+    sql.push(if fts { " FROM f CROSS JOIN products p ON p.id = f.id" } else { " FROM products p" });
+    sql.push(" JOIN cooperatives c ON c.id = p.cooperative_id");
+    sql.push(VISIBLE);
+    if let (Backend::Postgres, Some(words)) = (backend, words) {
+        push_match(&mut sql, backend, words);
+    }
+    sql.push(") ");
+    sql
+}
+
+/// Appends ` WHERE <every filter but skip>` over `m`.
+fn push_filters(sql: &mut Sql, query: &ProductQuery, skip: Option<Filter>) {
+    let on = |f: Filter| skip != Some(f);
+    sql.push(" WHERE 1 = 1");
     if on(Filter::Group) && !query.groups.is_empty() {
-        sql.push(" AND g.slug IN (").bind_list(query.groups.clone()).push(")");
+        sql.push(" AND group_id IN (SELECT id FROM product_groups WHERE slug IN (");
+        sql.bind_list(query.groups.clone()).push("))");
     }
     if on(Filter::District) && !query.districts.is_empty() {
-        sql.push(" AND d.slug IN (").bind_list(query.districts.clone()).push(")");
+        sql.push(" AND district_id IN (SELECT id FROM districts WHERE slug IN (");
+        sql.bind_list(query.districts.clone()).push("))");
     }
     if on(Filter::Cooperative) && !query.coops.is_empty() {
-        sql.push(" AND c.slug IN (").bind_list(query.coops.clone()).push(")");
+        sql.push(" AND coop_id IN (SELECT id FROM cooperatives WHERE slug IN (");
+        sql.bind_list(query.coops.clone()).push("))");
     }
     if on(Filter::Stars) && !query.stars.is_empty() {
-        sql.push(
-            " AND EXISTS (SELECT 1 FROM certificates cs WHERE cs.product_id = p.id AND cs.expires_on >= ",
-        );
-        sql.bind(today.to_owned());
-        sql.push(" AND cs.stars IN (").bind_list(query.stars.clone()).push("))");
+        sql.push(" AND stars IN (").bind_list(query.stars.clone()).push(")");
     }
     if on(Filter::Price) {
         if let Some(min) = query.price_min {
-            sql.push(" AND p.price_vnd >= ").bind(min);
+            sql.push(" AND price_vnd >= ").bind(min);
         }
         if let Some(max) = query.price_max {
-            sql.push(" AND p.price_vnd <= ").bind(max);
+            sql.push(" AND price_vnd <= ").bind(max);
         }
     }
 }
 
+fn order_by(sort: Sort, searching: bool) -> &'static str {
+    match (sort, searching) {
+        (Sort::Relevance, true) => " ORDER BY rank, id",
+        (Sort::Relevance, false) => " ORDER BY featured DESC, created_at DESC, id DESC",
+        (Sort::Newest, _) => " ORDER BY created_at DESC, id DESC",
+        (Sort::PriceAsc, _) => " ORDER BY price_vnd ASC, id ASC",
+        (Sort::PriceDesc, _) => " ORDER BY price_vnd DESC, id DESC",
+        (Sort::Name, _) => " ORDER BY sort_name, id",
+    }
+}
+
+/// One row of the list statement: a count, a facet value's count, the price range, or one
+/// product of the page in its place (`kind` tells which; `a` and `b` are read per kind).
 #[derive(sqlx::FromRow)]
-struct CountRow {
-    key: String,
-    count: i64,
+struct ListRow {
+    kind: String,
+    a: Option<i64>,
+    b: Option<i64>,
+    ord: i64,
+}
+
+/// The page, the total and the facets in one statement over `m`.
+async fn list_rows(
+    db: &Db,
+    query: &ProductQuery,
+    words: Option<&[String]>,
+    lang: Lang,
+    today: &str,
+    page: i64,
+) -> Result<Vec<ListRow>, sqlx::Error> {
+    const ZERO: &str = "CAST(0 AS BIGINT)";
+    let mut sql = candidates(db.backend, words, lang, today);
+    sql.push(
+        "SELECT 'total' AS kind, COUNT(*) AS a, CAST(0 AS BIGINT) AS b, CAST(0 AS BIGINT) AS ord FROM m",
+    );
+    push_filters(&mut sql, query, None);
+    for (kind, column, filter) in [
+        ("group", "group_id", Filter::Group),
+        ("district", "district_id", Filter::District),
+        ("coop", "coop_id", Filter::Cooperative),
+        ("stars", "stars", Filter::Stars),
+    ] {
+        sql.push(" UNION ALL SELECT '").push(kind).push("', ").push(column);
+        sql.push(", COUNT(*), ").push(ZERO).push(" FROM m");
+        push_filters(&mut sql, query, Some(filter));
+        sql.push(" GROUP BY ").push(column);
+    }
+    sql.push(" UNION ALL SELECT 'price', MIN(price_vnd), MAX(price_vnd), ").push(ZERO).push(" FROM m");
+    push_filters(&mut sql, query, Some(Filter::Price));
+    let order = order_by(query.sort, words.is_some());
+    sql.push(" UNION ALL SELECT 'row', id, stars, ord FROM (SELECT id, stars, ROW_NUMBER() OVER (");
+    sql.push(order).push(") AS ord FROM m");
+    push_filters(&mut sql, query, None);
+    sql.push(order);
+    sql.push(" LIMIT ").bind(PER_PAGE);
+    sql.push(" OFFSET ").bind((page - 1) * PER_PAGE);
+    sql.push(") r");
+    sql.query_as()?.fetch_all(&db.pool).await
 }
 
 #[derive(sqlx::FromRow)]
 struct LabelRow {
+    id: i64,
     slug: String,
     name_vi: String,
     name_en: String,
 }
 
-async fn facet_counts(
-    db: &Db,
-    query: &ProductQuery,
-    today: &str,
-    key_sql: &'static str,
-    skip: Filter,
-) -> Result<Vec<CountRow>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT ");
-    sql.push(key_sql);
-    sql.push(" AS key, COUNT(*) AS count");
-    sql.push(CARD_FROM);
-    sql.push(VISIBLE);
-    push_filters(&mut sql, db.backend, query, today, &[skip]);
-    sql.push(" GROUP BY ");
-    sql.push(key_sql);
-    sql.query_as()?.fetch_all(&db.pool).await
-}
-
-/// Every value of a small facet (groups, districts) with its count, zero included.
-fn merge_counts(labels: Vec<LabelRow>, counts: &[CountRow]) -> Vec<FacetValue> {
+/// Every value of a facet with its count; `keep_empty` lists values that have none.
+fn facet_values(labels: Vec<LabelRow>, rows: &[ListRow], kind: &str, keep_empty: bool) -> Vec<FacetValue> {
     labels
         .into_iter()
         .map(|l| FacetValue {
-            count: counts.iter().find(|c| c.key == l.slug).map_or(0, |c| c.count),
+            count: rows.iter().find(|r| r.kind == kind && r.a == Some(l.id)).and_then(|r| r.b).unwrap_or(0),
             key: l.slug,
             label: Text::new(l.name_vi, l.name_en),
         })
+        .filter(|v| keep_empty || v.count > 0)
         .collect()
 }
 
-async fn compute_facets(db: &Db, query: &ProductQuery, today: &str) -> Result<Facets, sqlx::Error> {
-    let groups: Vec<LabelRow> =
-        Sql::new("SELECT slug, name_vi, name_en FROM product_groups ORDER BY position, id")
-            .query_as()?
-            .fetch_all(&db.pool)
-            .await?;
-    let districts: Vec<LabelRow> =
-        Sql::new("SELECT slug, name_vi, name_en FROM districts ORDER BY position, id")
-            .query_as()?
-            .fetch_all(&db.pool)
-            .await?;
-    let group_counts = facet_counts(db, query, today, "g.slug", Filter::Group).await?;
-    let district_counts = facet_counts(db, query, today, "COALESCE(d.slug, '')", Filter::District).await?;
-
-    let mut coop_sql =
-        Sql::new("SELECT c.slug AS slug, c.name_vi AS name_vi, c.name_en AS name_en, COUNT(*) AS count");
-    coop_sql.push(CARD_FROM).push(VISIBLE);
-    push_filters(&mut coop_sql, db.backend, query, today, &[Filter::Cooperative]);
-    coop_sql.push(" GROUP BY c.slug, c.name_vi, c.name_en ORDER BY c.name_vi");
-    #[derive(sqlx::FromRow)]
-    struct CoopCount {
-        slug: String,
-        name_vi: String,
-        name_en: String,
-        count: i64,
-    }
-    let coop_counts: Vec<CoopCount> = coop_sql.query_as()?.fetch_all(&db.pool).await?;
-
-    let mut star_sql = Sql::new("SELECT CAST(ct.stars AS TEXT) AS key, COUNT(DISTINCT p.id) AS count");
-    star_sql.push(CARD_FROM);
-    star_sql.push(" JOIN certificates ct ON ct.product_id = p.id AND ct.expires_on >= ");
-    star_sql.bind(today.to_owned());
-    star_sql.push(VISIBLE);
-    push_filters(&mut star_sql, db.backend, query, today, &[Filter::Stars]);
-    star_sql.push(" GROUP BY ct.stars");
-    let star_counts: Vec<CountRow> = star_sql.query_as()?.fetch_all(&db.pool).await?;
-
-    let mut price_sql = Sql::new("SELECT MIN(p.price_vnd) AS lo, MAX(p.price_vnd) AS hi");
-    price_sql.push(CARD_FROM).push(VISIBLE);
-    push_filters(&mut price_sql, db.backend, query, today, &[Filter::Price]);
-    #[derive(sqlx::FromRow)]
-    struct PriceRow {
-        lo: Option<i64>,
-        hi: Option<i64>,
-    }
-    let price: PriceRow = price_sql.query_as()?.fetch_one(&db.pool).await?;
-
-    Ok(Facets {
-        groups: merge_counts(groups, &group_counts),
-        stars: (3..=5)
-            .map(|s: i64| {
-                let key = s.to_string();
-                FacetValue {
-                    count: star_counts.iter().find(|c| c.key == key).map_or(0, |c| c.count),
-                    label: Text::new(format!("{s} ★"), format!("{s} ★")),
-                    key,
-                }
-            })
-            .collect(),
-        districts: merge_counts(districts, &district_counts),
-        cooperatives: coop_counts
-            .into_iter()
-            .map(|c| FacetValue { key: c.slug, label: Text::new(c.name_vi, c.name_en), count: c.count })
-            .collect(),
-        price_range: price.lo.zip(price.hi),
-    })
+async fn labels(db: &Db, sql: &'static str) -> Result<Vec<LabelRow>, sqlx::Error> {
+    Sql::new(sql).query_as()?.fetch_all(&db.pool).await
 }
 
 /// One page of the product list, its total and its facets.
@@ -245,73 +259,58 @@ pub async fn list_products(
     today: &str,
 ) -> Result<ProductPage, sqlx::Error> {
     let words = terms(&query.q);
-    let mut count_sql = Sql::new("SELECT COUNT(*)");
-    count_sql.push(CARD_FROM).push(VISIBLE);
-    push_filters(&mut count_sql, db.backend, query, today, &[]);
-    let total: i64 = count_sql.query_scalar()?.fetch_one(&db.pool).await?;
-
-    let fts_join = db.backend == Backend::Sqlite && words.is_some();
-    let mut sql = if let (true, Some(words)) = (fts_join, &words) {
-        // Rank comes from FTS5 itself. The matches are read once into a materialized table and
-        // CROSS JOIN keeps them the outer loop; otherwise SQLite may walk every product and
-        // run the full-text match once per row (33 s at 100,000 products).
-        let mut sql = Sql::new(
-            "WITH f AS MATERIALIZED (SELECT rowid AS id, rank FROM products_fts WHERE products_fts MATCH ",
-        );
-        sql.bind(match_expression(db.backend, words));
-        sql.push(") ");
-        push_card_columns(&mut sql, today);
-        sql.push(
-            " FROM f CROSS JOIN products p ON p.id = f.id \
-             JOIN cooperatives c ON c.id = p.cooperative_id \
-             JOIN product_groups g ON g.id = p.group_id \
-             LEFT JOIN districts d ON d.id = c.district_id",
-        );
-        sql.push(VISIBLE);
-        push_filters(&mut sql, db.backend, query, today, &[Filter::Search]);
-        sql
-    } else {
-        let mut sql = card_query(today);
-        push_filters(&mut sql, db.backend, query, today, &[]);
-        sql
-    };
-    match (query.sort, &words) {
-        (Sort::Relevance, Some(words)) => match db.backend {
-            Backend::Sqlite => {
-                sql.push(" ORDER BY f.rank, p.id");
-            }
-            Backend::Postgres => {
-                sql.push(" ORDER BY ts_rank(to_tsvector('simple', p.search_text), to_tsquery('simple', ");
-                sql.bind(match_expression(db.backend, words));
-                sql.push(")) DESC, p.id");
-            }
-        },
-        (Sort::Relevance, None) => {
-            sql.push(" ORDER BY p.featured DESC, p.created_at DESC, p.id DESC");
-        }
-        (Sort::Newest, _) => {
-            sql.push(" ORDER BY p.created_at DESC, p.id DESC");
-        }
-        (Sort::PriceAsc, _) => {
-            sql.push(" ORDER BY p.price_vnd ASC, p.id ASC");
-        }
-        (Sort::PriceDesc, _) => {
-            sql.push(" ORDER BY p.price_vnd DESC, p.id DESC");
-        }
-        (Sort::Name, _) => {
-            sql.push(match lang {
-                Lang::Vi => " ORDER BY p.sort_name_vi, p.id",
-                Lang::En => " ORDER BY p.sort_name_en, p.id",
-            });
-        }
-    }
+    let mut rows = list_rows(db, query, words.as_deref(), lang, today, query.page.max(1)).await?;
+    let total = rows.iter().find(|r| r.kind == "total").and_then(|r| r.a).unwrap_or(0);
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let page = query.page.clamp(1, pages);
-    sql.push(" LIMIT ").bind(PER_PAGE);
-    sql.push(" OFFSET ").bind((page - 1) * PER_PAGE);
-    let rows: Vec<CardRow> = sql.query_as()?.fetch_all(&db.pool).await?;
-    let facets = compute_facets(db, query, today).await?;
-    Ok(ProductPage { items: rows.into_iter().map(Into::into).collect(), total, page, pages, facets })
+    if page != query.page.max(1) {
+        // Past the last page: show the last one (rare, so it costs a second statement).
+        rows = list_rows(db, query, words.as_deref(), lang, today, page).await?;
+    }
+
+    let mut ids: Vec<(i64, i64)> =
+        rows.iter().filter(|r| r.kind == "row").filter_map(|r| r.a.map(|id| (r.ord, id))).collect();
+    ids.sort_unstable();
+    let mut items: Vec<CardRow> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        let mut sql = card_query(today);
+        sql.push(" AND p.id IN (").bind_list(ids.iter().map(|&(_, id)| id)).push(")");
+        sql.query_as()?.fetch_all(&db.pool).await?
+    };
+    items.sort_by_key(|card| ids.iter().position(|&(_, id)| id == card.id));
+
+    let groups =
+        labels(db, "SELECT id, slug, name_vi, name_en FROM product_groups ORDER BY position, id").await?;
+    let districts =
+        labels(db, "SELECT id, slug, name_vi, name_en FROM districts ORDER BY position, id").await?;
+    let coop_ids: Vec<i64> = rows.iter().filter(|r| r.kind == "coop").filter_map(|r| r.a).collect();
+    let coops: Vec<LabelRow> = if coop_ids.is_empty() {
+        Vec::new()
+    } else {
+        let mut sql = Sql::new("SELECT id, slug, name_vi, name_en FROM cooperatives WHERE id IN (");
+        sql.bind_list(coop_ids).push(") ORDER BY name_vi, id");
+        sql.query_as()?.fetch_all(&db.pool).await?
+    };
+    let price = rows.iter().find(|r| r.kind == "price");
+    let facets = Facets {
+        groups: facet_values(groups, &rows, "group", true),
+        stars: (3..=5)
+            .map(|s: i64| FacetValue {
+                count: rows
+                    .iter()
+                    .find(|r| r.kind == "stars" && r.a == Some(s))
+                    .and_then(|r| r.b)
+                    .unwrap_or(0),
+                label: Text::new(format!("{s} ★"), format!("{s} ★")),
+                key: s.to_string(),
+            })
+            .collect(),
+        districts: facet_values(districts, &rows, "district", true),
+        cooperatives: facet_values(coops, &rows, "coop", false),
+        price_range: price.and_then(|r| r.a.zip(r.b)),
+    };
+    Ok(ProductPage { items: items.into_iter().map(Into::into).collect(), total, page, pages, facets })
 }
 
 /// `list_products` through the page cache.
@@ -398,6 +397,7 @@ pub async fn product_detail(db: &Db, slug: &str, today: &str) -> Result<Option<P
         stock: detail.stock,
         weight_grams: detail.weight_grams,
         certificate,
+        listings: crate::coops::service::listings(db, detail.product_id).await?,
         related: related.into_iter().map(Into::into).collect(),
     }))
 }

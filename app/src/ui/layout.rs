@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_location;
 
+use crate::accounts::pages::AccountNav;
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::search::suggest_box::SearchBox;
 
@@ -65,6 +66,7 @@ pub fn SiteHeader() -> impl IntoView {
                     <a class="site-nav__link" href="/products">
                         {t!(i18n, nav.products)}
                     </a>
+                    <AccountNav />
                 </nav>
                 <LangSwitch />
             </div>

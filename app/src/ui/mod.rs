@@ -1,4 +1,5 @@
 //! Shared widgets: the page frame, money, star badges and small marks used by every domain.
 pub mod badges;
+pub mod forms;
 pub mod layout;
 pub mod money;

@@ -108,3 +108,19 @@ macro_rules! on_both_databases {
         )*
     };
 }
+
+/// Runs a one-value query, failing the test on any error.
+pub async fn scalar<T>(db: &Db, sql: app::db::Sql) -> T
+where
+    (T,): for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    T: Send + Unpin,
+{
+    let text = sql.sql().to_owned();
+    sql.query_scalar().expect("encode").fetch_one(&db.pool).await.unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+/// Runs a statement, failing the test on any error.
+pub async fn exec(db: &Db, sql: app::db::Sql) {
+    let text = sql.sql().to_owned();
+    sql.query().expect("encode").execute(&db.pool).await.unwrap_or_else(|e| panic!("{text}: {e}"));
+}

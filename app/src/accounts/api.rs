@@ -1,0 +1,172 @@
+//! Account server functions: each one extracts the viewer, authorizes, calls one service
+//! function and maps the error.
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+use super::model::{Application, ApplicationForm, Decision, DistrictOption, Viewer};
+use crate::error::AppError;
+
+/// Only paths on this site are followed after a login, so the form cannot send anyone elsewhere
+/// (and nothing that cannot be a `Location` header gets that far).
+pub fn safe_next(next: &str) -> &str {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if local && next.len() <= 512 && next.chars().all(|c| c.is_ascii_graphic()) { next } else { "/account" }
+}
+
+/// Where a login lands: the page that sent the user to log in, else their workspace.
+pub fn landing_path(viewer: &Viewer, next: &str) -> String {
+    match safe_next(next) {
+        "/account" if viewer.dashboard_cooperative().is_some() => "/coop".to_owned(),
+        "/account" if viewer.is_admin() => "/admin/applications".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next("/coop/products?x=1"), "/coop/products?x=1");
+        for unsafe_next in
+            ["https://evil.example/", "//evil.example", "/\\evil.example", "", "coop", "/a\nb", "/ä"]
+        {
+            assert_eq!(safe_next(unsafe_next), "/account", "{unsafe_next:?}");
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use super::super::auth::*;
+    pub use super::super::{service, session};
+    pub use crate::db::now_unix;
+    pub use crate::error::respond;
+    pub use crate::shell::use_db;
+}
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+/// The signed-in user, or `None`.
+#[server(endpoint = "accounts/viewer", input = GetUrl)]
+pub async fn fetch_viewer() -> Result<Option<Viewer>, AppError> {
+    Ok(current_viewer())
+}
+
+#[server(endpoint = "accounts/login")]
+pub async fn login(email: String, password: String, next: String) -> Result<Viewer, AppError> {
+    respond(async {
+        let db = use_db()?;
+        let previous = request_session();
+        let token = service::login(&db, &email, &password, &previous.ip, now_unix()).await?;
+        // A new token at every login; the one the browser had before is ended.
+        if let Some(old) = previous.token {
+            session::delete(&db, &old).await?;
+        }
+        let viewer = session::resolve(&db, &token, now_unix()).await?.ok_or(AppError::Internal)?;
+        set_cookie(session::cookie(&token, auth_settings().secure_cookies));
+        redirect_plain_form(&landing_path(&viewer, &next));
+        Ok(viewer)
+    })
+    .await
+}
+
+#[server(endpoint = "accounts/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    respond(async {
+        let db = use_db()?;
+        if let Some(token) = request_session().token {
+            session::delete(&db, &token).await?;
+        }
+        set_cookie(session::clearing_cookie(auth_settings().secure_cookies));
+        redirect_plain_form("/");
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "accounts/sign_up")]
+pub async fn sign_up(email: String, display_name: String, password: String) -> Result<Viewer, AppError> {
+    respond(async {
+        let db = use_db()?;
+        let ip = request_session().ip;
+        service::sign_up(
+            &db,
+            service::NewUser { email: email.clone(), display_name, password: password.clone() },
+            now_unix(),
+        )
+        .await?;
+        let token = service::login(&db, &email, &password, &ip, now_unix()).await?;
+        let viewer = session::resolve(&db, &token, now_unix()).await?.ok_or(AppError::Internal)?;
+        set_cookie(session::cookie(&token, auth_settings().secure_cookies));
+        redirect_plain_form("/account");
+        Ok(viewer)
+    })
+    .await
+}
+
+#[server(endpoint = "accounts/change_password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    respond(async {
+        let viewer = require_user()?;
+        let db = use_db()?;
+        let token = request_session().token;
+        service::change_password(
+            &db,
+            viewer.id,
+            &current_password,
+            &new_password,
+            token.as_deref(),
+            now_unix(),
+        )
+        .await
+    })
+    .await
+}
+
+#[server(endpoint = "accounts/districts", input = GetUrl)]
+pub async fn fetch_districts() -> Result<Vec<DistrictOption>, AppError> {
+    let db = use_db()?;
+    Ok(service::districts(&db).await?)
+}
+
+/// The form's inputs are named `form[name_vi]`, `form[district]`, and so on.
+#[server(endpoint = "accounts/apply")]
+pub async fn apply_cooperative(form: ApplicationForm) -> Result<(), AppError> {
+    respond(async {
+        let db = use_db()?;
+        service::apply(&db, form, now_unix()).await?;
+        leptos_axum::redirect("/apply/sent");
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "admin/applications", input = GetUrl)]
+pub async fn fetch_applications() -> Result<Vec<Application>, AppError> {
+    respond(async {
+        require_admin()?;
+        let db = use_db()?;
+        Ok(service::list_applications(&db).await?)
+    })
+    .await
+}
+
+#[server(endpoint = "admin/review_application")]
+pub async fn review_application(
+    cooperative_id: i64,
+    decision: Decision,
+    note: String,
+) -> Result<(), AppError> {
+    respond(async {
+        let admin = require_admin()?;
+        let db = use_db()?;
+        service::review_application(&db, admin.id, cooperative_id, decision, &note, now_unix()).await?;
+        if let Some(cache) = use_context::<crate::catalog::cache::PageCache>() {
+            cache.invalidate();
+        }
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,72 @@
+//! Who is asking: the session the server's middleware resolved for this request, and the
+//! guards every server function starts with (`let viewer = require_admin()?;`).
+use leptos::prelude::*;
+
+use super::model::{Membership, Viewer};
+use crate::error::AppError;
+
+/// What the session middleware learned about the request, stored in its extensions.
+#[derive(Debug, Clone, Default)]
+pub struct RequestSession {
+    pub viewer: Option<Viewer>,
+    /// The session token from the cookie, when it named a live session.
+    pub token: Option<String>,
+    /// The client's address, for login throttling.
+    pub ip: String,
+}
+
+/// Cookie settings, provided to the app as context by the server.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuthSettings {
+    /// Mark the session cookie `Secure` (when the site is served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+pub fn request_session() -> RequestSession {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestSession>().cloned())
+        .unwrap_or_default()
+}
+
+pub fn current_viewer() -> Option<Viewer> {
+    request_session().viewer
+}
+
+/// Any signed-in user, or 401.
+pub fn require_user() -> Result<Viewer, AppError> {
+    current_viewer().ok_or(AppError::Unauthorized)
+}
+
+/// An admin, or 401 (signed out) / 403 (signed in as someone else).
+pub fn require_admin() -> Result<Viewer, AppError> {
+    let viewer = require_user()?;
+    if viewer.is_admin() { Ok(viewer) } else { Err(AppError::Forbidden) }
+}
+
+/// A member of an approved cooperative, with that cooperative: the only rows they may touch.
+pub fn require_member() -> Result<(Viewer, Membership), AppError> {
+    let viewer = require_user()?;
+    let membership = viewer.dashboard_cooperative().cloned().ok_or(AppError::Forbidden)?;
+    Ok((viewer, membership))
+}
+
+pub fn auth_settings() -> AuthSettings {
+    use_context::<AuthSettings>().unwrap_or_default()
+}
+
+/// Adds a `Set-Cookie` header to this server function's response.
+pub fn set_cookie(value: String) {
+    match (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&value)) {
+        (Some(response), Ok(value)) => response.append_header(http::header::SET_COOKIE, value),
+        _ => tracing::error!("could not set a cookie on the response"),
+    }
+}
+
+/// Redirects a plain form post (no JavaScript) to `path`. A hydrated page gets the answer
+/// instead and reloads itself, because a new or ended session changes what every part of the
+/// page shows.
+pub fn redirect_plain_form(path: &str) {
+    if crate::error::is_plain_form_post() {
+        leptos_axum::redirect(path);
+    }
+}

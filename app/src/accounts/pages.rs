@@ -1,0 +1,494 @@
+//! Account pages: log in, sign up, my account, the cooperative application, and the admin's
+//! review of applications. Every form is an `ActionForm`, so it works before hydration too.
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::components::{A, Redirect};
+use leptos_router::hooks::{use_location, use_query_map};
+
+use super::api::*;
+use super::model::*;
+use crate::error::AppError;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::lang::{Localized, use_lang};
+use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error};
+use crate::ui::layout::LoadError;
+
+/// The signed-in user for every component of the page. Logging in or out reloads the page, so
+/// it is read once per page load.
+#[derive(Clone, Copy)]
+pub struct ViewerContext {
+    pub viewer: Resource<Result<Option<Viewer>, AppError>>,
+}
+
+pub fn provide_viewer() {
+    let viewer = Resource::new(|| (), |_| fetch_viewer());
+    provide_context(ViewerContext { viewer });
+}
+
+pub fn use_viewer() -> ViewerContext {
+    expect_context::<ViewerContext>()
+}
+
+/// Loads `path` afresh once `value` holds a success: a new or ended session changes what every
+/// part of the page shows, so nothing rendered for the old one is kept.
+fn reload_on_success<T, S>(value: S, path: impl Fn(&T) -> String + Send + Sync + 'static)
+where
+    T: Send + Sync + 'static,
+    S: With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(target) = value.with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).map(&path)) {
+            let _ = window().location().assign(&target);
+        }
+    });
+}
+
+/// Renders `page` for the signed-in user, or sends a visitor to the login page (a 302 when
+/// rendered on the server) and back here afterwards.
+#[component]
+pub fn SignedIn<F, V>(page: F) -> impl IntoView
+where
+    F: Fn(Viewer) -> V + Send + Sync + Clone + 'static,
+    V: IntoView + 'static,
+{
+    let ctx = use_viewer();
+    let location = use_location();
+    view! {
+        <Suspense>
+            {move || {
+                let page = page.clone();
+                ctx.viewer
+                    .get()
+                    .map(move |result| match result {
+                        Ok(Some(viewer)) => page(viewer).into_any(),
+                        Ok(None) => {
+                            let here = location.pathname.get_untracked();
+                            let next = leptos_router::location::Url::escape(&here);
+                            view! { <Redirect path=format!("/login?next={next}") /> }.into_any()
+                        }
+                        Err(_) => view! { <LoadError /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// The 403 page: signed in, but not allowed here.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    let i18n = use_i18n();
+    crate::ui::layout::set_status(403);
+    view! {
+        <Title text=move || t_string!(i18n, accounts.forbidden.title) />
+        <section class="not-found" role="alert">
+            <h1 class="not-found__title">{t!(i18n, accounts.forbidden.title)}</h1>
+            <p>{t!(i18n, accounts.forbidden.body)}</p>
+            <p>
+                <a class="button" href="/">
+                    {t!(i18n, accounts.forbidden.home)}
+                </a>
+            </p>
+        </section>
+    }
+}
+
+/// The header's account links: log in and sign up, or the user's name and their workspace.
+#[component]
+pub fn AccountNav() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_viewer();
+    view! {
+        <Transition>
+            {move || {
+                ctx.viewer
+                    .get()
+                    .map(|result| match result.ok().flatten() {
+                        Some(viewer) => {
+                            let workspace = if viewer.dashboard_cooperative().is_some() {
+                                Some(view! { <a class="site-nav__link" href="/coop">{t!(i18n, accounts.nav.dashboard)}</a> }.into_any())
+                            } else if viewer.is_admin() {
+                                Some(view! { <a class="site-nav__link" href="/admin/applications">{t!(i18n, accounts.nav.admin)}</a> }.into_any())
+                            } else {
+                                None
+                            };
+                            view! {
+                                {workspace}
+                                <a class="site-nav__link site-nav__account" href="/account">
+                                    {viewer.display_name}
+                                </a>
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                <a class="site-nav__link" href="/login">
+                                    {t!(i18n, accounts.nav.login)}
+                                </a>
+                                <a class="site-nav__link" href="/signup">
+                                    {t!(i18n, accounts.nav.signup)}
+                                </a>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<Login>::new();
+    let error = action_error(action.value());
+    let query = use_query_map();
+    let next = move || query.with(|q| q.get("next").unwrap_or_default());
+    reload_on_success(action.value(), move |viewer: &Viewer| landing_path(viewer, &next()));
+    view! {
+        <Title text=move || t_string!(i18n, accounts.login.title) />
+        <Meta name="robots" content="noindex" />
+        <section class="auth">
+            <h1 class="auth__title">{t!(i18n, accounts.login.title)}</h1>
+            <ActionForm action attr:class="form auth__form">
+                <FormAlert error />
+                <input type="hidden" name="next" value=next />
+                <TextField field="email" kind="email" autocomplete="email" required=true error>
+                    {t!(i18n, accounts.field.email)}
+                </TextField>
+                <TextField field="password" kind="password" autocomplete="current-password" required=true error>
+                    {t!(i18n, accounts.field.password)}
+                </TextField>
+                <button class="button" type="submit" disabled=move || action.pending().get()>
+                    {t!(i18n, accounts.login.submit)}
+                </button>
+            </ActionForm>
+            <p class="auth__alt">
+                {t!(i18n, accounts.login.no_account)} " " <A href="/signup">{t!(i18n, accounts.login.signup_link)}</A>
+            </p>
+            <p class="auth__alt">
+                {t!(i18n, accounts.login.coop)} " " <A href="/apply">{t!(i18n, accounts.login.apply_link)}</A>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<SignUp>::new();
+    let error = action_error(action.value());
+    reload_on_success(action.value(), |_: &Viewer| "/account".to_owned());
+    view! {
+        <Title text=move || t_string!(i18n, accounts.signup.title) />
+        <section class="auth">
+            <h1 class="auth__title">{t!(i18n, accounts.signup.title)}</h1>
+            <ActionForm action attr:class="form auth__form">
+                <FormAlert error />
+                <TextField field="display_name" autocomplete="name" required=true error>
+                    {t!(i18n, accounts.field.display_name)}
+                </TextField>
+                <TextField field="email" kind="email" autocomplete="email" required=true error>
+                    {t!(i18n, accounts.field.email)}
+                </TextField>
+                <TextField
+                    field="password"
+                    kind="password"
+                    autocomplete="new-password"
+                    required=true
+                    error
+                    hint=ViewFn::from(move || t_string!(i18n, accounts.field.password_hint))
+                >
+                    {t!(i18n, accounts.field.password)}
+                </TextField>
+                <button class="button" type="submit" disabled=move || action.pending().get()>
+                    {t!(i18n, accounts.signup.submit)}
+                </button>
+            </ActionForm>
+            <p class="auth__alt">
+                {t!(i18n, accounts.signup.have_account)} " " <A href="/login">{t!(i18n, accounts.signup.login_link)}</A>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, accounts.account.title) />
+        <Meta name="robots" content="noindex" />
+        <SignedIn page=move |viewer: Viewer| view! { <AccountDetails viewer /> } />
+    }
+}
+
+#[component]
+fn AccountDetails(viewer: Viewer) -> impl IntoView {
+    let i18n = use_i18n();
+    let logout = ServerAction::<Logout>::new();
+    reload_on_success(logout.value(), |_: &()| "/".to_owned());
+    let change = ServerAction::<ChangePassword>::new();
+    let change_error = action_error(change.value());
+    let role = move || match viewer.role {
+        Role::Shopper => t_string!(i18n, accounts.role.shopper),
+        Role::Member => t_string!(i18n, accounts.role.member),
+        Role::Admin => t_string!(i18n, accounts.role.admin),
+    };
+    let membership = viewer.membership.clone().map(|m| {
+        let status = match m.status {
+            CoopStatus::Pending => t_string!(i18n, accounts.coop_status.pending),
+            CoopStatus::Approved => t_string!(i18n, accounts.coop_status.approved),
+            CoopStatus::Rejected => t_string!(i18n, accounts.coop_status.rejected),
+            CoopStatus::Suspended => t_string!(i18n, accounts.coop_status.suspended),
+        };
+        view! {
+            <dt>{t!(i18n, accounts.account.cooperative)}</dt>
+            <dd>
+                <Localized text=m.name.clone() />
+                " · "
+                <span class="status-chip">{status}</span>
+            </dd>
+        }
+    });
+    view! {
+        <section class="account">
+            <h1>{t!(i18n, accounts.account.title)}</h1>
+            <dl class="account__facts">
+                <dt>{t!(i18n, accounts.field.display_name)}</dt>
+                <dd>{viewer.display_name.clone()}</dd>
+                <dt>{t!(i18n, accounts.field.email)}</dt>
+                <dd>{viewer.email.clone()}</dd>
+                <dt>{t!(i18n, accounts.account.role)}</dt>
+                <dd>{role}</dd>
+                {membership}
+            </dl>
+            <ActionForm action=logout attr:class="account__logout">
+                <button class="button button--secondary" type="submit">
+                    {t!(i18n, accounts.account.logout)}
+                </button>
+            </ActionForm>
+            <h2>{t!(i18n, accounts.account.change_password)}</h2>
+            <ActionForm action=change attr:class="form">
+                <FormAlert error=change_error />
+                <TextField
+                    field="current_password"
+                    kind="password"
+                    autocomplete="current-password"
+                    required=true
+                    error=change_error
+                >
+                    {t!(i18n, accounts.field.current_password)}
+                </TextField>
+                <TextField
+                    field="new_password"
+                    kind="password"
+                    autocomplete="new-password"
+                    required=true
+                    error=change_error
+                    hint=ViewFn::from(move || t_string!(i18n, accounts.field.password_hint))
+                >
+                    {t!(i18n, accounts.field.new_password)}
+                </TextField>
+                <button class="button" type="submit" disabled=move || change.pending().get()>
+                    {t!(i18n, accounts.account.change_submit)}
+                </button>
+                <SavedNote value=change.value() />
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn ApplyPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let action = ServerAction::<ApplyCooperative>::new();
+    let error = action_error(action.value());
+    let districts = Resource::new(|| (), |_| fetch_districts());
+    let district_error = crate::ui::forms::field_error(error, "district");
+    view! {
+        <Title text=move || t_string!(i18n, accounts.apply.title) />
+        <Meta name="description" content=move || t_string!(i18n, accounts.apply.lead) />
+        <section class="auth auth--wide">
+            <h1 class="auth__title">{t!(i18n, accounts.apply.title)}</h1>
+            <p>{t!(i18n, accounts.apply.lead)}</p>
+            <ActionForm action attr:class="form auth__form">
+                <FormAlert error />
+                <fieldset class="form__group">
+                    <legend>{t!(i18n, accounts.apply.cooperative)}</legend>
+                    <TextField field="name_vi" prefix="form" required=true error>
+                        {t!(i18n, accounts.apply.name_vi)}
+                    </TextField>
+                    <TextField field="name_en" prefix="form" required=true error>
+                        {t!(i18n, accounts.apply.name_en)}
+                    </TextField>
+                    <div class="field" class:field--invalid=move || district_error.with(Option::is_some)>
+                        <label class="field__label" for="field-form-district">
+                            {t!(i18n, accounts.apply.district)}
+                        </label>
+                        <select class="field__input" id="field-form-district" name="form[district]" required>
+                            <option value="">{t!(i18n, accounts.apply.choose_district)}</option>
+                            <Suspense>
+                                {move || {
+                                    districts
+                                        .get()
+                                        .map(|r| {
+                                            r.unwrap_or_default()
+                                                .into_iter()
+                                                .map(|d| {
+                                                    let name = d.name.clone();
+                                                    view! {
+                                                        <option value=d.slug>{move || name.best(lang.get())}</option>
+                                                    }
+                                                })
+                                                .collect_view()
+                                        })
+                                }}
+                            </Suspense>
+                        </select>
+                    </div>
+                    <TextField field="commune" prefix="form" required=true error>
+                        {t!(i18n, accounts.apply.commune)}
+                    </TextField>
+                </fieldset>
+                <fieldset class="form__group">
+                    <legend>{t!(i18n, accounts.apply.contact)}</legend>
+                    <TextField field="contact_name" prefix="form" autocomplete="name" required=true error>
+                        {t!(i18n, accounts.apply.contact_name)}
+                    </TextField>
+                    <TextField field="contact_phone" prefix="form" kind="tel" autocomplete="tel" required=true error>
+                        {t!(i18n, accounts.apply.contact_phone)}
+                    </TextField>
+                    <TextField field="email" prefix="form" kind="email" autocomplete="email" required=true error>
+                        {t!(i18n, accounts.field.email)}
+                    </TextField>
+                    <TextField
+                        field="password"
+                        prefix="form"
+                        kind="password"
+                        autocomplete="new-password"
+                        required=true
+                        error
+                        hint=ViewFn::from(move || t_string!(i18n, accounts.field.password_hint))
+                    >
+                        {t!(i18n, accounts.field.password)}
+                    </TextField>
+                </fieldset>
+                <button class="button" type="submit" disabled=move || action.pending().get()>
+                    {t!(i18n, accounts.apply.submit)}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn ApplySentPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, accounts.apply.sent_title) />
+        <section class="auth" role="status">
+            <h1 class="auth__title">{t!(i18n, accounts.apply.sent_title)}</h1>
+            <p>{t!(i18n, accounts.apply.sent_body)}</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn ApplicationsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, accounts.review.title) />
+        <Meta name="robots" content="noindex" />
+        <SignedIn page=move |viewer: Viewer| {
+            if viewer.is_admin() { view! { <ApplicationList /> }.into_any() } else { view! { <Forbidden /> }.into_any() }
+        } />
+    }
+}
+
+#[component]
+fn ApplicationList() -> impl IntoView {
+    let i18n = use_i18n();
+    let review = ServerAction::<ReviewApplication>::new();
+    let applications = Resource::new(move || review.version().get(), |_| fetch_applications());
+    view! {
+        <section class="review">
+            <h1>{t!(i18n, accounts.review.title)}</h1>
+            <FormAlert error=action_error(review.value()) />
+            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || {
+                    applications
+                        .get()
+                        .map(|r| match r {
+                            Ok(list) if list.is_empty() => {
+                                view! { <p>{t!(i18n, accounts.review.empty)}</p> }.into_any()
+                            }
+                            Ok(list) => {
+                                view! {
+                                    <ul class="review__list">
+                                        {list
+                                            .into_iter()
+                                            .map(|a| view! { <ApplicationCard application=a review /> })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
+                            Err(_) => view! { <LoadError /> }.into_any(),
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ApplicationCard(application: Application, review: ServerAction<ReviewApplication>) -> impl IntoView {
+    let i18n = use_i18n();
+    let a = application;
+    let pending = a.status == CoopStatus::Pending;
+    let id = a.cooperative_id.to_string();
+    let note_id = format!("review-note-{id}");
+    let status = match a.status {
+        CoopStatus::Pending => t_string!(i18n, accounts.coop_status.pending),
+        CoopStatus::Approved => t_string!(i18n, accounts.coop_status.approved),
+        CoopStatus::Rejected => t_string!(i18n, accounts.coop_status.rejected),
+        CoopStatus::Suspended => t_string!(i18n, accounts.coop_status.suspended),
+    };
+    view! {
+        <li class="review__item">
+            <article class="application" aria-label=a.name.vi.clone()>
+                <h2 class="application__name">
+                    <Localized text=a.name.clone() />
+                </h2>
+                <p class="application__status">
+                    <span class="status-chip">{status}</span>
+                </p>
+                <dl class="application__facts">
+                    <dt>{t!(i18n, accounts.apply.district)}</dt>
+                    <dd>{a.district.clone().map(|d| view! { <Localized text=d /> })} ", " {a.commune.clone()}</dd>
+                    <dt>{t!(i18n, accounts.apply.contact_name)}</dt>
+                    <dd>{a.contact_name.clone()} " · " {a.contact_phone.clone()} " · " {a.applicant_email.clone()}</dd>
+                </dl>
+                {a.review_note.clone().map(|note| view! { <p class="application__note">{note}</p> })}
+                {pending
+                    .then(|| {
+                        view! {
+                            <ActionForm action=review attr:class="application__decide">
+                                <input type="hidden" name="cooperative_id" value=id.clone() />
+                                <label for=note_id.clone()>{t!(i18n, accounts.review.note)}</label>
+                                <textarea id=note_id.clone() name="note" rows="2"></textarea>
+                                <div class="application__buttons">
+                                    <button class="button" type="submit" name="decision" value="Approve">
+                                        {t!(i18n, accounts.review.approve)}
+                                    </button>
+                                    <button class="button button--danger" type="submit" name="decision" value="Reject">
+                                        {t!(i18n, accounts.review.reject)}
+                                    </button>
+                                </div>
+                            </ActionForm>
+                        }
+                    })}
+            </article>
+        </li>
+    }
+}

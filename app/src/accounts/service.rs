@@ -1,0 +1,445 @@
+//! Account rules and SQL: sign-up, login (throttled), password change, cooperative
+//! applications and their review, and the demo accounts. Time is passed in as `now`.
+use tracing::instrument;
+
+use super::model::{Application, ApplicationForm, CoopStatus, Decision, DistrictOption, Role};
+use super::{password, session, throttle};
+use crate::db::{Db, Sql};
+use crate::error::{AppError, FieldError};
+use crate::lang::Text;
+use crate::search::fold::slugify;
+
+pub const PASSWORD_MIN: usize = 10;
+pub const PASSWORD_MAX: usize = 128;
+const NAME_MAX: usize = 80;
+const EMAIL_MAX: usize = 254;
+
+/// Trimmed and lowercased: the one form of an email address the database knows.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// The field error for an email address that cannot be one, if any.
+pub fn check_email(email: &str) -> Option<FieldError> {
+    let valid = email.len() <= EMAIL_MAX
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    (!valid).then(|| FieldError::new("email", "email_invalid"))
+}
+
+pub fn check_password(field: &str, password: &str) -> Option<FieldError> {
+    let n = password.chars().count();
+    if n < PASSWORD_MIN {
+        Some(FieldError::new(field, "password_short"))
+    } else if n > PASSWORD_MAX {
+        Some(FieldError::new(field, "password_long"))
+    } else {
+        None
+    }
+}
+
+/// A required one-line text of at most `max` characters.
+pub fn check_text(field: &str, value: &str, max: usize) -> Option<FieldError> {
+    let value = value.trim();
+    if value.is_empty() {
+        Some(FieldError::new(field, "required"))
+    } else if value.chars().count() > max {
+        Some(FieldError::new(field, "too_long"))
+    } else {
+        None
+    }
+}
+
+fn validated(errors: impl IntoIterator<Item = Option<FieldError>>) -> Result<(), AppError> {
+    let errors: Vec<FieldError> = errors.into_iter().flatten().collect();
+    if errors.is_empty() { Ok(()) } else { Err(AppError::Validation(errors)) }
+}
+
+async fn email_taken(db: &Db, email: &str) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM users WHERE email = ");
+    sql.bind(email.to_owned());
+    Ok(sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? > 0)
+}
+
+/// The new user's fields, validated.
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+impl NewUser {
+    fn validate(&self) -> Result<(), AppError> {
+        validated([
+            check_email(&self.email),
+            check_text("display_name", &self.display_name, NAME_MAX),
+            check_password("password", &self.password),
+        ])
+    }
+}
+
+/// Registers a shopper. Returns the new user's id.
+#[instrument(skip(db, user), fields(email = %user.email))]
+pub async fn sign_up(db: &Db, mut user: NewUser, now: i64) -> Result<i64, AppError> {
+    user.email = normalize_email(&user.email);
+    user.validate()?;
+    if email_taken(db, &user.email).await? {
+        return Err(AppError::Validation(vec![FieldError::new("email", "email_taken")]));
+    }
+    let hash = password::hash(user.password).await?;
+    let mut sql = Sql::new(
+        "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) VALUES (",
+    );
+    sql.bind(user.email).push(", ").bind(user.display_name.trim().to_owned()).push(", ").bind(hash);
+    sql.push(", 'shopper', ").bind(now).push(", ").bind(now).push(") RETURNING id");
+    let id = sql.query_scalar::<i64>()?.fetch_one(&db.pool).await.map_err(unique_email)?;
+    Ok(id)
+}
+
+/// Two sign-ups racing for one address: the loser gets the same answer as if it had checked.
+fn unique_email(e: sqlx::Error) -> AppError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            AppError::Validation(vec![FieldError::new("email", "email_taken")])
+        }
+        _ => AppError::from(e),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Credentials {
+    id: i64,
+    password_hash: String,
+    status: String,
+}
+
+/// Checks the credentials (throttled per account and per IP) and starts a session. Returns
+/// the session token. A wrong password, an unknown email and a disabled account all give the
+/// same answer, after the same work.
+#[instrument(skip(db, password))]
+pub async fn login(db: &Db, email: &str, password: &str, ip: &str, now: i64) -> Result<String, AppError> {
+    let account = normalize_email(email);
+    throttle::check(db, &account, ip, now).await?;
+    let mut sql = Sql::new("SELECT id, password_hash, status FROM users WHERE email = ");
+    sql.bind(account.clone());
+    let found: Option<Credentials> = sql.query_as()?.fetch_optional(&db.pool).await?;
+    let (hash, user) = match &found {
+        Some(c) => (c.password_hash.clone(), Some(c)),
+        None => (password::decoy_hash().to_owned(), None),
+    };
+    let matches = password::verify(password.to_owned(), hash).await?;
+    match user {
+        Some(c) if matches && c.status == "active" => {
+            throttle::clear_account(db, &account).await?;
+            Ok(session::create(db, c.id, now).await?)
+        }
+        _ => {
+            throttle::record_failure(db, &account, ip, now).await?;
+            Err(AppError::Validation(vec![FieldError::new("password", "bad_credentials")]))
+        }
+    }
+}
+
+/// Changes a password after checking the current one, and ends the user's other sessions.
+#[instrument(skip(db, current, new, keep_token))]
+pub async fn change_password(
+    db: &Db,
+    user_id: i64,
+    current: &str,
+    new: &str,
+    keep_token: Option<&str>,
+    now: i64,
+) -> Result<(), AppError> {
+    validated([check_password("new_password", new)])?;
+    let mut sql = Sql::new("SELECT id, password_hash, status FROM users WHERE id = ");
+    sql.bind(user_id);
+    let c: Credentials = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::Unauthorized)?;
+    if !password::verify(current.to_owned(), c.password_hash).await? {
+        return Err(AppError::Validation(vec![FieldError::new("current_password", "wrong_password")]));
+    }
+    let hash = password::hash(new.to_owned()).await?;
+    let mut sql = Sql::new("UPDATE users SET password_hash = ");
+    sql.bind(hash).push(", updated_at = ").bind(now).push(" WHERE id = ").bind(user_id);
+    sql.query()?.execute(&db.pool).await?;
+    session::delete_others(db, user_id, keep_token).await?;
+    Ok(())
+}
+
+/// Vietnamese phone numbers: 10 digits starting with 0, or +84 and 9 digits; spaces, dots and
+/// dashes allowed between digits.
+pub fn check_phone(field: &str, phone: &str) -> Option<FieldError> {
+    let digits: String = phone.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
+    let national = digits.strip_prefix("+84").map(|rest| format!("0{rest}")).unwrap_or(digits);
+    let ok =
+        national.len() == 10 && national.starts_with('0') && national.chars().all(|c| c.is_ascii_digit());
+    (!ok).then(|| FieldError::new(field, "phone_invalid"))
+}
+
+/// A slug for a new cooperative: its Vietnamese name, with a number added if taken.
+async fn free_coop_slug(db: &Db, name: &str) -> Result<String, sqlx::Error> {
+    let base = match slugify(name) {
+        s if s.is_empty() => "htx".to_owned(),
+        s => s,
+    };
+    let mut candidate = base.clone();
+    for n in 2.. {
+        let mut sql = Sql::new("SELECT COUNT(*) FROM cooperatives WHERE slug = ");
+        sql.bind(candidate.clone());
+        if sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? == 0 {
+            break;
+        }
+        candidate = format!("{base}-{n}");
+    }
+    Ok(candidate)
+}
+
+/// Records an application: the cooperative (pending) and its first member, the owner, in one
+/// transaction. Returns the cooperative's id.
+#[instrument(skip(db, form), fields(email = %form.email))]
+pub async fn apply(db: &Db, mut form: ApplicationForm, now: i64) -> Result<i64, AppError> {
+    form.email = normalize_email(&form.email);
+    validated([
+        check_text("name_vi", &form.name_vi, 160),
+        check_text("name_en", &form.name_en, 160),
+        check_text("district", &form.district, 80),
+        check_text("commune", &form.commune, 80),
+        check_text("contact_name", &form.contact_name, NAME_MAX),
+        check_phone("contact_phone", &form.contact_phone),
+        check_email(&form.email),
+        check_password("password", &form.password),
+    ])?;
+    let mut sql = Sql::new("SELECT id FROM districts WHERE slug = ");
+    sql.bind(form.district.clone());
+    let Some(district_id) = sql.query_scalar::<i64>()?.fetch_optional(&db.pool).await? else {
+        return Err(AppError::Validation(vec![FieldError::new("district", "required")]));
+    };
+    if email_taken(db, &form.email).await? {
+        return Err(AppError::Validation(vec![FieldError::new("email", "email_taken")]));
+    }
+    let slug = free_coop_slug(db, &form.name_vi).await?;
+    let hash = password::hash(form.password.clone()).await?;
+
+    let mut tx = db.pool.begin().await?;
+    let mut sql = Sql::new(
+        "INSERT INTO cooperatives (slug, name_vi, name_en, district_id, commune, contact_name, \
+         contact_email, contact_phone, status, created_at) VALUES (",
+    );
+    sql.bind(slug).push(", ").bind(form.name_vi.trim().to_owned()).push(", ");
+    sql.bind(form.name_en.trim().to_owned()).push(", ").bind(district_id).push(", ");
+    sql.bind(form.commune.trim().to_owned()).push(", ").bind(form.contact_name.trim().to_owned()).push(", ");
+    sql.bind(form.email.clone()).push(", ").bind(form.contact_phone.trim().to_owned());
+    sql.push(", 'pending', ").bind(now).push(") RETURNING id");
+    let coop_id: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+    let mut sql = Sql::new(
+        "INSERT INTO users (email, display_name, password_hash, role, cooperative_id, member_role, \
+         created_at, updated_at) VALUES (",
+    );
+    sql.bind(form.email).push(", ").bind(form.contact_name.trim().to_owned()).push(", ").bind(hash);
+    sql.push(", 'member', ").bind(coop_id).push(", 'owner', ").bind(now).push(", ").bind(now).push(")");
+    sql.query()?.execute(&mut *tx).await.map_err(unique_email)?;
+    tx.commit().await?;
+    Ok(coop_id)
+}
+
+pub async fn districts(db: &Db) -> Result<Vec<DistrictOption>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        slug: String,
+        name_vi: String,
+        name_en: String,
+    }
+    let rows: Vec<Row> = Sql::new("SELECT slug, name_vi, name_en FROM districts ORDER BY position, id")
+        .query_as()?
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DistrictOption { slug: r.slug, name: Text::new(r.name_vi, r.name_en) })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct ApplicationRow {
+    id: i64,
+    name_vi: String,
+    name_en: String,
+    district_vi: Option<String>,
+    district_en: Option<String>,
+    commune: Option<String>,
+    contact_name: Option<String>,
+    contact_email: Option<String>,
+    contact_phone: Option<String>,
+    applicant_email: Option<String>,
+    status: String,
+    review_note: Option<String>,
+    created_at: i64,
+}
+
+/// Applications, pending first (oldest first among them), then the decided ones, newest first.
+#[instrument(skip(db))]
+pub async fn list_applications(db: &Db) -> Result<Vec<Application>, sqlx::Error> {
+    let rows: Vec<ApplicationRow> = Sql::new(
+        "SELECT c.id, c.name_vi, c.name_en, d.name_vi AS district_vi, d.name_en AS district_en, c.commune, \
+         c.contact_name, c.contact_email, c.contact_phone, c.status, c.review_note, c.created_at, \
+         (SELECT MIN(u.email) FROM users u WHERE u.cooperative_id = c.id AND u.member_role = 'owner') \
+         AS applicant_email \
+         FROM cooperatives c LEFT JOIN districts d ON d.id = c.district_id \
+         WHERE c.reviewed_at IS NOT NULL OR c.status = 'pending' \
+         ORDER BY CASE WHEN c.status = 'pending' THEN 0 ELSE 1 END, \
+         CASE WHEN c.status = 'pending' THEN c.created_at ELSE -c.reviewed_at END, c.id LIMIT 500",
+    )
+    .query_as()?
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Application {
+            cooperative_id: r.id,
+            name: Text::new(r.name_vi, r.name_en),
+            district: r.district_vi.zip(r.district_en).map(|(vi, en)| Text::new(vi, en)),
+            commune: r.commune.unwrap_or_default(),
+            contact_name: r.contact_name.unwrap_or_default(),
+            contact_email: r.contact_email.unwrap_or_default(),
+            contact_phone: r.contact_phone.unwrap_or_default(),
+            applicant_email: r.applicant_email.unwrap_or_default(),
+            status: CoopStatus::from_db(&r.status).unwrap_or(CoopStatus::Pending),
+            review_note: r.review_note,
+            submitted_at: r.created_at,
+        })
+        .collect())
+}
+
+/// Approves or rejects a pending application; a rejection needs a reason. Deciding twice is a
+/// conflict, not a second decision.
+#[instrument(skip(db))]
+pub async fn review_application(
+    db: &Db,
+    admin_id: i64,
+    cooperative_id: i64,
+    decision: Decision,
+    note: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let note = note.trim();
+    if decision == Decision::Reject && note.is_empty() {
+        return Err(AppError::Validation(vec![FieldError::new("note", "reason_required")]));
+    }
+    if note.chars().count() > 1000 {
+        return Err(AppError::Validation(vec![FieldError::new("note", "too_long")]));
+    }
+    let status = match decision {
+        Decision::Approve => CoopStatus::Approved,
+        Decision::Reject => CoopStatus::Rejected,
+    };
+    let mut sql = Sql::new("UPDATE cooperatives SET status = ");
+    sql.bind(status.as_db().to_owned())
+        .push(", review_note = ")
+        .bind((!note.is_empty()).then(|| note.to_owned()));
+    sql.push(", reviewed_at = ").bind(now).push(", reviewed_by = ").bind(admin_id);
+    sql.push(" WHERE id = ").bind(cooperative_id).push(" AND status = 'pending'");
+    if sql.query()?.execute(&db.pool).await?.rows_affected() == 1 {
+        return Ok(());
+    }
+    let mut sql = Sql::new("SELECT COUNT(*) FROM cooperatives WHERE id = ");
+    sql.bind(cooperative_id);
+    if sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? == 0 {
+        Err(AppError::NotFound)
+    } else {
+        Err(AppError::Conflict("already_reviewed".into()))
+    }
+}
+
+/// A demo account the server prints at first start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub role: Role,
+    pub email: &'static str,
+    pub password: &'static str,
+}
+
+/// One account per role; the member belongs to Binh Minh. Listed in the README.
+pub const DEMO_ACCOUNTS: [DemoAccount; 3] = [
+    DemoAccount { role: Role::Admin, email: "admin@ocop.demo", password: "admin-demo-2026" },
+    DemoAccount { role: Role::Member, email: "binhminh@ocop.demo", password: "member-demo-2026" },
+    DemoAccount { role: Role::Shopper, email: "shopper@ocop.demo", password: "shopper-demo-2026" },
+];
+
+/// Creates the demo accounts when there are no users yet; returns those it created.
+#[instrument(skip(db))]
+pub async fn seed_demo_accounts(db: &Db, now: i64) -> Result<Vec<DemoAccount>, AppError> {
+    let users: i64 = Sql::new("SELECT COUNT(*) FROM users").query_scalar()?.fetch_one(&db.pool).await?;
+    if users > 0 {
+        return Ok(Vec::new());
+    }
+    let mut created = Vec::new();
+    for account in DEMO_ACCOUNTS {
+        let hash = password::hash(account.password.to_owned()).await?;
+        let mut sql = Sql::new(
+            "INSERT INTO users (email, display_name, password_hash, role, cooperative_id, member_role, \
+             is_demo, created_at, updated_at) VALUES (",
+        );
+        let name = match account.role {
+            Role::Admin => "Sở NN&PTNT Tuyên Quang (demo)",
+            Role::Member => "Nguyễn Thị Minh (demo)",
+            Role::Shopper => "Trần Văn An (demo)",
+        };
+        sql.bind(account.email.to_owned()).push(", ").bind(name.to_owned()).push(", ").bind(hash).push(", ");
+        sql.bind(account.role.as_db().to_owned()).push(", ");
+        if account.role == Role::Member {
+            sql.push("(SELECT id FROM cooperatives WHERE slug = 'binh-minh'), 'owner'");
+        } else {
+            sql.push("NULL, NULL");
+        }
+        sql.push(", 1, ").bind(now).push(", ").bind(now).push(") ON CONFLICT (email) DO NOTHING");
+        if sql.query()?.execute(&db.pool).await?.rows_affected() == 1 {
+            created.push(account);
+        }
+    }
+    Ok(created)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lowercased() {
+        assert_eq!(normalize_email("  An.Tran@Example.VN "), "an.tran@example.vn");
+    }
+
+    #[test]
+    fn email_validation_refuses_what_cannot_be_an_address() {
+        assert_eq!(check_email("an@example.vn"), None);
+        for bad in
+            ["", "an", "an@", "@example.vn", "an@example", "an@@example.vn", "a n@example.vn", "an@.vn"]
+        {
+            assert_eq!(check_email(bad), Some(FieldError::new("email", "email_invalid")), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn passwords_need_ten_to_128_characters_counted_as_characters() {
+        assert_eq!(check_password("password", "123456789").map(|e| e.code), Some("password_short".into()));
+        assert_eq!(check_password("password", "mật khẩu đẹp"), None);
+        assert_eq!(
+            check_password("password", &"x".repeat(129)).map(|e| e.code),
+            Some("password_long".into())
+        );
+    }
+
+    #[test]
+    fn vietnamese_phone_numbers_are_accepted_in_their_usual_forms() {
+        for ok in ["0912345678", "091 234 5678", "+84912345678", "0912.345.678"] {
+            assert_eq!(check_phone("p", ok), None, "{ok}");
+        }
+        for bad in ["", "12345", "091234567", "+1 912345678", "09123456789", "09123x5678"] {
+            assert!(check_phone("p", bad).is_some(), "{bad}");
+        }
+    }
+}

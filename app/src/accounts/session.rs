@@ -1,0 +1,209 @@
+//! Server-side sessions. The cookie holds a random 256-bit token; the database holds only its
+//! SHA-256, so a leaked copy of the table cannot be replayed. Sessions end at logout, after an
+//! idle period and at an absolute age, whichever comes first.
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cookie::{Cookie, SameSite};
+use sha2::{Digest, Sha256};
+
+use super::model::{CoopStatus, MemberRole, Membership, Role, Viewer};
+use crate::db::{Db, Sql};
+use crate::lang::Text;
+
+pub const COOKIE_NAME: &str = "ocop_session";
+
+/// How long sessions live. Time is always passed in, so tests can move the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub idle_secs: i64,
+    pub absolute_secs: i64,
+}
+
+pub const POLICY: Policy = Policy { idle_secs: 7 * 24 * 3600, absolute_secs: 30 * 24 * 3600 };
+
+/// `last_seen_at` is written at most this often, so browsing is not a stream of writes.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// A new token (for the cookie) and its hash (for the database).
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Starts a session for `user_id` and returns the token to put in the cookie.
+pub async fn create(db: &Db, user_id: i64, now: i64) -> Result<String, sqlx::Error> {
+    let (token, hash) = new_token();
+    let mut sql =
+        Sql::new("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (");
+    sql.bind(hash).push(", ").bind(user_id).push(", ").bind(now).push(", ").bind(now).push(", ");
+    sql.bind(now + POLICY.absolute_secs).push(")");
+    sql.query()?.execute(&db.pool).await?;
+    Ok(token)
+}
+
+#[derive(sqlx::FromRow)]
+struct ViewerRow {
+    session_id: i64,
+    last_seen_at: i64,
+    expires_at: i64,
+    id: i64,
+    email: String,
+    display_name: String,
+    role: String,
+    member_role: Option<String>,
+    cooperative_id: Option<i64>,
+    coop_slug: Option<String>,
+    coop_name_vi: Option<String>,
+    coop_name_en: Option<String>,
+    coop_status: Option<String>,
+}
+
+const VIEWER_SELECT: &str = "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, u.id, u.email, \
+    u.display_name, u.role, u.member_role, u.cooperative_id, c.slug AS coop_slug, \
+    c.name_vi AS coop_name_vi, c.name_en AS coop_name_en, c.status AS coop_status \
+    FROM sessions s JOIN users u ON u.id = s.user_id \
+    LEFT JOIN cooperatives c ON c.id = u.cooperative_id \
+    WHERE u.status = 'active' AND s.token_hash = ";
+
+impl ViewerRow {
+    fn into_viewer(self) -> Option<Viewer> {
+        let membership = match (self.cooperative_id, self.member_role.as_deref()) {
+            (Some(cooperative_id), Some(role)) => Some(Membership {
+                cooperative_id,
+                slug: self.coop_slug.unwrap_or_default(),
+                name: Text::new(self.coop_name_vi.unwrap_or_default(), self.coop_name_en.unwrap_or_default()),
+                role: MemberRole::from_db(role)?,
+                status: CoopStatus::from_db(self.coop_status.as_deref().unwrap_or_default())?,
+            }),
+            _ => None,
+        };
+        Some(Viewer {
+            id: self.id,
+            email: self.email,
+            display_name: self.display_name,
+            role: Role::from_db(&self.role)?,
+            membership,
+        })
+    }
+}
+
+/// The user a token belongs to, if the session is still live and the account active. An
+/// expired session is deleted on sight.
+pub async fn resolve(db: &Db, token: &str, now: i64) -> Result<Option<Viewer>, sqlx::Error> {
+    let mut sql = Sql::new(VIEWER_SELECT);
+    sql.bind(token_hash(token));
+    let Some(row) = sql.query_as::<ViewerRow>()?.fetch_optional(&db.pool).await? else {
+        return Ok(None);
+    };
+    let session_id = row.session_id;
+    if now >= row.expires_at || now >= row.last_seen_at + POLICY.idle_secs {
+        let mut sql = Sql::new("DELETE FROM sessions WHERE id = ");
+        sql.bind(session_id);
+        sql.query()?.execute(&db.pool).await?;
+        return Ok(None);
+    }
+    if now - row.last_seen_at >= TOUCH_EVERY_SECS {
+        let mut sql = Sql::new("UPDATE sessions SET last_seen_at = ");
+        sql.bind(now).push(" WHERE id = ").bind(session_id);
+        sql.query()?.execute(&db.pool).await?;
+    }
+    Ok(row.into_viewer())
+}
+
+/// Ends the session of this token (logout).
+pub async fn delete(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new("DELETE FROM sessions WHERE token_hash = ");
+    sql.bind(token_hash(token));
+    sql.query()?.execute(&db.pool).await?;
+    Ok(())
+}
+
+/// Ends every session of a user but the one holding `keep` (after a password change).
+pub async fn delete_others(db: &Db, user_id: i64, keep: Option<&str>) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new("DELETE FROM sessions WHERE user_id = ");
+    sql.bind(user_id);
+    if let Some(keep) = keep {
+        sql.push(" AND token_hash <> ").bind(token_hash(keep));
+    }
+    sql.query()?.execute(&db.pool).await?;
+    Ok(())
+}
+
+/// The `Set-Cookie` value that carries a new session.
+pub fn cookie(token: &str, secure: bool) -> String {
+    Cookie::build((COOKIE_NAME, token.to_owned()))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(POLICY.absolute_secs))
+        .build()
+        .to_string()
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clearing_cookie(secure: bool) -> String {
+    Cookie::build((COOKIE_NAME, ""))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
+}
+
+/// The session token in a request's `Cookie` headers.
+pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == COOKIE_NAME && !c.value().is_empty())
+        .map(|c| c.value().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_256_bits_and_never_repeat() {
+        let (a, hash_a) = new_token();
+        let (b, _) = new_token();
+        assert_eq!(URL_SAFE_NO_PAD.decode(&a).map(|v| v.len()).ok(), Some(32));
+        assert_ne!(a, b);
+        assert_eq!(hash_a, token_hash(&a));
+        assert_ne!(hash_a, a, "the database never sees the token itself");
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_and_same_site_lax() {
+        let c = cookie("abc", false);
+        assert!(c.starts_with("ocop_session=abc"), "{c}");
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Path=/"), "{c}");
+        assert!(!c.contains("Secure"), "{c}");
+        assert!(cookie("abc", true).contains("Secure"));
+        assert!(clearing_cookie(false).contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn the_token_is_read_from_any_cookie_header() {
+        let mut h = http::HeaderMap::new();
+        h.append(http::header::COOKIE, http::HeaderValue::from_static("lang=vi; ocop_session=tok; x=1"));
+        assert_eq!(token_from_headers(&h).as_deref(), Some("tok"));
+        let mut h = http::HeaderMap::new();
+        h.append(http::header::COOKIE, http::HeaderValue::from_static("ocop_session="));
+        assert_eq!(token_from_headers(&h), None);
+    }
+}

@@ -1,0 +1,268 @@
+//! Dashboard types shared by the server and the browser.
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Text;
+
+/// Stock at or below this is "low".
+pub const LOW_STOCK: i64 = 5;
+/// Certificates expiring within this many days are flagged.
+pub const EXPIRING_DAYS: i64 = 90;
+
+/// The counts on the dashboard's first page. Orders and inquiries are `None` until those
+/// features exist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub cooperative: Text,
+    pub products: i64,
+    pub published: i64,
+    pub low_stock: i64,
+    pub certificates_expiring: i64,
+    pub certificates_expired: i64,
+    pub orders_pending: Option<i64>,
+    pub inquiries_open: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProductStatus {
+    Draft,
+    Published,
+}
+
+impl ProductStatus {
+    pub fn from_db(s: &str) -> ProductStatus {
+        if s == "published" { ProductStatus::Published } else { ProductStatus::Draft }
+    }
+}
+
+/// A row of the dashboard's product list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardProduct {
+    pub id: i64,
+    pub slug: String,
+    pub name: Text,
+    pub status: ProductStatus,
+    pub price_vnd: i64,
+    pub stock: i64,
+    pub unit: Text,
+    /// Fields filled in one language but not the other.
+    pub missing_vi: bool,
+    pub missing_en: bool,
+    pub updated_at: i64,
+}
+
+/// The product form, as typed: numbers stay text so that a mistyped price is kept and
+/// answered with a message, not dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductForm {
+    pub name_vi: String,
+    pub name_en: String,
+    pub description_vi: String,
+    pub description_en: String,
+    pub unit_vi: String,
+    pub unit_en: String,
+    pub group: String,
+    pub price_vnd: String,
+    pub stock: String,
+    pub weight_grams: String,
+    pub slug: String,
+}
+
+impl ProductForm {
+    /// The language fields filled in one language and empty in the other, by field name.
+    pub fn missing(&self) -> Vec<&'static str> {
+        let pairs = [
+            ("name_vi", "name_en", &self.name_vi, &self.name_en),
+            ("description_vi", "description_en", &self.description_vi, &self.description_en),
+            ("unit_vi", "unit_en", &self.unit_vi, &self.unit_en),
+        ];
+        let mut missing = Vec::new();
+        for (vi_field, en_field, vi, en) in pairs {
+            match (vi.trim().is_empty(), en.trim().is_empty()) {
+                (true, false) => missing.push(vi_field),
+                (false, true) => missing.push(en_field),
+                _ => {}
+            }
+        }
+        missing
+    }
+}
+
+/// A product as the editor loads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditableProduct {
+    pub id: i64,
+    pub status: ProductStatus,
+    pub form: ProductForm,
+    /// The latest OCOP certificate, with its state on the day it was loaded.
+    pub certificate: Option<CertificateInfo>,
+    pub listings: Vec<ChannelListing>,
+}
+
+/// The certificate form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateForm {
+    pub stars: String,
+    pub council: String,
+    pub decision_no: String,
+    pub issued_on: String,
+}
+
+/// Where a certificate stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CertificateState {
+    Valid,
+    /// Expires within `EXPIRING_DAYS`; the number of days left.
+    ExpiringSoon(i64),
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateInfo {
+    pub form: CertificateForm,
+    pub expires_on: String,
+    pub state: CertificateState,
+}
+
+/// A marketplace where the same product is also sold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Channel {
+    PostMart,
+    Voso,
+    Shopee,
+    OcopGov,
+    Other,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 5] =
+        [Channel::PostMart, Channel::Voso, Channel::Shopee, Channel::OcopGov, Channel::Other];
+
+    pub fn as_db(self) -> &'static str {
+        match self {
+            Channel::PostMart => "postmart",
+            Channel::Voso => "voso",
+            Channel::Shopee => "shopee",
+            Channel::OcopGov => "ocop_gov",
+            Channel::Other => "other",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_db() == s)
+    }
+
+    /// The channel's name as shoppers know it (the same in both languages).
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::PostMart => "PostMart",
+            Channel::Voso => "Voso",
+            Channel::Shopee => "Shopee",
+            Channel::OcopGov => "ocopvietnam.gov.vn",
+            Channel::Other => "Website",
+        }
+    }
+
+    /// The domain a link to this channel must be on, if the channel is a known marketplace.
+    pub fn domain(self) -> Option<&'static str> {
+        match self {
+            Channel::PostMart => Some("postmart.vn"),
+            Channel::Voso => Some("voso.vn"),
+            Channel::Shopee => Some("shopee.vn"),
+            Channel::OcopGov => Some("ocopvietnam.gov.vn"),
+            Channel::Other => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelListing {
+    pub id: i64,
+    pub channel: Channel,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupOption {
+    pub slug: String,
+    pub name: Text,
+}
+
+/// Parses a VND amount as people type it: "45000", "45.000", "45 000 ₫".
+pub fn parse_vnd(text: &str) -> Option<i64> {
+    let digits: String = text.chars().filter(|c| !matches!(c, '.' | ',' | ' ' | '₫' | '\u{a0}')).collect();
+    let digits = digits.strip_suffix("đ").or_else(|| digits.strip_suffix("VND")).unwrap_or(&digits);
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() > 12 {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// A whole number without separators, for stock and weight.
+pub fn parse_count(text: &str) -> Option<i64> {
+    let t = text.trim();
+    if t.is_empty() || t.len() > 9 || !t.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
+}
+
+/// Where a certificate expiring on `expires_on` stands on `today` (both `YYYY-MM-DD`).
+pub fn certificate_state(expires_on: &str, today: &str, days_left: Option<i64>) -> CertificateState {
+    if expires_on < today {
+        CertificateState::Expired
+    } else {
+        match days_left {
+            Some(days) if days <= EXPIRING_DAYS => CertificateState::ExpiringSoon(days),
+            _ => CertificateState::Valid,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_certificate_is_expired_after_its_last_day_and_flagged_ninety_days_before() {
+        assert_eq!(certificate_state("2026-11-28", "2026-11-29", Some(-1)), CertificateState::Expired);
+        assert_eq!(certificate_state("2026-11-29", "2026-11-29", Some(0)), CertificateState::ExpiringSoon(0));
+        assert_eq!(
+            certificate_state("2027-02-27", "2026-11-29", Some(90)),
+            CertificateState::ExpiringSoon(90)
+        );
+        assert_eq!(certificate_state("2027-02-28", "2026-11-29", Some(91)), CertificateState::Valid);
+    }
+
+    #[test]
+    fn prices_are_read_the_way_vietnamese_shoppers_write_them() {
+        assert_eq!(parse_vnd("45000"), Some(45_000));
+        assert_eq!(parse_vnd("45.000"), Some(45_000));
+        assert_eq!(parse_vnd(" 1.250.000 ₫ "), Some(1_250_000));
+        assert_eq!(parse_vnd("45 000đ"), Some(45_000));
+        assert_eq!(parse_vnd(""), None);
+        assert_eq!(parse_vnd("abc"), None);
+        assert_eq!(parse_vnd("-5"), None);
+        assert_eq!(parse_vnd("12,5"), Some(125), "commas are thousands separators too");
+    }
+
+    #[test]
+    fn counts_are_plain_non_negative_integers() {
+        assert_eq!(parse_count(" 12 "), Some(12));
+        assert_eq!(parse_count("0"), Some(0));
+        for bad in ["", "-1", "1.5", "x", "1234567890"] {
+            assert_eq!(parse_count(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_field_filled_in_only_one_language_is_reported_missing_in_the_other() {
+        let form = ProductForm {
+            name_vi: "Trà ổi".into(),
+            name_en: "Guava tea".into(),
+            description_vi: "Trà túi lọc".into(),
+            unit_en: "box".into(),
+            ..Default::default()
+        };
+        assert_eq!(form.missing(), vec!["description_en", "unit_vi"]);
+    }
+}

@@ -1,0 +1,499 @@
+//! Dashboard pages at /coop: overview, product list, product editor.
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use super::api::*;
+use super::model::*;
+use crate::accounts::model::{Membership, Viewer};
+use crate::accounts::pages::{Forbidden, SignedIn};
+use crate::error::AppError;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::lang::{Localized, use_lang};
+use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error, field_error};
+use crate::ui::layout::{LoadError, NotFound};
+use crate::ui::money::format_vnd;
+
+/// Renders `page` for a member of an approved cooperative; others get the login page or 403.
+#[component]
+pub fn MemberOnly<F, V>(page: F) -> impl IntoView
+where
+    F: Fn(Membership) -> V + Send + Sync + Clone + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <SignedIn page=move |viewer: Viewer| match viewer.dashboard_cooperative().cloned() {
+            Some(membership) => page(membership).into_any(),
+            None => view! { <Forbidden /> }.into_any(),
+        } />
+    }
+}
+
+/// The dashboard frame: the cooperative's name and the section links.
+#[component]
+fn Dashboard(membership: Membership, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Meta name="robots" content="noindex" />
+        <div class="dashboard">
+            <nav class="dashboard__nav" aria-label=move || t_string!(i18n, coops.nav.label)>
+                <p class="dashboard__coop">
+                    <Localized text=membership.name.clone() />
+                </p>
+                <A href="/coop" exact=true attr:class="dashboard__link">
+                    {t!(i18n, coops.nav.overview)}
+                </A>
+                <A href="/coop/products" attr:class="dashboard__link">
+                    {t!(i18n, coops.nav.products)}
+                </A>
+                <a class="dashboard__link" href=format!("/c/{}", membership.slug)>
+                    {t!(i18n, coops.nav.storefront)}
+                </a>
+            </nav>
+            <div class="dashboard__main">{children()}</div>
+        </div>
+    }
+}
+
+#[component]
+pub fn CoopOverviewPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, coops.overview.title) />
+        <MemberOnly page=|membership: Membership| view! { <Dashboard membership><OverviewTiles /></Dashboard> } />
+    }
+}
+
+#[component]
+fn Tile(
+    label: String,
+    value: String,
+    #[prop(optional)] href: Option<&'static str>,
+    #[prop(optional)] warn: bool,
+) -> impl IntoView {
+    let body = view! {
+        <span class="tile__value">{value}</span>
+        <span class="tile__label">{label}</span>
+    };
+    match href {
+        Some(href) => view! { <a class="tile" class:tile--warn=warn href=href>{body}</a> }.into_any(),
+        None => view! { <div class="tile" class:tile--warn=warn>{body}</div> }.into_any(),
+    }
+}
+
+#[component]
+fn OverviewTiles() -> impl IntoView {
+    let i18n = use_i18n();
+    let overview = Resource::new(|| (), |_| fetch_overview());
+    view! {
+        <h1>{t!(i18n, coops.overview.title)}</h1>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || {
+                overview
+                    .get()
+                    .map(|r| match r {
+                        Ok(o) => {
+                            let later = t_string!(i18n, coops.overview.coming).to_string();
+                            view! {
+                                <div class="tiles">
+                                    <Tile label=t_string!(i18n, coops.overview.products).to_string() value=format!("{} / {}", o.published, o.products) href="/coop/products" />
+                                    <Tile label=t_string!(i18n, coops.overview.low_stock).to_string() value=o.low_stock.to_string() href="/coop/products" warn={o.low_stock > 0} />
+                                    <Tile label=t_string!(i18n, coops.overview.expiring).to_string() value=o.certificates_expiring.to_string() warn={o.certificates_expiring > 0} />
+                                    <Tile label=t_string!(i18n, coops.overview.expired).to_string() value=o.certificates_expired.to_string() warn={o.certificates_expired > 0} />
+                                    <Tile label=t_string!(i18n, coops.overview.orders).to_string() value=o.orders_pending.map_or(later.clone(), |n| n.to_string()) />
+                                    <Tile label=t_string!(i18n, coops.overview.inquiries).to_string() value=o.inquiries_open.map_or(later, |n| n.to_string()) />
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Err(_) => view! { <LoadError /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn CoopProductsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, coops.products.title) />
+        <MemberOnly page=|membership: Membership| view! { <Dashboard membership><ProductTable /></Dashboard> } />
+    }
+}
+
+#[component]
+fn ProductTable() -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let publish = ServerAction::<SetPublished>::new();
+    let delete = ServerAction::<DeleteProduct>::new();
+    let products = Resource::new(
+        move || (publish.version().get(), delete.version().get()),
+        |_| fetch_dashboard_products(),
+    );
+    let error = Signal::derive(move || {
+        action_error(publish.value()).get().or_else(|| action_error(delete.value()).get())
+    });
+    view! {
+        <div class="dashboard__heading">
+            <h1>{t!(i18n, coops.products.title)}</h1>
+            <a class="button" href="/coop/products/new">{t!(i18n, coops.products.add)}</a>
+        </div>
+        <FormAlert error />
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || {
+                products
+                    .get()
+                    .map(|r| match r {
+                        Ok(list) if list.is_empty() => view! { <p>{t!(i18n, coops.products.empty)}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <table class="data-table">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{t!(i18n, coops.products.name)}</th>
+                                        <th scope="col">{t!(i18n, coops.products.status)}</th>
+                                        <th scope="col" class="data-table__num">{t!(i18n, coops.products.price)}</th>
+                                        <th scope="col" class="data-table__num">{t!(i18n, coops.products.stock)}</th>
+                                        <th scope="col">{t!(i18n, coops.products.actions)}</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {list.into_iter().map(|p| {
+                                        let published = p.status == ProductStatus::Published;
+                                        let id = p.id.to_string();
+                                        let delete_id = id.clone();
+                                        let name = p.name.clone();
+                                        view! {
+                                            <tr>
+                                                <th scope="row">
+                                                    <a href=format!("/coop/products/{}", p.id)>{move || name.best(lang.get())}</a>
+                                                    {p.missing_vi.then(|| view! { <span class="chip chip--warn">{t!(i18n, coops.products.missing_vi)}</span> })}
+                                                    {p.missing_en.then(|| view! { <span class="chip chip--warn">{t!(i18n, coops.products.missing_en)}</span> })}
+                                                </th>
+                                                <td>
+                                                    <span class="chip" class:chip--ok=published>
+                                                        {if published { t_string!(i18n, coops.status.published) } else { t_string!(i18n, coops.status.draft) }}
+                                                    </span>
+                                                </td>
+                                                <td class="data-table__num">{format_vnd(p.price_vnd)}</td>
+                                                <td class="data-table__num" class:data-table__warn={p.stock <= LOW_STOCK}>{p.stock}</td>
+                                                <td class="data-table__actions">
+                                                    <ActionForm action=publish>
+                                                        <input type="hidden" name="id" value=id />
+                                                        <input type="hidden" name="publish" value=(!published).to_string() />
+                                                        <button class="button button--small" type="submit">
+                                                            {if published { t_string!(i18n, coops.products.unpublish) } else { t_string!(i18n, coops.products.publish) }}
+                                                        </button>
+                                                    </ActionForm>
+                                                    <details class="confirm">
+                                                        <summary class="button button--small button--secondary">{t!(i18n, coops.products.delete)}</summary>
+                                                        <ActionForm action=delete>
+                                                            <input type="hidden" name="id" value=delete_id />
+                                                            <button class="button button--small button--danger" type="submit">
+                                                                {t!(i18n, coops.products.delete_confirm)}
+                                                            </button>
+                                                        </ActionForm>
+                                                    </details>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(_) => view! { <LoadError /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn NewProductPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, coops.editor.new_title) />
+        <MemberOnly page=|membership: Membership| view! { <Dashboard membership><NewProduct /></Dashboard> } />
+    }
+}
+
+#[component]
+fn NewProduct() -> impl IntoView {
+    let i18n = use_i18n();
+    let create = ServerAction::<CreateProduct>::new();
+    let error = action_error(create.value());
+    view! {
+        <h1>{t!(i18n, coops.editor.new_title)}</h1>
+        <ActionForm action=create attr:class="form product-editor">
+            <FormAlert error />
+            <ProductFields form=ProductForm::default() error />
+            <button class="button" type="submit" disabled=move || create.pending().get()>
+                {t!(i18n, coops.editor.create)}
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn EditProductPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, coops.editor.edit_title) />
+        <MemberOnly page=|membership: Membership| view! { <Dashboard membership><EditProduct /></Dashboard> } />
+    }
+}
+
+#[component]
+fn EditProduct() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
+    let update = ServerAction::<UpdateProduct>::new();
+    let certify = ServerAction::<SaveCertificate>::new();
+    let add = ServerAction::<AddListing>::new();
+    let remove = ServerAction::<RemoveListing>::new();
+    let product = Resource::new(
+        move || {
+            (
+                id(),
+                update.version().get()
+                    + certify.version().get()
+                    + add.version().get()
+                    + remove.version().get(),
+            )
+        },
+        |(id, _)| async move {
+            match id {
+                Some(id) => fetch_editable_product(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let error = action_error(update.value());
+    view! {
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || {
+                product
+                    .get()
+                    .map(|r| match r {
+                        Ok(p) => {
+                            let published = p.status == ProductStatus::Published;
+                            view! {
+                                <div class="dashboard__heading">
+                                    <h1>{t!(i18n, coops.editor.edit_title)}</h1>
+                                    <span class="chip" class:chip--ok=published>
+                                        {if published { t_string!(i18n, coops.status.published) } else { t_string!(i18n, coops.status.draft) }}
+                                    </span>
+                                    {published.then(|| view! { <a href=format!("/p/{}", p.form.slug)>{t!(i18n, coops.editor.view)}</a> })}
+                                </div>
+                                <ActionForm action=update attr:class="form product-editor">
+                                    <FormAlert error />
+                                    <input type="hidden" name="id" value=p.id.to_string() />
+                                    <ProductFields form=p.form.clone() error />
+                                    <button class="button" type="submit" disabled=move || update.pending().get()>
+                                        {t!(i18n, coops.editor.save)}
+                                    </button>
+                                    <SavedNote value=update.value() />
+                                </ActionForm>
+                                <CertificateEditor product_id=p.id certificate=p.certificate.clone() action=certify />
+                                <ListingsEditor product_id=p.id listings=p.listings.clone() add remove />
+                            }
+                                .into_any()
+                        }
+                        Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                        Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
+                        Err(_) => view! { <LoadError /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// The product's fields, both languages side by side, each marked when it is filled in only
+/// the other language.
+#[component]
+fn ProductFields(form: ProductForm, error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let groups = Resource::new(|| (), |_| fetch_groups());
+    let missing = form.missing();
+    let marker = move |field: &'static str| {
+        missing.contains(&field).then(|| {
+            ViewFn::from(move || {
+                if field.ends_with("_vi") {
+                    t_string!(i18n, coops.editor.missing_vi)
+                } else {
+                    t_string!(i18n, coops.editor.missing_en)
+                }
+            })
+        })
+    };
+    let group_error = field_error(error, "group");
+    let selected = form.group.clone();
+    view! {
+        <div class="product-editor__languages">
+            <fieldset class="form__group" lang="vi">
+                <legend>"Tiếng Việt"</legend>
+                <TextField field="name_vi" prefix="form" value=form.name_vi.clone() marker=marker("name_vi") error>
+                    {t!(i18n, coops.editor.name)}
+                </TextField>
+                <TextField field="description_vi" prefix="form" multiline=true value=form.description_vi.clone() marker=marker("description_vi") error>
+                    {t!(i18n, coops.editor.description)}
+                </TextField>
+                <TextField field="unit_vi" prefix="form" value=form.unit_vi.clone() marker=marker("unit_vi") error>
+                    {t!(i18n, coops.editor.unit)}
+                </TextField>
+            </fieldset>
+            <fieldset class="form__group" lang="en">
+                <legend>"English"</legend>
+                <TextField field="name_en" prefix="form" value=form.name_en.clone() marker=marker("name_en") error>
+                    {t!(i18n, coops.editor.name)}
+                </TextField>
+                <TextField field="description_en" prefix="form" multiline=true value=form.description_en.clone() marker=marker("description_en") error>
+                    {t!(i18n, coops.editor.description)}
+                </TextField>
+                <TextField field="unit_en" prefix="form" value=form.unit_en.clone() marker=marker("unit_en") error>
+                    {t!(i18n, coops.editor.unit)}
+                </TextField>
+            </fieldset>
+        </div>
+        <fieldset class="form__group product-editor__facts">
+            <legend>{t!(i18n, coops.editor.facts)}</legend>
+            <div class="field" class:field--invalid=move || group_error.with(Option::is_some)>
+                <label class="field__label" for="field-form-group">{t!(i18n, coops.editor.group)}</label>
+                <select class="field__input" id="field-form-group" name="form[group]" required>
+                    <Suspense>
+                        {move || {
+                            let selected = selected.clone();
+                            groups.get().map(|r| {
+                                r.unwrap_or_default()
+                                    .into_iter()
+                                    .map(|g| {
+                                        let name = g.name.clone();
+                                        let is_selected = g.slug == selected;
+                                        view! { <option value=g.slug selected=is_selected>{move || name.best(lang.get())}</option> }
+                                    })
+                                    .collect_view()
+                            })
+                        }}
+                    </Suspense>
+                </select>
+                {move || group_error.get().map(|code| view! { <p class="field__error"><crate::ui::forms::FieldMessage code /></p> })}
+            </div>
+            <TextField field="price_vnd" prefix="form" value=form.price_vnd.clone() required=true error
+                hint=ViewFn::from(move || t_string!(i18n, coops.editor.price_hint))>
+                {t!(i18n, coops.editor.price)}
+            </TextField>
+            <TextField field="stock" prefix="form" kind="number" value=form.stock.clone() required=true error>
+                {t!(i18n, coops.editor.stock)}
+            </TextField>
+            <TextField field="weight_grams" prefix="form" kind="number" value=form.weight_grams.clone() error>
+                {t!(i18n, coops.editor.weight)}
+            </TextField>
+            <TextField field="slug" prefix="form" value=form.slug.clone() error
+                hint=ViewFn::from(move || t_string!(i18n, coops.editor.slug_hint))>
+                {t!(i18n, coops.editor.slug)}
+            </TextField>
+        </fieldset>
+    }
+}
+
+/// The product's OCOP certificate: its state today, and the form to record it.
+#[component]
+fn CertificateEditor(
+    product_id: i64,
+    certificate: Option<CertificateInfo>,
+    action: ServerAction<SaveCertificate>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = action_error(action.value());
+    let form = certificate.as_ref().map(|c| c.form.clone()).unwrap_or_default();
+    let state = certificate.as_ref().map(|c| {
+        let expires = c.expires_on.clone();
+        let badge = match c.state {
+            CertificateState::Expired => view! { <span class="chip chip--danger">{t!(i18n, coops.certificate.expired)}</span> }.into_any(),
+            CertificateState::ExpiringSoon(days) => view! { <span class="chip chip--warn">{t!(i18n, coops.certificate.expiring, n = days)}</span> }.into_any(),
+            CertificateState::Valid => view! { <span class="chip chip--ok">{t!(i18n, coops.certificate.valid)}</span> }.into_any(),
+        };
+        view! { <p class="certificate-editor__state">{t!(i18n, coops.certificate.expires_on)} " " <strong>{expires}</strong> " " {badge}</p> }
+    });
+    let council_error = field_error(error, "council");
+    let council = form.council.clone();
+    view! {
+        <section class="certificate-editor" aria-labelledby="certificate-title">
+            <h2 id="certificate-title">{t!(i18n, coops.certificate.title)}</h2>
+            {state}
+            <ActionForm action attr:class="form certificate-editor__form">
+                <FormAlert error />
+                <input type="hidden" name="product_id" value=product_id.to_string() />
+                <TextField field="stars" prefix="form" kind="number" value=form.stars.clone() required=true error>
+                    {t!(i18n, coops.certificate.stars)}
+                </TextField>
+                <div class="field" class:field--invalid=move || council_error.with(Option::is_some)>
+                    <label class="field__label" for="field-form-council">{t!(i18n, coops.certificate.council)}</label>
+                    <select class="field__input" id="field-form-council" name="form[council]" required>
+                        <option value="provincial" selected=council == "provincial">{t!(i18n, catalog.certificate.provincial)}</option>
+                        <option value="national" selected=council == "national">{t!(i18n, catalog.certificate.national)}</option>
+                    </select>
+                </div>
+                <TextField field="decision_no" prefix="form" value=form.decision_no.clone() required=true error>
+                    {t!(i18n, coops.certificate.decision_no)}
+                </TextField>
+                <TextField field="issued_on" prefix="form" kind="date" value=form.issued_on.clone() required=true error>
+                    {t!(i18n, coops.certificate.issued_on)}
+                </TextField>
+                <button class="button" type="submit" disabled=move || action.pending().get()>
+                    {t!(i18n, coops.certificate.save)}
+                </button>
+                <SavedNote value=action.value() />
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Links to the same product on other marketplaces.
+#[component]
+fn ListingsEditor(
+    product_id: i64,
+    listings: Vec<ChannelListing>,
+    add: ServerAction<AddListing>,
+    remove: ServerAction<RemoveListing>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = action_error(add.value());
+    view! {
+        <section class="listings-editor" aria-labelledby="listings-title">
+            <h2 id="listings-title">{t!(i18n, coops.listings.title)}</h2>
+            <ul class="listings-editor__list">
+                {listings.into_iter().map(|l| view! {
+                    <li class="listings-editor__item">
+                        <span class="chip">{l.channel.label()}</span>
+                        <a href=l.url.clone() rel="noopener external" target="_blank">{l.url.clone()}</a>
+                        <ActionForm action=remove>
+                            <input type="hidden" name="id" value=l.id.to_string() />
+                            <button class="button button--small button--secondary" type="submit">{t!(i18n, coops.listings.remove)}</button>
+                        </ActionForm>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <ActionForm action=add attr:class="form listings-editor__form">
+                <FormAlert error />
+                <input type="hidden" name="product_id" value=product_id.to_string() />
+                <div class="field">
+                    <label class="field__label" for="field-channel">{t!(i18n, coops.listings.channel)}</label>
+                    <select class="field__input" id="field-channel" name="channel">
+                        {Channel::ALL.into_iter().map(|c| view! { <option value=format!("{c:?}")>{c.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <TextField field="url" kind="url" required=true error>
+                    {t!(i18n, coops.listings.url)}
+                </TextField>
+                <button class="button" type="submit" disabled=move || add.pending().get()>
+                    {t!(i18n, coops.listings.add)}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,579 @@
+//! Dashboard rules and SQL. Every function takes the member's cooperative id and scopes its
+//! rows to it; a product of another cooperative is `Forbidden`, one that does not exist
+//! `NotFound`.
+use tracing::instrument;
+
+use super::model::*;
+use crate::catalog::certificate::{expiry, parse_date};
+use crate::db::{Db, Sql};
+use crate::error::{AppError, FieldError};
+use crate::lang::Text;
+use crate::search::fold::{fold, slugify};
+use crate::seed::search_text;
+
+/// The dashboard's counts. `today` is `YYYY-MM-DD`.
+#[instrument(skip(db))]
+pub async fn overview(db: &Db, coop_id: i64, today: &str) -> Result<Overview, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        name_vi: String,
+        name_en: String,
+        products: i64,
+        published: i64,
+        low_stock: i64,
+        expiring: i64,
+        expired: i64,
+    }
+    let soon =
+        crate::catalog::certificate::add_days(today, EXPIRING_DAYS).unwrap_or_else(|| today.to_owned());
+    let mut sql = Sql::new(
+        "SELECT c.name_vi, c.name_en, \
+         (SELECT COUNT(*) FROM products p WHERE p.cooperative_id = c.id AND p.status <> 'deleted') AS products, \
+         (SELECT COUNT(*) FROM products p WHERE p.cooperative_id = c.id AND p.status = 'published') AS published, \
+         (SELECT COUNT(*) FROM products p WHERE p.cooperative_id = c.id AND p.status = 'published' \
+          AND p.stock <= ",
+    );
+    sql.bind(LOW_STOCK).push(") AS low_stock, ");
+    sql.push(
+        "(SELECT COUNT(*) FROM certificates ct JOIN products p ON p.id = ct.product_id \
+         WHERE p.cooperative_id = c.id AND p.status <> 'deleted' AND ct.expires_on >= ",
+    );
+    sql.bind(today.to_owned()).push(" AND ct.expires_on <= ").bind(soon).push(") AS expiring, ");
+    sql.push(
+        "(SELECT COUNT(*) FROM certificates ct JOIN products p ON p.id = ct.product_id \
+         WHERE p.cooperative_id = c.id AND p.status <> 'deleted' AND ct.expires_on < ",
+    );
+    sql.bind(today.to_owned()).push(") AS expired FROM cooperatives c WHERE c.id = ").bind(coop_id);
+    let row: Row = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    Ok(Overview {
+        cooperative: Text::new(row.name_vi, row.name_en),
+        products: row.products,
+        published: row.published,
+        low_stock: row.low_stock,
+        certificates_expiring: row.expiring,
+        certificates_expired: row.expired,
+        orders_pending: None,
+        inquiries_open: None,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: i64,
+    slug: String,
+    name_vi: String,
+    name_en: String,
+    status: String,
+    price_vnd: i64,
+    stock: i64,
+    unit_vi: String,
+    unit_en: String,
+    description_vi: String,
+    description_en: String,
+    updated_at: i64,
+}
+
+/// The cooperative's products (deleted ones left out), most recently changed first.
+#[instrument(skip(db))]
+pub async fn products(db: &Db, coop_id: i64) -> Result<Vec<DashboardProduct>, AppError> {
+    let mut sql = Sql::new(
+        "SELECT id, slug, name_vi, name_en, status, price_vnd, stock, unit_vi, unit_en, description_vi, \
+         description_en, updated_at FROM products WHERE status <> 'deleted' AND cooperative_id = ",
+    );
+    sql.bind(coop_id).push(" ORDER BY updated_at DESC, id DESC LIMIT 1000");
+    let rows: Vec<ListRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let form = ProductForm {
+                name_vi: r.name_vi.clone(),
+                name_en: r.name_en.clone(),
+                description_vi: r.description_vi,
+                description_en: r.description_en,
+                unit_vi: r.unit_vi.clone(),
+                unit_en: r.unit_en.clone(),
+                ..Default::default()
+            };
+            let missing = form.missing();
+            DashboardProduct {
+                id: r.id,
+                slug: r.slug,
+                name: Text::new(r.name_vi, r.name_en),
+                status: ProductStatus::from_db(&r.status),
+                price_vnd: r.price_vnd,
+                stock: r.stock,
+                unit: Text::new(r.unit_vi, r.unit_en),
+                missing_vi: missing.iter().any(|f| f.ends_with("_vi")),
+                missing_en: missing.iter().any(|f| f.ends_with("_en")),
+                updated_at: r.updated_at,
+            }
+        })
+        .collect())
+}
+
+/// Succeeds when the product exists, is not deleted, and belongs to the cooperative.
+pub async fn check_owned(db: &Db, coop_id: i64, product_id: i64) -> Result<(), AppError> {
+    let mut sql = Sql::new("SELECT cooperative_id FROM products WHERE status <> 'deleted' AND id = ");
+    sql.bind(product_id);
+    match sql.query_scalar::<i64>()?.fetch_optional(&db.pool).await? {
+        None => Err(AppError::NotFound),
+        Some(owner) if owner == coop_id => Ok(()),
+        Some(_) => Err(AppError::Forbidden),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct EditRow {
+    status: String,
+    name_vi: String,
+    name_en: String,
+    description_vi: String,
+    description_en: String,
+    unit_vi: String,
+    unit_en: String,
+    group_slug: String,
+    price_vnd: i64,
+    stock: i64,
+    weight_grams: Option<i64>,
+    slug: String,
+}
+
+#[instrument(skip(db))]
+pub async fn product_for_edit(
+    db: &Db,
+    coop_id: i64,
+    product_id: i64,
+    today: &str,
+) -> Result<EditableProduct, AppError> {
+    check_owned(db, coop_id, product_id).await?;
+    let mut sql = Sql::new(
+        "SELECT p.status, p.name_vi, p.name_en, p.description_vi, p.description_en, p.unit_vi, p.unit_en, \
+         g.slug AS group_slug, p.price_vnd, p.stock, p.weight_grams, p.slug \
+         FROM products p JOIN product_groups g ON g.id = p.group_id WHERE p.id = ",
+    );
+    sql.bind(product_id);
+    let r: EditRow = sql.query_as()?.fetch_one(&db.pool).await?;
+    Ok(EditableProduct {
+        id: product_id,
+        status: ProductStatus::from_db(&r.status),
+        form: ProductForm {
+            name_vi: r.name_vi,
+            name_en: r.name_en,
+            description_vi: r.description_vi,
+            description_en: r.description_en,
+            unit_vi: r.unit_vi,
+            unit_en: r.unit_en,
+            group: r.group_slug,
+            price_vnd: r.price_vnd.to_string(),
+            stock: r.stock.to_string(),
+            weight_grams: r.weight_grams.map(|w| w.to_string()).unwrap_or_default(),
+            slug: r.slug,
+        },
+        certificate: certificate(db, product_id, today).await?,
+        listings: listings(db, product_id).await?,
+    })
+}
+
+pub async fn groups(db: &Db) -> Result<Vec<GroupOption>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        slug: String,
+        name_vi: String,
+        name_en: String,
+    }
+    let rows: Vec<Row> = Sql::new("SELECT slug, name_vi, name_en FROM product_groups ORDER BY position, id")
+        .query_as()?
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| GroupOption { slug: r.slug, name: Text::new(r.name_vi, r.name_en) })
+        .collect())
+}
+
+/// The product's values, checked.
+struct Valid {
+    group_id: i64,
+    price_vnd: i64,
+    stock: i64,
+    weight_grams: Option<i64>,
+    slug: String,
+}
+
+const MAX_PRICE_VND: i64 = 1_000_000_000;
+
+async fn validate(db: &Db, form: &ProductForm, product_id: Option<i64>) -> Result<Valid, AppError> {
+    let mut errors = Vec::new();
+    let mut limit = |field: &str, value: &str, max: usize| {
+        if value.trim().chars().count() > max {
+            errors.push(FieldError::new(field, "too_long"));
+        }
+    };
+    limit("name_vi", &form.name_vi, 200);
+    limit("name_en", &form.name_en, 200);
+    limit("description_vi", &form.description_vi, 5000);
+    limit("description_en", &form.description_en, 5000);
+    limit("unit_vi", &form.unit_vi, 40);
+    limit("unit_en", &form.unit_en, 40);
+    if form.name_vi.trim().is_empty() && form.name_en.trim().is_empty() {
+        errors.push(FieldError::new("name_vi", "name_one_language"));
+    }
+    let price = parse_vnd(&form.price_vnd).filter(|p| *p <= MAX_PRICE_VND);
+    if price.is_none() {
+        errors.push(FieldError::new("price_vnd", "price_invalid"));
+    }
+    let stock = parse_count(&form.stock);
+    if stock.is_none() {
+        errors.push(FieldError::new("stock", "count_invalid"));
+    }
+    let weight = if form.weight_grams.trim().is_empty() {
+        Some(None)
+    } else {
+        parse_count(&form.weight_grams).filter(|w| *w > 0).map(Some)
+    };
+    if weight.is_none() {
+        errors.push(FieldError::new("weight_grams", "count_invalid"));
+    }
+    let mut sql = Sql::new("SELECT id FROM product_groups WHERE slug = ");
+    sql.bind(form.group.clone());
+    let group_id = sql.query_scalar::<i64>()?.fetch_optional(&db.pool).await?;
+    if group_id.is_none() {
+        errors.push(FieldError::new("group", "required"));
+    }
+    let name = if form.name_vi.trim().is_empty() { &form.name_en } else { &form.name_vi };
+    let wanted = if form.slug.trim().is_empty() { slugify(name) } else { slugify(&form.slug) };
+    let slug = if form.slug.trim().is_empty() {
+        free_slug(db, &wanted, product_id).await?
+    } else if wanted.is_empty() {
+        errors.push(FieldError::new("slug", "slug_invalid"));
+        String::new()
+    } else if slug_taken(db, &wanted, product_id).await? {
+        errors.push(FieldError::new("slug", "slug_taken"));
+        wanted
+    } else {
+        wanted
+    };
+    match (group_id, price, stock, weight) {
+        (Some(group_id), Some(price_vnd), Some(stock), Some(weight_grams)) if errors.is_empty() => {
+            Ok(Valid { group_id, price_vnd, stock, weight_grams, slug })
+        }
+        _ => Err(AppError::Validation(errors)),
+    }
+}
+
+async fn slug_taken(db: &Db, slug: &str, except: Option<i64>) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM products WHERE slug = ");
+    sql.bind(slug.to_owned());
+    if let Some(id) = except {
+        sql.push(" AND id <> ").bind(id);
+    }
+    Ok(sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? > 0)
+}
+
+/// `base`, or `base-2`, `base-3`… whichever is free (deleted products keep theirs, so old links
+/// never point at a different product).
+async fn free_slug(db: &Db, base: &str, except: Option<i64>) -> Result<String, sqlx::Error> {
+    let base = if base.is_empty() { "san-pham" } else { base };
+    let mut candidate = base.to_owned();
+    let mut n = 2;
+    while slug_taken(db, &candidate, except).await? {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(candidate)
+}
+
+fn trimmed(s: &str) -> String {
+    s.trim().to_owned()
+}
+
+/// Creates a draft product; returns its id.
+#[instrument(skip(db, form))]
+pub async fn create_product(db: &Db, coop_id: i64, form: &ProductForm, now: i64) -> Result<i64, AppError> {
+    let v = validate(db, form, None).await?;
+    let mut sql = Sql::new(
+        "INSERT INTO products (slug, cooperative_id, group_id, name_vi, name_en, description_vi, \
+         description_en, unit_vi, unit_en, price_vnd, stock, weight_grams, status, search_text, \
+         sort_name_vi, sort_name_en, created_at, updated_at) VALUES (",
+    );
+    sql.bind(v.slug).push(", ").bind(coop_id).push(", ").bind(v.group_id).push(", ");
+    push_texts(&mut sql, form);
+    sql.bind(v.price_vnd).push(", ").bind(v.stock).push(", ").bind(v.weight_grams).push(", 'draft', ");
+    push_search(&mut sql, form);
+    sql.bind(now).push(", ").bind(now).push(") RETURNING id");
+    let id = sql.query_scalar::<i64>()?.fetch_one(&db.pool).await.map_err(slug_conflict)?;
+    Ok(id)
+}
+
+fn push_texts(sql: &mut Sql, form: &ProductForm) {
+    for value in [
+        &form.name_vi,
+        &form.name_en,
+        &form.description_vi,
+        &form.description_en,
+        &form.unit_vi,
+        &form.unit_en,
+    ] {
+        sql.bind(trimmed(value)).push(", ");
+    }
+}
+
+fn push_search(sql: &mut Sql, form: &ProductForm) {
+    sql.bind(search_text(&form.name_vi, &form.name_en, &form.description_vi, &form.description_en));
+    sql.push(", ").bind(fold(&form.name_vi)).push(", ").bind(fold(&form.name_en)).push(", ");
+}
+
+/// Two saves racing for one slug: the loser gets the field error.
+fn slug_conflict(e: sqlx::Error) -> AppError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            AppError::Validation(vec![FieldError::new("slug", "slug_taken")])
+        }
+        _ => AppError::from(e),
+    }
+}
+
+#[instrument(skip(db, form))]
+pub async fn update_product(
+    db: &Db,
+    coop_id: i64,
+    product_id: i64,
+    form: &ProductForm,
+    now: i64,
+) -> Result<(), AppError> {
+    check_owned(db, coop_id, product_id).await?;
+    let v = validate(db, form, Some(product_id)).await?;
+    let mut sql = Sql::new("UPDATE products SET slug = ");
+    sql.bind(v.slug).push(", group_id = ").bind(v.group_id);
+    for (column, value) in [
+        (", name_vi = ", &form.name_vi),
+        (", name_en = ", &form.name_en),
+        (", description_vi = ", &form.description_vi),
+        (", description_en = ", &form.description_en),
+        (", unit_vi = ", &form.unit_vi),
+        (", unit_en = ", &form.unit_en),
+    ] {
+        sql.push(column).bind(trimmed(value));
+    }
+    sql.push(", price_vnd = ").bind(v.price_vnd).push(", stock = ").bind(v.stock);
+    sql.push(", weight_grams = ").bind(v.weight_grams);
+    sql.push(", search_text = ");
+    sql.bind(search_text(&form.name_vi, &form.name_en, &form.description_vi, &form.description_en));
+    sql.push(", sort_name_vi = ")
+        .bind(fold(&form.name_vi))
+        .push(", sort_name_en = ")
+        .bind(fold(&form.name_en));
+    sql.push(", updated_at = ").bind(now);
+    sql.push(" WHERE id = ").bind(product_id).push(" AND cooperative_id = ").bind(coop_id);
+    sql.query()?.execute(&db.pool).await.map_err(slug_conflict)?;
+    Ok(())
+}
+
+/// Publishes or unpublishes (back to draft).
+#[instrument(skip(db))]
+pub async fn set_published(
+    db: &Db,
+    coop_id: i64,
+    product_id: i64,
+    publish: bool,
+    now: i64,
+) -> Result<(), AppError> {
+    check_owned(db, coop_id, product_id).await?;
+    let mut sql = Sql::new("UPDATE products SET status = ");
+    sql.bind(if publish { "published" } else { "draft" }.to_owned());
+    sql.push(", updated_at = ").bind(now);
+    sql.push(" WHERE id = ").bind(product_id).push(" AND cooperative_id = ").bind(coop_id);
+    sql.query()?.execute(&db.pool).await?;
+    Ok(())
+}
+
+/// Soft delete: the product leaves the shop and the dashboard; its row, orders and slug stay.
+#[instrument(skip(db))]
+pub async fn delete_product(db: &Db, coop_id: i64, product_id: i64, now: i64) -> Result<(), AppError> {
+    check_owned(db, coop_id, product_id).await?;
+    let mut sql = Sql::new("UPDATE products SET status = 'deleted', updated_at = ");
+    sql.bind(now).push(" WHERE id = ").bind(product_id).push(" AND cooperative_id = ").bind(coop_id);
+    sql.query()?.execute(&db.pool).await?;
+    Ok(())
+}
+
+/// Days from `today` to `date` (negative when past), both `YYYY-MM-DD`.
+fn days_between(today: &str, date: &str) -> Option<i64> {
+    let (a, b) = (parse_date(today)?, parse_date(date)?);
+    Some((b - a).whole_days())
+}
+
+#[derive(sqlx::FromRow)]
+struct CertificateRow {
+    stars: i64,
+    council: String,
+    decision_no: String,
+    issued_on: String,
+    expires_on: String,
+}
+
+/// The product's latest certificate, as the editor shows it on `today`.
+pub async fn certificate(db: &Db, product_id: i64, today: &str) -> Result<Option<CertificateInfo>, AppError> {
+    let mut sql = Sql::new(
+        "SELECT stars, council, decision_no, issued_on, expires_on FROM certificates WHERE product_id = ",
+    );
+    sql.bind(product_id).push(" ORDER BY issued_on DESC, id DESC LIMIT 1");
+    let row: Option<CertificateRow> = sql.query_as()?.fetch_optional(&db.pool).await?;
+    Ok(row.map(|r| CertificateInfo {
+        state: certificate_state(&r.expires_on, today, days_between(today, &r.expires_on)),
+        expires_on: r.expires_on,
+        form: CertificateForm {
+            stars: r.stars.to_string(),
+            council: r.council,
+            decision_no: r.decision_no,
+            issued_on: r.issued_on,
+        },
+    }))
+}
+
+/// Records the product's OCOP certificate: it replaces the latest one, or is the first. The
+/// expiry is always computed (issue + 36 months), never typed.
+#[instrument(skip(db, form))]
+pub async fn save_certificate(
+    db: &Db,
+    coop_id: i64,
+    product_id: i64,
+    form: &CertificateForm,
+    today: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    check_owned(db, coop_id, product_id).await?;
+    let mut errors = Vec::new();
+    let stars = form.stars.trim().parse::<i64>().ok().filter(|s| (3..=5).contains(s));
+    if stars.is_none() {
+        errors.push(FieldError::new("stars", "stars_invalid"));
+    }
+    let council = match form.council.as_str() {
+        "provincial" | "national" => Some(form.council.clone()),
+        _ => {
+            errors.push(FieldError::new("council", "required"));
+            None
+        }
+    };
+    let decision_no = form.decision_no.trim();
+    if decision_no.is_empty() {
+        errors.push(FieldError::new("decision_no", "required"));
+    } else if decision_no.chars().count() > 60 {
+        errors.push(FieldError::new("decision_no", "too_long"));
+    }
+    let issued = parse_date(&form.issued_on).filter(|d| d.to_string().as_str() <= today);
+    if issued.is_none() {
+        errors.push(FieldError::new("issued_on", "date_invalid"));
+    }
+    let (Some(stars), Some(council), Some(issued)) = (stars, council, issued) else {
+        return Err(AppError::Validation(errors));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let expires = expiry(issued).to_string();
+    let mut sql = Sql::new("SELECT id FROM certificates WHERE product_id = ");
+    sql.bind(product_id).push(" ORDER BY issued_on DESC, id DESC LIMIT 1");
+    let latest: Option<i64> = sql.query_scalar()?.fetch_optional(&db.pool).await?;
+    let sql = match latest {
+        Some(id) => {
+            let mut sql = Sql::new("UPDATE certificates SET stars = ");
+            sql.bind(stars).push(", council = ").bind(council).push(", decision_no = ");
+            sql.bind(decision_no.to_owned()).push(", issued_on = ").bind(issued.to_string());
+            sql.push(", expires_on = ").bind(expires).push(", is_demo = 0 WHERE id = ").bind(id);
+            sql
+        }
+        None => {
+            let mut sql = Sql::new(
+                "INSERT INTO certificates (product_id, stars, council, decision_no, issued_on, expires_on, \
+                 is_demo, created_at) VALUES (",
+            );
+            sql.bind(product_id).push(", ").bind(stars).push(", ").bind(council).push(", ");
+            sql.bind(decision_no.to_owned()).push(", ").bind(issued.to_string()).push(", ").bind(expires);
+            sql.push(", 0, ").bind(now).push(")");
+            sql
+        }
+    };
+    sql.query()?.execute(&db.pool).await?;
+    let mut touch = Sql::new("UPDATE products SET updated_at = ");
+    touch.bind(now).push(" WHERE id = ").bind(product_id);
+    touch.query()?.execute(&db.pool).await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ListingRow {
+    id: i64,
+    channel: String,
+    url: String,
+}
+
+/// The product's links on other marketplaces, oldest first.
+pub async fn listings(db: &Db, product_id: i64) -> Result<Vec<ChannelListing>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT id, channel, url FROM channel_listings WHERE product_id = ");
+    sql.bind(product_id).push(" ORDER BY id");
+    let rows: Vec<ListingRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Some(ChannelListing { id: r.id, channel: Channel::from_db(&r.channel)?, url: r.url }))
+        .collect())
+}
+
+/// An http(s) address with a host; for a known marketplace, on that marketplace's domain.
+pub fn check_listing_url(channel: Channel, url: &str) -> Result<String, FieldError> {
+    let parsed = url::Url::parse(url.trim()).map_err(|_| FieldError::new("url", "url_invalid"))?;
+    let host = match (parsed.scheme(), parsed.host_str()) {
+        ("http" | "https", Some(host)) if url.trim().len() <= 2000 => host.to_ascii_lowercase(),
+        _ => return Err(FieldError::new("url", "url_invalid")),
+    };
+    if let Some(domain) = channel.domain()
+        && host != domain
+        && !host.ends_with(&format!(".{domain}"))
+    {
+        return Err(FieldError::new("url", "url_wrong_channel"));
+    }
+    Ok(parsed.to_string())
+}
+
+/// At most this many links per product.
+const MAX_LISTINGS: i64 = 20;
+
+#[instrument(skip(db))]
+pub async fn add_listing(
+    db: &Db,
+    coop_id: i64,
+    product_id: i64,
+    channel: Channel,
+    url: &str,
+    now: i64,
+) -> Result<i64, AppError> {
+    check_owned(db, coop_id, product_id).await?;
+    let url = check_listing_url(channel, url).map_err(|e| AppError::Validation(vec![e]))?;
+    let mut sql = Sql::new("SELECT COUNT(*) FROM channel_listings WHERE product_id = ");
+    sql.bind(product_id);
+    if sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? >= MAX_LISTINGS {
+        return Err(AppError::Validation(vec![FieldError::new("url", "too_many")]));
+    }
+    let mut sql = Sql::new("INSERT INTO channel_listings (product_id, channel, url, created_at) VALUES (");
+    sql.bind(product_id).push(", ").bind(channel.as_db().to_owned()).push(", ").bind(url);
+    sql.push(", ").bind(now).push(") RETURNING id");
+    sql.query_scalar::<i64>()?.fetch_one(&db.pool).await.map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            AppError::Validation(vec![FieldError::new("url", "url_duplicate")])
+        }
+        _ => AppError::from(e),
+    })
+}
+
+/// Removes a link; the link must belong to one of the cooperative's products.
+#[instrument(skip(db))]
+pub async fn remove_listing(db: &Db, coop_id: i64, listing_id: i64) -> Result<(), AppError> {
+    let mut sql = Sql::new("SELECT product_id FROM channel_listings WHERE id = ");
+    sql.bind(listing_id);
+    let product_id: i64 = sql.query_scalar()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    check_owned(db, coop_id, product_id).await?;
+    let mut sql = Sql::new("DELETE FROM channel_listings WHERE id = ");
+    sql.bind(listing_id);
+    sql.query()?.execute(&db.pool).await?;
+    Ok(())
+}

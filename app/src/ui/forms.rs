@@ -1,0 +1,188 @@
+//! Form widgets: labelled fields that show their error beside them in the user's language, and
+//! the alert for errors that belong to the whole form. What the user typed stays in the inputs:
+//! a failed submission never re-renders them.
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::i18n::{t, t_string, use_i18n};
+
+/// The error the last run of an action ended with, if it failed.
+pub fn action_error<T, S>(value: S) -> Signal<Option<AppError>>
+where
+    T: Send + Sync + 'static,
+    S: With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || value.with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned())))
+}
+
+/// The code of the error for `field`, from a validation error.
+pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        error.with(|e| match e {
+            Some(AppError::Validation(fields)) => {
+                fields.iter().find(|f| f.field == field).map(|f| f.code.clone())
+            }
+            _ => None,
+        })
+    })
+}
+
+/// The sentence for a field error code.
+#[component]
+pub fn FieldMessage(code: String) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match code.as_str() {
+        "required" => t_string!(i18n, errors.field.required),
+        "too_long" => t_string!(i18n, errors.field.too_long),
+        "email_invalid" => t_string!(i18n, errors.field.email_invalid),
+        "email_taken" => t_string!(i18n, errors.field.email_taken),
+        "password_short" => t_string!(i18n, errors.field.password_short),
+        "password_long" => t_string!(i18n, errors.field.password_long),
+        "bad_credentials" => t_string!(i18n, errors.field.bad_credentials),
+        "wrong_password" => t_string!(i18n, errors.field.wrong_password),
+        "phone_invalid" => t_string!(i18n, errors.field.phone_invalid),
+        "reason_required" => t_string!(i18n, errors.field.reason_required),
+        "name_one_language" => t_string!(i18n, errors.field.name_one_language),
+        "price_invalid" => t_string!(i18n, errors.field.price_invalid),
+        "count_invalid" => t_string!(i18n, errors.field.count_invalid),
+        "slug_invalid" => t_string!(i18n, errors.field.slug_invalid),
+        "slug_taken" => t_string!(i18n, errors.field.slug_taken),
+        _ => t_string!(i18n, errors.field.invalid),
+    }
+}
+
+/// A labelled input. `field` names it for errors; the input's `name` is `field`, or
+/// `prefix[field]` for a server function that takes a struct.
+#[component]
+pub fn TextField(
+    field: &'static str,
+    #[prop(optional)] prefix: Option<&'static str>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional, into)] hint: Option<ViewFn>,
+    /// A `<textarea>` instead of an `<input>`.
+    #[prop(optional)]
+    multiline: bool,
+    /// A note beside the label, such as "missing in English".
+    #[prop(default = None)]
+    marker: Option<ViewFn>,
+    error: Signal<Option<AppError>>,
+    children: Children,
+) -> impl IntoView {
+    let name = match prefix {
+        Some(prefix) => format!("{prefix}[{field}]"),
+        None => field.to_owned(),
+    };
+    let id = format!("field-{}", prefix.map_or(String::new(), |p| format!("{p}-"))) + field;
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let code = field_error(error, field);
+    let described = {
+        let (error_id, hint_id, has_hint) = (error_id.clone(), hint_id.clone(), hint.is_some());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if code.with(Option::is_some) {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field--invalid=move || code.with(Option::is_some)>
+            <label class="field__label" for=id.clone()>
+                {children()}
+                {marker.map(|m| view! { <span class="field__marker">{m.run()}</span> })}
+            </label>
+            {hint.map(|hint| view! { <p class="field__hint" id=hint_id.clone()>{hint.run()}</p> })}
+            {if multiline {
+                view! {
+                    <textarea
+                        class="field__input field__input--multiline"
+                        id=id
+                        name=name
+                        rows="5"
+                        required=required
+                        aria-invalid=move || code.with(Option::is_some).then_some("true")
+                        aria-describedby=described
+                    >
+                        {value}
+                    </textarea>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <input
+                        class="field__input"
+                        id=id
+                        name=name
+                        type=kind
+                        autocomplete=autocomplete
+                        required=required
+                        value=value
+                        aria-invalid=move || code.with(Option::is_some).then_some("true")
+                        aria-describedby=described
+                    />
+                }
+                    .into_any()
+            }}
+            {move || {
+                code.get()
+                    .map(|code| {
+                        view! {
+                            <p class="field__error" id=error_id.clone()>
+                                <FieldMessage code />
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// The alert above a form: what went wrong with the submission as a whole.
+#[component]
+pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().map(|e| {
+            let text = match e {
+                AppError::Validation(_) => t_string!(i18n, errors.form.validation).to_string(),
+                AppError::TooManyAttempts(secs) => {
+                    t_string!(i18n, errors.form.too_many, n = secs).to_string()
+                }
+                AppError::Unauthorized => t_string!(i18n, errors.form.unauthorized).to_string(),
+                AppError::Forbidden => t_string!(i18n, errors.form.forbidden).to_string(),
+                AppError::NotFound => t_string!(i18n, errors.form.not_found).to_string(),
+                AppError::Conflict(_) => t_string!(i18n, errors.form.conflict).to_string(),
+                AppError::Internal | AppError::Transport(_) => {
+                    t_string!(i18n, errors.form.internal).to_string()
+                }
+            };
+            view! {
+                <p class="form-alert" role="alert">
+                    {text}
+                </p>
+            }
+        })
+    }
+}
+
+/// "Saved." after an action succeeded, announced politely.
+#[component]
+pub fn SavedNote<T, S>(value: S) -> impl IntoView
+where
+    T: Send + Sync + 'static,
+    S: With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    let i18n = use_i18n();
+    view! {
+        <p class="form-saved" aria-live="polite">
+            {move || value.with(|v| matches!(v, Some(Ok(_)))).then_some(t!(i18n, errors.form.saved))}
+        </p>
+    }
+}

@@ -1,0 +1,258 @@
+//! Accounts against real SQLite and real PostgreSQL: sign-up, login, logout, sessions and their
+//! expiry, throttling, password change, and the cooperative application and its review.
+mod common;
+
+use app::accounts::model::{ApplicationForm, CoopStatus, Decision, MemberRole, Role};
+use app::accounts::service::{self, NewUser};
+use app::accounts::session::{self, POLICY};
+use app::db::{Db, Sql};
+use app::error::{AppError, FieldError};
+
+const NOW: i64 = 1_800_000_000;
+const IP: &str = "203.0.113.7";
+
+async fn count(db: &Db, sql: &'static str) -> i64 {
+    Sql::new(sql).query_scalar().expect("query").fetch_one(&db.pool).await.expect("count")
+}
+
+fn shopper(email: &str) -> NewUser {
+    NewUser {
+        email: email.to_owned(),
+        display_name: "Trần Văn An".into(),
+        password: "mật khẩu dài 2026".into(),
+    }
+}
+
+async fn signed_up(db: &Db, email: &str) -> i64 {
+    service::sign_up(db, shopper(email), NOW).await.expect("sign up")
+}
+
+async fn sign_up_creates_a_shopper_who_can_log_in(db: Db) {
+    let id = signed_up(&db, "  An.Tran@Example.VN ").await;
+    let token = service::login(&db, "an.tran@example.vn", "mật khẩu dài 2026", IP, NOW).await.expect("login");
+    let viewer = session::resolve(&db, &token, NOW).await.expect("resolve").expect("live session");
+    assert_eq!(viewer.id, id);
+    assert_eq!(viewer.email, "an.tran@example.vn", "stored trimmed and lowercased");
+    assert_eq!(viewer.role, Role::Shopper);
+    assert_eq!(viewer.membership, None);
+    let stored: String = common::scalar(&db, Sql::new("SELECT password_hash FROM users")).await;
+    assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+    let token_hash: String = common::scalar(&db, Sql::new("SELECT token_hash FROM sessions")).await;
+    assert_ne!(token_hash, token, "only the token's hash is stored");
+}
+
+async fn sign_up_refuses_bad_input_and_a_taken_email(db: Db) {
+    let bad = NewUser { email: "not-an-email".into(), display_name: " ".into(), password: "short".into() };
+    match service::sign_up(&db, bad, NOW).await {
+        Err(AppError::Validation(errors)) => assert_eq!(
+            errors,
+            vec![
+                FieldError::new("email", "email_invalid"),
+                FieldError::new("display_name", "required"),
+                FieldError::new("password", "password_short"),
+            ]
+        ),
+        other => panic!("expected field errors, got {other:?}"),
+    }
+    signed_up(&db, "an@example.vn").await;
+    let again = service::sign_up(&db, shopper("AN@example.vn"), NOW).await;
+    assert_eq!(again, Err(AppError::Validation(vec![FieldError::new("email", "email_taken")])));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM users").await, 1);
+}
+
+async fn wrong_password_and_unknown_email_get_the_same_answer(db: Db) {
+    signed_up(&db, "an@example.vn").await;
+    let wrong = service::login(&db, "an@example.vn", "wrong password!", IP, NOW).await;
+    let unknown = service::login(&db, "nobody@example.vn", "wrong password!", IP, NOW).await;
+    assert_eq!(wrong, Err(AppError::Validation(vec![FieldError::new("password", "bad_credentials")])));
+    assert_eq!(wrong, unknown, "the answer never tells whether the email exists");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM sessions").await, 0);
+}
+
+async fn logout_ends_the_session(db: Db) {
+    signed_up(&db, "an@example.vn").await;
+    let token = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW).await.expect("login");
+    session::delete(&db, &token).await.expect("logout");
+    assert_eq!(session::resolve(&db, &token, NOW).await.expect("resolve"), None);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM sessions").await, 0);
+}
+
+async fn sessions_expire_when_idle_and_at_their_absolute_age(db: Db) {
+    signed_up(&db, "an@example.vn").await;
+    let idle = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW).await.expect("login");
+    assert!(session::resolve(&db, &idle, NOW + POLICY.idle_secs - 1).await.expect("resolve").is_some());
+    // That visit moved last_seen forward; a full idle period after it, the session is gone.
+    let later = NOW + POLICY.idle_secs - 1 + POLICY.idle_secs;
+    assert_eq!(session::resolve(&db, &idle, later).await.expect("resolve"), None);
+
+    let busy = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW).await.expect("login");
+    let mut t = NOW;
+    while t + POLICY.idle_secs / 2 < NOW + POLICY.absolute_secs {
+        t += POLICY.idle_secs / 2;
+        assert!(session::resolve(&db, &busy, t).await.expect("resolve").is_some(), "active at {t}");
+    }
+    assert_eq!(session::resolve(&db, &busy, NOW + POLICY.absolute_secs).await.expect("resolve"), None);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM sessions").await, 0, "expired sessions are deleted");
+}
+
+async fn a_disabled_account_cannot_log_in_and_loses_its_sessions(db: Db) {
+    signed_up(&db, "an@example.vn").await;
+    let token = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW).await.expect("login");
+    common::exec(&db, Sql::new("UPDATE users SET status = 'disabled'")).await;
+    assert_eq!(session::resolve(&db, &token, NOW).await.expect("resolve"), None);
+    let again = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW).await;
+    assert_eq!(again, Err(AppError::Validation(vec![FieldError::new("password", "bad_credentials")])));
+}
+
+async fn repeated_failures_slow_down_then_refuse_logins(db: Db) {
+    signed_up(&db, "an@example.vn").await;
+    for i in 0..5 {
+        let r = service::login(&db, "an@example.vn", "wrong password!", IP, NOW + i).await;
+        assert!(matches!(r, Err(AppError::Validation(_))), "failure {i} is answered normally");
+    }
+    // The sixth attempt right after the fifth must wait; even the right password is not checked.
+    let r = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW + 4).await;
+    assert_eq!(r, Err(AppError::TooManyAttempts(1)));
+    // After the wait the right password works and the backoff starts over.
+    let ok = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW + 6).await;
+    assert!(ok.is_ok(), "{ok:?}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM login_failures WHERE account = 'an@example.vn'").await, 0);
+}
+
+async fn at_most_a_hundred_failures_per_account_per_hour_are_honoured(db: Db) {
+    signed_up(&db, "an@example.vn").await;
+    // 99 failures from many IPs, all older than the backoff window but within the hour.
+    for i in 0..99 {
+        let mut sql = Sql::new("INSERT INTO login_failures (account, ip, at) VALUES ('an@example.vn', ");
+        sql.bind(format!("198.51.100.{i}")).push(", ").bind(NOW - 3500 + i * 25).push(")");
+        common::exec(&db, sql).await;
+    }
+    // The hundredth failure is still honoured (answered and counted)...
+    let r = service::login(&db, "an@example.vn", "wrong password!", IP, NOW).await;
+    assert!(matches!(r, Err(AppError::Validation(_))), "{r:?}");
+    // ...the next attempt is not, even with the right password: the oldest failure leaves the
+    // hour in 100 s.
+    let r = service::login(&db, "an@example.vn", "mật khẩu dài 2026", "192.0.2.1", NOW + 1).await;
+    assert_eq!(r, Err(AppError::TooManyAttempts(99)));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM login_failures").await, 100, "refusals are not counted");
+    let later = service::login(&db, "an@example.vn", "mật khẩu dài 2026", "192.0.2.1", NOW + 100).await;
+    assert!(later.is_ok(), "{later:?}");
+}
+
+async fn changing_the_password_ends_the_other_sessions(db: Db) {
+    let id = signed_up(&db, "an@example.vn").await;
+    let here = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW).await.expect("login");
+    let elsewhere = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW).await.expect("login");
+    let wrong =
+        service::change_password(&db, id, "not it at all", "a new long password", Some(&here), NOW).await;
+    assert_eq!(wrong, Err(AppError::Validation(vec![FieldError::new("current_password", "wrong_password")])));
+    service::change_password(&db, id, "mật khẩu dài 2026", "a new long password", Some(&here), NOW)
+        .await
+        .expect("change");
+    assert!(session::resolve(&db, &here, NOW).await.expect("resolve").is_some());
+    assert_eq!(session::resolve(&db, &elsewhere, NOW).await.expect("resolve"), None);
+    assert!(service::login(&db, "an@example.vn", "a new long password", IP, NOW).await.is_ok());
+}
+
+fn application(email: &str) -> ApplicationForm {
+    ApplicationForm {
+        name_vi: "HTX Chè Shan tuyết Hồng Thái".into(),
+        name_en: "Hong Thai Shan Tuyet Tea Cooperative".into(),
+        district: "na-hang".into(),
+        commune: "Hồng Thái".into(),
+        contact_name: "Hoàng Thị Lan".into(),
+        contact_phone: "0912 345 678".into(),
+        email: email.into(),
+        password: "một mật khẩu tốt".into(),
+    }
+}
+
+async fn an_approved_application_lets_its_member_into_the_dashboard(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let admin = service::seed_demo_accounts(&db, NOW).await.expect("demo accounts");
+    assert_eq!(admin.len(), 3);
+    let admin_id: i64 = common::scalar(&db, Sql::new("SELECT id FROM users WHERE role = 'admin'")).await;
+
+    let coop = service::apply(&db, application("lan@example.vn"), NOW).await.expect("apply");
+    let token = service::login(&db, "lan@example.vn", "một mật khẩu tốt", IP, NOW).await.expect("login");
+    let viewer = session::resolve(&db, &token, NOW).await.expect("resolve").expect("session");
+    let membership = viewer.membership.clone().expect("member");
+    assert_eq!((membership.role, membership.status), (MemberRole::Owner, CoopStatus::Pending));
+    assert_eq!(viewer.dashboard_cooperative(), None, "no dashboard while pending");
+    assert_eq!(membership.slug, "htx-che-shan-tuyet-hong-thai");
+
+    let listed = service::list_applications(&db).await.expect("list");
+    assert_eq!(listed.first().map(|a| (a.cooperative_id, a.status)), Some((coop, CoopStatus::Pending)));
+    assert_eq!(listed[0].applicant_email, "lan@example.vn");
+
+    service::review_application(&db, admin_id, coop, Decision::Approve, "", NOW).await.expect("approve");
+    let viewer = session::resolve(&db, &token, NOW).await.expect("resolve").expect("session");
+    assert_eq!(viewer.dashboard_cooperative().map(|m| m.cooperative_id), Some(coop));
+    let twice = service::review_application(&db, admin_id, coop, Decision::Reject, "late", NOW).await;
+    assert_eq!(twice, Err(AppError::Conflict("already_reviewed".into())));
+}
+
+async fn a_rejection_needs_a_reason_and_keeps_the_member_out(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    service::seed_demo_accounts(&db, NOW).await.expect("demo accounts");
+    let admin_id: i64 = common::scalar(&db, Sql::new("SELECT id FROM users WHERE role = 'admin'")).await;
+    let coop = service::apply(&db, application("lan@example.vn"), NOW).await.expect("apply");
+    let no_reason = service::review_application(&db, admin_id, coop, Decision::Reject, "  ", NOW).await;
+    assert_eq!(no_reason, Err(AppError::Validation(vec![FieldError::new("note", "reason_required")])));
+    service::review_application(&db, admin_id, coop, Decision::Reject, "Chưa có sản phẩm OCOP", NOW)
+        .await
+        .expect("reject");
+    let token = service::login(&db, "lan@example.vn", "một mật khẩu tốt", IP, NOW).await.expect("login");
+    let viewer = session::resolve(&db, &token, NOW).await.expect("resolve").expect("session");
+    assert_eq!(viewer.membership.map(|m| m.status), Some(CoopStatus::Rejected));
+    let listed = service::list_applications(&db).await.expect("list");
+    assert_eq!(listed[0].review_note.as_deref(), Some("Chưa có sản phẩm OCOP"));
+    assert_eq!(
+        service::review_application(&db, admin_id, 999_999, Decision::Approve, "", NOW).await,
+        Err(AppError::NotFound)
+    );
+}
+
+async fn an_application_with_errors_writes_nothing(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let mut bad = application("lan@example.vn");
+    bad.contact_phone = "12345".into();
+    bad.name_en = String::new();
+    let r = service::apply(&db, bad, NOW).await;
+    assert_eq!(
+        r,
+        Err(AppError::Validation(vec![
+            FieldError::new("name_en", "required"),
+            FieldError::new("contact_phone", "phone_invalid"),
+        ]))
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM cooperatives WHERE status = 'pending'").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM users").await, 0);
+}
+
+async fn the_demo_accounts_are_one_per_role_and_made_once(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let created = service::seed_demo_accounts(&db, NOW).await.expect("seed accounts");
+    let roles: Vec<Role> = created.iter().map(|a| a.role).collect();
+    assert_eq!(roles, vec![Role::Admin, Role::Member, Role::Shopper]);
+    assert!(service::seed_demo_accounts(&db, NOW).await.expect("again").is_empty());
+    let token = service::login(&db, "binhminh@ocop.demo", "member-demo-2026", IP, NOW).await.expect("login");
+    let viewer = session::resolve(&db, &token, NOW).await.expect("resolve").expect("session");
+    assert_eq!(viewer.dashboard_cooperative().map(|m| m.slug.as_str()), Some("binh-minh"));
+}
+
+on_both_databases!(
+    sign_up_creates_a_shopper_who_can_log_in,
+    sign_up_refuses_bad_input_and_a_taken_email,
+    wrong_password_and_unknown_email_get_the_same_answer,
+    logout_ends_the_session,
+    sessions_expire_when_idle_and_at_their_absolute_age,
+    a_disabled_account_cannot_log_in_and_loses_its_sessions,
+    repeated_failures_slow_down_then_refuse_logins,
+    at_most_a_hundred_failures_per_account_per_hour_are_honoured,
+    changing_the_password_ends_the_other_sessions,
+    an_approved_application_lets_its_member_into_the_dashboard,
+    a_rejection_needs_a_reason_and_keeps_the_member_out,
+    an_application_with_errors_writes_nothing,
+    the_demo_accounts_are_one_per_role_and_made_once,
+);

@@ -1,0 +1,315 @@
+//! The cooperative dashboard's rules against real SQLite and real PostgreSQL: products are
+//! created, edited, published and deleted only within the member's own cooperative.
+mod common;
+
+use app::catalog::model::ProductQuery;
+use app::coops::model::{CertificateForm, CertificateState, Channel, ProductForm, ProductStatus};
+use app::coops::service;
+use app::db::{Db, Sql};
+use app::error::{AppError, FieldError};
+use app::lang::Lang;
+
+const NOW: i64 = 1_800_000_000;
+const TODAY: &str = "2026-11-29";
+
+async fn coop_id(db: &Db, slug: &str) -> i64 {
+    let mut sql = Sql::new("SELECT id FROM cooperatives WHERE slug = ");
+    sql.bind(slug.to_owned());
+    sql.query_scalar().expect("query").fetch_one(&db.pool).await.expect("cooperative")
+}
+
+fn form(name_vi: &str, name_en: &str) -> ProductForm {
+    ProductForm {
+        name_vi: name_vi.into(),
+        name_en: name_en.into(),
+        description_vi: "Chè xanh sao suốt, hái một tôm hai lá".into(),
+        description_en: "Green tea, one bud and two leaves".into(),
+        unit_vi: "hộp 200 g".into(),
+        unit_en: "200 g box".into(),
+        group: "food".into(),
+        price_vnd: "120.000".into(),
+        stock: "40".into(),
+        weight_grams: "250".into(),
+        slug: String::new(),
+    }
+}
+
+async fn storefront_slugs(db: &Db, q: &str) -> Vec<String> {
+    let query = ProductQuery { q: q.into(), page: 1, ..Default::default() };
+    let page = app::catalog::service::list_products(db, &query, Lang::Vi, TODAY).await.expect("list");
+    page.items.into_iter().map(|c| c.slug).collect()
+}
+
+async fn a_new_product_is_a_draft_until_published(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let id =
+        service::create_product(&db, coop, &form("Chè Shan tuyết Khau Mút", "Khau Mut Shan Tuyet tea"), NOW)
+            .await
+            .expect("create");
+    let editable = service::product_for_edit(&db, coop, id, TODAY).await.expect("load");
+    assert_eq!(editable.status, ProductStatus::Draft);
+    assert_eq!(editable.form.slug, "che-shan-tuyet-khau-mut", "the slug comes from the Vietnamese name");
+    assert_eq!(editable.form.price_vnd, "120000");
+    assert!(storefront_slugs(&db, "khau mut").await.is_empty(), "drafts are not for sale");
+
+    service::set_published(&db, coop, id, true, NOW).await.expect("publish");
+    assert_eq!(storefront_slugs(&db, "khau mut").await, vec!["che-shan-tuyet-khau-mut"]);
+    assert_eq!(storefront_slugs(&db, "shan tuyet tea").await, vec!["che-shan-tuyet-khau-mut"], "English too");
+
+    service::set_published(&db, coop, id, false, NOW).await.expect("unpublish");
+    assert!(storefront_slugs(&db, "khau mut").await.is_empty());
+}
+
+async fn slugs_are_unique_generated_or_chosen(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let first = service::create_product(&db, coop, &form("Trà ổi", "Guava tea"), NOW).await.expect("create");
+    let slug = service::product_for_edit(&db, coop, first, TODAY).await.expect("load").form.slug;
+    assert_eq!(slug, "tra-oi-2", "the seeded Trà ổi has tra-oi");
+    let mut chosen = form("Trà ổi đặc biệt", "Special guava tea");
+    chosen.slug = "Tra Oi".into();
+    let taken = service::create_product(&db, coop, &chosen, NOW).await;
+    assert_eq!(taken, Err(AppError::Validation(vec![FieldError::new("slug", "slug_taken")])));
+    chosen.slug = "Trà ổi đặc biệt 2026".into();
+    let id = service::create_product(&db, coop, &chosen, NOW).await.expect("create");
+    assert_eq!(
+        service::product_for_edit(&db, coop, id, TODAY).await.expect("load").form.slug,
+        "tra-oi-dac-biet-2026"
+    );
+}
+
+async fn bad_input_is_answered_field_by_field_and_nothing_is_written(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let before: i64 = common::scalar(&db, Sql::new("SELECT COUNT(*) FROM products")).await;
+    let mut bad = form("", "");
+    bad.price_vnd = "bốn lăm nghìn".into();
+    bad.stock = "-3".into();
+    bad.weight_grams = "0".into();
+    bad.group = "no-such-group".into();
+    let r = service::create_product(&db, coop, &bad, NOW).await;
+    assert_eq!(
+        r,
+        Err(AppError::Validation(vec![
+            FieldError::new("name_vi", "name_one_language"),
+            FieldError::new("price_vnd", "price_invalid"),
+            FieldError::new("stock", "count_invalid"),
+            FieldError::new("weight_grams", "count_invalid"),
+            FieldError::new("group", "required"),
+        ]))
+    );
+    let after: i64 = common::scalar(&db, Sql::new("SELECT COUNT(*) FROM products")).await;
+    assert_eq!(before, after);
+}
+
+async fn edits_change_the_storefront_and_its_search(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let id = service::create_product(&db, coop, &form("Miến dong", "Arrowroot noodles"), NOW)
+        .await
+        .expect("create");
+    service::set_published(&db, coop, id, true, NOW).await.expect("publish");
+    let mut edited = service::product_for_edit(&db, coop, id, TODAY).await.expect("load").form;
+    edited.name_en = "Canna starch vermicelli".into();
+    edited.price_vnd = "65.000 ₫".into();
+    service::update_product(&db, coop, id, &edited, NOW + 5).await.expect("update");
+    assert_eq!(storefront_slugs(&db, "vermicelli").await, vec!["mien-dong"]);
+    assert!(storefront_slugs(&db, "arrowroot").await.is_empty(), "the old English name is no longer indexed");
+    let detail =
+        app::catalog::service::product_detail(&db, "mien-dong", TODAY).await.expect("detail").expect("found");
+    assert_eq!(detail.card.price_vnd, 65_000);
+}
+
+async fn a_deleted_product_leaves_the_shop_and_the_dashboard(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let id =
+        service::create_product(&db, coop, &form("Mật ong bạc hà", "Mint honey"), NOW).await.expect("create");
+    service::set_published(&db, coop, id, true, NOW).await.expect("publish");
+    service::delete_product(&db, coop, id, NOW).await.expect("delete");
+    assert!(storefront_slugs(&db, "mat ong bac ha").await.is_empty());
+    assert!(service::products(&db, coop).await.expect("list").iter().all(|p| p.id != id));
+    assert_eq!(service::product_for_edit(&db, coop, id, TODAY).await, Err(AppError::NotFound));
+    let status: String = {
+        let mut sql = Sql::new("SELECT status FROM products WHERE id = ");
+        sql.bind(id);
+        common::scalar(&db, sql).await
+    };
+    assert_eq!(status, "deleted", "the row is kept");
+}
+
+async fn another_cooperatives_product_is_forbidden_and_unchanged(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let owner = coop_id(&db, "binh-minh").await;
+    let other = coop_id(&db, "thuong-lam-sturgeon").await;
+    let id = service::create_product(&db, owner, &form("Trà xanh", "Green tea"), NOW).await.expect("create");
+    let original = service::product_for_edit(&db, owner, id, TODAY).await.expect("load");
+    let mut hijack = original.form.clone();
+    hijack.price_vnd = "1".into();
+    assert_eq!(service::update_product(&db, other, id, &hijack, NOW).await, Err(AppError::Forbidden));
+    assert_eq!(service::set_published(&db, other, id, true, NOW).await, Err(AppError::Forbidden));
+    assert_eq!(service::delete_product(&db, other, id, NOW).await, Err(AppError::Forbidden));
+    assert_eq!(service::product_for_edit(&db, other, id, TODAY).await, Err(AppError::Forbidden));
+    assert_eq!(
+        service::product_for_edit(&db, owner, id, TODAY).await.expect("load"),
+        original,
+        "nothing changed"
+    );
+}
+
+async fn the_overview_counts_products_stock_and_certificates(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let seeded = service::overview(&db, coop, TODAY).await.expect("overview");
+    let mut low = form("Trà hoa vàng", "Golden camellia tea");
+    low.stock = "3".into();
+    let id = service::create_product(&db, coop, &low, NOW).await.expect("create");
+    service::set_published(&db, coop, id, true, NOW).await.expect("publish");
+    let mut sql = Sql::new(
+        "INSERT INTO certificates (product_id, stars, council, decision_no, issued_on, expires_on, is_demo, \
+         created_at) VALUES (",
+    );
+    sql.bind(id)
+        .push(", 4, 'provincial', '123/QĐ-UBND', '2023-12-01', '2026-12-01', 0, ")
+        .bind(NOW)
+        .push(")");
+    common::exec(&db, sql).await;
+    let o = service::overview(&db, coop, TODAY).await.expect("overview");
+    assert_eq!(o.products, seeded.products + 1);
+    assert_eq!(o.published, seeded.published + 1);
+    assert_eq!(o.low_stock, seeded.low_stock + 1);
+    assert_eq!(o.certificates_expiring, seeded.certificates_expiring + 1);
+    assert_eq!(o.certificates_expired, seeded.certificates_expired);
+    assert_eq!((o.orders_pending, o.inquiries_open), (None, None));
+    let later = service::overview(&db, coop, "2026-12-02").await.expect("overview");
+    assert_eq!(later.certificates_expired, seeded.certificates_expired + 1);
+}
+
+fn certificate(stars: &str, issued_on: &str) -> CertificateForm {
+    CertificateForm {
+        stars: stars.into(),
+        council: "provincial".into(),
+        decision_no: "1234/QĐ-UBND".into(),
+        issued_on: issued_on.into(),
+    }
+}
+
+async fn a_certificate_expires_thirty_six_months_after_issue_and_drives_the_badge(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let id = service::create_product(&db, coop, &form("Trà hoa vàng", "Golden camellia tea"), NOW)
+        .await
+        .expect("create");
+    service::set_published(&db, coop, id, true, NOW).await.expect("publish");
+
+    let bad = CertificateForm {
+        stars: "6".into(),
+        council: "district".into(),
+        decision_no: " ".into(),
+        issued_on: "2027-01-01".into(),
+    };
+    assert_eq!(
+        service::save_certificate(&db, coop, id, &bad, TODAY, NOW).await,
+        Err(AppError::Validation(vec![
+            FieldError::new("stars", "stars_invalid"),
+            FieldError::new("council", "required"),
+            FieldError::new("decision_no", "required"),
+            FieldError::new("issued_on", "date_invalid"),
+        ]))
+    );
+
+    service::save_certificate(&db, coop, id, &certificate("5", "2024-02-29"), TODAY, NOW)
+        .await
+        .expect("save");
+    let info = service::product_for_edit(&db, coop, id, TODAY)
+        .await
+        .expect("load")
+        .certificate
+        .expect("certificate");
+    assert_eq!(info.expires_on, "2027-02-28", "issue + 36 months; a leap day ends on 28 February");
+    assert_eq!(info.state, CertificateState::Valid, "91 days left is not yet \"soon\"");
+    let detail = app::catalog::service::product_detail(&db, "tra-hoa-vang", TODAY)
+        .await
+        .expect("detail")
+        .expect("found");
+    assert_eq!(detail.card.stars, Some(5), "the storefront shows the stars");
+
+    // Saving again replaces the certificate rather than adding a second one.
+    service::save_certificate(&db, coop, id, &certificate("4", "2023-06-01"), TODAY, NOW)
+        .await
+        .expect("save");
+    let info = service::product_for_edit(&db, coop, id, TODAY)
+        .await
+        .expect("load")
+        .certificate
+        .expect("certificate");
+    assert_eq!((info.expires_on.as_str(), info.state), ("2026-06-01", CertificateState::Expired));
+    let detail = app::catalog::service::product_detail(&db, "tra-hoa-vang", TODAY)
+        .await
+        .expect("detail")
+        .expect("found");
+    assert_eq!(detail.card.stars, None, "an expired certificate hides the badge");
+    let mut sql = Sql::new("SELECT COUNT(*) FROM certificates WHERE product_id = ");
+    sql.bind(id);
+    assert_eq!(common::scalar::<i64>(&db, sql).await, 1);
+}
+
+async fn listings_accept_only_http_links_on_the_chosen_marketplace(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let other = coop_id(&db, "hong-phat").await;
+    let id = service::create_product(&db, coop, &form("Trà ổi túi lọc", "Guava tea bags"), NOW)
+        .await
+        .expect("create");
+    service::set_published(&db, coop, id, true, NOW).await.expect("publish");
+    let field = |code: &str| Err(AppError::Validation(vec![FieldError::new("url", code)]));
+    assert_eq!(
+        service::add_listing(&db, coop, id, Channel::Shopee, "javascript:alert(1)", NOW).await,
+        field("url_invalid")
+    );
+    assert_eq!(
+        service::add_listing(&db, coop, id, Channel::Shopee, "shopee.vn/tra-oi", NOW).await,
+        field("url_invalid")
+    );
+    assert_eq!(
+        service::add_listing(&db, coop, id, Channel::Shopee, "https://evil.example/shopee.vn", NOW).await,
+        field("url_wrong_channel")
+    );
+    let listing = service::add_listing(&db, coop, id, Channel::Shopee, "https://shopee.vn/tra-oi-i.123", NOW)
+        .await
+        .expect("add");
+    service::add_listing(&db, coop, id, Channel::PostMart, "https://www.postmart.vn/tra-oi", NOW)
+        .await
+        .expect("add");
+    assert_eq!(
+        service::add_listing(&db, coop, id, Channel::Shopee, "https://shopee.vn/tra-oi-i.123", NOW).await,
+        field("url_duplicate")
+    );
+    assert_eq!(service::remove_listing(&db, other, listing).await, Err(AppError::Forbidden));
+    let slug = service::product_for_edit(&db, coop, id, TODAY).await.expect("load").form.slug;
+    let detail =
+        app::catalog::service::product_detail(&db, &slug, TODAY).await.expect("detail").expect("found");
+    let shown: Vec<(Channel, &str)> = detail.listings.iter().map(|l| (l.channel, l.url.as_str())).collect();
+    assert_eq!(
+        shown,
+        vec![
+            (Channel::Shopee, "https://shopee.vn/tra-oi-i.123"),
+            (Channel::PostMart, "https://www.postmart.vn/tra-oi")
+        ]
+    );
+    service::remove_listing(&db, coop, listing).await.expect("remove");
+    assert_eq!(service::product_for_edit(&db, coop, id, TODAY).await.expect("load").listings.len(), 1);
+}
+
+on_both_databases!(
+    a_certificate_expires_thirty_six_months_after_issue_and_drives_the_badge,
+    listings_accept_only_http_links_on_the_chosen_marketplace,
+    a_new_product_is_a_draft_until_published,
+    slugs_are_unique_generated_or_chosen,
+    bad_input_is_answered_field_by_field_and_nothing_is_written,
+    edits_change_the_storefront_and_its_search,
+    a_deleted_product_leaves_the_shop_and_the_dashboard,
+    another_cooperatives_product_is_forbidden_and_unchanged,
+    the_overview_counts_products_stock_and_certificates,
+);

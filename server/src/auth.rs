@@ -1,0 +1,58 @@
+//! Resolves the session cookie once per request and leaves the result in the request's
+//! extensions, where pages and server functions (through `app::accounts::auth`) read it.
+use std::net::SocketAddr;
+
+use app::accounts::auth::RequestSession;
+use app::accounts::session;
+use app::db::{Db, now_unix};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+
+#[derive(Clone)]
+pub struct SessionState {
+    pub db: Db,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+}
+
+fn client_ip(req: &Request, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for
+        && let Some(first) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    {
+        return first.to_owned();
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |ConnectInfo(addr)| addr.ip().to_string())
+}
+
+pub async fn resolve_session(State(state): State<SessionState>, mut req: Request, next: Next) -> Response {
+    let mut found = RequestSession { ip: client_ip(&req, state.trust_forwarded_for), ..Default::default() };
+    // Static files never need to know who asks.
+    if !req.uri().path().starts_with("/pkg/")
+        && let Some(token) = session::token_from_headers(req.headers())
+    {
+        match session::resolve(&state.db, &token, now_unix()).await {
+            Ok(Some(viewer)) => {
+                found.viewer = Some(viewer);
+                found.token = Some(token);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                // Not "signed out": a database outage must not look like a missing session.
+                tracing::error!(error = %e, "could not read the session");
+                return (StatusCode::SERVICE_UNAVAILABLE, "service unavailable").into_response();
+            }
+        }
+    }
+    req.extensions_mut().insert(found);
+    next.run(req).await
+}

@@ -1,0 +1,431 @@
+//! The authorization matrix: every server function, called over HTTP through the real router
+//! as each kind of user, on SQLite and on PostgreSQL. Each cell states the exact outcome, and a
+//! refused call must leave every row as it was. A server function missing from the matrix fails
+//! `every_server_function_is_in_the_matrix`.
+#[path = "../../app/tests/common/mod.rs"]
+mod common;
+
+use app::accounts::service::{self as accounts, NewUser};
+use app::coops::model::ProductForm;
+use app::db::{Db, Sql};
+use axum::Router;
+use axum::body::Body;
+use http::{Method, Request, StatusCode, header};
+use leptos::prelude::LeptosOptions;
+use server::{AppState, build_router};
+use tower::ServiceExt;
+
+const NOW: i64 = 1_800_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Shopper,
+    /// A member of an approved cooperative that does not own the target rows.
+    OtherMember,
+    /// A member of the cooperative that owns the target rows (Binh Minh).
+    OwnerMember,
+    Admin,
+}
+
+const EVERYONE: [Who; 5] = [Who::Anonymous, Who::Shopper, Who::OtherMember, Who::OwnerMember, Who::Admin];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    Unauthorized,
+    Forbidden,
+}
+use Outcome::{Allowed as A, Forbidden as F, Unauthorized as U};
+
+/// What the cases need to refer to.
+struct Fixture {
+    router: Router,
+    db: Db,
+    product_id: i64,
+    listing_id: i64,
+    pending_coop_id: i64,
+}
+
+struct Case {
+    method: Method,
+    path: &'static str,
+    /// The url-encoded arguments, for this caller.
+    args: fn(&Fixture, Who) -> String,
+    /// Outcomes for Anonymous, Shopper, OtherMember, OwnerMember, Admin.
+    expect: [Outcome; 5],
+}
+
+fn password_of(who: Who) -> &'static str {
+    match who {
+        Who::Anonymous | Who::Shopper => "shopper-demo-2026",
+        Who::OtherMember => "other member password",
+        Who::OwnerMember => "member-demo-2026",
+        Who::Admin => "admin-demo-2026",
+    }
+}
+
+fn email_of(who: Who) -> &'static str {
+    match who {
+        Who::Anonymous | Who::Shopper => "shopper@ocop.demo",
+        Who::OtherMember => "staff@hongphat.test",
+        Who::OwnerMember => "binhminh@ocop.demo",
+        Who::Admin => "admin@ocop.demo",
+    }
+}
+
+fn tag(who: Who) -> String {
+    format!("{who:?}").to_lowercase()
+}
+
+fn product_args(f: &Fixture, _: Who) -> String {
+    format!(
+        "id={}&form[name_vi]=Tr%C3%A0+m%E1%BB%9Bi&form[name_en]=New+tea&form[group]=beverages\
+         &form[price_vnd]=1&form[stock]=1&form[weight_grams]=&form[slug]=&form[description_vi]=\
+         &form[description_en]=&form[unit_vi]=&form[unit_en]=",
+        f.product_id
+    )
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            method: Method::POST,
+            path: "/api/accounts/login",
+            args: |_, who| {
+                format!("email={}&password={}&next=", email_of(who), password_of(who).replace(' ', "+"))
+            },
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/accounts/logout",
+            args: |_, _| String::new(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/accounts/sign_up",
+            args: |_, who| {
+                format!("email=new-{}@example.vn&display_name=An&password=long+enough+password", tag(who))
+            },
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/accounts/change_password",
+            args: |_, who| {
+                format!(
+                    "current_password={}&new_password=a+brand+new+password",
+                    password_of(who).replace(' ', "+")
+                )
+            },
+            expect: [U, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/accounts/apply",
+            args: |_, who| {
+                format!(
+                    "form[name_vi]=HTX+{t}&form[name_en]=Coop+{t}&form[district]=na-hang&form[commune]=X\
+                     &form[contact_name]=Lan&form[contact_phone]=0912345678&form[email]=apply-{t}%40example.vn\
+                     &form[password]=long+enough+password",
+                    t = tag(who)
+                )
+            },
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/accounts/viewer",
+            args: |_, _| String::new(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/accounts/districts",
+            args: |_, _| String::new(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/admin/applications",
+            args: |_, _| String::new(),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/admin/review_application",
+            args: |f, _| format!("cooperative_id={}&decision=Approve&note=", f.pending_coop_id),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/coops/overview",
+            args: |_, _| String::new(),
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/coops/products",
+            args: |_, _| String::new(),
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/coops/product",
+            args: |f, _| format!("id={}", f.product_id),
+            expect: [U, F, F, A, F],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/coops/groups",
+            args: |_, _| String::new(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/coops/create_product",
+            // Any member may create, always in their own cooperative.
+            args: product_args,
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/coops/update_product",
+            args: product_args,
+            expect: [U, F, F, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/coops/set_published",
+            args: |f, _| format!("id={}&publish=false", f.product_id),
+            expect: [U, F, F, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/coops/delete_product",
+            args: |f, _| format!("id={}", f.product_id),
+            expect: [U, F, F, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/coops/save_certificate",
+            args: |f, _| {
+                format!(
+                    "product_id={}&form[stars]=4&form[council]=provincial&form[decision_no]=1%2FQD\
+                     &form[issued_on]=2025-01-02",
+                    f.product_id
+                )
+            },
+            expect: [U, F, F, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/coops/add_listing",
+            args: |f, _| {
+                format!("product_id={}&channel=Shopee&url=https%3A%2F%2Fshopee.vn%2Fx", f.product_id)
+            },
+            expect: [U, F, F, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/coops/remove_listing",
+            args: |f, _| format!("id={}", f.listing_id),
+            expect: [U, F, F, A, F],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/catalog/home",
+            args: |_, _| String::new(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/catalog/product",
+            args: |_, _| "slug=tra-oi".into(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/catalog/cooperative",
+            args: |_, _| "slug=binh-minh".into(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/catalog/products",
+            // The one function that takes JSON (its query is a nested struct).
+            args: |_, _| {
+                r#"{"query":{"q":"tra","groups":[],"stars":[],"districts":[],"coops":[],"price_min":null,"price_max":null,"sort":"Relevance","page":1},"lang":"Vi"}"#.into()
+            },
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/search/suggest",
+            args: |_, _| "q=tra".into(),
+            expect: [A, A, A, A, A],
+        },
+    ]
+}
+
+async fn fixture(db: Db) -> Fixture {
+    app::seed::seed(&db).await.expect("seed");
+    accounts::seed_demo_accounts(&db, NOW).await.expect("demo accounts");
+    let staff = NewUser {
+        email: "staff@hongphat.test".into(),
+        display_name: "Staff".into(),
+        password: "other member password".into(),
+    };
+    let staff_id = accounts::sign_up(&db, staff, NOW).await.expect("staff");
+    let mut sql = Sql::new(
+        "UPDATE users SET role = 'member', member_role = 'staff', \
+         cooperative_id = (SELECT id FROM cooperatives WHERE slug = 'hong-phat') WHERE id = ",
+    );
+    sql.bind(staff_id);
+    common::exec(&db, sql).await;
+    let binh_minh: i64 =
+        common::scalar(&db, Sql::new("SELECT id FROM cooperatives WHERE slug = 'binh-minh'")).await;
+    let form = ProductForm {
+        name_vi: "Trà thử".into(),
+        group: "beverages".into(),
+        price_vnd: "10000".into(),
+        stock: "5".into(),
+        ..Default::default()
+    };
+    let product_id = app::coops::service::create_product(&db, binh_minh, &form, NOW).await.expect("product");
+    let listing_id = app::coops::service::add_listing(
+        &db,
+        binh_minh,
+        product_id,
+        app::coops::model::Channel::Voso,
+        "https://voso.vn/tra-thu",
+        NOW,
+    )
+    .await
+    .expect("listing");
+    let application = app::accounts::model::ApplicationForm {
+        name_vi: "HTX Chờ duyệt".into(),
+        name_en: "Pending Coop".into(),
+        district: "na-hang".into(),
+        commune: "Thượng Lâm".into(),
+        contact_name: "Lan".into(),
+        contact_phone: "0912345678".into(),
+        email: "pending@example.vn".into(),
+        password: "long enough password".into(),
+    };
+    let pending_coop_id = accounts::apply(&db, application, NOW).await.expect("application");
+    let leptos_options = LeptosOptions::builder().output_name("ocop").site_root("target/site").build();
+    let state = AppState {
+        leptos_options,
+        db: db.clone(),
+        public_url: "http://shop.test".to_owned(),
+        page_cache: Default::default(),
+        auth: Default::default(),
+        trust_forwarded_for: false,
+    };
+    Fixture { router: build_router(state), db, product_id, listing_id, pending_coop_id }
+}
+
+/// Every row a refused call could have touched.
+async fn snapshot(db: &Db) -> Vec<String> {
+    #[derive(sqlx::FromRow)]
+    struct Line {
+        line: String,
+    }
+    let mut all = Vec::new();
+    for sql in [
+        "SELECT 'p' || CAST(id AS TEXT) || slug || name_vi || name_en || status || CAST(price_vnd AS TEXT) \
+         || CAST(stock AS TEXT) || CAST(updated_at AS TEXT) AS line FROM products ORDER BY id",
+        "SELECT 'u' || CAST(id AS TEXT) || email || password_hash || role || status AS line FROM users ORDER BY id",
+        "SELECT 'c' || CAST(id AS TEXT) || slug || status || COALESCE(review_note, '') AS line \
+         FROM cooperatives ORDER BY id",
+        "SELECT 'l' || CAST(id AS TEXT) || url AS line FROM channel_listings ORDER BY id",
+        "SELECT 't' || CAST(id AS TEXT) || decision_no || issued_on AS line FROM certificates ORDER BY id",
+    ] {
+        let rows: Vec<Line> =
+            Sql::new(sql).query_as().expect("encode").fetch_all(&db.pool).await.expect("snapshot");
+        all.extend(rows.into_iter().map(|r| r.line));
+    }
+    all
+}
+
+async fn call(f: &Fixture, case: &Case, who: Who) -> StatusCode {
+    let args = (case.args)(f, who);
+    let mut req = if case.method == Method::GET {
+        let uri = if args.is_empty() { case.path.to_owned() } else { format!("{}?{args}", case.path) };
+        Request::builder().method(Method::GET).uri(uri)
+    } else {
+        let content_type =
+            if args.starts_with('{') { "application/json" } else { "application/x-www-form-urlencoded" };
+        Request::builder()
+            .method(Method::POST)
+            .uri(case.path)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ORIGIN, "http://shop.test")
+    };
+    req = req.header(header::HOST, "shop.test").header(header::ACCEPT, "application/json");
+    if who != Who::Anonymous {
+        let token = accounts::login(&f.db, email_of(who), password_of(who), "192.0.2.1", app::db::now_unix())
+            .await
+            .unwrap_or_else(|e| panic!("{who:?} logs in: {e:?}"));
+        req = req.header(header::COOKIE, format!("ocop_session={token}"));
+    }
+    let body = if case.method == Method::GET { Body::empty() } else { Body::from(args) };
+    let res = f.router.clone().oneshot(req.body(body).expect("request")).await.expect("the router answers");
+    res.status()
+}
+
+/// Runs every case on its own fresh database from `fresh`: a permitted call (a deletion, say)
+/// must not change what the next function's callers find.
+async fn the_matrix_holds<F, Fut>(fresh: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<common::TestDb>>,
+{
+    for case in cases() {
+        let Some(t) = fresh().await else { return };
+        let f = fixture(t.db.clone()).await;
+        // Refused callers go first, then the permitted ones.
+        let mut order: Vec<(Who, Outcome)> = EVERYONE.into_iter().zip(case.expect).collect();
+        order.sort_by_key(|(_, outcome)| *outcome == Outcome::Allowed);
+        for (who, expected) in order {
+            let before = snapshot(&f.db).await;
+            let status = call(&f, &case, who).await;
+            let cell = format!("{} {} as {who:?}", case.method, case.path);
+            match expected {
+                Outcome::Allowed => assert!(status.is_success(), "{cell}: expected success, got {status}"),
+                Outcome::Unauthorized => assert_eq!(status, StatusCode::UNAUTHORIZED, "{cell}"),
+                Outcome::Forbidden => assert_eq!(status, StatusCode::FORBIDDEN, "{cell}"),
+            }
+            if expected != Outcome::Allowed {
+                assert_eq!(snapshot(&f.db).await, before, "{cell}: a refused call changed rows");
+            }
+        }
+        drop(f);
+        t.teardown().await;
+    }
+}
+
+#[test]
+fn every_server_function_is_in_the_matrix() {
+    let listed: Vec<(&str, Method)> = cases().iter().map(|c| (c.path, c.method.clone())).collect();
+    let mut missing = Vec::new();
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        if !listed.iter().any(|(p, m)| *p == path && *m == method) {
+            missing.push(format!("{method} {path}"));
+        }
+    }
+    assert!(missing.is_empty(), "server functions without a row in the authorization matrix: {missing:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_matrix_holds_on_sqlite() {
+    the_matrix_holds(|| async { Some(common::sqlite().await) }).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_matrix_holds_on_postgres() {
+    the_matrix_holds(common::postgres).await;
+}
