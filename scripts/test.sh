@@ -48,7 +48,7 @@ step "end-to-end journeys in Chromium"
 E2E_PORT="${E2E_PORT:-3100}"
 E2E_DIR=target/e2e
 rm -rf "$E2E_DIR" && mkdir -p "$E2E_DIR"
-DATABASE_URL="sqlite://$E2E_DIR/ocop.db" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
+DATABASE_URL="sqlite://$E2E_DIR/ocop.db" MEDIA_DIR="$E2E_DIR/media" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
   PUBLIC_URL="http://127.0.0.1:$E2E_PORT" RUST_LOG=warn \
   target/release/server >"$E2E_DIR/server.log" 2>&1 &
 SERVER_PID=$!

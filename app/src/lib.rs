@@ -9,6 +9,7 @@ pub mod coops;
 pub mod error;
 mod i18n_keys;
 pub mod lang;
+pub mod media;
 pub mod search;
 pub mod shell;
 pub mod ui;

@@ -78,6 +78,26 @@ test("a member creates a bilingual product, publishes it and finds it by search"
   await expect(page).toHaveURL(/\/coop\/products\/\d+$/);
   await expect(page.getByRole("heading", { name: "Sửa sản phẩm" })).toBeVisible();
 
+  // A photo, drawn by the browser itself as a 1600×1200 JPEG.
+  const photo = await page.evaluate(async () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = 1600;
+    canvas.height = 1200;
+    const g = canvas.getContext("2d")!;
+    const gradient = g.createLinearGradient(0, 0, 1600, 1200);
+    gradient.addColorStop(0, "#1f6f43");
+    gradient.addColorStop(1, "#f2c14e");
+    g.fillStyle = gradient;
+    g.fillRect(0, 0, 1600, 1200);
+    const blob: Blob = await new Promise((done) => canvas.toBlob((b) => done(b!), "image/jpeg", 0.85));
+    return Array.from(new Uint8Array(await blob.arrayBuffer()));
+  });
+  await page.getByLabel("Thêm ảnh").setInputFiles({ name: "doi-che.jpg", mimeType: "image/jpeg", buffer: Buffer.from(photo) });
+  await page.getByRole("button", { name: "Tải ảnh lên" }).click();
+  await expect(page.getByText("Đã thêm ảnh.")).toBeVisible();
+  await expect(page.locator(".photo-editor__item img")).toHaveCount(1);
+  await expect(page.locator(".photo-editor__item").getByText("Ảnh bìa")).toBeVisible();
+
   await page.goto("/coop/products");
   await hydrated(page);
   const row = page.getByRole("row", { name: new RegExp(name) });
@@ -87,6 +107,11 @@ test("a member creates a bilingual product, publishes it and finds it by search"
 
   await page.goto(`/products?q=pa+lang+shan+tuyet+${run}`);
   await expect(page.locator(".catalog__results").getByRole("link", { name })).toBeVisible();
+  // The card shows the cover photo, a WebP served by the site.
+  const cardImage = page.locator(".catalog__results .product-card__image").first();
+  await expect(cardImage).toHaveAttribute("src", /^\/media\/public\/products\/\d+\/.+-400\.webp$/);
+  const image = await page.request.get((await cardImage.getAttribute("src"))!);
+  expect(image.headers()["content-type"]).toBe("image/webp");
   expect(errors).toEqual([]);
 });
 

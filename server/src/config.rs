@@ -36,6 +36,15 @@ pub struct Config {
     /// `TRUST_FORWARDED_FOR`: take the client address from X-Forwarded-For, for login
     /// throttling behind a reverse proxy (default `false`).
     pub trust_forwarded_for: bool,
+    /// Where photos are stored: `MEDIA_S3_BUCKET` (an S3-compatible bucket, configured by the
+    /// usual `AWS_*` variables) if set, else the directory `MEDIA_DIR` (default `data/media`).
+    pub media: MediaConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaConfig {
+    Local(std::path::PathBuf),
+    S3 { bucket: String },
 }
 
 fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
@@ -73,6 +82,10 @@ impl Config {
             var("PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_owned();
         let cookie_secure = flag("COOKIE_SECURE", public_url.starts_with("https://"))?;
         let trust_forwarded_for = flag("TRUST_FORWARDED_FOR", false)?;
+        let media = match var("MEDIA_S3_BUCKET") {
+            Some(bucket) => MediaConfig::S3 { bucket },
+            None => MediaConfig::Local(var("MEDIA_DIR").unwrap_or_else(|| "data/media".to_owned()).into()),
+        };
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/ocop.db".to_owned()),
             db_max_connections,
@@ -83,6 +96,7 @@ impl Config {
             seed_demo,
             cookie_secure,
             trust_forwarded_for,
+            media,
         })
     }
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bench;
 pub mod config;
 pub mod lang;
+pub mod media;
 pub mod ops;
 pub mod security;
 pub mod seo;
@@ -15,8 +16,9 @@ use app::db::Db;
 use app::shell::SiteUrl;
 use app::{App, shell};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRef;
-use axum::routing::get;
+use axum::routing::{get, post};
 use http::{HeaderValue, header};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -37,6 +39,7 @@ pub struct AppState {
     pub page_cache: app::catalog::cache::PageCache,
     pub auth: app::accounts::auth::AuthSettings,
     pub trust_forwarded_for: bool,
+    pub media: app::media::store::MediaStore,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -47,6 +50,8 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// Requests larger than this are refused before they reach a handler.
 const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+/// Photo uploads: 8 MB of picture plus the multipart framing.
+const UPLOAD_LIMIT_BYTES: usize = 8 * 1024 * 1024 + 64 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn build_router(state: AppState) -> Router {
@@ -58,7 +63,9 @@ pub fn build_router(state: AppState) -> Router {
         let site = SiteUrl(state.public_url.clone());
         let page_cache = state.page_cache.clone();
         let auth = state.auth;
+        let media = state.media.clone();
         move || {
+            provide_context(media.clone());
             provide_context(db.clone());
             provide_context(site.clone());
             provide_context(page_cache.clone());
@@ -74,8 +81,20 @@ pub fn build_router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=3600"),
         ));
-    Router::new()
+    let media_state = media::MediaState {
+        db: state.db.clone(),
+        store: state.media.clone(),
+        page_cache: state.page_cache.clone(),
+    };
+    // Photo uploads get a body limit of their own; everything else keeps 1 MB.
+    let uploads = Router::new()
+        .route("/coop/products/{id}/photos", post(media::upload))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT_BYTES))
+        .with_state(media_state.clone());
+    let site = Router::new()
         .route("/healthz", get(ops::healthz))
+        .route("/media/{*key}", get(media::serve).with_state(media_state))
         .route("/readyz", get(ops::readyz))
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))
@@ -83,6 +102,11 @@ pub fn build_router(state: AppState) -> Router {
         .nest("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .with_state(state.clone());
+    Router::new()
+        .merge(uploads)
+        .merge(site)
         .layer(axum::middleware::from_fn_with_state(
             auth::SessionState { db: state.db.clone(), trust_forwarded_for: state.trust_forwarded_for },
             auth::resolve_session,
@@ -90,10 +114,8 @@ pub fn build_router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.public_url.clone(), security::check_origin))
         .layer(security::headers())
         .layer(CompressionLayer::new().br(true).gzip(true))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state)
 }

@@ -96,6 +96,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         page_cache: Default::default(),
         auth: app::accounts::auth::AuthSettings { secure_cookies: config.cookie_secure },
         trust_forwarded_for: config.trust_forwarded_for,
+        media: match &config.media {
+            server::config::MediaConfig::Local(dir) => app::media::store::MediaStore::local(dir)?,
+            server::config::MediaConfig::S3 { bucket } => app::media::store::MediaStore::s3(bucket)?,
+        },
     };
     let app = build_router(state);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;

@@ -44,7 +44,9 @@ struct Fixture {
     db: Db,
     product_id: i64,
     listing_id: i64,
+    photo_id: i64,
     pending_coop_id: i64,
+    store: app::media::store::MediaStore,
 }
 
 struct Case {
@@ -210,6 +212,18 @@ fn cases() -> Vec<Case> {
         },
         Case {
             method: Method::POST,
+            path: "/api/coops/move_photo",
+            args: |f, _| format!("id={}&to=Later", f.photo_id),
+            expect: [U, F, F, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/coops/delete_photo",
+            args: |f, _| format!("id={}", f.photo_id),
+            expect: [U, F, F, A, F],
+        },
+        Case {
+            method: Method::POST,
             path: "/api/coops/save_certificate",
             args: |f, _| {
                 format!(
@@ -270,6 +284,15 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// A small real PNG.
+fn png() -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(48, 32, image::Rgb([31, 111, 67]))
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("encode png");
+    out.into_inner()
+}
+
 async fn fixture(db: Db) -> Fixture {
     app::seed::seed(&db).await.expect("seed");
     accounts::seed_demo_accounts(&db, NOW).await.expect("demo accounts");
@@ -316,6 +339,14 @@ async fn fixture(db: Db) -> Fixture {
         password: "long enough password".into(),
     };
     let pending_coop_id = accounts::apply(&db, application, NOW).await.expect("application");
+    let store = app::media::store::MediaStore::memory();
+    let upload = app::media::service::Upload {
+        bytes: png(),
+        content_type: Some("image/png".into()),
+        file_name: Some("tra.png".into()),
+    };
+    let photo_id =
+        app::media::service::add_photo(&db, &store, binh_minh, product_id, upload, NOW).await.expect("photo");
     let leptos_options = LeptosOptions::builder().output_name("ocop").site_root("target/site").build();
     let state = AppState {
         leptos_options,
@@ -324,8 +355,9 @@ async fn fixture(db: Db) -> Fixture {
         page_cache: Default::default(),
         auth: Default::default(),
         trust_forwarded_for: false,
+        media: store.clone(),
     };
-    Fixture { router: build_router(state), db, product_id, listing_id, pending_coop_id }
+    Fixture { router: build_router(state), db, product_id, listing_id, photo_id, pending_coop_id, store }
 }
 
 /// Every row a refused call could have touched.
@@ -342,6 +374,7 @@ async fn snapshot(db: &Db) -> Vec<String> {
         "SELECT 'c' || CAST(id AS TEXT) || slug || status || COALESCE(review_note, '') AS line \
          FROM cooperatives ORDER BY id",
         "SELECT 'l' || CAST(id AS TEXT) || url AS line FROM channel_listings ORDER BY id",
+        "SELECT 'f' || CAST(id AS TEXT) || '@' || CAST(position AS TEXT) AS line FROM product_photos ORDER BY id",
         "SELECT 't' || CAST(id AS TEXT) || decision_no || issued_on AS line FROM certificates ORDER BY id",
     ] {
         let rows: Vec<Line> =
@@ -406,6 +439,97 @@ where
         drop(f);
         t.teardown().await;
     }
+}
+
+/// The photo upload is a multipart form post to a plain route, not a server function: it gets
+/// its own row, checked the same way.
+async fn photo_uploads_follow_the_dashboard_rules<F, Fut>(fresh: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<common::TestDb>>,
+{
+    let Some(t) = fresh().await else { return };
+    let f = fixture(t.db.clone()).await;
+    let expected = [
+        (Who::Anonymous, StatusCode::UNAUTHORIZED),
+        (Who::Shopper, StatusCode::FORBIDDEN),
+        (Who::OtherMember, StatusCode::FORBIDDEN),
+        (Who::Admin, StatusCode::FORBIDDEN),
+        (Who::OwnerMember, StatusCode::SEE_OTHER),
+    ];
+    for (who, status) in expected {
+        let before = snapshot(&f.db).await;
+        let boundary = "ocopboundary7MA4YWxk";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"tra.png\"\r\n\
+             Content-Type: image/png\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(&png());
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/coop/products/{}/photos", f.product_id))
+            .header(header::HOST, "shop.test")
+            .header(header::ORIGIN, "http://shop.test")
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"));
+        if who != Who::Anonymous {
+            let token =
+                accounts::login(&f.db, email_of(who), password_of(who), "192.0.2.1", app::db::now_unix())
+                    .await
+                    .expect("login");
+            req = req.header(header::COOKIE, format!("ocop_session={token}"));
+        }
+        let res =
+            f.router.clone().oneshot(req.body(Body::from(body)).expect("request")).await.expect("answer");
+        assert_eq!(res.status(), status, "upload as {who:?}");
+        if who == Who::OwnerMember {
+            let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+            assert_eq!(location, format!("/coop/products/{}?photo=added", f.product_id));
+            assert_ne!(snapshot(&f.db).await, before, "the owner's upload is stored");
+        } else {
+            assert_eq!(snapshot(&f.db).await, before, "a refused upload as {who:?} changed rows");
+        }
+    }
+    drop(f);
+    t.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn photo_uploads_follow_the_dashboard_rules_on_sqlite() {
+    photo_uploads_follow_the_dashboard_rules(|| async { Some(common::sqlite().await) }).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn photo_uploads_follow_the_dashboard_rules_on_postgres() {
+    photo_uploads_follow_the_dashboard_rules(common::postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_public_renditions_are_served_under_media() {
+    let t = common::sqlite().await;
+    let f = fixture(t.db.clone()).await;
+    let photo = app::media::service::photos(&f.db, f.product_id).await.expect("photos").remove(0);
+    let get = |uri: String| {
+        let router = f.router.clone();
+        async move {
+            let req = Request::builder()
+                .uri(uri)
+                .header(header::HOST, "shop.test")
+                .body(Body::empty())
+                .expect("req");
+            router.oneshot(req).await.expect("answer")
+        }
+    };
+    let res = get(photo.small_url.clone()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("image/webp"));
+    let original: String = common::scalar(&f.db, Sql::new("SELECT original_key FROM product_photos")).await;
+    assert!(f.store.get(&original).await.expect("read").is_some(), "the original is kept");
+    assert_eq!(get(format!("/media/{original}")).await.status(), StatusCode::NOT_FOUND, "but never served");
+    assert_eq!(get("/media/public/../originals/x".into()).await.status(), StatusCode::NOT_FOUND);
+    drop(f);
+    t.teardown().await;
 }
 
 #[test]

@@ -39,6 +39,7 @@ async fn test_app() -> TestApp {
         page_cache: Default::default(),
         auth: Default::default(),
         trust_forwarded_for: false,
+        media: app::media::store::MediaStore::memory(),
     };
     TestApp { router: build_router(state), path }
 }

@@ -321,31 +321,35 @@ pub fn ApplyPage() -> impl IntoView {
                     <TextField field="name_en" prefix="form" required=true error>
                         {t!(i18n, accounts.apply.name_en)}
                     </TextField>
-                    <div class="field" class:field--invalid=move || district_error.with(Option::is_some)>
-                        <label class="field__label" for="field-form-district">
-                            {t!(i18n, accounts.apply.district)}
-                        </label>
-                        <select class="field__input" id="field-form-district" name="form[district]" required>
-                            <option value="">{t!(i18n, accounts.apply.choose_district)}</option>
-                            <Suspense>
-                                {move || {
-                                    districts
-                                        .get()
-                                        .map(|r| {
-                                            r.unwrap_or_default()
-                                                .into_iter()
-                                                .map(|d| {
-                                                    let name = d.name.clone();
-                                                    view! {
-                                                        <option value=d.slug>{move || name.best(lang.get())}</option>
-                                                    }
-                                                })
-                                                .collect_view()
+                    <Suspense>
+                        {move || {
+                            districts
+                                .get()
+                                .map(|r| {
+                                    let options = r
+                                        .unwrap_or_default()
+                                        .into_iter()
+                                        .map(|d| {
+                                            let name = d.name.clone();
+                                            view! { <option value=d.slug>{move || name.best(lang.get())}</option> }
                                         })
-                                }}
-                            </Suspense>
-                        </select>
-                    </div>
+                                        .collect_view();
+                                    // The whole select at once: a Suspense's markers inside a
+                                    // <select> do not survive the browser's parsing.
+                                    view! {
+                                        <div class="field" class:field--invalid=move || district_error.with(Option::is_some)>
+                                            <label class="field__label" for="field-form-district">
+                                                {t!(i18n, accounts.apply.district)}
+                                            </label>
+                                            <select class="field__input" id="field-form-district" name="form[district]" required>
+                                                <option value="">{t!(i18n, accounts.apply.choose_district)}</option>
+                                                {options}
+                                            </select>
+                                        </div>
+                                    }
+                                })
+                        }}
+                    </Suspense>
                     <TextField field="commune" prefix="form" required=true error>
                         {t!(i18n, accounts.apply.commune)}
                     </TextField>

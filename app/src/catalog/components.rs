@@ -9,16 +9,21 @@ use crate::lang::{Localized, use_lang};
 use crate::ui::badges::{DemoMark, ExportRibbon, PriceTag, StarBadge};
 use crate::ui::money::format_vnd;
 
-/// The picture of a product. Real photos arrive with the cooperative dashboard; until then each
-/// product group has an illustration (demo data).
+/// A product group's illustration: the picture of a product without photos.
 pub fn product_image_src(group_slug: &str) -> String {
     format!("/img/groups/{group_slug}.svg")
+}
+
+/// A card's picture: its cover photo, else its group's illustration.
+pub fn card_image_src(card: &ProductCard) -> String {
+    card.photo.clone().unwrap_or_else(|| product_image_src(&card.group_slug))
 }
 
 #[component]
 pub fn ProductCard(card: ProductCard) -> impl IntoView {
     let lang = use_lang();
     let href = format!("/p/{}", card.slug);
+    let image = card_image_src(&card);
     let alt = {
         let name = card.name.clone();
         move || name.best(lang.get())
@@ -29,7 +34,6 @@ pub fn ProductCard(card: ProductCard) -> impl IntoView {
         price_vnd,
         cooperative_name,
         district,
-        group_slug,
         stars,
         exported_to,
         is_demo,
@@ -42,7 +46,7 @@ pub fn ProductCard(card: ProductCard) -> impl IntoView {
             <a class="product-card__link" href=href>
                 <img
                     class="product-card__image"
-                    src=product_image_src(&group_slug)
+                    src=image
                     alt=alt
                     width="400"
                     height="300"

@@ -13,6 +13,8 @@ pub const MAX_QUERY_CHARS: usize = 100;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductCard {
     pub slug: String,
+    /// The cover photo (400 px WebP), if the cooperative has added one.
+    pub photo: Option<String>,
     pub name: Text,
     pub unit: Text,
     pub price_vnd: i64,
@@ -61,6 +63,8 @@ pub struct ProductDetail {
     pub certificate: Option<Certificate>,
     /// The same product on other marketplaces.
     pub listings: Vec<crate::coops::model::ChannelListing>,
+    /// Cover first.
+    pub photos: Vec<crate::media::model::Photo>,
     pub related: Vec<ProductCard>,
 }
 

@@ -231,7 +231,10 @@ fn product_json_ld(detail: &ProductDetail, lang: Lang, url: &str) -> String {
         "description": detail.description.best(lang),
         "sku": card.slug,
         "category": detail.group.best(lang),
-        "image": format!("{}{}", site_url(), product_image_src(&card.group_slug)),
+        "image": match detail.photos.first() {
+            Some(photo) => format!("{}{}", site_url(), photo.large_url),
+            None => format!("{}{}", site_url(), product_image_src(&card.group_slug)),
+        },
         "brand": { "@type": "Organization", "name": card.cooperative_name.best(lang) },
         "offers": {
             "@type": "Offer",
@@ -301,6 +304,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         weight_grams,
         certificate,
         listings,
+        photos,
         related,
     } = detail;
     let coop_href = format!("/c/{}", card.cooperative_slug);
@@ -323,13 +327,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
                 </a>
             </nav>
             <div class="product__layout">
-                <img
-                    class="product__image"
-                    src=product_image_src(&card.group_slug)
-                    alt=alt
-                    width="800"
-                    height="600"
-                />
+                <ProductGallery photos fallback=product_image_src(&card.group_slug) alt=alt />
                 <div class="product__info">
                     <h1 class="product__name">
                         <Localized text=card.name.clone() mark_fallback=true />
@@ -463,5 +461,54 @@ fn CooperativeView(detail: CooperativeDetail) -> impl IntoView {
                 <ProductGrid items=products />
             </section>
         </article>
+    }
+}
+
+/// The product's photos: the cover large, the others as thumbnails linking to their large
+/// rendition. Without photos, the group's illustration.
+#[component]
+fn ProductGallery<A>(photos: Vec<crate::media::model::Photo>, fallback: String, alt: A) -> impl IntoView
+where
+    A: Fn() -> String + Clone + Send + Sync + 'static,
+{
+    let mut photos = photos.into_iter();
+    let cover = photos.next();
+    let rest: Vec<_> = photos.collect();
+    let main = match cover {
+        Some(p) => view! {
+            <img
+                class="product__image"
+                src=p.large_url.clone()
+                srcset=format!("{} 400w, {} 1200w", p.small_url, p.large_url)
+                sizes="(min-width: 56.25em) 50vw, 100vw"
+                alt=alt.clone()
+                width=p.width.min(1200).to_string()
+                height=(p.height * p.width.min(1200) / p.width.max(1)).to_string()
+            />
+        }
+        .into_any(),
+        None => {
+            view! { <img class="product__image" src=fallback alt=alt.clone() width="800" height="600" /> }
+                .into_any()
+        }
+    };
+    view! {
+        <div class="product__gallery">
+            {main}
+            {(!rest.is_empty()).then(|| view! {
+                <ul class="product__thumbs">
+                    {rest.into_iter().map(|p| {
+                        let alt = alt.clone();
+                        view! {
+                            <li>
+                                <a href=p.large_url.clone()>
+                                    <img src=p.small_url.clone() alt=alt width="120" height="90" loading="lazy" />
+                                </a>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+        </div>
     }
 }

@@ -9,7 +9,9 @@ use crate::lang::{Lang, Text};
 use crate::search::service::{match_expression, push_match, terms};
 
 /// The card's columns. `$1` is today's date: only an unexpired certificate gives stars.
-const CARD_SELECT: &str = "SELECT p.id, p.slug, p.name_vi, p.name_en, p.unit_vi, p.unit_en, \
+const CARD_SELECT: &str = "SELECT p.id, p.slug, \
+    (SELECT ph.small_key FROM product_photos ph WHERE ph.product_id = p.id ORDER BY ph.position, ph.id LIMIT 1) \
+    AS photo_key, p.name_vi, p.name_en, p.unit_vi, p.unit_en, \
     p.price_vnd, p.stock, p.exported_to, p.is_demo, \
     c.slug AS coop_slug, c.name_vi AS coop_name_vi, c.name_en AS coop_name_en, \
     d.name_vi AS district_vi, d.name_en AS district_en, g.slug AS group_slug, \
@@ -26,6 +28,7 @@ const VISIBLE: &str = " WHERE p.status = 'published' AND c.status = 'approved'";
 struct CardRow {
     id: i64,
     slug: String,
+    photo_key: Option<String>,
     name_vi: String,
     name_en: String,
     unit_vi: String,
@@ -46,6 +49,7 @@ struct CardRow {
 impl From<CardRow> for ProductCard {
     fn from(r: CardRow) -> ProductCard {
         ProductCard {
+            photo: r.photo_key.as_deref().map(crate::media::model::media_url),
             slug: r.slug,
             name: Text::new(r.name_vi, r.name_en),
             unit: Text::new(r.unit_vi, r.unit_en),
@@ -398,6 +402,7 @@ pub async fn product_detail(db: &Db, slug: &str, today: &str) -> Result<Option<P
         weight_grams: detail.weight_grams,
         certificate,
         listings: crate::coops::service::listings(db, detail.product_id).await?,
+        photos: crate::media::service::photos(db, detail.product_id).await?,
         related: related.into_iter().map(Into::into).collect(),
     }))
 }

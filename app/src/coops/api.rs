@@ -134,3 +134,34 @@ pub async fn remove_listing(id: i64) -> Result<(), AppError> {
     })
     .await
 }
+
+/// The media store the server put in the request's context.
+#[cfg(feature = "ssr")]
+fn use_media() -> Result<crate::media::store::MediaStore, AppError> {
+    use_context::<crate::media::store::MediaStore>().ok_or_else(|| {
+        tracing::error!("no media store in the request context");
+        AppError::Internal
+    })
+}
+
+#[server(endpoint = "coops/move_photo")]
+pub async fn move_photo(id: i64, to: crate::media::model::PhotoMove) -> Result<(), AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        crate::media::service::move_photo(&use_db()?, coop.cooperative_id, id, to).await?;
+        catalogue_changed();
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "coops/delete_photo")]
+pub async fn delete_photo(id: i64) -> Result<(), AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        crate::media::service::delete_photo(&use_db()?, &use_media()?, coop.cooperative_id, id).await?;
+        catalogue_changed();
+        Ok(())
+    })
+    .await
+}

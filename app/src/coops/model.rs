@@ -96,6 +96,8 @@ pub struct EditableProduct {
     /// The latest OCOP certificate, with its state on the day it was loaded.
     pub certificate: Option<CertificateInfo>,
     pub listings: Vec<ChannelListing>,
+    /// Cover first.
+    pub photos: Vec<crate::media::model::Photo>,
 }
 
 /// The certificate form, as typed.

@@ -224,15 +224,26 @@ fn NewProduct() -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<CreateProduct>::new();
     let error = action_error(create.value());
+    let groups = Resource::new(|| (), |_| fetch_groups());
     view! {
         <h1>{t!(i18n, coops.editor.new_title)}</h1>
-        <ActionForm action=create attr:class="form product-editor">
-            <FormAlert error />
-            <ProductFields form=ProductForm::default() error />
-            <button class="button" type="submit" disabled=move || create.pending().get()>
-                {t!(i18n, coops.editor.create)}
-            </button>
-        </ActionForm>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || {
+                groups
+                    .get()
+                    .map(|groups| {
+                        view! {
+                            <ActionForm action=create attr:class="form product-editor">
+                                <FormAlert error />
+                                <ProductFields form=ProductForm::default() groups=groups.unwrap_or_default() error />
+                                <button class="button" type="submit" disabled=move || create.pending().get()>
+                                    {t!(i18n, coops.editor.create)}
+                                </button>
+                            </ActionForm>
+                        }
+                    })
+            }}
+        </Suspense>
     }
 }
 
@@ -254,19 +265,25 @@ fn EditProduct() -> impl IntoView {
     let certify = ServerAction::<SaveCertificate>::new();
     let add = ServerAction::<AddListing>::new();
     let remove = ServerAction::<RemoveListing>::new();
+    let move_photo = ServerAction::<MovePhoto>::new();
+    let delete_photo = ServerAction::<DeletePhoto>::new();
     let product = Resource::new(
         move || {
-            (
-                id(),
-                update.version().get()
-                    + certify.version().get()
-                    + add.version().get()
-                    + remove.version().get(),
-            )
+            let versions = [
+                update.version().get(),
+                certify.version().get(),
+                add.version().get(),
+                remove.version().get(),
+                move_photo.version().get(),
+                delete_photo.version().get(),
+            ];
+            (id(), versions.iter().sum::<usize>())
         },
         |(id, _)| async move {
             match id {
-                Some(id) => fetch_editable_product(id).await,
+                // The groups come with the product, so the editor renders in one piece (no
+                // Suspense inside this one's content).
+                Some(id) => Ok((fetch_editable_product(id).await?, fetch_groups().await?)),
                 None => Err(AppError::NotFound),
             }
         },
@@ -278,8 +295,9 @@ fn EditProduct() -> impl IntoView {
                 product
                     .get()
                     .map(|r| match r {
-                        Ok(p) => {
+                        Ok((p, groups)) => {
                             let published = p.status == ProductStatus::Published;
+                            let photo_name = p.form.name_vi.clone();
                             view! {
                                 <div class="dashboard__heading">
                                     <h1>{t!(i18n, coops.editor.edit_title)}</h1>
@@ -291,12 +309,19 @@ fn EditProduct() -> impl IntoView {
                                 <ActionForm action=update attr:class="form product-editor">
                                     <FormAlert error />
                                     <input type="hidden" name="id" value=p.id.to_string() />
-                                    <ProductFields form=p.form.clone() error />
+                                    <ProductFields form=p.form.clone() groups error />
                                     <button class="button" type="submit" disabled=move || update.pending().get()>
                                         {t!(i18n, coops.editor.save)}
                                     </button>
                                     <SavedNote value=update.value() />
                                 </ActionForm>
+                                <PhotoEditor
+                                    product_id=p.id
+                                    photos=p.photos.clone()
+                                    name=photo_name
+                                    move_action=move_photo
+                                    delete_action=delete_photo
+                                />
                                 <CertificateEditor product_id=p.id certificate=p.certificate.clone() action=certify />
                                 <ListingsEditor product_id=p.id listings=p.listings.clone() add remove />
                             }
@@ -314,10 +339,13 @@ fn EditProduct() -> impl IntoView {
 /// The product's fields, both languages side by side, each marked when it is filled in only
 /// the other language.
 #[component]
-fn ProductFields(form: ProductForm, error: Signal<Option<AppError>>) -> impl IntoView {
+fn ProductFields(
+    form: ProductForm,
+    groups: Vec<GroupOption>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let groups = Resource::new(|| (), |_| fetch_groups());
     let missing = form.missing();
     let marker = move |field: &'static str| {
         missing.contains(&field).then(|| {
@@ -364,21 +392,14 @@ fn ProductFields(form: ProductForm, error: Signal<Option<AppError>>) -> impl Int
             <div class="field" class:field--invalid=move || group_error.with(Option::is_some)>
                 <label class="field__label" for="field-form-group">{t!(i18n, coops.editor.group)}</label>
                 <select class="field__input" id="field-form-group" name="form[group]" required>
-                    <Suspense>
-                        {move || {
-                            let selected = selected.clone();
-                            groups.get().map(|r| {
-                                r.unwrap_or_default()
-                                    .into_iter()
-                                    .map(|g| {
-                                        let name = g.name.clone();
-                                        let is_selected = g.slug == selected;
-                                        view! { <option value=g.slug selected=is_selected>{move || name.best(lang.get())}</option> }
-                                    })
-                                    .collect_view()
-                            })
-                        }}
-                    </Suspense>
+                    {groups
+                        .into_iter()
+                        .map(|g| {
+                            let name = g.name.clone();
+                            let is_selected = g.slug == selected;
+                            view! { <option value=g.slug selected=is_selected>{move || name.best(lang.get())}</option> }
+                        })
+                        .collect_view()}
                 </select>
                 {move || group_error.get().map(|code| view! { <p class="field__error"><crate::ui::forms::FieldMessage code /></p> })}
             </div>
@@ -494,6 +515,101 @@ fn ListingsEditor(
                     {t!(i18n, coops.listings.add)}
                 </button>
             </ActionForm>
+        </section>
+    }
+}
+
+/// The product's photos in order (the first is the cover), and the upload form. The upload is a
+/// plain multipart post to the server, which comes back here with `photo=added` or
+/// `photo_error=<code>` in the address.
+#[component]
+fn PhotoEditor(
+    product_id: i64,
+    photos: Vec<crate::media::model::Photo>,
+    name: String,
+    move_action: ServerAction<MovePhoto>,
+    delete_action: ServerAction<DeletePhoto>,
+) -> impl IntoView {
+    use crate::media::model::MAX_PHOTOS;
+    let i18n = use_i18n();
+    let query = leptos_router::hooks::use_query_map();
+    let added = move || query.with(|q| q.get("photo").is_some());
+    let upload_error = move || query.with(|q| q.get("photo_error"));
+    let error = Signal::derive(move || {
+        action_error(move_action.value()).get().or_else(|| action_error(delete_action.value()).get())
+    });
+    let count = photos.len();
+    view! {
+        <section class="photo-editor" aria-labelledby="photos-title">
+            <h2 id="photos-title">{t!(i18n, coops.photos.title)}</h2>
+            <FormAlert error />
+            {(count == 0).then(|| view! { <p>{t!(i18n, coops.photos.none)}</p> })}
+            <ol class="photo-editor__list">
+                {photos
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let id = p.id.to_string();
+                        let delete_id = id.clone();
+                        let alt = format!("{name} ({})", i + 1);
+                        view! {
+                            <li class="photo-editor__item">
+                                <img src=p.small_url alt=alt width="200" height="150" />
+                                {(i == 0).then(|| view! { <span class="chip chip--ok">{t!(i18n, coops.photos.cover)}</span> })}
+                                <ActionForm action=move_action attr:class="photo-editor__actions">
+                                    <input type="hidden" name="id" value=id />
+                                    {(i > 0).then(|| view! {
+                                        <button class="button button--small button--secondary" type="submit" name="to" value="Cover">
+                                            {t!(i18n, coops.photos.make_cover)}
+                                        </button>
+                                        <button class="button button--small button--secondary" type="submit" name="to" value="Earlier" aria-label=move || t_string!(i18n, coops.photos.earlier)>
+                                            "←"
+                                        </button>
+                                    })}
+                                    {(i + 1 < count).then(|| view! {
+                                        <button class="button button--small button--secondary" type="submit" name="to" value="Later" aria-label=move || t_string!(i18n, coops.photos.later)>
+                                            "→"
+                                        </button>
+                                    })}
+                                </ActionForm>
+                                <ActionForm action=delete_action>
+                                    <input type="hidden" name="id" value=delete_id />
+                                    <button class="button button--small button--danger" type="submit">
+                                        {t!(i18n, coops.photos.delete)}
+                                    </button>
+                                </ActionForm>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            {((count as i64) < MAX_PHOTOS).then(|| view! {
+                <form
+                    class="form photo-editor__upload"
+                    method="post"
+                    action=format!("/coop/products/{product_id}/photos")
+                    enctype="multipart/form-data"
+                >
+                    {move || upload_error().map(|code| view! {
+                        <p class="form-alert" role="alert"><crate::ui::forms::FieldMessage code /></p>
+                    })}
+                    {move || added().then(|| view! { <p class="form-saved" role="status">{t!(i18n, coops.photos.added)}</p> })}
+                    <div class="field">
+                        <label class="field__label" for="photo-file">{t!(i18n, coops.photos.upload)}</label>
+                        <p class="field__hint" id="photo-file-hint">{t!(i18n, coops.photos.hint)}</p>
+                        <input
+                            class="field__input"
+                            id="photo-file"
+                            type="file"
+                            name="photo"
+                            accept="image/jpeg,image/png,image/webp"
+                            aria-describedby="photo-file-hint"
+                            required
+                        />
+                    </div>
+                    <button class="button" type="submit">{t!(i18n, coops.photos.submit)}</button>
+                </form>
+            })}
         </section>
     }
 }

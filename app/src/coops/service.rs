@@ -171,6 +171,7 @@ pub async fn product_for_edit(
         },
         certificate: certificate(db, product_id, today).await?,
         listings: listings(db, product_id).await?,
+        photos: crate::media::service::photos(db, product_id).await?,
     })
 }
 

@@ -47,6 +47,18 @@ pub fn FieldMessage(code: String) -> impl IntoView {
         "count_invalid" => t_string!(i18n, errors.field.count_invalid),
         "slug_invalid" => t_string!(i18n, errors.field.slug_invalid),
         "slug_taken" => t_string!(i18n, errors.field.slug_taken),
+        "stars_invalid" => t_string!(i18n, errors.field.stars_invalid),
+        "date_invalid" => t_string!(i18n, errors.field.date_invalid),
+        "url_invalid" => t_string!(i18n, errors.field.url_invalid),
+        "url_wrong_channel" => t_string!(i18n, errors.field.url_wrong_channel),
+        "url_duplicate" => t_string!(i18n, errors.field.url_duplicate),
+        "too_many" => t_string!(i18n, errors.field.too_many),
+        "upload_empty" => t_string!(i18n, errors.field.upload_empty),
+        "upload_too_large" => t_string!(i18n, errors.field.upload_too_large),
+        "upload_not_image" => t_string!(i18n, errors.field.upload_not_image),
+        "upload_type_mismatch" => t_string!(i18n, errors.field.upload_type_mismatch),
+        "upload_too_many_pixels" => t_string!(i18n, errors.field.upload_too_many_pixels),
+        "upload_corrupt" => t_string!(i18n, errors.field.upload_corrupt),
         _ => t_string!(i18n, errors.field.invalid),
     }
 }
@@ -110,7 +122,9 @@ pub fn TextField(
                         aria-invalid=move || code.with(Option::is_some).then_some("true")
                         aria-describedby=described
                     >
-                        {value}
+                        // One plain text child: an optional or reactive one would put hydration
+                        // markers inside the textarea, where the browser reads them as text.
+                        {value.unwrap_or_default()}
                     </textarea>
                 }
                     .into_any()

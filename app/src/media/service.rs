@@ -1,0 +1,187 @@
+//! Product photos: add (checked and re-encoded on the blocking pool), list, reorder, delete.
+//! The cooperative's ownership of the product is checked first, every time.
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use tracing::instrument;
+
+use super::image::{UploadError, process};
+use super::model::{MAX_PHOTOS, Photo, PhotoMove, media_url};
+use super::store::{MediaStore, PUBLIC_PREFIX};
+use crate::coops::service::check_owned;
+use crate::db::{Db, Sql};
+use crate::error::{AppError, FieldError};
+
+/// What the browser sent.
+pub struct Upload {
+    pub bytes: Vec<u8>,
+    pub content_type: Option<String>,
+    pub file_name: Option<String>,
+}
+
+fn upload_error(e: UploadError) -> AppError {
+    AppError::Validation(vec![FieldError::new("photo", e.code())])
+}
+
+fn store_error(e: super::store::StoreError) -> AppError {
+    tracing::error!(error = %e, "media store");
+    AppError::Internal
+}
+
+fn random_name() -> String {
+    let mut bytes = [0u8; 12];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Adds a photo at the end of the product's photos; returns its id.
+#[instrument(skip(db, store, upload), fields(bytes = upload.bytes.len()))]
+pub async fn add_photo(
+    db: &Db,
+    store: &MediaStore,
+    coop_id: i64,
+    product_id: i64,
+    upload: Upload,
+    now: i64,
+) -> Result<i64, AppError> {
+    check_owned(db, coop_id, product_id).await?;
+    let mut sql = Sql::new("SELECT COUNT(*) FROM product_photos WHERE product_id = ");
+    sql.bind(product_id);
+    if sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? >= MAX_PHOTOS {
+        return Err(AppError::Validation(vec![FieldError::new("photo", "too_many")]));
+    }
+    let Upload { bytes, content_type, file_name } = upload;
+    let (bytes, processed) = tokio::task::spawn_blocking(move || {
+        let processed = process(&bytes, content_type.as_deref(), file_name.as_deref());
+        (bytes, processed)
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "image task");
+        AppError::Internal
+    })?;
+    let processed = processed.map_err(upload_error)?;
+
+    let name = random_name();
+    let extension = processed.format.extensions_str().first().copied().unwrap_or("img");
+    let original_key = format!("originals/products/{product_id}/{name}.{extension}");
+    let small_key = format!("{PUBLIC_PREFIX}products/{product_id}/{name}-400.webp");
+    let large_key = format!("{PUBLIC_PREFIX}products/{product_id}/{name}-1200.webp");
+    store.put(&original_key, bytes).await.map_err(store_error)?;
+    store.put(&small_key, processed.small).await.map_err(store_error)?;
+    store.put(&large_key, processed.large).await.map_err(store_error)?;
+
+    let mut sql = Sql::new(
+        "INSERT INTO product_photos (product_id, position, small_key, large_key, original_key, width, height, \
+         created_at) VALUES (",
+    );
+    sql.bind(product_id)
+        .push(", (SELECT COALESCE(MAX(position), -1) + 1 FROM product_photos WHERE product_id = ");
+    sql.bind(product_id).push("), ").bind(small_key).push(", ").bind(large_key).push(", ").bind(original_key);
+    sql.push(", ").bind(i64::from(processed.width)).push(", ").bind(i64::from(processed.height)).push(", ");
+    sql.bind(now).push(") RETURNING id");
+    Ok(sql.query_scalar::<i64>()?.fetch_one(&db.pool).await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct PhotoRow {
+    id: i64,
+    small_key: String,
+    large_key: String,
+    width: i64,
+    height: i64,
+}
+
+/// The product's photos, cover first.
+pub async fn photos(db: &Db, product_id: i64) -> Result<Vec<Photo>, sqlx::Error> {
+    let mut sql =
+        Sql::new("SELECT id, small_key, large_key, width, height FROM product_photos WHERE product_id = ");
+    sql.bind(product_id).push(" ORDER BY position, id");
+    let rows: Vec<PhotoRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Photo {
+            id: r.id,
+            small_url: media_url(&r.small_key),
+            large_url: media_url(&r.large_key),
+            width: r.width,
+            height: r.height,
+        })
+        .collect())
+}
+
+/// The product a photo belongs to, checked against the cooperative.
+async fn owned_photo(db: &Db, coop_id: i64, photo_id: i64) -> Result<i64, AppError> {
+    let mut sql = Sql::new("SELECT product_id FROM product_photos WHERE id = ");
+    sql.bind(photo_id);
+    let product_id: i64 = sql.query_scalar()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    check_owned(db, coop_id, product_id).await?;
+    Ok(product_id)
+}
+
+/// The order after moving `id` (ids in their current order).
+pub fn reorder(mut ids: Vec<i64>, id: i64, to: PhotoMove) -> Vec<i64> {
+    let Some(at) = ids.iter().position(|&x| x == id) else { return ids };
+    match to {
+        PhotoMove::Cover => {
+            let moved = ids.remove(at);
+            ids.insert(0, moved);
+        }
+        PhotoMove::Earlier if at > 0 => ids.swap(at, at - 1),
+        PhotoMove::Later if at + 1 < ids.len() => ids.swap(at, at + 1),
+        _ => {}
+    }
+    ids
+}
+
+#[instrument(skip(db))]
+pub async fn move_photo(db: &Db, coop_id: i64, photo_id: i64, to: PhotoMove) -> Result<(), AppError> {
+    let product_id = owned_photo(db, coop_id, photo_id).await?;
+    let mut tx = db.pool.begin().await?;
+    let mut sql = Sql::new("SELECT id FROM product_photos WHERE product_id = ");
+    sql.bind(product_id).push(" ORDER BY position, id");
+    let ids: Vec<i64> = sql.query_scalar()?.fetch_all(&mut *tx).await?;
+    for (position, id) in reorder(ids, photo_id, to).into_iter().enumerate() {
+        let mut sql = Sql::new("UPDATE product_photos SET position = ");
+        sql.bind(position as i64).push(" WHERE id = ").bind(id);
+        sql.query()?.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[instrument(skip(db, store))]
+pub async fn delete_photo(db: &Db, store: &MediaStore, coop_id: i64, photo_id: i64) -> Result<(), AppError> {
+    owned_photo(db, coop_id, photo_id).await?;
+    #[derive(sqlx::FromRow)]
+    struct Keys {
+        small_key: String,
+        large_key: String,
+        original_key: String,
+    }
+    let mut sql = Sql::new("SELECT small_key, large_key, original_key FROM product_photos WHERE id = ");
+    sql.bind(photo_id);
+    let keys: Keys = sql.query_as()?.fetch_one(&db.pool).await?;
+    let mut sql = Sql::new("DELETE FROM product_photos WHERE id = ");
+    sql.bind(photo_id);
+    sql.query()?.execute(&db.pool).await?;
+    for key in [keys.small_key, keys.large_key, keys.original_key] {
+        store.delete(&key).await.map_err(store_error)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn photos_move_to_the_cover_and_one_step_either_way() {
+        assert_eq!(reorder(vec![1, 2, 3], 3, PhotoMove::Cover), vec![3, 1, 2]);
+        assert_eq!(reorder(vec![1, 2, 3], 2, PhotoMove::Earlier), vec![2, 1, 3]);
+        assert_eq!(reorder(vec![1, 2, 3], 2, PhotoMove::Later), vec![1, 3, 2]);
+        assert_eq!(reorder(vec![1, 2, 3], 1, PhotoMove::Earlier), vec![1, 2, 3]);
+        assert_eq!(reorder(vec![1, 2, 3], 3, PhotoMove::Later), vec![1, 2, 3]);
+        assert_eq!(reorder(vec![1, 2, 3], 9, PhotoMove::Cover), vec![1, 2, 3]);
+    }
+}

@@ -1,0 +1,96 @@
+//! Photos over HTTP: the public renditions at `/media/…`, and the upload form's endpoint (a
+//! multipart post, outside the 1 MB body limit of everything else).
+use app::accounts::auth::RequestSession;
+use app::db::{Db, now_unix};
+use app::error::AppError;
+use app::media::model::MAX_UPLOAD_BYTES;
+use app::media::service::{Upload, add_photo};
+use app::media::store::{MediaStore, PUBLIC_PREFIX};
+use axum::Extension;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use http::{HeaderValue, StatusCode, header};
+
+#[derive(Clone)]
+pub struct MediaState {
+    pub db: Db,
+    pub store: MediaStore,
+    pub page_cache: app::catalog::cache::PageCache,
+}
+
+/// `GET /media/{*key}`: a public rendition. Keys are random and never reused, so browsers may
+/// keep them for a year.
+pub async fn serve(State(state): State<MediaState>, Path(key): Path<String>) -> Response {
+    if !key.starts_with(PUBLIC_PREFIX) || key.contains("..") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match state.store.get(&key).await {
+        Ok(Some(bytes)) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("image/webp")),
+                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "media store read");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+/// Reads the `photo` field, stopping past the size limit instead of buffering all of it.
+async fn read_upload(mut form: Multipart) -> Result<Upload, &'static str> {
+    while let Ok(Some(mut field)) = form.next_field().await {
+        if field.name() != Some("photo") {
+            continue;
+        }
+        let content_type = field.content_type().map(str::to_owned);
+        let file_name = field.file_name().map(str::to_owned);
+        let mut bytes = Vec::new();
+        while let Ok(Some(chunk)) = field.chunk().await {
+            if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
+                return Err("upload_too_large");
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok(Upload { bytes, content_type, file_name });
+    }
+    Err("upload_empty")
+}
+
+/// `POST /coop/products/{id}/photos`: adds a photo, then goes back to the product's editor with
+/// the outcome in the query (`photo=added` or `photo_error=<code>`), which the page shows in the
+/// user's language.
+pub async fn upload(
+    State(state): State<MediaState>,
+    Extension(session): Extension<RequestSession>,
+    Path(product_id): Path<i64>,
+    form: Multipart,
+) -> Response {
+    let Some(viewer) = session.viewer else {
+        return (StatusCode::UNAUTHORIZED, "sign-in required").into_response();
+    };
+    let Some(membership) = viewer.dashboard_cooperative() else {
+        return (StatusCode::FORBIDDEN, "forbidden").into_response();
+    };
+    let back = format!("/coop/products/{product_id}");
+    let upload = match read_upload(form).await {
+        Ok(upload) => upload,
+        Err(code) => return Redirect::to(&format!("{back}?photo_error={code}")).into_response(),
+    };
+    match add_photo(&state.db, &state.store, membership.cooperative_id, product_id, upload, now_unix()).await
+    {
+        Ok(_) => {
+            state.page_cache.invalidate();
+            Redirect::to(&format!("{back}?photo=added")).into_response()
+        }
+        Err(AppError::Validation(errors)) => {
+            let code = errors.first().map_or("invalid", |e| e.code.as_str());
+            Redirect::to(&format!("{back}?photo_error={code}")).into_response()
+        }
+        Err(e) => (e.status(), e.to_string()).into_response(),
+    }
+}
