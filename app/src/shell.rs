@@ -8,7 +8,9 @@ use crate::accounts::pages::{
     AccountPage, ApplicationsPage, ApplyPage, ApplySentPage, LoginPage, SignUpPage, provide_viewer,
 };
 use crate::catalog::pages::{CooperativePage, HomePage, ProductListPage, ProductPage};
-use crate::coops::pages::{CoopOverviewPage, CoopProductsPage, EditProductPage, NewProductPage};
+use crate::coops::pages::{
+    CoopOverviewPage, CoopProductsPage, CoopProfilePage, EditProductPage, NewProductPage,
+};
 use crate::i18n::I18nContextProvider;
 use crate::ui::layout::{NotFound, SiteFooter, SiteHeader};
 
@@ -95,6 +97,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/apply/sent") view=ApplySentPage ssr=SsrMode::Async />
                         <Route path=path!("/coop") view=CoopOverviewPage ssr=SsrMode::Async />
                         <Route path=path!("/coop/products") view=CoopProductsPage ssr=SsrMode::Async />
+                        <Route path=path!("/coop/profile") view=CoopProfilePage ssr=SsrMode::Async />
                         <Route path=path!("/coop/products/new") view=NewProductPage ssr=SsrMode::Async />
                         <Route path=path!("/coop/products/:id") view=EditProductPage ssr=SsrMode::Async />
                         <Route

@@ -302,7 +302,77 @@ async fn listings_accept_only_http_links_on_the_chosen_marketplace(db: Db) {
     assert_eq!(service::product_for_edit(&db, coop, id, TODAY).await.expect("load").listings.len(), 1);
 }
 
+async fn the_profile_is_saved_checked_and_shown_on_the_cooperative_page(db: Db) {
+    use app::coops::model::ProfileForm;
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let mut form = service::profile(&db, coop).await.expect("profile").form;
+    form.story_vi = "Hợp tác xã trồng chè hữu cơ ở Sơn Dương.".into();
+    form.story_en = "An organic tea cooperative in Son Duong.".into();
+    form.district = "son-duong".into();
+    form.contact_phone = "12345".into();
+    form.contact_email = "not an email".into();
+    assert_eq!(
+        service::update_profile(&db, coop, &form).await,
+        Err(AppError::Validation(vec![
+            FieldError::new("contact_phone", "phone_invalid"),
+            FieldError::new("contact_email", "email_invalid"),
+        ]))
+    );
+    form.contact_phone = "0912 345 678".into();
+    form.contact_email = " Lan@BinhMinh.VN ".into();
+    service::update_profile(&db, coop, &form).await.expect("save");
+    let saved = service::profile(&db, coop).await.expect("profile");
+    assert_eq!(saved.form.contact_email, "lan@binhminh.vn");
+    assert_eq!(saved.form.district, "son-duong");
+    let page = app::catalog::service::cooperative_detail(&db, "binh-minh", TODAY)
+        .await
+        .expect("page")
+        .expect("found");
+    assert_eq!(page.story.vi, "Hợp tác xã trồng chè hữu cơ ở Sơn Dương.");
+    assert_eq!(page.summary.district.map(|d| d.en), Some("Son Duong".to_owned()));
+    let unknown = ProfileForm { district: "atlantis".into(), ..form };
+    assert_eq!(
+        service::update_profile(&db, coop, &unknown).await,
+        Err(AppError::Validation(vec![FieldError::new("district", "required")]))
+    );
+}
+
+async fn a_logo_is_reencoded_and_replaces_the_previous_one(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let store = app::media::store::MediaStore::memory();
+    let png = |w: u32| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::RgbImage::from_pixel(w, w, image::Rgb([31, 111, 67]))
+            .write_to(&mut out, image::ImageFormat::Png)
+            .expect("png");
+        out.into_inner()
+    };
+    let upload = |bytes| app::media::service::Upload {
+        bytes,
+        content_type: Some("image/png".into()),
+        file_name: Some("logo.png".into()),
+    };
+    app::media::service::set_logo(&db, &store, coop, upload(png(600))).await.expect("logo");
+    let first = service::profile(&db, coop).await.expect("profile").logo_url.expect("logo");
+    let key = first.trim_start_matches("/media/").to_owned();
+    let stored = store.get(&key).await.expect("read").expect("stored");
+    assert_eq!(image::load_from_memory(&stored).expect("webp").width(), 400);
+    app::media::service::set_logo(&db, &store, coop, upload(png(100))).await.expect("logo");
+    let second = service::profile(&db, coop).await.expect("profile").logo_url.expect("logo");
+    assert_ne!(first, second);
+    assert_eq!(store.get(&key).await.expect("read"), None, "the old logo is removed");
+    let page = app::catalog::service::cooperative_detail(&db, "binh-minh", TODAY)
+        .await
+        .expect("page")
+        .expect("found");
+    assert_eq!(page.logo_url, Some(second));
+}
+
 on_both_databases!(
+    the_profile_is_saved_checked_and_shown_on_the_cooperative_page,
+    a_logo_is_reencoded_and_replaces_the_previous_one,
     a_certificate_expires_thirty_six_months_after_issue_and_drives_the_badge,
     listings_accept_only_http_links_on_the_chosen_marketplace,
     a_new_product_is_a_draft_until_published,

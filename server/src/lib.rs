@@ -89,6 +89,7 @@ pub fn build_router(state: AppState) -> Router {
     // Photo uploads get a body limit of their own; everything else keeps 1 MB.
     let uploads = Router::new()
         .route("/coop/products/{id}/photos", post(media::upload))
+        .route("/coop/logo", post(media::upload_logo))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES))
         .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT_BYTES))
         .with_state(media_state.clone());

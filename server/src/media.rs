@@ -4,7 +4,7 @@ use app::accounts::auth::RequestSession;
 use app::db::{Db, now_unix};
 use app::error::AppError;
 use app::media::model::MAX_UPLOAD_BYTES;
-use app::media::service::{Upload, add_photo};
+use app::media::service::{Upload, add_photo, set_logo};
 use app::media::store::{MediaStore, PUBLIC_PREFIX};
 use axum::Extension;
 use axum::extract::{Multipart, Path, State};
@@ -90,6 +90,36 @@ pub async fn upload(
         Err(AppError::Validation(errors)) => {
             let code = errors.first().map_or("invalid", |e| e.code.as_str());
             Redirect::to(&format!("{back}?photo_error={code}")).into_response()
+        }
+        Err(e) => (e.status(), e.to_string()).into_response(),
+    }
+}
+
+/// `POST /coop/logo`: sets the member's cooperative's logo, then back to the profile page with
+/// `logo=added` or `logo_error=<code>`.
+pub async fn upload_logo(
+    State(state): State<MediaState>,
+    Extension(session): Extension<RequestSession>,
+    form: Multipart,
+) -> Response {
+    let Some(viewer) = session.viewer else {
+        return (StatusCode::UNAUTHORIZED, "sign-in required").into_response();
+    };
+    let Some(membership) = viewer.dashboard_cooperative() else {
+        return (StatusCode::FORBIDDEN, "forbidden").into_response();
+    };
+    let upload = match read_upload(form).await {
+        Ok(upload) => upload,
+        Err(code) => return Redirect::to(&format!("/coop/profile?logo_error={code}")).into_response(),
+    };
+    match set_logo(&state.db, &state.store, membership.cooperative_id, upload).await {
+        Ok(()) => {
+            state.page_cache.invalidate();
+            Redirect::to("/coop/profile?logo=added").into_response()
+        }
+        Err(AppError::Validation(errors)) => {
+            let code = errors.first().map_or("invalid", |e| e.code.as_str());
+            Redirect::to(&format!("/coop/profile?logo_error={code}")).into_response()
         }
         Err(e) => (e.status(), e.to_string()).into_response(),
     }

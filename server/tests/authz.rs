@@ -211,6 +211,23 @@ fn cases() -> Vec<Case> {
             expect: [U, F, F, A, F],
         },
         Case {
+            method: Method::GET,
+            path: "/api/coops/profile",
+            args: |_, _| String::new(),
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/coops/update_profile",
+            // Any member may edit a profile: always their own cooperative's.
+            args: |_, _| {
+                "form[story_vi]=C%C3%A2u+chuy%E1%BB%87n&form[story_en]=Story&form[district]=na-hang&form[commune]=\
+                 &form[contact_name]=&form[contact_phone]=&form[contact_email]="
+                    .into()
+            },
+            expect: [U, F, A, A, F],
+        },
+        Case {
             method: Method::POST,
             path: "/api/coops/move_photo",
             args: |f, _| format!("id={}&to=Later", f.photo_id),
@@ -371,8 +388,8 @@ async fn snapshot(db: &Db) -> Vec<String> {
         "SELECT 'p' || CAST(id AS TEXT) || slug || name_vi || name_en || status || CAST(price_vnd AS TEXT) \
          || CAST(stock AS TEXT) || CAST(updated_at AS TEXT) AS line FROM products ORDER BY id",
         "SELECT 'u' || CAST(id AS TEXT) || email || password_hash || role || status AS line FROM users ORDER BY id",
-        "SELECT 'c' || CAST(id AS TEXT) || slug || status || COALESCE(review_note, '') AS line \
-         FROM cooperatives ORDER BY id",
+        "SELECT 'c' || CAST(id AS TEXT) || slug || status || COALESCE(review_note, '') || story_vi \
+         || COALESCE(logo_key, '') AS line FROM cooperatives ORDER BY id",
         "SELECT 'l' || CAST(id AS TEXT) || url AS line FROM channel_listings ORDER BY id",
         "SELECT 'f' || CAST(id AS TEXT) || '@' || CAST(position AS TEXT) AS line FROM product_photos ORDER BY id",
         "SELECT 't' || CAST(id AS TEXT) || decision_no || issued_on AS line FROM certificates ORDER BY id",
@@ -450,14 +467,20 @@ where
 {
     let Some(t) = fresh().await else { return };
     let f = fixture(t.db.clone()).await;
+    let photos = format!("/coop/products/{}/photos", f.product_id);
     let expected = [
-        (Who::Anonymous, StatusCode::UNAUTHORIZED),
-        (Who::Shopper, StatusCode::FORBIDDEN),
-        (Who::OtherMember, StatusCode::FORBIDDEN),
-        (Who::Admin, StatusCode::FORBIDDEN),
-        (Who::OwnerMember, StatusCode::SEE_OTHER),
+        (photos.as_str(), Who::Anonymous, StatusCode::UNAUTHORIZED),
+        (photos.as_str(), Who::Shopper, StatusCode::FORBIDDEN),
+        (photos.as_str(), Who::OtherMember, StatusCode::FORBIDDEN),
+        (photos.as_str(), Who::Admin, StatusCode::FORBIDDEN),
+        (photos.as_str(), Who::OwnerMember, StatusCode::SEE_OTHER),
+        // A logo is always the uploader's own cooperative's.
+        ("/coop/logo", Who::Anonymous, StatusCode::UNAUTHORIZED),
+        ("/coop/logo", Who::Shopper, StatusCode::FORBIDDEN),
+        ("/coop/logo", Who::Admin, StatusCode::FORBIDDEN),
+        ("/coop/logo", Who::OwnerMember, StatusCode::SEE_OTHER),
     ];
-    for (who, status) in expected {
+    for (uri, who, status) in expected {
         let before = snapshot(&f.db).await;
         let boundary = "ocopboundary7MA4YWxk";
         let mut body = format!(
@@ -469,7 +492,7 @@ where
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let mut req = Request::builder()
             .method(Method::POST)
-            .uri(format!("/coop/products/{}/photos", f.product_id))
+            .uri(uri)
             .header(header::HOST, "shop.test")
             .header(header::ORIGIN, "http://shop.test")
             .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"));
@@ -482,13 +505,18 @@ where
         }
         let res =
             f.router.clone().oneshot(req.body(Body::from(body)).expect("request")).await.expect("answer");
-        assert_eq!(res.status(), status, "upload as {who:?}");
+        assert_eq!(res.status(), status, "upload to {uri} as {who:?}");
         if who == Who::OwnerMember {
             let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-            assert_eq!(location, format!("/coop/products/{}?photo=added", f.product_id));
+            let expected = if uri == "/coop/logo" {
+                "/coop/profile?logo=added".to_owned()
+            } else {
+                format!("/coop/products/{}?photo=added", f.product_id)
+            };
+            assert_eq!(location, expected);
             assert_ne!(snapshot(&f.db).await, before, "the owner's upload is stored");
         } else {
-            assert_eq!(snapshot(&f.db).await, before, "a refused upload as {who:?} changed rows");
+            assert_eq!(snapshot(&f.db).await, before, "a refused upload to {uri} as {who:?} changed rows");
         }
     }
     drop(f);

@@ -82,6 +82,8 @@ pub struct CooperativeDetail {
     pub story: Text,
     pub commune: Option<String>,
     pub is_demo: bool,
+    /// The logo's address (`/media/…`), once the cooperative has uploaded one.
+    pub logo_url: Option<String>,
     pub products: Vec<ProductCard>,
 }
 

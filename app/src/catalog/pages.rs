@@ -424,7 +424,7 @@ pub fn CooperativePage() -> impl IntoView {
 fn CooperativeView(detail: CooperativeDetail) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let CooperativeDetail { summary, story, commune, is_demo, products } = detail;
+    let CooperativeDetail { summary, story, commune, is_demo, logo_url, products } = detail;
     let title = {
         let name = summary.name.clone();
         move || name.best(lang.get())
@@ -441,6 +441,7 @@ fn CooperativeView(detail: CooperativeDetail) -> impl IntoView {
         <Link rel="canonical" href=url />
         <article class="coop">
             <header class="coop__header">
+                {logo_url.map(|src| view! { <img class="coop__logo" src=src alt="" width="96" height="96" /> })}
                 <h1 class="coop__name">
                     <Localized text=summary.name.clone() mark_fallback=true />
                 </h1>

@@ -415,13 +415,14 @@ struct CoopRow {
     story_vi: String,
     story_en: String,
     commune: Option<String>,
+    logo_key: Option<String>,
     is_demo: i64,
     district_vi: Option<String>,
     district_en: Option<String>,
     product_count: i64,
 }
 
-const COOP_SELECT: &str = "SELECT c.slug, c.name_vi, c.name_en, c.story_vi, c.story_en, c.commune, \
+const COOP_SELECT: &str = "SELECT c.slug, c.name_vi, c.name_en, c.story_vi, c.story_en, c.commune, c.logo_key, \
     c.is_demo, d.name_vi AS district_vi, d.name_en AS district_en, \
     (SELECT COUNT(*) FROM products p WHERE p.cooperative_id = c.id AND p.status = 'published') \
     AS product_count \
@@ -461,6 +462,7 @@ pub async fn cooperative_detail(
         story: Text::new(row.story_vi, row.story_en),
         commune: row.commune,
         is_demo: row.is_demo != 0,
+        logo_url: row.logo_key.as_deref().map(crate::media::model::media_url),
         products: products.into_iter().map(Into::into).collect(),
     }))
 }

@@ -165,3 +165,24 @@ pub async fn delete_photo(id: i64) -> Result<(), AppError> {
     })
     .await
 }
+
+#[server(endpoint = "coops/profile", input = GetUrl)]
+pub async fn fetch_profile() -> Result<CoopProfile, AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        service::profile(&use_db()?, coop.cooperative_id).await
+    })
+    .await
+}
+
+/// The form's inputs are named `form[story_vi]` and so on.
+#[server(endpoint = "coops/update_profile")]
+pub async fn update_profile(form: ProfileForm) -> Result<(), AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        service::update_profile(&use_db()?, coop.cooperative_id, &form).await?;
+        catalogue_changed();
+        Ok(())
+    })
+    .await
+}

@@ -268,3 +268,23 @@ mod tests {
         assert_eq!(form.missing(), vec!["description_en", "unit_vi"]);
     }
 }
+
+/// The cooperative's own profile, as its dashboard edits it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileForm {
+    pub story_vi: String,
+    pub story_en: String,
+    pub district: String,
+    pub commune: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoopProfile {
+    pub name: Text,
+    pub slug: String,
+    pub form: ProfileForm,
+    pub logo_url: Option<String>,
+}

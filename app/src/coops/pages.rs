@@ -47,6 +47,9 @@ fn Dashboard(membership: Membership, children: Children) -> impl IntoView {
                 <A href="/coop/products" attr:class="dashboard__link">
                     {t!(i18n, coops.nav.products)}
                 </A>
+                <A href="/coop/profile" attr:class="dashboard__link">
+                    {t!(i18n, coops.nav.profile)}
+                </A>
                 <a class="dashboard__link" href=format!("/c/{}", membership.slug)>
                     {t!(i18n, coops.nav.storefront)}
                 </a>
@@ -611,5 +614,105 @@ fn PhotoEditor(
                 </form>
             })}
         </section>
+    }
+}
+
+#[component]
+pub fn CoopProfilePage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, coops.profile.title) />
+        <MemberOnly page=|membership: Membership| view! { <Dashboard membership><ProfileEditor /></Dashboard> } />
+    }
+}
+
+/// The cooperative's story, district, contact and logo. The profile and the districts load in
+/// one resource, so the form renders in one piece.
+#[component]
+fn ProfileEditor() -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let save = ServerAction::<UpdateProfile>::new();
+    let error = action_error(save.value());
+    let data = Resource::new(
+        move || save.version().get(),
+        |_| async move {
+            Ok::<_, AppError>((fetch_profile().await?, crate::accounts::api::fetch_districts().await?))
+        },
+    );
+    let query = leptos_router::hooks::use_query_map();
+    let logo_added = move || query.with(|q| q.get("logo").is_some());
+    let logo_error = move || query.with(|q| q.get("logo_error"));
+    let district_error = field_error(error, "district");
+    view! {
+        <h1>{t!(i18n, coops.profile.title)}</h1>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || {
+                data.get()
+                    .map(|r| match r {
+                        Ok((profile, districts)) => {
+                            let f = profile.form.clone();
+                            let selected = f.district.clone();
+                            view! {
+                                <section class="profile-logo" aria-labelledby="logo-title">
+                                    <h2 id="logo-title">{t!(i18n, coops.profile.logo)}</h2>
+                                    {profile.logo_url.clone().map(|src| {
+                                        let name = profile.name.clone();
+                                        view! { <img class="profile-logo__image" src=src alt=move || name.best(lang.get()) width="160" height="160" /> }
+                                    })}
+                                    <form class="form" method="post" action="/coop/logo" enctype="multipart/form-data">
+                                        {move || logo_error().map(|code| view! {
+                                            <p class="form-alert" role="alert"><crate::ui::forms::FieldMessage code /></p>
+                                        })}
+                                        {move || logo_added().then(|| view! { <p class="form-saved" role="status">{t!(i18n, coops.profile.logo_added)}</p> })}
+                                        <div class="field">
+                                            <label class="field__label" for="logo-file">{t!(i18n, coops.profile.logo_file)}</label>
+                                            <input class="field__input" id="logo-file" type="file" name="photo" accept="image/jpeg,image/png,image/webp" required />
+                                        </div>
+                                        <button class="button" type="submit">{t!(i18n, coops.profile.logo_submit)}</button>
+                                    </form>
+                                </section>
+                                <ActionForm action=save attr:class="form profile-form">
+                                    <FormAlert error />
+                                    <TextField field="story_vi" prefix="form" multiline=true value=f.story_vi.clone() error>
+                                        {t!(i18n, coops.profile.story_vi)}
+                                    </TextField>
+                                    <TextField field="story_en" prefix="form" multiline=true value=f.story_en.clone() error>
+                                        {t!(i18n, coops.profile.story_en)}
+                                    </TextField>
+                                    <div class="field" class:field--invalid=move || district_error.with(Option::is_some)>
+                                        <label class="field__label" for="field-form-district">{t!(i18n, accounts.apply.district)}</label>
+                                        <select class="field__input" id="field-form-district" name="form[district]" required>
+                                            {districts.into_iter().map(|d| {
+                                                let name = d.name.clone();
+                                                let is_selected = d.slug == selected;
+                                                view! { <option value=d.slug selected=is_selected>{move || name.best(lang.get())}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                    </div>
+                                    <TextField field="commune" prefix="form" value=f.commune.clone() error>
+                                        {t!(i18n, accounts.apply.commune)}
+                                    </TextField>
+                                    <TextField field="contact_name" prefix="form" value=f.contact_name.clone() error>
+                                        {t!(i18n, accounts.apply.contact_name)}
+                                    </TextField>
+                                    <TextField field="contact_phone" prefix="form" kind="tel" value=f.contact_phone.clone() error>
+                                        {t!(i18n, accounts.apply.contact_phone)}
+                                    </TextField>
+                                    <TextField field="contact_email" prefix="form" kind="email" value=f.contact_email.clone() error>
+                                        {t!(i18n, accounts.field.email)}
+                                    </TextField>
+                                    <button class="button" type="submit" disabled=move || save.pending().get()>
+                                        {t!(i18n, coops.editor.save)}
+                                    </button>
+                                    <SavedNote value=save.value() />
+                                </ActionForm>
+                            }
+                                .into_any()
+                        }
+                        Err(_) => view! { <LoadError /> }.into_any(),
+                    })
+            }}
+        </Suspense>
     }
 }

@@ -578,3 +578,89 @@ pub async fn remove_listing(db: &Db, coop_id: i64, listing_id: i64) -> Result<()
     sql.query()?.execute(&db.pool).await?;
     Ok(())
 }
+
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    slug: String,
+    name_vi: String,
+    name_en: String,
+    story_vi: String,
+    story_en: String,
+    district: Option<String>,
+    commune: Option<String>,
+    contact_name: Option<String>,
+    contact_phone: Option<String>,
+    contact_email: Option<String>,
+    logo_key: Option<String>,
+}
+
+#[instrument(skip(db))]
+pub async fn profile(db: &Db, coop_id: i64) -> Result<CoopProfile, AppError> {
+    let mut sql = Sql::new(
+        "SELECT c.slug, c.name_vi, c.name_en, c.story_vi, c.story_en, d.slug AS district, c.commune, \
+         c.contact_name, c.contact_phone, c.contact_email, c.logo_key \
+         FROM cooperatives c LEFT JOIN districts d ON d.id = c.district_id WHERE c.id = ",
+    );
+    sql.bind(coop_id);
+    let r: ProfileRow = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    Ok(CoopProfile {
+        name: Text::new(r.name_vi, r.name_en),
+        slug: r.slug,
+        form: ProfileForm {
+            story_vi: r.story_vi,
+            story_en: r.story_en,
+            district: r.district.unwrap_or_default(),
+            commune: r.commune.unwrap_or_default(),
+            contact_name: r.contact_name.unwrap_or_default(),
+            contact_phone: r.contact_phone.unwrap_or_default(),
+            contact_email: r.contact_email.unwrap_or_default(),
+        },
+        logo_url: r.logo_key.as_deref().map(crate::media::model::media_url),
+    })
+}
+
+/// Saves the profile. Contact fields may be empty; when given they must be a Vietnamese phone
+/// number and an email address.
+#[instrument(skip(db, form))]
+pub async fn update_profile(db: &Db, coop_id: i64, form: &ProfileForm) -> Result<(), AppError> {
+    use crate::accounts::service::{check_email, check_phone, normalize_email};
+    let mut errors = Vec::new();
+    for (field, value, max) in [
+        ("story_vi", &form.story_vi, 5000),
+        ("story_en", &form.story_en, 5000),
+        ("commune", &form.commune, 80),
+        ("contact_name", &form.contact_name, 80),
+    ] {
+        if value.trim().chars().count() > max {
+            errors.push(FieldError::new(field, "too_long"));
+        }
+    }
+    let email = normalize_email(&form.contact_email);
+    if !form.contact_phone.trim().is_empty()
+        && let Some(e) = check_phone("contact_phone", &form.contact_phone)
+    {
+        errors.push(e);
+    }
+    if !email.is_empty() && check_email(&email).is_some() {
+        errors.push(FieldError::new("contact_email", "email_invalid"));
+    }
+    let mut sql = Sql::new("SELECT id FROM districts WHERE slug = ");
+    sql.bind(form.district.clone());
+    let district_id: Option<i64> = sql.query_scalar()?.fetch_optional(&db.pool).await?;
+    if district_id.is_none() {
+        errors.push(FieldError::new("district", "required"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let mut sql = Sql::new("UPDATE cooperatives SET story_vi = ");
+    sql.bind(trimmed(&form.story_vi)).push(", story_en = ").bind(trimmed(&form.story_en));
+    sql.push(", district_id = ").bind(district_id).push(", commune = ").bind(optional(&form.commune));
+    sql.push(", contact_name = ").bind(optional(&form.contact_name));
+    sql.push(", contact_phone = ").bind(optional(&form.contact_phone));
+    sql.push(", contact_email = ").bind(optional(&email));
+    sql.push(" WHERE id = ").bind(coop_id);
+    sql.query()?.execute(&db.pool).await?;
+    Ok(())
+}

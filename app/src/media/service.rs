@@ -171,6 +171,33 @@ pub async fn delete_photo(db: &Db, store: &MediaStore, coop_id: i64, photo_id: i
     Ok(())
 }
 
+/// Sets the cooperative's logo: checked and re-encoded like a photo, its 400 px rendition used.
+/// The previous logo's files are removed.
+#[instrument(skip(db, store, upload), fields(bytes = upload.bytes.len()))]
+pub async fn set_logo(db: &Db, store: &MediaStore, coop_id: i64, upload: Upload) -> Result<(), AppError> {
+    let Upload { bytes, content_type, file_name } = upload;
+    let processed =
+        tokio::task::spawn_blocking(move || process(&bytes, content_type.as_deref(), file_name.as_deref()))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "image task");
+                AppError::Internal
+            })?
+            .map_err(upload_error)?;
+    let key = format!("{PUBLIC_PREFIX}cooperatives/{coop_id}/{}-logo.webp", random_name());
+    store.put(&key, processed.small).await.map_err(store_error)?;
+    let mut sql = Sql::new("SELECT logo_key FROM cooperatives WHERE id = ");
+    sql.bind(coop_id);
+    let previous: Option<String> = sql.query_scalar()?.fetch_optional(&db.pool).await?.flatten();
+    let mut sql = Sql::new("UPDATE cooperatives SET logo_key = ");
+    sql.bind(key).push(" WHERE id = ").bind(coop_id);
+    sql.query()?.execute(&db.pool).await?;
+    if let Some(previous) = previous {
+        store.delete(&previous).await.map_err(store_error)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
