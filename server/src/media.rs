@@ -61,66 +61,70 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, &'static str> {
     Err("upload_empty")
 }
 
-/// `POST /coop/products/{id}/photos`: adds a photo, then goes back to the product's editor with
-/// the outcome in the query (`photo=added` or `photo_error=<code>`), which the page shows in the
-/// user's language.
+/// The uploader's cooperative: a member of an approved one, or 401/403.
+fn uploader(session: RequestSession) -> Result<i64, AppError> {
+    let viewer = session.viewer.ok_or(AppError::Unauthorized)?;
+    viewer.dashboard_cooperative().map(|m| m.cooperative_id).ok_or(AppError::Forbidden)
+}
+
+/// Back to `page` with `{param}=added` or `{param}_error=<code>`, which the page shows in the
+/// user's language; other errors answer with their status.
+fn back_to(
+    page: &str,
+    param: &str,
+    result: Result<(), AppError>,
+    cache: &app::catalog::cache::PageCache,
+) -> Response {
+    match result {
+        Ok(()) => {
+            cache.invalidate();
+            Redirect::to(&format!("{page}?{param}=added")).into_response()
+        }
+        Err(AppError::Validation(errors)) => {
+            let code = errors.first().map_or("invalid", |e| e.code.as_str());
+            Redirect::to(&format!("{page}?{param}_error={code}")).into_response()
+        }
+        Err(e) => (e.status(), e.to_string()).into_response(),
+    }
+}
+
+fn refused(code: &'static str) -> AppError {
+    AppError::Validation(vec![app::error::FieldError::new("photo", code)])
+}
+
+/// `POST /coop/products/{id}/photos`: adds a photo, then goes back to the product's editor.
 pub async fn upload(
     State(state): State<MediaState>,
     Extension(session): Extension<RequestSession>,
     Path(product_id): Path<i64>,
     form: Multipart,
 ) -> Response {
-    let Some(viewer) = session.viewer else {
-        return (StatusCode::UNAUTHORIZED, "sign-in required").into_response();
+    let coop_id = match uploader(session) {
+        Ok(id) => id,
+        Err(e) => return (e.status(), e.to_string()).into_response(),
     };
-    let Some(membership) = viewer.dashboard_cooperative() else {
-        return (StatusCode::FORBIDDEN, "forbidden").into_response();
-    };
-    let back = format!("/coop/products/{product_id}");
-    let upload = match read_upload(form).await {
-        Ok(upload) => upload,
-        Err(code) => return Redirect::to(&format!("{back}?photo_error={code}")).into_response(),
-    };
-    match add_photo(&state.db, &state.store, membership.cooperative_id, product_id, upload, now_unix()).await
-    {
-        Ok(_) => {
-            state.page_cache.invalidate();
-            Redirect::to(&format!("{back}?photo=added")).into_response()
+    let result = match read_upload(form).await {
+        Ok(upload) => {
+            add_photo(&state.db, &state.store, coop_id, product_id, upload, now_unix()).await.map(|_| ())
         }
-        Err(AppError::Validation(errors)) => {
-            let code = errors.first().map_or("invalid", |e| e.code.as_str());
-            Redirect::to(&format!("{back}?photo_error={code}")).into_response()
-        }
-        Err(e) => (e.status(), e.to_string()).into_response(),
-    }
+        Err(code) => Err(refused(code)),
+    };
+    back_to(&format!("/coop/products/{product_id}"), "photo", result, &state.page_cache)
 }
 
-/// `POST /coop/logo`: sets the member's cooperative's logo, then back to the profile page with
-/// `logo=added` or `logo_error=<code>`.
+/// `POST /coop/logo`: sets the member's cooperative's logo, then back to the profile page.
 pub async fn upload_logo(
     State(state): State<MediaState>,
     Extension(session): Extension<RequestSession>,
     form: Multipart,
 ) -> Response {
-    let Some(viewer) = session.viewer else {
-        return (StatusCode::UNAUTHORIZED, "sign-in required").into_response();
+    let coop_id = match uploader(session) {
+        Ok(id) => id,
+        Err(e) => return (e.status(), e.to_string()).into_response(),
     };
-    let Some(membership) = viewer.dashboard_cooperative() else {
-        return (StatusCode::FORBIDDEN, "forbidden").into_response();
+    let result = match read_upload(form).await {
+        Ok(upload) => set_logo(&state.db, &state.store, coop_id, upload).await,
+        Err(code) => Err(refused(code)),
     };
-    let upload = match read_upload(form).await {
-        Ok(upload) => upload,
-        Err(code) => return Redirect::to(&format!("/coop/profile?logo_error={code}")).into_response(),
-    };
-    match set_logo(&state.db, &state.store, membership.cooperative_id, upload).await {
-        Ok(()) => {
-            state.page_cache.invalidate();
-            Redirect::to("/coop/profile?logo=added").into_response()
-        }
-        Err(AppError::Validation(errors)) => {
-            let code = errors.first().map_or("invalid", |e| e.code.as_str());
-            Redirect::to(&format!("/coop/profile?logo_error={code}")).into_response()
-        }
-        Err(e) => (e.status(), e.to_string()).into_response(),
-    }
+    back_to("/coop/profile", "logo", result, &state.page_cache)
 }
