@@ -104,8 +104,14 @@ fn OverviewTiles() -> impl IntoView {
                                     <Tile label=t_string!(i18n, coops.overview.low_stock).to_string() value=o.low_stock.to_string() href="/coop/products" warn={o.low_stock > 0} />
                                     <Tile label=t_string!(i18n, coops.overview.expiring).to_string() value=o.certificates_expiring.to_string() warn={o.certificates_expiring > 0} />
                                     <Tile label=t_string!(i18n, coops.overview.expired).to_string() value=o.certificates_expired.to_string() warn={o.certificates_expired > 0} />
-                                    <Tile label=t_string!(i18n, coops.overview.orders).to_string() value=o.orders_pending.map_or(later.clone(), |n| n.to_string()) />
-                                    <Tile label=t_string!(i18n, coops.overview.inquiries).to_string() value=o.inquiries_open.map_or(later, |n| n.to_string()) />
+                                    <Tile
+                                        label=format!("{} ({later})", t_string!(i18n, coops.overview.orders))
+                                        value=o.orders_pending.map_or("—".to_owned(), |n| n.to_string())
+                                    />
+                                    <Tile
+                                        label=format!("{} ({later})", t_string!(i18n, coops.overview.inquiries))
+                                        value=o.inquiries_open.map_or("—".to_owned(), |n| n.to_string())
+                                    />
                                 </div>
                             }
                                 .into_any()
