@@ -581,3 +581,37 @@ async fn the_matrix_holds_on_sqlite() {
 async fn the_matrix_holds_on_postgres() {
     the_matrix_holds(common::postgres).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_login_replaces_the_session_the_browser_had() {
+    let t = common::sqlite().await;
+    let f = fixture(t.db.clone()).await;
+    let old = accounts::login(&f.db, email_of(Who::Shopper), password_of(Who::Shopper), "192.0.2.1", NOW)
+        .await
+        .expect("first login");
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/accounts/login")
+        .header(header::HOST, "shop.test")
+        .header(header::ORIGIN, "http://shop.test")
+        .header(header::ACCEPT, "application/json")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("ocop_session={old}"))
+        .body(Body::from("email=shopper%40ocop.demo&password=shopper-demo-2026&next="))
+        .expect("request");
+    let res = f.router.clone().oneshot(req).await.expect("answer");
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let new = cookie.trim_start_matches("ocop_session=").split(';').next().unwrap_or("").to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!new.is_empty() && new != old, "a new token: {cookie}");
+    let now = app::db::now_unix();
+    assert!(app::accounts::session::resolve(&f.db, &new, now).await.expect("resolve").is_some());
+    assert_eq!(
+        app::accounts::session::resolve(&f.db, &old, now).await.expect("resolve"),
+        None,
+        "the old one is gone"
+    );
+    drop(f);
+    t.teardown().await;
+}
