@@ -62,6 +62,12 @@ if [ "${OCOP_SETUP_TEST:-0}" = 1 ]; then
     say "installing cargo-nextest"
     cargo install cargo-nextest --locked --root "$TOOLS"
   fi
+  # An S3-compatible server for the media store's S3 test (moto, from PyPI, inside .tools/).
+  MOTO_VERSION=5.2.5
+  if ! PYTHONPATH="$TOOLS/python" python3 -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
+    say "installing moto $MOTO_VERSION (S3-compatible test server)"
+    python3 -m pip install --quiet --disable-pip-version-check --target "$TOOLS/python" "moto[server]==$MOTO_VERSION"
+  fi
   if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules ]; then
     say "installing the end-to-end test packages (Playwright uses Debian's Chromium, never its own)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

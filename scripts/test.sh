@@ -41,8 +41,19 @@ cargo clippy -p frontend --target wasm32-unknown-unknown --profile wasm-release 
 step "release build (server + WASM), shared by every step below"
 scripts/build.sh
 
-step "unit and integration tests (SQLite and PostgreSQL)"
-cargo nextest run --release -p app -p server --features app/ssr --no-fail-fast
+step "unit and integration tests (SQLite and PostgreSQL, and S3 through moto)"
+S3_PORT="${S3_PORT:-9400}"
+PYTHONPATH=.tools/python python3 -m moto.server -p "$S3_PORT" >target/moto.log 2>&1 &
+MOTO_PID=$!
+trap 'kill $MOTO_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do
+  curl -fsS -X PUT "http://127.0.0.1:$S3_PORT/ocop-test-media" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+OCOP_S3_BUCKET=ocop-test-media AWS_ENDPOINT="http://127.0.0.1:$S3_PORT" AWS_ALLOW_HTTP=true \
+  AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
+  cargo nextest run --release -p app -p server --features app/ssr --no-fail-fast
+kill $MOTO_PID 2>/dev/null || true
 
 step "end-to-end journeys in Chromium"
 E2E_PORT="${E2E_PORT:-3100}"
@@ -52,7 +63,7 @@ DATABASE_URL="sqlite://$E2E_DIR/ocop.db" MEDIA_DIR="$E2E_DIR/media" LEPTOS_SITE_
   PUBLIC_URL="http://127.0.0.1:$E2E_PORT" RUST_LOG=warn \
   target/release/server >"$E2E_DIR/server.log" 2>&1 &
 SERVER_PID=$!
-trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
+trap 'kill $SERVER_PID $MOTO_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   curl -fsS "http://127.0.0.1:$E2E_PORT/readyz" >/dev/null 2>&1 && break
   kill -0 $SERVER_PID 2>/dev/null || { cat "$E2E_DIR/server.log"; exit 1; }

@@ -127,3 +127,22 @@ on_both_databases!(
     a_refused_upload_stores_nothing,
     only_the_owning_cooperative_touches_its_photos,
 );
+
+/// The S3-compatible store against a real S3 server: `scripts/test.sh` starts one (moto) and sets
+/// `OCOP_S3_BUCKET` and the `AWS_*` variables. Never skipped silently: without them the test says
+/// so, and fails when CI is set.
+#[tokio::test]
+async fn the_s3_store_puts_gets_and_deletes() {
+    let Ok(bucket) = std::env::var("OCOP_S3_BUCKET") else {
+        assert!(std::env::var("CI").is_err(), "OCOP_S3_BUCKET must be set in CI (scripts/test.sh sets it)");
+        eprintln!("!!! S3 store test SKIPPED: OCOP_S3_BUCKET is not set !!!");
+        return;
+    };
+    let store = MediaStore::s3(&bucket).expect("S3 store from the AWS_* variables");
+    let key = format!("public/test/{}.webp", std::process::id());
+    store.put(&key, b"RIFF-webp-bytes".to_vec()).await.expect("put");
+    assert_eq!(store.get(&key).await.expect("get").as_deref(), Some(&b"RIFF-webp-bytes"[..]));
+    store.delete(&key).await.expect("delete");
+    assert_eq!(store.get(&key).await.expect("get after delete"), None);
+    assert_eq!(store.get("public/test/never-there").await.expect("get"), None);
+}
