@@ -345,14 +345,27 @@ struct DetailRow {
     product_id: i64,
 }
 
+/// A certificate as stored.
 #[derive(sqlx::FromRow)]
-struct CertificateRow {
-    stars: i64,
-    council: String,
-    decision_no: String,
-    issued_on: String,
-    expires_on: String,
-    is_demo: i64,
+pub struct CertificateRow {
+    pub id: i64,
+    pub stars: i64,
+    pub council: String,
+    pub decision_no: String,
+    pub issued_on: String,
+    pub expires_on: String,
+    pub is_demo: i64,
+}
+
+/// The product's latest certificate (by issue date), expired or not: the one the storefront shows
+/// and the dashboard edits.
+pub async fn latest_certificate(db: &Db, product_id: i64) -> Result<Option<CertificateRow>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT id, stars, council, decision_no, issued_on, expires_on, is_demo FROM certificates \
+         WHERE product_id = ",
+    );
+    sql.bind(product_id).push(" ORDER BY issued_on DESC, id DESC LIMIT 1");
+    sql.query_as()?.fetch_optional(&db.pool).await
 }
 
 /// The product page: `None` for an unknown, unpublished or deleted product.
@@ -371,22 +384,15 @@ pub async fn product_detail(db: &Db, slug: &str, today: &str) -> Result<Option<P
     sql.bind(slug.to_owned());
     let detail: DetailRow = sql.query_as()?.fetch_one(&db.pool).await?;
 
-    let mut sql = Sql::new(
-        "SELECT stars, council, decision_no, issued_on, expires_on, is_demo FROM certificates \
-         WHERE product_id = ",
-    );
-    sql.bind(detail.product_id);
-    sql.push(" ORDER BY issued_on DESC, id DESC LIMIT 1");
-    let certificate =
-        sql.query_as::<CertificateRow>()?.fetch_optional(&db.pool).await?.map(|c| Certificate {
-            expired: c.expires_on.as_str() < today,
-            stars: c.stars,
-            council: Council::from_db(&c.council),
-            decision_no: c.decision_no,
-            issued_on: c.issued_on,
-            expires_on: c.expires_on,
-            is_demo: c.is_demo != 0,
-        });
+    let certificate = latest_certificate(db, detail.product_id).await?.map(|c| Certificate {
+        expired: c.expires_on.as_str() < today,
+        stars: c.stars,
+        council: Council::from_db(&c.council),
+        decision_no: c.decision_no,
+        issued_on: c.issued_on,
+        expires_on: c.expires_on,
+        is_demo: c.is_demo != 0,
+    });
 
     let mut sql = card_query(today);
     sql.push(" AND p.group_id = ").bind(detail.group_id);

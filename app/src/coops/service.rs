@@ -404,22 +404,9 @@ fn days_between(today: &str, date: &str) -> Option<i64> {
     Some((b - a).whole_days())
 }
 
-#[derive(sqlx::FromRow)]
-struct CertificateRow {
-    stars: i64,
-    council: String,
-    decision_no: String,
-    issued_on: String,
-    expires_on: String,
-}
-
 /// The product's latest certificate, as the editor shows it on `today`.
 pub async fn certificate(db: &Db, product_id: i64, today: &str) -> Result<Option<CertificateInfo>, AppError> {
-    let mut sql = Sql::new(
-        "SELECT stars, council, decision_no, issued_on, expires_on FROM certificates WHERE product_id = ",
-    );
-    sql.bind(product_id).push(" ORDER BY issued_on DESC, id DESC LIMIT 1");
-    let row: Option<CertificateRow> = sql.query_as()?.fetch_optional(&db.pool).await?;
+    let row = crate::catalog::service::latest_certificate(db, product_id).await?;
     Ok(row.map(|r| CertificateInfo {
         state: certificate_state(&r.expires_on, today, days_between(today, &r.expires_on)),
         expires_on: r.expires_on,
@@ -473,9 +460,7 @@ pub async fn save_certificate(
         return Err(AppError::Validation(errors));
     }
     let expires = expiry(issued).to_string();
-    let mut sql = Sql::new("SELECT id FROM certificates WHERE product_id = ");
-    sql.bind(product_id).push(" ORDER BY issued_on DESC, id DESC LIMIT 1");
-    let latest: Option<i64> = sql.query_scalar()?.fetch_optional(&db.pool).await?;
+    let latest = crate::catalog::service::latest_certificate(db, product_id).await?.map(|c| c.id);
     let sql = match latest {
         Some(id) => {
             let mut sql = Sql::new("UPDATE certificates SET stars = ");
