@@ -4,7 +4,9 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-cargo leptos build --release
+# `--split`: lazy islands (dashboards, forms, the live list) go to their own WASM chunks, loaded only
+# by the pages that show them; the storefront loads just the main module.
+cargo leptos build --release --split
 for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
   [ -f "$f" ] || continue
   if [ ! -f "$f.br" ] || [ "$f" -nt "$f.br" ]; then

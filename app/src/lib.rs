@@ -20,3 +20,10 @@ pub mod db;
 pub mod seed;
 
 pub use shell::{App, shell};
+
+/// The browser entry point: hydrates the islands of the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    leptos::mount::hydrate_islands();
+}

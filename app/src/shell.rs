@@ -48,7 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -59,7 +59,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// Marks `<body data-hydrated>` once the WASM has taken over, so tests (and CSS) can tell.
-#[component]
+#[island]
 fn HydrationMarker() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(body) = document().body() {
@@ -79,7 +79,6 @@ pub fn App() -> impl IntoView {
             <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
             <Meta name="theme-color" content="#1f6f43" />
             <Router>
-                <HydrationMarker />
                 <a class="skip-link" href="#main">
                     <SkipLabel />
                 </a>
@@ -108,6 +107,8 @@ pub fn App() -> impl IntoView {
                     </Routes>
                 </main>
                 <SiteFooter />
+                // Last, so it hydrates after every other island of the page.
+                <HydrationMarker />
             </Router>
         </I18nContextProvider>
     }

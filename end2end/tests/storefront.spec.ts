@@ -79,10 +79,20 @@ test("filter to 4 stars and one district without a full reload", async ({ page }
 
   await page.getByRole("checkbox", { name: /^Yên Sơn/ }).check();
   await expect(page).toHaveURL(/district=yen-son/);
+  // Unset fields (the price bounds) stay out of the address.
+  await expect(page).not.toHaveURL(/price_min/);
   await expect(page.locator("#results-count")).toHaveText("2 sản phẩm");
   await expect(page.locator(".catalog__results .product-card")).toHaveCount(2);
   await expect(page.locator(".catalog__results")).toContainText("Chuối sấy");
   await expect(page.locator(".catalog__results")).toContainText("Bưởi Soi Hà");
+
+  // The language switch follows the list's address, so switching keeps the filters.
+  await expect(page.getByRole("link", { name: "English" })).toHaveAttribute("href", /next=.*district%3Dyen(-|%2D)son/);
+  // Paging back through the filters is the browser's Back button, still without a reload.
+  await page.goBack();
+  await expect(page).not.toHaveURL(/district=yen-son/);
+  await expect(page.locator("#results-count")).toHaveText("7 sản phẩm");
+  await expect(page.getByRole("checkbox", { name: /^Yên Sơn/ })).not.toBeChecked();
 
   const sameDocument = await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true);
   expect(sameDocument).toBe(true);

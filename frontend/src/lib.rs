@@ -1,8 +1,9 @@
-//! The browser entry point: hydrates the server-rendered app.
+//! The browser entry point: the islands of the app, hydrated over the server-rendered page.
 #![recursion_limit = "512"]
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
 }
+
+pub use app::hydrate;

@@ -1,8 +1,9 @@
 //! Account pages: log in, sign up, my account, the cooperative application, and the admin's
-//! review of applications. Every form is an `ActionForm`, so it works before hydration too.
+//! review of applications. Every form is an `ActionForm` inside an island, so it works before
+//! hydration (as a plain form post) and in place after it.
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::components::{A, Redirect};
+use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use super::api::*;
@@ -10,7 +11,7 @@ use super::model::*;
 use crate::error::AppError;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{Localized, use_lang};
-use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error};
+use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error, refreshed};
 use crate::ui::layout::LoadError;
 
 /// The signed-in user for every component of the page. Logging in or out reloads the page, so
@@ -139,16 +140,33 @@ pub fn AccountNav() -> impl IntoView {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
-    let action = ServerAction::<Login>::new();
-    let error = action_error(action.value());
     let query = use_query_map();
-    let next = move || query.with(|q| q.get("next").unwrap_or_default());
-    reload_on_success(action.value(), move |viewer: &Viewer| landing_path(viewer, &next()));
+    let next = query.with_untracked(|q| q.get("next").unwrap_or_default());
     view! {
         <Title text=move || t_string!(i18n, accounts.login.title) />
         <Meta name="robots" content="noindex" />
         <section class="auth">
             <h1 class="auth__title">{t!(i18n, accounts.login.title)}</h1>
+            <LoginForm next />
+            <p class="auth__alt">
+                {t!(i18n, accounts.login.no_account)} " " <a href="/signup">{t!(i18n, accounts.login.signup_link)}</a>
+            </p>
+            <p class="auth__alt">
+                {t!(i18n, accounts.login.coop)} " " <a href="/apply">{t!(i18n, accounts.login.apply_link)}</a>
+            </p>
+        </section>
+    }
+}
+
+/// `next` is where the login page was asked to send the user afterwards.
+#[island(lazy)]
+fn LoginForm(next: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<Login>::new();
+    let error = action_error(action.value());
+    let target = next.clone();
+    reload_on_success(action.value(), move |viewer: &Viewer| landing_path(viewer, &target));
+    view! {
             <ActionForm action attr:class="form auth__form">
                 <FormAlert error />
                 <input type="hidden" name="next" value=next />
@@ -162,26 +180,31 @@ pub fn LoginPage() -> impl IntoView {
                     {t!(i18n, accounts.login.submit)}
                 </button>
             </ActionForm>
-            <p class="auth__alt">
-                {t!(i18n, accounts.login.no_account)} " " <A href="/signup">{t!(i18n, accounts.login.signup_link)}</A>
-            </p>
-            <p class="auth__alt">
-                {t!(i18n, accounts.login.coop)} " " <A href="/apply">{t!(i18n, accounts.login.apply_link)}</A>
-            </p>
-        </section>
     }
 }
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let i18n = use_i18n();
-    let action = ServerAction::<SignUp>::new();
-    let error = action_error(action.value());
-    reload_on_success(action.value(), |_: &Viewer| "/account".to_owned());
     view! {
         <Title text=move || t_string!(i18n, accounts.signup.title) />
         <section class="auth">
             <h1 class="auth__title">{t!(i18n, accounts.signup.title)}</h1>
+            <SignUpForm />
+            <p class="auth__alt">
+                {t!(i18n, accounts.signup.have_account)} " " <a href="/login">{t!(i18n, accounts.signup.login_link)}</a>
+            </p>
+        </section>
+    }
+}
+
+#[island(lazy)]
+fn SignUpForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<SignUp>::new();
+    let error = action_error(action.value());
+    reload_on_success(action.value(), |_: &Viewer| "/account".to_owned());
+    view! {
             <ActionForm action attr:class="form auth__form">
                 <FormAlert error />
                 <TextField field="display_name" autocomplete="name" required=true error>
@@ -204,10 +227,6 @@ pub fn SignUpPage() -> impl IntoView {
                     {t!(i18n, accounts.signup.submit)}
                 </button>
             </ActionForm>
-            <p class="auth__alt">
-                {t!(i18n, accounts.signup.have_account)} " " <A href="/login">{t!(i18n, accounts.signup.login_link)}</A>
-            </p>
-        </section>
     }
 }
 
@@ -224,10 +243,6 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn AccountDetails(viewer: Viewer) -> impl IntoView {
     let i18n = use_i18n();
-    let logout = ServerAction::<Logout>::new();
-    reload_on_success(logout.value(), |_: &()| "/".to_owned());
-    let change = ServerAction::<ChangePassword>::new();
-    let change_error = action_error(change.value());
     let role = move || match viewer.role {
         Role::Shopper => t_string!(i18n, accounts.role.shopper),
         Role::Member => t_string!(i18n, accounts.role.member),
@@ -261,6 +276,20 @@ fn AccountDetails(viewer: Viewer) -> impl IntoView {
                 <dd>{role}</dd>
                 {membership}
             </dl>
+            <AccountForms />
+        </section>
+    }
+}
+
+/// Log out, and change the password.
+#[island(lazy)]
+fn AccountForms() -> impl IntoView {
+    let i18n = use_i18n();
+    let logout = ServerAction::<Logout>::new();
+    reload_on_success(logout.value(), |_: &()| "/".to_owned());
+    let change = ServerAction::<ChangePassword>::new();
+    let change_error = action_error(change.value());
+    view! {
             <ActionForm action=logout attr:class="account__logout">
                 <button class="button button--secondary" type="submit">
                     {t!(i18n, accounts.account.logout)}
@@ -293,24 +322,46 @@ fn AccountDetails(viewer: Viewer) -> impl IntoView {
                 </button>
                 <SavedNote value=change.value() />
             </ActionForm>
-        </section>
     }
 }
 
 #[component]
 pub fn ApplyPage() -> impl IntoView {
     let i18n = use_i18n();
-    let lang = use_lang();
-    let action = ServerAction::<ApplyCooperative>::new();
-    let error = action_error(action.value());
     let districts = Resource::new(|| (), |_| fetch_districts());
-    let district_error = crate::ui::forms::field_error(error, "district");
     view! {
         <Title text=move || t_string!(i18n, accounts.apply.title) />
         <Meta name="description" content=move || t_string!(i18n, accounts.apply.lead) />
         <section class="auth auth--wide">
             <h1 class="auth__title">{t!(i18n, accounts.apply.title)}</h1>
             <p>{t!(i18n, accounts.apply.lead)}</p>
+            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || {
+                    districts.get().map(|r| match r {
+                        Ok(districts) => view! { <ApplyForm districts /> }.into_any(),
+                        Err(_) => view! { <LoadError /> }.into_any(),
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[island(lazy)]
+fn ApplyForm(districts: Vec<DistrictOption>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let action = ServerAction::<ApplyCooperative>::new();
+    let error = action_error(action.value());
+    let district_error = crate::ui::forms::field_error(error, "district");
+    let options = districts
+        .into_iter()
+        .map(|d| {
+            let name = d.name.clone();
+            view! { <option value=d.slug>{move || name.best(lang.get())}</option> }
+        })
+        .collect_view();
+    view! {
             <ActionForm action attr:class="form auth__form">
                 <FormAlert error />
                 <fieldset class="form__group">
@@ -321,35 +372,15 @@ pub fn ApplyPage() -> impl IntoView {
                     <TextField field="name_en" prefix="form" required=true error>
                         {t!(i18n, accounts.apply.name_en)}
                     </TextField>
-                    <Suspense>
-                        {move || {
-                            districts
-                                .get()
-                                .map(|r| {
-                                    let options = r
-                                        .unwrap_or_default()
-                                        .into_iter()
-                                        .map(|d| {
-                                            let name = d.name.clone();
-                                            view! { <option value=d.slug>{move || name.best(lang.get())}</option> }
-                                        })
-                                        .collect_view();
-                                    // The whole select at once: a Suspense's markers inside a
-                                    // <select> do not survive the browser's parsing.
-                                    view! {
-                                        <div class="field" class:field--invalid=move || district_error.with(Option::is_some)>
-                                            <label class="field__label" for="field-form-district">
-                                                {t!(i18n, accounts.apply.district)}
-                                            </label>
-                                            <select class="field__input" id="field-form-district" name="form[district]" required>
-                                                <option value="">{t!(i18n, accounts.apply.choose_district)}</option>
-                                                {options}
-                                            </select>
-                                        </div>
-                                    }
-                                })
-                        }}
-                    </Suspense>
+                    <div class="field" class:field--invalid=move || district_error.with(Option::is_some)>
+                        <label class="field__label" for="field-form-district">
+                            {t!(i18n, accounts.apply.district)}
+                        </label>
+                        <select class="field__input" id="field-form-district" name="form[district]" required>
+                            <option value="">{t!(i18n, accounts.apply.choose_district)}</option>
+                            {options}
+                        </select>
+                    </div>
                     <TextField field="commune" prefix="form" required=true error>
                         {t!(i18n, accounts.apply.commune)}
                     </TextField>
@@ -381,7 +412,6 @@ pub fn ApplyPage() -> impl IntoView {
                     {t!(i18n, accounts.apply.submit)}
                 </button>
             </ActionForm>
-        </section>
     }
 }
 
@@ -404,44 +434,50 @@ pub fn ApplicationsPage() -> impl IntoView {
         <Title text=move || t_string!(i18n, accounts.review.title) />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |viewer: Viewer| {
-            if viewer.is_admin() { view! { <ApplicationList /> }.into_any() } else { view! { <Forbidden /> }.into_any() }
+            if viewer.is_admin() { view! { <ApplicationsLoader /> }.into_any() } else { view! { <Forbidden /> }.into_any() }
         } />
     }
 }
 
 #[component]
-fn ApplicationList() -> impl IntoView {
+fn ApplicationsLoader() -> impl IntoView {
     let i18n = use_i18n();
-    let review = ServerAction::<ReviewApplication>::new();
-    let applications = Resource::new(move || review.version().get(), |_| fetch_applications());
+    let applications = Resource::new(|| (), |_| fetch_applications());
     view! {
         <section class="review">
             <h1>{t!(i18n, accounts.review.title)}</h1>
-            <FormAlert error=action_error(review.value()) />
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || {
-                    applications
-                        .get()
-                        .map(|r| match r {
-                            Ok(list) if list.is_empty() => {
-                                view! { <p>{t!(i18n, accounts.review.empty)}</p> }.into_any()
-                            }
-                            Ok(list) => {
-                                view! {
-                                    <ul class="review__list">
-                                        {list
-                                            .into_iter()
-                                            .map(|a| view! { <ApplicationCard application=a review /> })
-                                            .collect_view()}
-                                    </ul>
-                                }
-                                    .into_any()
-                            }
-                            Err(_) => view! { <LoadError /> }.into_any(),
-                        })
+                    applications.get().map(|r| match r {
+                        Ok(applications) => view! { <ApplicationList applications /> }.into_any(),
+                        Err(_) => view! { <LoadError /> }.into_any(),
+                    })
                 }}
             </Suspense>
         </section>
+    }
+}
+
+#[island(lazy)]
+fn ApplicationList(applications: Vec<Application>) -> impl IntoView {
+    let i18n = use_i18n();
+    let review = ServerAction::<ReviewApplication>::new();
+    let applications = refreshed(applications, move || review.version().get(), fetch_applications);
+    view! {
+        <FormAlert error=action_error(review.value()) />
+        {move || {
+            let list = applications.get();
+            if list.is_empty() {
+                view! { <p>{t!(i18n, accounts.review.empty)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="review__list">
+                        {list.into_iter().map(|a| view! { <ApplicationCard application=a review /> }).collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }
+        }}
     }
 }
 

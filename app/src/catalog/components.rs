@@ -1,7 +1,5 @@
 //! Catalogue widgets: product cards and grids, the facet panel, pagination and the certificate.
 use leptos::prelude::*;
-use leptos_router::components::Form;
-use wasm_bindgen::JsCast;
 
 use super::model::*;
 use crate::i18n::{t, t_string, use_i18n};
@@ -94,20 +92,6 @@ pub fn ProductGrid(items: Vec<ProductCard>) -> impl IntoView {
     }
 }
 
-/// Submits the surrounding form when a facet changes, so the list follows without a reload.
-/// Without JavaScript the "Apply" button does the same.
-fn submit_enclosing_form(ev: leptos::ev::Event) {
-    let Some(target) = ev.target() else { return };
-    let Ok(el) = target.dyn_into::<web_sys::Element>() else {
-        return;
-    };
-    if let Ok(Some(form)) = el.closest("form")
-        && let Ok(form) = form.dyn_into::<web_sys::HtmlFormElement>()
-    {
-        let _ = form.request_submit();
-    }
-}
-
 #[component]
 fn FacetGroup(
     legend: Signal<String>,
@@ -176,7 +160,7 @@ pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
     let (lo, hi) = facets.price_range.unwrap_or((0, 0));
     let sort = query.sort;
     view! {
-        <Form action="/products" attr:class="facets" attr:aria-label=move || t_string!(i18n, catalog.filter.title)>
+        <form action="/products" method="get" class="facets" aria-label=move || t_string!(i18n, catalog.filter.title)>
             // On phones the filters fold away behind their title (a CSS-only toggle, so it works
             // without JavaScript); they start unfolded when some filter is already set.
             <input
@@ -189,7 +173,7 @@ pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
             <label for="facets-toggle" class="facets__summary">
                 <h2 class="facets__title">{t!(i18n, catalog.filter.title)}</h2>
             </label>
-            <div id="facets-body" class="facets__body" on:change=submit_enclosing_form>
+            <div id="facets-body" class="facets__body">
                 {(!query.q.is_empty()).then(|| view! { <input type="hidden" name="q" value=query.q.clone() /> })}
                 <div class="facets__sort">
                     <label for="facet-sort">{t!(i18n, catalog.sort.label)}</label>
@@ -257,7 +241,7 @@ pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
                     </a>
                 </div>
             </div>
-        </Form>
+        </form>
     }
 }
 

@@ -5,6 +5,7 @@ pub mod cache;
 #[cfg(feature = "ssr")]
 pub mod certificate;
 pub mod components;
+pub mod live;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -5,6 +5,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{fetch_cooperative, fetch_home, fetch_product, list_products};
 use super::components::{CertificatePanel, FacetPanel, Pagination, ProductGrid, product_image_src};
+use super::live::LiveCatalog;
 use super::model::*;
 use crate::error::AppError;
 use crate::i18n::{t, t_string, use_i18n};
@@ -164,7 +165,7 @@ pub fn ProductListPage() -> impl IntoView {
             let href = format!("{}{}", site_url(), query.get().with_page(1).href());
             view! { <Link rel="canonical" href=href /> }
         }}
-        <div class="catalog">
+        <LiveCatalog>
             <h1 class="catalog__title">{title}</h1>
             {move || {
                 let issues = parsed.get().1;
@@ -186,7 +187,7 @@ pub fn ProductListPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </div>
+        </LiveCatalog>
     }
 }
 

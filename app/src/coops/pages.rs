@@ -11,7 +11,7 @@ use crate::accounts::pages::{Forbidden, SignedIn};
 use crate::error::AppError;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{Localized, use_lang};
-use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error, field_error};
+use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error, field_error, refreshed};
 use crate::ui::layout::{LoadError, NotFound};
 use crate::ui::money::format_vnd;
 
@@ -128,19 +128,37 @@ pub fn CoopProductsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Title text=move || t_string!(i18n, coops.products.title) />
-        <MemberOnly page=|membership: Membership| view! { <Dashboard membership><ProductTable /></Dashboard> } />
+        <MemberOnly page=|membership: Membership| view! { <Dashboard membership><ProductTableLoader /></Dashboard> } />
     }
 }
 
+/// Loads the cooperative's products for the table.
 #[component]
-fn ProductTable() -> impl IntoView {
+fn ProductTableLoader() -> impl IntoView {
+    let i18n = use_i18n();
+    let products = Resource::new(|| (), |_| fetch_dashboard_products());
+    view! {
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || {
+                products.get().map(|r| match r {
+                    Ok(products) => view! { <ProductTable products /> }.into_any(),
+                    Err(_) => view! { <LoadError /> }.into_any(),
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[island(lazy)]
+fn ProductTable(products: Vec<DashboardProduct>) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let publish = ServerAction::<SetPublished>::new();
     let delete = ServerAction::<DeleteProduct>::new();
-    let products = Resource::new(
-        move || (publish.version().get(), delete.version().get()),
-        |_| fetch_dashboard_products(),
+    let products = refreshed(
+        products,
+        move || publish.version().get() + delete.version().get(),
+        fetch_dashboard_products,
     );
     let error = Signal::derive(move || {
         action_error(publish.value()).get().or_else(|| action_error(delete.value()).get())
@@ -151,13 +169,12 @@ fn ProductTable() -> impl IntoView {
             <a class="button" href="/coop/products/new">{t!(i18n, coops.products.add)}</a>
         </div>
         <FormAlert error />
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || {
-                products
-                    .get()
-                    .map(|r| match r {
-                        Ok(list) if list.is_empty() => view! { <p>{t!(i18n, coops.products.empty)}</p> }.into_any(),
-                        Ok(list) => view! {
+        {move || {
+            let list = products.get();
+            if list.is_empty() {
+                return view! { <p>{t!(i18n, coops.products.empty)}</p> }.into_any();
+            }
+            view! {
                             <table class="data-table">
                                 <thead>
                                     <tr>
@@ -211,11 +228,9 @@ fn ProductTable() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        }.into_any(),
-                        Err(_) => view! { <LoadError /> }.into_any(),
-                    })
-            }}
-        </Suspense>
+            }
+                .into_any()
+        }}
     }
 }
 
@@ -231,28 +246,34 @@ pub fn NewProductPage() -> impl IntoView {
 #[component]
 fn NewProduct() -> impl IntoView {
     let i18n = use_i18n();
-    let create = ServerAction::<CreateProduct>::new();
-    let error = action_error(create.value());
     let groups = Resource::new(|| (), |_| fetch_groups());
     view! {
         <h1>{t!(i18n, coops.editor.new_title)}</h1>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || {
-                groups
-                    .get()
-                    .map(|groups| {
-                        view! {
-                            <ActionForm action=create attr:class="form product-editor">
-                                <FormAlert error />
-                                <ProductFields form=ProductForm::default() groups=groups.unwrap_or_default() error />
-                                <button class="button" type="submit" disabled=move || create.pending().get()>
-                                    {t!(i18n, coops.editor.create)}
-                                </button>
-                            </ActionForm>
-                        }
-                    })
+                groups.get().map(|r| match r {
+                    Ok(groups) => view! { <NewProductForm groups /> }.into_any(),
+                    Err(_) => view! { <LoadError /> }.into_any(),
+                })
             }}
         </Suspense>
+    }
+}
+
+/// Creating a product sends the user on to its editor (a redirect from the server function).
+#[island(lazy)]
+fn NewProductForm(groups: Vec<GroupOption>) -> impl IntoView {
+    let i18n = use_i18n();
+    let create = ServerAction::<CreateProduct>::new();
+    let error = action_error(create.value());
+    view! {
+        <ActionForm action=create attr:class="form product-editor">
+            <FormAlert error />
+            <ProductFields form=ProductForm::default() groups error />
+            <button class="button" type="submit" disabled=move || create.pending().get()>
+                {t!(i18n, coops.editor.create)}
+            </button>
+        </ActionForm>
     }
 }
 
@@ -269,79 +290,112 @@ pub fn EditProductPage() -> impl IntoView {
 fn EditProduct() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
-    let update = ServerAction::<UpdateProduct>::new();
-    let certify = ServerAction::<SaveCertificate>::new();
-    let add = ServerAction::<AddListing>::new();
-    let remove = ServerAction::<RemoveListing>::new();
-    let move_photo = ServerAction::<MovePhoto>::new();
-    let delete_photo = ServerAction::<DeletePhoto>::new();
+    let query = leptos_router::hooks::use_query_map();
+    let id = params.with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
+    // The outcome of a photo upload: a plain multipart post that comes back here with
+    // `photo=added` or `photo_error=<code>` in the address.
+    let upload = query
+        .with_untracked(|q| UploadOutcome { added: q.get("photo").is_some(), error: q.get("photo_error") });
     let product = Resource::new(
-        move || {
-            let versions = [
-                update.version().get(),
-                certify.version().get(),
-                add.version().get(),
-                remove.version().get(),
-                move_photo.version().get(),
-                delete_photo.version().get(),
-            ];
-            (id(), versions.iter().sum::<usize>())
-        },
-        |(id, _)| async move {
+        || (),
+        move |_| async move {
             match id {
-                // The groups come with the product, so the editor renders in one piece (no
-                // Suspense inside this one's content).
-                Some(id) => Ok((fetch_editable_product(id).await?, fetch_groups().await?)),
+                Some(id) => Ok(EditorData {
+                    product: fetch_editable_product(id).await?,
+                    groups: fetch_groups().await?,
+                }),
                 None => Err(AppError::NotFound),
             }
         },
     );
-    let error = action_error(update.value());
     view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || {
+                let upload = upload.clone();
                 product
                     .get()
-                    .map(|r| match r {
-                        Ok((p, groups)) => {
-                            let published = p.status == ProductStatus::Published;
-                            let photo_name = p.form.name_vi.clone();
-                            view! {
-                                <div class="dashboard__heading">
-                                    <h1>{t!(i18n, coops.editor.edit_title)}</h1>
-                                    <span class="chip" class:chip--ok=published>
-                                        {if published { t_string!(i18n, coops.status.published) } else { t_string!(i18n, coops.status.draft) }}
-                                    </span>
-                                    {published.then(|| view! { <a href=format!("/p/{}", p.form.slug)>{t!(i18n, coops.editor.view)}</a> })}
-                                </div>
-                                <ActionForm action=update attr:class="form product-editor">
-                                    <FormAlert error />
-                                    <input type="hidden" name="id" value=p.id.to_string() />
-                                    <ProductFields form=p.form.clone() groups error />
-                                    <button class="button" type="submit" disabled=move || update.pending().get()>
-                                        {t!(i18n, coops.editor.save)}
-                                    </button>
-                                    <SavedNote value=update.value() />
-                                </ActionForm>
-                                <PhotoEditor
-                                    product_id=p.id
-                                    photos=p.photos.clone()
-                                    name=photo_name
-                                    move_action=move_photo
-                                    delete_action=delete_photo
-                                />
-                                <CertificateEditor product_id=p.id certificate=p.certificate.clone() action=certify />
-                                <ListingsEditor product_id=p.id listings=p.listings.clone() add remove />
-                            }
-                                .into_any()
-                        }
+                    .map(move |r| match r {
+                        Ok(data) => view! { <ProductEditor data upload /> }.into_any(),
                         Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
                         Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
                         Err(_) => view! { <LoadError /> }.into_any(),
                     })
             }}
         </Suspense>
+    }
+}
+
+/// What the product editor shows: the product, and the groups to choose from.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct EditorData {
+    product: EditableProduct,
+    groups: Vec<GroupOption>,
+}
+
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+struct UploadOutcome {
+    added: bool,
+    error: Option<String>,
+}
+
+#[island(lazy)]
+fn ProductEditor(data: EditorData, upload: UploadOutcome) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = data.product.id;
+    let update = ServerAction::<UpdateProduct>::new();
+    let certify = ServerAction::<SaveCertificate>::new();
+    let add = ServerAction::<AddListing>::new();
+    let remove = ServerAction::<RemoveListing>::new();
+    let move_photo = ServerAction::<MovePhoto>::new();
+    let delete_photo = ServerAction::<DeletePhoto>::new();
+    let data = refreshed(
+        data,
+        move || {
+            update.version().get()
+                + certify.version().get()
+                + add.version().get()
+                + remove.version().get()
+                + move_photo.version().get()
+                + delete_photo.version().get()
+        },
+        move || async move {
+            Ok(EditorData { product: fetch_editable_product(id).await?, groups: fetch_groups().await? })
+        },
+    );
+    let error = action_error(update.value());
+    move || {
+        let EditorData { product: p, groups } = data.get();
+        let upload = upload.clone();
+        let published = p.status == ProductStatus::Published;
+        let photo_name = p.form.name_vi.clone();
+        view! {
+            <div class="dashboard__heading">
+                <h1>{t!(i18n, coops.editor.edit_title)}</h1>
+                <span class="chip" class:chip--ok=published>
+                    {if published { t_string!(i18n, coops.status.published) } else { t_string!(i18n, coops.status.draft) }}
+                </span>
+                {published.then(|| view! { <a href=format!("/p/{}", p.form.slug)>{t!(i18n, coops.editor.view)}</a> })}
+            </div>
+            <ActionForm action=update attr:class="form product-editor">
+                <FormAlert error />
+                <input type="hidden" name="id" value=p.id.to_string() />
+                <ProductFields form=p.form.clone() groups error />
+                <button class="button" type="submit" disabled=move || update.pending().get()>
+                    {t!(i18n, coops.editor.save)}
+                </button>
+                <SavedNote value=update.value() />
+            </ActionForm>
+            <PhotoEditor
+                product_id=p.id
+                photos=p.photos.clone()
+                upload
+                name=photo_name
+                move_action=move_photo
+                delete_action=delete_photo
+            />
+            <CertificateEditor product_id=p.id certificate=p.certificate.clone() action=certify />
+            <ListingsEditor product_id=p.id listings=p.listings.clone() add remove />
+        }
     }
 }
 
@@ -538,12 +592,11 @@ fn PhotoEditor(
     name: String,
     move_action: ServerAction<MovePhoto>,
     delete_action: ServerAction<DeletePhoto>,
+    upload: UploadOutcome,
 ) -> impl IntoView {
     use crate::media::model::MAX_PHOTOS;
     let i18n = use_i18n();
-    let query = leptos_router::hooks::use_query_map();
-    let added = move || query.with(|q| q.get("photo").is_some());
-    let upload_error = move || query.with(|q| q.get("photo_error"));
+    let UploadOutcome { added, error: upload_error } = upload;
     let error = Signal::derive(move || {
         action_error(move_action.value()).get().or_else(|| action_error(delete_action.value()).get())
     });
@@ -599,10 +652,10 @@ fn PhotoEditor(
                     action=format!("/coop/products/{product_id}/photos")
                     enctype="multipart/form-data"
                 >
-                    {move || upload_error().map(|code| view! {
+                    {upload_error.map(|code| view! {
                         <p class="form-alert" role="alert"><crate::ui::forms::FieldMessage code /></p>
                     })}
-                    {move || added().then(|| view! { <p class="form-saved" role="status">{t!(i18n, coops.photos.added)}</p> })}
+                    {added.then(|| view! { <p class="form-saved" role="status">{t!(i18n, coops.photos.added)}</p> })}
                     <div class="field">
                         <label class="field__label" for="photo-file">{t!(i18n, coops.photos.upload)}</label>
                         <p class="field__hint" id="photo-file-hint">{t!(i18n, coops.photos.hint)}</p>
@@ -633,32 +686,29 @@ pub fn CoopProfilePage() -> impl IntoView {
 }
 
 /// The cooperative's story, district, contact and logo. The profile and the districts load in
-/// one resource, so the form renders in one piece.
+/// one resource, so the page renders in one piece.
 #[component]
 fn ProfileEditor() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let save = ServerAction::<UpdateProfile>::new();
-    let error = action_error(save.value());
     let data = Resource::new(
-        move || save.version().get(),
+        || (),
         |_| async move {
             Ok::<_, AppError>((fetch_profile().await?, crate::accounts::api::fetch_districts().await?))
         },
     );
+    // The outcome of a logo upload (a plain multipart post that comes back here).
     let query = leptos_router::hooks::use_query_map();
-    let logo_added = move || query.with(|q| q.get("logo").is_some());
-    let logo_error = move || query.with(|q| q.get("logo_error"));
-    let district_error = field_error(error, "district");
+    let logo_added = query.with_untracked(|q| q.get("logo").is_some());
+    let logo_error = query.with_untracked(|q| q.get("logo_error"));
     view! {
         <h1>{t!(i18n, coops.profile.title)}</h1>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || {
+                let logo_error = logo_error.clone();
                 data.get()
-                    .map(|r| match r {
+                    .map(move |r| match r {
                         Ok((profile, districts)) => {
-                            let f = profile.form.clone();
-                            let selected = f.district.clone();
                             view! {
                                 <section class="profile-logo" aria-labelledby="logo-title">
                                     <h2 id="logo-title">{t!(i18n, coops.profile.logo)}</h2>
@@ -667,10 +717,10 @@ fn ProfileEditor() -> impl IntoView {
                                         view! { <img class="profile-logo__image" src=src alt=move || name.best(lang.get()) width="160" height="160" /> }
                                     })}
                                     <form class="form" method="post" action="/coop/logo" enctype="multipart/form-data">
-                                        {move || logo_error().map(|code| view! {
+                                        {logo_error.map(|code| view! {
                                             <p class="form-alert" role="alert"><crate::ui::forms::FieldMessage code /></p>
                                         })}
-                                        {move || logo_added().then(|| view! { <p class="form-saved" role="status">{t!(i18n, coops.profile.logo_added)}</p> })}
+                                        {logo_added.then(|| view! { <p class="form-saved" role="status">{t!(i18n, coops.profile.logo_added)}</p> })}
                                         <div class="field">
                                             <label class="field__label" for="logo-file">{t!(i18n, coops.profile.logo_file)}</label>
                                             <input class="field__input" id="logo-file" type="file" name="photo" accept="image/jpeg,image/png,image/webp" required />
@@ -678,6 +728,28 @@ fn ProfileEditor() -> impl IntoView {
                                         <button class="button" type="submit">{t!(i18n, coops.profile.logo_submit)}</button>
                                     </form>
                                 </section>
+                                <ProfileForm form=profile.form districts />
+                            }
+                                .into_any()
+                        }
+                        Err(_) => view! { <LoadError /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// The profile's fields. A save keeps what the form shows: it is what the server now holds.
+#[island(lazy)]
+fn ProfileForm(form: ProfileForm, districts: Vec<crate::accounts::model::DistrictOption>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let save = ServerAction::<UpdateProfile>::new();
+    let error = action_error(save.value());
+    let district_error = field_error(error, "district");
+    let f = form;
+    let selected = f.district.clone();
+    view! {
                                 <ActionForm action=save attr:class="form profile-form">
                                     <FormAlert error />
                                     <TextField field="story_vi" prefix="form" multiline=true value=f.story_vi.clone() error>
@@ -713,12 +785,5 @@ fn ProfileEditor() -> impl IntoView {
                                     </button>
                                     <SavedNote value=save.value() />
                                 </ActionForm>
-                            }
-                                .into_any()
-                        }
-                        Err(_) => view! { <LoadError /> }.into_any(),
-                    })
-            }}
-        </Suspense>
     }
 }

@@ -1,18 +1,15 @@
 //! The header search box: a plain GET form to /products, with suggestions while typing once hydrated.
 use leptos::prelude::*;
-use leptos_router::components::Form;
-use leptos_router::hooks::use_query_map;
 
 use super::api::suggest;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::use_lang;
 
-#[component]
-pub fn SearchBox() -> impl IntoView {
+/// An island: `initial` is the search the page was rendered for.
+#[island]
+pub fn SearchBox(initial: String) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let query_map = use_query_map();
-    let initial = query_map.with_untracked(|m| m.get("q").unwrap_or_default());
     let text = RwSignal::new(initial.clone());
     let open = RwSignal::new(false);
     let suggestions = LocalResource::new(move || {
@@ -50,7 +47,7 @@ pub fn SearchBox() -> impl IntoView {
         })
     };
     view! {
-        <Form action="/products" attr:class="search" attr:role="search">
+        <form action="/products" method="get" class="search" role="search">
             <label for="site-search" class="visually-hidden">
                 {t!(i18n, search.label)}
             </label>
@@ -79,6 +76,6 @@ pub fn SearchBox() -> impl IntoView {
                 {t!(i18n, search.submit)}
             </button>
             {list}
-        </Form>
+        </form>
     }
 }

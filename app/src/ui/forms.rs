@@ -15,6 +15,34 @@ where
     Signal::derive(move || value.with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned())))
 }
 
+/// The data an island was rendered with, fetched again each time `version` changes (an action
+/// succeeded), so the island shows what the server holds now. The first value comes from the
+/// server-rendered page, so hydrating costs no request.
+pub fn refreshed<T, Fut>(
+    initial: T,
+    version: impl Fn() -> usize + 'static,
+    fetch: impl Fn() -> Fut + 'static,
+) -> ReadSignal<T>
+where
+    T: Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + 'static,
+{
+    let (value, set_value) = signal(initial);
+    Effect::new(move |previous: Option<usize>| {
+        let current = version();
+        if previous.is_some_and(|p| p != current) {
+            let pending = fetch();
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = pending.await {
+                    set_value.set(fresh);
+                }
+            });
+        }
+        current
+    });
+    value
+}
+
 /// The code of the error for `field`, from a validation error.
 pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
     Signal::derive(move || {

@@ -7,8 +7,8 @@ use crate::accounts::pages::AccountNav;
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::search::suggest_box::SearchBox;
 
-/// "Tiếng Việt | English". Plain links that work without JavaScript (the server sets the
-/// language cookie and sends the visitor back); once hydrated, the switch happens in place.
+/// "Tiếng Việt | English". Plain links: the server sets the language cookie and sends the
+/// visitor back to the same address, rendered in the other language.
 #[component]
 pub fn LangSwitch() -> impl IntoView {
     let i18n = use_i18n();
@@ -28,10 +28,6 @@ pub fn LangSwitch() -> impl IntoView {
                 lang=code
                 rel="external"
                 aria-current=move || (i18n.get_locale() == locale).then_some("true")
-                on:click=move |ev| {
-                    ev.prevent_default();
-                    i18n.set_locale(locale);
-                }
             >
                 {label}
             </a>
@@ -51,6 +47,8 @@ pub fn LangSwitch() -> impl IntoView {
 #[component]
 pub fn SiteHeader() -> impl IntoView {
     let i18n = use_i18n();
+    let query = leptos_router::hooks::use_query_map();
+    let search = query.with_untracked(|m| m.get("q").unwrap_or_default());
     view! {
         <header class="site-header">
             <div class="site-header__inner">
@@ -61,7 +59,7 @@ pub fn SiteHeader() -> impl IntoView {
                     <span class="site-header__name">"OCOP Market"</span>
                     <span class="site-header__tagline">{t!(i18n, nav.tagline)}</span>
                 </a>
-                <SearchBox />
+                <SearchBox initial=search />
                 <nav class="site-nav" aria-label=move || t_string!(i18n, nav.main)>
                     <a class="site-nav__link" href="/products">
                         {t!(i18n, nav.products)}

@@ -1,0 +1,367 @@
+//! The list index: every visible product's facet and ordering columns, held in memory, so the
+//! product list takes its total, facets and page from a pass over plain structs instead of six
+//! aggregates over a materialized join. The full-text match still runs in the database (FTS5 or
+//! the tsvector index); only the ids of the matches come back.
+//!
+//! The index follows the database through `catalog_version`, a counter that triggers bump on
+//! every change to what the list reads (products, certificates, cooperatives). Each list read
+//! compares it with the snapshot's and rebuilds when they differ, so a write through any path,
+//! on any instance, is seen by the next list read.
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use super::model::{PER_PAGE, ProductQuery, Sort};
+use crate::db::{Db, Sql};
+use crate::lang::Lang;
+use crate::search::service::match_expression;
+
+/// One visible product, as the list needs it.
+#[derive(Debug, Clone)]
+struct Entry {
+    id: i64,
+    group_id: i64,
+    district_id: Option<i64>,
+    coop_id: i64,
+    price_vnd: i64,
+    created_at: i64,
+    featured: bool,
+    /// Every certificate: (stars, expires_on as YYYY-MM-DD). Stars count while unexpired.
+    certificates: Vec<(i64, Box<str>)>,
+    /// Both names, folded ("tra oi guava tea"), for ranking name matches first.
+    names: Box<str>,
+    /// The position in name order (`sort_name`, then id), per language.
+    name_order: [u32; 2],
+}
+
+impl Entry {
+    fn stars(&self, today: &str) -> Option<i64> {
+        self.certificates.iter().filter(|(_, expires)| &**expires >= today).map(|(s, _)| *s).max()
+    }
+
+    /// How many of the words start a word of the product's names.
+    fn name_hits(&self, words: &[String]) -> usize {
+        words
+            .iter()
+            .filter(|w| self.names.split(|c: char| !c.is_alphanumeric()).any(|t| t.starts_with(w.as_str())))
+            .count()
+    }
+}
+
+/// The catalogue as of one `catalog_version`.
+#[derive(Debug, Default)]
+struct Snapshot {
+    version: i64,
+    entries: Vec<Entry>,
+    /// Product id → position in `entries`.
+    by_id: HashMap<i64, u32>,
+    groups: HashMap<String, i64>,
+    districts: HashMap<String, i64>,
+    coops: HashMap<String, i64>,
+}
+
+/// The shared, self-refreshing index. Cloning shares it.
+#[derive(Clone, Default)]
+pub struct ListIndex {
+    current: Arc<RwLock<Option<Arc<Snapshot>>>>,
+    rebuild: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl std::fmt::Debug for ListIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ListIndex")
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: i64,
+    group_id: i64,
+    district_id: Option<i64>,
+    coop_id: i64,
+    price_vnd: i64,
+    created_at: i64,
+    featured: i64,
+    sort_name_vi: String,
+    sort_name_en: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct CertificateRow {
+    product_id: i64,
+    stars: i64,
+    expires_on: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SlugRow {
+    id: i64,
+    slug: String,
+}
+
+/// The filters a product passes, one bit each; a facet counts the products that pass every
+/// filter but its own.
+const GROUP: u8 = 1;
+const STARS: u8 = 2;
+const DISTRICT: u8 = 4;
+const COOP: u8 = 8;
+const PRICE: u8 = 16;
+const ALL: u8 = GROUP | STARS | DISTRICT | COOP | PRICE;
+
+/// What the list statement gives, computed from the index: the page's ids in order, the total,
+/// each facet's counts and the price range.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Listing {
+    pub ids: Vec<i64>,
+    pub total: i64,
+    pub groups: HashMap<i64, i64>,
+    pub districts: HashMap<i64, i64>,
+    pub coops: HashMap<i64, i64>,
+    pub stars: HashMap<i64, i64>,
+    pub price_range: Option<(i64, i64)>,
+}
+
+impl ListIndex {
+    async fn version(db: &Db) -> Result<i64, sqlx::Error> {
+        Sql::new("SELECT version FROM catalog_version WHERE id = 1").query_scalar()?.fetch_one(&db.pool).await
+    }
+
+    /// The snapshot for the database's current version, rebuilt first if the catalogue changed.
+    async fn snapshot(&self, db: &Db) -> Result<Arc<Snapshot>, sqlx::Error> {
+        let version = Self::version(db).await?;
+        let fresh = |index: &ListIndex| {
+            let current = index.current.read().unwrap_or_else(|e| e.into_inner()).clone();
+            current.filter(|s| s.version == version)
+        };
+        if let Some(snapshot) = fresh(self) {
+            return Ok(snapshot);
+        }
+        // One rebuild at a time; whoever waited for it uses its result.
+        let _guard = self.rebuild.lock().await;
+        if let Some(snapshot) = fresh(self) {
+            return Ok(snapshot);
+        }
+        // The version is read before the rows, so rows newer than it only cause one more rebuild.
+        let version = Self::version(db).await?;
+        let snapshot = Arc::new(load(db, version).await?);
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+
+    /// The page, total and facets of the list for `query`; `words` are the folded search words.
+    pub async fn list(
+        &self,
+        db: &Db,
+        query: &ProductQuery,
+        words: Option<&[String]>,
+        lang: Lang,
+        today: &str,
+        page: i64,
+    ) -> Result<Listing, sqlx::Error> {
+        let snapshot = self.snapshot(db).await?;
+        let matches = match words {
+            Some(words) => Some(matching_ids(db, words).await?),
+            None => None,
+        };
+        Ok(snapshot.list(query, matches.as_deref(), words.unwrap_or_default(), lang, today, page))
+    }
+}
+
+/// The ids of every product whose text matches all the words, in one row.
+async fn matching_ids(db: &Db, words: &[String]) -> Result<Vec<i64>, sqlx::Error> {
+    let mut sql = match db.backend {
+        crate::db::Backend::Sqlite => {
+            Sql::new("SELECT COALESCE(group_concat(rowid), '') FROM products_fts WHERE products_fts MATCH ")
+        }
+        crate::db::Backend::Postgres => Sql::new(
+            "SELECT COALESCE(string_agg(id::text, ','), '') FROM products \
+             WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', ",
+        ),
+    };
+    sql.bind(match_expression(db.backend, words));
+    if db.backend == crate::db::Backend::Postgres {
+        sql.push(")");
+    }
+    let ids: String = sql.query_scalar()?.fetch_one(&db.pool).await?;
+    Ok(ids.split(',').filter_map(|id| id.parse().ok()).collect())
+}
+
+async fn load(db: &Db, version: i64) -> Result<Snapshot, sqlx::Error> {
+    let rows: Vec<EntryRow> = Sql::new(
+        "SELECT p.id, p.group_id, c.district_id, p.cooperative_id AS coop_id, p.price_vnd, p.created_at, \
+         p.featured, p.sort_name_vi, p.sort_name_en FROM products p \
+         JOIN cooperatives c ON c.id = p.cooperative_id \
+         WHERE p.status = 'published' AND c.status = 'approved' ORDER BY p.id",
+    )
+    .query_as()?
+    .fetch_all(&db.pool)
+    .await?;
+    let certificates: Vec<CertificateRow> =
+        Sql::new("SELECT product_id, stars, expires_on FROM certificates").query_as()?.fetch_all(&db.pool).await?;
+    let slugs = |table: &'static str| async move {
+        let rows: Vec<SlugRow> =
+            Sql::new(&format!("SELECT id, slug FROM {table}")).query_as()?.fetch_all(&db.pool).await?;
+        Ok::<_, sqlx::Error>(rows.into_iter().map(|r| (r.slug, r.id)).collect::<HashMap<_, _>>())
+    };
+
+    let mut order_vi: Vec<(usize, &str, i64)> =
+        rows.iter().enumerate().map(|(i, r)| (i, r.sort_name_vi.as_str(), r.id)).collect();
+    let mut order_en: Vec<(usize, &str, i64)> =
+        rows.iter().enumerate().map(|(i, r)| (i, r.sort_name_en.as_str(), r.id)).collect();
+    order_vi.sort_unstable_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)));
+    order_en.sort_unstable_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)));
+    let mut name_order = vec![[0u32; 2]; rows.len()];
+    for (position, (i, _, _)) in order_vi.into_iter().enumerate() {
+        name_order[i][0] = position as u32;
+    }
+    for (position, (i, _, _)) in order_en.into_iter().enumerate() {
+        name_order[i][1] = position as u32;
+    }
+
+    let mut entries: Vec<Entry> = rows
+        .into_iter()
+        .zip(name_order)
+        .map(|(r, name_order)| Entry {
+            id: r.id,
+            group_id: r.group_id,
+            district_id: r.district_id,
+            coop_id: r.coop_id,
+            price_vnd: r.price_vnd,
+            created_at: r.created_at,
+            featured: r.featured != 0,
+            certificates: Vec::new(),
+            names: format!("{} {}", r.sort_name_vi, r.sort_name_en).into_boxed_str(),
+            name_order,
+        })
+        .collect();
+    let by_id: HashMap<i64, u32> = entries.iter().enumerate().map(|(i, e)| (e.id, i as u32)).collect();
+    for c in certificates {
+        if let Some(&i) = by_id.get(&c.product_id) {
+            entries[i as usize].certificates.push((c.stars, c.expires_on.into_boxed_str()));
+        }
+    }
+    Ok(Snapshot {
+        version,
+        entries,
+        by_id,
+        groups: slugs("product_groups").await?,
+        districts: slugs("districts").await?,
+        coops: slugs("cooperatives").await?,
+    })
+}
+
+/// A filter on ids given by slugs: `None` when the query does not filter on it. Unknown slugs
+/// match nothing, as `IN (SELECT id … WHERE slug IN (…))` would.
+fn ids_for(slugs: &[String], known: &HashMap<String, i64>) -> Option<Vec<i64>> {
+    (!slugs.is_empty()).then(|| slugs.iter().filter_map(|s| known.get(s).copied()).collect())
+}
+
+impl Snapshot {
+    fn list(
+        &self,
+        query: &ProductQuery,
+        matches: Option<&[i64]>,
+        words: &[String],
+        lang: Lang,
+        today: &str,
+        page: i64,
+    ) -> Listing {
+        let groups = ids_for(&query.groups, &self.groups);
+        let districts = ids_for(&query.districts, &self.districts);
+        let coops = ids_for(&query.coops, &self.coops);
+        let passes = |e: &Entry, stars: Option<i64>| -> u8 {
+            let mut bits = 0;
+            if groups.as_ref().is_none_or(|ids| ids.contains(&e.group_id)) {
+                bits |= GROUP;
+            }
+            if query.stars.is_empty() || stars.is_some_and(|s| query.stars.contains(&s)) {
+                bits |= STARS;
+            }
+            if districts.as_ref().is_none_or(|ids| e.district_id.is_some_and(|d| ids.contains(&d))) {
+                bits |= DISTRICT;
+            }
+            if coops.as_ref().is_none_or(|ids| ids.contains(&e.coop_id)) {
+                bits |= COOP;
+            }
+            if query.price_min.is_none_or(|min| e.price_vnd >= min)
+                && query.price_max.is_none_or(|max| e.price_vnd <= max)
+            {
+                bits |= PRICE;
+            }
+            bits
+        };
+
+        let mut listing = Listing::default();
+        let mut shown: Vec<(&Entry, Option<i64>)> = Vec::new();
+        let candidates: Box<dyn Iterator<Item = &Entry>> = match matches {
+            Some(ids) => Box::new(ids.iter().filter_map(|id| self.by_id.get(id)).map(|&i| &self.entries[i as usize])),
+            None => Box::new(self.entries.iter()),
+        };
+        for e in candidates {
+            let stars = e.stars(today);
+            let bits = passes(e, stars);
+            let all_but = |own: u8| bits | own == ALL;
+            if all_but(GROUP) {
+                *listing.groups.entry(e.group_id).or_default() += 1;
+            }
+            if all_but(STARS)
+                && let Some(s) = stars
+            {
+                *listing.stars.entry(s).or_default() += 1;
+            }
+            if all_but(DISTRICT)
+                && let Some(d) = e.district_id
+            {
+                *listing.districts.entry(d).or_default() += 1;
+            }
+            if all_but(COOP) {
+                *listing.coops.entry(e.coop_id).or_default() += 1;
+            }
+            if all_but(PRICE) {
+                listing.price_range = Some(match listing.price_range {
+                    Some((lo, hi)) => (lo.min(e.price_vnd), hi.max(e.price_vnd)),
+                    None => (e.price_vnd, e.price_vnd),
+                });
+            }
+            if bits == ALL {
+                shown.push((e, stars));
+            }
+        }
+        listing.total = shown.len() as i64;
+
+        let lang_slot = match lang {
+            Lang::Vi => 0,
+            Lang::En => 1,
+        };
+        let searching = matches.is_some();
+        // Relevance while searching: products naming more of the words first, then featured ones.
+        let hits: HashMap<i64, usize> = if searching && query.sort == Sort::Relevance {
+            shown.iter().map(|(e, _)| (e.id, e.name_hits(words))).collect()
+        } else {
+            HashMap::new()
+        };
+        let key = |e: &Entry| -> (i64, i64, i64) {
+            match (query.sort, searching) {
+                (Sort::Relevance, true) => {
+                    (-(hits.get(&e.id).copied().unwrap_or(0) as i64), -i64::from(e.featured), e.id)
+                }
+                (Sort::Relevance, false) => (-i64::from(e.featured), -e.created_at, -e.id),
+                (Sort::Newest, _) => (-e.created_at, -e.id, 0),
+                (Sort::PriceAsc, _) => (e.price_vnd, e.id, 0),
+                (Sort::PriceDesc, _) => (-e.price_vnd, -e.id, 0),
+                (Sort::Name, _) => (i64::from(e.name_order[lang_slot]), 0, 0),
+            }
+        };
+        let skip = ((page.max(1) - 1) * PER_PAGE) as usize;
+        let end = (skip + PER_PAGE as usize).min(shown.len());
+        if skip < shown.len() {
+            // Only the first `end` need ordering.
+            if end < shown.len() {
+                shown.select_nth_unstable_by_key(end, |(e, _)| key(e));
+            }
+            let head = &mut shown[..end];
+            head.sort_unstable_by_key(|(e, _)| key(e));
+            listing.ids = head[skip..].iter().map(|(e, _)| e.id).collect();
+        }
+        listing
+    }
+}
