@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");
+    // sqlx::migrate! embeds the migration files; a new one must rebuild the crate.
+    println!("cargo::rerun-if-changed=migrations");
     let out_dir = std::env::var_os("OUT_DIR").ok_or("cargo did not set OUT_DIR")?;
     // Vietnamese is the default: the fallback when neither the cookie nor Accept-Language choose.
     let mut cfg = Config::new("vi")?.add_locale("en")?;

@@ -30,7 +30,6 @@ for url in /products /bench-static.html; do
 done
 rm -f target/site/bench-static.html
 
-echo "== first-load bytes of the product page (JS + WASM + CSS)"
-for f in target/site/pkg/ocop.js target/site/pkg/ocop.wasm target/site/pkg/ocop.css; do
-  printf '%-28s raw %8d  gzip %7d  brotli %7d\n' "$(basename "$f")" "$(wc -c <"$f")" "$(wc -c <"$f.gz")" "$(wc -c <"$f.br")"
-done
+echo "== first-load bytes of the product page and the list (JS + WASM + CSS, as Chromium fetches them)"
+(cd end2end && node tools/first-load.mjs "http://127.0.0.1:$PORT" /p/tra-dau-den-xanh-long-tui-loc \
+  && node tools/first-load.mjs "http://127.0.0.1:$PORT" /products | tail -1)

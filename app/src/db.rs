@@ -33,6 +33,8 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The product list's in-memory index, shared by every clone of this handle.
+    pub list_index: crate::catalog::index::ListIndex,
 }
 
 impl Db {
@@ -83,7 +85,7 @@ impl Db {
             })
             .connect(&url)
             .await?;
-        Ok(Db { pool, backend })
+        Ok(Db { pool, backend, list_index: Default::default() })
     }
 
     /// Applies this backend's migration set (the two sets are kept in step; a test compares them).

@@ -231,7 +231,58 @@ async fn cached_pages_are_reused_until_invalidated(db: Db) {
     assert_eq!(fresh.total, 9);
 }
 
+async fn exec(db: &Db, sql: &'static str) {
+    Sql::new(sql).query().expect("sql").execute(&db.pool).await.expect(sql);
+}
+
+/// The list index is built on the first read and must follow writes from any path: here plain
+/// SQL, as another instance or an admin tool would write.
+async fn the_list_follows_every_change_to_the_catalogue(db: Db) {
+    seeded(&db).await;
+    let all = query("");
+    assert_eq!(list_products(&db, &all, Lang::Vi, TODAY).await.expect("list").total, 10);
+
+    exec(&db, "UPDATE products SET status = 'draft' WHERE slug = 'chuoi-say'").await;
+    assert_eq!(list_products(&db, &all, Lang::Vi, TODAY).await.expect("list").total, 9);
+
+    exec(&db, "UPDATE products SET price_vnd = 999000 WHERE slug = 'buoi-soi-ha'").await;
+    let page = list_products(&db, &all, Lang::Vi, TODAY).await.expect("list");
+    assert_eq!(page.facets.price_range.map(|(_, hi)| hi), Some(999_000));
+
+    exec(
+        &db,
+        "DELETE FROM certificates WHERE product_id = (SELECT id FROM products WHERE slug = 'buoi-soi-ha')",
+    )
+    .await;
+    let four = ProductQuery { stars: vec![4], page: 1, ..Default::default() };
+    // Seven four-star products, less the unpublished banana and the grapefruit without its certificate.
+    assert_eq!(list_products(&db, &four, Lang::Vi, TODAY).await.expect("list").total, 5);
+
+    exec(&db, "UPDATE cooperatives SET status = 'suspended' WHERE slug = 'minh-thao'").await;
+    let page = list_products(&db, &all, Lang::Vi, TODAY).await.expect("list");
+    assert_eq!(page.total, 7, "a suspended cooperative's two products leave the list");
+    assert!(page.facets.cooperatives.iter().all(|c| c.key != "minh-thao"));
+
+    // Stock is not part of the list: an order's stock change does not rebuild the index.
+    let before = count(&db, "SELECT version FROM catalog_version").await;
+    exec(&db, "UPDATE products SET stock = stock - 1 WHERE slug = 'tra-oi'").await;
+    assert_eq!(count(&db, "SELECT version FROM catalog_version").await, before);
+}
+
+/// Relevance: a product naming every searched word comes before one that only mentions them
+/// in its description.
+async fn search_ranks_name_matches_first(db: Db) {
+    seeded(&db).await;
+    exec(&db, "UPDATE products SET search_text = search_text || ' buoi', featured = 1 WHERE slug = 'tra-oi'")
+        .await;
+    let slugs = search_slugs(&db, "buoi").await;
+    assert_eq!(slugs.first().map(String::as_str), Some("buoi-soi-ha"), "{slugs:?}");
+    assert!(slugs.contains(&"tra-oi".to_owned()), "the description match is still found: {slugs:?}");
+}
+
 on_both_databases!(
+    the_list_follows_every_change_to_the_catalogue,
+    search_ranks_name_matches_first,
     cached_pages_are_reused_until_invalidated,
     seeding_is_idempotent,
     seed_marks_invented_values_as_demo_and_the_uk_exports_as_four_star,

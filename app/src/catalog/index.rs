@@ -52,11 +52,32 @@ impl Entry {
 struct Snapshot {
     version: i64,
     entries: Vec<Entry>,
-    /// Product id → position in `entries`.
-    by_id: HashMap<i64, u32>,
+    /// Product id → position in `entries` (`NONE` for ids not in the list): a plain array, as
+    /// ids are dense, so a broad search maps its matches without hashing.
+    slots: Vec<u32>,
     groups: HashMap<String, i64>,
     districts: HashMap<String, i64>,
     coops: HashMap<String, i64>,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Counts per id, in an array indexed by id (facet values have small, dense ids).
+#[derive(Default)]
+struct Counter(Vec<i64>);
+
+impl Counter {
+    fn add(&mut self, id: i64) {
+        let Ok(i) = usize::try_from(id) else { return };
+        if i >= self.0.len() {
+            self.0.resize(i + 1, 0);
+        }
+        self.0[i] += 1;
+    }
+
+    fn into_map(self) -> HashMap<i64, i64> {
+        self.0.into_iter().enumerate().filter(|&(_, n)| n > 0).map(|(id, n)| (id as i64, n)).collect()
+    }
 }
 
 /// The shared, self-refreshing index. Cloning shares it.
@@ -196,10 +217,12 @@ async fn load(db: &Db, version: i64) -> Result<Snapshot, sqlx::Error> {
     .fetch_all(&db.pool)
     .await?;
     let certificates: Vec<CertificateRow> =
-        Sql::new("SELECT product_id, stars, expires_on FROM certificates").query_as()?.fetch_all(&db.pool).await?;
-    let slugs = |table: &'static str| async move {
-        let rows: Vec<SlugRow> =
-            Sql::new(&format!("SELECT id, slug FROM {table}")).query_as()?.fetch_all(&db.pool).await?;
+        Sql::new("SELECT product_id, stars, expires_on FROM certificates")
+            .query_as()?
+            .fetch_all(&db.pool)
+            .await?;
+    let slugs = |sql: &'static str| async move {
+        let rows: Vec<SlugRow> = Sql::new(sql).query_as()?.fetch_all(&db.pool).await?;
         Ok::<_, sqlx::Error>(rows.into_iter().map(|r| (r.slug, r.id)).collect::<HashMap<_, _>>())
     };
 
@@ -233,19 +256,27 @@ async fn load(db: &Db, version: i64) -> Result<Snapshot, sqlx::Error> {
             name_order,
         })
         .collect();
-    let by_id: HashMap<i64, u32> = entries.iter().enumerate().map(|(i, e)| (e.id, i as u32)).collect();
+    let max_id = entries.iter().map(|e| e.id).max().unwrap_or(0);
+    let mut slots = vec![NONE; usize::try_from(max_id).unwrap_or(0) + 1];
+    for (i, e) in entries.iter().enumerate() {
+        if let Ok(id) = usize::try_from(e.id) {
+            slots[id] = i as u32;
+        }
+    }
     for c in certificates {
-        if let Some(&i) = by_id.get(&c.product_id) {
+        if let Some(&i) = usize::try_from(c.product_id).ok().and_then(|id| slots.get(id))
+            && i != NONE
+        {
             entries[i as usize].certificates.push((c.stars, c.expires_on.into_boxed_str()));
         }
     }
     Ok(Snapshot {
         version,
         entries,
-        by_id,
-        groups: slugs("product_groups").await?,
-        districts: slugs("districts").await?,
-        coops: slugs("cooperatives").await?,
+        slots,
+        groups: slugs("SELECT id, slug FROM product_groups").await?,
+        districts: slugs("SELECT id, slug FROM districts").await?,
+        coops: slugs("SELECT id, slug FROM cooperatives").await?,
     })
 }
 
@@ -290,60 +321,20 @@ impl Snapshot {
             bits
         };
 
-        let mut listing = Listing::default();
-        let mut shown: Vec<(&Entry, Option<i64>)> = Vec::new();
-        let candidates: Box<dyn Iterator<Item = &Entry>> = match matches {
-            Some(ids) => Box::new(ids.iter().filter_map(|id| self.by_id.get(id)).map(|&i| &self.entries[i as usize])),
-            None => Box::new(self.entries.iter()),
-        };
-        for e in candidates {
-            let stars = e.stars(today);
-            let bits = passes(e, stars);
-            let all_but = |own: u8| bits | own == ALL;
-            if all_but(GROUP) {
-                *listing.groups.entry(e.group_id).or_default() += 1;
-            }
-            if all_but(STARS)
-                && let Some(s) = stars
-            {
-                *listing.stars.entry(s).or_default() += 1;
-            }
-            if all_but(DISTRICT)
-                && let Some(d) = e.district_id
-            {
-                *listing.districts.entry(d).or_default() += 1;
-            }
-            if all_but(COOP) {
-                *listing.coops.entry(e.coop_id).or_default() += 1;
-            }
-            if all_but(PRICE) {
-                listing.price_range = Some(match listing.price_range {
-                    Some((lo, hi)) => (lo.min(e.price_vnd), hi.max(e.price_vnd)),
-                    None => (e.price_vnd, e.price_vnd),
-                });
-            }
-            if bits == ALL {
-                shown.push((e, stars));
-            }
-        }
-        listing.total = shown.len() as i64;
-
+        let (mut groups_n, mut stars_n, mut districts_n, mut coops_n) =
+            (Counter::default(), Counter::default(), Counter::default(), Counter::default());
+        let mut price_range: Option<(i64, i64)> = None;
         let lang_slot = match lang {
             Lang::Vi => 0,
             Lang::En => 1,
         };
         let searching = matches.is_some();
-        // Relevance while searching: products naming more of the words first, then featured ones.
-        let hits: HashMap<i64, usize> = if searching && query.sort == Sort::Relevance {
-            shown.iter().map(|(e, _)| (e.id, e.name_hits(words))).collect()
-        } else {
-            HashMap::new()
-        };
+        // The shown products with their order key, computed once each.
         let key = |e: &Entry| -> (i64, i64, i64) {
             match (query.sort, searching) {
-                (Sort::Relevance, true) => {
-                    (-(hits.get(&e.id).copied().unwrap_or(0) as i64), -i64::from(e.featured), e.id)
-                }
+                // Relevance while searching: products naming more of the words first, then
+                // featured ones.
+                (Sort::Relevance, true) => (-(e.name_hits(words) as i64), -i64::from(e.featured), e.id),
                 (Sort::Relevance, false) => (-i64::from(e.featured), -e.created_at, -e.id),
                 (Sort::Newest, _) => (-e.created_at, -e.id, 0),
                 (Sort::PriceAsc, _) => (e.price_vnd, e.id, 0),
@@ -351,17 +342,71 @@ impl Snapshot {
                 (Sort::Name, _) => (i64::from(e.name_order[lang_slot]), 0, 0),
             }
         };
-        let skip = ((page.max(1) - 1) * PER_PAGE) as usize;
-        let end = (skip + PER_PAGE as usize).min(shown.len());
-        if skip < shown.len() {
+        let mut shown: Vec<((i64, i64, i64), i64)> = Vec::new();
+        let mut visit = |e: &Entry| {
+            let stars = e.stars(today);
+            let bits = passes(e, stars);
+            let all_but = |own: u8| bits | own == ALL;
+            if all_but(GROUP) {
+                groups_n.add(e.group_id);
+            }
+            if all_but(STARS)
+                && let Some(s) = stars
+            {
+                stars_n.add(s);
+            }
+            if all_but(DISTRICT)
+                && let Some(d) = e.district_id
+            {
+                districts_n.add(d);
+            }
+            if all_but(COOP) {
+                coops_n.add(e.coop_id);
+            }
+            if all_but(PRICE) {
+                price_range = Some(match price_range {
+                    Some((lo, hi)) => (lo.min(e.price_vnd), hi.max(e.price_vnd)),
+                    None => (e.price_vnd, e.price_vnd),
+                });
+            }
+            if bits == ALL {
+                shown.push((key(e), e.id));
+            }
+        };
+        match matches {
+            Some(ids) => {
+                for &id in ids {
+                    if let Some(&i) = usize::try_from(id).ok().and_then(|id| self.slots.get(id))
+                        && i != NONE
+                    {
+                        visit(&self.entries[i as usize]);
+                    }
+                }
+            }
+            None => self.entries.iter().for_each(&mut visit),
+        }
+
+        let total = shown.len();
+        let skip = usize::try_from((page.max(1) - 1) * PER_PAGE).unwrap_or(usize::MAX);
+        let end = skip.saturating_add(PER_PAGE as usize).min(total);
+        let mut ids = Vec::new();
+        if skip < total {
             // Only the first `end` need ordering.
-            if end < shown.len() {
-                shown.select_nth_unstable_by_key(end, |(e, _)| key(e));
+            if end < total {
+                shown.select_nth_unstable(end);
             }
             let head = &mut shown[..end];
-            head.sort_unstable_by_key(|(e, _)| key(e));
-            listing.ids = head[skip..].iter().map(|(e, _)| e.id).collect();
+            head.sort_unstable();
+            ids = head[skip..].iter().map(|&(_, id)| id).collect();
         }
-        listing
+        Listing {
+            ids,
+            total: total as i64,
+            groups: groups_n.into_map(),
+            districts: districts_n.into_map(),
+            coops: coops_n.into_map(),
+            stars: stars_n.into_map(),
+            price_range,
+        }
     }
 }

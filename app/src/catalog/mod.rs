@@ -5,6 +5,8 @@ pub mod cache;
 #[cfg(feature = "ssr")]
 pub mod certificate;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod index;
 pub mod live;
 pub mod model;
 pub mod pages;
