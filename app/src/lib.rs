@@ -10,6 +10,7 @@ pub mod error;
 mod i18n_keys;
 pub mod lang;
 pub mod media;
+pub mod orders;
 pub mod search;
 pub mod shell;
 pub mod ui;
