@@ -1,6 +1,7 @@
 //! Catalogue rules and SQL: the product list with its facets, product and cooperative pages,
 //! the home page, and the sitemap. Every query runs unchanged on SQLite and PostgreSQL except
-//! the full-text part, which `search::service` writes per backend.
+//! the full-text part, which `search::service` and `index` write per backend. The list's page,
+//! total and facets come from the in-memory `index`; its cards from SQL.
 use std::collections::HashMap;
 
 use tracing::instrument;
