@@ -338,6 +338,58 @@ async fn the_profile_is_saved_checked_and_shown_on_the_cooperative_page(db: Db) 
     );
 }
 
+/// Bank details for VietQR: all three or none, checked, and the holder stored as banks print it.
+async fn bank_details_are_all_or_nothing_and_make_a_valid_vietqr(db: Db) {
+    use app::coops::model::ProfileForm;
+    use app::orders::vietqr::Transfer;
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let mut form = service::profile(&db, coop).await.expect("profile").form;
+    form.district = "son-duong".into();
+    assert_eq!((form.bank_bin.as_str(), form.bank_account.as_str()), ("", ""), "none until set");
+
+    form.bank_account = "0011 0012 345".into();
+    assert_eq!(
+        service::update_profile(&db, coop, &form).await,
+        Err(AppError::Validation(vec![
+            FieldError::new("bank_bin", "required"),
+            FieldError::new("bank_holder", "holder_invalid"),
+        ])),
+        "an account alone is half a bank detail"
+    );
+    form.bank_bin = "970436".into();
+    form.bank_account = "12AB".into();
+    form.bank_holder = "Hợp tác xã  Nông sản hữu cơ Bình Minh".into();
+    assert_eq!(
+        service::update_profile(&db, coop, &form).await,
+        Err(AppError::Validation(vec![FieldError::new("bank_account", "account_invalid")]))
+    );
+    form.bank_account = "0011 0012 34567".into();
+    service::update_profile(&db, coop, &form).await.expect("save");
+    let saved = service::profile(&db, coop).await.expect("profile").form;
+    assert_eq!(saved.bank_bin, "970436");
+    assert_eq!(saved.bank_account, "0011001234567");
+    assert_eq!(saved.bank_holder, "HOP TAC XA NONG SAN HUU CO BINH MINH");
+    let transfer = Transfer {
+        bank_bin: saved.bank_bin.clone(),
+        account: saved.bank_account.clone(),
+        amount_vnd: Some(85_000),
+        purpose: "OCOP DH2611290001".into(),
+    };
+    let payload = transfer.payload().expect("a payload from the saved details");
+    assert_eq!(Transfer::parse(&payload), Ok(transfer));
+
+    // Clearing all three turns bank transfers off.
+    let cleared = ProfileForm {
+        bank_bin: String::new(),
+        bank_account: String::new(),
+        bank_holder: String::new(),
+        ..saved
+    };
+    service::update_profile(&db, coop, &cleared).await.expect("clear");
+    assert_eq!(service::profile(&db, coop).await.expect("profile").form.bank_bin, "");
+}
+
 async fn a_logo_is_reencoded_and_replaces_the_previous_one(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     let coop = coop_id(&db, "binh-minh").await;
@@ -371,6 +423,7 @@ async fn a_logo_is_reencoded_and_replaces_the_previous_one(db: Db) {
 }
 
 on_both_databases!(
+    bank_details_are_all_or_nothing_and_make_a_valid_vietqr,
     the_profile_is_saved_checked_and_shown_on_the_cooperative_page,
     a_logo_is_reencoded_and_replaces_the_previous_one,
     a_certificate_expires_thirty_six_months_after_issue_and_drives_the_badge,

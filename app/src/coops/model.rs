@@ -279,6 +279,43 @@ pub struct ProfileForm {
     pub contact_name: String,
     pub contact_phone: String,
     pub contact_email: String,
+    /// The bank for transfers (a BIN of `BANKS`), its account number and holder; all empty when
+    /// the cooperative takes cash on delivery only.
+    #[serde(default)]
+    pub bank_bin: String,
+    #[serde(default)]
+    pub bank_account: String,
+    #[serde(default)]
+    pub bank_holder: String,
+}
+
+/// Banks a cooperative can receive VietQR transfers at: NAPAS BIN and the name shoppers know.
+pub const BANKS: [(&str, &str); 15] = [
+    ("970405", "Agribank"),
+    ("970415", "VietinBank"),
+    ("970418", "BIDV"),
+    ("970436", "Vietcombank"),
+    ("970407", "Techcombank"),
+    ("970422", "MB Bank"),
+    ("970416", "ACB"),
+    ("970432", "VPBank"),
+    ("970403", "Sacombank"),
+    ("970423", "TPBank"),
+    ("970437", "HDBank"),
+    ("970443", "SHB"),
+    ("970449", "LPBank"),
+    ("970441", "VIB"),
+    ("970448", "OCB"),
+];
+
+/// The account holder as banks print it: unaccented, uppercase, single spaces
+/// ("Hợp tác xã Bình Minh" → "HOP TAC XA BINH MINH"). `None` if anything but letters and spaces is
+/// left.
+#[cfg(feature = "ssr")]
+pub fn bank_holder_name(raw: &str) -> Option<String> {
+    let folded = crate::search::fold::fold(raw).to_uppercase();
+    let name = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+    name.chars().all(|c| c.is_ascii_uppercase() || c == ' ').then_some(name)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

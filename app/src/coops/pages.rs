@@ -747,6 +747,7 @@ fn ProfileForm(form: ProfileForm, districts: Vec<crate::accounts::model::Distric
     let save = ServerAction::<UpdateProfile>::new();
     let error = action_error(save.value());
     let district_error = field_error(error, "district");
+    let bank_error = field_error(error, "bank_bin");
     let f = form;
     let selected = f.district.clone();
     view! {
@@ -780,6 +781,27 @@ fn ProfileForm(form: ProfileForm, districts: Vec<crate::accounts::model::Distric
                                     <TextField field="contact_email" prefix="form" kind="email" value=f.contact_email.clone() error>
                                         {t!(i18n, accounts.field.email)}
                                     </TextField>
+                                    <fieldset class="form__group">
+                                        <legend>{t!(i18n, coops.profile.bank_title)}</legend>
+                                        <p class="field__hint">{t!(i18n, coops.profile.bank_lead)}</p>
+                                        <div class="field" class:field--invalid=move || bank_error.with(Option::is_some)>
+                                            <label class="field__label" for="field-form-bank_bin">{t!(i18n, coops.profile.bank)}</label>
+                                            <select class="field__input" id="field-form-bank_bin" name="form[bank_bin]">
+                                                <option value="">{t!(i18n, coops.profile.bank_none)}</option>
+                                                {BANKS.into_iter().map(|(bin, name)| {
+                                                    view! { <option value=bin selected=f.bank_bin == bin>{name}</option> }
+                                                }).collect_view()}
+                                            </select>
+                                            {move || bank_error.get().map(|code| view! { <p class="field__error"><crate::ui::forms::FieldMessage code /></p> })}
+                                        </div>
+                                        <TextField field="bank_account" prefix="form" value=f.bank_account.clone() error>
+                                            {t!(i18n, coops.profile.bank_account)}
+                                        </TextField>
+                                        <TextField field="bank_holder" prefix="form" value=f.bank_holder.clone() error
+                                            hint=ViewFn::from(move || t_string!(i18n, coops.profile.bank_holder_hint))>
+                                            {t!(i18n, coops.profile.bank_holder)}
+                                        </TextField>
+                                    </fieldset>
                                     <button class="button" type="submit" disabled=move || save.pending().get()>
                                         {t!(i18n, coops.editor.save)}
                                     </button>

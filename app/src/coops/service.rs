@@ -577,14 +577,17 @@ struct ProfileRow {
     contact_phone: Option<String>,
     contact_email: Option<String>,
     logo_key: Option<String>,
+    bank_bin: Option<String>,
+    bank_account: Option<String>,
+    bank_holder: Option<String>,
 }
 
 #[instrument(skip(db))]
 pub async fn profile(db: &Db, coop_id: i64) -> Result<CoopProfile, AppError> {
     let mut sql = Sql::new(
         "SELECT c.slug, c.name_vi, c.name_en, c.story_vi, c.story_en, d.slug AS district, c.commune, \
-         c.contact_name, c.contact_phone, c.contact_email, c.logo_key \
-         FROM cooperatives c LEFT JOIN districts d ON d.id = c.district_id WHERE c.id = ",
+         c.contact_name, c.contact_phone, c.contact_email, c.logo_key, c.bank_bin, c.bank_account, \
+         c.bank_holder FROM cooperatives c LEFT JOIN districts d ON d.id = c.district_id WHERE c.id = ",
     );
     sql.bind(coop_id);
     let r: ProfileRow = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
@@ -599,9 +602,43 @@ pub async fn profile(db: &Db, coop_id: i64) -> Result<CoopProfile, AppError> {
             contact_name: r.contact_name.unwrap_or_default(),
             contact_phone: r.contact_phone.unwrap_or_default(),
             contact_email: r.contact_email.unwrap_or_default(),
+            bank_bin: r.bank_bin.unwrap_or_default(),
+            bank_account: r.bank_account.unwrap_or_default(),
+            bank_holder: r.bank_holder.unwrap_or_default(),
         },
         logo_url: r.logo_key.as_deref().map(crate::media::model::media_url),
     })
+}
+
+/// The bank details, checked: all three fields empty (no bank transfers), or a known bank, an
+/// account of 6 to 19 digits, and a holder's name that banks can print.
+struct Bank {
+    bin: String,
+    account: String,
+    holder: String,
+}
+
+fn check_bank(form: &ProfileForm, errors: &mut Vec<FieldError>) -> Option<Bank> {
+    let bin = form.bank_bin.trim();
+    let account: String = form.bank_account.chars().filter(|c| !c.is_whitespace()).collect();
+    let holder = form.bank_holder.trim();
+    if bin.is_empty() && account.is_empty() && holder.is_empty() {
+        return None;
+    }
+    let before = errors.len();
+    if !BANKS.iter().any(|(b, _)| *b == bin) {
+        errors.push(FieldError::new("bank_bin", "required"));
+    }
+    if !(6..=19).contains(&account.len()) || !account.chars().all(|c| c.is_ascii_digit()) {
+        errors.push(FieldError::new("bank_account", "account_invalid"));
+    }
+    let name = bank_holder_name(holder).filter(|n| !n.is_empty());
+    match &name {
+        None => errors.push(FieldError::new("bank_holder", "holder_invalid")),
+        Some(n) if n.len() > 50 => errors.push(FieldError::new("bank_holder", "too_long")),
+        Some(_) => {}
+    }
+    (errors.len() == before).then(|| Bank { bin: bin.to_owned(), account, holder: name.unwrap_or_default() })
 }
 
 /// Saves the profile. Contact fields may be empty; when given they must be a Vietnamese phone
@@ -635,6 +672,7 @@ pub async fn update_profile(db: &Db, coop_id: i64, form: &ProfileForm) -> Result
     if district_id.is_none() {
         errors.push(FieldError::new("district", "required"));
     }
+    let bank = check_bank(form, &mut errors);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -645,6 +683,12 @@ pub async fn update_profile(db: &Db, coop_id: i64, form: &ProfileForm) -> Result
     sql.push(", contact_name = ").bind(optional(&form.contact_name));
     sql.push(", contact_phone = ").bind(optional(&form.contact_phone));
     sql.push(", contact_email = ").bind(optional(&email));
+    let (bin, account, holder) = match bank {
+        Some(b) => (Some(b.bin), Some(b.account), Some(b.holder)),
+        None => (None, None, None),
+    };
+    sql.push(", bank_bin = ").bind(bin).push(", bank_account = ").bind(account);
+    sql.push(", bank_holder = ").bind(holder);
     sql.push(" WHERE id = ").bind(coop_id);
     sql.query()?.execute(&db.pool).await?;
     Ok(())

@@ -69,6 +69,8 @@ pub fn FieldMessage(code: String) -> impl IntoView {
         "bad_credentials" => t_string!(i18n, errors.field.bad_credentials),
         "wrong_password" => t_string!(i18n, errors.field.wrong_password),
         "phone_invalid" => t_string!(i18n, errors.field.phone_invalid),
+        "account_invalid" => t_string!(i18n, errors.field.account_invalid),
+        "holder_invalid" => t_string!(i18n, errors.field.holder_invalid),
         "reason_required" => t_string!(i18n, errors.field.reason_required),
         "name_one_language" => t_string!(i18n, errors.field.name_one_language),
         "price_invalid" => t_string!(i18n, errors.field.price_invalid),
