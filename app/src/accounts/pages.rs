@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{Localized, use_lang};
 use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error, refreshed};
-use crate::ui::layout::LoadError;
+use crate::ui::layout::{LoadError, Loaded};
 
 /// The signed-in user for every component of the page. Logging in or out reloads the page, so
 /// it is read once per page load.
@@ -335,14 +335,7 @@ pub fn ApplyPage() -> impl IntoView {
         <section class="auth auth--wide">
             <h1 class="auth__title">{t!(i18n, accounts.apply.title)}</h1>
             <p>{t!(i18n, accounts.apply.lead)}</p>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || {
-                    districts.get().map(|r| match r {
-                        Ok(districts) => view! { <ApplyForm districts /> }.into_any(),
-                        Err(_) => view! { <LoadError /> }.into_any(),
-                    })
-                }}
-            </Suspense>
+            <Loaded resource=districts view=|districts| view! { <ApplyForm districts /> } />
         </section>
     }
 }
@@ -446,14 +439,7 @@ fn ApplicationsLoader() -> impl IntoView {
     view! {
         <section class="review">
             <h1>{t!(i18n, accounts.review.title)}</h1>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || {
-                    applications.get().map(|r| match r {
-                        Ok(applications) => view! { <ApplicationList applications /> }.into_any(),
-                        Err(_) => view! { <LoadError /> }.into_any(),
-                    })
-                }}
-            </Suspense>
+            <Loaded resource=applications view=|applications| view! { <ApplicationList applications /> } />
         </section>
     }
 }

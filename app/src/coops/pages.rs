@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{Localized, use_lang};
 use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error, field_error, refreshed};
-use crate::ui::layout::{LoadError, NotFound};
+use crate::ui::layout::{LoadError, Loaded};
 use crate::ui::money::format_vnd;
 
 /// Renders `page` for a member of an approved cooperative; others get the login page or 403.
@@ -135,18 +135,8 @@ pub fn CoopProductsPage() -> impl IntoView {
 /// Loads the cooperative's products for the table.
 #[component]
 fn ProductTableLoader() -> impl IntoView {
-    let i18n = use_i18n();
     let products = Resource::new(|| (), |_| fetch_dashboard_products());
-    view! {
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || {
-                products.get().map(|r| match r {
-                    Ok(products) => view! { <ProductTable products /> }.into_any(),
-                    Err(_) => view! { <LoadError /> }.into_any(),
-                })
-            }}
-        </Suspense>
-    }
+    view! { <Loaded resource=products view=|products| view! { <ProductTable products /> } /> }
 }
 
 #[island(lazy)]
@@ -249,14 +239,7 @@ fn NewProduct() -> impl IntoView {
     let groups = Resource::new(|| (), |_| fetch_groups());
     view! {
         <h1>{t!(i18n, coops.editor.new_title)}</h1>
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || {
-                groups.get().map(|r| match r {
-                    Ok(groups) => view! { <NewProductForm groups /> }.into_any(),
-                    Err(_) => view! { <LoadError /> }.into_any(),
-                })
-            }}
-        </Suspense>
+        <Loaded resource=groups view=|groups| view! { <NewProductForm groups /> } />
     }
 }
 
@@ -288,7 +271,6 @@ pub fn EditProductPage() -> impl IntoView {
 
 #[component]
 fn EditProduct() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let query = leptos_router::hooks::use_query_map();
     let id = params.with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
@@ -308,21 +290,7 @@ fn EditProduct() -> impl IntoView {
             }
         },
     );
-    view! {
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || {
-                let upload = upload.clone();
-                product
-                    .get()
-                    .map(move |r| match r {
-                        Ok(data) => view! { <ProductEditor data upload /> }.into_any(),
-                        Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
-                        Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
-                        Err(_) => view! { <LoadError /> }.into_any(),
-                    })
-            }}
-        </Suspense>
-    }
+    view! { <Loaded resource=product view=move |data| view! { <ProductEditor data upload=upload.clone() /> } /> }
 }
 
 /// What the product editor shows: the product, and the groups to choose from.
@@ -703,13 +671,9 @@ fn ProfileEditor() -> impl IntoView {
     let logo_error = query.with_untracked(|q| q.get("logo_error"));
     view! {
         <h1>{t!(i18n, coops.profile.title)}</h1>
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || {
-                let logo_error = logo_error.clone();
-                data.get()
-                    .map(move |r| match r {
-                        Ok((profile, districts)) => {
-                            view! {
+        <Loaded resource=data view=move |(profile, districts)| {
+            let logo_error = logo_error.clone();
+            view! {
                                 <section class="profile-logo" aria-labelledby="logo-title">
                                     <h2 id="logo-title">{t!(i18n, coops.profile.logo)}</h2>
                                     {profile.logo_url.clone().map(|src| {
@@ -729,13 +693,8 @@ fn ProfileEditor() -> impl IntoView {
                                     </form>
                                 </section>
                                 <ProfileForm form=profile.form districts />
-                            }
-                                .into_any()
-                        }
-                        Err(_) => view! { <LoadError /> }.into_any(),
-                    })
-            }}
-        </Suspense>
+            }
+        } />
     }
 }
 

@@ -28,23 +28,6 @@ pub fn match_expression(backend: Backend, words: &[String]) -> String {
     }
 }
 
-/// Appends ` AND <products p matches>` for the words.
-pub fn push_match(sql: &mut Sql, backend: Backend, words: &[String]) {
-    let expr = match_expression(backend, words);
-    match backend {
-        Backend::Sqlite => {
-            sql.push(" AND p.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ");
-            sql.bind(expr);
-            sql.push(")");
-        }
-        Backend::Postgres => {
-            sql.push(" AND to_tsvector('simple', p.search_text) @@ to_tsquery('simple', ");
-            sql.bind(expr);
-            sql.push(")");
-        }
-    }
-}
-
 #[derive(sqlx::FromRow)]
 struct SuggestionRow {
     slug: String,

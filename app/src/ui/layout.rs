@@ -130,3 +130,30 @@ pub fn LoadError() -> impl IntoView {
         </section>
     }
 }
+
+/// A page's data, once its resource has loaded: "Loading…" meanwhile, and the 404, 403 or error
+/// page when loading failed. The pages hand the data to their islands as props.
+#[component]
+pub fn Loaded<T, V, F>(resource: Resource<Result<T, crate::error::AppError>>, view: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    use crate::error::AppError;
+    let i18n = use_i18n();
+    view! {
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || {
+                resource
+                    .get()
+                    .map(|r| match r {
+                        Ok(data) => view(data).into_any(),
+                        Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                        Err(AppError::Forbidden) => view! { <crate::accounts::pages::Forbidden /> }.into_any(),
+                        Err(_) => view! { <LoadError /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
