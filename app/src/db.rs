@@ -37,9 +37,23 @@ pub struct Db {
     pub list_index: crate::catalog::index::ListIndex,
 }
 
+/// How SQLite commits. `Normal` (the default) survives an application crash; `Full` also
+/// survives a power loss or an operating-system crash, at the cost of an fsync per commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSync {
+    #[default]
+    Normal,
+    Full,
+}
+
 impl Db {
     /// Connects to `url`, creating the SQLite file (and its directory) when missing.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        Db::connect_with(url, max_connections, SqliteSync::default()).await
+    }
+
+    /// `connect`, choosing SQLite's commit durability.
+    pub async fn connect_with(url: &str, max_connections: u32, sync: SqliteSync) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -79,6 +93,9 @@ impl Db {
                              PRAGMA temp_store = MEMORY;",
                         )
                         .await?;
+                        if sync == SqliteSync::Full {
+                            conn.execute("PRAGMA synchronous = FULL;").await?;
+                        }
                     }
                     Ok(())
                 })

@@ -29,6 +29,9 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A checkout asked for more than is in stock: which products, and how many are left.
+    #[error("not enough stock")]
+    OutOfStock(Vec<crate::orders::model::Shortage>),
     /// Too many failed logins: try again after this many seconds.
     #[error("too many attempts; retry in {0} s")]
     TooManyAttempts(i64),
@@ -48,7 +51,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::OutOfStock(_) => StatusCode::CONFLICT,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

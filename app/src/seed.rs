@@ -242,17 +242,20 @@ pub async fn seed(db: &Db) -> Result<SeedReport, SeedError> {
         sql.bind(i as i64).push(") ON CONFLICT (slug) DO NOTHING");
         report.districts += sql.query()?.execute(&mut *tx).await?.rows_affected();
     }
-    for coop in &facts.cooperatives {
+    for (i, coop) in facts.cooperatives.iter().enumerate() {
         let district_slug = coop.district_en.as_deref().map(slugify);
         let (story_vi, story_en) = demo_story(&coop.key);
+        // Made-up Agribank accounts, so a demo bank-transfer order shows its VietQR code.
+        let holder = crate::coops::model::bank_holder_name(&coop.name_vi).unwrap_or_default();
         let mut sql = Sql::new(
             "INSERT INTO cooperatives (slug, name_vi, name_en, story_vi, story_en, district_id, status, \
-             is_demo, created_at) VALUES (",
+             is_demo, bank_bin, bank_account, bank_holder, created_at) VALUES (",
         );
         sql.bind(coop.key.clone()).push(", ").bind(coop.name_vi.clone()).push(", ");
         sql.bind(coop.name_en.clone()).push(", ").bind(story_vi).push(", ").bind(story_en).push(", ");
         sql.push("(SELECT id FROM districts WHERE slug = ").bind(district_slug).push("), 'approved', 1, ");
-        sql.bind(now).push(") ON CONFLICT (slug) DO NOTHING");
+        sql.bind("970405".to_owned()).push(", ").bind(format!("1900{:08}", i + 1)).push(", ").bind(holder);
+        sql.push(", ").bind(now).push(") ON CONFLICT (slug) DO NOTHING");
         report.cooperatives += sql.query()?.execute(&mut *tx).await?.rows_affected();
     }
     let issued = parse_date("2024-06-15").ok_or_else(|| SeedError::Inconsistent("demo date".into()))?;

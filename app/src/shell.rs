@@ -12,6 +12,9 @@ use crate::coops::pages::{
     CoopOverviewPage, CoopProductsPage, CoopProfilePage, EditProductPage, NewProductPage,
 };
 use crate::i18n::I18nContextProvider;
+use crate::orders::pages::{
+    CartPage, CheckoutPage, CoopOrderPage, CoopOrdersPage, MyOrderPage, MyOrdersPage, OrderPlacedPage,
+};
 use crate::ui::layout::{NotFound, SiteFooter, SiteHeader};
 
 /// The public origin of the site (`PUBLIC_URL`), for canonical links, the sitemap and JSON-LD.
@@ -97,6 +100,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/coop") view=CoopOverviewPage ssr=SsrMode::Async />
                         <Route path=path!("/coop/products") view=CoopProductsPage ssr=SsrMode::Async />
                         <Route path=path!("/coop/profile") view=CoopProfilePage ssr=SsrMode::Async />
+                        <Route path=path!("/coop/orders") view=CoopOrdersPage ssr=SsrMode::Async />
+                        <Route path=path!("/coop/orders/:number") view=CoopOrderPage ssr=SsrMode::Async />
+                        <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
+                        <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
+                        <Route path=path!("/orders") view=MyOrdersPage ssr=SsrMode::Async />
+                        <Route path=path!("/orders/placed/:id") view=OrderPlacedPage ssr=SsrMode::Async />
+                        <Route path=path!("/orders/:number") view=MyOrderPage ssr=SsrMode::Async />
                         <Route path=path!("/coop/products/new") view=NewProductPage ssr=SsrMode::Async />
                         <Route path=path!("/coop/products/:id") view=EditProductPage ssr=SsrMode::Async />
                         <Route

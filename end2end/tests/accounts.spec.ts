@@ -1,25 +1,14 @@
-import { test, expect, type Page, type ConsoleMessage } from "@playwright/test";
+import { test, expect, type Page } from "@playwright/test";
+import { hydrated, watchConsole } from "./helpers";
 
 // Demo accounts the server creates on a fresh database (listed in the README).
 const MEMBER = { email: "binhminh@ocop.demo", password: "member-demo-2026" };
 const ADMIN = { email: "admin@ocop.demo", password: "admin-demo-2026" };
 const SHOPPER = { email: "shopper@ocop.demo", password: "shopper-demo-2026" };
 
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (msg: ConsoleMessage) => {
-    // Refusals the journeys provoke on purpose (a 403 page, a 422 for a bad price) show up as
-    // "Failed to load resource" in Chromium's console; anything else is an error.
-    const expected = /Failed to load resource: the server responded with a status of (403|422)/;
-    if (msg.type() === "error" && !expected.test(msg.text())) errors.push(msg.text());
-  });
-  page.on("pageerror", (err) => errors.push(String(err)));
-  return errors;
-}
-
-async function hydrated(page: Page) {
-  await page.locator("body[data-hydrated]").waitFor({ timeout: 15_000 });
-}
+// Refusals the journeys provoke on purpose (a 403 page, a 422 for a bad price) show up as
+// "Failed to load resource" in Chromium's console; anything else is an error.
+const PROVOKED = /Failed to load resource: the server responded with a status of (403|422)/;
 
 // Fills the login form on the current page (or opens /login first) and waits for the page
 // the login leads to.
@@ -45,7 +34,7 @@ test.beforeEach(async ({ context }) => {
 });
 
 test("a member creates a bilingual product, publishes it and finds it by search", async ({ page }) => {
-  const errors = watchConsole(page);
+  const errors = watchConsole(page, PROVOKED);
   // A number of its own, so that reruns against one database never find each other's product.
   const run = String(Date.now() % 1_000_000);
   const name = `Trà Shan tuyết cổ thụ Pà Làng ${run}`;
@@ -129,7 +118,7 @@ test("the dashboard sends a visitor to log in and refuses a shopper with 403", a
 });
 
 test("an applicant applies, an admin approves, and the applicant opens the dashboard", async ({ page }) => {
-  const errors = watchConsole(page);
+  const errors = watchConsole(page, PROVOKED);
   const run = String(Date.now() % 1_000_000);
   const email = `htx-${run}@example.vn`;
   const coop = `HTX Chè Hồng Thái ${run}`;

@@ -1,18 +1,5 @@
-import { test, expect, type Page, type ConsoleMessage } from "@playwright/test";
-
-// Collects console errors and uncaught exceptions; each journey ends by asserting there were none.
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (msg: ConsoleMessage) => {
-    if (msg.type() === "error") errors.push(msg.text());
-  });
-  page.on("pageerror", (err) => errors.push(String(err)));
-  return errors;
-}
-
-async function hydrated(page: Page) {
-  await page.locator("body[data-hydrated]").waitFor({ timeout: 15_000 });
-}
+import { test, expect, type Page } from "@playwright/test";
+import { hydrated, watchConsole } from "./helpers";
 
 test.beforeEach(async ({ context }) => {
   // Every journey starts in Vietnamese, the site's default.

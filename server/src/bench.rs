@@ -95,3 +95,101 @@ pub async fn search(db: &Db, rounds: usize) -> Result<(), sqlx::Error> {
     report("search results page, from the page cache", cached);
     Ok(())
 }
+
+/// `server bench-checkout [seconds] [workers]`: checkouts per second at saturation and their
+/// latency, on the database in DATABASE_URL. Each checkout buys from two cooperatives (two
+/// orders in one transaction) with its own idempotency key, as shoppers' checkouts do.
+pub async fn checkout(db: &Db, seconds: u64, workers: usize) -> Result<(), Box<dyn std::error::Error>> {
+    use app::db::Sql;
+    use app::orders::model::{Address, CheckoutForm};
+    app::seed::seed_if_empty(db).await?;
+    let now = app::db::now_unix();
+    let run = now % 1_000_000;
+    let mut products = Vec::new();
+    for coop in ["binh-minh", "hong-phat"] {
+        let mut sql = Sql::new(
+            "INSERT INTO products (slug, cooperative_id, group_id, name_vi, name_en, price_vnd, stock, status, \
+             created_at, updated_at) VALUES (",
+        );
+        sql.bind(format!("bench-{coop}-{run}")).push(", (SELECT id FROM cooperatives WHERE slug = ");
+        sql.bind(coop.to_owned()).push("), (SELECT MIN(id) FROM product_groups), 'Bench', 'Bench', 45000, ");
+        sql.bind(1_000_000_000_i64)
+            .push(", 'published', ")
+            .bind(now)
+            .push(", ")
+            .bind(now)
+            .push(") RETURNING id");
+        products.push(sql.query_scalar::<i64>()?.fetch_one(&db.pool).await?);
+    }
+    let mut users = Vec::new();
+    for i in 0..workers {
+        let mut sql = Sql::new(
+            "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) VALUES (",
+        );
+        sql.bind(format!("bench-{run}-{i}@example.vn")).push(", 'Bench', 'x', 'shopper', ").bind(now);
+        sql.push(", ").bind(now).push(") RETURNING id");
+        users.push(sql.query_scalar::<i64>()?.fetch_one(&db.pool).await?);
+    }
+    let lines = format!("{}:1,{}:2", products[0], products[1]);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (w, user) in users.into_iter().enumerate() {
+        let (db, lines) = (db.clone(), lines.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            let mut failures = 0usize;
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                n += 1;
+                let form = CheckoutForm {
+                    idempotency_key: format!("bench-{run}-{w}-{n:010}"),
+                    lines: lines.clone(),
+                    payment: "cod".into(),
+                    note: String::new(),
+                    address: Address {
+                        full_name: "Bench".into(),
+                        phone: "0912345678".into(),
+                        province: "Tuyên Quang".into(),
+                        district: String::new(),
+                        commune: "Minh Xuân".into(),
+                        street: "1".into(),
+                    },
+                };
+                let t = Instant::now();
+                match app::orders::service::checkout(&db, user, &form, now).await {
+                    Ok(_) => samples.push(t.elapsed()),
+                    Err(_) => failures += 1,
+                }
+            }
+            (samples, failures)
+        }));
+    }
+    let mut samples = Vec::new();
+    let mut failures = 0;
+    for task in tasks {
+        let (s, f) = task.await?;
+        samples.extend(s);
+        failures += f;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "backend {:?}, {workers} workers, {seconds} s: {} checkouts ({} orders), {failures} failed: \
+         {:.0} checkouts/s, {:.0} orders/s",
+        db.backend,
+        samples.len(),
+        samples.len() * 2,
+        samples.len() as f64 / elapsed,
+        samples.len() as f64 * 2.0 / elapsed,
+    );
+    samples.sort();
+    if !samples.is_empty() {
+        println!(
+            "checkout latency p50={:.2} ms  p99={:.2} ms  max={:.2} ms",
+            percentile(&samples, 0.50).as_secs_f64() * 1e3,
+            percentile(&samples, 0.99).as_secs_f64() * 1e3,
+            samples.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
+        );
+    }
+    Ok(())
+}

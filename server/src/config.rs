@@ -20,6 +20,9 @@ pub struct Config {
     pub database_url: String,
     /// `DB_MAX_CONNECTIONS`: pool size (default 8).
     pub db_max_connections: u32,
+    /// `SQLITE_SYNCHRONOUS`: `normal` (default; survives a crash of the app) or `full` (also a
+    /// power loss: an fsync per commit).
+    pub sqlite_sync: app::db::SqliteSync,
     /// `LEPTOS_SITE_ADDR`: where to listen (default 127.0.0.1:3000).
     pub addr: SocketAddr,
     /// `PUBLIC_URL`: the origin visitors use, for canonical links and the Origin check
@@ -72,6 +75,11 @@ impl Config {
             Some(v) => v.parse().map_err(|e| invalid("DB_MAX_CONNECTIONS", &v, e))?,
             None => 8,
         };
+        let sqlite_sync = match var("SQLITE_SYNCHRONOUS").map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("normal") => app::db::SqliteSync::Normal,
+            Some("full") => app::db::SqliteSync::Full,
+            Some(other) => return Err(invalid("SQLITE_SYNCHRONOUS", other, "use normal or full")),
+        };
         let log_format = match var("LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -89,6 +97,7 @@ impl Config {
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/ocop.db".to_owned()),
             db_max_connections,
+            sqlite_sync,
             addr,
             public_url,
             log_filter: var("RUST_LOG").unwrap_or_else(|| "info,sqlx=warn".to_owned()),

@@ -1,5 +1,6 @@
 //! `server`: serves OCOP Market. `server generate-products N` adds N synthetic products for
-//! benchmarks and exits; `server bench-search [rounds]` measures search latency.
+//! benchmarks and exits; `server bench-search [rounds]` measures search latency, and
+//! `server bench-checkout [seconds] [workers]` checkout throughput and latency.
 #![recursion_limit = "512"]
 use app::db::Db;
 use leptos::config::get_configuration;
@@ -45,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
     init_tracing(&config);
 
-    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    let db = Db::connect_with(&config.database_url, config.db_max_connections, config.sqlite_sync).await?;
     db.migrate().await?;
     tracing::info!(backend = ?db.backend, "database ready");
 
@@ -65,9 +66,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             server::bench::search(&db, rounds).await?;
             return Ok(());
         }
-        return Err(
-            format!("unknown command {cmd:?} (try: generate-products N, bench-search [rounds])").into()
-        );
+        if cmd == "bench-checkout" {
+            let seconds = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10);
+            let workers = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(32);
+            server::bench::checkout(&db, seconds, workers).await?;
+            return Ok(());
+        }
+        return Err(format!(
+            "unknown command {cmd:?} (try: generate-products N, bench-search [rounds], bench-checkout [s] [workers])"
+        )
+        .into());
     }
 
     if config.seed_demo

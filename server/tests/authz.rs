@@ -35,8 +35,10 @@ enum Outcome {
     Allowed,
     Unauthorized,
     Forbidden,
+    /// Someone else's order: it is not there for this caller (404, so its number leaks nothing).
+    NotFound,
 }
-use Outcome::{Allowed as A, Forbidden as F, Unauthorized as U};
+use Outcome::{Allowed as A, Forbidden as F, NotFound as N, Unauthorized as U};
 
 /// What the cases need to refer to.
 struct Fixture {
@@ -47,6 +49,13 @@ struct Fixture {
     photo_id: i64,
     pending_coop_id: i64,
     store: app::media::store::MediaStore,
+    /// A published Binh Minh product with stock, for carts and checkouts.
+    shop_product_id: i64,
+    /// The demo shopper's pending Binh Minh order, and the checkout it came from.
+    order_number: String,
+    checkout_id: i64,
+    /// A product the demo shopper has received (a delivered order), so may review.
+    delivered_product_id: i64,
 }
 
 struct Case {
@@ -294,6 +303,112 @@ fn cases() -> Vec<Case> {
         },
         Case {
             method: Method::GET,
+            path: "/api/orders/cart",
+            args: |_, _| String::new(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/orders/cart_count",
+            args: |_, _| String::new(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/orders/add_to_cart",
+            // A visitor's cart is their own (a cookie), so anyone may fill one.
+            args: |_, _| "slug=tra-oi&quantity=1".into(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/orders/set_quantity",
+            args: |f, _| format!("product_id={}&quantity=0", f.shop_product_id),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/orders/checkout_data",
+            args: |_, _| String::new(),
+            expect: [U, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/orders/checkout",
+            args: |f, who| {
+                format!(
+                    "form[idempotency_key]=matrix-key-{}-0001&form[lines]={}:1&form[payment]=cod&form[note]=\
+                     &form[address][full_name]=Lan&form[address][phone]=0912345678\
+                     &form[address][province]=Tuy%C3%AAn+Quang&form[address][district]=\
+                     &form[address][commune]=Minh+Xu%C3%A2n&form[address][street]=12+%C4%90%C6%B0%E1%BB%9Dng+17%2F8",
+                    tag(who),
+                    f.shop_product_id
+                )
+            },
+            expect: [U, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/orders/receipt",
+            args: |f, _| format!("checkout_id={}", f.checkout_id),
+            expect: [U, A, N, N, N],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/orders/mine",
+            args: |_, _| String::new(),
+            expect: [U, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/orders/my_order",
+            args: |f, _| format!("number={}", f.order_number),
+            expect: [U, A, N, N, N],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/orders/cancel",
+            args: |f, _| format!("number={}", f.order_number),
+            expect: [U, A, N, N, N],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/orders/coop_list",
+            args: |_, _| "status=".into(),
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/orders/coop_order",
+            args: |f, _| format!("number={}", f.order_number),
+            expect: [U, F, N, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/orders/move",
+            args: |f, _| format!("number={}&to=confirmed&note=", f.order_number),
+            expect: [U, F, N, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/orders/review",
+            // Only a buyer who received the product may review it.
+            args: |f, _| {
+                format!(
+                    "product_id={}&rating=5&body=Tr%C3%A0+th%C6%A1m+ngon&back=%2F",
+                    f.delivered_product_id
+                )
+            },
+            expect: [U, A, F, F, F],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/orders/reviews",
+            args: |f, _| format!("product_id={}", f.delivered_product_id),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
             path: "/api/search/suggest",
             args: |_, _| "q=tra".into(),
             expect: [A, A, A, A, A],
@@ -364,6 +479,8 @@ async fn fixture(db: Db) -> Fixture {
     };
     let photo_id =
         app::media::service::add_photo(&db, &store, binh_minh, product_id, upload, NOW).await.expect("photo");
+    let (shop_product_id, order_number, checkout_id, delivered_product_id) =
+        orders_fixture(&db, binh_minh).await;
     let leptos_options = LeptosOptions::builder().output_name("ocop").site_root("target/site").build();
     let state = AppState {
         leptos_options,
@@ -374,7 +491,59 @@ async fn fixture(db: Db) -> Fixture {
         trust_forwarded_for: false,
         media: store.clone(),
     };
-    Fixture { router: build_router(state), db, product_id, listing_id, photo_id, pending_coop_id, store }
+    Fixture {
+        router: build_router(state),
+        db,
+        product_id,
+        listing_id,
+        photo_id,
+        pending_coop_id,
+        store,
+        shop_product_id,
+        order_number,
+        checkout_id,
+        delivered_product_id,
+    }
+}
+
+/// The demo shopper's orders at Binh Minh: one pending, one delivered.
+async fn orders_fixture(db: &Db, binh_minh: i64) -> (i64, String, i64, i64) {
+    use app::orders::model::{Address, CheckoutForm, Status};
+    use app::orders::service::{self as orders, Scope};
+    let shopper: i64 =
+        common::scalar(db, Sql::new("SELECT id FROM users WHERE email = 'shopper@ocop.demo'")).await;
+    let mut sql =
+        Sql::new("SELECT id FROM products WHERE status = 'published' AND stock >= 10 AND cooperative_id = ");
+    sql.bind(binh_minh).push(" ORDER BY id LIMIT 2");
+    let ids: Vec<i64> = sql.query_scalar().expect("encode").fetch_all(&db.pool).await.expect("products");
+    let (shop, delivered) = (ids[0], ids[1]);
+    let tra_oi: i64 = common::scalar(db, Sql::new("SELECT id FROM products WHERE slug = 'tra-oi'")).await;
+    assert_ne!(tra_oi, delivered, "the review case needs a product not in other carts");
+    let form = |key: &str, product: i64| CheckoutForm {
+        idempotency_key: key.into(),
+        lines: format!("{product}:1"),
+        payment: "cod".into(),
+        note: String::new(),
+        address: Address {
+            full_name: "Lan".into(),
+            phone: "0912345678".into(),
+            province: "Tuyên Quang".into(),
+            district: String::new(),
+            commune: "Minh Xuân".into(),
+            street: "12".into(),
+        },
+    };
+    let pending =
+        orders::checkout(db, shopper, &form("fixture-pending-0001", shop), NOW).await.expect("checkout");
+    let received =
+        orders::checkout(db, shopper, &form("fixture-delivered-01", delivered), NOW).await.expect("checkout");
+    let number = &received.orders[0].number;
+    for (to, note) in [(Status::Confirmed, ""), (Status::Shipped, "VNPost 1"), (Status::Delivered, "")] {
+        orders::transition(db, shopper, Scope::Cooperative(binh_minh), number, to, note, NOW)
+            .await
+            .expect("move");
+    }
+    (shop, pending.orders[0].number.clone(), pending.checkout_id, delivered)
 }
 
 /// Every row a refused call could have touched.
@@ -393,6 +562,11 @@ async fn snapshot(db: &Db) -> Vec<String> {
         "SELECT 'l' || CAST(id AS TEXT) || url AS line FROM channel_listings ORDER BY id",
         "SELECT 'f' || CAST(id AS TEXT) || '@' || CAST(position AS TEXT) AS line FROM product_photos ORDER BY id",
         "SELECT 't' || CAST(id AS TEXT) || decision_no || issued_on AS line FROM certificates ORDER BY id",
+        "SELECT 'o' || CAST(id AS TEXT) || number || status || tracking_note AS line FROM orders ORDER BY id",
+        "SELECT 'e' || CAST(id AS TEXT) || to_status AS line FROM order_events ORDER BY id",
+        "SELECT 'k' || CAST(cart_id AS TEXT) || '/' || CAST(product_id AS TEXT) || '*' || CAST(quantity AS TEXT) \
+         AS line FROM cart_lines ORDER BY cart_id, product_id",
+        "SELECT 'r' || CAST(id AS TEXT) || body AS line FROM reviews ORDER BY id",
     ] {
         let rows: Vec<Line> =
             Sql::new(sql).query_as().expect("encode").fetch_all(&db.pool).await.expect("snapshot");
@@ -448,6 +622,7 @@ where
                 Outcome::Allowed => assert!(status.is_success(), "{cell}: expected success, got {status}"),
                 Outcome::Unauthorized => assert_eq!(status, StatusCode::UNAUTHORIZED, "{cell}"),
                 Outcome::Forbidden => assert_eq!(status, StatusCode::FORBIDDEN, "{cell}"),
+                Outcome::NotFound => assert_eq!(status, StatusCode::NOT_FOUND, "{cell}"),
             }
             if expected != Outcome::Allowed {
                 assert_eq!(snapshot(&f.db).await, before, "{cell}: a refused call changed rows");

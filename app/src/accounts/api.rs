@@ -66,6 +66,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<View
         }
         let viewer = session::resolve(&db, &token, now_unix()).await?.ok_or(AppError::Internal)?;
         set_cookie(session::cookie(&token, auth_settings().secure_cookies));
+        crate::orders::api::adopt_anonymous_cart(&db, viewer.id).await?;
         redirect_plain_form(&landing_path(&viewer, &next));
         Ok(viewer)
     })
@@ -100,6 +101,7 @@ pub async fn sign_up(email: String, display_name: String, password: String) -> R
         let token = service::login(&db, &email, &password, &ip, now_unix()).await?;
         let viewer = session::resolve(&db, &token, now_unix()).await?.ok_or(AppError::Internal)?;
         set_cookie(session::cookie(&token, auth_settings().secure_cookies));
+        crate::orders::api::adopt_anonymous_cart(&db, viewer.id).await?;
         redirect_plain_form("/account");
         Ok(viewer)
     })

@@ -21,6 +21,7 @@ pub fn card_image_src(card: &ProductCard) -> String {
 pub fn ProductCard(card: ProductCard) -> impl IntoView {
     let lang = use_lang();
     let href = format!("/p/{}", card.slug);
+    let slug = card.slug.clone();
     let image = card_image_src(&card);
     let alt = {
         let name = card.name.clone();
@@ -79,6 +80,7 @@ pub fn ProductCard(card: ProductCard) -> impl IntoView {
                 {(!in_stock).then(|| view! { <span class="stock-out">{t!(i18n, catalog.product.out_of_stock)}</span> })}
                 {is_demo.then(|| view! { <DemoMark /> })}
             </p>
+            {in_stock.then(|| view! { <crate::orders::pages::AddToCart slug=slug.clone() /> })}
         </article>
     }
 }
@@ -186,6 +188,7 @@ pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
                                     Sort::Newest => t_string!(i18n, catalog.sort.newest),
                                     Sort::PriceAsc => t_string!(i18n, catalog.sort.price_asc),
                                     Sort::PriceDesc => t_string!(i18n, catalog.sort.price_desc),
+                                    Sort::Rating => t_string!(i18n, catalog.sort.rating),
                                     Sort::Name => t_string!(i18n, catalog.sort.name),
                                 };
                                 view! {

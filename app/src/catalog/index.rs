@@ -25,6 +25,9 @@ struct Entry {
     price_vnd: i64,
     created_at: i64,
     featured: bool,
+    /// Average review stars in hundredths (0 without reviews), and the number of reviews.
+    rating_x100: i64,
+    rating_count: i64,
     /// Every certificate: (stars, expires_on as YYYY-MM-DD). Stars count while unexpired.
     certificates: Vec<(i64, Box<str>)>,
     /// Both names, folded ("tra oi guava tea"), for ranking name matches first.
@@ -102,6 +105,8 @@ struct EntryRow {
     price_vnd: i64,
     created_at: i64,
     featured: i64,
+    rating_count: i64,
+    rating_sum: i64,
     sort_name_vi: String,
     sort_name_en: String,
 }
@@ -209,7 +214,7 @@ async fn matching_ids(db: &Db, words: &[String]) -> Result<Vec<i64>, sqlx::Error
 async fn load(db: &Db, version: i64) -> Result<Snapshot, sqlx::Error> {
     let rows: Vec<EntryRow> = Sql::new(
         "SELECT p.id, p.group_id, c.district_id, p.cooperative_id AS coop_id, p.price_vnd, p.created_at, \
-         p.featured, p.sort_name_vi, p.sort_name_en FROM products p \
+         p.featured, p.rating_count, p.rating_sum, p.sort_name_vi, p.sort_name_en FROM products p \
          JOIN cooperatives c ON c.id = p.cooperative_id \
          WHERE p.status = 'published' AND c.status = 'approved' ORDER BY p.id",
     )
@@ -251,6 +256,8 @@ async fn load(db: &Db, version: i64) -> Result<Snapshot, sqlx::Error> {
             price_vnd: r.price_vnd,
             created_at: r.created_at,
             featured: r.featured != 0,
+            rating_x100: if r.rating_count > 0 { r.rating_sum * 100 / r.rating_count } else { 0 },
+            rating_count: r.rating_count,
             certificates: Vec::new(),
             names: format!("{} {}", r.sort_name_vi, r.sort_name_en).into_boxed_str(),
             name_order,
@@ -340,6 +347,7 @@ impl Snapshot {
                 (Sort::PriceAsc, _) => (e.price_vnd, e.id, 0),
                 (Sort::PriceDesc, _) => (-e.price_vnd, -e.id, 0),
                 (Sort::Name, _) => (i64::from(e.name_order[lang_slot]), 0, 0),
+                (Sort::Rating, _) => (-e.rating_x100, -e.rating_count, e.id),
             }
         };
         let mut shown: Vec<((i64, i64, i64), i64)> = Vec::new();

@@ -54,6 +54,7 @@ pub struct Certificate {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductDetail {
+    pub product_id: i64,
     pub card: ProductCard,
     pub description: Text,
     pub group: Text,
@@ -139,10 +140,13 @@ pub enum Sort {
     PriceAsc,
     PriceDesc,
     Name,
+    /// Best rated first (average stars, then the number of reviews); unreviewed products last.
+    Rating,
 }
 
 impl Sort {
-    pub const ALL: [Sort; 5] = [Sort::Relevance, Sort::Newest, Sort::PriceAsc, Sort::PriceDesc, Sort::Name];
+    pub const ALL: [Sort; 6] =
+        [Sort::Relevance, Sort::Newest, Sort::PriceAsc, Sort::PriceDesc, Sort::Name, Sort::Rating];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -151,6 +155,7 @@ impl Sort {
             Sort::PriceAsc => "price_asc",
             Sort::PriceDesc => "price_desc",
             Sort::Name => "name",
+            Sort::Rating => "rating",
         }
     }
 

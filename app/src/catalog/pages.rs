@@ -297,6 +297,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         move || d.best(lang.get()).chars().take(160).collect::<String>()
     };
     let alt = title.clone();
+    let product_id = detail.product_id;
     let ProductDetail {
         card,
         description: desc_text,
@@ -307,6 +308,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         listings,
         photos,
         related,
+        ..
     } = detail;
     let coop_href = format!("/c/{}", card.cooperative_slug);
     let group_href = format!("/products?group={}", card.group_slug);
@@ -375,6 +377,9 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
                                 }
                             })}
                     </dl>
+                    {(stock > 0).then(|| view! {
+                        <crate::orders::pages::AddToCart slug=card.slug.clone() with_quantity=true max=stock />
+                    })}
                     {card.exported_to.as_deref().filter(|c| *c == "GB").map(|_| view! {
                         <p class="product__export">{t!(i18n, catalog.product.export_note)}</p>
                     })}
@@ -387,6 +392,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
                 </p>
             </section>
             {certificate.map(|c| view! { <CertificatePanel certificate=c /> })}
+            <crate::orders::pages::ProductReviews product_id />
             {(!listings.is_empty()).then(|| view! {
                 <section class="product__listings" aria-labelledby="listings-title">
                     <h2 id="listings-title">{t!(i18n, catalog.product.listings)}</h2>

@@ -268,6 +268,7 @@ pub async fn product_detail(db: &Db, slug: &str, today: &str) -> Result<Option<P
     let related: Vec<CardRow> = sql.query_as()?.fetch_all(&db.pool).await?;
 
     Ok(Some(ProductDetail {
+        product_id: detail.product_id,
         card: card.into(),
         description: Text::new(detail.description_vi, detail.description_en),
         group: Text::new(detail.group_vi, detail.group_en),

@@ -32,7 +32,7 @@ where
 
 /// The dashboard frame: the cooperative's name and the section links.
 #[component]
-fn Dashboard(membership: Membership, children: Children) -> impl IntoView {
+pub fn Dashboard(membership: Membership, children: Children) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Meta name="robots" content="noindex" />
@@ -46,6 +46,9 @@ fn Dashboard(membership: Membership, children: Children) -> impl IntoView {
                 </A>
                 <A href="/coop/products" attr:class="dashboard__link">
                     {t!(i18n, coops.nav.products)}
+                </A>
+                <A href="/coop/orders" attr:class="dashboard__link">
+                    {t!(i18n, coops.nav.orders)}
                 </A>
                 <A href="/coop/profile" attr:class="dashboard__link">
                     {t!(i18n, coops.nav.profile)}

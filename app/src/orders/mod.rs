@@ -1,3 +1,9 @@
-//! Orders and payment: for now, the VietQR bank-transfer code shown on a bank-transfer order's
-//! confirmation (issue 4 builds the cart, checkout and the order pipeline around it).
+//! Cart, checkout, orders and reviews: the multi-cooperative cart, a checkout that never
+//! oversells or double-orders, the order pipeline each cooperative works through, and reviews
+//! from verified purchases. Payment by bank transfer shows a VietQR code (`vietqr`).
+pub mod api;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
 pub mod vietqr;

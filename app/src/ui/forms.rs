@@ -89,6 +89,14 @@ pub fn FieldMessage(code: String) -> impl IntoView {
         "upload_type_mismatch" => t_string!(i18n, errors.field.upload_type_mismatch),
         "upload_too_many_pixels" => t_string!(i18n, errors.field.upload_too_many_pixels),
         "upload_corrupt" => t_string!(i18n, errors.field.upload_corrupt),
+        "mobile_invalid" => t_string!(i18n, errors.field.mobile_invalid),
+        "cart_invalid" => t_string!(i18n, errors.field.cart_invalid),
+        "transfer_unavailable" => t_string!(i18n, errors.field.transfer_unavailable),
+        "stock_short" => t_string!(i18n, errors.field.stock_short),
+        "cart_full" => t_string!(i18n, errors.field.cart_full),
+        "tracking_required" => t_string!(i18n, errors.field.tracking_required),
+        "rating_invalid" => t_string!(i18n, errors.field.rating_invalid),
+        "review_short" => t_string!(i18n, errors.field.review_short),
         _ => t_string!(i18n, errors.field.invalid),
     }
 }
@@ -203,6 +211,7 @@ pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {
                 AppError::Forbidden => t_string!(i18n, errors.form.forbidden).to_string(),
                 AppError::NotFound => t_string!(i18n, errors.form.not_found).to_string(),
                 AppError::Conflict(_) => t_string!(i18n, errors.form.conflict).to_string(),
+                AppError::OutOfStock(_) => t_string!(i18n, errors.form.out_of_stock).to_string(),
                 AppError::Internal | AppError::Transport(_) => {
                     t_string!(i18n, errors.form.internal).to_string()
                 }

@@ -64,6 +64,7 @@ pub fn SiteHeader() -> impl IntoView {
                     <a class="site-nav__link" href="/products">
                         {t!(i18n, nav.products)}
                     </a>
+                    <crate::orders::pages::CartLink />
                     <AccountNav />
                 </nav>
                 <LangSwitch />

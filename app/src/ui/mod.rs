@@ -1,5 +1,6 @@
 //! Shared widgets: the page frame, money, star badges and small marks used by every domain.
 pub mod badges;
+pub mod dates;
 pub mod forms;
 pub mod layout;
 pub mod money;

@@ -1,0 +1,266 @@
+//! Cart, checkout, order and review server functions. The cart belongs to the signed-in account,
+//! or to the anonymous visitor's cart cookie; orders are reached only through the session's own
+//! user (shopper) or cooperative (member), never through an id in the request alone.
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+use super::model::*;
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use super::super::service::{self, CartOwner, Scope};
+    pub use crate::accounts::auth::{
+        auth_settings, current_viewer, redirect_plain_form, require_member, require_user, set_cookie,
+    };
+    pub use crate::db::now_unix;
+    pub use crate::error::respond;
+    pub use crate::shell::use_db;
+    use cookie::{Cookie, SameSite};
+    use leptos::prelude::use_context;
+
+    pub const CART_COOKIE: &str = "ocop_cart";
+    /// An anonymous cart lives this long after it was last changed.
+    const CART_MAX_AGE_SECS: i64 = 30 * 24 * 3600;
+
+    /// The token in the request's cart cookie.
+    pub fn cart_token() -> Option<String> {
+        let parts = use_context::<http::request::Parts>()?;
+        parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == CART_COOKIE && !c.value().is_empty())
+            .map(|c| c.value().to_owned())
+    }
+
+    fn cart_cookie(value: &str, max_age: i64) -> String {
+        Cookie::build((CART_COOKIE, value.to_owned()))
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(auth_settings().secure_cookies)
+            .path("/")
+            .max_age(cookie::time::Duration::seconds(max_age))
+            .build()
+            .to_string()
+    }
+
+    /// Whose cart this request works on. An anonymous visitor gets a cart cookie when `create`.
+    pub fn cart_owner(create: bool) -> Option<CartOwner> {
+        if let Some(viewer) = current_viewer() {
+            return Some(CartOwner::User(viewer.id));
+        }
+        if let Some(token) = cart_token() {
+            return Some(CartOwner::Anonymous(crate::accounts::session::token_hash(&token)));
+        }
+        if !create {
+            return None;
+        }
+        let (token, hash) = crate::accounts::session::new_token();
+        set_cookie(cart_cookie(&token, CART_MAX_AGE_SECS));
+        Some(CartOwner::Anonymous(hash))
+    }
+
+    /// After a login or sign-up: the anonymous cart joins the account's and its cookie goes.
+    pub async fn adopt_anonymous_cart(
+        db: &crate::db::Db,
+        user_id: i64,
+    ) -> Result<(), crate::error::AppError> {
+        if let Some(token) = cart_token() {
+            let hash = crate::accounts::session::token_hash(&token);
+            service::merge_into_account(db, &hash, user_id, now_unix()).await?;
+            set_cookie(cart_cookie("", 0));
+        }
+        Ok(())
+    }
+
+    /// The shopper's own orders, or (for a member) the cooperative's.
+    pub fn member_scope() -> Result<(i64, Scope), crate::error::AppError> {
+        let (viewer, coop) = require_member()?;
+        Ok((viewer.id, Scope::Cooperative(coop.cooperative_id)))
+    }
+}
+#[cfg(feature = "ssr")]
+pub use ssr::adopt_anonymous_cart;
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+/// The cart as it is now; changed prices are pointed out once.
+#[server(endpoint = "orders/cart", input = GetUrl)]
+pub async fn fetch_cart() -> Result<Cart, AppError> {
+    respond(async {
+        match cart_owner(false) {
+            Some(owner) => service::cart(&use_db()?, &owner, true).await,
+            None => Ok(Cart::default()),
+        }
+    })
+    .await
+}
+
+/// How many items are in the cart, for the header.
+#[server(endpoint = "orders/cart_count", input = GetUrl)]
+pub async fn fetch_cart_count() -> Result<i64, AppError> {
+    respond(async {
+        match cart_owner(false) {
+            Some(owner) => Ok(service::cart_count(&use_db()?, &owner).await?),
+            None => Ok(0),
+        }
+    })
+    .await
+}
+
+/// Adds to the cart the product with this slug. A plain form post lands on the cart page.
+#[server(endpoint = "orders/add_to_cart")]
+pub async fn add_to_cart_by_slug(slug: String, quantity: i64) -> Result<(), AppError> {
+    respond(async {
+        let db = use_db()?;
+        let product_id = service::product_id(&db, &slug).await?.ok_or(AppError::NotFound)?;
+        let owner = cart_owner(true).ok_or(AppError::Internal)?;
+        service::add_to_cart(&db, &owner, product_id, quantity, now_unix()).await?;
+        redirect_plain_form("/cart");
+        Ok(())
+    })
+    .await
+}
+
+/// Sets a cart line's quantity (0 removes it).
+#[server(endpoint = "orders/set_quantity")]
+pub async fn set_cart_quantity(product_id: i64, quantity: i64) -> Result<(), AppError> {
+    respond(async {
+        match cart_owner(false) {
+            Some(owner) => {
+                service::set_quantity(&use_db()?, &owner, product_id, quantity, now_unix()).await?
+            }
+            None if quantity == 0 => {}
+            None => return Err(AppError::NotFound),
+        }
+        redirect_plain_form("/cart");
+        Ok(())
+    })
+    .await
+}
+
+/// The checkout page's data: the account's cart, the last address and a fresh form key.
+#[server(endpoint = "orders/checkout_data", input = GetUrl)]
+pub async fn fetch_checkout() -> Result<CheckoutData, AppError> {
+    respond(async {
+        let viewer = require_user()?;
+        service::checkout_data(&use_db()?, viewer.id).await
+    })
+    .await
+}
+
+/// Places the orders. The inputs are named `form[lines]`, `form[address][phone]` and so on.
+#[server(endpoint = "orders/checkout")]
+pub async fn place_order(form: CheckoutForm) -> Result<Receipt, AppError> {
+    respond(async {
+        let viewer = require_user()?;
+        let receipt = service::checkout(&use_db()?, viewer.id, &form, now_unix()).await?;
+        redirect_plain_form(&format!("/orders/placed/{}", receipt.checkout_id));
+        Ok(receipt)
+    })
+    .await
+}
+
+#[server(endpoint = "orders/receipt", input = GetUrl)]
+pub async fn fetch_receipt(checkout_id: i64) -> Result<Receipt, AppError> {
+    respond(async {
+        let viewer = require_user()?;
+        service::receipt(&use_db()?, viewer.id, checkout_id).await
+    })
+    .await
+}
+
+#[server(endpoint = "orders/mine", input = GetUrl)]
+pub async fn fetch_my_orders() -> Result<Vec<OrderSummary>, AppError> {
+    respond(async {
+        let viewer = require_user()?;
+        service::orders(&use_db()?, Scope::Shopper(viewer.id), None).await
+    })
+    .await
+}
+
+#[server(endpoint = "orders/my_order", input = GetUrl)]
+pub async fn fetch_my_order(number: String) -> Result<OrderDetail, AppError> {
+    respond(async {
+        let viewer = require_user()?;
+        service::order(&use_db()?, Scope::Shopper(viewer.id), &number).await
+    })
+    .await
+}
+
+/// The shopper cancels their own order while it is pending.
+#[server(endpoint = "orders/cancel")]
+pub async fn cancel_my_order(number: String) -> Result<(), AppError> {
+    respond(async {
+        let viewer = require_user()?;
+        service::transition(
+            &use_db()?,
+            viewer.id,
+            Scope::Shopper(viewer.id),
+            &number,
+            Status::Cancelled,
+            "",
+            now_unix(),
+        )
+        .await?;
+        redirect_plain_form(&format!("/orders/{number}"));
+        Ok(())
+    })
+    .await
+}
+
+/// The cooperative's incoming orders; `status` is a status key or empty for all.
+#[server(endpoint = "orders/coop_list", input = GetUrl)]
+pub async fn fetch_coop_orders(status: String) -> Result<Vec<OrderSummary>, AppError> {
+    respond(async {
+        let (_, scope) = member_scope()?;
+        service::orders(&use_db()?, scope, Status::from_key(status.trim())).await
+    })
+    .await
+}
+
+#[server(endpoint = "orders/coop_order", input = GetUrl)]
+pub async fn fetch_coop_order(number: String) -> Result<OrderDetail, AppError> {
+    respond(async {
+        let (_, scope) = member_scope()?;
+        service::order(&use_db()?, scope, &number).await
+    })
+    .await
+}
+
+/// A member moves one of their cooperative's orders: `to` is a status key, `note` the tracking
+/// note (required to ship) or a reason.
+#[server(endpoint = "orders/move")]
+pub async fn move_order(number: String, to: String, note: String) -> Result<(), AppError> {
+    respond(async {
+        let (user_id, scope) = member_scope()?;
+        let to =
+            Status::from_key(to.trim()).ok_or(AppError::Conflict("transition_not_allowed".to_owned()))?;
+        service::transition(&use_db()?, user_id, scope, &number, to, &note, now_unix()).await?;
+        redirect_plain_form(&format!("/coop/orders/{number}"));
+        Ok(())
+    })
+    .await
+}
+
+/// A review by a shopper who received the product.
+#[server(endpoint = "orders/review")]
+pub async fn add_review(product_id: i64, rating: i64, body: String, back: String) -> Result<(), AppError> {
+    respond(async {
+        let viewer = require_user()?;
+        service::add_review(&use_db()?, viewer.id, product_id, rating, &body, now_unix()).await?;
+        redirect_plain_form(crate::accounts::api::safe_next(&back));
+        Ok(())
+    })
+    .await
+}
+
+/// A product's rating and latest reviews (public).
+#[server(endpoint = "orders/reviews", input = GetUrl)]
+pub async fn fetch_reviews(product_id: i64) -> Result<Reviews, AppError> {
+    respond(async { service::reviews(&use_db()?, product_id).await }).await
+}

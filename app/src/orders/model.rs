@@ -1,0 +1,503 @@
+//! What carts, checkouts, orders and reviews look like to the pages, and the rules that need no
+//! database: the order state machine, shipping fees, and Vietnamese phone numbers.
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Text;
+
+/// The most of one product a cart line may hold.
+pub const MAX_QUANTITY: i64 = 999;
+/// The most distinct products a cart may hold.
+pub const MAX_LINES: usize = 50;
+/// Each cooperative ships its own parcel: this much per order, free from `FREE_SHIPPING_FROM`.
+pub const SHIPPING_FEE_VND: i64 = 30_000;
+pub const FREE_SHIPPING_FROM_VND: i64 = 500_000;
+/// Review text limits, in characters.
+pub const REVIEW_MIN_CHARS: usize = 10;
+pub const REVIEW_MAX_CHARS: usize = 2_000;
+
+/// The shipping fee of one cooperative's order with this subtotal.
+pub fn shipping_fee(subtotal_vnd: i64) -> i64 {
+    if subtotal_vnd >= FREE_SHIPPING_FROM_VND { 0 } else { SHIPPING_FEE_VND }
+}
+
+/// The 34 provinces and centrally-run cities since the 2025 reorganisation, as shipping
+/// addresses name them.
+pub const PROVINCES: [&str; 34] = [
+    "An Giang",
+    "Bắc Ninh",
+    "Cà Mau",
+    "Cao Bằng",
+    "Cần Thơ",
+    "Đà Nẵng",
+    "Đắk Lắk",
+    "Điện Biên",
+    "Đồng Nai",
+    "Đồng Tháp",
+    "Gia Lai",
+    "Hà Nội",
+    "Hà Tĩnh",
+    "Hải Phòng",
+    "Hồ Chí Minh",
+    "Huế",
+    "Hưng Yên",
+    "Khánh Hòa",
+    "Lai Châu",
+    "Lạng Sơn",
+    "Lào Cai",
+    "Lâm Đồng",
+    "Nghệ An",
+    "Ninh Bình",
+    "Phú Thọ",
+    "Quảng Ngãi",
+    "Quảng Ninh",
+    "Quảng Trị",
+    "Sơn La",
+    "Tây Ninh",
+    "Thái Nguyên",
+    "Thanh Hóa",
+    "Tuyên Quang",
+    "Vĩnh Long",
+];
+
+/// A Vietnamese mobile number in its national form (`0912345678`), from what a shopper typed:
+/// `0912 345 678`, `091.234.5678`, `+84 912 345 678` or `84912345678`. Mobile numbers have ten
+/// digits and start with 03, 05, 07, 08 or 09 since the 2018 renumbering.
+pub fn normalize_mobile(raw: &str) -> Option<String> {
+    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
+    let national = if let Some(rest) = digits.strip_prefix("+84") {
+        format!("0{rest}")
+    } else if digits.len() == 11 && digits.starts_with("84") {
+        format!("0{}", &digits[2..])
+    } else {
+        digits
+    };
+    let ok = national.len() == 10
+        && national.chars().all(|c| c.is_ascii_digit())
+        && matches!(&national[..2], "03" | "05" | "07" | "08" | "09");
+    ok.then_some(national)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cart
+
+/// One product in the cart, as it is now: the price and stock are read when the cart is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartLine {
+    pub product_id: i64,
+    pub slug: String,
+    pub name: Text,
+    pub unit: Text,
+    pub photo: Option<String>,
+    pub quantity: i64,
+    pub unit_price_vnd: i64,
+    /// The price when the shopper last saw this line, when it differs from the price now.
+    pub previous_price_vnd: Option<i64>,
+    /// Units in stock now.
+    pub stock: i64,
+    /// Unpublished, deleted, or its cooperative suspended: it cannot be bought.
+    pub available: bool,
+}
+
+impl CartLine {
+    pub fn line_total(&self) -> i64 {
+        self.unit_price_vnd * self.quantity
+    }
+
+    /// Can be checked out as it is.
+    pub fn ready(&self) -> bool {
+        self.available && self.quantity <= self.stock
+    }
+}
+
+/// The lines of one cooperative: they become one order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartGroup {
+    pub cooperative_id: i64,
+    pub cooperative_slug: String,
+    pub cooperative: Text,
+    pub lines: Vec<CartLine>,
+    pub subtotal_vnd: i64,
+    pub shipping_vnd: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Cart {
+    pub groups: Vec<CartGroup>,
+    pub item_count: i64,
+    pub subtotal_vnd: i64,
+    pub shipping_vnd: i64,
+    pub total_vnd: i64,
+}
+
+impl Cart {
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    pub fn lines(&self) -> impl Iterator<Item = &CartLine> {
+        self.groups.iter().flat_map(|g| g.lines.iter())
+    }
+
+    /// Some line changed price or cannot be bought in the quantity asked.
+    pub fn has_changes(&self) -> bool {
+        self.lines().any(|l| l.previous_price_vnd.is_some() || !l.ready())
+    }
+
+    /// Every line can be checked out.
+    pub fn ready(&self) -> bool {
+        !self.is_empty() && self.lines().all(CartLine::ready)
+    }
+
+    /// The lines a checkout submits: "product:quantity" pairs, as the checkout form carries them.
+    pub fn submitted_lines(&self) -> String {
+        self.lines().map(|l| format!("{}:{}", l.product_id, l.quantity)).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// Reads the checkout form's `lines` field ("12:2,40:1") into (product, quantity) pairs, sorted
+/// by product and merged, so the same cart always reads the same way.
+pub fn parse_lines(raw: &str) -> Option<Vec<(i64, i64)>> {
+    let mut lines: Vec<(i64, i64)> = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (id, qty) = part.split_once(':')?;
+        let (id, qty) = (id.trim().parse::<i64>().ok()?, qty.trim().parse::<i64>().ok()?);
+        if id <= 0 || !(1..=MAX_QUANTITY).contains(&qty) {
+            return None;
+        }
+        lines.push((id, qty));
+    }
+    lines.sort_unstable();
+    lines.dedup_by(|b, a| {
+        let same = a.0 == b.0;
+        if same {
+            a.1 += b.1;
+        }
+        same
+    });
+    (!lines.is_empty() && lines.len() <= MAX_LINES && lines.iter().all(|l| l.1 <= MAX_QUANTITY))
+        .then_some(lines)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkout
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Payment {
+    #[default]
+    Cod,
+    BankTransfer,
+}
+
+impl Payment {
+    pub fn key(self) -> &'static str {
+        match self {
+            Payment::Cod => "cod",
+            Payment::BankTransfer => "bank_transfer",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Payment> {
+        match key {
+            "cod" => Some(Payment::Cod),
+            "bank_transfer" => Some(Payment::BankTransfer),
+            _ => None,
+        }
+    }
+}
+
+/// The shipping address, as the checkout form posts it (`address[full_name]` and so on).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Address {
+    #[serde(default)]
+    pub full_name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub province: String,
+    /// Optional: the 2025 reorganisation removed the district level, but older addresses and
+    /// some carriers still use it.
+    #[serde(default)]
+    pub district: String,
+    #[serde(default)]
+    pub commune: String,
+    #[serde(default)]
+    pub street: String,
+}
+
+/// The whole checkout form. `lines` is the cart the shopper confirmed ("12:2,40:1"); prices
+/// are never sent, the server reads them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CheckoutForm {
+    #[serde(default)]
+    pub idempotency_key: String,
+    #[serde(default)]
+    pub lines: String,
+    #[serde(default)]
+    pub payment: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub address: Address,
+}
+
+/// What the checkout page is rendered with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutData {
+    pub cart: Cart,
+    /// From the shopper's last order, or empty.
+    pub address: Address,
+    /// A fresh key for this rendering of the form.
+    pub idempotency_key: String,
+    /// Every cooperative in the cart has bank details, so bank transfer can be offered.
+    pub transfer_available: bool,
+}
+
+/// One order a checkout created, as the confirmation shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlacedOrder {
+    pub number: String,
+    pub cooperative: Text,
+    pub total_vnd: i64,
+    pub payment: Payment,
+    /// The bank-transfer QR code (SVG) and the account it pays, when paid by transfer.
+    pub transfer: Option<TransferDetails>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferDetails {
+    pub bank: String,
+    pub account: String,
+    pub holder: String,
+    pub purpose: String,
+    pub qr_svg: String,
+}
+
+/// What a checkout returns: the same for a replay of the same form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub checkout_id: i64,
+    pub orders: Vec<PlacedOrder>,
+    pub total_vnd: i64,
+}
+
+/// A product that did not have enough stock for a checkout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shortage {
+    pub product_id: i64,
+    pub name: Text,
+    pub requested: i64,
+    /// In stock now; 0 when it can no longer be bought at all.
+    pub available: i64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orders
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Status {
+    Pending,
+    Confirmed,
+    Shipped,
+    Delivered,
+    Cancelled,
+}
+
+/// Who moves an order: the shopper who placed it, or its cooperative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Actor {
+    Shopper,
+    Cooperative,
+}
+
+impl Actor {
+    pub fn key(self) -> &'static str {
+        match self {
+            Actor::Shopper => "shopper",
+            Actor::Cooperative => "cooperative",
+        }
+    }
+}
+
+impl Status {
+    pub const ALL: [Status; 5] =
+        [Status::Pending, Status::Confirmed, Status::Shipped, Status::Delivered, Status::Cancelled];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Confirmed => "confirmed",
+            Status::Shipped => "shipped",
+            Status::Delivered => "delivered",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// The order state machine: pending → confirmed → shipped → delivered, and cancelled from
+    /// pending (shopper or cooperative) or confirmed (cooperative, before it ships).
+    pub fn can_move(self, to: Status, actor: Actor) -> bool {
+        use Status::*;
+        match actor {
+            Actor::Shopper => matches!((self, to), (Pending, Cancelled)),
+            Actor::Cooperative => matches!(
+                (self, to),
+                (Pending, Confirmed)
+                    | (Confirmed, Shipped)
+                    | (Shipped, Delivered)
+                    | (Pending, Cancelled)
+                    | (Confirmed, Cancelled)
+            ),
+        }
+    }
+
+    /// Where `actor` may move an order from here.
+    pub fn next(self, actor: Actor) -> Vec<Status> {
+        Status::ALL.into_iter().filter(|to| self.can_move(*to, actor)).collect()
+    }
+}
+
+/// A line of the order list (shopper's history or a cooperative's inbox).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub id: i64,
+    pub number: String,
+    pub status: Status,
+    pub payment: Payment,
+    pub cooperative: Text,
+    pub customer: String,
+    pub item_count: i64,
+    pub total_vnd: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub product_id: i64,
+    pub slug: String,
+    pub name: Text,
+    pub unit_price_vnd: i64,
+    pub quantity: i64,
+    pub line_total_vnd: i64,
+    /// The shopper may review this product now (delivered, not yet reviewed).
+    pub can_review: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderEvent {
+    pub actor: String,
+    pub actor_role: String,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub note: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDetail {
+    pub summary: OrderSummary,
+    pub lines: Vec<OrderLine>,
+    pub subtotal_vnd: i64,
+    pub shipping_vnd: i64,
+    pub address: Address,
+    pub note: String,
+    pub tracking_note: String,
+    pub events: Vec<OrderEvent>,
+    pub transfer: Option<TransferDetails>,
+    /// Where the viewer may move it.
+    pub next: Vec<Status>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reviews
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub author: String,
+    pub rating: i64,
+    pub body: String,
+    pub created_at: i64,
+    /// Always true today: only buyers can review. Kept on the review for the page to say so.
+    pub verified_purchase: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Reviews {
+    pub count: i64,
+    /// The average in hundredths of a star (437 = 4.37), 0 without reviews.
+    pub average_x100: i64,
+    pub reviews: Vec<Review>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mobile_numbers_are_read_in_their_usual_forms() {
+        for raw in [
+            "0912345678",
+            "0912 345 678",
+            "091.234.5678",
+            "+84 912 345 678",
+            "84912345678",
+            "(+84)912-345-678",
+        ] {
+            assert_eq!(normalize_mobile(raw).as_deref(), Some("0912345678"), "{raw}");
+        }
+        assert_eq!(normalize_mobile("0387654321").as_deref(), Some("0387654321"));
+    }
+
+    #[test]
+    fn landlines_short_numbers_and_old_prefixes_are_not_mobiles() {
+        for raw in
+            ["02073822222", "091234567", "09123456789", "0112345678", "0412345678", "abc", "", "+8491234567"]
+        {
+            assert_eq!(normalize_mobile(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn shipping_is_free_from_the_threshold() {
+        assert_eq!(shipping_fee(499_999), SHIPPING_FEE_VND);
+        assert_eq!(shipping_fee(FREE_SHIPPING_FROM_VND), 0);
+    }
+
+    #[test]
+    fn submitted_lines_are_sorted_merged_and_bounded() {
+        assert_eq!(parse_lines("40:1, 12:2,12:1"), Some(vec![(12, 3), (40, 1)]));
+        for bad in ["", "12", "12:0", "x:1", "12:-1", "-3:1", "12:1000"] {
+            assert_eq!(parse_lines(bad), None, "{bad:?}");
+        }
+        let too_many = (1..=51).map(|i| format!("{i}:1")).collect::<Vec<_>>().join(",");
+        assert_eq!(parse_lines(&too_many), None);
+    }
+
+    #[test]
+    fn the_state_machine_allows_exactly_the_pipeline() {
+        use Status::*;
+        let allowed = [
+            (Pending, Confirmed, Actor::Cooperative),
+            (Confirmed, Shipped, Actor::Cooperative),
+            (Shipped, Delivered, Actor::Cooperative),
+            (Pending, Cancelled, Actor::Cooperative),
+            (Confirmed, Cancelled, Actor::Cooperative),
+            (Pending, Cancelled, Actor::Shopper),
+        ];
+        for from in Status::ALL {
+            for to in Status::ALL {
+                for actor in [Actor::Shopper, Actor::Cooperative] {
+                    assert_eq!(
+                        from.can_move(to, actor),
+                        allowed.contains(&(from, to, actor)),
+                        "{from:?} → {to:?} by {actor:?}"
+                    );
+                }
+            }
+        }
+        assert!(Delivered.next(Actor::Cooperative).is_empty());
+        assert!(Cancelled.next(Actor::Cooperative).is_empty());
+    }
+}

@@ -1,0 +1,874 @@
+//! Cart, checkout, confirmation, the shopper's orders, and the cooperative's order inbox.
+//!
+//! Every page renders on the server and every form is a plain form post first, so the whole
+//! path from "add to cart" to a placed order works without JavaScript. The checkout form is an
+//! island: hydrated, it shows progress and cannot be sent twice.
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::api::*;
+use super::model::*;
+use crate::accounts::model::{Membership, Viewer};
+use crate::accounts::pages::SignedIn;
+use crate::coops::pages::{Dashboard, MemberOnly};
+use crate::error::AppError;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::lang::{Localized, use_lang};
+use crate::ui::dates::format_datetime;
+use crate::ui::forms::{FieldMessage, FormAlert, TextField, action_error, field_error};
+use crate::ui::layout::Loaded;
+use crate::ui::money::format_vnd;
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces
+
+/// "Add to cart": a plain form post, so it works on every page with or without JavaScript.
+#[component]
+pub fn AddToCart(
+    slug: String,
+    #[prop(optional)] with_quantity: bool,
+    #[prop(default = 999)] max: i64,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form class="add-to-cart" method="post" action=AddToCartBySlug::PATH>
+            <input type="hidden" name="slug" value=slug />
+            {if with_quantity {
+                view! {
+                    <label class="add-to-cart__quantity">
+                        <span>{t!(i18n, orders.cart.quantity)}</span>
+                        <input type="number" name="quantity" value="1" min="1" max=max.min(MAX_QUANTITY) required />
+                    </label>
+                }
+                    .into_any()
+            } else {
+                view! { <input type="hidden" name="quantity" value="1" /> }.into_any()
+            }}
+            <button class="button add-to-cart__button" type="submit">
+                {t!(i18n, orders.cart.add)}
+            </button>
+        </form>
+    }
+}
+
+/// The header's cart link with the number of items.
+#[component]
+pub fn CartLink() -> impl IntoView {
+    let i18n = use_i18n();
+    let count = Resource::new(|| (), |_| fetch_cart_count());
+    view! {
+        <a class="site-nav__link site-nav__cart" href="/cart">
+            {t!(i18n, orders.cart.title)}
+            <Transition>
+                {move || {
+                    count.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| {
+                        view! { <span class="cart-count" data-testid="cart-count">{n}</span> }
+                    })
+                }}
+            </Transition>
+        </a>
+    }
+}
+
+#[component]
+fn StatusBadge(status: Status) -> impl IntoView {
+    let i18n = use_i18n();
+    let label = move || match status {
+        Status::Pending => t_string!(i18n, orders.status.pending),
+        Status::Confirmed => t_string!(i18n, orders.status.confirmed),
+        Status::Shipped => t_string!(i18n, orders.status.shipped),
+        Status::Delivered => t_string!(i18n, orders.status.delivered),
+        Status::Cancelled => t_string!(i18n, orders.status.cancelled),
+    };
+    view! { <span class=format!("status status--{}", status.key()) data-status=status.key()>{label}</span> }
+}
+
+#[component]
+fn PaymentLabel(payment: Payment) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match payment {
+        Payment::Cod => t_string!(i18n, orders.payment.cod),
+        Payment::BankTransfer => t_string!(i18n, orders.payment.bank_transfer),
+    }
+}
+
+/// The VietQR code and the account it pays, for a bank-transfer order.
+#[component]
+fn TransferPanel(transfer: TransferDetails, amount_vnd: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="transfer">
+            <div class="transfer__qr" role="img" aria-label=move || t_string!(i18n, orders.transfer.qr_label)
+                inner_html=transfer.qr_svg></div>
+            <dl class="transfer__facts">
+                <dt>{t!(i18n, orders.transfer.bank)}</dt>
+                <dd>{transfer.bank}</dd>
+                <dt>{t!(i18n, orders.transfer.account)}</dt>
+                <dd class="transfer__account">{transfer.account}</dd>
+                <dt>{t!(i18n, orders.transfer.holder)}</dt>
+                <dd>{transfer.holder}</dd>
+                <dt>{t!(i18n, orders.transfer.amount)}</dt>
+                <dd>{format_vnd(amount_vnd)}</dd>
+                <dt>{t!(i18n, orders.transfer.purpose)}</dt>
+                <dd class="transfer__purpose">{transfer.purpose}</dd>
+            </dl>
+            <p class="transfer__hint">{t!(i18n, orders.transfer.hint)}</p>
+        </div>
+    }
+}
+
+/// The sentence for an error whose code is not a field's.
+#[component]
+fn ConflictMessage(code: String) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match code.as_str() {
+        "idempotency_key_reused" => t_string!(i18n, orders.errors.key_reused),
+        "transition_not_allowed" => t_string!(i18n, orders.errors.transition),
+        "already_reviewed" => t_string!(i18n, orders.errors.already_reviewed),
+        _ => t_string!(i18n, errors.form.conflict),
+    }
+}
+
+/// What went wrong with an order action: which products ran short, a refused move, or the
+/// general alert.
+#[component]
+fn OrderAlert(error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    move || {
+        match error.get() {
+        Some(AppError::OutOfStock(short)) => view! {
+            <div class="form-alert" role="alert" data-testid="out-of-stock">
+                <p>{t!(i18n, orders.errors.out_of_stock)}</p>
+                <ul>
+                    {short.into_iter().map(|s| {
+                        let name = s.name.clone();
+                        view! {
+                            <li>
+                                {move || name.best(lang.get())} ": "
+                                {t!(i18n, orders.errors.short_line, requested = s.requested, available = s.available)}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+        .into_any(),
+        Some(AppError::Conflict(code)) => view! {
+            <p class="form-alert" role="alert"><ConflictMessage code /></p>
+        }
+        .into_any(),
+        _ => view! { <FormAlert error /> }.into_any(),
+    }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cart
+
+#[component]
+pub fn CartPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let cart = Resource::new(|| (), |_| fetch_cart());
+    let query = use_query_map();
+    let error_query = query.with_untracked(|q| q.get("__err").is_some());
+    view! {
+        <Title text=move || t_string!(i18n, orders.cart.title) />
+        <Meta name="robots" content="noindex" />
+        <section class="cart-page">
+            <h1>{t!(i18n, orders.cart.title)}</h1>
+            <CartErrors shown=error_query />
+            <Loaded resource=cart view=|cart: Cart| view! { <CartView cart /> } />
+        </section>
+    }
+}
+
+/// The error of a plain cart form post, which the server put in the address.
+#[component]
+fn CartErrors(shown: bool) -> impl IntoView {
+    let add = ServerAction::<AddToCartBySlug>::new();
+    let set = ServerAction::<SetCartQuantity>::new();
+    let add_error = action_error(add.value());
+    let set_error = action_error(set.value());
+    let error = Signal::derive(move || add_error.get().or_else(|| set_error.get()));
+    let quantity = field_error(error, "quantity");
+    shown.then(|| {
+        view! {
+            {move || quantity.get().map(|code| view! {
+                <p class="form-alert" role="alert"><FieldMessage code /></p>
+            })}
+        }
+    })
+}
+
+#[component]
+fn CartView(cart: Cart) -> impl IntoView {
+    let i18n = use_i18n();
+    if cart.is_empty() {
+        return view! {
+            <div class="empty-state">
+                <p>{t!(i18n, orders.cart.empty)}</p>
+                <a class="button" href="/products">{t!(i18n, orders.cart.browse)}</a>
+            </div>
+        }
+        .into_any();
+    }
+    let ready = cart.ready();
+    let changes = cart.has_changes();
+    view! {
+        {changes.then(|| view! {
+            <p class="notice notice--warning" role="status">{t!(i18n, orders.cart.changed)}</p>
+        })}
+        <div class="cart">
+            <div class="cart__groups">
+                {cart.groups.into_iter().map(|g| view! { <CartGroupView group=g /> }).collect_view()}
+            </div>
+            <aside class="cart__summary" aria-labelledby="cart-summary-title">
+                <h2 id="cart-summary-title">{t!(i18n, orders.cart.summary)}</h2>
+                <dl class="totals">
+                    <dt>{t!(i18n, orders.cart.items, n = cart.item_count)}</dt>
+                    <dd>{format_vnd(cart.subtotal_vnd)}</dd>
+                    <dt>{t!(i18n, orders.cart.shipping)}</dt>
+                    <dd>{format_vnd(cart.shipping_vnd)}</dd>
+                    <dt class="totals__grand">{t!(i18n, orders.cart.total)}</dt>
+                    <dd class="totals__grand" data-testid="cart-total">{format_vnd(cart.total_vnd)}</dd>
+                </dl>
+                <p class="field__hint">
+                    {t!(i18n, orders.cart.shipping_rule, fee = format_vnd(SHIPPING_FEE_VND), free = format_vnd(FREE_SHIPPING_FROM_VND))}
+                </p>
+                {if ready {
+                    view! { <a class="button button--wide" href="/checkout">{t!(i18n, orders.cart.checkout)}</a> }.into_any()
+                } else {
+                    view! { <p class="notice notice--warning">{t!(i18n, orders.cart.fix_first)}</p> }.into_any()
+                }}
+            </aside>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn CartGroupView(group: CartGroup) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    view! {
+        <section class="cart-group">
+            <h2 class="cart-group__title">
+                <a href=format!("/c/{}", group.cooperative_slug)><Localized text=group.cooperative /></a>
+            </h2>
+            <ul class="cart-lines">
+                {group.lines.into_iter().map(|line| {
+                    let name = line.name.clone();
+                    let href = format!("/p/{}", line.slug);
+                    let warn = !line.ready();
+                    view! {
+                        <li class="cart-line" class:cart-line--warn=warn data-product=line.slug.clone()>
+                            <a class="cart-line__name" href=href>
+                                {move || name.best(lang.get())}
+                            </a>
+                            <span class="cart-line__price">
+                                {format_vnd(line.unit_price_vnd)} " / " <Localized text=line.unit.clone() />
+                                {line.previous_price_vnd.map(|p| view! {
+                                    <span class="cart-line__was">{t!(i18n, orders.cart.was, price = format_vnd(p))}</span>
+                                })}
+                            </span>
+                            {(!line.available).then(|| view! {
+                                <span class="cart-line__problem">{t!(i18n, orders.cart.unavailable)}</span>
+                            })}
+                            {(line.available && line.quantity > line.stock).then(|| view! {
+                                <span class="cart-line__problem">{t!(i18n, orders.cart.only_left, n = line.stock)}</span>
+                            })}
+                            <form class="cart-line__quantity" method="post" action=SetCartQuantity::PATH>
+                                <input type="hidden" name="product_id" value=line.product_id />
+                                <label>
+                                    <span class="visually-hidden">{t!(i18n, orders.cart.quantity)}</span>
+                                    <input type="number" name="quantity" value=line.quantity min="0" max=MAX_QUANTITY />
+                                </label>
+                                <button class="button button--small button--secondary" type="submit">{t!(i18n, orders.cart.update)}</button>
+                            </form>
+                            <form class="cart-line__remove" method="post" action=SetCartQuantity::PATH>
+                                <input type="hidden" name="product_id" value=line.product_id />
+                                <input type="hidden" name="quantity" value="0" />
+                                <button class="button button--small button--secondary" type="submit">{t!(i18n, orders.cart.remove)}</button>
+                            </form>
+                            <span class="cart-line__total">{format_vnd(line.unit_price_vnd * line.quantity)}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <dl class="totals totals--group">
+                <dt>{t!(i18n, orders.cart.subtotal)}</dt>
+                <dd>{format_vnd(group.subtotal_vnd)}</dd>
+                <dt>{t!(i18n, orders.cart.shipping)}</dt>
+                <dd>{format_vnd(group.shipping_vnd)}</dd>
+            </dl>
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkout
+
+#[component]
+pub fn CheckoutPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, orders.checkout.title) />
+        <Meta name="robots" content="noindex" />
+        <SignedIn page=move |_viewer: Viewer| {
+            let data = Resource::new(|| (), |_| fetch_checkout());
+            view! {
+                <section class="checkout-page">
+                    <h1>{t!(i18n, orders.checkout.title)}</h1>
+                    <Loaded resource=data view=|data: CheckoutData| {
+                        if data.cart.is_empty() {
+                            view! { <CartView cart=data.cart /> }.into_any()
+                        } else if !data.cart.ready() {
+                            view! { <CheckoutBlocked /> }.into_any()
+                        } else {
+                            view! { <CheckoutForm data /> }.into_any()
+                        }
+                    } />
+                </section>
+            }
+        } />
+    }
+}
+
+#[component]
+fn CheckoutBlocked() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="notice notice--warning" role="alert">{t!(i18n, orders.cart.fix_first)}</p>
+        <a class="button" href="/cart">{t!(i18n, orders.checkout.back_to_cart)}</a>
+    }
+}
+
+/// The checkout form. It carries the cart it was shown with and a key of its own, so a
+/// resubmission finds the orders it already made instead of making new ones.
+#[island(lazy)]
+fn CheckoutForm(data: CheckoutData) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let place = ServerAction::<PlaceOrder>::new();
+    let error = action_error(place.value());
+    let province_error = field_error(error, "province");
+    let payment_error = field_error(error, "payment");
+    Effect::new(move |_| {
+        if let Some(Ok(receipt)) = place.value().get() {
+            let _ = window().location().assign(&format!("/orders/placed/{}", receipt.checkout_id));
+        }
+    });
+    let busy = move || place.pending().get() || place.value().with(|v| matches!(v, Some(Ok(_))));
+    let CheckoutData { cart, address: a, idempotency_key, transfer_available } = data;
+    let lines = cart.submitted_lines();
+    let province = a.province.clone();
+    view! {
+        <ActionForm action=place attr:class="form checkout">
+            <input type="hidden" name="form[idempotency_key]" value=idempotency_key />
+            <input type="hidden" name="form[lines]" value=lines />
+            <OrderAlert error />
+            <div class="checkout__layout">
+                <fieldset class="form__group checkout__address">
+                    <legend>{t!(i18n, orders.checkout.address)}</legend>
+                    <TextField field="full_name" prefix="form[address]" autocomplete="name" required=true value=a.full_name error>
+                        {t!(i18n, orders.address.full_name)}
+                    </TextField>
+                    <TextField field="phone" prefix="form[address]" kind="tel" autocomplete="tel" required=true value=a.phone error
+                        hint=ViewFn::from(move || t_string!(i18n, orders.address.phone_hint))>
+                        {t!(i18n, orders.address.phone)}
+                    </TextField>
+                    <div class="field" class:field--invalid=move || province_error.with(Option::is_some)>
+                        <label class="field__label" for="field-province">{t!(i18n, orders.address.province)}</label>
+                        <select class="field__input" id="field-province" name="form[address][province]" required>
+                            <option value="">{t!(i18n, orders.address.choose_province)}</option>
+                            {PROVINCES.into_iter().map(|p| view! {
+                                <option value=p selected=province == p>{p}</option>
+                            }).collect_view()}
+                        </select>
+                        {move || province_error.get().map(|code| view! { <p class="field__error"><FieldMessage code /></p> })}
+                    </div>
+                    <TextField field="district" prefix="form[address]" value=a.district error
+                        hint=ViewFn::from(move || t_string!(i18n, orders.address.district_hint))>
+                        {t!(i18n, orders.address.district)}
+                    </TextField>
+                    <TextField field="commune" prefix="form[address]" required=true value=a.commune error>
+                        {t!(i18n, orders.address.commune)}
+                    </TextField>
+                    <TextField field="street" prefix="form[address]" autocomplete="street-address" required=true value=a.street error>
+                        {t!(i18n, orders.address.street)}
+                    </TextField>
+                    <TextField field="note" prefix="form" multiline=true error>
+                        {t!(i18n, orders.checkout.note)}
+                    </TextField>
+                </fieldset>
+                <div class="checkout__side">
+                    <fieldset class="form__group checkout__payment" class:field--invalid=move || payment_error.with(Option::is_some)>
+                        <legend>{t!(i18n, orders.checkout.payment)}</legend>
+                        <label class="choice">
+                            <input type="radio" name="form[payment]" value="cod" checked=true />
+                            <span>{t!(i18n, orders.payment.cod)}</span>
+                        </label>
+                        <label class="choice" class:choice--disabled={!transfer_available}>
+                            <input type="radio" name="form[payment]" value="bank_transfer" disabled={!transfer_available} />
+                            <span>{t!(i18n, orders.payment.bank_transfer)}</span>
+                        </label>
+                        {(!transfer_available).then(|| view! {
+                            <p class="field__hint">{t!(i18n, orders.checkout.transfer_unavailable)}</p>
+                        })}
+                        {move || payment_error.get().map(|code| view! { <p class="field__error"><FieldMessage code /></p> })}
+                    </fieldset>
+                    <section class="checkout__summary" aria-labelledby="checkout-summary-title">
+                        <h2 id="checkout-summary-title">{t!(i18n, orders.checkout.summary)}</h2>
+                        {cart.groups.into_iter().map(|g| {
+                            let coop = g.cooperative.clone();
+                            view! {
+                                <div class="checkout__order">
+                                    <h3>{move || coop.best(lang.get())}</h3>
+                                    <ul>
+                                        {g.lines.into_iter().map(|l| {
+                                            let name = l.name.clone();
+                                            view! {
+                                                <li>
+                                                    <span>{move || name.best(lang.get())} " × " {l.quantity}</span>
+                                                    <span>{format_vnd(l.line_total())}</span>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                        <li class="checkout__shipping">
+                                            <span>{t!(i18n, orders.cart.shipping)}</span>
+                                            <span>{format_vnd(g.shipping_vnd)}</span>
+                                        </li>
+                                    </ul>
+                                </div>
+                            }
+                        }).collect_view()}
+                        <p class="checkout__total">
+                            <span>{t!(i18n, orders.cart.total)}</span>
+                            <strong>{format_vnd(cart.total_vnd)}</strong>
+                        </p>
+                        <button class="button button--wide" type="submit" disabled=busy data-testid="place-order">
+                            {move || if busy() {
+                                t_string!(i18n, orders.checkout.placing)
+                            } else {
+                                t_string!(i18n, orders.checkout.place)
+                            }}
+                        </button>
+                    </section>
+                </div>
+            </div>
+        </ActionForm>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Confirmation and the shopper's orders
+
+#[component]
+pub fn OrderPlacedPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = params.with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
+    view! {
+        <Title text=move || t_string!(i18n, orders.placed.title) />
+        <Meta name="robots" content="noindex" />
+        <SignedIn page=move |_viewer: Viewer| {
+            let receipt = Resource::new(move || id, fetch_receipt);
+            view! { <Loaded resource=receipt view=|r: Receipt| view! { <ReceiptView receipt=r /> } /> }
+        } />
+    }
+}
+
+#[component]
+fn ReceiptView(receipt: Receipt) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = receipt.orders.len();
+    view! {
+        <section class="receipt">
+            <h1>{t!(i18n, orders.placed.title)}</h1>
+            <p class="receipt__lead">{t!(i18n, orders.placed.lead, n = count, total = format_vnd(receipt.total_vnd))}</p>
+            <ol class="receipt__orders">
+                {receipt.orders.into_iter().map(|o| view! {
+                    <li class="receipt__order" data-testid="placed-order">
+                        <h2>
+                            <a href=format!("/orders/{}", o.number)>{o.number.clone()}</a>
+                        </h2>
+                        <p>
+                            <Localized text=o.cooperative /> " · " {format_vnd(o.total_vnd)} " · "
+                            <PaymentLabel payment=o.payment />
+                        </p>
+                        {o.transfer.map(|t| view! { <TransferPanel transfer=t amount_vnd=o.total_vnd /> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+            <a class="button" href="/orders">{t!(i18n, orders.mine.title)}</a>
+        </section>
+    }
+}
+
+#[component]
+pub fn MyOrdersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, orders.mine.title) />
+        <Meta name="robots" content="noindex" />
+        <SignedIn page=move |_viewer: Viewer| {
+            let orders = Resource::new(|| (), |_| fetch_my_orders());
+            view! {
+                <section class="orders-page">
+                    <h1>{t!(i18n, orders.mine.title)}</h1>
+                    <Loaded resource=orders view={|orders: Vec<OrderSummary>| view! {
+                        <OrderTable orders base="/orders" show_customer=false />
+                    }} />
+                </section>
+            }
+        } />
+    }
+}
+
+#[component]
+fn OrderTable(orders: Vec<OrderSummary>, base: &'static str, show_customer: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    if orders.is_empty() {
+        return view! { <p class="empty-state">{t!(i18n, orders.mine.empty)}</p> }.into_any();
+    }
+    view! {
+        <table class="data-table orders-table">
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, orders.table.number)}</th>
+                    <th scope="col">{t!(i18n, orders.table.date)}</th>
+                    <th scope="col">
+                        {if show_customer { t!(i18n, orders.table.customer).into_any() } else { t!(i18n, orders.table.cooperative).into_any() }}
+                    </th>
+                    <th scope="col">{t!(i18n, orders.table.items)}</th>
+                    <th scope="col">{t!(i18n, orders.table.total)}</th>
+                    <th scope="col">{t!(i18n, orders.table.status)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {orders.into_iter().map(|o| view! {
+                    <tr data-order=o.number.clone()>
+                        <td><a href=format!("{base}/{}", o.number)>{o.number.clone()}</a></td>
+                        <td>{format_datetime(o.created_at)}</td>
+                        <td>
+                            {if show_customer { o.customer.clone().into_any() } else { view! { <Localized text=o.cooperative.clone() /> }.into_any() }}
+                        </td>
+                        <td>{o.item_count}</td>
+                        <td>{format_vnd(o.total_vnd)}</td>
+                        <td><StatusBadge status=o.status /></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn MyOrderPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let number = params.with_untracked(|p| p.get("number").unwrap_or_default());
+    view! {
+        <Title text=move || t_string!(i18n, orders.detail.title) />
+        <Meta name="robots" content="noindex" />
+        <SignedIn page=move |_viewer: Viewer| {
+            let number = number.clone();
+            let order = Resource::new(move || number.clone(), fetch_my_order);
+            view! {
+                <Loaded resource=order view=|order: OrderDetail| view! {
+                    <OrderView order back="/orders" actions=ViewFn::from(|| ()) />
+                } />
+            }
+        } />
+    }
+}
+
+/// An order: its lines, totals, address, payment, and the timeline of its events. `actions`
+/// holds the buttons of whoever is looking.
+#[component]
+fn OrderView(order: OrderDetail, back: &'static str, actions: ViewFn) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let number = order.summary.number.clone();
+    let shopper_cancel = back == "/orders" && order.next.contains(&Status::Cancelled);
+    let review_back = format!("/orders/{number}");
+    let a = order.address.clone();
+    let total = order.summary.total_vnd;
+    view! {
+        <article class="order" data-testid="order" data-status=order.summary.status.key()>
+            <nav class="breadcrumbs"><a href=back>{t!(i18n, orders.detail.all)}</a></nav>
+            <header class="order__header">
+                <h1>{t!(i18n, orders.detail.heading, number = number.clone())}</h1>
+                <StatusBadge status=order.summary.status />
+            </header>
+            <p class="order__meta">
+                <Localized text=order.summary.cooperative.clone() /> " · "
+                {format_datetime(order.summary.created_at)} " · "
+                <PaymentLabel payment=order.summary.payment />
+            </p>
+            {(!order.tracking_note.is_empty()).then(|| view! {
+                <p class="order__tracking">{t!(i18n, orders.detail.tracking)} ": " <strong>{order.tracking_note.clone()}</strong></p>
+            })}
+            <div class="order__layout">
+                <section class="order__lines" aria-labelledby="order-lines-title">
+                    <h2 id="order-lines-title">{t!(i18n, orders.detail.lines)}</h2>
+                    <ul class="cart-lines">
+                        {order.lines.into_iter().map(|l| {
+                            let name = l.name.clone();
+                            let back = review_back.clone();
+                            view! {
+                                <li class="cart-line">
+                                    <a class="cart-line__name" href=format!("/p/{}", l.slug)>{move || name.best(lang.get())}</a>
+                                    <span>{format_vnd(l.unit_price_vnd)} " × " {l.quantity}</span>
+                                    <span class="cart-line__total">{format_vnd(l.line_total_vnd)}</span>
+                                    {l.can_review.then(|| view! { <ReviewForm product_id=l.product_id back /> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    <dl class="totals">
+                        <dt>{t!(i18n, orders.cart.subtotal)}</dt>
+                        <dd>{format_vnd(order.subtotal_vnd)}</dd>
+                        <dt>{t!(i18n, orders.cart.shipping)}</dt>
+                        <dd>{format_vnd(order.shipping_vnd)}</dd>
+                        <dt class="totals__grand">{t!(i18n, orders.cart.total)}</dt>
+                        <dd class="totals__grand">{format_vnd(total)}</dd>
+                    </dl>
+                </section>
+                <section class="order__side">
+                    <h2>{t!(i18n, orders.detail.ship_to)}</h2>
+                    <address class="order__address">
+                        {a.full_name} <br /> {a.phone} <br /> {a.street} ", " {a.commune}
+                        {(!a.district.is_empty()).then(|| format!(", {}", a.district))} ", " {a.province}
+                    </address>
+                    {(!order.note.is_empty()).then(|| view! { <p class="order__note">{order.note.clone()}</p> })}
+                    {(order.summary.status == Status::Pending).then(|| order.transfer.clone()).flatten().map(|t| view! {
+                        <h2>{t!(i18n, orders.transfer.title)}</h2>
+                        <TransferPanel transfer=t amount_vnd=total />
+                    })}
+                    {shopper_cancel.then(|| view! { <CancelForm number=number.clone() /> })}
+                    {actions.run()}
+                </section>
+            </div>
+            <section class="timeline" aria-labelledby="timeline-title">
+                <h2 id="timeline-title">{t!(i18n, orders.detail.timeline)}</h2>
+                <ol class="timeline__events">
+                    {order.events.into_iter().rev().map(|e| view! {
+                        <li class="timeline__event" data-to=e.to.key()>
+                            <StatusBadge status=e.to />
+                            <time>{format_datetime(e.at)}</time>
+                            <span class="timeline__actor">
+                                {match e.actor_role.as_str() {
+                                    "cooperative" => t!(i18n, orders.detail.by_cooperative, name = e.actor.clone()).into_any(),
+                                    _ => t!(i18n, orders.detail.by_shopper, name = e.actor.clone()).into_any(),
+                                }}
+                            </span>
+                            {(!e.note.is_empty()).then(|| view! { <span class="timeline__note">{e.note.clone()}</span> })}
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </section>
+        </article>
+    }
+}
+
+#[component]
+fn CancelForm(number: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form class="order__cancel" method="post" action=CancelMyOrder::PATH>
+            <input type="hidden" name="number" value=number />
+            <button class="button button--danger" type="submit">{t!(i18n, orders.detail.cancel)}</button>
+        </form>
+    }
+}
+
+#[component]
+fn ReviewForm(product_id: i64, back: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form class="review-form" method="post" action=AddReview::PATH>
+            <input type="hidden" name="product_id" value=product_id />
+            <input type="hidden" name="back" value=back />
+            <label class="field__label">
+                {t!(i18n, orders.review.rating)}
+                <select class="field__input" name="rating" required>
+                    {(1..=5).rev().map(|n| view! { <option value=n>{"★".repeat(n)}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="field__label">
+                {t!(i18n, orders.review.body)}
+                <textarea class="field__input" name="body" rows="3" minlength=REVIEW_MIN_CHARS maxlength=REVIEW_MAX_CHARS required></textarea>
+            </label>
+            <button class="button button--small" type="submit">{t!(i18n, orders.review.submit)}</button>
+        </form>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cooperative's orders
+
+#[component]
+pub fn CoopOrdersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let status = query.with_untracked(|q| q.get("status").unwrap_or_default());
+    view! {
+        <Title text=move || t_string!(i18n, orders.coop.title) />
+        <MemberOnly page=move |membership: Membership| {
+            let status = status.clone();
+            let filter = status.clone();
+            let orders = Resource::new(move || status.clone(), fetch_coop_orders);
+            view! {
+                <Dashboard membership>
+                    <h1>{t!(i18n, orders.coop.title)}</h1>
+                    <nav class="filters" aria-label=move || t_string!(i18n, orders.coop.filter)>
+                        <a class="chip" class:chip--on=filter.is_empty() href="/coop/orders">{t!(i18n, orders.coop.all)}</a>
+                        {Status::ALL.into_iter().map(|s| view! {
+                            <a class="chip" class:chip--on=filter == s.key() href=format!("/coop/orders?status={}", s.key())>
+                                <StatusBadge status=s />
+                            </a>
+                        }).collect_view()}
+                    </nav>
+                    <Loaded resource=orders view={|orders: Vec<OrderSummary>| view! {
+                        <OrderTable orders base="/coop/orders" show_customer=true />
+                    }} />
+                </Dashboard>
+            }
+        } />
+    }
+}
+
+#[component]
+pub fn CoopOrderPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let number = params.with_untracked(|p| p.get("number").unwrap_or_default());
+    let query = use_query_map();
+    let failed = query.with_untracked(|q| q.get("__err").is_some());
+    view! {
+        <Title text=move || t_string!(i18n, orders.detail.title) />
+        <MemberOnly page=move |membership: Membership| {
+            let number = number.clone();
+            let order = Resource::new(move || number.clone(), fetch_coop_order);
+            view! {
+                <Dashboard membership>
+                    <MoveErrors shown=failed />
+                    <Loaded resource=order view=|order: OrderDetail| {
+                        let number = order.summary.number.clone();
+                        let next = order.next.clone();
+                        view! {
+                            <OrderView order back="/coop/orders" actions=ViewFn::from(move || view! {
+                                <MoveForms number=number.clone() next=next.clone() />
+                            }) />
+                        }
+                    } />
+                </Dashboard>
+            }
+        } />
+    }
+}
+
+#[component]
+fn MoveErrors(shown: bool) -> impl IntoView {
+    let moved = ServerAction::<MoveOrder>::new();
+    let error = action_error(moved.value());
+    let note = field_error(error, "note");
+    shown.then(|| {
+        view! {
+            {move || match note.get() {
+                Some(code) => view! { <p class="form-alert" role="alert"><FieldMessage code /></p> }.into_any(),
+                None => view! { <OrderAlert error /> }.into_any(),
+            }}
+        }
+    })
+}
+
+/// One form per move the order allows from where it is.
+#[component]
+fn MoveForms(number: String, next: Vec<Status>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="order__moves">
+            {next.into_iter().map(|to| {
+                let label = move || match to {
+                    Status::Confirmed => t_string!(i18n, orders.move_to.confirmed),
+                    Status::Shipped => t_string!(i18n, orders.move_to.shipped),
+                    Status::Delivered => t_string!(i18n, orders.move_to.delivered),
+                    Status::Cancelled => t_string!(i18n, orders.move_to.cancelled),
+                    Status::Pending => t_string!(i18n, orders.status.pending),
+                };
+                let note = match to {
+                    Status::Shipped => Some((t_string!(i18n, orders.move_to.tracking), true)),
+                    Status::Cancelled => Some((t_string!(i18n, orders.move_to.reason), false)),
+                    _ => None,
+                };
+                view! {
+                    <form class="order__move" method="post" action=MoveOrder::PATH data-move=to.key()>
+                        <input type="hidden" name="number" value=number.clone() />
+                        <input type="hidden" name="to" value=to.key() />
+                        {match note {
+                            Some((label, required)) => view! {
+                                <label class="field__label">
+                                    {label}
+                                    <input class="field__input" type="text" name="note" maxlength="500" required=required />
+                                </label>
+                            }.into_any(),
+                            None => view! { <input type="hidden" name="note" value="" /> }.into_any(),
+                        }}
+                        <button class=if to == Status::Cancelled { "button button--danger" } else { "button" } type="submit">
+                            {label}
+                        </button>
+                    </form>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reviews on the product page
+
+/// The product's rating and its reviews, each marked as a verified purchase.
+#[component]
+pub fn ProductReviews(product_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let reviews = Resource::new(move || product_id, fetch_reviews);
+    view! {
+        <section class="reviews" aria-labelledby="reviews-title">
+            <h2 id="reviews-title">{t!(i18n, orders.review.title)}</h2>
+            <Suspense>
+                {move || reviews.get().and_then(Result::ok).map(|r| {
+                    if r.count == 0 {
+                        return view! { <p>{t!(i18n, orders.review.none)}</p> }.into_any();
+                    }
+                    let average = format!("{}.{:02}", r.average_x100 / 100, r.average_x100 % 100);
+                    view! {
+                        <p class="reviews__summary" data-testid="rating">
+                            <span class="reviews__stars" aria-hidden="true">{"★".repeat(((r.average_x100 + 50) / 100) as usize)}</span>
+                            {t!(i18n, orders.review.summary, average = average.clone(), n = r.count)}
+                        </p>
+                        <ul class="reviews__list">
+                            {r.reviews.into_iter().map(|rv| view! {
+                                <li class="review">
+                                    <p class="review__head">
+                                        <span class="review__stars" aria-label=format!("{}/5", rv.rating)>{"★".repeat(rv.rating as usize)}</span>
+                                        <strong>{rv.author}</strong>
+                                        {rv.verified_purchase.then(|| view! { <span class="review__verified">{t!(i18n, orders.review.verified)}</span> })}
+                                        <time>{format_datetime(rv.created_at)}</time>
+                                    </p>
+                                    <p class="review__body">{rv.body}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                })}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,586 @@
+//! Cart, checkout, the order pipeline and reviews against real SQLite and real PostgreSQL: stock
+//! is never oversold, a form is never ordered twice, each cooperative gets its own order, and
+//! orders move only along the pipeline.
+mod common;
+
+use std::time::Instant;
+
+use app::catalog::model::{ProductQuery, Sort};
+use app::db::{Db, Sql};
+use app::error::{AppError, FieldError};
+use app::lang::Lang;
+use app::orders::model::*;
+use app::orders::service::{self, CartOwner, Scope};
+use app::orders::vietqr::Transfer;
+use common::{exec, scalar};
+
+const NOW: i64 = 1_800_000_000;
+const TODAY: &str = "2027-01-15";
+
+async fn coop_id(db: &Db, slug: &str) -> i64 {
+    let mut sql = Sql::new("SELECT id FROM cooperatives WHERE slug = ");
+    sql.bind(slug.to_owned());
+    scalar(db, sql).await
+}
+
+/// A published product of `coop` with this price and stock.
+async fn product(db: &Db, coop: &str, slug: &str, price: i64, stock: i64) -> i64 {
+    let mut sql = Sql::new(
+        "INSERT INTO products (slug, cooperative_id, group_id, name_vi, name_en, price_vnd, stock, status, \
+         created_at, updated_at) VALUES (",
+    );
+    sql.bind(slug.to_owned()).push(", (SELECT id FROM cooperatives WHERE slug = ").bind(coop.to_owned());
+    sql.push("), (SELECT MIN(id) FROM product_groups), ").bind(format!("SP {slug}")).push(", ");
+    sql.bind(format!("Product {slug}")).push(", ").bind(price).push(", ").bind(stock);
+    sql.push(", 'published', ").bind(NOW).push(", ").bind(NOW).push(") RETURNING id");
+    scalar(db, sql).await
+}
+
+/// A shopper account (no password needed: these tests call the services directly).
+async fn shopper(db: &Db, name: &str) -> i64 {
+    let mut sql = Sql::new(
+        "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) VALUES (",
+    );
+    sql.bind(format!("{name}@example.vn")).push(", ").bind(name.to_owned()).push(", 'x', 'shopper', ");
+    sql.bind(NOW).push(", ").bind(NOW).push(") RETURNING id");
+    scalar(db, sql).await
+}
+
+async fn stock(db: &Db, product_id: i64) -> i64 {
+    let mut sql = Sql::new("SELECT stock FROM products WHERE id = ");
+    sql.bind(product_id);
+    scalar(db, sql).await
+}
+
+async fn count(db: &Db, sql: &'static str) -> i64 {
+    scalar(db, Sql::new(sql)).await
+}
+
+fn address() -> Address {
+    Address {
+        full_name: "Nguyễn Thị Lan".into(),
+        phone: "0912 345 678".into(),
+        province: "Tuyên Quang".into(),
+        district: String::new(),
+        commune: "Phường Minh Xuân".into(),
+        street: "12 Đường 17/8".into(),
+    }
+}
+
+fn form(key: &str, lines: &[(i64, i64)], payment: Payment) -> CheckoutForm {
+    CheckoutForm {
+        idempotency_key: key.into(),
+        lines: lines.iter().map(|(p, q)| format!("{p}:{q}")).collect::<Vec<_>>().join(","),
+        payment: payment.key().into(),
+        note: String::new(),
+        address: address(),
+    }
+}
+
+fn key(n: u64) -> String {
+    format!("test-key-{n:016}")
+}
+
+/// A small deterministic generator, so a failing seed can be run again.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+async fn place(db: &Db, user: i64, lines: &[(i64, i64)], payment: Payment, n: u64) -> Receipt {
+    service::checkout(db, user, &form(&key(n), lines, payment), NOW).await.expect("checkout")
+}
+
+async fn status_of(db: &Db, number: &str) -> String {
+    let mut sql = Sql::new("SELECT status FROM orders WHERE number = ");
+    sql.bind(number.to_owned());
+    scalar(db, sql).await
+}
+
+async fn five_hundred_checkouts_for_ten_units_sell_exactly_ten(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    for seed in [0x9E37_79B9_7F4A_7C15_u64, 42, 2026] {
+        let mut rng = XorShift(seed);
+        let scarce = product(&db, "binh-minh", &format!("scarce-{seed}"), 85_000, 10).await;
+        let plenty = product(&db, "hong-phat", &format!("plenty-{seed}"), 40_000, 10_000).await;
+        let mut users = Vec::new();
+        for i in 0..25 {
+            users.push(shopper(&db, &format!("s{seed}-{i}")).await);
+        }
+        // Every checkout wants one scarce unit; some also want plenty from another cooperative,
+        // so a failure must also leave the other cooperative's stock untouched.
+        let plans: Vec<(i64, Vec<(i64, i64)>)> = (0..500)
+            .map(|_| {
+                let user = users[(rng.next() % users.len() as u64) as usize];
+                let mut lines = vec![(scarce, 1)];
+                if rng.next().is_multiple_of(2) {
+                    lines.push((plenty, 1 + (rng.next() % 3) as i64));
+                }
+                (user, lines)
+            })
+            .collect();
+        let started = Instant::now();
+        let tasks: Vec<_> = plans
+            .iter()
+            .enumerate()
+            .map(|(i, (user, lines))| {
+                let (db, user, lines) = (db.clone(), *user, lines.clone());
+                let key = key(seed.wrapping_add(i as u64));
+                tokio::spawn(async move {
+                    let form = form(&key, &lines, Payment::Cod);
+                    (lines, service::checkout(&db, user, &form, NOW).await)
+                })
+            })
+            .collect();
+        let mut sold_plenty = 0;
+        let mut successes = 0;
+        for task in tasks {
+            let (lines, result) = task.await.expect("task");
+            match result {
+                Ok(receipt) => {
+                    successes += 1;
+                    sold_plenty += lines.iter().filter(|l| l.0 == plenty).map(|l| l.1).sum::<i64>();
+                    assert_eq!(receipt.orders.len(), lines.len(), "one order per cooperative");
+                }
+                Err(AppError::OutOfStock(short)) => {
+                    assert_eq!(short.len(), 1, "only the scarce product is short: {short:?}");
+                    assert_eq!(short[0].product_id, scarce);
+                    assert_eq!((short[0].requested, short[0].available), (1, 0));
+                    assert_eq!(
+                        short[0].name.vi,
+                        format!("SP scarce-{seed}"),
+                        "the shopper is told which product"
+                    );
+                }
+                Err(other) => panic!("seed {seed}: a checkout failed with {other:?}, not with a stock error"),
+            }
+        }
+        let elapsed = started.elapsed();
+        eprintln!(
+            "{:?} seed {seed}: 500 concurrent checkouts for 10 units in {} ms, {successes} succeeded",
+            db.backend,
+            elapsed.as_millis()
+        );
+        assert_eq!(successes, 10, "seed {seed}");
+        assert_eq!(stock(&db, scarce).await, 0);
+        assert_eq!(stock(&db, plenty).await, 10_000 - sold_plenty, "failed checkouts took nothing");
+        let mut sql = Sql::new(
+            "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM order_lines WHERE product_id = ",
+        );
+        sql.bind(scarce);
+        assert_eq!(scalar::<i64>(&db, sql).await, 10, "ten units in orders, no more");
+    }
+}
+
+async fn three_submissions_of_one_form_make_one_set_of_orders(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let tea = product(&db, "binh-minh", "idem-tea", 120_000, 5).await;
+    let wine = product(&db, "hong-phat", "idem-wine", 250_000, 5).await;
+    let user = shopper(&db, "idem").await;
+    let submitted = form(&key(7), &[(tea, 2), (wine, 1)], Payment::BankTransfer);
+    let runs: Vec<_> = (0..3)
+        .map(|_| {
+            let (db, submitted) = (db.clone(), submitted.clone());
+            tokio::spawn(async move { service::checkout(&db, user, &submitted, NOW).await })
+        })
+        .collect();
+    let mut receipts = Vec::new();
+    for run in runs {
+        receipts.push(run.await.expect("task").expect("every submission is answered with the receipt"));
+    }
+    assert_eq!(receipts[0], receipts[1]);
+    assert_eq!(receipts[1], receipts[2]);
+    assert_eq!(receipts[0].orders.len(), 2);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 2, "one set of orders");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM checkouts").await, 1);
+    assert_eq!((stock(&db, tea).await, stock(&db, wine).await), (3, 4), "stock taken once");
+
+    let later = service::checkout(&db, user, &submitted, NOW + 3600).await.expect("a replay an hour later");
+    assert_eq!(later, receipts[0], "same numbers, same response");
+
+    let changed = form(&key(7), &[(tea, 1)], Payment::BankTransfer);
+    assert_eq!(
+        service::checkout(&db, user, &changed, NOW).await,
+        Err(AppError::Conflict("idempotency_key_reused".into())),
+        "the same key with another cart is refused"
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 2);
+
+    let other = shopper(&db, "other").await;
+    let theirs = service::checkout(&db, other, &form(&key(7), &[(tea, 1)], Payment::Cod), NOW).await;
+    assert!(theirs.is_ok(), "keys belong to one account: another shopper's same key is their own");
+}
+
+async fn a_cart_across_two_cooperatives_gives_one_order_each_and_the_totals_add_up(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let tea = product(&db, "binh-minh", "multi-tea", 120_000, 10).await;
+    let tea2 = product(&db, "binh-minh", "multi-tea-2", 95_000, 10).await;
+    let wine = product(&db, "hong-phat", "multi-wine", 260_000, 10).await;
+    let user = shopper(&db, "multi").await;
+    let owner = CartOwner::User(user);
+    service::add_to_cart(&db, &owner, tea, 2, NOW).await.expect("add");
+    service::add_to_cart(&db, &owner, tea2, 1, NOW).await.expect("add");
+    service::add_to_cart(&db, &owner, wine, 1, NOW).await.expect("add");
+    service::add_to_cart(&db, &owner, wine, 1, NOW).await.expect("adding again adds up");
+
+    let cart = service::cart(&db, &owner, true).await.expect("cart");
+    assert_eq!(cart.groups.len(), 2, "grouped by cooperative");
+    let by_coop = |id: i64| cart.groups.iter().find(|g| g.cooperative_id == id).expect("group");
+    let (binh_minh, hoang_gia) = (coop_id(&db, "binh-minh").await, coop_id(&db, "hong-phat").await);
+    assert_eq!(by_coop(binh_minh).subtotal_vnd, 2 * 120_000 + 95_000);
+    assert_eq!(by_coop(binh_minh).shipping_vnd, SHIPPING_FEE_VND, "under the free-shipping threshold");
+    assert_eq!(by_coop(hoang_gia).subtotal_vnd, 520_000);
+    assert_eq!(by_coop(hoang_gia).shipping_vnd, 0, "free from 500,000 ₫");
+    assert_eq!(cart.item_count, 5);
+    assert_eq!(cart.total_vnd, 335_000 + SHIPPING_FEE_VND + 520_000);
+
+    // The client's form carries the lines, never prices.
+    let receipt = service::checkout(
+        &db,
+        user,
+        &CheckoutForm { lines: cart.submitted_lines(), ..form(&key(1), &[], Payment::BankTransfer) },
+        NOW,
+    )
+    .await
+    .expect("checkout");
+    assert_eq!(receipt.orders.len(), 2);
+    assert_eq!(receipt.total_vnd, cart.total_vnd, "the orders add up to the cart");
+    for order in &receipt.orders {
+        assert!(
+            order.number.starts_with("DH") && order.number.contains(&format!("-{:06}-", receipt.checkout_id))
+        );
+        let transfer = order.transfer.as_ref().expect("bank transfer shows a QR code");
+        let payload = transfer.qr_svg.len();
+        assert!(payload > 1000, "an SVG QR code");
+        assert_eq!(transfer.purpose, format!("OCOP {}", order.number));
+        let detail = service::order(&db, Scope::Shopper(user), &order.number).await.expect("detail");
+        let expected = Transfer {
+            bank_bin: "970405".into(),
+            account: transfer.account.clone(),
+            amount_vnd: Some(order.total_vnd),
+            purpose: transfer.purpose.clone(),
+        };
+        assert_eq!(detail.transfer.as_ref().map(|t| &t.qr_svg), Some(&transfer.qr_svg));
+        assert_eq!(
+            Transfer::parse(&expected.payload().expect("payload")).expect("parse").amount_vnd,
+            Some(detail.subtotal_vnd + detail.shipping_vnd)
+        );
+        assert_eq!(detail.lines.iter().map(|l| l.line_total_vnd).sum::<i64>(), detail.subtotal_vnd);
+        assert_eq!(detail.events.len(), 1, "the checkout is the first event");
+        assert_eq!((detail.events[0].from, detail.events[0].to), (None, Status::Pending));
+    }
+    assert!(service::cart(&db, &owner, false).await.expect("cart").is_empty(), "bought lines leave the cart");
+
+    // Prices are snapshots: a later price change does not touch the order.
+    exec(&db, {
+        let mut sql = Sql::new("UPDATE products SET price_vnd = 999000 WHERE id = ");
+        sql.bind(tea);
+        sql
+    })
+    .await;
+    let mut tea_lines = Vec::new();
+    for order in &receipt.orders {
+        let detail = service::order(&db, Scope::Shopper(user), &order.number).await.expect("detail");
+        tea_lines.extend(detail.lines.into_iter().filter(|l| l.product_id == tea));
+    }
+    let line = tea_lines.first().expect("tea line");
+    assert_eq!((line.unit_price_vnd, line.line_total_vnd), (120_000, 240_000));
+}
+
+async fn checkout_input_is_checked_field_by_field_and_nothing_is_written(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let tea = product(&db, "binh-minh", "check-tea", 120_000, 10).await;
+    let user = shopper(&db, "check").await;
+    let mut bad = form(&key(3), &[(tea, 1)], Payment::Cod);
+    bad.address.phone = "024 3822 2222".into();
+    bad.address.province = "Atlantis".into();
+    bad.address.street = "  ".into();
+    assert_eq!(
+        service::checkout(&db, user, &bad, NOW).await,
+        Err(AppError::Validation(vec![
+            FieldError::new("phone", "mobile_invalid"),
+            FieldError::new("province", "required"),
+            FieldError::new("street", "required"),
+        ]))
+    );
+    exec(&db, {
+        let mut sql = Sql::new("UPDATE cooperatives SET bank_bin = NULL, bank_account = NULL WHERE slug = ");
+        sql.bind("binh-minh".to_owned());
+        sql
+    })
+    .await;
+    assert_eq!(
+        service::checkout(&db, user, &form(&key(4), &[(tea, 1)], Payment::BankTransfer), NOW).await,
+        Err(AppError::Validation(vec![FieldError::new("payment", "transfer_unavailable")])),
+        "a cooperative without bank details takes no transfers"
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM checkouts").await, 0, "a refused form keeps its key free");
+    assert_eq!(stock(&db, tea).await, 10);
+    let ok = service::checkout(&db, user, &form(&key(4), &[(tea, 1)], Payment::Cod), NOW).await;
+    assert!(ok.is_ok(), "the key of a refused checkout can be used again: {ok:?}");
+}
+
+async fn the_pipeline_refuses_every_transition_it_does_not_allow(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let tea = product(&db, "binh-minh", "flow-tea", 50_000, 1_000).await;
+    let user = shopper(&db, "flow").await;
+    let coop = Scope::Cooperative(coop_id(&db, "binh-minh").await);
+    let member = shopper(&db, "member").await;
+    // The path to each state, as the cooperative walks it.
+    let path = |s: Status| -> Vec<(Status, &'static str)> {
+        use Status::*;
+        match s {
+            Pending => vec![],
+            Confirmed => vec![(Confirmed, "")],
+            Shipped => vec![(Confirmed, ""), (Shipped, "VNPost EB123456789VN")],
+            Delivered => vec![(Confirmed, ""), (Shipped, "VNPost EB123456789VN"), (Delivered, "")],
+            Cancelled => vec![(Cancelled, "")],
+        }
+    };
+    let mut n = 100;
+    for from in Status::ALL {
+        for to in Status::ALL {
+            for (actor, scope) in [(Actor::Cooperative, coop), (Actor::Shopper, Scope::Shopper(user))] {
+                n += 1;
+                let number = place(&db, user, &[(tea, 1)], Payment::Cod, n).await.orders[0].number.clone();
+                for (step, note) in path(from) {
+                    service::transition(&db, member, coop, &number, step, note, NOW).await.expect("walk");
+                }
+                let note = if to == Status::Shipped { "GHN 8412" } else { "" };
+                let result = service::transition(&db, user, scope, &number, to, note, NOW).await;
+                if from.can_move(to, actor) {
+                    assert_eq!(result, Ok(()), "{from:?} → {to:?} by {actor:?}");
+                    assert_eq!(status_of(&db, &number).await, to.key());
+                } else {
+                    assert_eq!(
+                        result,
+                        Err(AppError::Conflict("transition_not_allowed".into())),
+                        "{from:?} → {to:?} by {actor:?} must be refused"
+                    );
+                    assert_eq!(status_of(&db, &number).await, from.key(), "a refused move changes nothing");
+                }
+            }
+        }
+    }
+    let number = place(&db, user, &[(tea, 1)], Payment::Cod, 1).await.orders[0].number.clone();
+    service::transition(&db, member, coop, &number, Status::Confirmed, "", NOW).await.expect("confirm");
+    assert_eq!(
+        service::transition(&db, member, coop, &number, Status::Shipped, " ", NOW).await,
+        Err(AppError::Validation(vec![FieldError::new("note", "tracking_required")])),
+        "shipping needs a tracking note"
+    );
+    service::transition(&db, member, coop, &number, Status::Shipped, "VNPost EB1", NOW + 60)
+        .await
+        .expect("ship");
+    let other = Scope::Cooperative(coop_id(&db, "hong-phat").await);
+    assert_eq!(service::order(&db, other, &number).await.map(|_| ()), Err(AppError::NotFound));
+    assert_eq!(
+        service::transition(&db, member, other, &number, Status::Delivered, "", NOW).await,
+        Err(AppError::NotFound),
+        "another cooperative's order is not there for them"
+    );
+    let stranger = shopper(&db, "stranger").await;
+    assert_eq!(
+        service::order(&db, Scope::Shopper(stranger), &number).await.map(|_| ()),
+        Err(AppError::NotFound)
+    );
+
+    let detail = service::order(&db, Scope::Shopper(user), &number).await.expect("detail");
+    assert_eq!(detail.tracking_note, "VNPost EB1");
+    let log: Vec<_> =
+        detail.events.iter().map(|e| (e.from, e.to, e.actor.as_str(), e.actor_role.as_str())).collect();
+    assert_eq!(
+        log,
+        vec![
+            (None, Status::Pending, "flow", "shopper"),
+            (Some(Status::Pending), Status::Confirmed, "member", "cooperative"),
+            (Some(Status::Confirmed), Status::Shipped, "member", "cooperative"),
+        ],
+        "who, from, to, in order"
+    );
+    assert!(detail.next.is_empty(), "the shopper cannot move a shipped order");
+}
+
+async fn cancelling_restores_stock_once_even_if_sent_twice(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let tea = product(&db, "binh-minh", "cancel-tea", 50_000, 20).await;
+    let wine = product(&db, "binh-minh", "cancel-wine", 70_000, 20).await;
+    let user = shopper(&db, "cancel").await;
+    let number = place(&db, user, &[(tea, 3), (wine, 2)], Payment::Cod, 1).await.orders[0].number.clone();
+    assert_eq!((stock(&db, tea).await, stock(&db, wine).await), (17, 18));
+    let twice: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, number) = (db.clone(), number.clone());
+            tokio::spawn(async move {
+                service::transition(&db, user, Scope::Shopper(user), &number, Status::Cancelled, "", NOW)
+                    .await
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for t in twice {
+        results.push(t.await.expect("task"));
+    }
+    results.sort_by_key(|r| r.is_err());
+    assert_eq!(results, vec![Ok(()), Err(AppError::Conflict("transition_not_allowed".into()))]);
+    assert_eq!((stock(&db, tea).await, stock(&db, wine).await), (20, 20), "restored exactly once");
+    assert_eq!(
+        service::transition(&db, user, Scope::Shopper(user), &number, Status::Cancelled, "", NOW).await,
+        Err(AppError::Conflict("transition_not_allowed".into()))
+    );
+    assert_eq!((stock(&db, tea).await, stock(&db, wine).await), (20, 20));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM order_events WHERE to_status = 'cancelled'").await, 1);
+}
+
+async fn the_cart_checks_stock_points_out_changes_and_merges_at_login(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let tea = product(&db, "binh-minh", "cart-tea", 100_000, 5).await;
+    let wine = product(&db, "hong-phat", "cart-wine", 200_000, 3).await;
+    let visitor = CartOwner::Anonymous("visitor-token-hash".into());
+    assert_eq!(
+        service::add_to_cart(&db, &visitor, tea, 6, NOW).await,
+        Err(AppError::Validation(vec![FieldError::new("quantity", "stock_short")])),
+        "not more than is in stock"
+    );
+    service::add_to_cart(&db, &visitor, tea, 4, NOW).await.expect("add");
+    service::add_to_cart(&db, &visitor, wine, 2, NOW).await.expect("add");
+    assert_eq!(service::cart_count(&db, &visitor).await.expect("count"), 6);
+
+    // The price and stock move while the cart waits.
+    exec(&db, {
+        let mut sql = Sql::new("UPDATE products SET price_vnd = 110000, stock = 2 WHERE id = ");
+        sql.bind(tea);
+        sql
+    })
+    .await;
+    let cart = service::cart(&db, &visitor, true).await.expect("cart");
+    let line = cart.lines().find(|l| l.product_id == tea).expect("tea");
+    assert_eq!(
+        (line.unit_price_vnd, line.previous_price_vnd),
+        (110_000, Some(100_000)),
+        "the change is shown"
+    );
+    assert!(!line.ready() && line.stock == 2, "4 wanted, 2 left");
+    assert!(cart.has_changes() && !cart.ready());
+    let again = service::cart(&db, &visitor, true).await.expect("cart");
+    assert_eq!(
+        again.lines().find(|l| l.product_id == tea).expect("tea").previous_price_vnd,
+        None,
+        "told once"
+    );
+    service::set_quantity(&db, &visitor, tea, 2, NOW).await.expect("lowering is always allowed");
+
+    // At login the visitor's cart joins the account's, capped by stock.
+    let user = shopper(&db, "merge").await;
+    let account = CartOwner::User(user);
+    service::add_to_cart(&db, &account, wine, 2, NOW).await.expect("add");
+    service::merge_into_account(&db, "visitor-token-hash", user, NOW).await.expect("merge");
+    let merged = service::cart(&db, &account, false).await.expect("cart");
+    let quantities: Vec<(i64, i64)> = merged.lines().map(|l| (l.product_id, l.quantity)).collect();
+    assert_eq!(quantities.len(), 2);
+    assert!(quantities.contains(&(tea, 2)));
+    assert!(quantities.contains(&(wine, 3)), "2 + 2 wine, but only 3 exist");
+    assert!(
+        service::cart(&db, &visitor, false).await.expect("cart").is_empty(),
+        "the anonymous cart is gone"
+    );
+
+    // A product that leaves the shop stays in the cart, marked, and cannot be bought.
+    exec(&db, {
+        let mut sql = Sql::new("UPDATE products SET status = 'draft' WHERE id = ");
+        sql.bind(wine);
+        sql
+    })
+    .await;
+    let cart = service::cart(&db, &account, false).await.expect("cart");
+    assert!(!cart.lines().find(|l| l.product_id == wine).expect("wine").available);
+    assert_eq!(
+        service::add_to_cart(&db, &account, wine, 1, NOW).await,
+        Err(AppError::NotFound),
+        "an unpublished product cannot be added"
+    );
+}
+
+async fn only_a_delivered_purchase_is_reviewed_once_and_ratings_sort_the_shop(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let tea = product(&db, "binh-minh", "review-tea", 50_000, 100).await;
+    let wine = product(&db, "hong-phat", "review-wine", 60_000, 100).await;
+    let coop = Scope::Cooperative(coop_id(&db, "binh-minh").await);
+    let text = "Trà thơm, đóng gói cẩn thận.";
+    let user = shopper(&db, "reviewer").await;
+    assert_eq!(
+        service::add_review(&db, user, tea, 5, text, NOW).await,
+        Err(AppError::Forbidden),
+        "not bought"
+    );
+    let number = place(&db, user, &[(tea, 1)], Payment::Cod, 1).await.orders[0].number.clone();
+    assert_eq!(
+        service::add_review(&db, user, tea, 5, text, NOW).await,
+        Err(AppError::Forbidden),
+        "not delivered"
+    );
+    for (to, note) in [(Status::Confirmed, ""), (Status::Shipped, "VNPost 1"), (Status::Delivered, "")] {
+        service::transition(&db, user, coop, &number, to, note, NOW).await.expect("move");
+    }
+    assert_eq!(
+        service::add_review(&db, user, tea, 6, "short", NOW).await,
+        Err(AppError::Validation(vec![
+            FieldError::new("rating", "rating_invalid"),
+            FieldError::new("body", "review_short")
+        ]))
+    );
+    let detail = service::order(&db, Scope::Shopper(user), &number).await.expect("detail");
+    assert!(detail.lines[0].can_review);
+    service::add_review(&db, user, tea, 4, text, NOW).await.expect("review");
+    assert_eq!(
+        service::add_review(&db, user, tea, 5, text, NOW).await,
+        Err(AppError::Conflict("already_reviewed".into())),
+        "once per product"
+    );
+    let detail = service::order(&db, Scope::Shopper(user), &number).await.expect("detail");
+    assert!(!detail.lines[0].can_review);
+
+    let second = shopper(&db, "second").await;
+    let placed_orders = place(&db, second, &[(tea, 1), (wine, 1)], Payment::Cod, 2).await.orders;
+    for placed in placed_orders {
+        let owner = if service::order(&db, coop, &placed.number).await.is_ok() {
+            coop
+        } else {
+            Scope::Cooperative(coop_id(&db, "hong-phat").await)
+        };
+        for (to, note) in [(Status::Confirmed, ""), (Status::Shipped, "GHN 2"), (Status::Delivered, "")] {
+            service::transition(&db, second, owner, &placed.number, to, note, NOW).await.expect("move");
+        }
+    }
+    service::add_review(&db, second, tea, 5, "Rất ngon, sẽ mua lại lần sau.", NOW + 1).await.expect("review");
+    service::add_review(&db, second, wine, 5, "Rượu êm, thơm mùi ngô.", NOW + 1).await.expect("review");
+
+    let reviews = service::reviews(&db, tea).await.expect("reviews");
+    assert_eq!((reviews.count, reviews.average_x100), (2, 450));
+    assert_eq!(reviews.reviews.len(), 2);
+    assert_eq!(reviews.reviews[0].author, "second", "newest first");
+    assert!(reviews.reviews.iter().all(|r| r.verified_purchase));
+
+    let query = ProductQuery { sort: Sort::Rating, page: 1, ..Default::default() };
+    let page = app::catalog::service::list_products(&db, &query, Lang::Vi, TODAY).await.expect("list");
+    let first: Vec<&str> = page.items.iter().take(2).map(|c| c.slug.as_str()).collect();
+    assert_eq!(first, vec!["review-wine", "review-tea"], "5.0 before 4.5, then the unreviewed");
+}
+
+on_both_databases!(
+    five_hundred_checkouts_for_ten_units_sell_exactly_ten,
+    three_submissions_of_one_form_make_one_set_of_orders,
+    a_cart_across_two_cooperatives_gives_one_order_each_and_the_totals_add_up,
+    checkout_input_is_checked_field_by_field_and_nothing_is_written,
+    the_pipeline_refuses_every_transition_it_does_not_allow,
+    cancelling_restores_stock_once_even_if_sent_twice,
+    the_cart_checks_stock_points_out_changes_and_merges_at_login,
+    only_a_delivered_purchase_is_reviewed_once_and_ratings_sort_the_shop,
+);

@@ -1,0 +1,108 @@
+import { test, expect, type Page } from "@playwright/test";
+import { hydrated, watchConsole } from "./helpers";
+
+// Demo accounts the server creates on a fresh database (listed in the README).
+const MEMBER = { email: "binhminh@ocop.demo", password: "member-demo-2026" };
+const SHOPPER = { email: "shopper@ocop.demo", password: "shopper-demo-2026" };
+
+async function fillLogin(page: Page, who: { email: string; password: string }) {
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Mật khẩu").fill(who.password);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL((url) => url.pathname !== "/login");
+}
+
+async function fillAddress(page: Page) {
+  await page.getByLabel("Họ và tên").fill("Nguyễn Thị Lan");
+  await page.getByLabel("Số di động").fill("0912 345 678");
+  await page.getByLabel("Tỉnh/Thành phố").selectOption("Tuyên Quang");
+  await page.getByLabel("Xã/Phường").fill("Phường Minh Xuân");
+  await page.getByLabel("Số nhà, tên đường").fill("12 Đường 17/8");
+}
+
+test.beforeEach(async ({ context }) => {
+  await context.clearCookies();
+});
+
+test("a shopper buys from two cooperatives by bank transfer, and the member's confirmation reaches the order page", async ({
+  page,
+  browser,
+}) => {
+  const errors = watchConsole(page);
+  // Anonymous: one product from its page (Binh Minh), one from the list (Hong Phat).
+  await page.goto("/p/tra-oi");
+  const buy = page.locator(".product__info");
+  await buy.getByLabel("Số lượng").fill("2");
+  await buy.getByRole("button", { name: "Thêm vào giỏ" }).click();
+  await expect(page).toHaveURL(/\/cart$/);
+  await page.goto("/products?q=dau+den");
+  const card = page.locator("article.product-card", { hasText: "Trà đậu đen xanh lòng túi lọc" });
+  await card.getByRole("button", { name: "Thêm vào giỏ" }).click();
+  await expect(page).toHaveURL(/\/cart$/);
+  await expect(page.locator(".cart-group")).toHaveCount(2);
+  await expect(page.locator(".cart-group", { hasText: "Bình Minh" }).locator(".cart-line")).toHaveCount(1);
+  await expect(page.getByTestId("cart-count")).toHaveText("3");
+
+  // Checking out asks for a login; the visitor's cart comes along into the account.
+  await page.getByRole("link", { name: "Thanh toán" }).click();
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await hydrated(page);
+  await fillLogin(page, SHOPPER);
+  await expect(page).toHaveURL(/\/checkout$/);
+  await hydrated(page);
+  await expect(page.locator(".checkout__order")).toHaveCount(2);
+  await fillAddress(page);
+  await page.getByLabel("Chuyển khoản ngân hàng (VietQR)").check();
+  await page.getByTestId("place-order").click();
+
+  await expect(page).toHaveURL(/\/orders\/placed\/\d+$/);
+  const placed = page.getByTestId("placed-order");
+  await expect(placed).toHaveCount(2);
+  for (const order of await placed.all()) {
+    await expect(order.locator(".transfer__qr svg")).toBeVisible();
+    await expect(order.locator(".transfer__purpose")).toHaveText(/^OCOP DH\d{6}-\d{6}-\d$/);
+  }
+  const binhMinh = placed.filter({ hasText: "Bình Minh" });
+  const number = (await binhMinh.getByRole("link").first().textContent())?.trim() ?? "";
+  expect(number).toMatch(/^DH\d{6}-\d{6}-\d$/);
+
+  await page.goto("/orders");
+  await expect(page.locator(`tr[data-order="${number}"]`)).toContainText("Chờ xác nhận");
+
+  // The member, in a browser of their own, confirms the Binh Minh order.
+  const memberContext = await browser.newContext();
+  const member = await memberContext.newPage();
+  await member.goto("/login");
+  await hydrated(member);
+  await fillLogin(member, MEMBER);
+  await member.goto("/coop/orders?status=pending");
+  await member.locator(`tr[data-order="${number}"]`).getByRole("link").click();
+  await expect(member.getByTestId("order")).toHaveAttribute("data-status", "pending");
+  await member.locator('form[data-move="confirmed"]').getByRole("button").click();
+  await expect(member.getByTestId("order")).toHaveAttribute("data-status", "confirmed");
+  await memberContext.close();
+
+  // The shopper's order page shows the new status and who moved it.
+  await page.goto(`/orders/${number}`);
+  await expect(page.getByTestId("order")).toHaveAttribute("data-status", "confirmed");
+  await expect(page.locator('.timeline__event[data-to="confirmed"]')).toContainText("hợp tác xã");
+  expect(errors).toEqual([]);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("add to cart, log in and check out are plain form posts", async ({ page }) => {
+    await page.goto("/p/tra-oi");
+    await page.locator(".product__info").getByRole("button", { name: "Thêm vào giỏ" }).click();
+    await expect(page).toHaveURL(/\/cart$/);
+    await page.getByRole("link", { name: "Thanh toán" }).click();
+    await fillLogin(page, SHOPPER);
+    await expect(page).toHaveURL(/\/checkout$/);
+    await fillAddress(page);
+    await page.getByLabel("Thanh toán khi nhận hàng (COD)").check();
+    await page.getByRole("button", { name: "Đặt hàng" }).click();
+    await expect(page).toHaveURL(/\/orders\/placed\/\d+$/);
+    await expect(page.getByTestId("placed-order")).toHaveCount(1);
+  });
+});
