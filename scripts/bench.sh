@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks for the README (not part of the tests): search latency and /products throughput
-# on SQLite with 100,000 synthetic products, and the first-load bytes of the product page.
+# on SQLite with 100,000 synthetic products, checkout throughput on SQLite and PostgreSQL, and
+# the first-load bytes of the product page.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OCOP_SETUP_TEST=1 scripts/setup.sh >/dev/null
@@ -16,6 +17,25 @@ fi
 
 echo "== search latency (server-side, in process)"
 DATABASE_URL="$DB" RUST_LOG=error target/release/server bench-search 10
+
+echo "== checkout throughput and latency (in process, each checkout = 2 orders in one transaction)"
+rm -f "$DIR"/checkout.db*
+for sync in normal full; do
+  for workers in 1 8 32; do
+    echo "-- SQLite synchronous=$sync, $workers workers"
+    DATABASE_URL="sqlite://$DIR/checkout.db" SQLITE_SYNCHRONOUS=$sync RUST_LOG=error \
+      target/release/server bench-checkout "${BENCH_SECONDS:-10}" "$workers" | tail -2
+  done
+done
+if pg_isready -q -h 127.0.0.1; then
+  psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS ocop_bench" -c "CREATE DATABASE ocop_bench"
+  for workers in 1 8 32; do
+    echo "-- PostgreSQL, $workers workers"
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ocop_bench RUST_LOG=error \
+      target/release/server bench-checkout "${BENCH_SECONDS:-10}" "$workers" | tail -2
+  done
+  psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE ocop_bench"
+fi
 
 echo "== /products throughput, 64 connections, against a static file of the same size"
 DATABASE_URL="$DB" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" RUST_LOG=error target/release/server &

@@ -35,6 +35,10 @@ pub struct Db {
     pub backend: Backend,
     /// The product list's in-memory index, shared by every clone of this handle.
     pub list_index: crate::catalog::index::ListIndex,
+    /// SQLite has one writer at a time. Hot write transactions (checkout, order moves) queue
+    /// here, first come first served, instead of in SQLite's busy handler, whose growing sleeps
+    /// (up to 100 ms a try) gave a checkout p99 of 180 ms and a tail of 2 s at 8 writers.
+    sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How SQLite commits. `Normal` (the default) survives an application crash; `Full` also
@@ -102,7 +106,7 @@ impl Db {
             })
             .connect(&url)
             .await?;
-        Ok(Db { pool, backend, list_index: Default::default() })
+        Ok(Db { pool, backend, list_index: Default::default(), sqlite_writer: Default::default() })
     }
 
     /// Applies this backend's migration set (the two sets are kept in step; a test compares them).
@@ -112,6 +116,15 @@ impl Db {
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// Waits for this process's turn to write, on SQLite; PostgreSQL needs no turn (row locks).
+    /// Hold the guard until the transaction has committed or rolled back.
+    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.sqlite_writer.lock().await),
+            Backend::Postgres => None,
+        }
     }
 
     /// Liveness of the database itself, for `/readyz`.

@@ -53,7 +53,15 @@ test("a shopper buys from two cooperatives by bank transfer, and the member's co
   await expect(page.locator(".checkout__order")).toHaveCount(2);
   await fillAddress(page);
   await page.getByLabel("Chuyển khoản ngân hàng (VietQR)").check();
-  await page.getByTestId("place-order").click();
+  // Hold the answer back a moment: meanwhile the form shows progress and cannot be sent again.
+  await page.route("**/api/orders/checkout", async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await route.continue();
+  });
+  const place = page.getByTestId("place-order");
+  await place.click();
+  await expect(place).toBeDisabled();
+  await expect(place).toHaveText("Đang đặt hàng…");
 
   await expect(page).toHaveURL(/\/orders\/placed\/\d+$/);
   const placed = page.getByTestId("placed-order");
@@ -80,12 +88,32 @@ test("a shopper buys from two cooperatives by bank transfer, and the member's co
   await expect(member.getByTestId("order")).toHaveAttribute("data-status", "pending");
   await member.locator('form[data-move="confirmed"]').getByRole("button").click();
   await expect(member.getByTestId("order")).toHaveAttribute("data-status", "confirmed");
-  await memberContext.close();
 
   // The shopper's order page shows the new status and who moved it.
   await page.goto(`/orders/${number}`);
   await expect(page.getByTestId("order")).toHaveAttribute("data-status", "confirmed");
   await expect(page.locator('.timeline__event[data-to="confirmed"]')).toContainText("hợp tác xã");
+  await expect(page.getByRole("button", { name: "Huỷ đơn hàng" })).toHaveCount(0);
+
+  // Shipped with a tracking number, then delivered: now the shopper may review the tea.
+  const ship = member.locator('form[data-move="shipped"]');
+  await ship.getByLabel("Đơn vị vận chuyển và mã vận đơn").fill("VNPost EB123456789VN");
+  await ship.getByRole("button").click();
+  await expect(member.getByTestId("order")).toHaveAttribute("data-status", "shipped");
+  await member.locator('form[data-move="delivered"]').getByRole("button").click();
+  await expect(member.getByTestId("order")).toHaveAttribute("data-status", "delivered");
+  await memberContext.close();
+
+  await page.goto(`/orders/${number}`);
+  await expect(page.locator(".order__tracking")).toContainText("VNPost EB123456789VN");
+  await page.getByLabel("Số sao").selectOption("4");
+  await page.getByLabel("Nhận xét của bạn").fill("Trà thơm mùi ổi, đóng gói cẩn thận.");
+  await page.getByRole("button", { name: "Gửi đánh giá" }).click();
+  await expect(page.getByRole("button", { name: "Gửi đánh giá" })).toHaveCount(0);
+  await page.goto("/p/tra-oi");
+  const reviews = page.locator(".reviews");
+  await expect(reviews.locator(".review", { hasText: "Trà thơm mùi ổi" })).toContainText("Đã mua hàng");
+  await expect(reviews.getByTestId("rating")).toContainText("/5");
   expect(errors).toEqual([]);
 });
 

@@ -5,7 +5,8 @@
 //! SQLite it takes the write lock before it reads anything and never has to upgrade a read
 //! lock; on PostgreSQL a second submission with the same key waits on that row and then finds
 //! the first one's orders. Stock is taken with conditional updates in product order, so two
-//! checkouts cannot deadlock and stock cannot go below zero.
+//! checkouts cannot deadlock and stock cannot go below zero. On SQLite, checkouts and order moves
+//! also take the process's write turn (`Db::write_turn`) so writers queue in order.
 use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
@@ -446,7 +447,10 @@ fn order_number(now: i64, checkout_id: i64, position: usize) -> String {
 pub async fn checkout(db: &Db, user_id: i64, form: &CheckoutForm, now: i64) -> Result<Receipt, AppError> {
     let valid = check_form(form)?;
     let hash = valid.hash();
-    let mut tx = db.pool.begin().await?;
+    // The connection first, then the turn: the turn is held only while writing.
+    let mut conn = db.pool.acquire().await?;
+    let turn = db.write_turn().await;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let mut sql =
         Sql::new("INSERT INTO checkouts (user_id, idempotency_key, cart_hash, created_at) VALUES (");
     sql.bind(user_id).push(", ").bind(valid.key.clone()).push(", ").bind(hash.clone()).push(", ");
@@ -454,6 +458,8 @@ pub async fn checkout(db: &Db, user_id: i64, form: &CheckoutForm, now: i64) -> R
     let inserted: Option<i64> = sql.query_scalar()?.fetch_optional(&mut *tx).await?;
     let Some(checkout_id) = inserted else {
         tx.rollback().await?;
+        // Back to the pool before reading again, so waiting checkouts cannot starve it.
+        drop((turn, conn));
         return replay(db, user_id, &valid.key, &hash).await;
     };
 
@@ -466,6 +472,7 @@ pub async fn checkout(db: &Db, user_id: i64, form: &CheckoutForm, now: i64) -> R
         );
         if sql.query()?.execute(&mut *tx).await?.rows_affected() == 0 {
             tx.rollback().await?;
+            drop((turn, conn));
             return Err(AppError::OutOfStock(shortages(db, &valid.lines, product_id).await?));
         }
     }
@@ -523,6 +530,7 @@ pub async fn checkout(db: &Db, user_id: i64, form: &CheckoutForm, now: i64) -> R
     sql.bind(user_id).push(") AND product_id IN (").bind_list(valid.lines.iter().map(|l| l.0)).push(")");
     sql.query()?.execute(&mut *tx).await?;
     tx.commit().await?;
+    drop((turn, conn));
     receipt(db, user_id, checkout_id).await
 }
 
@@ -895,7 +903,9 @@ pub async fn transition(
         return Err(AppError::Conflict("transition_not_allowed".to_owned()));
     }
 
-    let mut tx = db.pool.begin().await?;
+    let mut conn = db.pool.acquire().await?;
+    let _turn = db.write_turn().await;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let mut sql = Sql::new("UPDATE orders SET status = ");
     sql.bind(to.key().to_owned()).push(", updated_at = ").bind(now);
     if to == Status::Shipped {
