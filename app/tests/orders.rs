@@ -369,6 +369,16 @@ async fn the_pipeline_refuses_every_transition_it_does_not_allow(db: Db) {
             }
         }
     }
+    // The cooperative's inbox filters by status and holds only its own orders.
+    for status in Status::ALL {
+        let listed = service::orders(&db, coop, Some(status)).await.expect("list");
+        assert!(!listed.is_empty() && listed.iter().all(|o| o.status == status), "{status:?}: {listed:?}");
+    }
+    assert_eq!(service::orders(&db, coop, None).await.expect("list").len(), 50);
+    assert_eq!(service::orders(&db, Scope::Shopper(user), None).await.expect("list").len(), 50);
+    let hong_phat = Scope::Cooperative(coop_id(&db, "hong-phat").await);
+    assert!(service::orders(&db, hong_phat, None).await.expect("list").is_empty());
+
     let number = place(&db, user, &[(tea, 1)], Payment::Cod, 1).await.orders[0].number.clone();
     service::transition(&db, member, coop, &number, Status::Confirmed, "", NOW).await.expect("confirm");
     assert_eq!(
