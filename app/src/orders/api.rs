@@ -77,7 +77,7 @@ mod ssr {
         Ok(())
     }
 
-    /// The shopper's own orders, or (for a member) the cooperative's.
+    /// A member's user id, and their cooperative's orders as the scope.
     pub fn member_scope() -> Result<(i64, Scope), crate::error::AppError> {
         let (viewer, coop) = require_member()?;
         Ok((viewer.id, Scope::Cooperative(coop.cooperative_id)))

@@ -220,11 +220,7 @@ pub async fn cart(db: &Db, owner: &CartOwner, mark_seen: bool) -> Result<Cart, A
     );
     sql.bind(cart).push(" ORDER BY c.name_vi, c.id, l.added_at, l.product_id");
     let rows: Vec<CartRow> = sql.query_as()?.fetch_all(&db.pool).await?;
-    let changed: Vec<(i64, i64)> = rows
-        .iter()
-        .filter(|r| r.price_vnd != r.seen_price_vnd)
-        .map(|r| (r.product_id, r.price_vnd))
-        .collect();
+    let any_changed = rows.iter().any(|r| r.price_vnd != r.seen_price_vnd);
     let mut result = Cart::default();
     for r in rows {
         let line = CartLine {
@@ -259,12 +255,13 @@ pub async fn cart(db: &Db, owner: &CartOwner, mark_seen: bool) -> Result<Cart, A
         result.shipping_vnd += group.shipping_vnd;
     }
     result.total_vnd = result.subtotal_vnd + result.shipping_vnd;
-    if mark_seen {
-        for (product_id, price) in changed {
-            let mut sql = Sql::new("UPDATE cart_lines SET seen_price_vnd = ");
-            sql.bind(price).push(" WHERE cart_id = ").bind(cart).push(" AND product_id = ").bind(product_id);
-            sql.query()?.execute(&db.pool).await?;
-        }
+    if mark_seen && any_changed {
+        let mut sql = Sql::new(
+            "UPDATE cart_lines SET seen_price_vnd = (SELECT p.price_vnd FROM products p \
+             WHERE p.id = cart_lines.product_id) WHERE cart_id = ",
+        );
+        sql.bind(cart);
+        sql.query()?.execute(&db.pool).await?;
     }
     Ok(result)
 }
@@ -741,17 +738,20 @@ impl From<SummaryRow> for OrderSummary {
     }
 }
 
-const SUMMARY_SELECT: &str = "SELECT o.id, o.number, o.status, o.payment, c.name_vi AS coop_vi, \
+const SUMMARY_COLUMNS: &str = "SELECT o.id, o.number, o.status, o.payment, c.name_vi AS coop_vi, \
     c.name_en AS coop_en, o.ship_name, \
     (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id) AS item_count, \
-    o.total_vnd, o.created_at FROM orders o JOIN cooperatives c ON c.id = o.cooperative_id WHERE 1 = 1";
+    o.total_vnd, o.created_at";
+
+const SUMMARY_FROM: &str = " FROM orders o JOIN cooperatives c ON c.id = o.cooperative_id WHERE 1 = 1";
 
 /// The most orders one list shows.
 pub const ORDER_LIST_LIMIT: i64 = 200;
 
 /// A shopper's orders or a cooperative's, newest first, optionally of one status.
 pub async fn orders(db: &Db, scope: Scope, status: Option<Status>) -> Result<Vec<OrderSummary>, AppError> {
-    let mut sql = Sql::new(SUMMARY_SELECT);
+    let mut sql = Sql::new(SUMMARY_COLUMNS);
+    sql.push(SUMMARY_FROM);
     scope.restrict(&mut sql);
     if let Some(status) = status {
         sql.push(" AND o.status = ").bind(status.key().to_owned());
@@ -763,18 +763,14 @@ pub async fn orders(db: &Db, scope: Scope, status: Option<Status>) -> Result<Vec
 
 /// One order with its lines and history, if `scope` may see it.
 pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, AppError> {
-    let mut sql = Sql::new(SUMMARY_SELECT);
-    sql.push(" AND o.number = ").bind(number.to_owned());
-    scope.restrict(&mut sql);
-    let summary: OrderSummary =
-        sql.query_as::<SummaryRow>()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?.into();
-
+    /// The order row: its summary, the rest of its columns, and the cooperative's bank.
     #[derive(sqlx::FromRow)]
-    struct Extra {
+    struct DetailRow {
+        #[sqlx(flatten)]
+        summary: SummaryRow,
         subtotal_vnd: i64,
         shipping_vnd: i64,
         user_id: i64,
-        ship_name: String,
         ship_phone: String,
         ship_province: String,
         ship_district: String,
@@ -782,13 +778,30 @@ pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, A
         ship_street: String,
         note: String,
         tracking_note: String,
+        bank_bin: Option<String>,
+        bank_account: Option<String>,
+        bank_holder: Option<String>,
     }
-    let mut sql = Sql::new(
-        "SELECT subtotal_vnd, shipping_vnd, user_id, ship_name, ship_phone, ship_province, ship_district, \
-         ship_commune, ship_street, note, tracking_note FROM orders WHERE id = ",
+    let mut sql = Sql::new(SUMMARY_COLUMNS);
+    sql.push(
+        ", o.subtotal_vnd, o.shipping_vnd, o.user_id, o.ship_phone, o.ship_province, o.ship_district, \
+         o.ship_commune, o.ship_street, o.note, o.tracking_note, c.bank_bin, c.bank_account, c.bank_holder",
     );
-    sql.bind(summary.id);
-    let extra: Extra = sql.query_as()?.fetch_one(&db.pool).await?;
+    sql.push(SUMMARY_FROM).push(" AND o.number = ").bind(number.to_owned());
+    scope.restrict(&mut sql);
+    let extra: DetailRow = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    let payment = PaymentRow {
+        number: extra.summary.number.clone(),
+        coop_vi: extra.summary.coop_vi.clone(),
+        coop_en: extra.summary.coop_en.clone(),
+        total_vnd: extra.summary.total_vnd,
+        payment: extra.summary.payment.clone(),
+        bank_bin: extra.bank_bin,
+        bank_account: extra.bank_account,
+        bank_holder: extra.bank_holder,
+    };
+    let ship_name = extra.summary.ship_name.clone();
+    let summary = OrderSummary::from(extra.summary);
 
     #[derive(sqlx::FromRow)]
     struct LineRow {
@@ -826,9 +839,6 @@ pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, A
     sql.bind(summary.id).push(" ORDER BY e.id");
     let events: Vec<EventRow> = sql.query_as()?.fetch_all(&db.pool).await?;
 
-    let mut sql = Sql::new(PAYMENT_SELECT);
-    sql.push(" WHERE o.id = ").bind(summary.id);
-    let payment: PaymentRow = sql.query_as()?.fetch_one(&db.pool).await?;
     let transfer = if summary.status == Status::Cancelled { None } else { payment.transfer() };
 
     Ok(OrderDetail {
@@ -848,7 +858,7 @@ pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, A
         subtotal_vnd: extra.subtotal_vnd,
         shipping_vnd: extra.shipping_vnd,
         address: Address {
-            full_name: extra.ship_name,
+            full_name: ship_name,
             phone: extra.ship_phone,
             province: extra.ship_province,
             district: extra.ship_district,
