@@ -7,8 +7,11 @@ pub mod accounts;
 pub mod catalog;
 pub mod coops;
 pub mod error;
+pub mod fairs;
 mod i18n_keys;
+pub mod inquiries;
 pub mod lang;
+pub mod live;
 pub mod media;
 pub mod orders;
 pub mod search;
@@ -17,6 +20,8 @@ pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod drafts;
 #[cfg(feature = "ssr")]
 pub mod seed;
 

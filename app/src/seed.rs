@@ -305,8 +305,57 @@ pub async fn seed(db: &Db) -> Result<SeedReport, SeedError> {
             report.certificates += sql.query()?.execute(&mut *tx).await?.rows_affected();
         }
     }
+    for coop in &facts.cooperatives {
+        seed_booth(&mut tx, &coop.key, &coop.name_vi, &coop.name_en, now).await?;
+    }
     tx.commit().await?;
     Ok(report)
+}
+
+/// A demo booth: a welcome line, a member of the team on duty and two livestream slots.
+async fn seed_booth(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    slug: &str,
+    name_vi: &str,
+    name_en: &str,
+    now: i64,
+) -> Result<(), SeedError> {
+    let coop = |sql: &mut Sql| {
+        sql.push("(SELECT id FROM cooperatives WHERE slug = ").bind(slug.to_owned()).push(")");
+    };
+    let mut sql =
+        Sql::new("INSERT INTO booths (cooperative_id, welcome_vi, welcome_en, updated_at) VALUES (");
+    coop(&mut sql);
+    sql.push(", ").bind(format!("Chào mừng bạn đến gian hàng {name_vi}. Hỏi chúng tôi bất cứ điều gì!"));
+    sql.push(", ").bind(format!("Welcome to the {name_en} booth. Ask us anything!"));
+    sql.push(", ").bind(now).push(") ON CONFLICT (cooperative_id) DO NOTHING");
+    if sql.query()?.execute(&mut **tx).await?.rows_affected() == 0 {
+        // Seeded before: leave the cooperative's own team and schedule alone.
+        return Ok(());
+    }
+    let mut sql = Sql::new(
+        "INSERT INTO booth_team (cooperative_id, name, role_vi, role_en, on_duty, position) VALUES (",
+    );
+    coop(&mut sql);
+    sql.push(", 'Nguyễn Thu Hà', 'Tư vấn bán hàng', 'Sales adviser', '8:00–17:00, thứ 2 – thứ 7', 0)");
+    sql.query()?.execute(&mut **tx).await?;
+    for (days, vi, en) in [
+        (1, "Livestream: hái chè và sao chè tại vườn", "Livestream: picking and roasting tea in the garden"),
+        (3, "Giảm giá 10% cho đơn đầu tiên trong hội chợ", "10% off your first order during the fair"),
+    ] {
+        let mut sql =
+            Sql::new("INSERT INTO booth_slots (cooperative_id, starts_at, title_vi, title_en) VALUES (");
+        coop(&mut sql);
+        sql.push(", ")
+            .bind(now + days * 86_400)
+            .push(", ")
+            .bind(vi.to_owned())
+            .push(", ")
+            .bind(en.to_owned());
+        sql.push(")");
+        sql.query()?.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Adds `count` synthetic published products (for benchmarks), spread over the seeded

@@ -11,7 +11,11 @@ use crate::catalog::pages::{CooperativePage, HomePage, ProductListPage, ProductP
 use crate::coops::pages::{
     CoopOverviewPage, CoopProductsPage, CoopProfilePage, EditProductPage, NewProductPage,
 };
+use crate::fairs::pages::{BoothPage, CoopBoothPage};
 use crate::i18n::I18nContextProvider;
+use crate::inquiries::pages::{
+    AdminInquiriesPage, CoopInquiriesPage, CoopInquiryPage, InquiryPage, InquirySentPage,
+};
 use crate::orders::pages::{
     CartPage, CheckoutPage, CoopOrderPage, CoopOrdersPage, MyOrderPage, MyOrdersPage, OrderPlacedPage,
 };
@@ -102,6 +106,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/coop/profile") view=CoopProfilePage ssr=SsrMode::Async />
                         <Route path=path!("/coop/orders") view=CoopOrdersPage ssr=SsrMode::Async />
                         <Route path=path!("/coop/orders/:number") view=CoopOrderPage ssr=SsrMode::Async />
+                        <Route path=path!("/booths/:slug") view=BoothPage ssr=SsrMode::Async />
+                        <Route path=path!("/booths/:slug/inquiry") view=InquiryPage ssr=SsrMode::Async />
+                        <Route path=path!("/booths/:slug/inquiry/sent") view=InquirySentPage />
+                        <Route path=path!("/coop/booth") view=CoopBoothPage ssr=SsrMode::Async />
+                        <Route path=path!("/coop/inquiries") view=CoopInquiriesPage ssr=SsrMode::Async />
+                        <Route path=path!("/coop/inquiries/:id") view=CoopInquiryPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/inquiries") view=AdminInquiriesPage ssr=SsrMode::Async />
                         <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
                         <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
                         <Route path=path!("/orders") view=MyOrdersPage ssr=SsrMode::Async />

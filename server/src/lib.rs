@@ -4,7 +4,9 @@
 pub mod auth;
 pub mod bench;
 pub mod config;
+pub mod exports;
 pub mod lang;
+pub mod live;
 pub mod media;
 pub mod ops;
 pub mod security;
@@ -40,6 +42,9 @@ pub struct AppState {
     pub auth: app::accounts::auth::AuthSettings,
     pub trust_forwarded_for: bool,
     pub media: app::media::store::MediaStore,
+    /// This instance's live event hub (relayed to the others on PostgreSQL).
+    pub hub: app::live::hub::Hub,
+    pub heartbeat: live::Heartbeat,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -64,8 +69,10 @@ pub fn build_router(state: AppState) -> Router {
         let page_cache = state.page_cache.clone();
         let auth = state.auth;
         let media = state.media.clone();
+        let hub = state.hub.clone();
         move || {
             provide_context(media.clone());
+            provide_context(hub.clone());
             provide_context(db.clone());
             provide_context(site.clone());
             provide_context(page_cache.clone());
@@ -93,7 +100,16 @@ pub fn build_router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES))
         .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT_BYTES))
         .with_state(media_state.clone());
+    let live_state = live::LiveState {
+        db: state.db.clone(),
+        hub: state.hub.clone(),
+        public_url: state.public_url.clone(),
+        heartbeat: state.heartbeat,
+    };
     let site = Router::new()
+        .route("/live", get(live::upgrade).with_state(live_state))
+        .route("/coop/inquiries.csv", get(exports::coop_inquiries).with_state(state.db.clone()))
+        .route("/admin/inquiries.csv", get(exports::all_inquiries).with_state(state.db.clone()))
         .route("/healthz", get(ops::healthz))
         .route("/media/{*key}", get(media::serve).with_state(media_state))
         .route("/readyz", get(ops::readyz))

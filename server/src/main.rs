@@ -41,8 +41,17 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Server-side rendering walks deeply nested view types on the worker threads; tokio's
+    // default 2 MiB stack is tight for the largest pages, so workers get 8 MiB.
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(8 * 1024 * 1024)
+        .build()?
+        .block_on(serve())
+}
+
+async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
     init_tracing(&config);
 
@@ -96,8 +105,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
+    let hub = app::live::hub::Hub::new();
+    if db.backend == app::db::Backend::Postgres {
+        // Events cross to the other instances on this database.
+        app::live::relay::start(db.clone(), &config.database_url, hub.clone()).await?;
+        tracing::info!(instance = hub.instance(), "live relay listening on PostgreSQL");
+    }
     let leptos_options = get_configuration(None)?.leptos_options;
     let state = AppState {
+        hub,
+        heartbeat: Default::default(),
         leptos_options,
         db,
         public_url: config.public_url.clone(),

@@ -56,6 +56,10 @@ struct Fixture {
     checkout_id: i64,
     /// A product the demo shopper has received (a delivered order), so may review.
     delivered_product_id: i64,
+    /// An anonymous visitor's chat with the Binh Minh booth.
+    conversation_id: i64,
+    /// An export inquiry to Binh Minh, new.
+    lead_id: i64,
 }
 
 struct Case {
@@ -409,6 +413,82 @@ fn cases() -> Vec<Case> {
         },
         Case {
             method: Method::GET,
+            path: "/api/fairs/booth",
+            args: |_, _| "slug=binh-minh".into(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/fairs/my_chat",
+            // Everyone gets their own conversation (none here), never someone else's.
+            args: |_, _| "booth=1".into(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/fairs/inbox",
+            // Each member gets their own cooperative's inbox.
+            args: |_, _| String::new(),
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/fairs/thread",
+            // The visitor's conversation (they hold its cookie, not these callers) and the booth's staff.
+            args: |f, _| format!("id={}", f.conversation_id),
+            expect: [N, N, N, A, N],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/inquiries/send",
+            args: |_, who| {
+                format!(
+                    "form[booth]=binh-minh&form[company]=Buyer+{}&form[country]=UK&form[contact_name]=A&\
+                     form[email]=a%40b.example&form[quantity]=10&form[quantity_unit]=kg&form[incoterm]=FOB&\
+                     form[message]=Ten+kilos+of+tea+please&form[website]=",
+                    tag(who)
+                )
+            },
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/inquiries/page",
+            args: |_, _| "booth=binh-minh&product=&draft=".into(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/inquiries/leads",
+            args: |_, _| "status=".into(),
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/inquiries/lead",
+            args: |f, _| format!("id={}", f.lead_id),
+            expect: [U, F, N, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/inquiries/move",
+            args: |f, _| format!("id={}&to=replied&note=", f.lead_id),
+            expect: [U, F, N, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/inquiries/note",
+            args: |f, _| format!("id={}&note=Called+back", f.lead_id),
+            expect: [U, F, N, A, F],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/inquiries/all",
+            args: |_, _| "status=".into(),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::GET,
             path: "/api/search/suggest",
             args: |_, _| "q=tra".into(),
             expect: [A, A, A, A, A],
@@ -481,6 +561,7 @@ async fn fixture(db: Db) -> Fixture {
         app::media::service::add_photo(&db, &store, binh_minh, product_id, upload, NOW).await.expect("photo");
     let (shop_product_id, order_number, checkout_id, delivered_product_id) =
         orders_fixture(&db, binh_minh).await;
+    let (conversation_id, lead_id) = booth_fixture(&db, binh_minh).await;
     let leptos_options = LeptosOptions::builder().output_name("ocop").site_root("target/site").build();
     let state = AppState {
         leptos_options,
@@ -490,6 +571,8 @@ async fn fixture(db: Db) -> Fixture {
         auth: Default::default(),
         trust_forwarded_for: false,
         media: store.clone(),
+        hub: Default::default(),
+        heartbeat: Default::default(),
     };
     Fixture {
         router: build_router(state),
@@ -503,7 +586,36 @@ async fn fixture(db: Db) -> Fixture {
         order_number,
         checkout_id,
         delivered_product_id,
+        conversation_id,
+        lead_id,
     }
+}
+
+/// A visitor's conversation with the Binh Minh booth, and an export inquiry to it.
+async fn booth_fixture(db: &Db, binh_minh: i64) -> (i64, i64) {
+    use app::fairs::chat::{Target, say};
+    use app::inquiries::model::InquiryForm;
+    use app::inquiries::service::{Submitted, submit};
+    let hub = app::live::hub::Hub::new();
+    let hash = app::accounts::session::token_hash("visitor-token");
+    let target = Target::Booth { booth: binh_minh, display_name: Some("Lan".into()) };
+    let message = say(db, &hub, None, Some(&hash), target, "Xin chào", NOW).await.expect("chat");
+    let form = InquiryForm {
+        booth: "binh-minh".into(),
+        company: "Camden Tea".into(),
+        country: "United Kingdom".into(),
+        contact_name: "Amelia Hart".into(),
+        email: "amelia@camden.example".into(),
+        quantity: "500".into(),
+        quantity_unit: "kg".into(),
+        incoterm: "FOB".into(),
+        message: "Green tea for our London shops, please.".into(),
+        ..Default::default()
+    };
+    let Ok(Submitted::Stored(lead)) = submit(db, &hub, &form, "203.0.113.1", NOW, "2027-01-15").await else {
+        panic!("the fixture's inquiry is stored")
+    };
+    (message.conversation_id, lead)
 }
 
 /// The demo shopper's orders at Binh Minh: one pending, one delivered.
@@ -567,6 +679,9 @@ async fn snapshot(db: &Db) -> Vec<String> {
         "SELECT 'k' || CAST(cart_id AS TEXT) || '/' || CAST(product_id AS TEXT) || '*' || CAST(quantity AS TEXT) \
          AS line FROM cart_lines ORDER BY cart_id, product_id",
         "SELECT 'r' || CAST(id AS TEXT) || body AS line FROM reviews ORDER BY id",
+        "SELECT 'i' || CAST(id AS TEXT) || status || company AS line FROM inquiries ORDER BY id",
+        "SELECT 'j' || CAST(id AS TEXT) || note AS line FROM inquiry_events ORDER BY id",
+        "SELECT 'm' || CAST(id AS TEXT) || body AS line FROM chat_messages ORDER BY id",
     ] {
         let rows: Vec<Line> =
             Sql::new(sql).query_as().expect("encode").fetch_all(&db.pool).await.expect("snapshot");
@@ -706,6 +821,60 @@ async fn photo_uploads_follow_the_dashboard_rules_on_sqlite() {
 #[tokio::test(flavor = "multi_thread")]
 async fn photo_uploads_follow_the_dashboard_rules_on_postgres() {
     photo_uploads_follow_the_dashboard_rules(common::postgres).await;
+}
+
+/// The lead CSV downloads are plain routes: a cooperative's own leads, or (admin) everyone's.
+async fn lead_exports_follow_the_dashboard_rules<F, Fut>(fresh: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<common::TestDb>>,
+{
+    let Some(t) = fresh().await else { return };
+    let f = fixture(t.db.clone()).await;
+    for (uri, expect) in [("/coop/inquiries.csv", [U, F, A, A, F]), ("/admin/inquiries.csv", [U, F, F, F, A])]
+    {
+        for (who, expected) in EVERYONE.into_iter().zip(expect) {
+            let mut req = Request::builder().uri(uri).header(header::HOST, "shop.test");
+            if who != Who::Anonymous {
+                let token =
+                    accounts::login(&f.db, email_of(who), password_of(who), "192.0.2.1", app::db::now_unix())
+                        .await
+                        .expect("login");
+                req = req.header(header::COOKIE, format!("ocop_session={token}"));
+            }
+            let res =
+                f.router.clone().oneshot(req.body(Body::empty()).expect("request")).await.expect("answer");
+            let status = res.status();
+            let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.expect("body");
+            let body = String::from_utf8_lossy(&bytes);
+            match expected {
+                Outcome::Allowed => {
+                    assert_eq!(status, StatusCode::OK, "{uri} as {who:?}");
+                    // The owner and the admin see the Binh Minh lead; the other member does not.
+                    assert_eq!(
+                        body.contains("Camden Tea"),
+                        who != Who::OtherMember,
+                        "{uri} as {who:?}: {body}"
+                    );
+                }
+                Outcome::Unauthorized => assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri} as {who:?}"),
+                Outcome::Forbidden => assert_eq!(status, StatusCode::FORBIDDEN, "{uri} as {who:?}"),
+                Outcome::NotFound => assert_eq!(status, StatusCode::NOT_FOUND, "{uri} as {who:?}"),
+            }
+        }
+    }
+    drop(f);
+    t.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lead_exports_follow_the_dashboard_rules_on_sqlite() {
+    lead_exports_follow_the_dashboard_rules(|| async { Some(common::sqlite().await) }).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lead_exports_follow_the_dashboard_rules_on_postgres() {
+    lead_exports_follow_the_dashboard_rules(common::postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

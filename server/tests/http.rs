@@ -40,6 +40,8 @@ async fn test_app() -> TestApp {
         auth: Default::default(),
         trust_forwarded_for: false,
         media: app::media::store::MediaStore::memory(),
+        hub: Default::default(),
+        heartbeat: Default::default(),
     };
     TestApp { router: build_router(state), path }
 }
@@ -92,9 +94,31 @@ async fn product_page_shows_price_certificate_and_structured_data() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_booth_page_shows_its_picks_team_schedule_and_the_inquiry_form() {
+    let app = test_app().await;
+    let r = page(&app, "/booths/binh-minh", "vi").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("HTX Nông sản hữu cơ Bình Minh"));
+    assert!(r.body.contains("Trà ổi") && r.body.contains("65.000 ₫"), "products with live prices");
+    assert!(r.body.contains("Nguyễn Thu Hà"), "the team on duty");
+    assert!(r.body.contains("Livestream: hái chè"), "the schedule");
+    assert!(r.body.contains("0 người đang xem"), "the visitor count, rendered before hydration");
+    assert!(r.body.contains(r#"action="/api/inquiries/send""#), "the inquiry form is a plain form");
+    assert!(r.body.contains(r#"name="form[website]""#), "with its honeypot");
+    // An anonymous visitor gets the chat identity cookie, HttpOnly.
+    let cookie = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("ocop_visitor="));
+    assert!(cookie.is_some_and(|c| c.contains("HttpOnly")), "{:?}", r.headers);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn unknown_slugs_and_paths_answer_404() {
     let app = test_app().await;
-    for uri in ["/p/no-such-product", "/c/no-such-coop", "/no/such/page"] {
+    for uri in ["/p/no-such-product", "/c/no-such-coop", "/booths/no-such-coop", "/no/such/page"] {
         let r = page(&app, uri, "en").await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
         assert!(r.body.contains("Page not found"), "{uri}");

@@ -105,6 +105,16 @@ fn cards_by_id(backend: crate::db::Backend, today: &str, ids: &[i64]) -> Sql {
     sql
 }
 
+/// The visible cards of `ids`, in the order of `ids` (booths show their picks in their order).
+pub async fn cards_in_order(db: &Db, ids: &[i64], today: &str) -> Result<Vec<ProductCard>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<CardRow> = cards_by_id(db.backend, today, ids).query_as()?.fetch_all(&db.pool).await?;
+    let mut by_id: HashMap<i64, CardRow> = rows.into_iter().map(|r| (r.id, r)).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).map(Into::into).collect())
+}
+
 #[derive(sqlx::FromRow)]
 struct LabelRow {
     id: i64,

@@ -50,6 +50,12 @@ pub fn Dashboard(membership: Membership, children: Children) -> impl IntoView {
                 <A href="/coop/orders" attr:class="dashboard__link">
                     {t!(i18n, coops.nav.orders)}
                 </A>
+                <A href="/coop/booth" attr:class="dashboard__link">
+                    {t!(i18n, coops.nav.booth)}
+                </A>
+                <A href="/coop/inquiries" attr:class="dashboard__link">
+                    {t!(i18n, coops.nav.inquiries)}
+                </A>
                 <A href="/coop/profile" attr:class="dashboard__link">
                     {t!(i18n, coops.nav.profile)}
                 </A>

@@ -26,15 +26,7 @@ mod ssr {
     /// The token in the request's cart cookie.
     pub fn cart_token() -> Option<String> {
         let parts = use_context::<http::request::Parts>()?;
-        parts
-            .headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|c| c.name() == CART_COOKIE && !c.value().is_empty())
-            .map(|c| c.value().to_owned())
+        crate::accounts::session::cookie_from_headers(&parts.headers, CART_COOKIE)
     }
 
     fn cart_cookie(value: &str, max_age: i64) -> String {

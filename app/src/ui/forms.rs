@@ -97,6 +97,11 @@ pub fn FieldMessage(code: String) -> impl IntoView {
         "tracking_required" => t_string!(i18n, errors.field.tracking_required),
         "rating_invalid" => t_string!(i18n, errors.field.rating_invalid),
         "review_short" => t_string!(i18n, errors.field.review_short),
+        "quantity_invalid" => t_string!(i18n, errors.field.quantity_invalid),
+        "incoterm_invalid" => t_string!(i18n, errors.field.incoterm_invalid),
+        "date_past" => t_string!(i18n, errors.field.date_past),
+        "message_short" => t_string!(i18n, errors.field.message_short),
+        "rate_limited" => t_string!(i18n, errors.field.rate_limited),
         _ => t_string!(i18n, errors.field.invalid),
     }
 }
@@ -194,6 +199,8 @@ pub fn TextField(
             }}
         </div>
     }
+    // Erased, so a form of many fields does not build one huge view type on the stack.
+    .into_any()
 }
 
 /// The alert above a form: what went wrong with the submission as a whole.

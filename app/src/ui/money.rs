@@ -2,16 +2,21 @@
 
 /// Formats whole dong the Vietnamese way: `45000` → `"45.000 ₫"`.
 pub fn format_vnd(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 4);
+    format!("{} ₫", group_thousands(amount))
+}
+
+/// A whole number with dots between thousands, as Vietnamese writes it: `2000` → `"2.000"`.
+pub fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(c);
     }
-    let sign = if amount < 0 { "-" } else { "" };
-    format!("{sign}{grouped} ₫")
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{grouped}")
 }
 
 #[cfg(test)]

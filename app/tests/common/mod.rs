@@ -25,6 +25,8 @@ enum Cleanup {
 
 pub struct TestDb {
     pub db: Db,
+    /// The URL the pool was opened with (a second pool or a listener can use it).
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -50,9 +52,10 @@ impl TestDb {
 /// A migrated, empty SQLite database in a temporary file.
 pub async fn sqlite() -> TestDb {
     let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
-    let db = Db::connect(&format!("sqlite://{}", path.display()), 4).await.expect("open SQLite");
+    let url = format!("sqlite://{}", path.display());
+    let db = Db::connect(&url, 4).await.expect("open SQLite");
     db.migrate().await.expect("migrate SQLite");
-    TestDb { db, cleanup: Cleanup::File(path) }
+    TestDb { db, url, cleanup: Cleanup::File(path) }
 }
 
 /// The URL of a PostgreSQL database that may create databases, or `None` when the run was
@@ -79,9 +82,10 @@ pub async fn postgres() -> Option<TestDb> {
     sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut conn).await.expect("create test database");
     conn.close().await.ok();
     let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
-    let db = Db::connect(&format!("{base}/{name}"), 4).await.expect("connect to the test database");
+    let url = format!("{base}/{name}");
+    let db = Db::connect(&url, 4).await.expect("connect to the test database");
     db.migrate().await.expect("migrate PostgreSQL");
-    Some(TestDb { db, cleanup: Cleanup::Postgres { admin_url, name } })
+    Some(TestDb { db, url, cleanup: Cleanup::Postgres { admin_url, name } })
 }
 
 /// Generates, for each named `async fn name(db: Db)`, a test on SQLite and one on PostgreSQL:

@@ -1,0 +1,128 @@
+//! Inquiry server functions: sending one (anyone; plain form first), and the cooperative's and
+//! the department's lead lists.
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+use super::model::*;
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use super::super::service::{self, Scope};
+    pub use crate::accounts::auth::{redirect_plain_form, request_session, require_admin, require_member};
+    pub use crate::catalog::certificate::today;
+    pub use crate::db::now_unix;
+    pub use crate::error::{FieldError, is_plain_form_post, respond};
+    pub use crate::live::use_hub;
+    pub use crate::shell::use_db;
+}
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+/// The address of a booth's inquiry page.
+pub fn inquiry_path(booth: &str) -> String {
+    format!("/booths/{booth}/inquiry")
+}
+
+/// Sends an export inquiry to a booth. Without JavaScript, a refused form is kept as a draft and
+/// the browser goes back to the form with it, every field as typed.
+#[server(endpoint = "inquiries/send")]
+pub async fn send_inquiry(form: InquiryForm) -> Result<(), AppError> {
+    let plain = is_plain_form_post();
+    let db = use_db()?;
+    let outcome = respond(async {
+        let ip = request_session().ip;
+        service::submit(&db, &use_hub()?, &form, &ip, now_unix(), &today()).await
+    })
+    .await;
+    let booth = form.booth.trim().to_owned();
+    match outcome {
+        Ok(_) => {
+            redirect_plain_form(&format!("{}/sent", inquiry_path(&booth)));
+            Ok(())
+        }
+        Err(e @ (AppError::Validation(_) | AppError::TooManyAttempts(_))) if plain => {
+            let errors = match &e {
+                AppError::Validation(fields) => fields.clone(),
+                _ => vec![FieldError::new("form", "rate_limited")],
+            };
+            let body = serde_json::to_string(&(&form, errors)).map_err(|_| AppError::Internal)?;
+            let token = crate::drafts::save(&db, service::DRAFT_FORM, body, now_unix()).await?;
+            leptos_axum::redirect(&format!("{}?draft={token}#inquiry-form", inquiry_path(&booth)));
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[server(endpoint = "inquiries/page", input = GetUrl)]
+pub async fn fetch_inquiry_page(
+    booth: String,
+    product: String,
+    draft: String,
+) -> Result<InquiryPage, AppError> {
+    respond(async {
+        let draft = Some(draft.trim()).filter(|d| !d.is_empty());
+        service::page(&use_db()?, &booth, &product, draft, now_unix()).await
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+fn parse_status(status: &str) -> Option<LeadStatus> {
+    LeadStatus::from_db(status.trim())
+}
+
+/// The cooperative's leads, newest first, optionally of one status.
+#[server(endpoint = "inquiries/leads", input = GetUrl)]
+pub async fn fetch_leads(status: String) -> Result<Vec<LeadSummary>, AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        service::list(&use_db()?, Scope::Cooperative(coop.cooperative_id), parse_status(&status)).await
+    })
+    .await
+}
+
+#[server(endpoint = "inquiries/lead", input = GetUrl)]
+pub async fn fetch_lead(id: i64) -> Result<Lead, AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        service::lead(&use_db()?, Scope::Cooperative(coop.cooperative_id), id).await
+    })
+    .await
+}
+
+/// Moves a lead along the pipeline, with an optional note.
+#[server(endpoint = "inquiries/move")]
+pub async fn move_lead(id: i64, to: String, note: String) -> Result<(), AppError> {
+    respond(async {
+        let (viewer, coop) = require_member()?;
+        let to =
+            parse_status(&to).ok_or_else(|| AppError::Validation(vec![FieldError::new("to", "invalid")]))?;
+        service::transition(&use_db()?, coop.cooperative_id, viewer.id, id, to, &note, now_unix()).await?;
+        redirect_plain_form(&format!("/coop/inquiries/{id}"));
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "inquiries/note")]
+pub async fn note_lead(id: i64, note: String) -> Result<(), AppError> {
+    respond(async {
+        let (viewer, coop) = require_member()?;
+        service::add_note(&use_db()?, coop.cooperative_id, viewer.id, id, &note, now_unix()).await?;
+        redirect_plain_form(&format!("/coop/inquiries/{id}"));
+        Ok(())
+    })
+    .await
+}
+
+/// Every cooperative's leads: the province's export demand.
+#[server(endpoint = "inquiries/all", input = GetUrl)]
+pub async fn fetch_all_leads(status: String) -> Result<Vec<LeadSummary>, AppError> {
+    respond(async {
+        require_admin()?;
+        service::list(&use_db()?, Scope::Province, parse_status(&status)).await
+    })
+    .await
+}

@@ -1,0 +1,465 @@
+//! The export inquiry form (a plain form everywhere it appears), its page and confirmation, the
+//! cooperative's lead list (live: new inquiries appear without a reload) and lead page, and the
+//! department's province-wide list.
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::api::*;
+use super::model::*;
+use crate::accounts::model::{Membership, Viewer};
+use crate::coops::pages::{Dashboard, MemberOnly};
+use crate::error::{AppError, FieldError};
+use crate::i18n::{t, t_string, use_i18n};
+use crate::lang::{Localized, Text, use_lang};
+use crate::ui::dates::format_datetime;
+use crate::ui::forms::{FormAlert, TextField};
+use crate::ui::layout::Loaded;
+
+/// The inquiry form, filled with `form` and showing `errors` (a refused plain post's draft).
+#[component]
+pub fn InquiryFormView(
+    booth: String,
+    /// The product chosen when the form was opened from a product page.
+    product: String,
+    products: Vec<(String, Text)>,
+    form: InquiryForm,
+    errors: Vec<FieldError>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = Signal::stored((!errors.is_empty()).then_some(AppError::Validation(errors)));
+    let chosen = if form.product.is_empty() { product } else { form.product.clone() };
+    let InquiryForm {
+        company,
+        country,
+        contact_name,
+        email,
+        phone,
+        quantity,
+        quantity_unit,
+        packaging,
+        incoterm,
+        target_date,
+        samples,
+        message,
+        ..
+    } = form;
+    let incoterm = if incoterm.is_empty() { "FOB".to_owned() } else { incoterm };
+    let field = |name: &'static str| crate::ui::forms::field_error(error, name);
+    let product_error = field("product");
+    let incoterm_error = field("incoterm");
+    let form_error = field("form");
+    view! {
+        <form class="form inquiry-form" id="inquiry-form" method="post" action=SendInquiry::PATH data-testid="inquiry-form">
+            <FormAlert error />
+            {move || form_error.get().map(|code| view! {
+                <p class="form-alert" role="alert"><crate::ui::forms::FieldMessage code /></p>
+            })}
+            <input type="hidden" name="form[booth]" value=booth />
+            <div class="form-grid">
+                <TextField field="company" prefix="form" required=true value=company autocomplete="organization" error>
+                    {t!(i18n, inquiries.company)}
+                </TextField>
+                <TextField field="country" prefix="form" required=true value=country autocomplete="country-name" error>
+                    {t!(i18n, inquiries.country)}
+                </TextField>
+                <TextField field="contact_name" prefix="form" required=true value=contact_name autocomplete="name" error>
+                    {t!(i18n, inquiries.contact_name)}
+                </TextField>
+                <TextField field="email" prefix="form" kind="email" required=true value=email autocomplete="email" error>
+                    {t!(i18n, inquiries.email)}
+                </TextField>
+                <TextField field="phone" prefix="form" kind="tel" value=phone autocomplete="tel" error>
+                    {t!(i18n, inquiries.phone)}
+                </TextField>
+                {(!products.is_empty()).then(|| view! {
+                    <div class="field" class:field--invalid=move || product_error.with(Option::is_some)>
+                        <label class="field__label" for="field-form-product">{t!(i18n, inquiries.product)}</label>
+                        <select class="field__input" id="field-form-product" name="form[product]">
+                            <option value="" selected=chosen.is_empty()>{t!(i18n, inquiries.any_product)}</option>
+                            {products.into_iter().map(|(slug, name)| {
+                                let selected = slug == chosen;
+                                view! { <option value=slug selected=selected><Localized text=name /></option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                })}
+                <TextField field="quantity" prefix="form" kind="text" required=true value=quantity error>
+                    {t!(i18n, inquiries.quantity)}
+                </TextField>
+                <TextField field="quantity_unit" prefix="form" required=true value=quantity_unit error>
+                    {t!(i18n, inquiries.quantity_unit)}
+                </TextField>
+                <TextField field="packaging" prefix="form" value=packaging error>
+                    {t!(i18n, inquiries.packaging)}
+                </TextField>
+                <div class="field" class:field--invalid=move || incoterm_error.with(Option::is_some)>
+                    <label class="field__label" for="field-form-incoterm">{t!(i18n, inquiries.incoterm)}</label>
+                    <select class="field__input" id="field-form-incoterm" name="form[incoterm]" required>
+                        {INCOTERMS.into_iter().map(|term| view! {
+                            <option value=term selected=term == incoterm>{term}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <TextField field="target_date" prefix="form" kind="date" value=target_date error>
+                    {t!(i18n, inquiries.target_date)}
+                </TextField>
+            </div>
+            <label class="check">
+                <input type="checkbox" name="form[samples]" checked=samples.is_some() />
+                <span>{t!(i18n, inquiries.samples)}</span>
+            </label>
+            <TextField field="message" prefix="form" multiline=true required=true value=message error>
+                {t!(i18n, inquiries.message)}
+            </TextField>
+            // For bots only: people never see it, so anything in it marks the form as spam.
+            <div class="honeypot" aria-hidden="true">
+                <label>
+                    {t!(i18n, inquiries.honeypot)}
+                    <input type="text" name="form[website]" tabindex="-1" autocomplete="off" />
+                </label>
+            </div>
+            <button class="button" type="submit">{t!(i18n, inquiries.send)}</button>
+        </form>
+    }
+    // Erased: the form's view type is deep, and pages embed it inside their own.
+    .into_any()
+}
+
+#[component]
+pub fn InquiryPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let booth = params.with_untracked(|p| p.get("slug").unwrap_or_default());
+    let (product, draft) =
+        query.with_untracked(|q| (q.get("product").unwrap_or_default(), q.get("draft").unwrap_or_default()));
+    let page = Resource::new(
+        move || (booth.clone(), product.clone(), draft.clone()),
+        |(b, p, d)| fetch_inquiry_page(b, p, d),
+    );
+    view! {
+        <Title text=move || t_string!(i18n, inquiries.title) />
+        <Meta name="robots" content="noindex" />
+        <Loaded resource=page view=move |p: InquiryPage| {
+            let lang = use_lang();
+            let name = p.booth_name.clone();
+            view! {
+                <section class="inquiry-page">
+                    <h1>{t!(i18n, inquiries.title)}</h1>
+                    <p>
+                        {move || t_string!(i18n, inquiries.to, name = name.best(lang.get()))} " · "
+                        <a href=format!("/booths/{}", p.booth_slug)>{t!(i18n, inquiries.back_to_booth)}</a>
+                    </p>
+                    <InquiryFormView
+                        booth=p.booth_slug.clone()
+                        product=p.form.product.clone()
+                        products=p.products
+                        form=p.form
+                        errors=p.errors
+                    />
+                </section>
+            }
+        } />
+    }
+}
+
+#[component]
+pub fn InquirySentPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let booth = params.with_untracked(|p| p.get("slug").unwrap_or_default());
+    view! {
+        <Title text=move || t_string!(i18n, inquiries.sent_title) />
+        <Meta name="robots" content="noindex" />
+        <section class="notice-page" data-testid="inquiry-sent">
+            <h1>{t!(i18n, inquiries.sent_title)}</h1>
+            <p>{t!(i18n, inquiries.sent_body)}</p>
+            <a class="button" href=format!("/booths/{booth}")>{t!(i18n, inquiries.back_to_booth)}</a>
+        </section>
+    }
+}
+
+#[component]
+pub fn LeadStatusBadge(status: LeadStatus) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = move || match status {
+        LeadStatus::New => t_string!(i18n, inquiries.status.new_lead),
+        LeadStatus::Replied => t_string!(i18n, inquiries.status.replied),
+        LeadStatus::Negotiating => t_string!(i18n, inquiries.status.negotiating),
+        LeadStatus::Won => t_string!(i18n, inquiries.status.won),
+        LeadStatus::Lost => t_string!(i18n, inquiries.status.lost),
+    };
+    view! { <span class=format!("status status--{}", status.as_db())>{text}</span> }
+}
+
+#[component]
+fn StatusFilter(base: &'static str, current: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav class="filters">
+            <a class="chip" class:chip--on=current.is_empty() href=base>{t!(i18n, inquiries.all)}</a>
+            {LeadStatus::ALL.into_iter().map(|s| view! {
+                <a class="chip" class:chip--on=current == s.as_db() href=format!("{base}?status={}", s.as_db())>
+                    <LeadStatusBadge status=s />
+                </a>
+            }).collect_view()}
+        </nav>
+    }
+}
+
+#[component]
+fn LeadRows(leads: Vec<LeadSummary>, show_coop: bool, link: bool) -> impl IntoView {
+    view! {
+        <For each=move || leads.clone() key=|l| (l.id, l.status) let:l>
+            <tr data-testid="lead-row">
+                <td>
+                    {if link {
+                        view! { <a href=format!("/coop/inquiries/{}", l.id)>{l.company.clone()}</a> }.into_any()
+                    } else {
+                        view! { <span>{l.company.clone()}</span> }.into_any()
+                    }}
+                    <span class="muted">" · " {l.country.clone()}</span>
+                </td>
+                {show_coop.then(|| view! { <td><Localized text=l.cooperative.clone() /></td> })}
+                <td>{l.product.clone().map(|p| view! { <Localized text=p /> })}</td>
+                <td>{format!("{} {}", crate::ui::money::group_thousands(l.quantity), l.quantity_unit)}</td>
+                <td>{l.incoterm.clone()}</td>
+                <td><LeadStatusBadge status=l.status /></td>
+                <td><time datetime=l.created_at.to_string()>{format_datetime(l.created_at)}</time></td>
+            </tr>
+        </For>
+    }
+}
+
+#[component]
+fn LeadHead(show_coop: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <thead>
+            <tr>
+                <th>{t!(i18n, inquiries.company)}</th>
+                {show_coop.then(|| view! { <th>{t!(i18n, inquiries.cooperative)}</th> })}
+                <th>{t!(i18n, inquiries.product)}</th>
+                <th>{t!(i18n, inquiries.quantity)}</th>
+                <th>"Incoterm"</th>
+                <th>{t!(i18n, inquiries.status_label)}</th>
+                <th>{t!(i18n, inquiries.received)}</th>
+            </tr>
+        </thead>
+    }
+}
+
+/// The cooperative's leads; a new inquiry appears at the top as it arrives.
+#[island(lazy)]
+fn LeadTable(coop: i64, leads: Vec<LeadSummary>, live: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = RwSignal::new(leads);
+    #[cfg(feature = "hydrate")]
+    if live {
+        use crate::live::client::{Incoming, follow};
+        use crate::live::model::{ClientFrame, Event, ServerFrame, Topic};
+        follow(vec![ClientFrame::Subscribe { topic: Topic::Coop(coop) }], move |incoming| match incoming {
+            Incoming::Frame(ServerFrame::Event(Event::InquiryReceived { inquiry })) => {
+                let lead = LeadSummary {
+                    id: inquiry.id,
+                    cooperative: Text::default(),
+                    company: inquiry.company.clone(),
+                    country: inquiry.country.clone(),
+                    product: inquiry.product.clone().map(|p| Text::new(p.clone(), p)),
+                    quantity: inquiry.quantity,
+                    quantity_unit: inquiry.quantity_unit.clone(),
+                    incoterm: inquiry.incoterm.clone(),
+                    status: LeadStatus::New,
+                    created_at: inquiry.at,
+                };
+                rows.update(|r| {
+                    if !r.iter().any(|l| l.id == lead.id) {
+                        r.insert(0, lead);
+                    }
+                });
+            }
+            Incoming::Reconnected => {
+                leptos::task::spawn_local(async move {
+                    if let Ok(fresh) = fetch_leads(String::new()).await {
+                        rows.set(fresh);
+                    }
+                });
+            }
+            _ => {}
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (coop, live);
+    view! {
+        <Show when=move || rows.with(Vec::is_empty)>
+            <p class="muted">{t!(i18n, inquiries.empty)}</p>
+        </Show>
+        <table class="data-table leads" data-testid="leads">
+            <LeadHead show_coop=false />
+            <tbody>{move || view! { <LeadRows leads=rows.get() show_coop=false link=true /> }}</tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn CoopInquiriesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let status = query.with_untracked(|q| q.get("status").unwrap_or_default());
+    view! {
+        <Title text=move || t_string!(i18n, inquiries.leads) />
+        <MemberOnly page=move |membership: Membership| {
+            let status = status.clone();
+            let filter = status.clone();
+            let coop = membership.cooperative_id;
+            let leads = Resource::new(move || status.clone(), fetch_leads);
+            let live = filter.is_empty() || filter == "new";
+            view! {
+                <Dashboard membership>
+                    <div class="page-head">
+                        <h1>{t!(i18n, inquiries.leads)}</h1>
+                        <a class="button" href="/coop/inquiries.csv" download="">{t!(i18n, inquiries.csv)}</a>
+                    </div>
+                    <StatusFilter base="/coop/inquiries" current=filter.clone() />
+                    <Loaded resource=leads view={move |leads: Vec<LeadSummary>| view! { <LeadTable coop leads live /> }} />
+                </Dashboard>
+            }
+        } />
+    }
+}
+
+#[component]
+pub fn CoopInquiryPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = params.with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+    let failed = query.with_untracked(|q| q.get("__err").is_some());
+    view! {
+        <Title text=move || t_string!(i18n, inquiries.leads) />
+        <MemberOnly page=move |membership: Membership| {
+            let lead = Resource::new(move || id, fetch_lead);
+            view! {
+                <Dashboard membership>
+                    <a href="/coop/inquiries">{t!(i18n, inquiries.back)}</a>
+                    {failed.then(|| view! { <p class="form-alert" role="alert">{t!(i18n, inquiries.move_failed)}</p> })}
+                    <Loaded resource=lead view=|lead: Lead| view! { <LeadView lead /> } />
+                </Dashboard>
+            }
+        } />
+    }
+}
+
+#[component]
+fn LeadView(lead: Lead) -> impl IntoView {
+    let i18n = use_i18n();
+    let Lead { summary, contact_name, email, phone, packaging, target_date, samples, message, events } = lead;
+    let id = summary.id;
+    view! {
+        <article class="lead" data-testid="lead">
+            <h1>{summary.company.clone()} <span class="muted">" · " {summary.country.clone()}</span></h1>
+            <LeadStatusBadge status=summary.status />
+            <dl class="facts">
+                <dt>{t!(i18n, inquiries.contact_name)}</dt>
+                <dd>{contact_name}</dd>
+                <dt>{t!(i18n, inquiries.email)}</dt>
+                <dd><a href=format!("mailto:{email}")>{email.clone()}</a></dd>
+                <dt>{t!(i18n, inquiries.phone)}</dt>
+                <dd>{phone}</dd>
+                <dt>{t!(i18n, inquiries.product)}</dt>
+                <dd>{summary.product.clone().map(|p| view! { <Localized text=p /> })}</dd>
+                <dt>{t!(i18n, inquiries.quantity)}</dt>
+                <dd>{format!("{} {}", crate::ui::money::group_thousands(summary.quantity), summary.quantity_unit)}</dd>
+                <dt>{t!(i18n, inquiries.packaging)}</dt>
+                <dd>{packaging}</dd>
+                <dt>"Incoterm"</dt>
+                <dd>{summary.incoterm.clone()}</dd>
+                <dt>{t!(i18n, inquiries.target_date)}</dt>
+                <dd>{target_date}</dd>
+                <dt>{t!(i18n, inquiries.received)}</dt>
+                <dd>{format_datetime(summary.created_at)}</dd>
+            </dl>
+            {samples.then(|| view! { <p class="badge">{t!(i18n, inquiries.samples_yes)}</p> })}
+            <blockquote class="lead__message">{message}</blockquote>
+            <div class="lead__actions">
+                {summary.status.next().into_iter().map(|to| view! {
+                    <form method="post" action=MoveLead::PATH class="lead__move" data-move=to.as_db()>
+                        <input type="hidden" name="id" value=id />
+                        <input type="hidden" name="to" value=to.as_db() />
+                        <input type="hidden" name="note" value="" />
+                        <button class="button" type="submit">
+                            {move || t_string!(i18n, inquiries.move_to, status = status_text(i18n, to))}
+                        </button>
+                    </form>
+                }).collect_view()}
+            </div>
+            <form method="post" action=NoteLead::PATH class="lead__note">
+                <input type="hidden" name="id" value=id />
+                <label class="field">
+                    <span class="field__label">{t!(i18n, inquiries.note)}</span>
+                    <textarea class="field__input" name="note" rows="3" maxlength="2000" required></textarea>
+                </label>
+                <button class="button" type="submit">{t!(i18n, inquiries.add_note)}</button>
+            </form>
+            <h2>{t!(i18n, inquiries.history)}</h2>
+            <ol class="timeline">
+                {events.into_iter().map(|e| view! {
+                    <li>
+                        <time datetime=e.at.to_string()>{format_datetime(e.at)}</time>
+                        {e.to.map(|s| view! { " " <LeadStatusBadge status=s /> })}
+                        {e.who.map(|w| format!(" · {w}"))}
+                        {(!e.note.is_empty()).then(|| view! { <p>{e.note.clone()}</p> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </article>
+    }
+}
+
+fn status_text(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, s: LeadStatus) -> String {
+    match s {
+        LeadStatus::New => t_string!(i18n, inquiries.status.new_lead).to_string(),
+        LeadStatus::Replied => t_string!(i18n, inquiries.status.replied).to_string(),
+        LeadStatus::Negotiating => t_string!(i18n, inquiries.status.negotiating).to_string(),
+        LeadStatus::Won => t_string!(i18n, inquiries.status.won).to_string(),
+        LeadStatus::Lost => t_string!(i18n, inquiries.status.lost).to_string(),
+    }
+}
+
+/// The department's view of every cooperative's export inquiries.
+#[component]
+pub fn AdminInquiriesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let status = query.with_untracked(|q| q.get("status").unwrap_or_default());
+    view! {
+        <Title text=move || t_string!(i18n, inquiries.province) />
+        <Meta name="robots" content="noindex" />
+        <crate::accounts::pages::SignedIn page=move |viewer: Viewer| {
+            if !viewer.is_admin() {
+                return view! { <crate::accounts::pages::Forbidden /> }.into_any();
+            }
+            let status = status.clone();
+            let filter = status.clone();
+            let leads = Resource::new(move || status.clone(), fetch_all_leads);
+            view! {
+                <section class="admin">
+                    <div class="page-head">
+                        <h1>{t!(i18n, inquiries.province)}</h1>
+                        <a class="button" href="/admin/inquiries.csv" download="">{t!(i18n, inquiries.csv)}</a>
+                    </div>
+                    <StatusFilter base="/admin/inquiries" current=filter.clone() />
+                    <Loaded resource=leads view={|leads: Vec<LeadSummary>| view! {
+                        <table class="data-table leads" data-testid="leads">
+                            <LeadHead show_coop=true />
+                            <tbody><LeadRows leads show_coop=true link=false /></tbody>
+                        </table>
+                    }} />
+                </section>
+            }
+            .into_any()
+        } />
+    }
+}

@@ -1,0 +1,438 @@
+//! Export inquiries: taking one in (with a per-address limit and a honeypot), the cooperative's
+//! pipeline and notes, the lists, and the CSV export.
+use super::model::*;
+use crate::db::{Db, Sql};
+use crate::error::{AppError, FieldError};
+use crate::lang::Text;
+use crate::live::hub::Hub;
+use crate::live::model::{Event, InquiryNotice};
+
+/// Whose leads a request sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Cooperative(i64),
+    /// The department: every cooperative's.
+    Province,
+}
+
+/// What became of a submitted form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    Stored(i64),
+    /// The honeypot was filled in: answered like a success, stored nowhere.
+    Discarded,
+}
+
+/// Takes in an inquiry from `ip`. The booth must be an approved cooperative's and the product,
+/// if one is named, one of its published products.
+pub async fn submit(
+    db: &Db,
+    hub: &Hub,
+    form: &InquiryForm,
+    ip: &str,
+    now: i64,
+    today: &str,
+) -> Result<Submitted, AppError> {
+    if !form.website.trim().is_empty() {
+        tracing::info!(ip, "inquiry honeypot filled in; discarded");
+        return Ok(Submitted::Discarded);
+    }
+    let mut sql = Sql::new("SELECT COUNT(*), MIN(created_at) FROM inquiries WHERE ip = ");
+    sql.bind(ip.to_owned()).push(" AND created_at > ").bind(now - 3600);
+    let (recent, oldest): (i64, Option<i64>) = sql.query_as()?.fetch_one(&db.pool).await?;
+    if recent >= PER_IP_PER_HOUR {
+        return Err(AppError::TooManyAttempts(oldest.map_or(3600, |t| (t + 3600 - now).max(1))));
+    }
+    let checked = form.check(today).map_err(AppError::Validation)?;
+    let mut sql =
+        Sql::new("SELECT id, name_vi, name_en FROM cooperatives WHERE status = 'approved' AND slug = ");
+    sql.bind(form.booth.trim().to_owned());
+    let (coop, _, _): (i64, String, String) =
+        sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    let product = if form.product.trim().is_empty() {
+        None
+    } else {
+        let mut sql = Sql::new("SELECT id, name_vi FROM products WHERE status = 'published' AND slug = ");
+        sql.bind(form.product.trim().to_owned()).push(" AND cooperative_id = ").bind(coop);
+        let found: Option<(i64, String)> = sql.query_as()?.fetch_optional(&db.pool).await?;
+        Some(found.ok_or_else(|| AppError::Validation(vec![FieldError::new("product", "invalid")]))?)
+    };
+    let mut tx = db.pool.begin().await?;
+    let mut sql = Sql::new(
+        "INSERT INTO inquiries (cooperative_id, product_id, company, country, contact_name, email, phone, \
+         quantity, quantity_unit, packaging, incoterm, target_date, samples, message, status, ip, created_at, \
+         updated_at) VALUES (",
+    );
+    sql.bind(coop).push(", ").bind(product.as_ref().map(|p| p.0)).push(", ");
+    sql.bind(checked.company.clone()).push(", ").bind(checked.country.clone()).push(", ");
+    sql.bind(checked.contact_name).push(", ").bind(checked.email).push(", ").bind(checked.phone).push(", ");
+    sql.bind(checked.quantity).push(", ").bind(checked.quantity_unit.clone()).push(", ");
+    sql.bind(checked.packaging)
+        .push(", ")
+        .bind(checked.incoterm.to_owned())
+        .push(", ")
+        .bind(checked.target_date)
+        .push(", ");
+    sql.bind(i64::from(checked.samples)).push(", ").bind(checked.message).push(", 'new', ");
+    sql.bind(ip.to_owned()).push(", ").bind(now).push(", ").bind(now).push(") RETURNING id");
+    let id: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+    let mut sql = Sql::new("INSERT INTO inquiry_events (inquiry_id, to_status, created_at) VALUES (");
+    sql.bind(id).push(", 'new', ").bind(now).push(")");
+    sql.query()?.execute(&mut *tx).await?;
+    tx.commit().await?;
+    hub.publish(Event::InquiryReceived {
+        inquiry: InquiryNotice {
+            id,
+            cooperative_id: coop,
+            company: checked.company,
+            country: checked.country,
+            product: product.map(|p| p.1),
+            quantity: checked.quantity,
+            quantity_unit: checked.quantity_unit,
+            incoterm: checked.incoterm.to_owned(),
+            at: now,
+        },
+    });
+    Ok(Submitted::Stored(id))
+}
+
+/// The `InquiryReceived` event of a stored inquiry (for the relay).
+pub async fn notice_event(db: &Db, id: i64) -> Result<Option<Event>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT i.id, i.cooperative_id, i.company, i.country, p.name_vi, i.quantity, i.quantity_unit, i.incoterm, \
+         i.created_at FROM inquiries i LEFT JOIN products p ON p.id = i.product_id WHERE i.id = ",
+    );
+    sql.bind(id);
+    type Row = (i64, i64, String, String, Option<String>, i64, String, String, i64);
+    let row: Option<Row> = sql.query_as()?.fetch_optional(&db.pool).await?;
+    Ok(row.map(|(id, cooperative_id, company, country, product, quantity, quantity_unit, incoterm, at)| {
+        Event::InquiryReceived {
+            inquiry: InquiryNotice {
+                id,
+                cooperative_id,
+                company,
+                country,
+                product,
+                quantity,
+                quantity_unit,
+                incoterm,
+                at,
+            },
+        }
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    coop_vi: String,
+    coop_en: String,
+    company: String,
+    country: String,
+    product_vi: Option<String>,
+    product_en: Option<String>,
+    quantity: i64,
+    quantity_unit: String,
+    incoterm: String,
+    status: String,
+    created_at: i64,
+}
+
+impl From<SummaryRow> for LeadSummary {
+    fn from(r: SummaryRow) -> LeadSummary {
+        LeadSummary {
+            id: r.id,
+            cooperative: Text::new(r.coop_vi, r.coop_en),
+            company: r.company,
+            country: r.country,
+            product: match (r.product_vi, r.product_en) {
+                (Some(vi), Some(en)) => Some(Text::new(vi, en)),
+                _ => None,
+            },
+            quantity: r.quantity,
+            quantity_unit: r.quantity_unit,
+            incoterm: r.incoterm,
+            status: LeadStatus::from_db(&r.status).unwrap_or(LeadStatus::New),
+            created_at: r.created_at,
+        }
+    }
+}
+
+const SUMMARY_SELECT: &str = "SELECT i.id, c.name_vi AS coop_vi, c.name_en AS coop_en, i.company, i.country, \
+    p.name_vi AS product_vi, p.name_en AS product_en, i.quantity, i.quantity_unit, i.incoterm, i.status, \
+    i.created_at FROM inquiries i JOIN cooperatives c ON c.id = i.cooperative_id \
+    LEFT JOIN products p ON p.id = i.product_id WHERE 1 = 1";
+
+fn scoped(scope: Scope) -> Sql {
+    let mut sql = Sql::new(SUMMARY_SELECT);
+    if let Scope::Cooperative(coop) = scope {
+        sql.push(" AND i.cooperative_id = ").bind(coop);
+    }
+    sql
+}
+
+/// Leads, newest first, optionally of one status (at most 500).
+pub async fn list(db: &Db, scope: Scope, status: Option<LeadStatus>) -> Result<Vec<LeadSummary>, AppError> {
+    let mut sql = scoped(scope);
+    if let Some(st) = status {
+        sql.push(" AND i.status = ").bind(st.as_db().to_owned());
+    }
+    sql.push(" ORDER BY i.created_at DESC, i.id DESC LIMIT 500");
+    Ok(sql.query_as::<SummaryRow>()?.fetch_all(&db.pool).await?.into_iter().map(Into::into).collect())
+}
+
+/// One lead with its history; another cooperative's is `NotFound`.
+pub async fn lead(db: &Db, scope: Scope, id: i64) -> Result<Lead, AppError> {
+    let mut sql = scoped(scope);
+    sql.push(" AND i.id = ").bind(id);
+    let summary: LeadSummary =
+        sql.query_as::<SummaryRow>()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?.into();
+    let mut sql = Sql::new(
+        "SELECT contact_name, email, phone, packaging, target_date, samples, message FROM inquiries WHERE id = ",
+    );
+    sql.bind(id);
+    let (contact_name, email, phone, packaging, target_date, samples, message): (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        i64,
+        String,
+    ) = sql.query_as()?.fetch_one(&db.pool).await?;
+    let mut sql = Sql::new(
+        "SELECT e.created_at, u.display_name, e.from_status, e.to_status, e.note FROM inquiry_events e \
+         LEFT JOIN users u ON u.id = e.user_id WHERE e.inquiry_id = ",
+    );
+    sql.bind(id).push(" ORDER BY e.id");
+    type EventRow = (i64, Option<String>, Option<String>, Option<String>, String);
+    let rows: Vec<EventRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let events = rows
+        .into_iter()
+        .map(|(at, who, from, to, note)| LeadEvent {
+            at,
+            who,
+            from: from.as_deref().and_then(LeadStatus::from_db),
+            to: to.as_deref().and_then(LeadStatus::from_db),
+            note,
+        })
+        .collect();
+    Ok(Lead {
+        summary,
+        contact_name,
+        email,
+        phone,
+        packaging,
+        target_date,
+        samples: samples != 0,
+        message,
+        events,
+    })
+}
+
+fn clean_note(note: &str) -> Result<String, AppError> {
+    let note = note.trim().to_owned();
+    if note.chars().count() > MAX_NOTE {
+        return Err(AppError::Validation(vec![FieldError::new("note", "too_long")]));
+    }
+    Ok(note)
+}
+
+/// Moves a cooperative's lead to `to`, with an optional note. Refused unless the pipeline allows
+/// the move from the status the lead has at the moment of the update.
+pub async fn transition(
+    db: &Db,
+    coop: i64,
+    user_id: i64,
+    id: i64,
+    to: LeadStatus,
+    note: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let note = clean_note(note)?;
+    let mut sql = Sql::new("SELECT status FROM inquiries WHERE id = ");
+    sql.bind(id).push(" AND cooperative_id = ").bind(coop);
+    let from: String = sql.query_scalar()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    let from = LeadStatus::from_db(&from).ok_or(AppError::Internal)?;
+    if !from.can_move(to) {
+        return Err(AppError::Conflict("lead_transition".into()));
+    }
+    let mut tx = db.pool.begin().await?;
+    let mut sql = Sql::new("UPDATE inquiries SET status = ");
+    sql.bind(to.as_db().to_owned()).push(", updated_at = ").bind(now).push(" WHERE id = ").bind(id);
+    sql.push(" AND cooperative_id = ").bind(coop).push(" AND status = ").bind(from.as_db().to_owned());
+    if sql.query()?.execute(&mut *tx).await?.rows_affected() != 1 {
+        return Err(AppError::Conflict("lead_transition".into()));
+    }
+    let mut sql = Sql::new(
+        "INSERT INTO inquiry_events (inquiry_id, user_id, from_status, to_status, note, created_at) VALUES (",
+    );
+    sql.bind(id)
+        .push(", ")
+        .bind(user_id)
+        .push(", ")
+        .bind(from.as_db().to_owned())
+        .push(", ")
+        .bind(to.as_db().to_owned());
+    sql.push(", ").bind(note).push(", ").bind(now).push(")");
+    sql.query()?.execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a note to a cooperative's lead without moving it.
+pub async fn add_note(
+    db: &Db,
+    coop: i64,
+    user_id: i64,
+    id: i64,
+    note: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let note = clean_note(note)?;
+    if note.is_empty() {
+        return Err(AppError::Validation(vec![FieldError::new("note", "required")]));
+    }
+    let mut sql = Sql::new("SELECT COUNT(*) FROM inquiries WHERE id = ");
+    sql.bind(id).push(" AND cooperative_id = ").bind(coop);
+    let n: i64 = sql.query_scalar()?.fetch_one(&db.pool).await?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    let mut sql = Sql::new("INSERT INTO inquiry_events (inquiry_id, user_id, note, created_at) VALUES (");
+    sql.bind(id).push(", ").bind(user_id).push(", ").bind(note).push(", ").bind(now).push(")");
+    sql.query()?.execute(&db.pool).await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct CsvRow {
+    id: i64,
+    created_at: i64,
+    coop: String,
+    company: String,
+    country: String,
+    contact_name: String,
+    email: String,
+    phone: String,
+    product: Option<String>,
+    quantity: i64,
+    quantity_unit: String,
+    packaging: String,
+    incoterm: String,
+    target_date: Option<String>,
+    samples: i64,
+    status: String,
+    message: String,
+}
+
+/// Every lead in scope as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the
+/// Vietnamese right), newest first.
+pub async fn csv(db: &Db, scope: Scope) -> Result<Vec<u8>, AppError> {
+    let mut sql = Sql::new(
+        "SELECT i.id, i.created_at, c.name_vi AS coop, i.company, i.country, i.contact_name, i.email, i.phone, \
+         p.name_vi AS product, i.quantity, i.quantity_unit, i.packaging, i.incoterm, i.target_date, i.samples, \
+         i.status, i.message FROM inquiries i JOIN cooperatives c ON c.id = i.cooperative_id \
+         LEFT JOIN products p ON p.id = i.product_id WHERE 1 = 1",
+    );
+    if let Scope::Cooperative(coop) = scope {
+        sql.push(" AND i.cooperative_id = ").bind(coop);
+    }
+    sql.push(" ORDER BY i.created_at DESC, i.id DESC");
+    let rows: Vec<CsvRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let write = |out: &mut csv::Writer<Vec<u8>>, record: &[String]| {
+        out.write_record(record).map_err(|e| {
+            tracing::error!(error = %e, "could not write a CSV record");
+            AppError::Internal
+        })
+    };
+    write(
+        &mut out,
+        &[
+            "id",
+            "received_utc",
+            "cooperative",
+            "company",
+            "country",
+            "contact",
+            "email",
+            "phone",
+            "product",
+            "quantity",
+            "unit",
+            "packaging",
+            "incoterm",
+            "target_date",
+            "samples",
+            "status",
+            "message",
+        ]
+        .map(str::to_owned),
+    )?;
+    for r in rows {
+        let received = time::OffsetDateTime::from_unix_timestamp(r.created_at)
+            .map(|t| format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute()))
+            .unwrap_or_default();
+        write(
+            &mut out,
+            &[
+                r.id.to_string(),
+                received,
+                r.coop,
+                r.company,
+                r.country,
+                r.contact_name,
+                r.email,
+                r.phone,
+                r.product.unwrap_or_default(),
+                r.quantity.to_string(),
+                r.quantity_unit,
+                r.packaging,
+                r.incoterm,
+                r.target_date.unwrap_or_default(),
+                if r.samples != 0 { "yes" } else { "no" }.to_owned(),
+                r.status,
+                r.message,
+            ],
+        )?;
+    }
+    out.into_inner().map_err(|e| {
+        tracing::error!(error = %e, "could not finish the CSV");
+        AppError::Internal
+    })
+}
+
+/// The inquiry page: the booth, its products, and (after a refused plain post) the draft.
+pub async fn page(
+    db: &Db,
+    booth: &str,
+    product: &str,
+    draft: Option<&str>,
+    now: i64,
+) -> Result<InquiryPage, AppError> {
+    let mut sql =
+        Sql::new("SELECT id, slug, name_vi, name_en FROM cooperatives WHERE status = 'approved' AND slug = ");
+    sql.bind(booth.to_owned());
+    let (coop, slug, vi, en): (i64, String, String, String) =
+        sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    let mut sql = Sql::new(
+        "SELECT slug, name_vi, name_en FROM products WHERE status = 'published' AND cooperative_id = ",
+    );
+    sql.bind(coop).push(" ORDER BY sort_name_vi, id");
+    let rows: Vec<(String, String, String)> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let products = rows.into_iter().map(|(s, vi, en)| (s, Text::new(vi, en))).collect();
+    let saved = match draft {
+        Some(token) => crate::drafts::load(db, DRAFT_FORM, token, now).await?,
+        None => None,
+    };
+    let (form, errors) = saved
+        .and_then(|body| serde_json::from_str::<(InquiryForm, Vec<FieldError>)>(&body).ok())
+        .filter(|(f, _)| f.booth == slug)
+        .unwrap_or_else(|| {
+            (InquiryForm { booth: slug.clone(), product: product.to_owned(), ..Default::default() }, vec![])
+        });
+    Ok(InquiryPage { booth_slug: slug, booth_name: Text::new(vi, en), products, form, errors })
+}
+
+pub const DRAFT_FORM: &str = "inquiry";

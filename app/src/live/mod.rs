@@ -1,0 +1,24 @@
+//! Live updates over one WebSocket per tab: the protocol (`model`), the server's event hub
+//! (`hub`), who may follow what (`service`), the PostgreSQL relay between instances (`relay`),
+//! and the browser's end of the connection (`client`).
+#[cfg(feature = "hydrate")]
+pub mod client;
+#[cfg(feature = "ssr")]
+pub mod hub;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod relay;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+/// The anonymous visitor's cookie: a random token whose SHA-256 names their booth conversations.
+pub const VISITOR_COOKIE: &str = "ocop_visitor";
+
+/// The event hub the server put in the request's context.
+#[cfg(feature = "ssr")]
+pub fn use_hub() -> Result<hub::Hub, crate::error::AppError> {
+    leptos::prelude::use_context::<hub::Hub>().ok_or_else(|| {
+        tracing::error!("no live hub in the request context");
+        crate::error::AppError::Internal
+    })
+}

@@ -1,0 +1,168 @@
+//! Events between server instances on one PostgreSQL database, through LISTEN/NOTIFY. A
+//! notification carries the sending instance and ids, never documents (far under PostgreSQL's
+//! 8,000-byte payload limit); the receiving instance reads the rows and delivers the event to its
+//! own subscribers. Visitor counts travel as each instance's own count per booth, repeated every
+//! `PRESENCE_REFRESH` so that a crashed instance's visitors expire.
+//!
+//! Notifications are sent after the transaction that made the event has committed, one at a
+//! time in order, by a task of their own: a publisher never waits for PostgreSQL.
+use serde::{Deserialize, Serialize};
+use sqlx::postgres::PgListener;
+use tokio::sync::mpsc;
+
+use super::hub::{Hub, PRESENCE_REFRESH, Relay};
+use super::model::Event;
+use crate::db::{Db, Sql};
+
+pub const CHANNEL: &str = "ocop_live";
+/// Notifications waiting to be sent; past this, new ones are dropped (and logged).
+const QUEUE: usize = 4096;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "k", rename_all = "snake_case")]
+pub enum Note {
+    /// The sending instance's own visitors at a booth.
+    Presence {
+        booth: i64,
+        n: u32,
+    },
+    Chat {
+        id: i64,
+    },
+    Inquiry {
+        id: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The sending instance.
+    pub o: String,
+    #[serde(flatten)]
+    pub note: Note,
+}
+
+struct PgRelay {
+    queue: mpsc::Sender<Note>,
+}
+
+impl PgRelay {
+    fn send(&self, note: Note) {
+        if self.queue.try_send(note).is_err() {
+            tracing::warn!("live relay queue full or closed: a notification to other instances was dropped");
+        }
+    }
+}
+
+impl Relay for PgRelay {
+    fn forward(&self, event: &Event) {
+        match event {
+            Event::Chat { message, .. } => self.send(Note::Chat { id: message.id }),
+            Event::InquiryReceived { inquiry } => self.send(Note::Inquiry { id: inquiry.id }),
+            // Counts travel per instance, through `announce_presence`.
+            Event::Presence { .. } => {}
+        }
+    }
+
+    fn announce_presence(&self, booth: i64, local: u32) {
+        self.send(Note::Presence { booth, n: local });
+    }
+}
+
+/// Listens on `url`'s database and connects `hub` to the other instances.
+pub async fn start(db: Db, url: &str, hub: Hub) -> Result<(), sqlx::Error> {
+    let mut listener = PgListener::connect(url).await?;
+    listener.listen(CHANNEL).await?;
+    let (tx, mut rx) = mpsc::channel::<Note>(QUEUE);
+    hub.set_relay(Box::new(PgRelay { queue: tx.clone() }));
+
+    let instance = hub.instance().to_owned();
+    let sender_db = db.clone();
+    tokio::spawn(async move {
+        while let Some(note) = rx.recv().await {
+            let payload = match serde_json::to_string(&Envelope { o: instance.clone(), note }) {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::error!(error = %e, "could not encode a relay notification");
+                    continue;
+                }
+            };
+            let mut sql = Sql::new("SELECT pg_notify(");
+            sql.bind(CHANNEL.to_owned()).push(", ").bind(payload).push(")");
+            let sent = match sql.query() {
+                Ok(q) => q.execute(&sender_db.pool).await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "could not notify the other instances");
+            }
+        }
+    });
+
+    let ticker_hub = hub.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(PRESENCE_REFRESH);
+        loop {
+            every.tick().await;
+            for (booth, n) in ticker_hub.presence_tick() {
+                if tx.try_send(Note::Presence { booth, n }).is_err() {
+                    tracing::warn!("live relay queue full: a presence refresh was dropped");
+                }
+            }
+        }
+    });
+
+    tokio::spawn(async move {
+        loop {
+            match listener.recv().await {
+                Ok(notification) => receive(&db, &hub, notification.payload()).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "live relay listener failed; retrying in 1 s");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Delivers, on this instance, what another instance announced.
+async fn receive(db: &Db, hub: &Hub, payload: &str) {
+    let envelope: Envelope = match serde_json::from_str(payload) {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::warn!(error = %e, "ignoring a malformed relay notification");
+            return;
+        }
+    };
+    if envelope.o == hub.instance() {
+        return;
+    }
+    let event = match envelope.note {
+        Note::Presence { booth, n } => {
+            hub.remote_presence(&envelope.o, booth, n);
+            return;
+        }
+        Note::Chat { id } => crate::fairs::chat::message_event(db, id).await,
+        Note::Inquiry { id } => crate::inquiries::service::notice_event(db, id).await,
+    };
+    match event {
+        Ok(Some(event)) => hub.deliver(&event),
+        Ok(None) => tracing::warn!("a relayed event names a row that is not there"),
+        Err(e) => tracing::error!(error = %e, "could not read a relayed event's row"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notifications_carry_ids_and_stay_small() {
+        let e = Envelope { o: "0123456789abcdef".into(), note: Note::Chat { id: i64::MAX } };
+        let text = serde_json::to_string(&e).expect("encode");
+        assert_eq!(text, r#"{"o":"0123456789abcdef","k":"chat","id":9223372036854775807}"#);
+        assert!(text.len() < 8000);
+        assert_eq!(serde_json::from_str::<Envelope>(&text).expect("decode"), e);
+    }
+}

@@ -1,0 +1,212 @@
+//! The one WebSocket endpoint, `/live`. Each connection is a task that forwards its hub outbox
+//! to the socket and handles the client's frames: subscriptions (authorized one by one), entering
+//! a booth (presence) and chat messages (rate limited). Frames that break the protocol close the
+//! connection with a code and a reason; nothing a client sends can panic the task.
+use std::time::{Duration, Instant};
+
+use app::accounts::auth::RequestSession;
+use app::db::{Db, now_unix};
+use app::fairs::chat::{self, Target};
+use app::live::hub::{Connection, Hub};
+use app::live::model::{ClientFrame, MAX_CLIENT_FRAME_BYTES, Refusal, ServerFrame, close};
+use app::live::service::{Peer, RateLimit, authorize, viewer};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Extension, State};
+use axum::response::{IntoResponse, Response};
+use futures::{SinkExt, StreamExt};
+use http::{HeaderMap, StatusCode};
+
+/// The server pings every `every`; a connection that has sent nothing (not even a pong) for
+/// `idle` is closed and its visitor leaves the booth (a tab that vanished without closing).
+#[derive(Debug, Clone, Copy)]
+pub struct Heartbeat {
+    pub every: Duration,
+    pub idle: Duration,
+}
+
+impl Default for Heartbeat {
+    fn default() -> Self {
+        Heartbeat { every: Duration::from_secs(10), idle: Duration::from_secs(25) }
+    }
+}
+/// Refused chat messages in a row before the connection is closed for flooding.
+const FLOOD_LIMIT: u32 = 20;
+
+#[derive(Clone)]
+pub struct LiveState {
+    pub db: Db,
+    pub hub: Hub,
+    pub public_url: String,
+    pub heartbeat: Heartbeat,
+}
+
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<LiveState>,
+    Extension(session): Extension<RequestSession>,
+    headers: HeaderMap,
+) -> Response {
+    // A page of another site must not open a socket with the visitor's cookies.
+    if !crate::security::is_same_origin(&headers, &state.public_url) {
+        return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused").into_response();
+    }
+    let peer = Peer {
+        session_token: session.token,
+        visitor_hash: app::accounts::session::cookie_from_headers(&headers, app::live::VISITOR_COOKIE)
+            .map(|t| app::accounts::session::token_hash(&t)),
+        ip: session.ip,
+    };
+    // Small buffers: most connections sit idle, and memory per connection is what limits how
+    // many one machine holds. Larger frames than the protocol allows are refused by hand (with
+    // a reason) below this transport limit.
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(64 * 1024)
+        .max_frame_size(64 * 1024)
+        .on_upgrade(move |socket| run(socket, state, peer))
+}
+
+async fn run(socket: WebSocket, state: LiveState, peer: Peer) {
+    let (mut sink, mut stream) = socket.split();
+    let mut conn = state.hub.connect();
+    let mut session = Session { db: &state.db, peer: &peer, limit: RateLimit::chat(), refused: 0 };
+    let mut ping = tokio::time::interval(state.heartbeat.every);
+    ping.tick().await;
+    let mut last_heard = Instant::now();
+    let ending: Option<(u16, &'static str)> = loop {
+        tokio::select! {
+            frame = conn.outbox.recv() => match frame {
+                Some(text) => {
+                    if sink.send(Message::Text(Utf8Bytes::from(&*text))).await.is_err() {
+                        break None;
+                    }
+                }
+                None => break None,
+            },
+            () = conn.kicked.notified() => break Some((close::POLICY, "too slow: events were not read in time")),
+            incoming = stream.next() => {
+                last_heard = Instant::now();
+                match incoming {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break None,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Binary(_))) => break Some((close::UNSUPPORTED, "binary frames are not accepted")),
+                    Some(Ok(Message::Text(text))) => {
+                        if text.len() > MAX_CLIENT_FRAME_BYTES {
+                            break Some((close::TOO_BIG, "frame too large: at most 4096 bytes"));
+                        }
+                        let Ok(frame) = serde_json::from_str::<ClientFrame>(text.as_str()) else {
+                            break Some((close::MALFORMED, "malformed frame: expected a JSON client frame"));
+                        };
+                        if let Err(reason) = session.handle(&conn, frame).await {
+                            break Some(reason);
+                        }
+                    }
+                }
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > state.heartbeat.idle {
+                    break Some((close::POLICY, "heartbeat timeout"));
+                }
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    break None;
+                }
+            }
+        }
+    };
+    // Leave the booth and the topics first, so the count drops even if the close is slow.
+    drop(conn);
+    if let Some((code, reason)) = ending {
+        let _ = sink
+            .send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) })))
+            .await;
+    }
+}
+
+struct Session<'a> {
+    db: &'a Db,
+    peer: &'a Peer,
+    limit: RateLimit,
+    refused: u32,
+}
+
+impl Session<'_> {
+    /// Handles one client frame; `Err` closes the connection with that code and reason.
+    async fn handle(&mut self, conn: &Connection, frame: ClientFrame) -> Result<(), (u16, &'static str)> {
+        let hub = conn.hub();
+        let answer = match frame {
+            ClientFrame::Ping => ServerFrame::Pong,
+            ClientFrame::Subscribe { topic } => match authorize(self.db, self.peer, topic).await {
+                Ok(topics) => {
+                    for t in topics {
+                        hub.subscribe(conn.id, t);
+                    }
+                    ServerFrame::Subscribed { topic }
+                }
+                Err(reason) => ServerFrame::Refused { topic: Some(topic), reason },
+            },
+            ClientFrame::Unsubscribe { topic } => {
+                hub.unsubscribe(conn.id, topic);
+                return Ok(());
+            }
+            ClientFrame::Enter { booth } => {
+                let topic = app::live::model::Topic::Booth(booth);
+                match authorize(self.db, self.peer, topic).await {
+                    Ok(_) => {
+                        hub.enter(conn.id, booth);
+                        ServerFrame::Subscribed { topic }
+                    }
+                    Err(reason) => ServerFrame::Refused { topic: Some(topic), reason },
+                }
+            }
+            ClientFrame::Leave => {
+                hub.leave(conn.id);
+                return Ok(());
+            }
+            ClientFrame::Say { conversation, booth, display_name, body } => {
+                if !self.limit.allow() {
+                    self.refused += 1;
+                    if self.refused >= FLOOD_LIMIT {
+                        return Err((close::POLICY, "too many messages"));
+                    }
+                    ServerFrame::Refused { topic: None, reason: Refusal::RateLimited }
+                } else {
+                    self.refused = 0;
+                    let target = match (conversation, booth) {
+                        (Some(id), _) => Some(Target::Conversation(id)),
+                        (None, Some(booth)) => Some(Target::Booth { booth, display_name }),
+                        (None, None) => None,
+                    };
+                    match target {
+                        None => ServerFrame::Refused { topic: None, reason: Refusal::Invalid },
+                        Some(target) => match self.say(hub, target, &body).await {
+                            Ok(message) => {
+                                // A visitor's first message opens the conversation: follow it.
+                                hub.subscribe(
+                                    conn.id,
+                                    app::live::model::Topic::Conversation(message.conversation_id),
+                                );
+                                ServerFrame::Said { message }
+                            }
+                            Err(reason) => ServerFrame::Refused { topic: None, reason },
+                        },
+                    }
+                }
+            }
+        };
+        if !conn.reply(&answer) {
+            return Err((close::POLICY, "too slow: events were not read in time"));
+        }
+        Ok(())
+    }
+
+    async fn say(
+        &self,
+        hub: &Hub,
+        target: Target,
+        body: &str,
+    ) -> Result<app::live::model::ChatMessage, Refusal> {
+        let viewer = viewer(self.db, self.peer).await?;
+        chat::say(self.db, hub, viewer.as_ref(), self.peer.visitor_hash.as_deref(), target, body, now_unix())
+            .await
+    }
+}
