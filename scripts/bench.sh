@@ -53,3 +53,6 @@ rm -f target/site/bench-static.html
 echo "== first-load bytes of the product page and the list (JS + WASM + CSS, as Chromium fetches them)"
 (cd end2end && node tools/first-load.mjs "http://127.0.0.1:$PORT" /p/tra-dau-den-xanh-long-tui-loc \
   && node tools/first-load.mjs "http://127.0.0.1:$PORT" /products | tail -1)
+
+echo "== live delivery latency and memory per WebSocket connection (1,000 and 10,000 clients on one booth)"
+target/release/server bench-live "${BENCH_LIVE_CLIENTS:-1000,10000}" "${BENCH_LIVE_SECONDS:-10}"

@@ -3,6 +3,7 @@
 #![recursion_limit = "512"]
 pub mod auth;
 pub mod bench;
+pub mod bench_live;
 pub mod config;
 pub mod exports;
 pub mod lang;

@@ -1,6 +1,8 @@
 //! `server`: serves OCOP Market. `server generate-products N` adds N synthetic products for
 //! benchmarks and exits; `server bench-search [rounds]` measures search latency, and
-//! `server bench-checkout [seconds] [workers]` checkout throughput and latency.
+//! `server bench-checkout [seconds] [workers]` checkout throughput and latency, and
+//! `server bench-live [clients,…] [seconds]` live delivery latency and memory per connection
+//! (it runs `server bench-live-target`, this server plus a publisher, as its target).
 #![recursion_limit = "512"]
 use app::db::Db;
 use leptos::config::get_configuration;
@@ -75,17 +77,32 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
             server::bench::search(&db, rounds).await?;
             return Ok(());
         }
+        if cmd == "bench-live" {
+            let counts: Vec<usize> = args
+                .get(1)
+                .map_or("1000,10000", String::as_str)
+                .split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .collect();
+            let seconds = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(10);
+            server::bench_live::run(&counts, seconds).await?;
+            return Ok(());
+        }
         if cmd == "bench-checkout" {
             let seconds = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10);
             let workers = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(32);
             server::bench::checkout(&db, seconds, workers).await?;
             return Ok(());
         }
-        return Err(format!(
-            "unknown command {cmd:?} (try: generate-products N, bench-search [rounds], bench-checkout [s] [workers])"
-        )
-        .into());
+        if cmd != "bench-live-target" {
+            return Err(format!(
+                "unknown command {cmd:?} (try: generate-products N, bench-search [rounds], \
+                 bench-checkout [s] [workers], bench-live [clients,…] [s])"
+            )
+            .into());
+        }
     }
+    let bench_target = args.first().is_some_and(|c| c == "bench-live-target");
 
     if config.seed_demo
         && let Some(report) = app::seed::seed_if_empty(&db).await?
@@ -112,6 +129,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         tracing::info!(instance = hub.instance(), "live relay listening on PostgreSQL");
     }
     let leptos_options = get_configuration(None)?.leptos_options;
+    let db_for_bench = db.pool.clone();
     let state = AppState {
         hub,
         heartbeat: Default::default(),
@@ -126,9 +144,18 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
             server::config::MediaConfig::S3 { bucket } => app::media::store::MediaStore::s3(bucket)?,
         },
     };
+    let hub = state.hub.clone();
     let app = build_router(state);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!("listening on http://{}", config.addr);
+    if bench_target {
+        let booth: i64 = app::db::Sql::new("SELECT MIN(id) FROM cooperatives WHERE status = 'approved'")
+            .query_scalar()?
+            .fetch_one(&db_for_bench)
+            .await?;
+        server::bench_live::spawn_publisher(hub, booth);
+        println!("bench-live-target ready {} booth {booth}", config.addr);
+    }
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
