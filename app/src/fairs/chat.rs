@@ -166,10 +166,7 @@ async fn open(
     name: &str,
     now: i64,
 ) -> Result<(i64, String), Refusal> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM cooperatives WHERE status = 'approved' AND id = ");
-    sql.bind(booth);
-    let n: i64 = sql.query_scalar().map_err(unavailable)?.fetch_one(&db.pool).await.map_err(unavailable)?;
-    if n == 0 {
+    if !super::service::is_open_booth(db, booth).await.map_err(unavailable)? {
         return Err(Refusal::NotFound);
     }
     let mut sql = Sql::new(

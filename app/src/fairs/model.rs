@@ -55,6 +55,21 @@ pub struct ConversationSummary {
     pub awaiting_reply: bool,
 }
 
+impl ConversationSummary {
+    /// The conversation as it stands once `message` is its latest: a visitor's message awaits a
+    /// reply, a staff message answers it.
+    pub fn after(message: &ChatMessage, display_name: String, signed_in: bool) -> ConversationSummary {
+        ConversationSummary {
+            id: message.conversation_id,
+            display_name,
+            signed_in,
+            last_body: message.body.clone(),
+            last_at: message.at,
+            awaiting_reply: message.sender == crate::live::model::Sender::Visitor,
+        }
+    }
+}
+
 /// What the cooperative's booth console shows first; the rest arrives live.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffInbox {

@@ -207,6 +207,28 @@ fn MessageList(messages: RwSignal<Vec<ChatMessage>>, mine: Sender) -> impl IntoV
     }
 }
 
+/// The message box of a chat form, bound to `body` (cleared by the form once the message is sent).
+#[component]
+fn ChatInput<L>(body: RwSignal<String>, label: L) -> impl IntoView
+where
+    L: Fn() -> &'static str + Send + Sync + 'static,
+{
+    view! {
+        <label class="field">
+            <span class="field__label">{label}</span>
+            <textarea
+                class="field__input chat__input"
+                name="body"
+                rows="2"
+                maxlength=crate::live::model::MAX_CHAT_CHARS.to_string()
+                required
+                prop:value=move || body.get()
+                on:input=move |ev| body.set(event_target_value(&ev))
+            ></textarea>
+        </label>
+    }
+}
+
 #[component]
 fn RefusalNote(notice: RwSignal<Option<Refusal>>) -> impl IntoView {
     let i18n = use_i18n();
@@ -347,18 +369,7 @@ fn BoothLive(
                                     />
                                 </label>
                             </Show>
-                            <label class="field">
-                                <span class="field__label">{t!(i18n, fairs.chat.message)}</span>
-                                <textarea
-                                    class="field__input chat__input"
-                                    name="body"
-                                    rows="2"
-                                    maxlength="1000"
-                                    required
-                                    prop:value=move || body.get()
-                                    on:input=move |ev| body.set(event_target_value(&ev))
-                                ></textarea>
-                            </label>
+                            <ChatInput body label=move || t_string!(i18n, fairs.chat.message) />
                             <button class="button" type="submit" disabled=move || !ready.get()>
                                 {t!(i18n, fairs.chat.send)}
                             </button>
@@ -417,17 +428,7 @@ fn StaffConsole(inbox: StaffInbox) -> impl IntoView {
                     if let Some(i) = previous {
                         l.remove(i);
                     }
-                    l.insert(
-                        0,
-                        ConversationSummary {
-                            id: message.conversation_id,
-                            display_name: display_name.clone(),
-                            signed_in,
-                            last_body: message.body.clone(),
-                            last_at: message.at,
-                            awaiting_reply: message.sender == Sender::Visitor,
-                        },
-                    );
+                    l.insert(0, ConversationSummary::after(message, display_name.clone(), signed_in));
                 });
                 if open.get_untracked().is_some_and(|(id, _)| id == message.conversation_id) {
                     push_unique(messages, message.clone());
@@ -538,18 +539,7 @@ fn StaffConsole(inbox: StaffInbox) -> impl IntoView {
                             <MessageList messages mine=Sender::Staff />
                             <RefusalNote notice />
                             <form class="chat__form" on:submit=on_submit>
-                                <label class="field">
-                                    <span class="field__label">{t!(i18n, fairs.console.reply)}</span>
-                                    <textarea
-                                        class="field__input chat__input"
-                                        name="body"
-                                        rows="2"
-                                        maxlength="1000"
-                                        required
-                                        prop:value=move || body.get()
-                                        on:input=move |ev| body.set(event_target_value(&ev))
-                                    ></textarea>
-                                </label>
+                                <ChatInput body label=move || t_string!(i18n, fairs.console.reply) />
                                 <button class="button" type="submit">{t!(i18n, fairs.chat.send)}</button>
                             </form>
                         }

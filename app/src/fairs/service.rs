@@ -66,6 +66,14 @@ async fn featured_ids(db: &Db, coop: i64) -> Result<Vec<i64>, sqlx::Error> {
     sql.query_scalar()?.fetch_all(&db.pool).await
 }
 
+/// Whether `coop` has a booth open to visitors (an approved cooperative's).
+pub async fn is_open_booth(db: &Db, coop: i64) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM cooperatives WHERE status = 'approved' AND id = ");
+    sql.bind(coop);
+    let n: i64 = sql.query_scalar()?.fetch_one(&db.pool).await?;
+    Ok(n > 0)
+}
+
 /// The fair `coop`'s booth is live at, at `now`.
 pub async fn live_fair(db: &Db, coop: i64, now: i64) -> Result<Option<FairRef>, sqlx::Error> {
     let mut sql = Sql::new(

@@ -35,11 +35,8 @@ pub async fn authorize(db: &Db, peer: &Peer, topic: Topic) -> Result<Vec<Topic>,
     };
     match topic {
         Topic::Booth(coop) => {
-            let mut sql = Sql::new("SELECT COUNT(*) FROM cooperatives WHERE status = 'approved' AND id = ");
-            sql.bind(coop);
-            let n: i64 =
-                sql.query_scalar().map_err(unavailable)?.fetch_one(&db.pool).await.map_err(unavailable)?;
-            if n == 0 { Err(Refusal::NotFound) } else { Ok(vec![topic]) }
+            let open = crate::fairs::service::is_open_booth(db, coop).await.map_err(unavailable)?;
+            if open { Ok(vec![topic]) } else { Err(Refusal::NotFound) }
         }
         Topic::Fair(fair) => {
             let mut sql = Sql::new("SELECT id FROM fairs WHERE id = ");
