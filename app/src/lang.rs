@@ -54,6 +54,38 @@ impl From<Lang> for Locale {
     }
 }
 
+/// The cookie that keeps a visitor's language choice (the one leptos_i18n reads and writes).
+pub const LANG_COOKIE: &str = "i18n_pref_locale";
+
+/// The language of a request, chosen the way the app's pages choose it: the language cookie,
+/// then the best supported language of `Accept-Language`, then Vietnamese. For the pages served
+/// outside the Leptos app (the traceability page and the booth card).
+pub fn preferred_lang(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+    let from_cookie = cookie.into_iter().flat_map(|c| c.split(';')).find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == LANG_COOKIE).then(|| Lang::from_code(value.trim())).flatten()
+    });
+    if let Some(lang) = from_cookie {
+        return lang;
+    }
+    let mut ranked: Vec<(f32, Lang)> = accept_language
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.trim().split(';');
+            let tag = parts.next()?.trim().to_ascii_lowercase();
+            let primary = tag.split('-').next()?;
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            Lang::from_code(primary).filter(|_| q > 0.0).map(|lang| (q, lang))
+        })
+        .collect();
+    // Stable: equal weights keep the visitor's order.
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.first().map_or(Lang::Vi, |(_, lang)| *lang)
+}
+
 /// The language the page is rendered in, as a reactive value.
 pub fn use_lang() -> Signal<Lang> {
     let i18n = use_i18n();
@@ -145,6 +177,17 @@ mod tests {
         let t = Text::new("Trà ổi", "Guava tea");
         assert_eq!(t.pick(Lang::En), Picked { text: "Guava tea", lang: Lang::En, is_fallback: false });
         assert_eq!(t.pick(Lang::Vi).text, "Trà ổi");
+    }
+
+    #[test]
+    fn the_cookie_then_accept_language_then_vietnamese_choose_the_language() {
+        assert_eq!(preferred_lang(None, None), Lang::Vi);
+        assert_eq!(preferred_lang(None, Some("en-GB,en;q=0.9")), Lang::En);
+        assert_eq!(preferred_lang(None, Some("fr-FR")), Lang::Vi);
+        assert_eq!(preferred_lang(None, Some("fr-FR, en;q=0.5, vi;q=0.8")), Lang::Vi);
+        assert_eq!(preferred_lang(None, Some("fr, en;q=0.3")), Lang::En);
+        assert_eq!(preferred_lang(Some("a=b; i18n_pref_locale=vi"), Some("en")), Lang::Vi);
+        assert_eq!(preferred_lang(Some("i18n_pref_locale=de"), Some("en")), Lang::En);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod media;
 pub mod orders;
 pub mod search;
 pub mod shell;
+pub mod trace;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

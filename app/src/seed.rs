@@ -308,6 +308,8 @@ pub async fn seed(db: &Db) -> Result<SeedReport, SeedError> {
     for coop in &facts.cooperatives {
         seed_booth(&mut tx, &coop.key, &coop.name_vi, &coop.name_en, now).await?;
     }
+    let slugs: Vec<&str> = facts.cooperatives.iter().map(|c| c.key.as_str()).collect();
+    seed_fairs(&mut tx, &slugs, now).await?;
     tx.commit().await?;
     Ok(report)
 }
@@ -354,6 +356,62 @@ async fn seed_booth(
             .bind(en.to_owned());
         sql.push(")");
         sql.query()?.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Two demo fairs: one running now (for two weeks) with every demo booth, and one starting in a
+/// month with the first half of them. Seeded once, by slug.
+async fn seed_fairs(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    coops: &[&str],
+    now: i64,
+) -> Result<(), SeedError> {
+    const DAY: i64 = 86_400;
+    let fairs = [
+        (
+            "tuyen-quang-ocop-online-fair-2026",
+            "Hội chợ OCOP Tuyên Quang trực tuyến 2026",
+            "Tuyen Quang OCOP Online Fair 2026",
+            "Gian hàng của các hợp tác xã OCOP Tuyên Quang: chè, chuối sấy, bưởi Soi Hà, siro, cá tầm, rượu ngô. \
+             Trò chuyện trực tiếp với người sản xuất và gửi yêu cầu xuất khẩu.",
+            "Booths of Tuyen Quang's OCOP cooperatives: tea, dried bananas, Soi Ha grapefruit, syrups, sturgeon, \
+             corn wine. Chat with the producers live and send export inquiries.",
+            now - DAY,
+            now + 14 * DAY,
+            coops.len(),
+        ),
+        (
+            "tuyen-quang-export-week",
+            "Tuần lễ hàng OCOP xuất khẩu",
+            "OCOP Export Week",
+            "Dành cho nhà nhập khẩu: sản phẩm OCOP đã và sắp xuất khẩu sang Vương quốc Anh.",
+            "For importers: OCOP products exported, or soon to be, to the United Kingdom.",
+            now + 30 * DAY,
+            now + 37 * DAY,
+            coops.len().div_ceil(2),
+        ),
+    ];
+    for (slug, name_vi, name_en, description_vi, description_en, starts_at, ends_at, booths) in fairs {
+        let mut sql = Sql::new(
+            "INSERT INTO fairs (slug, name_vi, name_en, description_vi, description_en, starts_at, ends_at, \
+             created_at) VALUES (",
+        );
+        sql.bind(slug.to_owned()).push(", ").bind(name_vi.to_owned()).push(", ").bind(name_en.to_owned());
+        sql.push(", ").bind(description_vi.to_owned()).push(", ").bind(description_en.to_owned()).push(", ");
+        sql.bind(starts_at).push(", ").bind(ends_at).push(", ").bind(now);
+        sql.push(") ON CONFLICT (slug) DO NOTHING");
+        if sql.query()?.execute(&mut **tx).await?.rows_affected() == 0 {
+            continue;
+        }
+        for coop in &coops[..booths] {
+            let mut sql = Sql::new(
+                "INSERT INTO fair_booths (fair_id, cooperative_id) SELECT f.id, c.id FROM fairs f, cooperatives c \
+                 WHERE f.slug = ",
+            );
+            sql.bind(slug.to_owned()).push(" AND c.slug = ").bind((*coop).to_owned());
+            sql.query()?.execute(&mut **tx).await?;
+        }
     }
     Ok(())
 }

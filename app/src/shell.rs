@@ -11,7 +11,9 @@ use crate::catalog::pages::{CooperativePage, HomePage, ProductListPage, ProductP
 use crate::coops::pages::{
     CoopOverviewPage, CoopProductsPage, CoopProfilePage, EditProductPage, NewProductPage,
 };
-use crate::fairs::pages::{BoothPage, CoopBoothPage};
+use crate::fairs::pages::{
+    BoothPage, CoopBoothEditPage, CoopBoothPage, FairHallPage, FairsPage, NewFairPage,
+};
 use crate::i18n::I18nContextProvider;
 use crate::inquiries::pages::{
     AdminInquiriesPage, CoopInquiriesPage, CoopInquiryPage, InquiryPage, InquirySentPage,
@@ -110,6 +112,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/booths/:slug/inquiry") view=InquiryPage ssr=SsrMode::Async />
                         <Route path=path!("/booths/:slug/inquiry/sent") view=InquirySentPage />
                         <Route path=path!("/coop/booth") view=CoopBoothPage ssr=SsrMode::Async />
+                        <Route path=path!("/coop/booth/edit") view=CoopBoothEditPage ssr=SsrMode::Async />
+                        <Route path=path!("/fairs") view=FairsPage ssr=SsrMode::Async />
+                        <Route path=path!("/fairs/:slug") view=FairHallPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/fairs/new") view=NewFairPage ssr=SsrMode::Async />
                         <Route path=path!("/coop/inquiries") view=CoopInquiriesPage ssr=SsrMode::Async />
                         <Route path=path!("/coop/inquiries/:id") view=CoopInquiryPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/inquiries") view=AdminInquiriesPage ssr=SsrMode::Async />

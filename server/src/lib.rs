@@ -12,6 +12,7 @@ pub mod media;
 pub mod ops;
 pub mod security;
 pub mod seo;
+pub mod trace;
 
 use std::time::Duration;
 
@@ -98,6 +99,7 @@ pub fn build_router(state: AppState) -> Router {
     let uploads = Router::new()
         .route("/coop/products/{id}/photos", post(media::upload))
         .route("/coop/logo", post(media::upload_logo))
+        .route("/coop/booth/banner", post(media::upload_banner))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES))
         .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT_BYTES))
         .with_state(media_state.clone());
@@ -117,6 +119,10 @@ pub fn build_router(state: AppState) -> Router {
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/lang/{code}", get(lang::switch_language))
+        .route("/t/{code}", get(trace::trace_page))
+        .route("/t/{code}/qr.svg", get(trace::trace_qr))
+        .route("/booths/{slug}/card", get(trace::booth_card))
+        .route("/booths/{slug}/card.svg", get(trace::booth_card_svg))
         .nest("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))

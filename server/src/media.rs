@@ -4,7 +4,7 @@ use app::accounts::auth::RequestSession;
 use app::db::{Db, now_unix};
 use app::error::AppError;
 use app::media::model::MAX_UPLOAD_BYTES;
-use app::media::service::{Upload, add_photo, set_logo};
+use app::media::service::{Upload, add_photo, set_banner, set_logo};
 use app::media::store::{MediaStore, PUBLIC_PREFIX};
 use axum::Extension;
 use axum::extract::{Multipart, Path, State};
@@ -127,4 +127,21 @@ pub async fn upload_logo(
         Err(code) => Err(refused(code)),
     };
     back_to("/coop/profile", "logo", result, &state.page_cache)
+}
+
+/// `POST /coop/booth/banner`: sets the member's booth banner, then back to the booth editor.
+pub async fn upload_banner(
+    State(state): State<MediaState>,
+    Extension(session): Extension<RequestSession>,
+    form: Multipart,
+) -> Response {
+    let coop_id = match uploader(session) {
+        Ok(id) => id,
+        Err(e) => return (e.status(), e.to_string()).into_response(),
+    };
+    let result = match read_upload(form).await {
+        Ok(upload) => set_banner(&state.db, &state.store, coop_id, upload, now_unix()).await,
+        Err(code) => Err(refused(code)),
+    };
+    back_to("/coop/booth/edit", "banner", result, &state.page_cache)
 }

@@ -60,6 +60,11 @@ struct Fixture {
     conversation_id: i64,
     /// An export inquiry to Binh Minh, new.
     lead_id: i64,
+    /// A batch of the Binh Minh product above, on its traceability page.
+    batch_id: i64,
+    /// A Binh Minh booth schedule slot and team member (the product above is a pick of its booth).
+    slot_id: i64,
+    member_id: i64,
 }
 
 struct Case {
@@ -439,6 +444,106 @@ fn cases() -> Vec<Case> {
             expect: [N, N, N, A, N],
         },
         Case {
+            method: Method::GET,
+            path: "/api/fairs/booth_settings",
+            args: |_, _| String::new(),
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/fairs/save_welcome",
+            // A member edits their own cooperative's booth, whichever it is.
+            args: |_, _| "form[welcome_vi]=Xin+ch%C3%A0o&form[welcome_en]=Hello".into(),
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/fairs/remove_banner",
+            args: |_, _| String::new(),
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/fairs/pick",
+            args: |f, _| format!("product_id={}", f.product_id),
+            expect: [U, F, F, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/fairs/unpick",
+            // Another member's booth has no such pick: nothing of Binh Minh's changes.
+            args: |f, _| format!("product_id={}", f.product_id),
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/fairs/move_pick",
+            args: |f, _| format!("product_id={}&to=Cover", f.product_id),
+            expect: [U, F, N, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/fairs/add_slot",
+            args: |_, _| {
+                "form[starts_at]=2027-02-01T09%3A00&form[title_vi]=Livestream&form[title_en]=&form[link]="
+                    .into()
+            },
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/fairs/delete_slot",
+            args: |f, _| format!("id={}", f.slot_id),
+            expect: [U, F, N, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/fairs/add_member",
+            args: |_, _| "form[name]=Lan&form[role_vi]=&form[role_en]=&form[on_duty]=".into(),
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/fairs/delete_member",
+            args: |f, _| format!("id={}", f.member_id),
+            expect: [U, F, N, A, F],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/fairs/list",
+            args: |_, _| String::new(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/fairs/running",
+            args: |_, _| String::new(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/fairs/hall",
+            args: |_, _| "slug=tuyen-quang-ocop-online-fair-2026&q=ch%C3%A8&district=&group=".into(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/fairs/form",
+            args: |_, _| "draft=".into(),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/fairs/create",
+            args: |_, _| {
+                "form[name_vi]=H%E1%BB%99i+ch%E1%BB%A3+ch%C3%A8&form[name_en]=Tea+fair&form[description_vi]=\
+                 &form[description_en]=&form[starts_at]=2027-02-01T08%3A00&form[ends_at]=2027-02-03T20%3A00\
+                 &form[booths][binh-minh]=on&form[booths][hong-phat]=on"
+                    .into()
+            },
+            expect: [U, F, F, F, A],
+        },
+        Case {
             method: Method::POST,
             path: "/api/inquiries/send",
             args: |_, who| {
@@ -486,6 +591,31 @@ fn cases() -> Vec<Case> {
             path: "/api/inquiries/all",
             args: |_, _| "status=".into(),
             expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/trace/product",
+            // Asking gives the product its trace code: only its own cooperative may.
+            args: |f, _| format!("product_id={}", f.product_id),
+            expect: [U, F, F, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/trace/add_batch",
+            args: |f, _| {
+                format!(
+                    "product_id={}&form[batch_code]=L%C3%B4+2&form[produced_on]=2026-01-10\
+                     &form[notes_vi]=V%E1%BB%A5+%C4%91%C3%B4ng&form[notes_en]=",
+                    f.product_id
+                )
+            },
+            expect: [U, F, F, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/trace/delete_batch",
+            args: |f, _| format!("id={}", f.batch_id),
+            expect: [U, F, F, A, F],
         },
         Case {
             method: Method::GET,
@@ -562,6 +692,14 @@ async fn fixture(db: Db) -> Fixture {
     let (shop_product_id, order_number, checkout_id, delivered_product_id) =
         orders_fixture(&db, binh_minh).await;
     let (conversation_id, lead_id) = booth_fixture(&db, binh_minh).await;
+    let batch_id = trace_fixture(&db, binh_minh, product_id).await;
+    app::fairs::editor::pick(&db, binh_minh, product_id).await.expect("pick");
+    let mut sql = Sql::new("SELECT MIN(id) FROM booth_slots WHERE cooperative_id = ");
+    sql.bind(binh_minh);
+    let slot_id: i64 = common::scalar(&db, sql).await;
+    let mut sql = Sql::new("SELECT MIN(id) FROM booth_team WHERE cooperative_id = ");
+    sql.bind(binh_minh);
+    let member_id: i64 = common::scalar(&db, sql).await;
     let leptos_options = LeptosOptions::builder().output_name("ocop").site_root("target/site").build();
     let state = AppState {
         leptos_options,
@@ -588,6 +726,9 @@ async fn fixture(db: Db) -> Fixture {
         delivered_product_id,
         conversation_id,
         lead_id,
+        batch_id,
+        slot_id,
+        member_id,
     }
 }
 
@@ -616,6 +757,17 @@ async fn booth_fixture(db: &Db, binh_minh: i64) -> (i64, i64) {
         panic!("the fixture's inquiry is stored")
     };
     (message.conversation_id, lead)
+}
+
+/// A batch of a Binh Minh product.
+async fn trace_fixture(db: &Db, binh_minh: i64, product_id: i64) -> i64 {
+    let form = app::trace::model::BatchForm {
+        batch_code: "FIXTURE-1".into(),
+        produced_on: "2026-01-05".into(),
+        notes_vi: "Lô đầu năm".into(),
+        notes_en: String::new(),
+    };
+    app::trace::service::add_batch(db, binh_minh, product_id, &form, "2026-01-06", NOW).await.expect("batch")
 }
 
 /// The demo shopper's orders at Binh Minh: one pending, one delivered.
@@ -682,6 +834,17 @@ async fn snapshot(db: &Db) -> Vec<String> {
         "SELECT 'i' || CAST(id AS TEXT) || status || company AS line FROM inquiries ORDER BY id",
         "SELECT 'j' || CAST(id AS TEXT) || note AS line FROM inquiry_events ORDER BY id",
         "SELECT 'm' || CAST(id AS TEXT) || body AS line FROM chat_messages ORDER BY id",
+        "SELECT 'pb' || CAST(id AS TEXT) || batch_code || produced_on AS line FROM product_batches ORDER BY id",
+        "SELECT 'pt' || CAST(id AS TEXT) || COALESCE(trace_code, '') AS line FROM products ORDER BY id",
+        "SELECT 'b' || CAST(cooperative_id AS TEXT) || COALESCE(banner_key, '') || welcome_vi || welcome_en \
+         AS line FROM booths ORDER BY cooperative_id",
+        "SELECT 'bp' || CAST(cooperative_id AS TEXT) || '/' || CAST(product_id AS TEXT) || '@' \
+         || CAST(position AS TEXT) AS line FROM booth_products ORDER BY cooperative_id, product_id",
+        "SELECT 'bs' || CAST(id AS TEXT) || title_vi AS line FROM booth_slots ORDER BY id",
+        "SELECT 'bt' || CAST(id AS TEXT) || name AS line FROM booth_team ORDER BY id",
+        "SELECT 'fa' || CAST(id AS TEXT) || slug AS line FROM fairs ORDER BY id",
+        "SELECT 'fb' || CAST(fair_id AS TEXT) || '/' || CAST(cooperative_id AS TEXT) AS line FROM fair_booths \
+         ORDER BY fair_id, cooperative_id",
     ] {
         let rows: Vec<Line> =
             Sql::new(sql).query_as().expect("encode").fetch_all(&db.pool).await.expect("snapshot");
@@ -769,6 +932,11 @@ where
         ("/coop/logo", Who::Shopper, StatusCode::FORBIDDEN),
         ("/coop/logo", Who::Admin, StatusCode::FORBIDDEN),
         ("/coop/logo", Who::OwnerMember, StatusCode::SEE_OTHER),
+        // So is a booth banner.
+        ("/coop/booth/banner", Who::Anonymous, StatusCode::UNAUTHORIZED),
+        ("/coop/booth/banner", Who::Shopper, StatusCode::FORBIDDEN),
+        ("/coop/booth/banner", Who::Admin, StatusCode::FORBIDDEN),
+        ("/coop/booth/banner", Who::OwnerMember, StatusCode::SEE_OTHER),
     ];
     for (uri, who, status) in expected {
         let before = snapshot(&f.db).await;
@@ -800,6 +968,8 @@ where
             let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("");
             let expected = if uri == "/coop/logo" {
                 "/coop/profile?logo=added".to_owned()
+            } else if uri == "/coop/booth/banner" {
+                "/coop/booth/edit?banner=added".to_owned()
             } else {
                 format!("/coop/products/{}?photo=added", f.product_id)
             };

@@ -242,3 +242,193 @@ async fn health_endpoints_answer() {
     let ready = send(&app, get("/readyz").body(Body::empty()).expect("req")).await;
     assert_eq!((ready.status, ready.body.as_str()), (StatusCode::OK, "ready"));
 }
+
+/// Reads a QR code drawn by `app::trace::qr` (runs of dark modules on a one-unit grid): the
+/// modules are painted as pixels and handed to an independent decoder.
+fn scan_qr(svg: &str) -> String {
+    let full: usize = svg
+        .split("viewBox=\"0 0 ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a viewBox");
+    let d = svg.split(" d=\"").nth(1).and_then(|r| r.split('"').next()).expect("a path");
+    let mut dark = vec![false; full * full];
+    for run in d.split('M').filter(|r| !r.is_empty()) {
+        let (xy, rest) = run.split_once('h').expect("h");
+        let (x, y) = xy.split_once(' ').expect("x y");
+        let (x, y): (usize, usize) = (x.parse().expect("x"), y.parse().expect("y"));
+        let n: usize = rest.split('v').next().and_then(|n| n.parse().ok()).expect("run length");
+        for i in x..x + n {
+            dark[y * full + i] = true;
+        }
+    }
+    let scale = 4;
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(full * scale, full * scale, |x, y| {
+        if dark[(y / scale) * full + x / scale] { 0 } else { 255 }
+    });
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code");
+    grids[0].decode().expect("the code decodes").1
+}
+
+/// The part of `body` after `start` up to the next `end`.
+fn between<'a>(body: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    body.split_once(start).and_then(|(_, rest)| rest.split_once(end)).map(|(v, _)| v)
+}
+
+const TEA: &str = "tra-dau-den-xanh-long-tui-loc";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_traceability_page_is_small_plain_html_with_the_certificate_and_batches() {
+    let app = test_app().await;
+    // The product page leads to it, with the product's QR code.
+    let product = page(&app, &format!("/p/{TEA}"), "vi").await;
+    assert_eq!(product.status, StatusCode::OK);
+    let code =
+        between(&product.body, "href=\"/t/", "\"").expect("a link to the traceability page").to_owned();
+    assert!(product.body.contains(&format!("src=\"/t/{code}/qr.svg\"")), "the product's QR code");
+    assert!(product.body.contains("Truy xuất nguồn gốc"));
+
+    // The cooperative records a batch.
+    let db = Db::connect(&format!("sqlite://{}", app.path.display()), 1).await.expect("open db");
+    let hong_phat: i64 = sqlx::query_scalar("SELECT id FROM cooperatives WHERE slug = 'hong-phat'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("coop");
+    let tea: i64 = sqlx::query_scalar("SELECT id FROM products WHERE slug = 'tra-dau-den-xanh-long-tui-loc'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("product");
+    let batch = app::trace::model::BatchForm {
+        batch_code: "LO-2025-10".into(),
+        produced_on: "2025-10-01".into(),
+        notes_vi: "Đậu đen xanh lòng vụ thu, rang thủ công".into(),
+        notes_en: "Autumn crop, hand roasted".into(),
+    };
+    app::trace::service::add_batch(&db, hong_phat, tea, &batch, "2025-10-02", 1_800_000_000)
+        .await
+        .expect("batch");
+
+    let r = page(&app, &format!("/t/{code}"), "vi").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+        Some("text/html; charset=utf-8")
+    );
+    let size = r.body.len();
+    assert!(size <= 30_720, "the page is {size} bytes, over the 30 KB budget");
+    assert!(!r.body.contains("wasm") && !r.body.contains("<script"), "no WASM, no script");
+    assert!(r.body.starts_with("<!DOCTYPE html>"), "a whole document");
+    assert!(r.body.contains(r#"<html lang="vi""#));
+    assert!(r.body.contains(r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#));
+    assert!(r.body.contains(&format!(r#"<link rel="canonical" href="http://shop.test/t/{code}">"#)));
+    assert!(
+        r.body.contains("<title>Truy xuất nguồn gốc: Trà đậu đen xanh lòng túi lọc · OCOP Market</title>")
+    );
+    assert!(r.body.contains("HTX Hữu cơ Hồng Phát") && r.body.contains("Chiêm Hóa"), "producer and district");
+    assert!(r.body.contains("DEMO-001/QĐ-UBND") && r.body.contains("2027-06-15"), "the certificate");
+    assert!(r.body.contains("Hội đồng cấp tỉnh"));
+    assert!(
+        r.body.contains("LO-2025-10") && r.body.contains("Đậu đen xanh lòng vụ thu, rang thủ công"),
+        "the batch"
+    );
+    assert!(r.body.contains(&format!(r#"href="/p/{TEA}""#)), "the product link");
+
+    // Over the wire (brotli, as browsers ask for it) it is a fraction of that.
+    let res = app
+        .router
+        .clone()
+        .oneshot(
+            get(&format!("/t/{code}"))
+                .header(header::ACCEPT_ENCODING, "br")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("answer");
+    assert_eq!(res.headers().get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()), Some("br"));
+    let wire = axum::body::to_bytes(res.into_body(), 1 << 20).await.expect("body").len();
+    assert!(wire < size);
+    eprintln!("/t/{code}: {size} bytes, {wire} bytes brotli");
+
+    // English, from Accept-Language.
+    let en = send(
+        &app,
+        get(&format!("/t/{code}"))
+            .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert!(en.body.contains(r#"<html lang="en""#));
+    assert!(en.body.contains("Batches and harvests") && en.body.contains("Autumn crop, hand roasted"));
+    assert!(en.body.contains("Chiem Hoa") && en.body.contains("Provincial council"));
+
+    // The product's QR code scans to this page.
+    let qr = send(&app, get(&format!("/t/{code}/qr.svg")).body(Body::empty()).expect("req")).await;
+    assert_eq!(qr.status, StatusCode::OK);
+    assert_eq!(qr.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("image/svg+xml"));
+    assert_eq!(scan_qr(&qr.body), format!("http://shop.test/t/{code}"));
+
+    // A code that leads nowhere.
+    let missing = page(&app, "/t/0000000000", "vi").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("Không tìm thấy mã truy xuất") && !missing.body.contains("<script"));
+    let missing = send(&app, get("/t/0000000000/qr.svg").body(Body::empty()).expect("req")).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    db.pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_booth_has_a_printable_qr_card_that_scans_to_the_booth() {
+    let app = test_app().await;
+    let r = page(&app, "/booths/binh-minh/card", "en").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(r.body.contains(r#"<html lang="en""#));
+    assert!(r.body.contains("HTX Nông sản hữu cơ Bình Minh"));
+    assert!(r.body.contains("Binh Minh Organic Agricultural Products Cooperative"));
+    assert!(
+        r.body.contains("Quét mã để ghé gian hàng trực tuyến của chúng tôi"),
+        "both languages on the card"
+    );
+    assert!(r.body.contains("Scan to visit our online booth"));
+    assert!(r.body.contains(">http://shop.test/booths/binh-minh<"), "the booth's address in text");
+    assert!(r.body.contains("@media print") && r.body.contains("size:A6"), "a print layout");
+    assert!(r.body.contains("<svg") && !r.body.contains("<script") && !r.body.contains("wasm"));
+    let inline = between(&r.body, "<div class=\"card__qr\">", "</div>").expect("the inline code");
+    assert_eq!(scan_qr(inline), "http://shop.test/booths/binh-minh");
+
+    let svg = send(&app, get("/booths/binh-minh/card.svg").body(Body::empty()).expect("req")).await;
+    assert_eq!(svg.status, StatusCode::OK);
+    assert_eq!(svg.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("image/svg+xml"));
+    assert!(svg.body.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert_eq!(scan_qr(&svg.body), "http://shop.test/booths/binh-minh");
+
+    // The card's routes sit beside the booth's pages without taking them over.
+    let booth = page(&app, "/booths/binh-minh", "vi").await;
+    assert_eq!(booth.status, StatusCode::OK);
+    assert!(booth.body.contains("0 người đang xem"), "still the Leptos booth page");
+    assert_eq!(page(&app, "/booths/binh-minh/inquiry", "vi").await.status, StatusCode::OK);
+    for uri in ["/booths/no-such-coop/card", "/booths/no-such-coop/card.svg"] {
+        assert_eq!(page(&app, uri, "vi").await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_product_page_opens_the_export_inquiry_with_the_product_chosen() {
+    let app = test_app().await;
+    let product = page(&app, &format!("/p/{TEA}"), "en").await;
+    let href = format!("/booths/hong-phat/inquiry?product={TEA}");
+    assert!(product.body.contains(&format!(r#"href="{href}""#)), "the inquiry link");
+    assert!(product.body.contains("Send an export inquiry"));
+    let form = page(&app, &href, "en").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let option =
+        between(&form.body, &format!(r#"<option value="{TEA}""#), ">").expect("the product's option");
+    assert!(option.contains("selected"), "the product is chosen: {option:?}");
+}

@@ -67,6 +67,8 @@ pub struct ProductDetail {
     /// Cover first.
     pub photos: Vec<crate::media::model::Photo>,
     pub related: Vec<ProductCard>,
+    /// The code of the product's traceability page (`/t/<code>`) and QR code.
+    pub trace_code: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

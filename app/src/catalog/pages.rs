@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{Lang, Localized, use_lang};
 use crate::shell::site_url;
+use crate::trace::pages::TraceBlock;
 use crate::ui::badges::{DemoMark, ExportRibbon, PriceTag, StarBadge};
 use crate::ui::layout::{LoadError, NotFound};
 
@@ -37,6 +38,7 @@ pub fn HomePage() -> impl IntoView {
                 </a>
             </div>
         </section>
+        <crate::fairs::pages::RunningFairBanner />
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -308,6 +310,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         listings,
         photos,
         related,
+        trace_code,
         ..
     } = detail;
     let coop_href = format!("/c/{}", card.cooperative_slug);
@@ -392,6 +395,11 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
                 </p>
             </section>
             {certificate.map(|c| view! { <CertificatePanel certificate=c /> })}
+            <TraceBlock
+                code=trace_code
+                cooperative_slug=card.cooperative_slug.clone()
+                product_slug=card.slug.clone()
+            />
             <crate::orders::pages::ProductReviews product_id />
             {(!listings.is_empty()).then(|| view! {
                 <section class="product__listings" aria-labelledby="listings-title">

@@ -220,6 +220,7 @@ struct DetailRow {
     weight_grams: Option<i64>,
     group_id: i64,
     product_id: i64,
+    trace_code: Option<String>,
 }
 
 /// A certificate as stored.
@@ -255,7 +256,7 @@ pub async fn product_detail(db: &Db, slug: &str, today: &str) -> Result<Option<P
     };
     let mut sql = Sql::new(
         "SELECT p.description_vi, p.description_en, g.name_vi AS group_vi, g.name_en AS group_en, \
-         p.stock, p.weight_grams, p.group_id, p.id AS product_id \
+         p.stock, p.weight_grams, p.group_id, p.id AS product_id, p.trace_code \
          FROM products p JOIN product_groups g ON g.id = p.group_id WHERE p.slug = ",
     );
     sql.bind(slug.to_owned());
@@ -276,6 +277,13 @@ pub async fn product_detail(db: &Db, slug: &str, today: &str) -> Result<Option<P
     sql.push(" AND p.id <> ").bind(detail.product_id);
     sql.push(" ORDER BY p.featured DESC, p.created_at DESC, p.id DESC LIMIT 4");
     let related: Vec<CardRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    // Products made since the traceability migration get their code on the first visit.
+    let trace_code = match detail.trace_code {
+        Some(code) => code,
+        None => crate::trace::service::assign_trace_code(db, detail.product_id)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?,
+    };
 
     Ok(Some(ProductDetail {
         product_id: detail.product_id,
@@ -288,6 +296,7 @@ pub async fn product_detail(db: &Db, slug: &str, today: &str) -> Result<Option<P
         listings: crate::coops::service::listings(db, detail.product_id).await?,
         photos: crate::media::service::photos(db, detail.product_id).await?,
         related: related.into_iter().map(Into::into).collect(),
+        trace_code,
     }))
 }
 

@@ -11,6 +11,9 @@ use crate::accounts::pages::{Forbidden, SignedIn};
 use crate::error::AppError;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{Localized, use_lang};
+use crate::trace::api::{AddBatch, DeleteBatch, fetch_product_trace};
+use crate::trace::model::ProductTrace;
+use crate::trace::pages::BatchEditor;
 use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error, field_error, refreshed};
 use crate::ui::layout::{LoadError, Loaded};
 use crate::ui::money::format_vnd;
@@ -73,7 +76,28 @@ pub fn CoopOverviewPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Title text=move || t_string!(i18n, coops.overview.title) />
-        <MemberOnly page=|membership: Membership| view! { <Dashboard membership><OverviewTiles /></Dashboard> } />
+        <MemberOnly page=|membership: Membership| {
+            let slug = membership.slug.clone();
+            view! {
+                <Dashboard membership>
+                    <OverviewTiles />
+                    <BoothCardLink slug />
+                </Dashboard>
+            }
+        } />
+    }
+}
+
+/// The way to the booth's printable QR card, for the cooperative's stand at a physical fair.
+#[component]
+fn BoothCardLink(slug: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="booth-card-link">
+            <a class="button button--secondary" href=crate::trace::model::booth_card_path(&slug)>
+                {t!(i18n, trace.card_link)}
+            </a>
+        </p>
     }
 }
 
@@ -294,6 +318,7 @@ fn EditProduct() -> impl IntoView {
                 Some(id) => Ok(EditorData {
                     product: fetch_editable_product(id).await?,
                     groups: fetch_groups().await?,
+                    trace: fetch_product_trace(id).await?,
                 }),
                 None => Err(AppError::NotFound),
             }
@@ -307,6 +332,8 @@ fn EditProduct() -> impl IntoView {
 struct EditorData {
     product: EditableProduct,
     groups: Vec<GroupOption>,
+    /// The trace code and the batches.
+    trace: ProductTrace,
 }
 
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -325,6 +352,8 @@ fn ProductEditor(data: EditorData, upload: UploadOutcome) -> impl IntoView {
     let remove = ServerAction::<RemoveListing>::new();
     let move_photo = ServerAction::<MovePhoto>::new();
     let delete_photo = ServerAction::<DeletePhoto>::new();
+    let add_batch = ServerAction::<AddBatch>::new();
+    let delete_batch = ServerAction::<DeleteBatch>::new();
     let data = refreshed(
         data,
         move || {
@@ -334,14 +363,20 @@ fn ProductEditor(data: EditorData, upload: UploadOutcome) -> impl IntoView {
                 + remove.version().get()
                 + move_photo.version().get()
                 + delete_photo.version().get()
+                + add_batch.version().get()
+                + delete_batch.version().get()
         },
         move || async move {
-            Ok(EditorData { product: fetch_editable_product(id).await?, groups: fetch_groups().await? })
+            Ok(EditorData {
+                product: fetch_editable_product(id).await?,
+                groups: fetch_groups().await?,
+                trace: fetch_product_trace(id).await?,
+            })
         },
     );
     let error = action_error(update.value());
     move || {
-        let EditorData { product: p, groups } = data.get();
+        let EditorData { product: p, groups, trace } = data.get();
         let upload = upload.clone();
         let published = p.status == ProductStatus::Published;
         let photo_name = p.form.name_vi.clone();
@@ -372,6 +407,7 @@ fn ProductEditor(data: EditorData, upload: UploadOutcome) -> impl IntoView {
             />
             <CertificateEditor product_id=p.id certificate=p.certificate.clone() action=certify />
             <ListingsEditor product_id=p.id listings=p.listings.clone() add remove />
+            <BatchEditor trace add=add_batch delete=delete_batch />
         }
     }
 }

@@ -8,10 +8,13 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use super::super::{chat, service};
-    pub use crate::accounts::auth::{auth_settings, current_viewer, require_member, set_cookie};
+    pub use super::super::{chat, editor, service};
+    pub use crate::accounts::auth::{
+        auth_settings, current_viewer, redirect_plain_form, require_admin, require_member, set_cookie,
+    };
     pub use crate::catalog::certificate::today;
     pub use crate::db::now_unix;
+    pub use crate::error::is_plain_form_post;
     pub use crate::error::respond;
     pub use crate::live::use_hub;
     pub use crate::shell::use_db;
@@ -105,4 +108,171 @@ pub async fn fetch_chat_thread(id: i64) -> Result<Conversation, AppError> {
             .ok_or(AppError::NotFound)
     })
     .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The booth editor (members of the booth's cooperative).
+
+#[server(endpoint = "fairs/booth_settings", input = GetUrl)]
+pub async fn fetch_booth_settings() -> Result<BoothSettings, AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        editor::settings(&use_db()?, coop.cooperative_id).await
+    })
+    .await
+}
+
+#[server(endpoint = "fairs/save_welcome")]
+pub async fn save_booth_welcome(form: WelcomeForm) -> Result<(), AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        editor::save_welcome(&use_db()?, coop.cooperative_id, &form, now_unix()).await
+    })
+    .await
+}
+
+/// Removes the booth's banner.
+#[server(endpoint = "fairs/remove_banner")]
+pub async fn remove_booth_banner() -> Result<(), AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        let store = use_context::<crate::media::store::MediaStore>().ok_or(AppError::Internal)?;
+        crate::media::service::remove_banner(&use_db()?, &store, coop.cooperative_id, now_unix()).await
+    })
+    .await
+}
+
+#[server(endpoint = "fairs/pick")]
+pub async fn pick_featured(product_id: i64) -> Result<(), AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        editor::pick(&use_db()?, coop.cooperative_id, product_id).await
+    })
+    .await
+}
+
+#[server(endpoint = "fairs/unpick")]
+pub async fn unpick_featured(product_id: i64) -> Result<(), AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        editor::unpick(&use_db()?, coop.cooperative_id, product_id).await
+    })
+    .await
+}
+
+#[server(endpoint = "fairs/move_pick")]
+pub async fn move_featured(product_id: i64, to: crate::media::model::PhotoMove) -> Result<(), AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        editor::move_pick(&use_db()?, coop.cooperative_id, product_id, to).await
+    })
+    .await
+}
+
+#[server(endpoint = "fairs/add_slot")]
+pub async fn add_booth_slot(form: SlotForm) -> Result<i64, AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        editor::add_slot(&use_db()?, coop.cooperative_id, &form).await
+    })
+    .await
+}
+
+#[server(endpoint = "fairs/delete_slot")]
+pub async fn delete_booth_slot(id: i64) -> Result<(), AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        editor::delete_slot(&use_db()?, coop.cooperative_id, id).await
+    })
+    .await
+}
+
+#[server(endpoint = "fairs/add_member")]
+pub async fn add_team_member(form: TeamForm) -> Result<i64, AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        editor::add_member(&use_db()?, coop.cooperative_id, &form).await
+    })
+    .await
+}
+
+#[server(endpoint = "fairs/delete_member")]
+pub async fn delete_team_member(id: i64) -> Result<(), AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        editor::delete_member(&use_db()?, coop.cooperative_id, id).await
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fairs.
+
+/// Current, upcoming and past fairs.
+#[server(endpoint = "fairs/list", input = GetUrl)]
+pub async fn fetch_fairs() -> Result<FairList, AppError> {
+    respond(async {
+        let mut list = service::fairs(&use_db()?, now_unix()).await?;
+        list.can_create = current_viewer().is_some_and(|v| v.is_admin());
+        Ok(list)
+    })
+    .await
+}
+
+/// The fair running now, for the home page.
+#[server(endpoint = "fairs/running", input = GetUrl)]
+pub async fn fetch_running_fair() -> Result<Option<FairSummary>, AppError> {
+    respond(async { Ok(service::running_fair(&use_db()?, now_unix()).await?) }).await
+}
+
+/// A fair's hall, searched and filtered.
+#[server(endpoint = "fairs/hall", input = GetUrl)]
+pub async fn fetch_fair_hall(
+    slug: String,
+    q: String,
+    district: String,
+    group: String,
+) -> Result<FairHall, AppError> {
+    respond(async {
+        let filter = HallFilter { q: q.trim().chars().take(100).collect(), district, group };
+        service::hall(&use_db()?, &use_hub()?, &slug, filter, now_unix()).await
+    })
+    .await
+}
+
+/// The fair form's page (admins), with a refused draft when `draft` names one.
+#[server(endpoint = "fairs/form", input = GetUrl)]
+pub async fn fetch_fair_form(draft: String) -> Result<FairFormPage, AppError> {
+    respond(async {
+        require_admin()?;
+        let draft = Some(draft.trim()).filter(|d| !d.is_empty());
+        service::form_page(&use_db()?, draft, now_unix()).await
+    })
+    .await
+}
+
+/// Creates a fair (admins). A plain form goes to the new fair's hall; a refused one comes back
+/// to the form with every field as typed.
+#[server(endpoint = "fairs/create")]
+pub async fn create_fair(form: FairForm) -> Result<String, AppError> {
+    let plain = is_plain_form_post();
+    let db = use_db()?;
+    let outcome = respond(async {
+        let admin = require_admin()?;
+        service::create_fair(&db, admin.id, &form, now_unix()).await
+    })
+    .await;
+    match outcome {
+        Ok(slug) => {
+            redirect_plain_form(&format!("/fairs/{slug}"));
+            Ok(slug)
+        }
+        Err(AppError::Validation(errors)) if plain => {
+            let body = serde_json::to_string(&(&form, errors)).map_err(|_| AppError::Internal)?;
+            let token = crate::drafts::save(&db, service::DRAFT_FORM, body, now_unix()).await?;
+            leptos_axum::redirect(&format!("/admin/fairs/new?draft={token}#fair-form"));
+            Ok(String::new())
+        }
+        Err(e) => Err(e),
+    }
 }

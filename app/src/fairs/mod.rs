@@ -4,6 +4,8 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod chat;
+#[cfg(feature = "ssr")]
+pub mod editor;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -17,6 +17,11 @@ use crate::shell::site_url;
 use crate::ui::dates::format_datetime;
 use crate::ui::layout::Loaded;
 
+mod editor;
+mod fairs;
+pub use editor::CoopBoothEditPage;
+pub use fairs::{FairHallPage, FairsPage, NewFairPage, RunningFairBanner};
+
 #[component]
 pub fn BoothPage() -> impl IntoView {
     let params = use_params_map();
@@ -391,7 +396,10 @@ pub fn CoopBoothPage() -> impl IntoView {
             let inbox = Resource::new(|| (), |_| fetch_chat_inbox());
             view! {
                 <Dashboard membership>
-                    <h1>{t!(i18n, fairs.console.title)}</h1>
+                    <div class="dashboard__heading">
+                        <h1>{t!(i18n, fairs.console.title)}</h1>
+                        <a class="button button--secondary" href="/coop/booth/edit">{t!(i18n, fairs.editor.edit_link)}</a>
+                    </div>
                     <Loaded resource=inbox view=|inbox: StaffInbox| view! { <StaffConsole inbox /> } />
                 </Dashboard>
             }

@@ -7,11 +7,10 @@ use crate::db::{Db, Sql};
 use crate::error::AppError;
 use crate::lang::Text;
 use crate::live::hub::Hub;
+use crate::search::fold;
 
 /// Slots that started this long ago still show (a livestream may still be on).
 const SLOT_GRACE_SECS: i64 = 2 * 3600;
-/// A booth features at most this many products.
-pub const MAX_FEATURED: usize = 12;
 
 #[derive(sqlx::FromRow)]
 struct BoothRow {
@@ -173,4 +172,301 @@ pub async fn staff_inbox(db: &Db, hub: &Hub, coop: i64) -> Result<StaffInbox, Ap
         visitors: hub.visitors(coop),
         conversations: chat::inbox(db, coop).await?,
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fairs.
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    slug: String,
+    name_vi: String,
+    name_en: String,
+    description_vi: String,
+    description_en: String,
+    starts_at: i64,
+    ends_at: i64,
+    booths: i64,
+}
+
+impl SummaryRow {
+    fn summary(self, now: i64) -> FairSummary {
+        FairSummary {
+            phase: Phase::at(self.starts_at, self.ends_at, now),
+            id: self.id,
+            slug: self.slug,
+            name: Text::new(self.name_vi, self.name_en),
+            description: Text::new(self.description_vi, self.description_en),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            booths: u32::try_from(self.booths).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// The fairs' columns with the number of their approved cooperatives' booths.
+const SUMMARY_SELECT: &str = "SELECT f.id, f.slug, f.name_vi, f.name_en, f.description_vi, f.description_en, \
+     f.starts_at, f.ends_at, (SELECT COUNT(*) FROM fair_booths fb JOIN cooperatives c ON c.id = fb.cooperative_id \
+     WHERE fb.fair_id = f.id AND c.status = 'approved') AS booths FROM fairs f";
+
+/// How many past fairs `/fairs` lists.
+const PAST_SHOWN: i64 = 24;
+
+/// Running fairs ending soonest first, upcoming ones starting soonest first, and the latest past
+/// ones.
+pub async fn fairs(db: &Db, now: i64) -> Result<FairList, sqlx::Error> {
+    let mut sql = Sql::new(SUMMARY_SELECT);
+    sql.push(" WHERE f.ends_at > ").bind(now).push(" ORDER BY f.starts_at, f.id");
+    let current: Vec<SummaryRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let mut sql = Sql::new(SUMMARY_SELECT);
+    sql.push(" WHERE f.ends_at <= ")
+        .bind(now)
+        .push(" ORDER BY f.ends_at DESC, f.id DESC LIMIT ")
+        .bind(PAST_SHOWN);
+    let past: Vec<SummaryRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let mut list = FairList::default();
+    for fair in current.into_iter().map(|r| r.summary(now)) {
+        match fair.phase {
+            Phase::Running => list.running.push(fair),
+            _ => list.upcoming.push(fair),
+        }
+    }
+    list.running.sort_by_key(|f| (f.ends_at, f.id));
+    list.past = past.into_iter().map(|r| r.summary(now)).collect();
+    Ok(list)
+}
+
+/// The fair running now that the home page features: the one ending soonest.
+pub async fn running_fair(db: &Db, now: i64) -> Result<Option<FairSummary>, sqlx::Error> {
+    let mut sql = Sql::new(SUMMARY_SELECT);
+    sql.push(" WHERE f.starts_at <= ").bind(now).push(" AND f.ends_at > ").bind(now);
+    sql.push(" ORDER BY f.ends_at, f.id LIMIT 1");
+    Ok(sql.query_as::<SummaryRow>()?.fetch_optional(&db.pool).await?.map(|r| r.summary(now)))
+}
+
+#[derive(sqlx::FromRow)]
+struct HallRow {
+    id: i64,
+    slug: String,
+    name_vi: String,
+    name_en: String,
+    logo_key: Option<String>,
+    district_slug: Option<String>,
+    district_vi: Option<String>,
+    district_en: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct HallProductRow {
+    cooperative_id: i64,
+    group_slug: String,
+    group_vi: String,
+    group_en: String,
+    name_vi: String,
+    name_en: String,
+}
+
+/// A booth of the hall with what the filters look at.
+struct Candidate {
+    booth: HallBooth,
+    district: Option<String>,
+    groups: Vec<String>,
+    /// The folded words of its names and its products' names.
+    words: Vec<String>,
+}
+
+impl Candidate {
+    fn matches(&self, filter: &HallFilter, query: &[String]) -> bool {
+        (filter.district.is_empty() || self.district.as_deref() == Some(filter.district.as_str()))
+            && (filter.group.is_empty() || self.groups.contains(&filter.group))
+            && query.iter().all(|q| self.words.iter().any(|w| w.starts_with(q.as_str())))
+    }
+}
+
+/// A fair's hall: its booths (approved cooperatives) that match `filter`, each with its live
+/// visitor count, and the districts and product groups its booths cover for the filters. The
+/// search matches words of the booth's and its products' names from their start, without
+/// diacritics ("che" finds "Chè"), in either language.
+pub async fn hall(
+    db: &Db,
+    hub: &Hub,
+    slug: &str,
+    filter: HallFilter,
+    now: i64,
+) -> Result<FairHall, AppError> {
+    let mut sql = Sql::new(SUMMARY_SELECT);
+    sql.push(" WHERE f.slug = ").bind(slug.to_owned());
+    let fair =
+        sql.query_as::<SummaryRow>()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?.summary(now);
+    let mut sql = Sql::new(
+        "SELECT c.id, c.slug, c.name_vi, c.name_en, c.logo_key, d.slug AS district_slug, d.name_vi AS district_vi, \
+         d.name_en AS district_en FROM fair_booths fb JOIN cooperatives c ON c.id = fb.cooperative_id \
+         LEFT JOIN districts d ON d.id = c.district_id WHERE c.status = 'approved' AND fb.fair_id = ",
+    );
+    sql.bind(fair.id).push(" ORDER BY c.name_vi, c.id");
+    let rows: Vec<HallRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let mut sql = Sql::new(
+        "SELECT p.cooperative_id, g.slug AS group_slug, g.name_vi AS group_vi, g.name_en AS group_en, p.name_vi, \
+         p.name_en FROM products p JOIN product_groups g ON g.id = p.group_id \
+         JOIN fair_booths fb ON fb.cooperative_id = p.cooperative_id \
+         WHERE p.status = 'published' AND fb.fair_id = ",
+    );
+    sql.bind(fair.id).push(" ORDER BY g.position, g.id");
+    let products: Vec<HallProductRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+
+    let mut districts: Vec<Choice> = Vec::new();
+    let mut groups: Vec<Choice> = Vec::new();
+    let mut candidates: Vec<Candidate> = rows
+        .into_iter()
+        .map(|r| {
+            let district = match (r.district_slug, r.district_vi, r.district_en) {
+                (Some(slug), Some(vi), Some(en)) => {
+                    if !districts.iter().any(|d| d.value == slug) {
+                        let selected = filter.district == slug;
+                        districts.push(Choice {
+                            value: slug.clone(),
+                            label: Text::new(vi.clone(), en.clone()),
+                            selected,
+                        });
+                    }
+                    Some((slug, Text::new(vi, en)))
+                }
+                _ => None,
+            };
+            let words =
+                [r.name_vi.as_str(), r.name_en.as_str()].iter().flat_map(|n| fold::tokens(n)).collect();
+            Candidate {
+                booth: HallBooth {
+                    cooperative_id: r.id,
+                    slug: r.slug,
+                    name: Text::new(r.name_vi, r.name_en),
+                    district: district.as_ref().map(|(_, name)| name.clone()),
+                    logo_url: r.logo_key.as_deref().map(crate::media::model::media_url),
+                    groups: Vec::new(),
+                    products: 0,
+                    visitors: hub.visitors(r.id),
+                },
+                district: district.map(|(slug, _)| slug),
+                groups: Vec::new(),
+                words,
+            }
+        })
+        .collect();
+    for p in products {
+        let Some(c) = candidates.iter_mut().find(|c| c.booth.cooperative_id == p.cooperative_id) else {
+            continue;
+        };
+        c.booth.products += 1;
+        c.words.extend(fold::tokens(&p.name_vi));
+        c.words.extend(fold::tokens(&p.name_en));
+        if !c.groups.contains(&p.group_slug) {
+            c.groups.push(p.group_slug.clone());
+            c.booth.groups.push(Text::new(p.group_vi.clone(), p.group_en.clone()));
+        }
+        if !groups.iter().any(|g| g.value == p.group_slug) {
+            let selected = filter.group == p.group_slug;
+            groups.push(Choice { value: p.group_slug, label: Text::new(p.group_vi, p.group_en), selected });
+        }
+    }
+    districts.sort_by(|a, b| a.label.vi.cmp(&b.label.vi));
+    let total = u32::try_from(candidates.len()).unwrap_or(u32::MAX);
+    let query = fold::tokens(&filter.q);
+    candidates.retain(|c| c.matches(&filter, &query));
+    Ok(FairHall {
+        fair,
+        booths: candidates.into_iter().map(|c| c.booth).collect(),
+        total,
+        districts,
+        groups,
+        filter,
+    })
+}
+
+/// The booths that may take part in a fair: approved cooperatives, as (slug, name, district).
+pub async fn booth_choices(db: &Db) -> Result<Vec<(String, Text, Option<Text>)>, sqlx::Error> {
+    let sql = Sql::new(
+        "SELECT c.slug, c.name_vi, c.name_en, d.name_vi AS district_vi, d.name_en AS district_en FROM cooperatives c \
+         LEFT JOIN districts d ON d.id = c.district_id WHERE c.status = 'approved' ORDER BY c.name_vi, c.id",
+    );
+    #[derive(sqlx::FromRow)]
+    struct ChoiceRow {
+        slug: String,
+        name_vi: String,
+        name_en: String,
+        district_vi: Option<String>,
+        district_en: Option<String>,
+    }
+    let rows: Vec<ChoiceRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let district = match (r.district_vi, r.district_en) {
+                (Some(vi), Some(en)) => Some(Text::new(vi, en)),
+                _ => None,
+            };
+            (r.slug, Text::new(r.name_vi, r.name_en), district)
+        })
+        .collect())
+}
+
+/// The draft form name for the fair form (refused plain posts).
+pub const DRAFT_FORM: &str = "fair";
+
+/// The fair form's page, with a refused draft's fields and errors when `draft` is still there.
+pub async fn form_page(db: &Db, draft: Option<&str>, now: i64) -> Result<FairFormPage, AppError> {
+    let (form, errors) = match draft {
+        Some(token) => match crate::drafts::load(db, DRAFT_FORM, token, now).await? {
+            Some(body) => {
+                serde_json::from_str::<(FairForm, Vec<crate::error::FieldError>)>(&body).unwrap_or_default()
+            }
+            None => Default::default(),
+        },
+        None => Default::default(),
+    };
+    Ok(FairFormPage { booths: booth_choices(db).await?, form, errors })
+}
+
+/// A slug for a new fair from its name, made unique with a number when taken.
+async fn free_slug(db: &Db, name: &Text) -> Result<String, sqlx::Error> {
+    let base =
+        Some(fold::slugify(&name.en)).filter(|s| !s.is_empty()).unwrap_or_else(|| fold::slugify(&name.vi));
+    let base = if base.is_empty() { "fair".to_owned() } else { base };
+    let mut sql = Sql::new("SELECT slug FROM fairs WHERE slug = ");
+    sql.bind(base.clone()).push(" OR slug LIKE ").bind(format!("{base}-%"));
+    let taken: Vec<String> = sql.query_scalar()?.fetch_all(&db.pool).await?;
+    let mut slug = base.clone();
+    let mut n = 2;
+    while taken.contains(&slug) {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(slug)
+}
+
+/// Creates a fair with its booths; returns its slug. The admin's form is checked whole first.
+#[tracing::instrument(skip(db, form))]
+pub async fn create_fair(db: &Db, admin: i64, form: &FairForm, now: i64) -> Result<String, AppError> {
+    let known: std::collections::HashMap<String, i64> = {
+        let sql = Sql::new("SELECT slug, id FROM cooperatives WHERE status = 'approved'");
+        sql.query_as::<(String, i64)>()?.fetch_all(&db.pool).await?.into_iter().collect()
+    };
+    let fair = form.check(&known).map_err(AppError::Validation)?;
+    let slug = free_slug(db, &fair.name).await?;
+    let mut tx = db.pool.begin().await?;
+    let mut sql = Sql::new(
+        "INSERT INTO fairs (slug, name_vi, name_en, description_vi, description_en, starts_at, ends_at, \
+         created_by, created_at) VALUES (",
+    );
+    sql.bind(slug.clone()).push(", ").bind(fair.name.vi).push(", ").bind(fair.name.en).push(", ");
+    sql.bind(fair.description.vi).push(", ").bind(fair.description.en).push(", ").bind(fair.starts_at);
+    sql.push(", ").bind(fair.ends_at).push(", ").bind(admin).push(", ").bind(now).push(") RETURNING id");
+    let id: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+    for coop in fair.booths {
+        let mut sql = Sql::new("INSERT INTO fair_booths (fair_id, cooperative_id) VALUES (");
+        sql.bind(id).push(", ").bind(coop).push(")");
+        sql.query()?.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(slug)
 }

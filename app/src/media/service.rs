@@ -171,10 +171,9 @@ pub async fn delete_photo(db: &Db, store: &MediaStore, coop_id: i64, photo_id: i
     Ok(())
 }
 
-/// Sets the cooperative's logo: checked and re-encoded like a photo, its 400 px rendition used.
-/// The previous logo's files are removed.
-#[instrument(skip(db, store, upload), fields(bytes = upload.bytes.len()))]
-pub async fn set_logo(db: &Db, store: &MediaStore, coop_id: i64, upload: Upload) -> Result<(), AppError> {
+/// Checks and re-encodes an upload like a photo and stores one rendition of it (the 400 px one,
+/// or the 1200 px one when `large`) under `key`.
+async fn store_rendition(store: &MediaStore, upload: Upload, key: &str, large: bool) -> Result<(), AppError> {
     let Upload { bytes, content_type, file_name } = upload;
     let processed =
         tokio::task::spawn_blocking(move || process(&bytes, content_type.as_deref(), file_name.as_deref()))
@@ -184,8 +183,16 @@ pub async fn set_logo(db: &Db, store: &MediaStore, coop_id: i64, upload: Upload)
                 AppError::Internal
             })?
             .map_err(upload_error)?;
+    let rendition = if large { processed.large } else { processed.small };
+    store.put(key, rendition).await.map_err(store_error)
+}
+
+/// Sets the cooperative's logo: checked and re-encoded like a photo, its 400 px rendition used.
+/// The previous logo's files are removed.
+#[instrument(skip(db, store, upload), fields(bytes = upload.bytes.len()))]
+pub async fn set_logo(db: &Db, store: &MediaStore, coop_id: i64, upload: Upload) -> Result<(), AppError> {
     let key = format!("{PUBLIC_PREFIX}cooperatives/{coop_id}/{}-logo.webp", random_name());
-    store.put(&key, processed.small).await.map_err(store_error)?;
+    store_rendition(store, upload, &key, false).await?;
     let mut sql = Sql::new("SELECT logo_key FROM cooperatives WHERE id = ");
     sql.bind(coop_id);
     let previous: Option<String> = sql.query_scalar()?.fetch_optional(&db.pool).await?.flatten();
@@ -196,6 +203,53 @@ pub async fn set_logo(db: &Db, store: &MediaStore, coop_id: i64, upload: Upload)
         store.delete(&previous).await.map_err(store_error)?;
     }
     Ok(())
+}
+
+/// The cooperative's booth banner (its key), if it has one.
+async fn banner_key(db: &Db, coop_id: i64) -> Result<Option<String>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT banner_key FROM booths WHERE cooperative_id = ");
+    sql.bind(coop_id);
+    Ok(sql.query_scalar::<Option<String>>()?.fetch_optional(&db.pool).await?.flatten())
+}
+
+/// Sets (`Some`) or removes the booth's banner key, creating the booth's row if needed.
+async fn write_banner_key(db: &Db, coop_id: i64, key: Option<String>, now: i64) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new("INSERT INTO booths (cooperative_id, banner_key, updated_at) VALUES (");
+    sql.bind(coop_id).push(", ").bind(key).push(", ").bind(now);
+    sql.push(
+        ") ON CONFLICT (cooperative_id) DO UPDATE SET banner_key = excluded.banner_key, \
+         updated_at = excluded.updated_at",
+    );
+    sql.query()?.execute(&db.pool).await?;
+    Ok(())
+}
+
+/// Sets the booth's banner: checked and re-encoded like a photo, its 1200 px rendition used.
+/// The previous banner is removed.
+#[instrument(skip(db, store, upload), fields(bytes = upload.bytes.len()))]
+pub async fn set_banner(
+    db: &Db,
+    store: &MediaStore,
+    coop_id: i64,
+    upload: Upload,
+    now: i64,
+) -> Result<(), AppError> {
+    let key = format!("{PUBLIC_PREFIX}cooperatives/{coop_id}/{}-banner.webp", random_name());
+    store_rendition(store, upload, &key, true).await?;
+    let previous = banner_key(db, coop_id).await?;
+    write_banner_key(db, coop_id, Some(key), now).await?;
+    if let Some(previous) = previous {
+        store.delete(&previous).await.map_err(store_error)?;
+    }
+    Ok(())
+}
+
+/// Removes the booth's banner (the booth shows its plain colour band again).
+#[instrument(skip(db, store))]
+pub async fn remove_banner(db: &Db, store: &MediaStore, coop_id: i64, now: i64) -> Result<(), AppError> {
+    let Some(previous) = banner_key(db, coop_id).await? else { return Ok(()) };
+    write_banner_key(db, coop_id, None, now).await?;
+    store.delete(&previous).await.map_err(store_error)
 }
 
 #[cfg(test)]

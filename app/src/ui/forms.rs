@@ -43,6 +43,26 @@ where
     value
 }
 
+/// How many runs of an action have succeeded. An island refreshes its data on this rather than
+/// on the action's version, which also counts failures: a refused form must not be re-rendered
+/// under the user, who would lose what they typed.
+pub fn successes<T, S>(version: RwSignal<usize>, value: S) -> Signal<usize>
+where
+    T: Send + Sync + 'static,
+    S: With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    let counted = Memo::new(move |previous: Option<&(usize, usize)>| {
+        let run = version.get();
+        let ok = value.with(|v| matches!(v, Some(Ok(_))));
+        match previous {
+            Some(&(last, n)) if last == run => (run, n),
+            Some(&(_, n)) => (run, n + usize::from(ok)),
+            None => (run, 0),
+        }
+    });
+    Signal::derive(move || counted.get().1)
+}
+
 /// The code of the error for `field`, from a validation error.
 pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
     Signal::derive(move || {
@@ -102,6 +122,10 @@ pub fn FieldMessage(code: String) -> impl IntoView {
         "date_past" => t_string!(i18n, errors.field.date_past),
         "message_short" => t_string!(i18n, errors.field.message_short),
         "rate_limited" => t_string!(i18n, errors.field.rate_limited),
+        "ends_before_start" => t_string!(i18n, errors.field.ends_before_start),
+        "booths_required" => t_string!(i18n, errors.field.booths_required),
+        "batch_code_invalid" => t_string!(i18n, errors.field.batch_code_invalid),
+        "batch_code_taken" => t_string!(i18n, errors.field.batch_code_taken),
         _ => t_string!(i18n, errors.field.invalid),
     }
 }

@@ -64,6 +64,9 @@ pub fn SiteHeader() -> impl IntoView {
                     <a class="site-nav__link" href="/products">
                         {t!(i18n, nav.products)}
                     </a>
+                    <a class="site-nav__link" href="/fairs">
+                        {t!(i18n, fairs.fair.nav)}
+                    </a>
                     <crate::orders::pages::CartLink />
                     <AccountNav />
                 </nav>
