@@ -112,21 +112,41 @@ pub async fn upload(
     back_to(&format!("/coop/products/{product_id}"), "photo", result, &state.page_cache)
 }
 
+/// An upload the member's cooperative keeps one of (its logo, its booth banner): checked,
+/// stored by `save`, then back to `page` with the outcome under `param`.
+async fn cooperative_image<F, Fut>(
+    state: &MediaState,
+    session: RequestSession,
+    form: Multipart,
+    (page, param): (&str, &str),
+    save: F,
+) -> Response
+where
+    F: FnOnce(i64, Upload) -> Fut,
+    Fut: std::future::Future<Output = Result<(), AppError>>,
+{
+    let coop_id = match uploader(session) {
+        Ok(id) => id,
+        Err(e) => return (e.status(), e.to_string()).into_response(),
+    };
+    let result = match read_upload(form).await {
+        Ok(upload) => save(coop_id, upload).await,
+        Err(code) => Err(refused(code)),
+    };
+    back_to(page, param, result, &state.page_cache)
+}
+
 /// `POST /coop/logo`: sets the member's cooperative's logo, then back to the profile page.
 pub async fn upload_logo(
     State(state): State<MediaState>,
     Extension(session): Extension<RequestSession>,
     form: Multipart,
 ) -> Response {
-    let coop_id = match uploader(session) {
-        Ok(id) => id,
-        Err(e) => return (e.status(), e.to_string()).into_response(),
-    };
-    let result = match read_upload(form).await {
-        Ok(upload) => set_logo(&state.db, &state.store, coop_id, upload).await,
-        Err(code) => Err(refused(code)),
-    };
-    back_to("/coop/profile", "logo", result, &state.page_cache)
+    let (db, store) = (state.db.clone(), state.store.clone());
+    cooperative_image(&state, session, form, ("/coop/profile", "logo"), |coop, upload| async move {
+        set_logo(&db, &store, coop, upload).await
+    })
+    .await
 }
 
 /// `POST /coop/booth/banner`: sets the member's booth banner, then back to the booth editor.
@@ -135,13 +155,9 @@ pub async fn upload_banner(
     Extension(session): Extension<RequestSession>,
     form: Multipart,
 ) -> Response {
-    let coop_id = match uploader(session) {
-        Ok(id) => id,
-        Err(e) => return (e.status(), e.to_string()).into_response(),
-    };
-    let result = match read_upload(form).await {
-        Ok(upload) => set_banner(&state.db, &state.store, coop_id, upload, now_unix()).await,
-        Err(code) => Err(refused(code)),
-    };
-    back_to("/coop/booth/edit", "banner", result, &state.page_cache)
+    let (db, store) = (state.db.clone(), state.store.clone());
+    cooperative_image(&state, session, form, ("/coop/booth/edit", "banner"), |coop, upload| async move {
+        set_banner(&db, &store, coop, upload, now_unix()).await
+    })
+    .await
 }
