@@ -3,7 +3,13 @@
 # Everything project-specific goes under .tools/ inside the repository (nothing is cached
 # elsewhere); system packages (Chromium, brotli, wrk) come from Debian's apt.
 # Safe to run again: each step checks before it installs.
+#
+#   scripts/setup.sh                 everything
+#   scripts/setup.sh --cargo-tools   only cargo-leptos and wasm-bindgen (compiled from source, ~20 min)
+#   scripts/setup.sh --no-cargo-tools everything else (apt, npm, PyPI: about a minute)
+# scripts/test.sh runs the two halves side by side, compiling the tests while the tools compile.
 set -euo pipefail
+PART="${1:-all}"
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 TOOLS="$ROOT/.tools"
@@ -23,9 +29,18 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   rustup target add wasm32-unknown-unknown
 fi
 
+if [ "$PART" != --no-cargo-tools ]; then
+
+# The build tools are compiled at opt-level 1 without LTO: they only orchestrate and rewrite files
+# of a few megabytes.
+fast_install() {
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_DEBUG=false \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo install "$@"
+}
+
 if ! "$TOOLS/bin/cargo-leptos" --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads); this takes ~13 min on 2 cores"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --root "$TOOLS"
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads); this takes ~20 min on 2 cores"
+  fast_install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --root "$TOOLS"
 fi
 
 # The CLI must be the exact version of the wasm-bindgen crate in Cargo.lock.
@@ -33,8 +48,11 @@ WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, "");
 if ! "$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q "$WB_VERSION"; then
   say "installing wasm-bindgen-cli $WB_VERSION"
   # Not --locked: its lockfile pins a crate version that the registry no longer serves.
-  cargo install wasm-bindgen-cli --version "$WB_VERSION" --root "$TOOLS" --force
+  fast_install wasm-bindgen-cli --version "$WB_VERSION" --root "$TOOLS" --force
 fi
+
+fi
+[ "$PART" = --cargo-tools ] && exit 0
 
 if ! "$TOOLS/npm/bin/sass" --version 2>/dev/null | grep -q "$SASS_VERSION" \
   || ! [ -x "$TOOLS/npm/bin/wasm-opt" ]; then
@@ -73,4 +91,4 @@ if [ "${OCOP_SETUP_TEST:-0}" = 1 ]; then
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
 fi
-say "tools ready: $(cargo-leptos --version), wasm-bindgen $WB_VERSION, sass $SASS_VERSION"
+[ "$PART" = --no-cargo-tools ] || say "tools ready: $(cargo-leptos --version), wasm-bindgen $WB_VERSION, sass $SASS_VERSION"

@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # README command 2: every test. Unit and integration tests (on real SQLite and real
-# PostgreSQL), then the Playwright journeys in Debian's Chromium against the release build.
+# PostgreSQL), then the Playwright journeys in Debian's Chromium against the same build.
 # Fails if any test fails. PostgreSQL is never skipped silently: when it cannot be reached the
 # run says so loudly, and fails when CI is set.
+#
+# Everything is built once, in the dev profile. A release build compiles the large `app` crate
+# at opt-level 3 and the WASM with LTO, which on 2 cores does not fit CI's budget; clippy (a
+# second, check-mode compile of everything) is scripts/lint.sh, run before committing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OCOP_SETUP_TEST=1 scripts/setup.sh
+mkdir -p target
+OCOP_SETUP_TEST=1 scripts/setup.sh --no-cargo-tools
 source scripts/env.sh
+# cargo-leptos and the wasm-bindgen CLI compile from source (~20 min on 2 cores the first time).
+# Only the WASM step needs them, so they compile in the background while the tests compile.
+scripts/setup.sh --cargo-tools >target/setup-cargo-tools.log 2>&1 &
+TOOLS_PID=$!
+trap 'kill $TOOLS_PID 2>/dev/null || true' EXIT
 
 banner() { printf '\n\033[1;41m %s \033[0m\n\n' "$*" >&2; }
 step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
@@ -33,26 +43,49 @@ else
   export OCOP_SKIP_PG=1
 fi
 
-step "format and lints"
+step "format"
 cargo fmt --all --check
-cargo clippy --release -p app -p server --features app/ssr --all-targets -- -D warnings
-cargo clippy -p frontend --target wasm32-unknown-unknown --profile wasm-release -- -D warnings
 
-step "release build (server + WASM), shared by every step below"
-scripts/build.sh
+# Everything is built once, in the dev profile, with the variables cargo-leptos gives its server
+# build (RUSTFLAGS and LEPTOS_*): the test build and `cargo leptos build` then share every
+# dependency, `app` and the server binary instead of compiling them twice.
+export LEPTOS_LIB_DIR=frontend LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=false
+NEXTEST=(cargo nextest run -p app -p server --features app/ssr)
+
+step "compile the tests and the WASM library (the build tools compile alongside)"
+# The very command and variables `cargo leptos build` uses for the WASM library (its log prints
+# them), started early: when cargo-leptos runs it below, it is already fresh.
+RUSTFLAGS="-Clink-args=--emit-relocs --cfg erase_components" \
+  cargo build --package=frontend --lib --target-dir="$ROOT/target/front" --target=wasm32-unknown-unknown \
+  --no-default-features >target/wasm-build.log 2>&1 &
+WASM_PID=$!
+trap 'kill $TOOLS_PID $WASM_PID 2>/dev/null || true' EXIT
+RUSTFLAGS="--cfg erase_components" "${NEXTEST[@]}" --no-run
+if ! wait $WASM_PID; then
+  cat target/wasm-build.log
+  exit 1
+fi
+
+step "build the WASM bundle and the site (dev profile)"
+if ! wait $TOOLS_PID; then
+  cat target/setup-cargo-tools.log
+  exit 1
+fi
+cargo leptos build --split
 
 step "unit and integration tests (SQLite and PostgreSQL, and S3 through moto)"
 S3_PORT="${S3_PORT:-9400}"
 PYTHONPATH=.tools/python python3 -m moto.server -p "$S3_PORT" >target/moto.log 2>&1 &
 MOTO_PID=$!
-trap 'kill $MOTO_PID 2>/dev/null || true' EXIT
+trap 'kill $MOTO_PID $TOOLS_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do
   curl -fsS -X PUT "http://127.0.0.1:$S3_PORT/ocop-test-media" >/dev/null 2>&1 && break
   sleep 0.5
 done
+RUSTFLAGS="--cfg erase_components" \
 OCOP_S3_BUCKET=ocop-test-media AWS_ENDPOINT="http://127.0.0.1:$S3_PORT" AWS_ALLOW_HTTP=true \
   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
-  cargo nextest run --release -p app -p server --features app/ssr --no-fail-fast
+  "${NEXTEST[@]}" --no-fail-fast
 kill $MOTO_PID 2>/dev/null || true
 
 step "end-to-end journeys in Chromium"
@@ -61,9 +94,9 @@ E2E_DIR=target/e2e
 rm -rf "$E2E_DIR" && mkdir -p "$E2E_DIR"
 DATABASE_URL="sqlite://$E2E_DIR/ocop.db" MEDIA_DIR="$E2E_DIR/media" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
   PUBLIC_URL="http://127.0.0.1:$E2E_PORT" RUST_LOG=warn \
-  target/release/server >"$E2E_DIR/server.log" 2>&1 &
+  target/debug/server >"$E2E_DIR/server.log" 2>&1 &
 SERVER_PID=$!
-trap 'kill $SERVER_PID $MOTO_PID 2>/dev/null || true' EXIT
+trap 'kill $SERVER_PID $MOTO_PID $TOOLS_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   curl -fsS "http://127.0.0.1:$E2E_PORT/readyz" >/dev/null 2>&1 && break
   kill -0 $SERVER_PID 2>/dev/null || { cat "$E2E_DIR/server.log"; exit 1; }

@@ -201,9 +201,11 @@ async fn trace_codes_are_given_once_unique_and_stable(db: Db) {
     assert_eq!(service::ensure_trace_code(&db, new).await.expect("again"), code);
     let trace = service::product_trace(&db, binh_minh, new).await.expect("editor");
     assert_eq!(trace.code, code);
+    assert!(!trace.public, "a draft's traceability page and QR code are not public yet");
 
     // The product page hands out the same code once the product is published.
     app::coops::service::set_published(&db, binh_minh, new, true, NOW).await.expect("publish");
+    assert!(service::product_trace(&db, binh_minh, new).await.expect("editor").public);
     let slug: String = {
         let mut sql = Sql::new("SELECT slug FROM products WHERE id = ");
         sql.bind(new);

@@ -84,6 +84,9 @@ pub struct TraceRecord {
 pub struct ProductTrace {
     pub product_id: i64,
     pub code: String,
+    /// Whether the traceability page and its QR code are public yet (a published product of an
+    /// approved cooperative); before that both answer 404, so the editor does not show them.
+    pub public: bool,
     /// Newest first, every one.
     pub batches: Vec<Batch>,
 }

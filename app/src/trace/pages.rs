@@ -56,24 +56,36 @@ pub fn BatchEditor(
     let i18n = use_i18n();
     let error = action_error(add.value());
     let delete_error = action_error(delete.value());
-    let ProductTrace { product_id, code, batches } = trace;
+    let ProductTrace { product_id, code, public, batches } = trace;
+    let links = if public {
+        view! {
+            <img
+                class="batch-editor__qr"
+                src=trace_qr_path(&code)
+                alt=move || t_string!(i18n, trace.qr_alt)
+                width="96"
+                height="96"
+            />
+            <p>
+                {t!(i18n, trace.code)} ": " <code>{code.clone()}</code> <br />
+                <a href=trace_path(&code)>{t!(i18n, trace.public_page)}</a> " · "
+                <a href=trace_qr_path(&code) download=format!("qr-{code}.svg")>{t!(i18n, trace.svg_link)}</a>
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p data-testid="trace-not-public">
+                {t!(i18n, trace.code)} ": " <code>{code.clone()}</code> <br />
+                {t!(i18n, trace.not_public)}
+            </p>
+        }
+        .into_any()
+    };
     view! {
         <section class="batch-editor" aria-labelledby="batches-title">
             <h2 id="batches-title">{t!(i18n, trace.editor_title)}</h2>
-            <div class="batch-editor__code">
-                <img
-                    class="batch-editor__qr"
-                    src=trace_qr_path(&code)
-                    alt=move || t_string!(i18n, trace.qr_alt)
-                    width="96"
-                    height="96"
-                />
-                <p>
-                    {t!(i18n, trace.code)} ": " <code>{code.clone()}</code> <br />
-                    <a href=trace_path(&code)>{t!(i18n, trace.public_page)}</a> " · "
-                    <a href=trace_qr_path(&code) download=format!("qr-{code}.svg")>{t!(i18n, trace.svg_link)}</a>
-                </p>
-            </div>
+            <div class="batch-editor__code">{links}</div>
             <p class="field__hint">{t!(i18n, trace.editor_lead)}</p>
             <FormAlert error=delete_error />
             {batches.is_empty().then(|| view! { <p>{t!(i18n, trace.no_batches)}</p> })}

@@ -177,9 +177,11 @@ fn days_between(today: &str, date: &str) -> Option<i64> {
 #[instrument(skip(db))]
 pub async fn product_trace(db: &Db, coop_id: i64, product_id: i64) -> Result<ProductTrace, AppError> {
     check_owned(db, coop_id, product_id).await?;
+    let code = ensure_trace_code(db, product_id).await?;
     Ok(ProductTrace {
         product_id,
-        code: ensure_trace_code(db, product_id).await?,
+        public: code_is_public(db, &code).await?,
+        code,
         batches: batches(db, product_id, MAX_BATCHES).await?,
     })
 }

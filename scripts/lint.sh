@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Lints, run before committing: formatting, then clippy with warnings as errors on the server
+# side (app with ssr, server, all targets) and on the WASM side (frontend for wasm32).
+# Not part of scripts/test.sh: clippy is a second, check-mode compile of every crate, and CI's
+# budget on 2 cores goes to building once and testing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+cargo fmt --all --check
+cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
