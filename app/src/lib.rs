@@ -4,6 +4,7 @@
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod accounts;
+pub mod admin;
 pub mod catalog;
 pub mod coops;
 pub mod error;

@@ -1,10 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { hydrated, watchConsole } from "./helpers";
-
-// Demo accounts the server creates on a fresh database (listed in the README).
-const MEMBER = { email: "binhminh@ocop.demo", password: "member-demo-2026" };
-const ADMIN = { email: "admin@ocop.demo", password: "admin-demo-2026" };
-const SHOPPER = { email: "shopper@ocop.demo", password: "shopper-demo-2026" };
+import { hydrated, watchConsole, MEMBER, ADMIN, SHOPPER } from "./helpers";
 
 // Refusals the journeys provoke on purpose (a 403 page, a 422 for a bad price) show up as
 // "Failed to load resource" in Chromium's console; anything else is an error.

@@ -1,16 +1,5 @@
-import { test, expect, type Page } from "@playwright/test";
-import { hydrated, watchConsole } from "./helpers";
-
-const MEMBER = { email: "binhminh@ocop.demo", password: "member-demo-2026" };
-
-async function logIn(page: Page, who: { email: string; password: string }) {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Mật khẩu").fill(who.password);
-  await page.getByRole("button", { name: "Đăng nhập" }).click();
-  await page.waitForURL((url) => url.pathname !== "/login");
-}
+import { test, expect } from "@playwright/test";
+import { hydrated, watchConsole, logIn, MEMBER } from "./helpers";
 
 test.beforeEach(async ({ context }) => {
   await context.clearCookies();

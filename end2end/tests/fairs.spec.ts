@@ -1,17 +1,5 @@
-import { test, expect, type Page } from "@playwright/test";
-import { hydrated, watchConsole } from "./helpers";
-
-const MEMBER = { email: "binhminh@ocop.demo", password: "member-demo-2026" };
-const ADMIN = { email: "admin@ocop.demo", password: "admin-demo-2026" };
-
-async function logIn(page: Page, who: { email: string; password: string }) {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Mật khẩu").fill(who.password);
-  await page.getByRole("button", { name: "Đăng nhập" }).click();
-  await page.waitForURL((url) => url.pathname !== "/login");
-}
+import { test, expect } from "@playwright/test";
+import { hydrated, watchConsole, logIn, MEMBER, ADMIN } from "./helpers";
 
 // A `datetime-local` value `days` from now (the browser's clock; the server reads it as
 // Vietnam time, and a day either way does not matter here).

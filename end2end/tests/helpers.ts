@@ -15,3 +15,19 @@ export function watchConsole(page: Page, expected?: RegExp): string[] {
 export async function hydrated(page: Page) {
   await page.locator("body[data-hydrated]").waitFor({ timeout: 15_000 });
 }
+
+// The demo accounts the server seeds (README, "Demo accounts").
+export type Account = { email: string; password: string };
+export const ADMIN: Account = { email: "admin@ocop.demo", password: "admin-demo-2026" };
+export const MEMBER: Account = { email: "binhminh@ocop.demo", password: "member-demo-2026" };
+export const SHOPPER: Account = { email: "shopper@ocop.demo", password: "shopper-demo-2026" };
+
+// Logs in through the hydrated login form and waits to be sent on.
+export async function logIn(page: Page, who: Account) {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Mật khẩu").fill(who.password);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL((url) => url.pathname !== "/login");
+}

@@ -1,9 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { hydrated, watchConsole } from "./helpers";
-
-// Demo accounts the server creates on a fresh database (listed in the README).
-const MEMBER = { email: "binhminh@ocop.demo", password: "member-demo-2026" };
-const SHOPPER = { email: "shopper@ocop.demo", password: "shopper-demo-2026" };
+import { hydrated, watchConsole, MEMBER, SHOPPER } from "./helpers";
 
 async function fillLogin(page: Page, who: { email: string; password: string }) {
   await page.getByLabel("Email").fill(who.email);

@@ -65,6 +65,8 @@ struct Fixture {
     /// A Binh Minh booth schedule slot and team member (the product above is a pick of its booth).
     slot_id: i64,
     member_id: i64,
+    /// A shopper account that only the admin console touches (role, disable).
+    target_user_id: i64,
 }
 
 struct Case {
@@ -177,6 +179,30 @@ fn cases() -> Vec<Case> {
             method: Method::POST,
             path: "/api/admin/review_application",
             args: |f, _| format!("cooperative_id={}&decision=Approve&note=", f.pending_coop_id),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/admin/users",
+            args: |_, _| "filter[q]=ocop&filter[role]=&filter[status]=".into(),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/admin/user_role",
+            args: |f, _| format!("user_id={}&role=Admin", f.target_user_id),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/admin/user_status",
+            args: |f, _| format!("user_id={}&status=Disabled", f.target_user_id),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/admin/audit",
+            args: |_, _| "filter[action]=user.role&filter[actor]=".into(),
             expect: [U, F, F, F, A],
         },
         Case {
@@ -700,6 +726,12 @@ async fn fixture(db: Db) -> Fixture {
     let mut sql = Sql::new("SELECT MIN(id) FROM booth_team WHERE cooperative_id = ");
     sql.bind(binh_minh);
     let member_id: i64 = common::scalar(&db, sql).await;
+    let target = NewUser {
+        email: "target@shopper.test".into(),
+        display_name: "Target".into(),
+        password: "target shopper password".into(),
+    };
+    let target_user_id = accounts::sign_up(&db, target, NOW).await.expect("target user");
     let leptos_options = LeptosOptions::builder().output_name("ocop").site_root("target/site").build();
     let state = AppState {
         leptos_options,
@@ -729,6 +761,7 @@ async fn fixture(db: Db) -> Fixture {
         batch_id,
         slot_id,
         member_id,
+        target_user_id,
     }
 }
 
@@ -843,6 +876,7 @@ async fn snapshot(db: &Db) -> Vec<String> {
         "SELECT 'bs' || CAST(id AS TEXT) || title_vi AS line FROM booth_slots ORDER BY id",
         "SELECT 'bt' || CAST(id AS TEXT) || name AS line FROM booth_team ORDER BY id",
         "SELECT 'fa' || CAST(id AS TEXT) || slug AS line FROM fairs ORDER BY id",
+        "SELECT 'au' || CAST(id AS TEXT) || action || CAST(target_id AS TEXT) AS line FROM audit_log ORDER BY id",
         "SELECT 'fb' || CAST(fair_id AS TEXT) || '/' || CAST(cooperative_id AS TEXT) AS line FROM fair_booths \
          ORDER BY fair_id, cooperative_id",
     ] {

@@ -108,7 +108,11 @@ pub fn AccountNav() -> impl IntoView {
                             let workspace = if viewer.dashboard_cooperative().is_some() {
                                 Some(view! { <a class="site-nav__link" href="/coop">{t!(i18n, accounts.nav.dashboard)}</a> }.into_any())
                             } else if viewer.is_admin() {
-                                Some(view! { <a class="site-nav__link" href="/admin/applications">{t!(i18n, accounts.nav.admin)}</a> }.into_any())
+                                Some(view! {
+                                    <a class="site-nav__link" href="/admin/applications">{t!(i18n, accounts.nav.admin)}</a>
+                                    <a class="site-nav__link" href="/admin/users">{t!(i18n, admin.users.title)}</a>
+                                    <a class="site-nav__link" href="/admin/audit">{t!(i18n, admin.audit.title)}</a>
+                                }.into_any())
                             } else {
                                 None
                             };

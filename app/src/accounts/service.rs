@@ -4,6 +4,8 @@ use tracing::instrument;
 
 use super::model::{Application, ApplicationForm, CoopStatus, Decision, DistrictOption, Role};
 use super::{password, session, throttle};
+use crate::admin::audit::{Audit, record};
+use crate::admin::model::AuditAction;
 use crate::db::{Db, Sql};
 use crate::error::{AppError, FieldError};
 use crate::lang::Text;
@@ -337,15 +339,31 @@ pub async fn review_application(
         Decision::Approve => CoopStatus::Approved,
         Decision::Reject => CoopStatus::Rejected,
     };
+    let mut tx = db.pool.begin().await?;
     let mut sql = Sql::new("UPDATE cooperatives SET status = ");
     sql.bind(status.as_db().to_owned())
         .push(", review_note = ")
         .bind((!note.is_empty()).then(|| note.to_owned()));
     sql.push(", reviewed_at = ").bind(now).push(", reviewed_by = ").bind(admin_id);
     sql.push(" WHERE id = ").bind(cooperative_id).push(" AND status = 'pending'");
-    if sql.query()?.execute(&db.pool).await?.rows_affected() == 1 {
+    if sql.query()?.execute(&mut *tx).await?.rows_affected() == 1 {
+        let action = match decision {
+            Decision::Approve => AuditAction::CooperativeApprove,
+            Decision::Reject => AuditAction::CooperativeReject,
+        };
+        let audit = Audit {
+            actor: admin_id,
+            action,
+            target_id: cooperative_id,
+            before: Some(serde_json::json!({ "status": CoopStatus::Pending.as_db() })),
+            after: Some(serde_json::json!({ "status": status.as_db(), "note": note })),
+            at: now,
+        };
+        record(&mut tx, audit).await?;
+        tx.commit().await?;
         return Ok(());
     }
+    tx.rollback().await?;
     let mut sql = Sql::new("SELECT COUNT(*) FROM cooperatives WHERE id = ");
     sql.bind(cooperative_id);
     if sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? == 0 {

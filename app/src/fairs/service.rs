@@ -3,6 +3,8 @@
 use super::chat::{self, Visitor};
 use super::model::*;
 use crate::accounts::model::Viewer;
+use crate::admin::audit::{Audit, record};
+use crate::admin::model::AuditAction;
 use crate::db::{Db, Sql};
 use crate::error::AppError;
 use crate::lang::Text;
@@ -462,11 +464,23 @@ pub async fn create_fair(db: &Db, admin: i64, form: &FairForm, now: i64) -> Resu
     sql.bind(fair.description.vi).push(", ").bind(fair.description.en).push(", ").bind(fair.starts_at);
     sql.push(", ").bind(fair.ends_at).push(", ").bind(admin).push(", ").bind(now).push(") RETURNING id");
     let id: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+    let booth_count = fair.booths.len();
     for coop in fair.booths {
         let mut sql = Sql::new("INSERT INTO fair_booths (fair_id, cooperative_id) VALUES (");
         sql.bind(id).push(", ").bind(coop).push(")");
         sql.query()?.execute(&mut *tx).await?;
     }
+    let audit = Audit {
+        actor: admin,
+        action: AuditAction::FairCreate,
+        target_id: id,
+        before: None,
+        after: Some(serde_json::json!({
+            "slug": slug, "starts_at": fair.starts_at, "ends_at": fair.ends_at, "booths": booth_count,
+        })),
+        at: now,
+    };
+    record(&mut tx, audit).await?;
     tx.commit().await?;
     Ok(slug)
 }

@@ -1,0 +1,9 @@
+//! The provincial department's console: accounts (search, role, disable, with sessions ended at
+//! once) and the audit log that every admin action writes.
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod audit;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;

@@ -1,0 +1,235 @@
+//! The provincial department's console: accounts (search, role, disable) and the audit log of
+//! every admin action. The rules an admin action must follow live here, so the service and the
+//! pages agree on them.
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::model::Role;
+use crate::lang::Text;
+
+/// Accounts shown per page of the user list.
+pub const USERS_PAGE: i64 = 100;
+/// Audit entries shown per page, newest first.
+pub const AUDIT_PAGE: i64 = 200;
+/// The longest search text taken, in characters.
+pub const MAX_QUERY_CHARS: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountStatus {
+    Active,
+    Disabled,
+}
+
+impl AccountStatus {
+    pub fn as_db(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Disabled => "disabled",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Option<AccountStatus> {
+        match s {
+            "active" => Some(AccountStatus::Active),
+            "disabled" => Some(AccountStatus::Disabled),
+            _ => None,
+        }
+    }
+}
+
+/// One account in the admin's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// A member's cooperative.
+    pub cooperative: Option<Text>,
+    pub status: AccountStatus,
+    pub created_at: i64,
+    /// The newest session's last request, if the account has a session.
+    pub last_seen_at: Option<i64>,
+}
+
+/// The list's filters, as they come from the URL (`?q=&role=&status=`); unknown values mean
+/// "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserFilter {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub status: String,
+}
+
+impl UserFilter {
+    /// The search text, trimmed, lowercased and cut to `MAX_QUERY_CHARS`.
+    pub fn query(&self) -> String {
+        self.q.trim().chars().take(MAX_QUERY_CHARS).collect::<String>().to_lowercase()
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        Role::from_db(&self.role)
+    }
+
+    pub fn status(&self) -> Option<AccountStatus> {
+        AccountStatus::from_db(&self.status)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    pub users: Vec<UserRow>,
+    /// Every account matching the filters (the list shows at most `USERS_PAGE`).
+    pub total: i64,
+    /// The admin looking: their own row has no role or disable controls.
+    pub viewer_id: i64,
+}
+
+/// Why an admin may not make a change to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountRefusal {
+    /// An admin does not change their own role or disable themselves: the province must never be
+    /// left without an admin by a slip of the hand.
+    NotYourself,
+    /// A member belongs to a cooperative; membership comes from an approved application, so the
+    /// console neither makes nor unmakes members.
+    MembershipComesFromCooperative,
+}
+
+impl AccountRefusal {
+    /// The conflict code shown to the admin.
+    pub fn code(self) -> &'static str {
+        match self {
+            AccountRefusal::NotYourself => "not_yourself",
+            AccountRefusal::MembershipComesFromCooperative => "membership_from_cooperative",
+        }
+    }
+}
+
+/// Whether `actor` may give the account `target` (now `from`) the role `to`.
+pub fn check_role_change(actor: i64, target: i64, from: Role, to: Role) -> Result<(), AccountRefusal> {
+    if actor == target {
+        return Err(AccountRefusal::NotYourself);
+    }
+    if from == Role::Member || to == Role::Member {
+        return Err(AccountRefusal::MembershipComesFromCooperative);
+    }
+    Ok(())
+}
+
+/// Whether `actor` may disable or enable the account `target`.
+pub fn check_status_change(actor: i64, target: i64) -> Result<(), AccountRefusal> {
+    if actor == target { Err(AccountRefusal::NotYourself) } else { Ok(()) }
+}
+
+/// What the audit log records. The names are stored, so they never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuditAction {
+    UserRole,
+    UserDisable,
+    UserEnable,
+    CooperativeApprove,
+    CooperativeReject,
+    FairCreate,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 6] = [
+        AuditAction::UserRole,
+        AuditAction::UserDisable,
+        AuditAction::UserEnable,
+        AuditAction::CooperativeApprove,
+        AuditAction::CooperativeReject,
+        AuditAction::FairCreate,
+    ];
+
+    pub fn as_db(self) -> &'static str {
+        match self {
+            AuditAction::UserRole => "user.role",
+            AuditAction::UserDisable => "user.disable",
+            AuditAction::UserEnable => "user.enable",
+            AuditAction::CooperativeApprove => "cooperative.approve",
+            AuditAction::CooperativeReject => "cooperative.reject",
+            AuditAction::FairCreate => "fair.create",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.as_db() == s)
+    }
+
+    /// The kind of row the action changes.
+    pub fn target_kind(self) -> &'static str {
+        match self {
+            AuditAction::UserRole | AuditAction::UserDisable | AuditAction::UserEnable => "user",
+            AuditAction::CooperativeApprove | AuditAction::CooperativeReject => "cooperative",
+            AuditAction::FairCreate => "fair",
+        }
+    }
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub actor_email: Option<String>,
+    pub action: AuditAction,
+    pub target_kind: String,
+    pub target_id: i64,
+    /// JSON of the fields the action changed, before and after.
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The audit page's filters, from the URL (`?action=&actor=`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    #[serde(default)]
+    pub action: String,
+    /// Part of the acting admin's email.
+    #[serde(default)]
+    pub actor: String,
+}
+
+impl AuditFilter {
+    pub fn action(&self) -> Option<AuditAction> {
+        AuditAction::from_db(&self.action)
+    }
+
+    pub fn actor(&self) -> String {
+        self.actor.trim().chars().take(MAX_QUERY_CHARS).collect::<String>().to_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_admin_changes_neither_their_own_role_nor_membership() {
+        assert_eq!(check_role_change(1, 2, Role::Shopper, Role::Admin), Ok(()));
+        assert_eq!(check_role_change(1, 2, Role::Admin, Role::Shopper), Ok(()));
+        assert_eq!(check_role_change(1, 1, Role::Admin, Role::Shopper), Err(AccountRefusal::NotYourself));
+        assert_eq!(
+            check_role_change(1, 2, Role::Member, Role::Shopper),
+            Err(AccountRefusal::MembershipComesFromCooperative)
+        );
+        assert_eq!(
+            check_role_change(1, 2, Role::Shopper, Role::Member),
+            Err(AccountRefusal::MembershipComesFromCooperative)
+        );
+        assert_eq!(check_status_change(3, 3), Err(AccountRefusal::NotYourself));
+        assert_eq!(check_status_change(3, 4), Ok(()));
+    }
+
+    #[test]
+    fn audit_action_names_round_trip() {
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::from_db(a.as_db()), Some(a));
+        }
+        assert_eq!(AuditAction::from_db("user.delete"), None);
+    }
+}

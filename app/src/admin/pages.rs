@@ -1,0 +1,302 @@
+//! `/admin/users` and `/admin/audit`. Both are rendered on the server with plain GET filter forms
+//! and plain POST forms, so they work without JavaScript and a filtered list can be linked.
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_query_map;
+
+use super::api::*;
+use super::model::*;
+use crate::accounts::model::{Role, Viewer};
+use crate::accounts::pages::{Forbidden, SignedIn};
+use crate::i18n::{t, t_string, use_i18n};
+use crate::lang::Localized;
+use crate::ui::dates::format_datetime;
+use crate::ui::layout::Loaded;
+
+/// Renders `page` for an admin, and the 403 page for anyone else signed in.
+fn admin_only(page: impl Fn() -> AnyView + Send + Sync + Clone + 'static) -> impl IntoView {
+    view! {
+        <SignedIn page=move |viewer: Viewer| {
+            if viewer.is_admin() { page() } else { view! { <Forbidden /> }.into_any() }
+        } />
+    }
+}
+
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let filter = query.with_untracked(|q| UserFilter {
+        q: q.get("q").unwrap_or_default(),
+        role: q.get("role").unwrap_or_default(),
+        status: q.get("status").unwrap_or_default(),
+    });
+    let error = query.with_untracked(|q| q.get("error"));
+    view! {
+        <Title text=move || t_string!(i18n, admin.users.title) />
+        <Meta name="robots" content="noindex" />
+        {admin_only(move || {
+            let filter = filter.clone();
+            let error = error.clone();
+            let users = Resource::new({
+                let filter = filter.clone();
+                move || filter.clone()
+            }, fetch_users);
+            view! {
+                <section class="admin">
+                    <div class="page-head">
+                        <h1>{t!(i18n, admin.users.title)}</h1>
+                        <a href="/admin/audit">{t!(i18n, admin.audit.title)}</a>
+                    </div>
+                    {error.map(|code| view! { <RefusalNotice code /> })}
+                    <UserFilters filter />
+                    <Loaded resource=users view={|list: UserList| view! { <UserTable list /> }} />
+                </section>
+            }
+            .into_any()
+        })}
+    }
+}
+
+#[component]
+fn RefusalNotice(code: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = match code.as_str() {
+        "not_yourself" => t_string!(i18n, admin.users.not_yourself),
+        "membership_from_cooperative" => t_string!(i18n, admin.users.membership_from_cooperative),
+        _ => t_string!(i18n, admin.users.refused),
+    };
+    view! { <p class="alert alert--error" role="alert" data-testid="refusal">{text}</p> }
+}
+
+#[component]
+fn UserFilters(filter: UserFilter) -> impl IntoView {
+    let i18n = use_i18n();
+    let role = filter.role();
+    let status = filter.status();
+    view! {
+        <form class="filters" method="get" action="/admin/users" role="search">
+            <label class="field">
+                <span class="field__label">{t!(i18n, admin.users.search)}</span>
+                <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
+            </label>
+            <label class="field">
+                <span class="field__label">{t!(i18n, admin.users.role)}</span>
+                <select class="field__input" name="role">
+                    <option value="" selected=role.is_none()>{t!(i18n, admin.users.any)}</option>
+                    <option value="shopper" selected=role == Some(Role::Shopper)>{t!(i18n, accounts.role.shopper)}</option>
+                    <option value="member" selected=role == Some(Role::Member)>{t!(i18n, accounts.role.member)}</option>
+                    <option value="admin" selected=role == Some(Role::Admin)>{t!(i18n, accounts.role.admin)}</option>
+                </select>
+            </label>
+            <label class="field">
+                <span class="field__label">{t!(i18n, admin.users.status)}</span>
+                <select class="field__input" name="status">
+                    <option value="" selected=status.is_none()>{t!(i18n, admin.users.any)}</option>
+                    <option value="active" selected=status == Some(AccountStatus::Active)>{t!(i18n, admin.users.active)}</option>
+                    <option value="disabled" selected=status == Some(AccountStatus::Disabled)>{t!(i18n, admin.users.disabled)}</option>
+                </select>
+            </label>
+            <button class="button" type="submit">{t!(i18n, admin.users.filter)}</button>
+        </form>
+    }
+}
+
+#[component]
+fn UserTable(list: UserList) -> impl IntoView {
+    let i18n = use_i18n();
+    let UserList { users, total, viewer_id } = list;
+    let shown = users.len();
+    view! {
+        <p class="filters__count" data-testid="user-count">
+            {t!(i18n, admin.users.count, shown = shown, total = total)}
+        </p>
+        <table class="data-table" data-testid="users">
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, admin.users.account)}</th>
+                    <th scope="col">{t!(i18n, admin.users.role)}</th>
+                    <th scope="col">{t!(i18n, admin.users.status)}</th>
+                    <th scope="col">{t!(i18n, admin.users.last_seen)}</th>
+                    <th scope="col">{t!(i18n, admin.users.actions)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {users.into_iter().map(|u| view! { <UserLine user=u viewer_id /> }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn UserLine(user: UserRow, viewer_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let own = user.id == viewer_id;
+    let id = user.id.to_string();
+    let role = match user.role {
+        Role::Shopper => t_string!(i18n, accounts.role.shopper),
+        Role::Member => t_string!(i18n, accounts.role.member),
+        Role::Admin => t_string!(i18n, accounts.role.admin),
+    };
+    let disabled = user.status == AccountStatus::Disabled;
+    // Only shoppers and admins change role here; members come from their cooperative.
+    let role_form = (!own && user.role != Role::Member).then(|| {
+        let (to, label) = if user.role == Role::Admin {
+            ("Shopper", t_string!(i18n, admin.users.make_shopper))
+        } else {
+            ("Admin", t_string!(i18n, admin.users.make_admin))
+        };
+        view! {
+            <form method="post" action=SetUserRole::PATH>
+                <input type="hidden" name="user_id" value=id.clone() />
+                <input type="hidden" name="role" value=to />
+                <button class="button button--small button--secondary" type="submit">{label}</button>
+            </form>
+        }
+    });
+    let status_form = (!own).then(|| {
+        let (to, label, class) = if disabled {
+            ("Active", t_string!(i18n, admin.users.enable), "button button--small button--secondary")
+        } else {
+            ("Disabled", t_string!(i18n, admin.users.disable), "button button--small button--danger")
+        };
+        view! {
+            <form method="post" action=SetUserStatus::PATH>
+                <input type="hidden" name="user_id" value=id.clone() />
+                <input type="hidden" name="status" value=to />
+                <button class=class type="submit">{label}</button>
+            </form>
+        }
+    });
+    view! {
+        <tr data-testid="user" data-email=user.email.clone()>
+            <td>
+                <strong>{user.display_name.clone()}</strong>
+                {own.then(|| view! { " " <span class="badge">{t!(i18n, admin.users.you)}</span> })}
+                <br />
+                <span class="muted">{user.email.clone()}</span>
+            </td>
+            <td>
+                {role}
+                {user.cooperative.clone().map(|c| view! { <br /><span class="muted"><Localized text=c /></span> })}
+            </td>
+            <td data-testid="user-status">
+                {if disabled { t_string!(i18n, admin.users.disabled) } else { t_string!(i18n, admin.users.active) }}
+            </td>
+            <td>
+                {match user.last_seen_at {
+                    Some(at) => format_datetime(at),
+                    None => t_string!(i18n, admin.users.never).to_string(),
+                }}
+            </td>
+            <td class="data-table__actions">{role_form}{status_form}</td>
+        </tr>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn AdminAuditPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let filter = query.with_untracked(|q| AuditFilter {
+        action: q.get("action").unwrap_or_default(),
+        actor: q.get("actor").unwrap_or_default(),
+    });
+    view! {
+        <Title text=move || t_string!(i18n, admin.audit.title) />
+        <Meta name="robots" content="noindex" />
+        {admin_only(move || {
+            let filter = filter.clone();
+            let entries = Resource::new({
+                let filter = filter.clone();
+                move || filter.clone()
+            }, fetch_audit);
+            view! {
+                <section class="admin">
+                    <div class="page-head">
+                        <h1>{t!(i18n, admin.audit.title)}</h1>
+                        <a href="/admin/users">{t!(i18n, admin.users.title)}</a>
+                    </div>
+                    <AuditFilters filter />
+                    <Loaded resource=entries view={|entries: Vec<AuditEntry>| view! { <AuditTable entries /> }} />
+                </section>
+            }
+            .into_any()
+        })}
+    }
+}
+
+/// The action's name for people.
+fn action_label(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, action: AuditAction) -> String {
+    match action {
+        AuditAction::UserRole => t_string!(i18n, admin.audit.user_role),
+        AuditAction::UserDisable => t_string!(i18n, admin.audit.user_disable),
+        AuditAction::UserEnable => t_string!(i18n, admin.audit.user_enable),
+        AuditAction::CooperativeApprove => t_string!(i18n, admin.audit.cooperative_approve),
+        AuditAction::CooperativeReject => t_string!(i18n, admin.audit.cooperative_reject),
+        AuditAction::FairCreate => t_string!(i18n, admin.audit.fair_create),
+    }
+    .to_string()
+}
+
+#[component]
+fn AuditFilters(filter: AuditFilter) -> impl IntoView {
+    let i18n = use_i18n();
+    let current = filter.action();
+    view! {
+        <form class="filters" method="get" action="/admin/audit">
+            <label class="field">
+                <span class="field__label">{t!(i18n, admin.audit.action)}</span>
+                <select class="field__input" name="action">
+                    <option value="" selected=current.is_none()>{t!(i18n, admin.users.any)}</option>
+                    {AuditAction::ALL.into_iter().map(|a| view! {
+                        <option value=a.as_db() selected=current == Some(a)>{action_label(i18n, a)}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span class="field__label">{t!(i18n, admin.audit.actor)}</span>
+                <input class="field__input" type="search" name="actor" value=filter.actor.clone() maxlength="100" />
+            </label>
+            <button class="button" type="submit">{t!(i18n, admin.users.filter)}</button>
+        </form>
+    }
+}
+
+#[component]
+fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
+    let i18n = use_i18n();
+    if entries.is_empty() {
+        return view! { <p data-testid="audit-empty">{t!(i18n, admin.audit.empty)}</p> }.into_any();
+    }
+    view! {
+        <table class="data-table" data-testid="audit">
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, admin.audit.at)}</th>
+                    <th scope="col">{t!(i18n, admin.audit.actor)}</th>
+                    <th scope="col">{t!(i18n, admin.audit.action)}</th>
+                    <th scope="col">{t!(i18n, admin.audit.target)}</th>
+                    <th scope="col">{t!(i18n, admin.audit.before)}</th>
+                    <th scope="col">{t!(i18n, admin.audit.after)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {entries.into_iter().map(|e| view! {
+                    <tr data-testid="audit-entry" data-action=e.action.as_db()>
+                        <td>{format_datetime(e.at)}</td>
+                        <td>{e.actor_email.clone().unwrap_or_default()}</td>
+                        <td>{action_label(i18n, e.action)}</td>
+                        <td>{format!("{} #{}", e.target_kind, e.target_id)}</td>
+                        <td><code>{e.before.clone().unwrap_or_default()}</code></td>
+                        <td><code>{e.after.clone().unwrap_or_default()}</code></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}

@@ -1,0 +1,221 @@
+//! The admin console's accounts and audit log against real SQLite and real PostgreSQL: an admin
+//! changes roles (never their own, never a membership), disabling an account ends its sessions
+//! at once, the list searches and filters, and every admin action leaves one audit line with
+//! the row before and after, in the same transaction as the change.
+mod common;
+
+use app::accounts::model::{ApplicationForm, Decision, Role};
+use app::accounts::service::{self as accounts, DEMO_ACCOUNTS};
+use app::accounts::session;
+use app::admin::model::*;
+use app::admin::service;
+use app::db::{Db, Sql};
+use app::error::AppError;
+use app::fairs::model::FairForm;
+use common::scalar;
+use serde_json::{Value, json};
+
+const NOW: i64 = 1_800_000_000;
+
+async fn user_id(db: &Db, email: &str) -> i64 {
+    let mut sql = Sql::new("SELECT id FROM users WHERE email = ");
+    sql.bind(email.to_owned());
+    scalar(db, sql).await
+}
+
+async fn audit_count(db: &Db) -> i64 {
+    scalar(db, Sql::new("SELECT COUNT(*) FROM audit_log")).await
+}
+
+async fn setup(db: &Db) -> (i64, i64, i64) {
+    app::seed::seed(db).await.expect("seed");
+    accounts::seed_demo_accounts(db, NOW).await.expect("demo accounts");
+    (
+        user_id(db, DEMO_ACCOUNTS[0].email).await,
+        user_id(db, DEMO_ACCOUNTS[1].email).await,
+        user_id(db, DEMO_ACCOUNTS[2].email).await,
+    )
+}
+
+/// An audit line's before or after, as JSON.
+fn parsed(text: Option<&String>) -> Value {
+    serde_json::from_str(text.expect("recorded")).expect("json")
+}
+
+fn all() -> UserFilter {
+    UserFilter::default()
+}
+
+async fn role_changes_are_checked_and_audited(db: Db) {
+    let (admin, member, shopper) = setup(&db).await;
+
+    service::set_role(&db, admin, shopper, Role::Admin, NOW).await.expect("promote");
+    let row = service::users(&db, admin, &all()).await.expect("list");
+    let promoted = row.users.iter().find(|u| u.id == shopper).expect("listed");
+    assert_eq!(promoted.role, Role::Admin);
+
+    let log = service::audit_log(&db, &AuditFilter::default()).await.expect("log");
+    assert_eq!(log.len(), 1);
+    let line = &log[0];
+    assert_eq!(line.action, AuditAction::UserRole);
+    assert_eq!((line.target_kind.as_str(), line.target_id, line.at), ("user", shopper, NOW));
+    assert_eq!(line.actor_email.as_deref(), Some(DEMO_ACCOUNTS[0].email));
+    assert_eq!(parsed(line.before.as_ref()), json!({ "role": "shopper" }));
+    assert_eq!(parsed(line.after.as_ref()), json!({ "role": "admin" }));
+
+    // Refused: one's own role, and membership either way. Nothing changes, nothing is logged.
+    let refused = |code: &str| Err(AppError::Conflict(code.to_owned()));
+    assert_eq!(service::set_role(&db, admin, admin, Role::Shopper, NOW).await, refused("not_yourself"));
+    assert_eq!(
+        service::set_role(&db, admin, member, Role::Shopper, NOW).await,
+        refused("membership_from_cooperative")
+    );
+    assert_eq!(
+        service::set_role(&db, admin, shopper, Role::Member, NOW).await,
+        refused("membership_from_cooperative")
+    );
+    assert_eq!(service::set_role(&db, admin, 999_999, Role::Admin, NOW).await, Err(AppError::NotFound));
+    // The role it already has: no change, no line.
+    service::set_role(&db, admin, shopper, Role::Admin, NOW).await.expect("same role");
+    assert_eq!(audit_count(&db).await, 1);
+
+    let admins = UserFilter { role: "admin".into(), ..Default::default() };
+    let listed = service::users(&db, admin, &admins).await.expect("admins");
+    assert_eq!(listed.total, 2);
+    assert_eq!(listed.viewer_id, admin);
+}
+
+async fn disabling_ends_every_session_at_once(db: Db) {
+    let (admin, _, shopper) = setup(&db).await;
+    let shopper_email = DEMO_ACCOUNTS[2].email;
+    let laptop = session::create(&db, shopper, NOW).await.expect("session");
+    let phone =
+        accounts::login(&db, shopper_email, DEMO_ACCOUNTS[2].password, "10.0.0.1", NOW).await.expect("login");
+    assert!(session::resolve(&db, &laptop, NOW + 1).await.expect("resolve").is_some());
+
+    service::set_status(&db, admin, shopper, AccountStatus::Disabled, NOW + 10).await.expect("disable");
+    for token in [&laptop, &phone] {
+        assert!(
+            session::resolve(&db, token, NOW + 11).await.expect("resolve").is_none(),
+            "the session ended"
+        );
+    }
+    let mut sql = Sql::new("SELECT COUNT(*) FROM sessions WHERE user_id = ");
+    sql.bind(shopper);
+    assert_eq!(scalar::<i64>(&db, sql).await, 0);
+    assert!(
+        accounts::login(&db, shopper_email, DEMO_ACCOUNTS[2].password, "10.0.0.1", NOW + 12).await.is_err(),
+        "a disabled account cannot log in"
+    );
+    let log = service::audit_log(&db, &AuditFilter { action: "user.disable".into(), ..Default::default() })
+        .await
+        .expect("log");
+    assert_eq!(log.len(), 1);
+    assert_eq!(parsed(log[0].before.as_ref()), json!({ "status": "active" }));
+    assert_eq!(parsed(log[0].after.as_ref()), json!({ "status": "disabled", "sessions_ended": 2 }));
+
+    // Not oneself; and enabling lets the account log in again.
+    assert_eq!(
+        service::set_status(&db, admin, admin, AccountStatus::Disabled, NOW).await,
+        Err(AppError::Conflict("not_yourself".into()))
+    );
+    service::set_status(&db, admin, shopper, AccountStatus::Active, NOW + 20).await.expect("enable");
+    assert!(
+        accounts::login(&db, shopper_email, DEMO_ACCOUNTS[2].password, "10.0.0.2", NOW + 21).await.is_ok()
+    );
+    let actions: Vec<AuditAction> = service::audit_log(&db, &AuditFilter::default())
+        .await
+        .expect("log")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, [AuditAction::UserEnable, AuditAction::UserDisable], "newest first");
+}
+
+async fn the_account_list_searches_and_filters(db: Db) {
+    let (admin, member, shopper) = setup(&db).await;
+    let find = |q: &str| UserFilter { q: q.into(), ..Default::default() };
+    let emails = |list: UserList| list.users.into_iter().map(|u| u.email).collect::<Vec<_>>();
+
+    assert_eq!(
+        emails(service::users(&db, admin, &find("  SHOPPER@ocop ")).await.expect("q")),
+        [DEMO_ACCOUNTS[2].email]
+    );
+    // A LIKE wildcard typed by the admin is a literal character.
+    assert_eq!(service::users(&db, admin, &find("%")).await.expect("q").total, 0);
+    let members = service::users(&db, admin, &UserFilter { role: "member".into(), ..Default::default() })
+        .await
+        .expect("members");
+    assert_eq!(members.total, 1);
+    assert_eq!(members.users[0].id, member);
+    assert!(members.users[0].cooperative.is_some(), "a member's cooperative is shown");
+
+    service::set_status(&db, admin, shopper, AccountStatus::Disabled, NOW).await.expect("disable");
+    let disabled = UserFilter { status: "disabled".into(), ..Default::default() };
+    assert_eq!(
+        emails(service::users(&db, admin, &disabled).await.expect("disabled")),
+        [DEMO_ACCOUNTS[2].email]
+    );
+    // Unknown filter values mean "any".
+    let any = UserFilter { role: "owner".into(), status: "gone".into(), ..Default::default() };
+    assert_eq!(service::users(&db, admin, &any).await.expect("any").total, 3);
+}
+
+async fn reviews_and_fairs_are_audited_with_their_actor(db: Db) {
+    let (admin, _, _) = setup(&db).await;
+    let form = ApplicationForm {
+        name_vi: "HTX Chờ duyệt".into(),
+        name_en: "Pending Coop".into(),
+        district: "na-hang".into(),
+        commune: "Thượng Lâm".into(),
+        contact_name: "Lan".into(),
+        contact_phone: "0912345678".into(),
+        email: "pending@example.vn".into(),
+        password: "long enough password".into(),
+    };
+    let pending = accounts::apply(&db, form, NOW).await.expect("application");
+    accounts::review_application(&db, admin, pending, Decision::Reject, "Thiếu giấy chứng nhận", NOW + 1)
+        .await
+        .expect("reject");
+    // Deciding twice is refused and leaves no second line.
+    assert!(accounts::review_application(&db, admin, pending, Decision::Approve, "", NOW + 2).await.is_err());
+
+    let fair = FairForm {
+        name_vi: "Phiên chợ chè".into(),
+        name_en: "Tea Market".into(),
+        description_vi: String::new(),
+        description_en: String::new(),
+        starts_at: "2027-02-01T08:00".into(),
+        ends_at: "2027-02-03T20:00".into(),
+        booths: [("binh-minh".to_owned(), "on".to_owned())].into_iter().collect(),
+    };
+    let slug = app::fairs::service::create_fair(&db, admin, &fair, NOW + 3).await.expect("fair");
+
+    let log = service::audit_log(&db, &AuditFilter::default()).await.expect("log");
+    let actions: Vec<AuditAction> = log.iter().map(|e| e.action).collect();
+    assert_eq!(actions, [AuditAction::FairCreate, AuditAction::CooperativeReject]);
+    assert_eq!(log[1].target_id, pending);
+    assert_eq!(parsed(log[1].before.as_ref()), json!({ "status": "pending" }));
+    assert_eq!(
+        parsed(log[1].after.as_ref()),
+        json!({ "status": "rejected", "note": "Thiếu giấy chứng nhận" })
+    );
+    let after = parsed(log[0].after.as_ref());
+    assert_eq!((&after["slug"], &after["booths"]), (&json!(slug), &json!(1)));
+    assert!(log[0].before.is_none(), "a new fair has no before");
+
+    // Filters: by action, and by the acting admin's email.
+    let fairs = AuditFilter { action: "fair.create".into(), ..Default::default() };
+    assert_eq!(service::audit_log(&db, &fairs).await.expect("fairs").len(), 1);
+    let by_admin = AuditFilter { actor: "ADMIN@ocop".into(), ..Default::default() };
+    assert_eq!(service::audit_log(&db, &by_admin).await.expect("admin").len(), 2);
+    let by_other = AuditFilter { actor: "someone-else".into(), ..Default::default() };
+    assert!(service::audit_log(&db, &by_other).await.expect("other").is_empty());
+}
+
+on_both_databases!(
+    role_changes_are_checked_and_audited,
+    disabling_ends_every_session_at_once,
+    the_account_list_searches_and_filters,
+    reviews_and_fairs_are_audited_with_their_actor,
+);
