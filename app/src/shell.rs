@@ -7,7 +7,7 @@ use leptos_router::{SsrMode, path};
 use crate::accounts::pages::{
     AccountPage, ApplicationsPage, ApplyPage, ApplySentPage, LoginPage, SignUpPage, provide_viewer,
 };
-use crate::admin::pages::{AdminAuditPage, AdminUsersPage};
+use crate::admin::pages::{AdminAuditPage, AdminCertificatesPage, AdminUsersPage};
 use crate::catalog::pages::{CooperativePage, HomePage, ProductListPage, ProductPage};
 use crate::coops::pages::{
     CoopOverviewPage, CoopProductsPage, CoopProfilePage, EditProductPage, NewProductPage,
@@ -122,6 +122,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/inquiries") view=AdminInquiriesPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/certificates") view=AdminCertificatesPage ssr=SsrMode::Async />
                         <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
                         <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
                         <Route path=path!("/orders") view=MyOrdersPage ssr=SsrMode::Async />

@@ -213,7 +213,83 @@ async fn reviews_and_fairs_are_audited_with_their_actor(db: Db) {
     assert!(service::audit_log(&db, &by_other).await.expect("other").is_empty());
 }
 
+/// A certificate of the product `slug`, numbered `decision`, expiring on `expires_on`.
+async fn certificate(db: &Db, slug: &str, stars: i64, council: &str, decision: &str, expires_on: &str) {
+    let mut sql = Sql::new(
+        "INSERT INTO certificates (product_id, stars, council, decision_no, issued_on, expires_on, is_demo, \
+         created_at) SELECT id, ",
+    );
+    sql.bind(stars).push(", ").bind(council.to_owned()).push(", ").bind(decision.to_owned());
+    sql.push(", '2037-01-01', ").bind(expires_on.to_owned()).push(", 0, 0 FROM products WHERE slug = ");
+    sql.bind(slug.to_owned());
+    common::exec(db, sql).await;
+}
+
+async fn the_certificate_registry_lists_states_and_those_expiring_on_a_given_day(db: Db) {
+    setup(&db).await;
+    // A day long after the demo certificates have all expired, so only these count as live.
+    let today = "2040-01-15";
+    certificate(&db, "ruou-ngo-men-la", 3, "provincial", "REG-EXPIRED", "2040-01-14").await;
+    certificate(&db, "ruou-ngo-men-la", 4, "provincial", "REG-LAST-DAY", "2040-01-15").await;
+    certificate(&db, "ruou-ngo-men-la", 4, "national", "REG-SOON", "2040-04-14").await;
+    certificate(&db, "ruou-ngo-men-la", 5, "national", "REG-LATER", "2040-04-15").await;
+    let dbr = &db;
+    let of = |f: CertificateFilter| async move {
+        let r = service::certificates(dbr, &f, today).await.expect("registry");
+        (
+            r.total,
+            r.certificates.into_iter().map(|c| (c.decision_no, c.state, c.days_left)).collect::<Vec<_>>(),
+            r.expiring,
+        )
+    };
+    let reg = |state: &str| CertificateFilter { q: "reg-".into(), state: state.into(), ..Default::default() };
+
+    let (total, all, expiring) = of(reg("")).await;
+    assert_eq!(total, 4);
+    assert_eq!(
+        all,
+        [
+            ("REG-EXPIRED".to_owned(), CertificateState::Expired, -1),
+            ("REG-LAST-DAY".to_owned(), CertificateState::Expiring, 0),
+            ("REG-SOON".to_owned(), CertificateState::Expiring, 90),
+            ("REG-LATER".to_owned(), CertificateState::Valid, 91),
+        ],
+        "soonest expiry first, with the days left on the given day"
+    );
+    let soon: Vec<&str> = expiring.iter().map(|c| c.decision_no.as_str()).collect();
+    assert_eq!(soon, ["REG-LAST-DAY", "REG-SOON"], "the 90-day list ignores the filters and the expired");
+    assert!(expiring.iter().all(|c| c.product_slug == "ruou-ngo-men-la" && c.district.is_some()));
+
+    let names = |v: Vec<(String, CertificateState, i64)>| v.into_iter().map(|c| c.0).collect::<Vec<_>>();
+    assert_eq!(names(of(reg("expired")).await.1), ["REG-EXPIRED"]);
+    assert_eq!(names(of(reg("expiring")).await.1), ["REG-LAST-DAY", "REG-SOON"]);
+    assert_eq!(names(of(reg("valid")).await.1), ["REG-LATER"]);
+    let national = CertificateFilter {
+        q: "reg-".into(),
+        council: "national".into(),
+        stars: "5".into(),
+        ..Default::default()
+    };
+    assert_eq!(names(of(national).await.1), ["REG-LATER"]);
+
+    // The storefront agrees: on the last day the badge shows, the day after it is gone.
+    let stars_on = |day: &'static str| {
+        let db = db.clone();
+        async move {
+            app::catalog::service::product_detail(&db, "ruou-ngo-men-la", day)
+                .await
+                .expect("detail")
+                .expect("found")
+                .card
+                .stars
+        }
+    };
+    assert_eq!(stars_on("2040-04-15").await, Some(5));
+    assert_eq!(stars_on("2040-04-16").await, None, "every certificate expired: no badge");
+}
+
 on_both_databases!(
+    the_certificate_registry_lists_states_and_those_expiring_on_a_given_day,
     role_changes_are_checked_and_audited,
     disabling_ends_every_session_at_once,
     the_account_list_searches_and_filters,

@@ -201,6 +201,12 @@ fn cases() -> Vec<Case> {
         },
         Case {
             method: Method::GET,
+            path: "/api/admin/certificates",
+            args: |_, _| "filter[q]=&filter[stars]=4&filter[council]=&filter[state]=expiring".into(),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::GET,
             path: "/api/admin/audit",
             args: |_, _| "filter[action]=user.role&filter[actor]=".into(),
             expect: [U, F, F, F, A],

@@ -71,3 +71,13 @@ pub async fn fetch_audit(filter: AuditFilter) -> Result<Vec<AuditEntry>, AppErro
     })
     .await
 }
+
+/// The certificate registry, with the states computed for today (UTC).
+#[server(endpoint = "admin/certificates", input = GetUrl)]
+pub async fn fetch_certificates(filter: CertificateFilter) -> Result<CertificateRegistry, AppError> {
+    respond(async {
+        require_admin()?;
+        service::certificates(&use_db()?, &filter, &crate::catalog::certificate::today()).await
+    })
+    .await
+}

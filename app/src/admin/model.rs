@@ -233,3 +233,128 @@ mod tests {
         assert_eq!(AuditAction::from_db("user.delete"), None);
     }
 }
+
+/// Certificates that expire within this many days are listed as expiring soon.
+pub const EXPIRING_DAYS: i64 = 90;
+/// Certificates shown per page of the registry.
+pub const CERTIFICATES_PAGE: i64 = 200;
+
+/// Where a certificate stands on a given day. An expired certificate no longer shows the OCOP
+/// badge on the storefront (the catalogue compares `expires_on` with today in its queries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CertificateState {
+    Valid,
+    /// Valid, but for at most `EXPIRING_DAYS` more days.
+    Expiring,
+    Expired,
+}
+
+impl CertificateState {
+    /// The state of a certificate with `days_left` days until its expiry date (0 on the day
+    /// itself, which is still valid).
+    pub fn from_days_left(days_left: i64) -> CertificateState {
+        if days_left < 0 {
+            CertificateState::Expired
+        } else if days_left <= EXPIRING_DAYS {
+            CertificateState::Expiring
+        } else {
+            CertificateState::Valid
+        }
+    }
+
+    pub fn as_param(self) -> &'static str {
+        match self {
+            CertificateState::Valid => "valid",
+            CertificateState::Expiring => "expiring",
+            CertificateState::Expired => "expired",
+        }
+    }
+
+    pub fn from_param(s: &str) -> Option<CertificateState> {
+        [CertificateState::Valid, CertificateState::Expiring, CertificateState::Expired]
+            .into_iter()
+            .find(|c| c.as_param() == s)
+    }
+}
+
+/// One certificate in the registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateRow {
+    pub id: i64,
+    pub product: Text,
+    pub product_slug: String,
+    pub cooperative: Text,
+    pub district: Option<Text>,
+    pub stars: i64,
+    /// `provincial` or `national`.
+    pub council: String,
+    pub decision_no: String,
+    pub issued_on: String,
+    pub expires_on: String,
+    pub days_left: i64,
+    pub state: CertificateState,
+    pub is_demo: bool,
+}
+
+/// The registry's filters, from the URL (`?q=&stars=&council=&state=`); unknown values mean "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateFilter {
+    /// Part of the decision number, or of the product's or cooperative's name.
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub stars: String,
+    #[serde(default)]
+    pub council: String,
+    #[serde(default)]
+    pub state: String,
+}
+
+impl CertificateFilter {
+    pub fn query(&self) -> String {
+        self.q.trim().chars().take(MAX_QUERY_CHARS).collect::<String>().to_lowercase()
+    }
+
+    pub fn stars(&self) -> Option<i64> {
+        self.stars.parse().ok().filter(|s| (3..=5).contains(s))
+    }
+
+    pub fn council(&self) -> Option<&'static str> {
+        ["provincial", "national"].into_iter().find(|c| *c == self.council)
+    }
+
+    pub fn state(&self) -> Option<CertificateState> {
+        CertificateState::from_param(&self.state)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateRegistry {
+    /// The certificates matching the filters, soonest expiry first.
+    pub certificates: Vec<CertificateRow>,
+    pub total: i64,
+    /// Every certificate expiring within `EXPIRING_DAYS`, whatever the filters, soonest first.
+    pub expiring: Vec<CertificateRow>,
+    /// The day the states were computed for (`YYYY-MM-DD`, UTC).
+    pub today: String,
+}
+
+#[cfg(test)]
+mod certificate_tests {
+    use super::*;
+
+    #[test]
+    fn a_certificate_is_expiring_for_its_last_ninety_days_and_valid_on_its_last_day() {
+        assert_eq!(CertificateState::from_days_left(91), CertificateState::Valid);
+        assert_eq!(CertificateState::from_days_left(90), CertificateState::Expiring);
+        assert_eq!(CertificateState::from_days_left(0), CertificateState::Expiring);
+        assert_eq!(CertificateState::from_days_left(-1), CertificateState::Expired);
+        let f = CertificateFilter {
+            stars: "6".into(),
+            council: "district".into(),
+            state: "old".into(),
+            ..Default::default()
+        };
+        assert_eq!((f.stars(), f.council(), f.state()), (None, None, None));
+    }
+}

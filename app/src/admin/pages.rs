@@ -48,6 +48,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                     <div class="page-head">
                         <h1>{t!(i18n, admin.users.title)}</h1>
                         <a href="/admin/audit">{t!(i18n, admin.audit.title)}</a>
+                        <a href="/admin/certificates">{t!(i18n, admin.certificates.title)}</a>
                     </div>
                     {error.map(|code| view! { <RefusalNotice code /> })}
                     <UserFilters filter />
@@ -294,6 +295,157 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
                         <td><code>{e.before.clone().unwrap_or_default()}</code></td>
                         <td><code>{e.after.clone().unwrap_or_default()}</code></td>
                     </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn AdminCertificatesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let filter = query.with_untracked(|q| CertificateFilter {
+        q: q.get("q").unwrap_or_default(),
+        stars: q.get("stars").unwrap_or_default(),
+        council: q.get("council").unwrap_or_default(),
+        state: q.get("state").unwrap_or_default(),
+    });
+    view! {
+        <Title text=move || t_string!(i18n, admin.certificates.title) />
+        <Meta name="robots" content="noindex" />
+        {admin_only(move || {
+            let filter = filter.clone();
+            let registry = Resource::new({
+                let filter = filter.clone();
+                move || filter.clone()
+            }, fetch_certificates);
+            view! {
+                <section class="admin">
+                    <h1>{t!(i18n, admin.certificates.title)}</h1>
+                    <p class="field__hint">{t!(i18n, admin.certificates.lead)}</p>
+                    <CertificateFilters filter />
+                    <Loaded resource=registry view={|r: CertificateRegistry| view! { <Registry registry=r /> }} />
+                </section>
+            }
+            .into_any()
+        })}
+    }
+}
+
+#[component]
+fn CertificateFilters(filter: CertificateFilter) -> impl IntoView {
+    let i18n = use_i18n();
+    let stars = filter.stars();
+    let council = filter.council();
+    let state = filter.state();
+    view! {
+        <form class="filters" method="get" action="/admin/certificates" role="search">
+            <label class="field">
+                <span class="field__label">{t!(i18n, admin.certificates.search)}</span>
+                <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
+            </label>
+            <label class="field">
+                <span class="field__label">{t!(i18n, admin.certificates.stars)}</span>
+                <select class="field__input" name="stars">
+                    <option value="" selected=stars.is_none()>{t!(i18n, admin.users.any)}</option>
+                    {[3_i64, 4, 5].into_iter().map(|n| view! {
+                        <option value=n.to_string() selected=stars == Some(n)>{"★".repeat(n as usize)}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span class="field__label">{t!(i18n, admin.certificates.council)}</span>
+                <select class="field__input" name="council">
+                    <option value="" selected=council.is_none()>{t!(i18n, admin.users.any)}</option>
+                    <option value="provincial" selected=council == Some("provincial")>{t!(i18n, admin.certificates.provincial)}</option>
+                    <option value="national" selected=council == Some("national")>{t!(i18n, admin.certificates.national)}</option>
+                </select>
+            </label>
+            <label class="field">
+                <span class="field__label">{t!(i18n, admin.certificates.state)}</span>
+                <select class="field__input" name="state">
+                    <option value="" selected=state.is_none()>{t!(i18n, admin.users.any)}</option>
+                    <option value="valid" selected=state == Some(CertificateState::Valid)>{t!(i18n, admin.certificates.valid)}</option>
+                    <option value="expiring" selected=state == Some(CertificateState::Expiring)>{t!(i18n, admin.certificates.expiring)}</option>
+                    <option value="expired" selected=state == Some(CertificateState::Expired)>{t!(i18n, admin.certificates.expired)}</option>
+                </select>
+            </label>
+            <button class="button" type="submit">{t!(i18n, admin.users.filter)}</button>
+        </form>
+    }
+}
+
+#[component]
+fn Registry(registry: CertificateRegistry) -> impl IntoView {
+    let i18n = use_i18n();
+    let CertificateRegistry { certificates, total, expiring, today: _ } = registry;
+    let shown = certificates.len();
+    view! {
+        <section class="admin__block" aria-labelledby="expiring-title" data-testid="expiring">
+            <h2 id="expiring-title">{t!(i18n, admin.certificates.expiring_title, n = expiring.len())}</h2>
+            {if expiring.is_empty() {
+                view! { <p>{t!(i18n, admin.certificates.none_expiring)}</p> }.into_any()
+            } else {
+                view! { <CertificateTable rows=expiring /> }.into_any()
+            }}
+        </section>
+        <section class="admin__block" aria-labelledby="registry-title">
+            <h2 id="registry-title">{t!(i18n, admin.certificates.all)}</h2>
+            <p class="filters__count" data-testid="certificate-count">
+                {t!(i18n, admin.certificates.count, shown = shown, total = total)}
+            </p>
+            <CertificateTable rows=certificates />
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn CertificateTable(rows: Vec<CertificateRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <table class="data-table" data-testid="certificates">
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, admin.certificates.product)}</th>
+                    <th scope="col">{t!(i18n, admin.certificates.stars)}</th>
+                    <th scope="col">{t!(i18n, admin.certificates.council)}</th>
+                    <th scope="col">{t!(i18n, admin.certificates.decision)}</th>
+                    <th scope="col">{t!(i18n, admin.certificates.issued)}</th>
+                    <th scope="col">{t!(i18n, admin.certificates.expires)}</th>
+                    <th scope="col">{t!(i18n, admin.certificates.state)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().map(|c| {
+                    let state = match c.state {
+                        CertificateState::Valid => t_string!(i18n, admin.certificates.valid),
+                        CertificateState::Expiring => t_string!(i18n, admin.certificates.expiring),
+                        CertificateState::Expired => t_string!(i18n, admin.certificates.expired),
+                    };
+                    let council = if c.council == "national" {
+                        t_string!(i18n, admin.certificates.national)
+                    } else {
+                        t_string!(i18n, admin.certificates.provincial)
+                    };
+                    view! {
+                        <tr data-testid="certificate" data-state=c.state.as_param()>
+                            <td>
+                                <a href=format!("/p/{}", c.product_slug)><Localized text=c.product.clone() /></a>
+                                <br />
+                                <span class="muted"><Localized text=c.cooperative.clone() /></span>
+                                {c.district.clone().map(|d| view! { " · " <span class="muted"><Localized text=d /></span> })}
+                            </td>
+                            <td>{"★".repeat(c.stars.clamp(0, 5) as usize)}</td>
+                            <td>{council}</td>
+                            <td>{c.decision_no.clone()}</td>
+                            <td><time datetime=c.issued_on.clone()>{c.issued_on.clone()}</time></td>
+                            <td><time datetime=c.expires_on.clone()>{c.expires_on.clone()}</time></td>
+                            <td>{state} {(c.state != CertificateState::Expired).then(|| format!(" ({})", c.days_left))}</td>
+                        </tr>
+                    }
                 }).collect_view()}
             </tbody>
         </table>

@@ -206,3 +206,119 @@ pub async fn audit_log(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditEntry>,
         })
         .collect())
 }
+
+#[derive(sqlx::FromRow)]
+struct CertificateRecord {
+    id: i64,
+    product_vi: String,
+    product_en: String,
+    product_slug: String,
+    coop_vi: String,
+    coop_en: String,
+    district_vi: Option<String>,
+    district_en: Option<String>,
+    stars: i64,
+    council: String,
+    decision_no: String,
+    issued_on: String,
+    expires_on: String,
+    is_demo: i64,
+}
+
+const CERTIFICATE_SELECT: &str = "SELECT ct.id, p.name_vi AS product_vi, p.name_en AS product_en, \
+     p.slug AS product_slug, c.name_vi AS coop_vi, c.name_en AS coop_en, d.name_vi AS district_vi, \
+     d.name_en AS district_en, ct.stars, ct.council, ct.decision_no, ct.issued_on, ct.expires_on, ct.is_demo \
+     FROM certificates ct JOIN products p ON p.id = ct.product_id \
+     JOIN cooperatives c ON c.id = p.cooperative_id LEFT JOIN districts d ON d.id = c.district_id";
+
+fn certificate_row(r: CertificateRecord, today: time::Date) -> CertificateRow {
+    let days_left = crate::catalog::certificate::parse_date(&r.expires_on)
+        .map(|expiry| (expiry - today).whole_days())
+        .unwrap_or(-1);
+    CertificateRow {
+        id: r.id,
+        product: Text::new(r.product_vi, r.product_en),
+        product_slug: r.product_slug,
+        cooperative: Text::new(r.coop_vi, r.coop_en),
+        district: r.district_vi.zip(r.district_en).map(|(vi, en)| Text::new(vi, en)),
+        stars: r.stars,
+        council: r.council,
+        decision_no: r.decision_no,
+        issued_on: r.issued_on,
+        expires_on: r.expires_on,
+        days_left,
+        state: CertificateState::from_days_left(days_left),
+        is_demo: r.is_demo != 0,
+    }
+}
+
+/// The certificate registry on `today` (`YYYY-MM-DD`): the certificates matching `filter`,
+/// soonest expiry first, and every one expiring within `EXPIRING_DAYS`. Dates are compared as
+/// ISO text in SQL, on the `(expires_on)` order the indexes keep.
+#[instrument(skip(db))]
+pub async fn certificates(
+    db: &Db,
+    filter: &CertificateFilter,
+    today: &str,
+) -> Result<CertificateRegistry, AppError> {
+    use crate::catalog::certificate::{add_days, parse_date};
+    let day = parse_date(today).ok_or(AppError::Internal)?;
+    let soon = add_days(today, EXPIRING_DAYS).ok_or(AppError::Internal)?;
+
+    let push_filters = |sql: &mut Sql| {
+        sql.push(" WHERE 1 = 1");
+        let q = filter.query();
+        if !q.is_empty() {
+            let pattern = contains(&q);
+            sql.push(" AND (LOWER(ct.decision_no) LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
+            sql.push(" OR LOWER(p.name_vi) LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
+            sql.push(" OR LOWER(p.name_en) LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
+            sql.push(" OR LOWER(c.name_vi) LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
+            sql.push(" OR LOWER(c.name_en) LIKE ").bind(pattern).push(" ESCAPE '\\')");
+        }
+        if let Some(stars) = filter.stars() {
+            sql.push(" AND ct.stars = ").bind(stars);
+        }
+        if let Some(council) = filter.council() {
+            sql.push(" AND ct.council = ").bind(council.to_owned());
+        }
+        match filter.state() {
+            Some(CertificateState::Expired) => {
+                sql.push(" AND ct.expires_on < ").bind(today.to_owned());
+            }
+            Some(CertificateState::Expiring) => {
+                sql.push(" AND ct.expires_on >= ").bind(today.to_owned());
+                sql.push(" AND ct.expires_on <= ").bind(soon.clone());
+            }
+            Some(CertificateState::Valid) => {
+                sql.push(" AND ct.expires_on > ").bind(soon.clone());
+            }
+            None => {}
+        }
+    };
+
+    let mut count = Sql::new(
+        "SELECT COUNT(*) FROM certificates ct JOIN products p ON p.id = ct.product_id \
+         JOIN cooperatives c ON c.id = p.cooperative_id",
+    );
+    push_filters(&mut count);
+    let total: i64 = count.query_scalar()?.fetch_one(&db.pool).await?;
+
+    let mut sql = Sql::new(CERTIFICATE_SELECT);
+    push_filters(&mut sql);
+    sql.push(" ORDER BY ct.expires_on, ct.id LIMIT ").bind(CERTIFICATES_PAGE);
+    let rows: Vec<CertificateRecord> = sql.query_as()?.fetch_all(&db.pool).await?;
+
+    let mut sql = Sql::new(CERTIFICATE_SELECT);
+    sql.push(" WHERE ct.expires_on >= ").bind(today.to_owned());
+    sql.push(" AND ct.expires_on <= ").bind(soon.clone());
+    sql.push(" ORDER BY ct.expires_on, ct.id LIMIT ").bind(CERTIFICATES_PAGE);
+    let expiring: Vec<CertificateRecord> = sql.query_as()?.fetch_all(&db.pool).await?;
+
+    Ok(CertificateRegistry {
+        certificates: rows.into_iter().map(|r| certificate_row(r, day)).collect(),
+        total,
+        expiring: expiring.into_iter().map(|r| certificate_row(r, day)).collect(),
+        today: today.to_owned(),
+    })
+}

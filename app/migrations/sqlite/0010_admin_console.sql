@@ -15,3 +15,7 @@ CREATE INDEX audit_log_at_idx ON audit_log (at);
 CREATE INDEX audit_log_action_idx ON audit_log (action, at);
 CREATE INDEX audit_log_actor_idx ON audit_log (actor_id, at);
 CREATE INDEX audit_log_target_idx ON audit_log (target_kind, target_id);
+
+-- The certificate registry lists by expiry date, and its "expiring within 90 days" list is a
+-- range on it.
+CREATE INDEX certificates_expiry_idx ON certificates (expires_on, id);
