@@ -45,11 +45,7 @@ pub fn AdminUsersPage() -> impl IntoView {
             }, fetch_users);
             view! {
                 <section class="admin">
-                    <div class="page-head">
-                        <h1>{t!(i18n, admin.users.title)}</h1>
-                        <a href="/admin/audit">{t!(i18n, admin.audit.title)}</a>
-                        <a href="/admin/certificates">{t!(i18n, admin.certificates.title)}</a>
-                    </div>
+                    <h1>{t!(i18n, admin.users.title)}</h1>
                     {error.map(|code| view! { <RefusalNotice code /> })}
                     <UserFilters filter />
                     <Loaded resource=users view={|list: UserList| view! { <UserTable list /> }} />
@@ -157,18 +153,33 @@ fn UserLine(user: UserRow, viewer_id: i64) -> impl IntoView {
             </form>
         }
     });
+    // Enabling is one click; disabling ends every session, so it asks once more.
     let status_form = (!own).then(|| {
-        let (to, label, class) = if disabled {
-            ("Active", t_string!(i18n, admin.users.enable), "button button--small button--secondary")
+        if disabled {
+            view! {
+                <form method="post" action=SetUserStatus::PATH>
+                    <input type="hidden" name="user_id" value=id.clone() />
+                    <input type="hidden" name="status" value="Active" />
+                    <button class="button button--small button--secondary" type="submit">
+                        {t!(i18n, admin.users.enable)}
+                    </button>
+                </form>
+            }
+            .into_any()
         } else {
-            ("Disabled", t_string!(i18n, admin.users.disable), "button button--small button--danger")
-        };
-        view! {
-            <form method="post" action=SetUserStatus::PATH>
-                <input type="hidden" name="user_id" value=id.clone() />
-                <input type="hidden" name="status" value=to />
-                <button class=class type="submit">{label}</button>
-            </form>
+            view! {
+                <details class="confirm">
+                    <summary class="button button--small button--danger">{t!(i18n, admin.users.disable)}</summary>
+                    <form method="post" action=SetUserStatus::PATH>
+                        <input type="hidden" name="user_id" value=id.clone() />
+                        <input type="hidden" name="status" value="Disabled" />
+                        <button class="button button--small button--danger" type="submit">
+                            {t!(i18n, admin.users.disable_confirm)}
+                        </button>
+                    </form>
+                </details>
+            }
+            .into_any()
         }
     });
     view! {
@@ -217,10 +228,7 @@ pub fn AdminAuditPage() -> impl IntoView {
             }, fetch_audit);
             view! {
                 <section class="admin">
-                    <div class="page-head">
-                        <h1>{t!(i18n, admin.audit.title)}</h1>
-                        <a href="/admin/users">{t!(i18n, admin.users.title)}</a>
-                    </div>
+                    <h1>{t!(i18n, admin.audit.title)}</h1>
                     <AuditFilters filter />
                     <Loaded resource=entries view={|entries: Vec<AuditEntry>| view! { <AuditTable entries /> }} />
                 </section>
