@@ -62,6 +62,24 @@ test("a member creates a bilingual product, publishes it and finds it by search"
   await expect(page).toHaveURL(/\/coop\/products\/\d+$/);
   await expect(page.getByRole("heading", { name: "Sửa sản phẩm" })).toBeVisible();
 
+  // In the editor too, a refused save keeps what was typed.
+  await hydrated(page);
+  const story = "Chè Shan tuyết cổ thụ Pà Làng, hái tay một tôm hai lá.";
+  await vi.getByLabel("Mô tả").fill(story);
+  await page.getByLabel("Giá (₫)").fill("chín mươi nghìn");
+  await page.getByRole("button", { name: "Lưu thay đổi" }).click();
+  await expect(page.getByText("Nhập giá bằng đồng, ví dụ 45000 hoặc 45.000.")).toBeVisible();
+  // Long enough for a refresh of the editor's data, had the refusal triggered one, to land.
+  await page.waitForTimeout(1_500);
+  await expect(vi.getByLabel("Mô tả")).toHaveValue(story);
+  await expect(page.getByLabel("Giá (₫)")).toHaveValue("chín mươi nghìn");
+  await page.getByLabel("Giá (₫)").fill("95.000");
+  await page.getByRole("button", { name: "Lưu thay đổi" }).click();
+  await expect(page.getByText("Đã lưu.")).toBeVisible();
+  await page.reload();
+  await hydrated(page);
+  await expect(vi.getByLabel("Mô tả")).toHaveValue(story);
+
   // A photo, drawn by the browser itself as a 1600×1200 JPEG.
   const photo = await page.evaluate(async () => {
     const canvas = document.createElement("canvas");

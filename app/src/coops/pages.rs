@@ -14,7 +14,7 @@ use crate::lang::{Localized, use_lang};
 use crate::trace::api::{AddBatch, DeleteBatch, fetch_product_trace};
 use crate::trace::model::ProductTrace;
 use crate::trace::pages::BatchEditor;
-use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error, field_error, refreshed};
+use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error, field_error, refreshed, successes};
 use crate::ui::layout::{LoadError, Loaded};
 use crate::ui::money::format_vnd;
 
@@ -354,18 +354,20 @@ fn ProductEditor(data: EditorData, upload: UploadOutcome) -> impl IntoView {
     let delete_photo = ServerAction::<DeletePhoto>::new();
     let add_batch = ServerAction::<AddBatch>::new();
     let delete_batch = ServerAction::<DeleteBatch>::new();
+    // Refreshed after each success only: a refused form keeps what was typed.
+    let done = [
+        successes(update.version(), update.value()),
+        successes(certify.version(), certify.value()),
+        successes(add.version(), add.value()),
+        successes(remove.version(), remove.value()),
+        successes(move_photo.version(), move_photo.value()),
+        successes(delete_photo.version(), delete_photo.value()),
+        successes(add_batch.version(), add_batch.value()),
+        successes(delete_batch.version(), delete_batch.value()),
+    ];
     let data = refreshed(
         data,
-        move || {
-            update.version().get()
-                + certify.version().get()
-                + add.version().get()
-                + remove.version().get()
-                + move_photo.version().get()
-                + delete_photo.version().get()
-                + add_batch.version().get()
-                + delete_batch.version().get()
-        },
+        move || done.iter().map(|n| n.get()).sum(),
         move || async move {
             Ok(EditorData {
                 product: fetch_editable_product(id).await?,
