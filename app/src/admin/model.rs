@@ -13,6 +13,11 @@ pub const AUDIT_PAGE: i64 = 200;
 /// The longest search text taken, in characters.
 pub const MAX_QUERY_CHARS: usize = 100;
 
+/// A typed search text as the filters use it: trimmed, cut to `MAX_QUERY_CHARS`, lowercased.
+fn search_text(typed: &str) -> String {
+    typed.trim().chars().take(MAX_QUERY_CHARS).collect::<String>().to_lowercase()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AccountStatus {
     Active,
@@ -66,7 +71,7 @@ pub struct UserFilter {
 impl UserFilter {
     /// The search text, trimmed, lowercased and cut to `MAX_QUERY_CHARS`.
     pub fn query(&self) -> String {
-        self.q.trim().chars().take(MAX_QUERY_CHARS).collect::<String>().to_lowercase()
+        search_text(&self.q)
     }
 
     pub fn role(&self) -> Option<Role> {
@@ -200,7 +205,7 @@ impl AuditFilter {
     }
 
     pub fn actor(&self) -> String {
-        self.actor.trim().chars().take(MAX_QUERY_CHARS).collect::<String>().to_lowercase()
+        search_text(&self.actor)
     }
 }
 
@@ -312,7 +317,7 @@ pub struct CertificateFilter {
 
 impl CertificateFilter {
     pub fn query(&self) -> String {
-        self.q.trim().chars().take(MAX_QUERY_CHARS).collect::<String>().to_lowercase()
+        search_text(&self.q)
     }
 
     pub fn stars(&self) -> Option<i64> {

@@ -138,23 +138,23 @@ fn UserLine(user: UserRow, viewer_id: i64) -> impl IntoView {
         Role::Admin => t_string!(i18n, accounts.role.admin),
     };
     let disabled = user.status == AccountStatus::Disabled;
-    // Only shoppers and admins change role here; members come from their cooperative.
-    let role_form = (!own && user.role != Role::Member).then(|| {
-        let (to, label) = if user.role == Role::Admin {
-            ("Shopper", t_string!(i18n, admin.users.make_shopper))
-        } else {
-            ("Admin", t_string!(i18n, admin.users.make_admin))
-        };
+    // The controls follow the model's rules: the service refuses anything else.
+    let (to, to_param, label) = if user.role == Role::Admin {
+        (Role::Shopper, "Shopper", t_string!(i18n, admin.users.make_shopper))
+    } else {
+        (Role::Admin, "Admin", t_string!(i18n, admin.users.make_admin))
+    };
+    let role_form = check_role_change(viewer_id, user.id, user.role, to).is_ok().then(|| {
         view! {
             <form method="post" action=SetUserRole::PATH>
                 <input type="hidden" name="user_id" value=id.clone() />
-                <input type="hidden" name="role" value=to />
+                <input type="hidden" name="role" value=to_param />
                 <button class="button button--small button--secondary" type="submit">{label}</button>
             </form>
         }
     });
     // Enabling is one click; disabling ends every session, so it asks once more.
-    let status_form = (!own).then(|| {
+    let status_form = check_status_change(viewer_id, user.id).is_ok().then(|| {
         if disabled {
             view! {
                 <form method="post" action=SetUserStatus::PATH>
