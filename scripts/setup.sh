@@ -31,11 +31,16 @@ fi
 
 if [ "$PART" != --no-cargo-tools ]; then
 
-# The build tools are compiled at opt-level 1 without LTO: they only orchestrate and rewrite files
-# of a few megabytes.
+# The build tools are compiled unoptimised without LTO: they only orchestrate and rewrite files of
+# a few megabytes. The crates that walk the WASM module (walrus, wasm-bindgen's post-processing)
+# keep opt-level 1, since they run on every build.
 fast_install() {
-  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_DEBUG=false \
-    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo install "$@"
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_DEBUG=false \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_INCREMENTAL=false cargo install \
+    --config 'profile.release.package.walrus.opt-level=1' \
+    --config 'profile.release.package.wasm-bindgen-cli-support.opt-level=1' \
+    --config 'profile.release.package.wasm-bindgen-wasm-interpreter.opt-level=1' \
+    --config 'profile.release.package.wasmparser.opt-level=1' "$@"
 }
 
 if ! "$TOOLS/bin/cargo-leptos" --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
