@@ -500,3 +500,93 @@ pub async fn generate_synthetic(db: &Db, count: u64) -> Result<u64, SeedError> {
     }
     Ok(inserted)
 }
+
+/// `count` synthetic orders of one line each, for the dashboard benchmark: spread evenly over the
+/// 365 days before `now`, one in twenty cancelled, each for a published product (picked by a
+/// fixed stride over the product ids) and its cooperative. Three in four synthetic products get
+/// a certificate too, so the stars chart has something to count. Written by the database itself
+/// (`INSERT … SELECT` over a counter), 100,000 orders per statement.
+pub async fn generate_orders(db: &Db, count: i64, now: i64) -> Result<i64, SeedError> {
+    const BATCH: i64 = 100_000;
+    const YEAR: i64 = 365 * 86_400;
+    let (lo, hi): (i64, i64) = Sql::new("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM products")
+        .query_as()?
+        .fetch_one(&db.pool)
+        .await?;
+    if hi == 0 {
+        return Err(SeedError::Inconsistent("generate products before orders".into()));
+    }
+    let span = hi - lo + 1;
+    let mut sql = Sql::new(
+        "INSERT INTO certificates (product_id, stars, council, decision_no, issued_on, expires_on, is_demo, created_at) \
+         SELECT id, 3 + id % 3, 'provincial', 'SYN-' || CAST(id AS TEXT), '2025-06-01', '2028-06-01', 1, ",
+    );
+    sql.bind(now).push(" FROM products WHERE slug LIKE 'synthetic-%' AND id % 4 <> 0 ON CONFLICT DO NOTHING");
+    sql.query()?.execute(&db.pool).await?;
+    let mut sql = Sql::new(
+        "INSERT INTO users (email, display_name, password_hash, role, is_demo, created_at, updated_at) \
+         VALUES ('synthetic-buyer@ocop.invalid', 'Synthetic buyer', '!', 'shopper', 1, ",
+    );
+    sql.bind(now).push(", ").bind(now).push(") ON CONFLICT (email) DO NOTHING");
+    sql.query()?.execute(&db.pool).await?;
+    let user: i64 = Sql::new("SELECT id FROM users WHERE email = 'synthetic-buyer@ocop.invalid'")
+        .query_scalar()?
+        .fetch_one(&db.pool)
+        .await?;
+    let mut sql =
+        Sql::new("INSERT INTO checkouts (user_id, idempotency_key, cart_hash, created_at) VALUES (");
+    sql.bind(user).push(", ").bind(format!("synthetic-{now}")).push(", 'synthetic', ").bind(now);
+    sql.push(") RETURNING id");
+    let checkout: i64 = sql.query_scalar()?.fetch_one(&db.pool).await?;
+    let base: i64 =
+        Sql::new("SELECT COALESCE(MAX(id), 0) FROM orders").query_scalar()?.fetch_one(&db.pool).await?;
+
+    let mut done = 0;
+    while done < count {
+        let batch = (count - done).min(BATCH);
+        let first = base + done;
+        let mut tx = db.pool.begin().await?;
+        // Order `first + i` is for product `lo + (i·7919 mod span)` (when that id exists), placed
+        // `i` steps of a year/count back from now.
+        let mut sql = Sql::new(
+            "INSERT INTO orders (id, number, checkout_id, user_id, cooperative_id, status, payment, subtotal_vnd, \
+             shipping_vnd, total_vnd, ship_name, ship_phone, ship_province, ship_district, ship_commune, \
+             ship_street, created_at, updated_at) \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ",
+        );
+        sql.bind(batch).push(") SELECT ").bind(first).push(" + n.i, 'SYN-' || CAST(");
+        sql.bind(first).push(" + n.i AS TEXT), ").bind(checkout).push(", ").bind(user);
+        sql.push(
+            ", p.cooperative_id, CASE WHEN n.i % 20 = 0 THEN 'cancelled' ELSE 'delivered' END, 'cod', \
+             p.price_vnd * (1 + n.i % 3), 30000, p.price_vnd * (1 + n.i % 3) + 30000, 'Khách', '0900000000', \
+             'Tuyên Quang', 'Hàm Yên', 'Tân Thành', 'Thôn 1', ",
+        );
+        sql.bind(now)
+            .push(" - (")
+            .bind(first)
+            .push(" - ")
+            .bind(base)
+            .push(" + n.i) * ")
+            .bind(YEAR / count.max(1));
+        sql.push(", ").bind(now).push(" FROM n JOIN products p ON p.id = ").bind(lo);
+        sql.push(" + ((").bind(first).push(" + n.i) * 7919) % ").bind(span);
+        sql.push(" WHERE p.status = 'published'");
+        sql.query()?.execute(&mut *tx).await?;
+        let mut sql = Sql::new(
+            "INSERT INTO order_lines (order_id, product_id, product_slug, name_vi, name_en, unit_price_vnd, \
+             quantity, line_total_vnd) SELECT o.id, p.id, p.slug, p.name_vi, p.name_en, p.price_vnd, 1 + (o.id - ",
+        );
+        sql.bind(first).push(") % 3, o.subtotal_vnd FROM orders o JOIN products p ON p.id = ");
+        sql.bind(lo).push(" + (o.id * 7919) % ").bind(span).push(" WHERE o.id > ").bind(first);
+        sql.push(" AND o.id <= ").bind(first + batch);
+        sql.query()?.execute(&mut *tx).await?;
+        tx.commit().await?;
+        done += batch;
+    }
+    let made: i64 = {
+        let mut sql = Sql::new("SELECT COUNT(*) FROM orders WHERE id > ");
+        sql.bind(base);
+        sql.query_scalar()?.fetch_one(&db.pool).await?
+    };
+    Ok(made)
+}

@@ -7,6 +7,8 @@ use leptos_router::{SsrMode, path};
 use crate::accounts::pages::{
     AccountPage, ApplicationsPage, ApplyPage, ApplySentPage, LoginPage, SignUpPage, provide_viewer,
 };
+use crate::admin::dashboard::pages::AdminDashboardPage;
+use crate::admin::moderation_pages::{AdminCooperativesPage, AdminProductsPage};
 use crate::admin::pages::{AdminAuditPage, AdminCertificatesPage, AdminUsersPage};
 use crate::catalog::pages::{CooperativePage, HomePage, ProductListPage, ProductPage};
 use crate::coops::pages::{
@@ -120,6 +122,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/coop/inquiries") view=CoopInquiriesPage ssr=SsrMode::Async />
                         <Route path=path!("/coop/inquiries/:id") view=CoopInquiryPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/inquiries") view=AdminInquiriesPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin") view=AdminDashboardPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/cooperatives") view=AdminCooperativesPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/products") view=AdminProductsPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/certificates") view=AdminCertificatesPage ssr=SsrMode::Async />

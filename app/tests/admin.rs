@@ -288,7 +288,106 @@ async fn the_certificate_registry_lists_states_and_those_expiring_on_a_given_day
     assert_eq!(stars_on("2040-04-16").await, None, "every certificate expired: no badge");
 }
 
+async fn coop_id(db: &Db, slug: &str) -> i64 {
+    let mut sql = Sql::new("SELECT id FROM cooperatives WHERE slug = ");
+    sql.bind(slug.to_owned());
+    scalar(db, sql).await
+}
+
+async fn in_shop(db: &Db, slug: &str) -> bool {
+    let today = app::catalog::certificate::today();
+    app::catalog::service::product_detail(db, slug, &today).await.expect("detail").is_some()
+}
+
+async fn suspending_a_cooperative_hides_its_products_and_booth(db: Db) {
+    use app::admin::moderation;
+    let (admin, _, _) = setup(&db).await;
+    let coop = coop_id(&db, "binh-minh").await;
+    assert!(in_shop(&db, "tra-oi").await);
+    assert!(app::fairs::service::is_open_booth(&db, coop).await.expect("booth"));
+
+    let no_reason = moderation::set_suspended(&db, admin, coop, true, "   ", NOW).await;
+    assert_eq!(no_reason, Err(AppError::Validation(vec![app::error::FieldError::new("reason", "required")])));
+    let reason = "Giấy chứng nhận an toàn thực phẩm đã hết hạn";
+    moderation::set_suspended(&db, admin, coop, true, reason, NOW).await.expect("suspend");
+    assert!(!in_shop(&db, "tra-oi").await, "its products leave the shop");
+    assert!(!app::fairs::service::is_open_booth(&db, coop).await.expect("booth"), "and its booth");
+    assert_eq!(
+        moderation::set_suspended(&db, admin, coop, true, reason, NOW).await,
+        Err(AppError::Conflict("cooperative_suspended".into()))
+    );
+    let suspended = CoopFilter { status: "suspended".into(), ..Default::default() };
+    let listed = moderation::cooperatives(&db, &suspended).await.expect("list");
+    assert_eq!(
+        listed.iter().map(|c| (c.slug.as_str(), c.note.as_deref())).collect::<Vec<_>>(),
+        [("binh-minh", Some(reason))]
+    );
+
+    moderation::set_suspended(&db, admin, coop, false, "", NOW + 60).await.expect("reinstate");
+    assert!(in_shop(&db, "tra-oi").await, "back in the shop");
+    assert!(app::fairs::service::is_open_booth(&db, coop).await.expect("booth"));
+
+    let log = service::audit_log(&db, &AuditFilter::default()).await.expect("log");
+    let lines: Vec<(AuditAction, i64, Value, Value)> = log
+        .iter()
+        .map(|l| (l.action, l.target_id, parsed(l.before.as_ref()), parsed(l.after.as_ref())))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (
+                AuditAction::CooperativeReinstate,
+                coop,
+                json!({ "status": "suspended" }),
+                json!({ "status": "approved", "reason": null })
+            ),
+            (
+                AuditAction::CooperativeSuspend,
+                coop,
+                json!({ "status": "approved" }),
+                json!({ "status": "suspended", "reason": reason })
+            ),
+        ]
+    );
+}
+
+async fn a_hidden_product_leaves_the_shop_and_its_cooperative_sees_why(db: Db) {
+    use app::admin::moderation;
+    let (admin, _, _) = setup(&db).await;
+    let coop = coop_id(&db, "binh-minh").await;
+    let product: i64 = scalar(&db, Sql::new("SELECT id FROM products WHERE slug = 'tra-oi'")).await;
+    let reason = "Ảnh sản phẩm dùng hình của đơn vị khác";
+    moderation::set_hidden(&db, admin, product, true, reason, NOW).await.expect("hide");
+    assert!(!in_shop(&db, "tra-oi").await);
+    let theirs = app::coops::service::products(&db, coop).await.expect("their list");
+    let mine = theirs.iter().find(|p| p.id == product).expect("still theirs");
+    assert_eq!(mine.hidden_reason.as_deref(), Some(reason), "the cooperative reads why");
+    assert_eq!(
+        app::coops::service::set_published(&db, coop, product, true, NOW).await,
+        Err(AppError::Conflict("hidden_by_department".into())),
+        "and cannot publish past the department"
+    );
+    assert_eq!(
+        moderation::set_hidden(&db, admin, product, true, reason, NOW).await,
+        Err(AppError::Conflict("already_hidden".into()))
+    );
+    let hidden = ProductModerationFilter { hidden: "1".into(), ..Default::default() };
+    let listed = moderation::products(&db, &hidden).await.expect("list");
+    assert_eq!(listed.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(), ["tra-oi"]);
+
+    moderation::set_hidden(&db, admin, product, false, "", NOW + 60).await.expect("unhide");
+    assert!(in_shop(&db, "tra-oi").await);
+    assert!(moderation::products(&db, &hidden).await.expect("list").is_empty());
+    let log = service::audit_log(&db, &AuditFilter::default()).await.expect("log");
+    let actions: Vec<(AuditAction, i64)> = log.iter().map(|l| (l.action, l.target_id)).collect();
+    assert_eq!(actions, [(AuditAction::ProductUnhide, product), (AuditAction::ProductHide, product)]);
+    assert_eq!(parsed(log[1].after.as_ref()), json!({ "status": "draft", "hidden_reason": reason }));
+    assert_eq!(parsed(log[1].before.as_ref()), json!({ "status": "published", "hidden_reason": null }));
+}
+
 on_both_databases!(
+    suspending_a_cooperative_hides_its_products_and_booth,
+    a_hidden_product_leaves_the_shop_and_its_cooperative_sees_why,
     the_certificate_registry_lists_states_and_those_expiring_on_a_given_day,
     role_changes_are_checked_and_audited,
     disabling_ends_every_session_at_once,

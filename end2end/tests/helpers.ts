@@ -31,3 +31,12 @@ export async function logIn(page: Page, who: Account) {
   await page.getByRole("button", { name: "Đăng nhập" }).click();
   await page.waitForURL((url) => url.pathname !== "/login");
 }
+
+// Fills the checkout's delivery address with a valid one.
+export async function fillAddress(page: Page) {
+  await page.getByLabel("Họ và tên").fill("Nguyễn Thị Lan");
+  await page.getByLabel("Số di động").fill("0912 345 678");
+  await page.getByLabel("Tỉnh/Thành phố").selectOption("Tuyên Quang");
+  await page.getByLabel("Xã/Phường").fill("Phường Minh Xuân");
+  await page.getByLabel("Số nhà, tên đường").fill("12 Đường 17/8");
+}

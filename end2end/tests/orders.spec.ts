@@ -1,19 +1,11 @@
 import { test, expect, type Page } from "@playwright/test";
-import { hydrated, watchConsole, MEMBER, SHOPPER } from "./helpers";
+import { fillAddress, hydrated, watchConsole, MEMBER, SHOPPER } from "./helpers";
 
 async function fillLogin(page: Page, who: { email: string; password: string }) {
   await page.getByLabel("Email").fill(who.email);
   await page.getByLabel("Mật khẩu").fill(who.password);
   await page.getByRole("button", { name: "Đăng nhập" }).click();
   await page.waitForURL((url) => url.pathname !== "/login");
-}
-
-async function fillAddress(page: Page) {
-  await page.getByLabel("Họ và tên").fill("Nguyễn Thị Lan");
-  await page.getByLabel("Số di động").fill("0912 345 678");
-  await page.getByLabel("Tỉnh/Thành phố").selectOption("Tuyên Quang");
-  await page.getByLabel("Xã/Phường").fill("Phường Minh Xuân");
-  await page.getByLabel("Số nhà, tên đường").fill("12 Đường 17/8");
 }
 
 test.beforeEach(async ({ context }) => {

@@ -15,6 +15,35 @@ pub struct SessionState {
     pub db: Db,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// Counts the site's active visitors for the admin dashboard.
+    pub hub: app::live::hub::Hub,
+}
+
+/// A page view (not a static file, a server function or the live socket), by whom: the
+/// session, else the visitor cookie, else the address and browser.
+fn page_visitor(req: &Request, found: &RequestSession) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let path = req.uri().path();
+    let page = req.method() == http::Method::GET
+        && !["/pkg/", "/media/", "/api/", "/live"].iter().any(|p| path.starts_with(p))
+        && req
+            .headers()
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    if !page {
+        return None;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    if let Some(token) = &found.token {
+        ("session", token).hash(&mut h);
+    } else if let Some(v) = session::cookie_from_headers(req.headers(), app::live::VISITOR_COOKIE) {
+        ("visitor", v).hash(&mut h);
+    } else {
+        let agent = req.headers().get(http::header::USER_AGENT).map(|v| v.as_bytes().to_vec());
+        ("address", &found.ip, agent).hash(&mut h);
+    }
+    Some(h.finish())
 }
 
 fn client_ip(req: &Request, trust_forwarded_for: bool) -> String {
@@ -52,6 +81,9 @@ pub async fn resolve_session(State(state): State<SessionState>, mut req: Request
                 return (StatusCode::SERVICE_UNAVAILABLE, "service unavailable").into_response();
             }
         }
+    }
+    if let Some(visitor) = page_visitor(&req, &found) {
+        state.hub.saw_visitor(visitor);
     }
     req.extensions_mut().insert(found);
     next.run(req).await

@@ -193,3 +193,57 @@ pub async fn checkout(db: &Db, seconds: u64, workers: usize) -> Result<(), Box<d
     }
     Ok(())
 }
+
+/// `server bench-dashboard [rounds]`: the admin dashboard's first render on the database in
+/// DATABASE_URL (after `generate-products` and `generate-orders`): the tiles, feed, every chart
+/// query and the SVG drawing, side by side as the page runs them, for several filters.
+pub async fn dashboard(db: &Db, rounds: usize) -> Result<(), sqlx::Error> {
+    use app::admin::dashboard::{model::DashboardFilter, service};
+    let hub = app::live::hub::Hub::new();
+    let products: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products").fetch_one(&db.pool).await?;
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&db.pool).await?;
+    let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_lines").fetch_one(&db.pool).await?;
+    println!("{products} products, {orders} orders, {lines} order lines, backend {:?}", db.backend);
+    let district: Option<String> =
+        sqlx::query_scalar("SELECT slug FROM districts ORDER BY id LIMIT 1").fetch_optional(&db.pool).await?;
+    let group: Option<String> = sqlx::query_scalar("SELECT slug FROM product_groups ORDER BY id LIMIT 1")
+        .fetch_optional(&db.pool)
+        .await?;
+    let now = app::db::now_unix();
+    let filters = [
+        ("default (30 days)", DashboardFilter::default()),
+        ("district", DashboardFilter { district: district.unwrap_or_default(), ..Default::default() }),
+        (
+            "group + 4 stars",
+            DashboardFilter { group: group.unwrap_or_default(), stars: "4".into(), ..Default::default() },
+        ),
+        ("90 days", {
+            let from =
+                app::admin::dashboard::model::day_date(app::admin::dashboard::model::vietnam_day(now) - 89)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+            DashboardFilter { from, ..Default::default() }
+        }),
+    ];
+    let mut all = Vec::new();
+    for (label, filter) in &filters {
+        let mut samples = Vec::new();
+        for _ in 0..rounds {
+            let started = Instant::now();
+            let d = service::dashboard(db, &hub, filter, Lang::Vi, now).await?;
+            samples.push(started.elapsed());
+            std::hint::black_box(d);
+        }
+        all.extend(samples.iter().copied());
+        report(&format!("dashboard, {label}"), samples);
+    }
+    report("dashboard, every filter", all);
+    let mut tiles = Vec::new();
+    for _ in 0..rounds {
+        let started = Instant::now();
+        std::hint::black_box(service::kpis(db, &hub, now).await?);
+        tiles.push(started.elapsed());
+    }
+    report("tiles alone (each live push)", tiles);
+    Ok(())
+}

@@ -1,9 +1,12 @@
-//! CSV downloads: a cooperative's leads (`/coop/inquiries.csv`) and every cooperative's
-//! (`/admin/inquiries.csv`). Authorized from the session like every server function.
+//! CSV downloads: a cooperative's leads (`/coop/inquiries.csv`), every cooperative's
+//! (`/admin/inquiries.csv`), and the admin console's streamed exports (`/admin/export/…`).
+//! Authorized from the session like every server function.
 use app::accounts::auth::RequestSession;
-use app::db::Db;
+use app::admin::export::{Export, ExportQuery};
+use app::db::{Db, now_unix};
 use app::inquiries::service::{Scope, csv};
-use axum::extract::{Extension, State};
+use axum::body::Body;
+use axum::extract::{Extension, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 
@@ -40,4 +43,41 @@ pub async fn coop_inquiries(State(db): State<Db>, Extension(session): Extension<
 
 pub async fn all_inquiries(State(db): State<Db>, Extension(session): Extension<RequestSession>) -> Response {
     download(&db, scope_of(&session, true), "attachment; filename=\"inquiries-province.csv\"").await
+}
+
+/// `/admin/export/{orders,products,certificates,inquiries}.csv?<the page's filters>`: streamed
+/// as the rows are read (see `app::admin::export`), for admins only.
+pub async fn admin_export(
+    State(db): State<Db>,
+    Extension(session): Extension<RequestSession>,
+    Path(file): Path<String>,
+    Query(query): Query<ExportQuery>,
+) -> Response {
+    match session.viewer.as_ref() {
+        None => return StatusCode::UNAUTHORIZED.into_response(),
+        Some(viewer) if !viewer.is_admin() => return StatusCode::FORBIDDEN.into_response(),
+        Some(_) => {}
+    }
+    let Some(export) = file.strip_suffix(".csv").and_then(Export::from_name) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let now = now_unix();
+    let chunks = app::admin::export::start(db, export, query, now);
+    // Fused: the compression layer may poll once more after the end.
+    let stream = futures::stream::unfold(chunks, |mut chunks| async move {
+        chunks.recv().await.map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), chunks))
+    });
+    let body = Body::from_stream(futures::StreamExt::fuse(stream));
+    let day = app::admin::dashboard::model::day_date(app::admin::dashboard::model::vietnam_day(now))
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let disposition = format!("attachment; filename=\"ocop-{}-{day}.csv\"", export.name());
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
 }

@@ -113,6 +113,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/live", get(live::upgrade).with_state(live_state))
         .route("/coop/inquiries.csv", get(exports::coop_inquiries).with_state(state.db.clone()))
         .route("/admin/inquiries.csv", get(exports::all_inquiries).with_state(state.db.clone()))
+        .route("/admin/export/{file}", get(exports::admin_export).with_state(state.db.clone()))
         .route("/healthz", get(ops::healthz))
         .route("/media/{*key}", get(media::serve).with_state(media_state))
         .route("/readyz", get(ops::readyz))
@@ -132,7 +133,11 @@ pub fn build_router(state: AppState) -> Router {
         .merge(uploads)
         .merge(site)
         .layer(axum::middleware::from_fn_with_state(
-            auth::SessionState { db: state.db.clone(), trust_forwarded_for: state.trust_forwarded_for },
+            auth::SessionState {
+                db: state.db.clone(),
+                trust_forwarded_for: state.trust_forwarded_for,
+                hub: state.hub.clone(),
+            },
             auth::resolve_session,
         ))
         .layer(axum::middleware::from_fn_with_state(state.public_url.clone(), security::check_origin))

@@ -130,6 +130,22 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
+    /// Counts the visit for the booth traffic chart, off the connection's path: a slow write
+    /// never delays the frames.
+    fn record_visit(&self, booth: i64) {
+        let who = match (&self.peer.visitor_hash, &self.peer.session_token) {
+            (Some(hash), _) => hash.clone(),
+            (None, Some(token)) => app::accounts::session::token_hash(token),
+            (None, None) => app::accounts::session::token_hash(&format!("address {}", self.peer.ip)),
+        };
+        let db = self.db.clone();
+        tokio::spawn(async move {
+            if let Err(e) = app::admin::dashboard::service::record_visit(&db, booth, &who, now_unix()).await {
+                tracing::warn!(error = %e, booth, "could not count a booth visit");
+            }
+        });
+    }
+
     /// Handles one client frame; `Err` closes the connection with that code and reason.
     async fn handle(&mut self, conn: &Connection, frame: ClientFrame) -> Result<(), (u16, &'static str)> {
         let hub = conn.hub();
@@ -153,6 +169,7 @@ impl Session<'_> {
                 match authorize(self.db, self.peer, topic).await {
                     Ok(_) => {
                         hub.enter(conn.id, booth);
+                        self.record_visit(booth);
                         ServerFrame::Subscribed { topic }
                     }
                     Err(reason) => ServerFrame::Refused { topic: Some(topic), reason },

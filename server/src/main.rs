@@ -72,6 +72,18 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
             println!("inserted {inserted} synthetic products in {:.1} s", started.elapsed().as_secs_f64());
             return Ok(());
         }
+        if cmd == "generate-orders" {
+            let n: i64 = args.get(1).and_then(|n| n.parse().ok()).ok_or("usage: server generate-orders N")?;
+            let started = std::time::Instant::now();
+            let made = app::seed::generate_orders(&db, n, app::db::now_unix()).await?;
+            println!("inserted {made} synthetic orders in {:.1} s", started.elapsed().as_secs_f64());
+            return Ok(());
+        }
+        if cmd == "bench-dashboard" {
+            let rounds = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(20);
+            server::bench::dashboard(&db, rounds).await?;
+            return Ok(());
+        }
         if cmd == "bench-search" {
             let rounds = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10);
             server::bench::search(&db, rounds).await?;
@@ -96,7 +108,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         }
         if cmd != "bench-live-target" {
             return Err(format!(
-                "unknown command {cmd:?} (try: generate-products N, bench-search [rounds], \
+                "unknown command {cmd:?} (try: generate-products N, generate-orders N, bench-search [rounds], bench-dashboard [rounds], \
                  bench-checkout [s] [workers], bench-live [clients,…] [s])"
             )
             .into());
@@ -123,6 +135,8 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let hub = app::live::hub::Hub::new();
+    // The admin dashboard's tiles, pushed to open dashboards when what they count changes.
+    app::admin::dashboard::push::spawn(db.clone(), hub.clone());
     if db.backend == app::db::Backend::Postgres {
         // Events cross to the other instances on this database.
         app::live::relay::start(db.clone(), &config.database_url, hub.clone()).await?;

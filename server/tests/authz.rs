@@ -67,6 +67,8 @@ struct Fixture {
     member_id: i64,
     /// A shopper account that only the admin console touches (role, disable).
     target_user_id: i64,
+    /// Binh Minh, approved: the cooperative an admin may suspend.
+    owner_coop_id: i64,
 }
 
 struct Case {
@@ -203,6 +205,55 @@ fn cases() -> Vec<Case> {
             method: Method::GET,
             path: "/api/admin/certificates",
             args: |_, _| "filter[q]=&filter[stars]=4&filter[council]=&filter[state]=expiring".into(),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/admin/cooperatives",
+            args: |_, _| "filter[q]=binh&filter[status]=approved".into(),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/admin/cooperative_status",
+            args: |f, _| {
+                format!("cooperative_id={}&suspend=true&reason=H%E1%BB%93+s%C6%A1+sai", f.owner_coop_id)
+            },
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/admin/products",
+            args: |_, _| "filter[q]=tra&filter[hidden]=".into(),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/admin/product_visibility",
+            args: |f, _| format!("product_id={}&hide=true&reason=%E1%BA%A2nh+sai", f.shop_product_id),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/admin/dashboard",
+            args: |_, _| {
+                "filter[district]=&filter[group]=food&filter[stars]=4&filter[from]=&filter[to]=&lang=En"
+                    .into()
+            },
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/admin/dashboard_charts",
+            args: |_, _| {
+                "filter[district]=ham-yen&filter[from]=2026-11-01&filter[to]=2026-11-30&lang=Vi".into()
+            },
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/admin/dashboard_live",
+            args: |_, _| String::new(),
             expect: [U, F, F, F, A],
         },
         Case {
@@ -768,6 +819,7 @@ async fn fixture(db: Db) -> Fixture {
         slot_id,
         member_id,
         target_user_id,
+        owner_coop_id: binh_minh,
     }
 }
 
@@ -858,7 +910,8 @@ async fn snapshot(db: &Db) -> Vec<String> {
     let mut all = Vec::new();
     for sql in [
         "SELECT 'p' || CAST(id AS TEXT) || slug || name_vi || name_en || status || CAST(price_vnd AS TEXT) \
-         || CAST(stock AS TEXT) || CAST(updated_at AS TEXT) AS line FROM products ORDER BY id",
+         || CAST(stock AS TEXT) || CAST(updated_at AS TEXT) || COALESCE(hidden_reason, '') AS line FROM products \
+         ORDER BY id",
         "SELECT 'u' || CAST(id AS TEXT) || email || password_hash || role || status AS line FROM users ORDER BY id",
         "SELECT 'c' || CAST(id AS TEXT) || slug || status || COALESCE(review_note, '') || story_vi \
          || COALESCE(logo_key, '') AS line FROM cooperatives ORDER BY id",
@@ -1033,7 +1086,8 @@ async fn photo_uploads_follow_the_dashboard_rules_on_postgres() {
     photo_uploads_follow_the_dashboard_rules(common::postgres).await;
 }
 
-/// The lead CSV downloads are plain routes: a cooperative's own leads, or (admin) everyone's.
+/// The CSV downloads are plain routes: a cooperative's own leads, or (admin) everyone's and the
+/// console's exports.
 async fn lead_exports_follow_the_dashboard_rules<F, Fut>(fresh: F)
 where
     F: Fn() -> Fut,
@@ -1041,8 +1095,19 @@ where
 {
     let Some(t) = fresh().await else { return };
     let f = fixture(t.db.clone()).await;
-    for (uri, expect) in [("/coop/inquiries.csv", [U, F, A, A, F]), ("/admin/inquiries.csv", [U, F, F, F, A])]
-    {
+    for (uri, expect, needle) in [
+        ("/coop/inquiries.csv", [U, F, A, A, F], "Camden Tea"),
+        ("/admin/inquiries.csv", [U, F, F, F, A], "Camden Tea"),
+        // The streamed exports: an admin gets the header line at least.
+        (
+            "/admin/export/orders.csv?district=&group=&stars=&from=&to=",
+            [U, F, F, F, A],
+            "number,placed_vietnam_time",
+        ),
+        ("/admin/export/products.csv?group=food", [U, F, F, F, A], "slug,name_vi,name_en"),
+        ("/admin/export/certificates.csv?state=expiring&council=", [U, F, F, F, A], "decision_no,product"),
+        ("/admin/export/inquiries.csv", [U, F, F, F, A], "id,received_vietnam_time"),
+    ] {
         for (who, expected) in EVERYONE.into_iter().zip(expect) {
             let mut req = Request::builder().uri(uri).header(header::HOST, "shop.test");
             if who != Who::Anonymous {
@@ -1052,20 +1117,37 @@ where
                         .expect("login");
                 req = req.header(header::COOKIE, format!("ocop_session={token}"));
             }
+            let compressed = req
+                .headers_ref()
+                .cloned()
+                .map(|headers| {
+                    let mut again = Request::builder().uri(uri);
+                    for (name, value) in &headers {
+                        again = again.header(name, value);
+                    }
+                    again.header(header::ACCEPT_ENCODING, "br")
+                })
+                .expect("headers");
             let res =
                 f.router.clone().oneshot(req.body(Body::empty()).expect("request")).await.expect("answer");
             let status = res.status();
             let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.expect("body");
             let body = String::from_utf8_lossy(&bytes);
+            if expected == Outcome::Allowed {
+                // Through the compression layer too: the streamed body ends cleanly.
+                let res = f.router.clone().oneshot(compressed.body(Body::empty()).expect("request")).await;
+                let res = res.expect("answer");
+                assert_eq!(
+                    res.headers().get(header::CONTENT_ENCODING).map(|v| v.as_bytes()),
+                    Some(&b"br"[..])
+                );
+                axum::body::to_bytes(res.into_body(), 1 << 20).await.expect("the compressed body ends");
+            }
             match expected {
                 Outcome::Allowed => {
                     assert_eq!(status, StatusCode::OK, "{uri} as {who:?}");
                     // The owner and the admin see the Binh Minh lead; the other member does not.
-                    assert_eq!(
-                        body.contains("Camden Tea"),
-                        who != Who::OtherMember,
-                        "{uri} as {who:?}: {body}"
-                    );
+                    assert_eq!(body.contains(needle), who != Who::OtherMember, "{uri} as {who:?}: {body}");
                 }
                 Outcome::Unauthorized => assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri} as {who:?}"),
                 Outcome::Forbidden => assert_eq!(status, StatusCode::FORBIDDEN, "{uri} as {who:?}"),

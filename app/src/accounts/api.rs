@@ -139,6 +139,8 @@ pub async fn apply_cooperative(form: ApplicationForm) -> Result<(), AppError> {
     respond(async {
         let db = use_db()?;
         service::apply(&db, form, now_unix()).await?;
+        // "Cooperatives pending" on the admin dashboard.
+        crate::live::use_hub()?.kpis_changed();
         leptos_axum::redirect("/apply/sent");
         Ok(())
     })
@@ -165,6 +167,7 @@ pub async fn review_application(
         let admin = require_admin()?;
         let db = use_db()?;
         service::review_application(&db, admin.id, cooperative_id, decision, &note, now_unix()).await?;
+        crate::live::use_hub()?.kpis_changed();
         if let Some(cache) = use_context::<crate::catalog::cache::PageCache>() {
             cache.invalidate();
         }

@@ -109,7 +109,7 @@ pub fn AccountNav() -> impl IntoView {
                                 Some(view! { <a class="site-nav__link" href="/coop">{t!(i18n, accounts.nav.dashboard)}</a> }.into_any())
                             } else if viewer.is_admin() {
                                 Some(view! {
-                                    <a class="site-nav__link" href="/admin/applications">{t!(i18n, accounts.nav.admin)}</a>
+                                    <a class="site-nav__link" href="/admin">{t!(i18n, accounts.nav.admin)}</a>
                                     <a class="site-nav__link" href="/admin/users">{t!(i18n, admin.users.title)}</a>
                                     <a class="site-nav__link" href="/admin/certificates">{t!(i18n, admin.nav.certificates)}</a>
                                     <a class="site-nav__link" href="/admin/audit">{t!(i18n, admin.audit.title)}</a>

@@ -28,17 +28,100 @@ pub async fn fetch_users(filter: UserFilter) -> Result<UserList, AppError> {
     .await
 }
 
-/// Where a plain account form goes back to: the list, with the refusal's code if any.
+/// Where a plain admin form goes back to: its list, with the refusal's code if any.
 #[cfg(feature = "ssr")]
-fn back_to_users<T>(outcome: Result<T, AppError>) -> Result<T, AppError> {
+fn back_to<T>(list: &str, outcome: Result<T, AppError>) -> Result<T, AppError> {
     if is_plain_form_post() {
         match &outcome {
-            Ok(_) => leptos_axum::redirect("/admin/users"),
-            Err(AppError::Conflict(code)) => leptos_axum::redirect(&format!("/admin/users?error={code}")),
+            Ok(_) => leptos_axum::redirect(list),
+            Err(AppError::Conflict(code)) => leptos_axum::redirect(&format!("{list}?error={code}")),
+            Err(AppError::Validation(fields)) => {
+                let code = fields.first().map_or("invalid", |f| f.code.as_str());
+                leptos_axum::redirect(&format!("{list}?error=reason_{code}"));
+            }
             Err(_) => {}
         }
     }
     outcome
+}
+
+#[cfg(feature = "ssr")]
+fn back_to_users<T>(outcome: Result<T, AppError>) -> Result<T, AppError> {
+    back_to("/admin/users", outcome)
+}
+
+/// After a moderation change: the shop's cached pages and the dashboard's tiles are stale.
+#[cfg(feature = "ssr")]
+fn moderated() {
+    if let Some(cache) = use_context::<crate::catalog::cache::PageCache>() {
+        cache.invalidate();
+    }
+    if let Ok(hub) = crate::live::use_hub() {
+        hub.kpis_changed();
+    }
+}
+
+#[server(endpoint = "admin/cooperatives", input = GetUrl)]
+pub async fn fetch_cooperatives(filter: CoopFilter) -> Result<Vec<CoopRow>, AppError> {
+    respond(async {
+        require_admin()?;
+        Ok(super::moderation::cooperatives(&use_db()?, &filter).await?)
+    })
+    .await
+}
+
+/// Suspends (with the reason its members read) or reinstates a cooperative.
+#[server(endpoint = "admin/cooperative_status")]
+pub async fn set_cooperative_suspended(
+    cooperative_id: i64,
+    suspend: bool,
+    reason: String,
+) -> Result<(), AppError> {
+    back_to(
+        "/admin/cooperatives",
+        respond(async {
+            let admin = require_admin()?;
+            super::moderation::set_suspended(
+                &use_db()?,
+                admin.id,
+                cooperative_id,
+                suspend,
+                &reason,
+                now_unix(),
+            )
+            .await?;
+            moderated();
+            Ok(())
+        })
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/products", input = GetUrl)]
+pub async fn fetch_moderated_products(
+    filter: ProductModerationFilter,
+) -> Result<Vec<ModeratedProduct>, AppError> {
+    respond(async {
+        require_admin()?;
+        Ok(super::moderation::products(&use_db()?, &filter).await?)
+    })
+    .await
+}
+
+/// Hides a product from the shop (with the reason its cooperative reads) or unhides it.
+#[server(endpoint = "admin/product_visibility")]
+pub async fn set_product_hidden(product_id: i64, hide: bool, reason: String) -> Result<(), AppError> {
+    back_to(
+        "/admin/products",
+        respond(async {
+            let admin = require_admin()?;
+            super::moderation::set_hidden(&use_db()?, admin.id, product_id, hide, &reason, now_unix())
+                .await?;
+            moderated();
+            Ok(())
+        })
+        .await,
+    )
 }
 
 #[server(endpoint = "admin/user_role")]

@@ -3,7 +3,13 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod audit;
+pub mod dashboard;
+#[cfg(feature = "ssr")]
+pub mod export;
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod moderation;
+pub mod moderation_pages;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -137,16 +137,24 @@ pub enum AuditAction {
     UserEnable,
     CooperativeApprove,
     CooperativeReject,
+    CooperativeSuspend,
+    CooperativeReinstate,
+    ProductHide,
+    ProductUnhide,
     FairCreate,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 6] = [
+    pub const ALL: [AuditAction; 10] = [
         AuditAction::UserRole,
         AuditAction::UserDisable,
         AuditAction::UserEnable,
         AuditAction::CooperativeApprove,
         AuditAction::CooperativeReject,
+        AuditAction::CooperativeSuspend,
+        AuditAction::CooperativeReinstate,
+        AuditAction::ProductHide,
+        AuditAction::ProductUnhide,
         AuditAction::FairCreate,
     ];
 
@@ -157,6 +165,10 @@ impl AuditAction {
             AuditAction::UserEnable => "user.enable",
             AuditAction::CooperativeApprove => "cooperative.approve",
             AuditAction::CooperativeReject => "cooperative.reject",
+            AuditAction::CooperativeSuspend => "cooperative.suspend",
+            AuditAction::CooperativeReinstate => "cooperative.reinstate",
+            AuditAction::ProductHide => "product.hide",
+            AuditAction::ProductUnhide => "product.unhide",
             AuditAction::FairCreate => "fair.create",
         }
     }
@@ -169,7 +181,11 @@ impl AuditAction {
     pub fn target_kind(self) -> &'static str {
         match self {
             AuditAction::UserRole | AuditAction::UserDisable | AuditAction::UserEnable => "user",
-            AuditAction::CooperativeApprove | AuditAction::CooperativeReject => "cooperative",
+            AuditAction::CooperativeApprove
+            | AuditAction::CooperativeReject
+            | AuditAction::CooperativeSuspend
+            | AuditAction::CooperativeReinstate => "cooperative",
+            AuditAction::ProductHide | AuditAction::ProductUnhide => "product",
             AuditAction::FairCreate => "fair",
         }
     }
@@ -206,6 +222,101 @@ impl AuditFilter {
 
     pub fn actor(&self) -> String {
         search_text(&self.actor)
+    }
+}
+
+/// The longest reason an admin gives for suspending a cooperative or hiding a product.
+pub const MAX_REASON_CHARS: usize = 500;
+/// Cooperatives or products listed per page of moderation.
+pub const MODERATION_PAGE: i64 = 200;
+
+/// A reason as the cooperative will read it: trimmed, 1 to `MAX_REASON_CHARS` characters.
+pub fn check_reason(reason: &str) -> Result<String, crate::error::FieldError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        Err(crate::error::FieldError::new("reason", "required"))
+    } else if reason.chars().count() > MAX_REASON_CHARS {
+        Err(crate::error::FieldError::new("reason", "too_long"))
+    } else {
+        Ok(reason.to_owned())
+    }
+}
+
+/// One cooperative in the admin's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoopRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: Text,
+    pub district: Option<Text>,
+    pub status: crate::accounts::model::CoopStatus,
+    /// Products that are not deleted, and members' accounts.
+    pub products: i64,
+    pub members: i64,
+    /// The reason given at the last review, suspension or rejection.
+    pub note: Option<String>,
+    pub created_at: i64,
+}
+
+/// `?q=&status=` of the cooperative list; unknown values mean "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoopFilter {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub status: String,
+}
+
+impl CoopFilter {
+    pub fn query(&self) -> String {
+        search_text(&self.q)
+    }
+
+    pub fn status(&self) -> Option<crate::accounts::model::CoopStatus> {
+        crate::accounts::model::CoopStatus::from_db(self.status.trim())
+    }
+}
+
+/// What an admin may do to a cooperative in its status: suspend an approved one, reinstate a
+/// suspended one. Pending ones are reviewed on the applications page.
+pub fn can_suspend(status: crate::accounts::model::CoopStatus) -> bool {
+    status == crate::accounts::model::CoopStatus::Approved
+}
+
+pub fn can_reinstate(status: crate::accounts::model::CoopStatus) -> bool {
+    status == crate::accounts::model::CoopStatus::Suspended
+}
+
+/// A product as the moderation list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModeratedProduct {
+    pub id: i64,
+    pub slug: String,
+    pub name: Text,
+    pub cooperative: Text,
+    /// `published` or `draft`.
+    pub status: String,
+    /// Set while the department hides the product: what its cooperative reads.
+    pub hidden_reason: Option<String>,
+    pub hidden_at: Option<i64>,
+}
+
+/// `?q=&hidden=1` of the product moderation list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductModerationFilter {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub hidden: String,
+}
+
+impl ProductModerationFilter {
+    pub fn query(&self) -> String {
+        search_text(&self.q)
+    }
+
+    pub fn hidden_only(&self) -> bool {
+        self.hidden == "1"
     }
 }
 

@@ -15,7 +15,7 @@ use crate::ui::dates::format_datetime;
 use crate::ui::layout::Loaded;
 
 /// Renders `page` for an admin, and the 403 page for anyone else signed in.
-fn admin_only(page: impl Fn() -> AnyView + Send + Sync + Clone + 'static) -> impl IntoView {
+pub(crate) fn admin_only(page: impl Fn() -> AnyView + Send + Sync + Clone + 'static) -> impl IntoView {
     view! {
         <SignedIn page=move |viewer: Viewer| {
             if viewer.is_admin() { page() } else { view! { <Forbidden /> }.into_any() }
@@ -246,6 +246,10 @@ fn action_label(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, action: Aud
         AuditAction::UserEnable => t_string!(i18n, admin.audit.user_enable),
         AuditAction::CooperativeApprove => t_string!(i18n, admin.audit.cooperative_approve),
         AuditAction::CooperativeReject => t_string!(i18n, admin.audit.cooperative_reject),
+        AuditAction::CooperativeSuspend => t_string!(i18n, admin.audit.cooperative_suspend),
+        AuditAction::CooperativeReinstate => t_string!(i18n, admin.audit.cooperative_reinstate),
+        AuditAction::ProductHide => t_string!(i18n, admin.audit.product_hide),
+        AuditAction::ProductUnhide => t_string!(i18n, admin.audit.product_unhide),
         AuditAction::FairCreate => t_string!(i18n, admin.audit.fair_create),
     }
     .to_string()
@@ -381,6 +385,9 @@ fn CertificateFilters(filter: CertificateFilter) -> impl IntoView {
                 </select>
             </label>
             <button class="button" type="submit">{t!(i18n, admin.users.filter)}</button>
+            <button class="button button--secondary" type="submit" formaction="/admin/export/certificates.csv">
+                {t!(i18n, admin.dashboard.export_certificates)}
+            </button>
         </form>
     }
 }

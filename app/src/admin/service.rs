@@ -208,7 +208,7 @@ pub async fn audit_log(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditEntry>,
 }
 
 #[derive(sqlx::FromRow)]
-struct CertificateRecord {
+pub(crate) struct CertificateRecord {
     id: i64,
     product_vi: String,
     product_en: String,
@@ -225,13 +225,13 @@ struct CertificateRecord {
     is_demo: i64,
 }
 
-const CERTIFICATE_SELECT: &str = "SELECT ct.id, p.name_vi AS product_vi, p.name_en AS product_en, \
+pub(crate) const CERTIFICATE_SELECT: &str = "SELECT ct.id, p.name_vi AS product_vi, p.name_en AS product_en, \
      p.slug AS product_slug, c.name_vi AS coop_vi, c.name_en AS coop_en, d.name_vi AS district_vi, \
      d.name_en AS district_en, ct.stars, ct.council, ct.decision_no, ct.issued_on, ct.expires_on, ct.is_demo \
      FROM certificates ct JOIN products p ON p.id = ct.product_id \
      JOIN cooperatives c ON c.id = p.cooperative_id LEFT JOIN districts d ON d.id = c.district_id";
 
-fn certificate_row(r: CertificateRecord, today: time::Date) -> CertificateRow {
+pub(crate) fn certificate_row(r: CertificateRecord, today: time::Date) -> CertificateRow {
     let days_left = crate::catalog::certificate::parse_date(&r.expires_on)
         .map(|expiry| (expiry - today).whole_days())
         .unwrap_or(-1);
@@ -252,6 +252,39 @@ fn certificate_row(r: CertificateRecord, today: time::Date) -> CertificateRow {
     }
 }
 
+/// The registry's `WHERE` for `filter` on `today`; `soon` is the last day that counts as expiring.
+pub(crate) fn certificate_filters(sql: &mut Sql, filter: &CertificateFilter, today: &str, soon: &str) {
+    sql.push(" WHERE 1 = 1");
+    let q = filter.query();
+    if !q.is_empty() {
+        let pattern = contains(&q);
+        sql.push(" AND (LOWER(ct.decision_no) LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
+        sql.push(" OR LOWER(p.name_vi) LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
+        sql.push(" OR LOWER(p.name_en) LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
+        sql.push(" OR LOWER(c.name_vi) LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
+        sql.push(" OR LOWER(c.name_en) LIKE ").bind(pattern).push(" ESCAPE '\\')");
+    }
+    if let Some(stars) = filter.stars() {
+        sql.push(" AND ct.stars = ").bind(stars);
+    }
+    if let Some(council) = filter.council() {
+        sql.push(" AND ct.council = ").bind(council.to_owned());
+    }
+    match filter.state() {
+        Some(CertificateState::Expired) => {
+            sql.push(" AND ct.expires_on < ").bind(today.to_owned());
+        }
+        Some(CertificateState::Expiring) => {
+            sql.push(" AND ct.expires_on >= ").bind(today.to_owned());
+            sql.push(" AND ct.expires_on <= ").bind(soon.to_owned());
+        }
+        Some(CertificateState::Valid) => {
+            sql.push(" AND ct.expires_on > ").bind(soon.to_owned());
+        }
+        None => {}
+    }
+}
+
 /// The certificate registry on `today` (`YYYY-MM-DD`): the certificates matching `filter`,
 /// soonest expiry first, and every one expiring within `EXPIRING_DAYS`. Dates are compared as
 /// ISO text in SQL, on the `(expires_on)` order the indexes keep.
@@ -265,37 +298,7 @@ pub async fn certificates(
     let day = parse_date(today).ok_or(AppError::Internal)?;
     let soon = add_days(today, EXPIRING_DAYS).ok_or(AppError::Internal)?;
 
-    let push_filters = |sql: &mut Sql| {
-        sql.push(" WHERE 1 = 1");
-        let q = filter.query();
-        if !q.is_empty() {
-            let pattern = contains(&q);
-            sql.push(" AND (LOWER(ct.decision_no) LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
-            sql.push(" OR LOWER(p.name_vi) LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
-            sql.push(" OR LOWER(p.name_en) LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
-            sql.push(" OR LOWER(c.name_vi) LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
-            sql.push(" OR LOWER(c.name_en) LIKE ").bind(pattern).push(" ESCAPE '\\')");
-        }
-        if let Some(stars) = filter.stars() {
-            sql.push(" AND ct.stars = ").bind(stars);
-        }
-        if let Some(council) = filter.council() {
-            sql.push(" AND ct.council = ").bind(council.to_owned());
-        }
-        match filter.state() {
-            Some(CertificateState::Expired) => {
-                sql.push(" AND ct.expires_on < ").bind(today.to_owned());
-            }
-            Some(CertificateState::Expiring) => {
-                sql.push(" AND ct.expires_on >= ").bind(today.to_owned());
-                sql.push(" AND ct.expires_on <= ").bind(soon.clone());
-            }
-            Some(CertificateState::Valid) => {
-                sql.push(" AND ct.expires_on > ").bind(soon.clone());
-            }
-            None => {}
-        }
-    };
+    let push_filters = |sql: &mut Sql| certificate_filters(sql, filter, today, &soon);
 
     let mut count = Sql::new(
         "SELECT COUNT(*) FROM certificates ct JOIN products p ON p.id = ct.product_id \

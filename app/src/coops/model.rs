@@ -48,6 +48,8 @@ pub struct DashboardProduct {
     pub missing_vi: bool,
     pub missing_en: bool,
     pub updated_at: i64,
+    /// Set while the department hides the product from the shop: its reason.
+    pub hidden_reason: Option<String>,
 }
 
 /// The product form, as typed: numbers stay text so that a mistyped price is kept and

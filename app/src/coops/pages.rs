@@ -220,6 +220,13 @@ fn ProductTable(products: Vec<DashboardProduct>) -> impl IntoView {
                                                     <a href=format!("/coop/products/{}", p.id)>{move || name.best(lang.get())}</a>
                                                     {p.missing_vi.then(|| view! { <span class="chip chip--warn">{t!(i18n, coops.products.missing_vi)}</span> })}
                                                     {p.missing_en.then(|| view! { <span class="chip chip--warn">{t!(i18n, coops.products.missing_en)}</span> })}
+                                                    {p.hidden_reason.clone().map(|reason| view! {
+                                                        <p class="moderation-note" data-testid="hidden-reason">
+                                                            <strong>{t!(i18n, coops.products.hidden_by_department)}</strong>
+                                                            " "
+                                                            {reason}
+                                                        </p>
+                                                    })}
                                                 </th>
                                                 <td>
                                                     <span class="chip" class:chip--ok=published>

@@ -71,6 +71,7 @@ struct ListRow {
     description_vi: String,
     description_en: String,
     updated_at: i64,
+    hidden_reason: Option<String>,
 }
 
 /// The cooperative's products (deleted ones left out), most recently changed first.
@@ -78,7 +79,7 @@ struct ListRow {
 pub async fn products(db: &Db, coop_id: i64) -> Result<Vec<DashboardProduct>, AppError> {
     let mut sql = Sql::new(
         "SELECT id, slug, name_vi, name_en, status, price_vnd, stock, unit_vi, unit_en, description_vi, \
-         description_en, updated_at FROM products WHERE status <> 'deleted' AND cooperative_id = ",
+         description_en, updated_at, hidden_reason FROM products WHERE status <> 'deleted' AND cooperative_id = ",
     );
     sql.bind(coop_id).push(" ORDER BY updated_at DESC, id DESC LIMIT 1000");
     let rows: Vec<ListRow> = sql.query_as()?.fetch_all(&db.pool).await?;
@@ -106,6 +107,7 @@ pub async fn products(db: &Db, coop_id: i64) -> Result<Vec<DashboardProduct>, Ap
                 missing_vi: missing.iter().any(|f| f.ends_with("_vi")),
                 missing_en: missing.iter().any(|f| f.ends_with("_en")),
                 updated_at: r.updated_at,
+                hidden_reason: r.hidden_reason,
             }
         })
         .collect())
@@ -380,6 +382,15 @@ pub async fn set_published(
     now: i64,
 ) -> Result<(), AppError> {
     check_owned(db, coop_id, product_id).await?;
+    if publish {
+        let mut sql = Sql::new("SELECT hidden_reason FROM products WHERE id = ");
+        sql.bind(product_id);
+        let hidden: Option<String> = sql.query_scalar()?.fetch_one(&db.pool).await?;
+        if hidden.is_some() {
+            // The department hid it: only an admin brings it back.
+            return Err(AppError::Conflict("hidden_by_department".to_owned()));
+        }
+    }
     let mut sql = Sql::new("UPDATE products SET status = ");
     sql.bind(if publish { "published" } else { "draft" }.to_owned());
     sql.push(", updated_at = ").bind(now);

@@ -132,7 +132,11 @@ pub async fn say(
                 Some(v) => clean_name(&v.display_name).unwrap_or_else(|| "—".to_owned()),
                 None => display_name.as_deref().and_then(clean_name).ok_or(Refusal::Invalid)?,
             };
-            let (id, name) = open(db, booth, &visitor, &name, now).await?;
+            let (id, name, opened) = open(db, booth, &visitor, &name, now).await?;
+            if opened {
+                use crate::admin::dashboard::{model::FeedKind, service::announce};
+                announce(db, hub, FeedKind::Chat, id).await;
+            }
             (id, booth, Sender::Visitor, name)
         }
     };
@@ -158,14 +162,15 @@ pub async fn say(
 }
 
 /// The visitor's conversation with `booth`, started under `name` if there is none yet (the first
-/// name stays). The booth must be an approved cooperative's.
+/// name stays): (id, name, whether it was started now). The booth must be an approved
+/// cooperative's.
 async fn open(
     db: &Db,
     booth: i64,
     visitor: &Visitor,
     name: &str,
     now: i64,
-) -> Result<(i64, String), Refusal> {
+) -> Result<(i64, String, bool), Refusal> {
     if !super::service::is_open_booth(db, booth).await.map_err(unavailable)? {
         return Err(Refusal::NotFound);
     }
@@ -180,9 +185,10 @@ async fn open(
     };
     sql.push(", ").bind(name.to_owned()).push(", ").bind(now).push(", ").bind(now);
     sql.push(") ON CONFLICT DO NOTHING");
-    sql.query().map_err(unavailable)?.execute(&db.pool).await.map_err(unavailable)?;
-    let found = find(db, booth, visitor).await.map_err(unavailable)?.ok_or(Refusal::Unavailable)?;
-    Ok(found)
+    let started =
+        sql.query().map_err(unavailable)?.execute(&db.pool).await.map_err(unavailable)?.rows_affected() == 1;
+    let (id, name) = find(db, booth, visitor).await.map_err(unavailable)?.ok_or(Refusal::Unavailable)?;
+    Ok((id, name, started))
 }
 
 /// The visitor's conversation with `booth`: (id, display name).

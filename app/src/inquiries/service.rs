@@ -93,6 +93,13 @@ pub async fn submit(
             at: now,
         },
     });
+    crate::admin::dashboard::service::announce(
+        db,
+        hub,
+        crate::admin::dashboard::model::FeedKind::Inquiry,
+        id,
+    )
+    .await;
     Ok(Submitted::Stored(id))
 }
 

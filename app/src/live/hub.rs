@@ -22,6 +22,8 @@ pub const OUTBOX_FRAMES: usize = 256;
 /// (it repeats them every `PRESENCE_REFRESH`), so a crashed instance's visitors go away.
 pub const PRESENCE_TTL: Duration = Duration::from_secs(60);
 pub const PRESENCE_REFRESH: Duration = Duration::from_secs(20);
+/// A site visitor counts as active this long after their last page.
+pub const ACTIVE_VISITOR: Duration = Duration::from_secs(crate::admin::dashboard::model::ACTIVE_VISITOR_SECS);
 
 #[derive(Clone)]
 struct Outbox {
@@ -72,6 +74,10 @@ struct Inner {
     /// Counts for the metrics endpoint and the load harness.
     delivered: AtomicU64,
     dropped_slow: AtomicU64,
+    /// Signalled when something the admin dashboard's tiles count may have changed.
+    kpis_dirty: Notify,
+    /// Site visitors: a key per visitor (session, visitor cookie or address) → their last page.
+    site: Mutex<HashMap<u64, Instant>>,
 }
 
 #[derive(Clone)]
@@ -137,6 +143,8 @@ impl Hub {
                 relay: OnceLock::new(),
                 delivered: AtomicU64::new(0),
                 dropped_slow: AtomicU64::new(0),
+                kpis_dirty: Notify::new(),
+                site: Mutex::default(),
             }),
         }
     }
@@ -172,11 +180,68 @@ impl Hub {
     /// Adds `topic` to the connection's subscriptions. Authorization happens before, in
     /// `live::service::authorize`.
     pub fn subscribe(&self, conn: ConnId, topic: Topic) {
-        let mut state = self.lock();
-        let Some((outbox, cs)) = state.conns.get_mut(&conn) else { return };
-        cs.topics.insert(topic);
-        let outbox = outbox.clone();
-        state.topics.entry(topic).or_default().insert(conn, outbox);
+        {
+            let mut state = self.lock();
+            let Some((outbox, cs)) = state.conns.get_mut(&conn) else { return };
+            cs.topics.insert(topic);
+            let outbox = outbox.clone();
+            state.topics.entry(topic).or_default().insert(conn, outbox);
+        }
+        if topic == Topic::Admin {
+            // A dashboard that just opened gets the tiles as they are now.
+            self.kpis_changed();
+        }
+    }
+
+    /// Connections on this instance that follow `topic`.
+    pub fn subscribers(&self, topic: Topic) -> usize {
+        self.lock().topics.get(&topic).map_or(0, HashMap::len)
+    }
+
+    /// Tells the dashboard's tile task that its figures may have changed (an application came
+    /// in, a cooperative was reviewed, a visitor arrived).
+    pub fn kpis_changed(&self) {
+        self.inner.kpis_dirty.notify_one();
+    }
+
+    /// Waits until `kpis_changed` is called (or was, since the last wait).
+    pub async fn kpis_dirty(&self) {
+        self.inner.kpis_dirty.notified().await;
+    }
+
+    /// Notes a page view by the visitor `key`; a visitor new to the last five minutes moves the
+    /// dashboard's "visitors on the site".
+    pub fn saw_visitor(&self, key: u64) {
+        let now = Instant::now();
+        let new = {
+            let mut site = self.inner.site.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            site.insert(key, now).is_none_or(|last| now.duration_since(last) >= ACTIVE_VISITOR)
+        };
+        if new {
+            self.kpis_changed();
+        }
+    }
+
+    /// Visitors with a page in the last five minutes, on this instance (forgetting the others).
+    pub fn site_visitors(&self) -> u32 {
+        let now = Instant::now();
+        let mut site = self.inner.site.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        site.retain(|_, last| now.duration_since(*last) < ACTIVE_VISITOR);
+        u32::try_from(site.len()).unwrap_or(u32::MAX)
+    }
+
+    /// Tabs in every booth, every instance's together.
+    pub fn booth_visitors(&self) -> u32 {
+        let state = self.lock();
+        let now = Instant::now();
+        let local: u32 = state.local.values().sum();
+        let remote: u32 = state
+            .remote
+            .values()
+            .filter(|(_, at)| now.duration_since(*at) < PRESENCE_TTL)
+            .map(|(n, _)| *n)
+            .sum();
+        local + remote
     }
 
     pub fn unsubscribe(&self, conn: ConnId, topic: Topic) {
@@ -320,6 +385,9 @@ impl Hub {
                 return;
             }
         };
+        if event.moves_kpis() {
+            self.kpis_changed();
+        }
         let mut state = self.lock();
         let mut seen = HashSet::new();
         let mut slow = Vec::new();
@@ -447,6 +515,44 @@ mod tests {
             got += 1;
         }
         assert_eq!(got, 100);
+    }
+
+    #[tokio::test]
+    async fn what_the_tiles_count_marks_them_dirty_and_site_visitors_count_once() {
+        let hub = Hub::new();
+        let wait = |hub: &Hub| {
+            let hub = hub.clone();
+            async move { tokio::time::timeout(Duration::from_millis(200), hub.kpis_dirty()).await.is_ok() }
+        };
+        assert!(!wait(&hub).await, "nothing happened yet");
+        let tab = hub.connect();
+        hub.enter(tab.id, 3);
+        assert!(wait(&hub).await, "a booth visitor moves the tiles");
+        assert_eq!(hub.booth_visitors(), 1);
+        let message = ChatMessage {
+            id: 1,
+            conversation_id: 9,
+            sender: Sender::Visitor,
+            author: "Lan".into(),
+            body: "hi".into(),
+            at: 0,
+        };
+        hub.publish(Event::Chat { booth: 3, display_name: "Lan".into(), message });
+        assert!(!wait(&hub).await, "a chat message counts for nothing on the tiles");
+        hub.saw_visitor(42);
+        assert!(wait(&hub).await);
+        hub.saw_visitor(42);
+        assert!(!wait(&hub).await, "the same visitor again is not news");
+        hub.saw_visitor(43);
+        assert!(wait(&hub).await, "another visitor is");
+        assert_eq!(hub.site_visitors(), 2);
+        let admin = hub.connect();
+        assert!(!wait(&hub).await, "a connection alone is not");
+        hub.subscribe(admin.id, Topic::Admin);
+        assert!(wait(&hub).await, "a new dashboard wants the tiles now");
+        assert_eq!(hub.subscribers(Topic::Admin), 1);
+        drop(admin);
+        assert_eq!(hub.subscribers(Topic::Admin), 0);
     }
 
     #[tokio::test]

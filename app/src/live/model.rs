@@ -3,6 +3,8 @@
 //! sides read and write the very same types.
 use serde::{Deserialize, Serialize};
 
+use crate::admin::dashboard::model::{FeedItem, Kpis};
+
 /// The largest text frame a client may send. Anything longer closes the connection.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 4096;
 /// A chat message: 1 to this many characters after trimming.
@@ -122,6 +124,14 @@ pub enum Event {
     InquiryReceived {
         inquiry: InquiryNotice,
     },
+    /// The dashboard's tiles, recomputed after something they count changed.
+    Kpis {
+        kpis: Kpis,
+    },
+    /// A new order, inquiry or booth conversation, for the dashboard's feed.
+    Activity {
+        item: FeedItem,
+    },
 }
 
 impl Event {
@@ -133,7 +143,13 @@ impl Event {
                 vec![Topic::Conversation(message.conversation_id), Topic::Coop(*booth)]
             }
             Event::InquiryReceived { inquiry } => vec![Topic::Coop(inquiry.cooperative_id), Topic::Admin],
+            Event::Kpis { .. } | Event::Activity { .. } => vec![Topic::Admin],
         }
+    }
+
+    /// Whether the dashboard's tiles may count differently after this event.
+    pub fn moves_kpis(&self) -> bool {
+        !matches!(self, Event::Kpis { .. } | Event::Chat { .. })
     }
 }
 

@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use super::hub::{Hub, PRESENCE_REFRESH, Relay};
 use super::model::Event;
+use crate::admin::dashboard::model::FeedKind;
 use crate::db::{Db, Sql};
 
 pub const CHANNEL: &str = "ocop_live";
@@ -30,6 +31,11 @@ pub enum Note {
         id: i64,
     },
     Inquiry {
+        id: i64,
+    },
+    /// A new line of the admin feed: its kind and id.
+    Activity {
+        kind: FeedKind,
         id: i64,
     },
 }
@@ -59,8 +65,10 @@ impl Relay for PgRelay {
         match event {
             Event::Chat { message, .. } => self.send(Note::Chat { id: message.id }),
             Event::InquiryReceived { inquiry } => self.send(Note::Inquiry { id: inquiry.id }),
-            // Counts travel per instance, through `announce_presence`.
-            Event::Presence { .. } => {}
+            Event::Activity { item } => self.send(Note::Activity { kind: item.kind, id: item.id }),
+            // Counts travel per instance, through `announce_presence`; every instance computes
+            // its own tiles from the events it delivers.
+            Event::Presence { .. } | Event::Kpis { .. } => {}
         }
     }
 
@@ -145,6 +153,9 @@ async fn receive(db: &Db, hub: &Hub, payload: &str) {
         }
         Note::Chat { id } => crate::fairs::chat::message_event(db, id).await,
         Note::Inquiry { id } => crate::inquiries::service::notice_event(db, id).await,
+        Note::Activity { kind, id } => crate::admin::dashboard::service::feed_item(db, kind, id)
+            .await
+            .map(|item| item.map(|item| Event::Activity { item })),
     };
     match event {
         Ok(Some(event)) => hub.deliver(&event),
@@ -164,5 +175,9 @@ mod tests {
         assert_eq!(text, r#"{"o":"0123456789abcdef","k":"chat","id":9223372036854775807}"#);
         assert!(text.len() < 8000);
         assert_eq!(serde_json::from_str::<Envelope>(&text).expect("decode"), e);
+        let e =
+            Envelope { o: "0123456789abcdef".into(), note: Note::Activity { kind: FeedKind::Order, id: 7 } };
+        let text = serde_json::to_string(&e).expect("encode");
+        assert_eq!(text, r#"{"o":"0123456789abcdef","k":"activity","kind":"order","id":7}"#);
     }
 }

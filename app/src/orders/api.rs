@@ -150,7 +150,9 @@ pub async fn fetch_checkout() -> Result<CheckoutData, AppError> {
 pub async fn place_order(form: CheckoutForm) -> Result<Receipt, AppError> {
     respond(async {
         let viewer = require_user()?;
-        let receipt = service::checkout(&use_db()?, viewer.id, &form, now_unix()).await?;
+        let receipt =
+            service::checkout_live(&use_db()?, &crate::live::use_hub()?, viewer.id, &form, now_unix())
+                .await?;
         redirect_plain_form(&format!("/orders/placed/{}", receipt.checkout_id));
         Ok(receipt)
     })

@@ -442,6 +442,33 @@ fn order_number(now: i64, checkout_id: i64, position: usize) -> String {
 /// the same form (same key) returns the same receipt; the same key with another form is refused.
 #[instrument(skip(db, form), fields(key = %form.idempotency_key))]
 pub async fn checkout(db: &Db, user_id: i64, form: &CheckoutForm, now: i64) -> Result<Receipt, AppError> {
+    Ok(place(db, user_id, form, now).await?.0)
+}
+
+/// `checkout`, then each new order goes to the admin dashboard's feed (a replayed checkout
+/// placed nothing new and announces nothing).
+pub async fn checkout_live(
+    db: &Db,
+    hub: &crate::live::hub::Hub,
+    user_id: i64,
+    form: &CheckoutForm,
+    now: i64,
+) -> Result<Receipt, AppError> {
+    use crate::admin::dashboard::{model::FeedKind, service::announce};
+    let (receipt, placed) = place(db, user_id, form, now).await?;
+    for id in placed {
+        announce(db, hub, FeedKind::Order, id).await;
+    }
+    Ok(receipt)
+}
+
+/// The checkout, and the ids of the orders it placed (none when it was a replay).
+async fn place(
+    db: &Db,
+    user_id: i64,
+    form: &CheckoutForm,
+    now: i64,
+) -> Result<(Receipt, Vec<i64>), AppError> {
     let valid = check_form(form)?;
     let hash = valid.hash();
     // The connection first, then the turn: the turn is held only while writing.
@@ -457,7 +484,7 @@ pub async fn checkout(db: &Db, user_id: i64, form: &CheckoutForm, now: i64) -> R
         tx.rollback().await?;
         // Back to the pool before reading again, so waiting checkouts cannot starve it.
         drop((turn, conn));
-        return replay(db, user_id, &valid.key, &hash).await;
+        return Ok((replay(db, user_id, &valid.key, &hash).await?, Vec::new()));
     };
 
     // Take the stock, in product order (the same order in every checkout: no deadlocks).
@@ -490,6 +517,7 @@ pub async fn checkout(db: &Db, user_id: i64, form: &CheckoutForm, now: i64) -> R
         return Err(AppError::Validation(vec![FieldError::new("payment", "transfer_unavailable")]));
     }
 
+    let mut placed = Vec::with_capacity(by_coop.len());
     for (position, (cooperative_id, lines)) in by_coop.iter().enumerate() {
         let subtotal: i64 = lines.iter().map(|(p, q)| p.price_vnd * q).sum();
         let shipping = shipping_fee(subtotal);
@@ -508,6 +536,7 @@ pub async fn checkout(db: &Db, user_id: i64, form: &CheckoutForm, now: i64) -> R
         }
         sql.push(", ").bind(now).push(", ").bind(now).push(") RETURNING id");
         let order_id: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+        placed.push(order_id);
 
         let mut sql = Sql::new(
             "INSERT INTO order_lines (order_id, product_id, product_slug, name_vi, name_en, unit_price_vnd, \
@@ -528,7 +557,7 @@ pub async fn checkout(db: &Db, user_id: i64, form: &CheckoutForm, now: i64) -> R
     sql.query()?.execute(&mut *tx).await?;
     tx.commit().await?;
     drop((turn, conn));
-    receipt(db, user_id, checkout_id).await
+    Ok((receipt(db, user_id, checkout_id).await?, placed))
 }
 
 /// A checkout row with this key exists: the same form gets the same receipt, another is refused.

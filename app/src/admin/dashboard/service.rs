@@ -1,0 +1,386 @@
+//! The dashboard's figures, each one SQL aggregate over indexed ranges (never rows loaded into
+//! memory and summed here). The chart queries of one render run side by side on the pool.
+use sqlx::FromRow;
+use tracing::instrument;
+
+use super::model::*;
+use crate::db::{Db, Sql};
+use crate::lang::Text;
+use crate::live::hub::Hub;
+
+/// Orders that count: every status but cancelled.
+const COUNTED: &str = " AND o.status <> 'cancelled'";
+
+/// The tiles at `now`: today is the Vietnam day of `now`.
+#[instrument(skip(db, hub))]
+pub async fn kpis(db: &Db, hub: &Hub, now: i64) -> Result<Kpis, sqlx::Error> {
+    let start = day_start(vietnam_day(now));
+    let end = start + DAY_SECS;
+    let mut sql = Sql::new("SELECT (SELECT COUNT(*) FROM orders o WHERE o.created_at >= ");
+    sql.bind(start).push(" AND o.created_at < ").bind(end).push(COUNTED);
+    sql.push(
+        "), (SELECT CAST(COALESCE(SUM(o.subtotal_vnd), 0) AS BIGINT) FROM orders o WHERE o.created_at >= ",
+    );
+    sql.bind(start).push(" AND o.created_at < ").bind(end).push(COUNTED);
+    sql.push("), (SELECT COUNT(*) FROM inquiries WHERE created_at >= ").bind(start);
+    sql.push(" AND created_at < ").bind(end);
+    sql.push("), (SELECT COUNT(*) FROM cooperatives WHERE status = 'pending'), ");
+    sql.push(
+        "(SELECT COUNT(DISTINCT fb.cooperative_id) FROM fair_booths fb JOIN fairs f ON f.id = fb.fair_id \
+         JOIN cooperatives c ON c.id = fb.cooperative_id WHERE c.status = 'approved' AND f.starts_at <= ",
+    );
+    sql.bind(now).push(" AND f.ends_at > ").bind(now).push(")");
+    let (orders_today, revenue_today_vnd, inquiries_today, coops_pending, booths_live): (
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    ) = sql.query_as()?.fetch_one(&db.pool).await?;
+    Ok(Kpis {
+        orders_today,
+        revenue_today_vnd,
+        site_visitors: hub.site_visitors(),
+        booth_visitors: hub.booth_visitors(),
+        booths_live,
+        inquiries_today,
+        coops_pending,
+    })
+}
+
+#[derive(FromRow)]
+struct FeedRow {
+    id: i64,
+    at: i64,
+    coop_vi: String,
+    coop_en: String,
+    coop_slug: String,
+    label: String,
+    detail: String,
+    amount: Option<i64>,
+}
+
+impl FeedRow {
+    fn item(self, kind: FeedKind) -> FeedItem {
+        let label =
+            if self.detail.is_empty() { self.label } else { format!("{} ({})", self.label, self.detail) };
+        FeedItem {
+            kind,
+            id: self.id,
+            at: self.at,
+            cooperative: Text::new(self.coop_vi, self.coop_en),
+            cooperative_slug: self.coop_slug,
+            label,
+            amount_vnd: self.amount,
+        }
+    }
+}
+
+fn feed_select(kind: FeedKind) -> Sql {
+    Sql::new(match kind {
+        FeedKind::Order => {
+            "SELECT o.id, o.created_at AS at, c.name_vi AS coop_vi, c.name_en AS coop_en, c.slug AS coop_slug, \
+             o.number AS label, '' AS detail, o.subtotal_vnd AS amount \
+             FROM orders o JOIN cooperatives c ON c.id = o.cooperative_id"
+        }
+        FeedKind::Inquiry => {
+            "SELECT o.id, o.created_at AS at, c.name_vi AS coop_vi, c.name_en AS coop_en, c.slug AS coop_slug, \
+             o.company AS label, o.country AS detail, CAST(NULL AS BIGINT) AS amount \
+             FROM inquiries o JOIN cooperatives c ON c.id = o.cooperative_id"
+        }
+        FeedKind::Chat => {
+            "SELECT o.id, o.created_at AS at, c.name_vi AS coop_vi, c.name_en AS coop_en, c.slug AS coop_slug, \
+             o.display_name AS label, '' AS detail, CAST(NULL AS BIGINT) AS amount \
+             FROM chat_conversations o JOIN cooperatives c ON c.id = o.cooperative_id"
+        }
+    })
+}
+
+/// One feed line: the order, inquiry or conversation `id`.
+pub async fn feed_item(db: &Db, kind: FeedKind, id: i64) -> Result<Option<FeedItem>, sqlx::Error> {
+    let mut sql = feed_select(kind);
+    sql.push(" WHERE o.id = ").bind(id);
+    Ok(sql.query_as::<FeedRow>()?.fetch_optional(&db.pool).await?.map(|r| r.item(kind)))
+}
+
+/// Publishes the feed line of something new. It never fails the request that made it: a line
+/// that cannot be read is logged, and the dashboard shows it at its next load.
+pub async fn announce(db: &Db, hub: &Hub, kind: FeedKind, id: i64) {
+    match feed_item(db, kind, id).await {
+        Ok(Some(item)) => hub.publish(crate::live::model::Event::Activity { item }),
+        Ok(None) => tracing::warn!(kind = kind.as_str(), id, "a new feed line names a row that is not there"),
+        Err(e) => tracing::error!(error = %e, kind = kind.as_str(), id, "could not read a new feed line"),
+    }
+}
+
+/// The latest orders, inquiries and conversations together, newest first.
+#[instrument(skip(db))]
+pub async fn feed(db: &Db) -> Result<Vec<FeedItem>, sqlx::Error> {
+    let latest = |kind: FeedKind| async move {
+        let mut sql = feed_select(kind);
+        sql.push(" ORDER BY o.created_at DESC, o.id DESC LIMIT ").bind(FEED_ITEMS as i64);
+        let rows: Vec<FeedRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+        Ok::<_, sqlx::Error>(rows.into_iter().map(move |r| r.item(kind)).collect::<Vec<_>>())
+    };
+    let (orders, inquiries, chats) =
+        tokio::try_join!(latest(FeedKind::Order), latest(FeedKind::Inquiry), latest(FeedKind::Chat))?;
+    Ok(merge_feed(orders.into_iter().chain(inquiries).chain(chats).collect()))
+}
+
+/// The filters' bounds in SQL terms.
+pub(crate) struct Scope<'a> {
+    pub filter: &'a DashboardFilter,
+    pub start: i64,
+    pub end: i64,
+    /// `YYYY-MM-DD`: certificates valid on this day give a product its stars.
+    pub today: String,
+}
+
+/// The best valid certificate's stars of the product `p`.
+pub(crate) const STARS_OF_P: &str =
+    "(SELECT MAX(ct.stars) FROM certificates ct WHERE ct.product_id = p.id AND ct.expires_on >= ";
+
+impl Scope<'_> {
+    /// The filter's range and the day its stars are read on; `today` is a Vietnam day number.
+    pub(crate) fn new(filter: &DashboardFilter, today: i64) -> Scope<'_> {
+        let (first, last) = filter.days(today);
+        Scope {
+            filter,
+            start: day_start(first),
+            end: day_start(last + 1),
+            today: day_date(today).map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// `FROM …` of the counted orders in range: per order line (`p` is the product) when a
+    /// product filter is set, per order otherwise. The amount column is `amount`.
+    fn orders(&self, sql: &mut Sql) {
+        if self.filter.by_product() {
+            sql.push(" FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN products p ON p.id = l.product_id");
+        } else {
+            sql.push(" FROM orders o");
+        }
+    }
+
+    fn order_filters(&self, sql: &mut Sql) {
+        self.range_and_district(sql);
+        sql.push(COUNTED);
+        self.product_filters(sql);
+    }
+
+    /// Orders `o` placed in the range, by the district's cooperatives.
+    pub(crate) fn range_and_district(&self, sql: &mut Sql) {
+        sql.push(" WHERE o.created_at >= ").bind(self.start).push(" AND o.created_at < ").bind(self.end);
+        if let Some(district) = self.filter.district() {
+            sql.push(" AND o.cooperative_id IN (SELECT c2.id FROM cooperatives c2 JOIN districts d2 ON d2.id = c2.district_id WHERE d2.slug = ");
+            sql.bind(district.to_owned()).push(")");
+        }
+    }
+
+    /// Group and stars, on the product `p`.
+    pub(crate) fn product_filters(&self, sql: &mut Sql) {
+        if let Some(group) = self.filter.group() {
+            sql.push(" AND p.group_id = (SELECT g2.id FROM product_groups g2 WHERE g2.slug = ");
+            sql.bind(group.to_owned()).push(")");
+        }
+        if let Some(stars) = self.filter.stars() {
+            sql.push(" AND ").push(STARS_OF_P).bind(self.today.clone()).push(") = ").bind(stars);
+        }
+    }
+
+    fn amount(&self) -> &'static str {
+        if self.filter.by_product() { "l.line_total_vnd" } else { "o.subtotal_vnd" }
+    }
+
+    fn order_count(&self) -> &'static str {
+        if self.filter.by_product() { "COUNT(DISTINCT o.id)" } else { "COUNT(*)" }
+    }
+
+    /// Published products of approved cooperatives (in the district), as `p`.
+    pub(crate) fn products(&self, sql: &mut Sql) {
+        sql.push(" FROM products p WHERE p.status = 'published' AND p.cooperative_id IN (SELECT c2.id FROM cooperatives c2");
+        if let Some(district) = self.filter.district() {
+            sql.push(" JOIN districts d2 ON d2.id = c2.district_id WHERE d2.slug = ")
+                .bind(district.to_owned());
+            sql.push(" AND c2.status = 'approved')");
+        } else {
+            sql.push(" WHERE c2.status = 'approved')");
+        }
+        self.product_filters(sql);
+    }
+}
+
+async fn per_day(db: &Db, scope: &Scope<'_>) -> Result<Vec<DayFigure>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT (o.created_at + 25200) / 86400 AS day, ");
+    sql.push(scope.order_count()).push(", CAST(SUM(").push(scope.amount()).push(") AS BIGINT)");
+    scope.orders(&mut sql);
+    scope.order_filters(&mut sql);
+    sql.push(" GROUP BY 1 ORDER BY 1");
+    let rows: Vec<(i64, i64, i64)> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let (first, last) = (vietnam_day(scope.start), vietnam_day(scope.end - 1));
+    let mut days: Vec<DayFigure> =
+        (first..=last).map(|day| DayFigure { day, orders: 0, revenue_vnd: 0 }).collect();
+    for (day, orders, revenue_vnd) in rows {
+        if let Some(d) = usize::try_from(day - first).ok().and_then(|i| days.get_mut(i)) {
+            d.orders = orders;
+            d.revenue_vnd = revenue_vnd;
+        }
+    }
+    Ok(days)
+}
+
+async fn by_district(db: &Db, scope: &Scope<'_>) -> Result<Vec<DistrictFigure>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT d.name_vi, d.name_en, ");
+    sql.push(scope.order_count()).push(", CAST(SUM(").push(scope.amount()).push(") AS BIGINT) AS revenue");
+    scope.orders(&mut sql);
+    sql.push(" JOIN cooperatives c ON c.id = o.cooperative_id JOIN districts d ON d.id = c.district_id");
+    scope.order_filters(&mut sql);
+    sql.push(" GROUP BY d.id, d.name_vi, d.name_en ORDER BY revenue DESC, d.name_vi");
+    let rows: Vec<(String, String, i64, i64)> = sql.query_as()?.fetch_all(&db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(vi, en, orders, revenue_vnd)| DistrictFigure {
+            district: Text::new(vi, en),
+            orders,
+            revenue_vnd,
+        })
+        .collect())
+}
+
+async fn top_products(db: &Db, scope: &Scope<'_>) -> Result<Vec<ProductFigure>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT p.slug, p.name_vi, p.name_en, CAST(SUM(l.quantity) AS BIGINT), \
+         CAST(SUM(l.line_total_vnd) AS BIGINT) AS revenue \
+         FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN products p ON p.id = l.product_id",
+    );
+    scope.order_filters(&mut sql);
+    sql.push(" GROUP BY p.id, p.slug, p.name_vi, p.name_en ORDER BY revenue DESC, p.id LIMIT ");
+    sql.bind(TOP_PRODUCTS);
+    let rows: Vec<(String, String, String, i64, i64)> = sql.query_as()?.fetch_all(&db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(slug, vi, en, quantity, revenue_vnd)| ProductFigure {
+            name: Text::new(vi, en),
+            slug,
+            quantity,
+            revenue_vnd,
+        })
+        .collect())
+}
+
+async fn by_stars(db: &Db, scope: &Scope<'_>) -> Result<Vec<Count>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT s.stars, COUNT(*) FROM (SELECT ");
+    sql.push(STARS_OF_P).bind(scope.today.clone()).push(") AS stars");
+    scope.products(&mut sql);
+    sql.push(") s GROUP BY s.stars");
+    let rows: Vec<(Option<i64>, i64)> = sql.query_as()?.fetch_all(&db.pool).await?;
+    // 5, 4, 3 stars, then the products without a valid certificate; empty rows left out.
+    let mut counts = Vec::new();
+    for stars in [Some(5), Some(4), Some(3), None] {
+        if let Some((_, n)) = rows.iter().find(|(s, _)| *s == stars) {
+            let label = match stars {
+                Some(s) => Text::new(format!("{s} sao"), format!("{s} stars")),
+                None => Text::new("Chưa có / hết hạn", "None or expired"),
+            };
+            counts.push(Count { label, products: *n });
+        }
+    }
+    Ok(counts)
+}
+
+async fn by_group(db: &Db, scope: &Scope<'_>) -> Result<Vec<Count>, sqlx::Error> {
+    // Counted per group id first, then named: groups without products are left out.
+    let mut grouped = Sql::new(
+        "SELECT g.name_vi, g.name_en, x.n FROM product_groups g JOIN (SELECT p.group_id, COUNT(*) AS n",
+    );
+    scope.products(&mut grouped);
+    grouped.push(" GROUP BY p.group_id) x ON x.group_id = g.id ORDER BY g.position, g.id");
+    let rows: Vec<(String, String, i64)> = grouped.query_as()?.fetch_all(&db.pool).await?;
+    Ok(rows.into_iter().map(|(vi, en, products)| Count { label: Text::new(vi, en), products }).collect())
+}
+
+async fn fair_traffic(db: &Db, scope: &Scope<'_>) -> Result<Vec<FairTraffic>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT f.name_vi, f.name_en, COUNT(v.id), COUNT(DISTINCT v.visitor) FROM fairs f \
+         LEFT JOIN booth_visits v ON v.fair_id = f.id",
+    );
+    if let Some(district) = scope.filter.district() {
+        sql.push(" AND v.cooperative_id IN (SELECT c2.id FROM cooperatives c2 JOIN districts d2 ON d2.id = c2.district_id WHERE d2.slug = ");
+        sql.bind(district.to_owned()).push(")");
+    }
+    sql.push(" WHERE f.starts_at < ").bind(scope.end).push(" AND f.ends_at > ").bind(scope.start);
+    sql.push(" GROUP BY f.id, f.name_vi, f.name_en, f.starts_at ORDER BY f.starts_at DESC, f.id DESC LIMIT ");
+    sql.bind(TRAFFIC_FAIRS);
+    let rows: Vec<(String, String, i64, i64)> = sql.query_as()?.fetch_all(&db.pool).await?;
+    // Oldest first, left to right.
+    Ok(rows
+        .into_iter()
+        .rev()
+        .map(|(vi, en, visits, visitors)| FairTraffic { fair: Text::new(vi, en), visits, visitors })
+        .collect())
+}
+
+/// Every chart's figures for `filter`, `today` being a Vietnam day number.
+#[instrument(skip(db))]
+pub async fn chart_data(db: &Db, filter: &DashboardFilter, today: i64) -> Result<ChartData, sqlx::Error> {
+    let scope = Scope::new(filter, today);
+    let (per_day, by_district, top_products, by_stars, by_group, fair_traffic) = tokio::try_join!(
+        per_day(db, &scope),
+        by_district(db, &scope),
+        top_products(db, &scope),
+        by_stars(db, &scope),
+        by_group(db, &scope),
+        fair_traffic(db, &scope),
+    )?;
+    Ok(ChartData { per_day, by_district, by_stars, by_group, top_products, fair_traffic })
+}
+
+/// The whole dashboard as first rendered for `filter` at `now`: the tiles, the feed and the
+/// charts (drawn in `lang`), every query side by side.
+#[instrument(skip(db, hub))]
+pub async fn dashboard(
+    db: &Db,
+    hub: &Hub,
+    filter: &DashboardFilter,
+    lang: crate::lang::Lang,
+    now: i64,
+) -> Result<Dashboard, sqlx::Error> {
+    let today = vietnam_day(now);
+    let (kpis, feed, data, (districts, groups)) =
+        tokio::try_join!(kpis(db, hub, now), feed(db), chart_data(db, filter, today), choices(db))?;
+    let (from, to) = filter.days(today);
+    let date = |day: i64| day_date(day).map(|d| d.to_string()).unwrap_or_default();
+    Ok(Dashboard {
+        kpis,
+        feed,
+        charts: super::charts::draw(&data, lang),
+        districts,
+        groups,
+        from: date(from),
+        to: date(to),
+    })
+}
+
+/// The districts and product groups, for the filter's selects.
+pub async fn choices(db: &Db) -> Result<(Vec<Choice>, Vec<Choice>), sqlx::Error> {
+    let read = |table: &'static str| async move {
+        let rows: Vec<(String, String, String)> = Sql::new(table).query_as()?.fetch_all(&db.pool).await?;
+        Ok::<_, sqlx::Error>(
+            rows.into_iter().map(|(value, vi, en)| Choice { value, label: Text::new(vi, en) }).collect(),
+        )
+    };
+    tokio::try_join!(
+        read("SELECT slug, name_vi, name_en FROM districts ORDER BY position, name_vi"),
+        read("SELECT slug, name_vi, name_en FROM product_groups ORDER BY position, id"),
+    )
+}
+
+/// Counts one tab walking into `booth` (as `visitor`), under the fair it is in at `now`, if any.
+pub async fn record_visit(db: &Db, booth: i64, visitor: &str, now: i64) -> Result<(), sqlx::Error> {
+    let fair = crate::fairs::service::live_fair(db, booth, now).await?.map(|f| f.id);
+    let mut sql = Sql::new("INSERT INTO booth_visits (fair_id, cooperative_id, visitor, at) VALUES (");
+    sql.bind(fair).push(", ").bind(booth).push(", ").bind(visitor.chars().take(64).collect::<String>());
+    sql.push(", ").bind(now).push(")");
+    sql.query()?.execute(&db.pool).await?;
+    Ok(())
+}

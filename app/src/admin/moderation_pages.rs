@@ -1,0 +1,293 @@
+//! `/admin/cooperatives` and `/admin/products`: suspending cooperatives and hiding products,
+//! each with the reason the cooperative reads. Plain GET filters and plain POST forms, so they
+//! work without JavaScript; a refused form comes back with `?error=<code>`.
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_query_map;
+
+use super::api::*;
+use super::model::*;
+use crate::accounts::model::CoopStatus;
+use crate::admin::pages::admin_only;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::lang::Localized;
+use crate::ui::dates::format_datetime;
+use crate::ui::layout::Loaded;
+
+#[component]
+fn ModerationRefusal(code: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = match code.as_str() {
+        "reason_required" => t_string!(i18n, admin.moderation.reason_required),
+        "reason_too_long" => t_string!(i18n, admin.moderation.reason_too_long),
+        _ => t_string!(i18n, admin.moderation.refused),
+    };
+    view! { <p class="alert alert--error" role="alert" data-testid="refusal">{text}</p> }
+}
+
+/// The reason input of a suspend or hide form.
+#[component]
+fn ReasonField() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label class="field">
+            <span class="field__label">{t!(i18n, admin.moderation.reason)}</span>
+            <input class="field__input" type="text" name="reason" required maxlength=MAX_REASON_CHARS.to_string() />
+        </label>
+    }
+}
+
+fn coop_status_label(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, status: CoopStatus) -> String {
+    match status {
+        CoopStatus::Pending => t_string!(i18n, accounts.coop_status.pending),
+        CoopStatus::Approved => t_string!(i18n, accounts.coop_status.approved),
+        CoopStatus::Rejected => t_string!(i18n, accounts.coop_status.rejected),
+        CoopStatus::Suspended => t_string!(i18n, accounts.coop_status.suspended),
+    }
+    .to_string()
+}
+
+#[component]
+pub fn AdminCooperativesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let filter = query.with_untracked(|q| CoopFilter {
+        q: q.get("q").unwrap_or_default(),
+        status: q.get("status").unwrap_or_default(),
+    });
+    let error = query.with_untracked(|q| q.get("error"));
+    view! {
+        <Title text=move || t_string!(i18n, admin.moderation.coops_title) />
+        <Meta name="robots" content="noindex" />
+        {admin_only(move || {
+            let filter = filter.clone();
+            let status = filter.status();
+            let list = Resource::new(
+                {
+                    let filter = filter.clone();
+                    move || filter.clone()
+                },
+                fetch_cooperatives,
+            );
+            view! {
+                <section class="admin">
+                    <h1>{t!(i18n, admin.moderation.coops_title)}</h1>
+                    <p class="lead">{t!(i18n, admin.moderation.coops_lead)}</p>
+                    {error.clone().map(|code| view! { <ModerationRefusal code /> })}
+                    <form class="filters" method="get" action="/admin/cooperatives" role="search">
+                        <label class="field">
+                            <span class="field__label">{t!(i18n, admin.moderation.search_coops)}</span>
+                            <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
+                        </label>
+                        <label class="field">
+                            <span class="field__label">{t!(i18n, admin.users.status)}</span>
+                            <select class="field__input" name="status">
+                                <option value="" selected=status.is_none()>{t!(i18n, admin.users.any)}</option>
+                                {[CoopStatus::Approved, CoopStatus::Suspended, CoopStatus::Pending, CoopStatus::Rejected]
+                                    .into_iter()
+                                    .map(|s| view! {
+                                        <option value=s.as_db() selected=status == Some(s)>{coop_status_label(i18n, s)}</option>
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                        <button class="button" type="submit">{t!(i18n, admin.users.filter)}</button>
+                    </form>
+                    <Loaded resource=list view={|rows: Vec<CoopRow>| view! { <CoopTable rows /> }} />
+                </section>
+            }
+            .into_any()
+        })}
+    }
+}
+
+#[component]
+fn CoopTable(rows: Vec<CoopRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <table class="data-table" data-testid="cooperatives">
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, admin.moderation.cooperative)}</th>
+                    <th scope="col">{t!(i18n, admin.users.status)}</th>
+                    <th scope="col" class="data-table__num">{t!(i18n, admin.moderation.products)}</th>
+                    <th scope="col">{t!(i18n, admin.users.actions)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|c| {
+                        let id = c.id.to_string();
+                        let action = if can_suspend(c.status) {
+                            Some(view! {
+                                <details class="confirm">
+                                    <summary class="button button--small button--danger">{t!(i18n, admin.moderation.suspend)}</summary>
+                                    <form method="post" action=SetCooperativeSuspended::PATH class="moderation-form">
+                                        <input type="hidden" name="cooperative_id" value=id.clone() />
+                                        <input type="hidden" name="suspend" value="true" />
+                                        <ReasonField />
+                                        <button class="button button--small button--danger" type="submit">
+                                            {t!(i18n, admin.moderation.suspend_confirm)}
+                                        </button>
+                                    </form>
+                                </details>
+                            }.into_any())
+                        } else if can_reinstate(c.status) {
+                            Some(view! {
+                                <form method="post" action=SetCooperativeSuspended::PATH>
+                                    <input type="hidden" name="cooperative_id" value=id.clone() />
+                                    <input type="hidden" name="suspend" value="false" />
+                                    <input type="hidden" name="reason" value="" />
+                                    <button class="button button--small button--secondary" type="submit">
+                                        {t!(i18n, admin.moderation.reinstate)}
+                                    </button>
+                                </form>
+                            }.into_any())
+                        } else if c.status == CoopStatus::Pending {
+                            Some(view! { <a href="/admin/applications">{t!(i18n, admin.moderation.review)}</a> }.into_any())
+                        } else {
+                            None
+                        };
+                        view! {
+                            <tr data-testid="cooperative" data-slug=c.slug.clone() data-status=c.status.as_db()>
+                                <td>
+                                    <a href=format!("/c/{}", c.slug)><Localized text=c.name.clone() /></a>
+                                    {c.district.clone().map(|d| view! { <br /><span class="muted"><Localized text=d /></span> })}
+                                </td>
+                                <td>
+                                    {coop_status_label(i18n, c.status)}
+                                    {c.note.clone().filter(|_| c.status != CoopStatus::Approved).map(|n| view! { <br /><span class="muted">{n}</span> })}
+                                </td>
+                                <td class="data-table__num">{c.products}</td>
+                                <td class="data-table__actions">{action}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn AdminProductsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let filter = query.with_untracked(|q| ProductModerationFilter {
+        q: q.get("q").unwrap_or_default(),
+        hidden: q.get("hidden").unwrap_or_default(),
+    });
+    let error = query.with_untracked(|q| q.get("error"));
+    view! {
+        <Title text=move || t_string!(i18n, admin.moderation.products_title) />
+        <Meta name="robots" content="noindex" />
+        {admin_only(move || {
+            let filter = filter.clone();
+            let hidden_only = filter.hidden_only();
+            let list = Resource::new(
+                {
+                    let filter = filter.clone();
+                    move || filter.clone()
+                },
+                fetch_moderated_products,
+            );
+            view! {
+                <section class="admin">
+                    <h1>{t!(i18n, admin.moderation.products_title)}</h1>
+                    <p class="lead">{t!(i18n, admin.moderation.products_lead)}</p>
+                    {error.clone().map(|code| view! { <ModerationRefusal code /> })}
+                    <form class="filters" method="get" action="/admin/products" role="search">
+                        <label class="field">
+                            <span class="field__label">{t!(i18n, admin.moderation.search_products)}</span>
+                            <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
+                        </label>
+                        <label class="field field--check">
+                            <input type="checkbox" name="hidden" value="1" checked=hidden_only />
+                            <span>{t!(i18n, admin.moderation.hidden_only)}</span>
+                        </label>
+                        <button class="button" type="submit">{t!(i18n, admin.users.filter)}</button>
+                    </form>
+                    <Loaded resource=list view={|rows: Vec<ModeratedProduct>| view! { <ProductTable rows /> }} />
+                </section>
+            }
+            .into_any()
+        })}
+    }
+}
+
+#[component]
+fn ProductTable(rows: Vec<ModeratedProduct>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <table class="data-table" data-testid="moderated-products">
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, admin.moderation.product)}</th>
+                    <th scope="col">{t!(i18n, admin.users.status)}</th>
+                    <th scope="col">{t!(i18n, admin.users.actions)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|p| {
+                        let id = p.id.to_string();
+                        let hidden = p.hidden_reason.is_some();
+                        let action = if hidden {
+                            view! {
+                                <form method="post" action=SetProductHidden::PATH>
+                                    <input type="hidden" name="product_id" value=id.clone() />
+                                    <input type="hidden" name="hide" value="false" />
+                                    <input type="hidden" name="reason" value="" />
+                                    <button class="button button--small button--secondary" type="submit">
+                                        {t!(i18n, admin.moderation.unhide)}
+                                    </button>
+                                </form>
+                            }
+                            .into_any()
+                        } else {
+                            view! {
+                                <details class="confirm">
+                                    <summary class="button button--small button--danger">{t!(i18n, admin.moderation.hide)}</summary>
+                                    <form method="post" action=SetProductHidden::PATH class="moderation-form">
+                                        <input type="hidden" name="product_id" value=id.clone() />
+                                        <input type="hidden" name="hide" value="true" />
+                                        <ReasonField />
+                                        <button class="button button--small button--danger" type="submit">
+                                            {t!(i18n, admin.moderation.hide_confirm)}
+                                        </button>
+                                    </form>
+                                </details>
+                            }
+                            .into_any()
+                        };
+                        let status = if hidden {
+                            t_string!(i18n, admin.moderation.hidden)
+                        } else if p.status == "published" {
+                            t_string!(i18n, coops.status.published)
+                        } else {
+                            t_string!(i18n, coops.status.draft)
+                        };
+                        view! {
+                            <tr data-testid="moderated-product" data-slug=p.slug.clone() data-hidden=hidden.to_string()>
+                                <td>
+                                    <Localized text=p.name.clone() />
+                                    <br />
+                                    <span class="muted"><Localized text=p.cooperative.clone() /></span>
+                                </td>
+                                <td>
+                                    {status}
+                                    {p.hidden_reason.clone().map(|r| view! { <br /><span class="muted">{r}</span> })}
+                                    {p.hidden_at.map(|at| view! { <br /><span class="muted">{format_datetime(at)}</span> })}
+                                </td>
+                                <td class="data-table__actions">{action}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
