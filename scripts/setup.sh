@@ -29,10 +29,8 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if [ "$PART" != --no-cargo-tools ]; then
-
-# The build tools are compiled unoptimised without LTO: they only orchestrate and rewrite files of
-# a few megabytes. The crates that walk the WASM module (walrus, wasm-bindgen's post-processing)
+# The build tools and nextest are compiled unoptimised without LTO: they only orchestrate, or
+# rewrite files of a few megabytes. The crates that walk the WASM module (walrus, wasm-bindgen's post-processing)
 # keep opt-level 1, since they run on every build.
 fast_install() {
   CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_DEBUG=false \
@@ -42,6 +40,8 @@ fast_install() {
     --config 'profile.release.package.wasm-bindgen-wasm-interpreter.opt-level=1' \
     --config 'profile.release.package.wasmparser.opt-level=1' "$@"
 }
+
+if [ "$PART" != --no-cargo-tools ]; then
 
 if ! "$TOOLS/bin/cargo-leptos" --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
   say "installing cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads); this takes ~20 min on 2 cores"
@@ -83,7 +83,7 @@ if [ "${OCOP_SETUP_TEST:-0}" = 1 ]; then
   apt_install chromium:chromium wrk:wrk
   if ! command -v cargo-nextest >/dev/null; then
     say "installing cargo-nextest"
-    cargo install cargo-nextest --locked --root "$TOOLS"
+    fast_install cargo-nextest --locked --root "$TOOLS"
   fi
   # An S3-compatible server for the media store's S3 test (moto, from PyPI, inside .tools/).
   MOTO_VERSION=5.2.5

@@ -19,7 +19,7 @@ TOOLS_PID=$!
 trap 'kill $TOOLS_PID 2>/dev/null || true' EXIT
 
 banner() { printf '\n\033[1;41m %s \033[0m\n\n' "$*" >&2; }
-step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+step() { printf '\n\033[1;34m== [%ss] %s\033[0m\n' "$SECONDS" "$*"; }
 
 PG_URL="${OCOP_PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 pg_up() { psql "$PG_URL" -Atqc 'SELECT 1' >/dev/null 2>&1; }
@@ -103,4 +103,4 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 (cd end2end && BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test)
-echo "all tests passed"
+echo "all tests passed in ${SECONDS}s"
