@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks for the README (not part of the tests): search latency and /products throughput
-# on SQLite with 100,000 synthetic products, checkout throughput on SQLite and PostgreSQL, and
-# the first-load bytes of the product page.
+# on SQLite with 100,000 synthetic products, the admin dashboard with 1,000,000 orders, checkout
+# throughput on SQLite and PostgreSQL, and the first-load bytes of the product page.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OCOP_SETUP_TEST=1 scripts/setup.sh >/dev/null
@@ -17,6 +17,13 @@ fi
 
 echo "== search latency (server-side, in process)"
 DATABASE_URL="$DB" RUST_LOG=error target/release/server bench-search 10
+
+echo "== the admin dashboard's first render, server-side (1,000,000 synthetic orders added once)"
+if [ ! -f "$DIR/orders-generated" ]; then
+  DATABASE_URL="$DB" RUST_LOG=warn target/release/server generate-orders "${BENCH_ORDERS:-1000000}"
+  touch "$DIR/orders-generated"
+fi
+DATABASE_URL="$DB" RUST_LOG=error target/release/server bench-dashboard 20
 
 echo "== checkout throughput and latency (in process, each checkout = 2 orders in one transaction)"
 rm -f "$DIR"/checkout.db*

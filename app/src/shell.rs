@@ -15,7 +15,8 @@ use crate::coops::pages::{
     CoopOverviewPage, CoopProductsPage, CoopProfilePage, EditProductPage, NewProductPage,
 };
 use crate::fairs::pages::{
-    BoothPage, CoopBoothEditPage, CoopBoothPage, FairHallPage, FairsPage, NewFairPage,
+    AdminFairsPage, BoothPage, CoopBoothEditPage, CoopBoothPage, EditFairPage, FairHallPage, FairsPage,
+    NewFairPage,
 };
 use crate::i18n::I18nContextProvider;
 use crate::inquiries::pages::{
@@ -118,7 +119,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/coop/booth/edit") view=CoopBoothEditPage ssr=SsrMode::Async />
                         <Route path=path!("/fairs") view=FairsPage ssr=SsrMode::Async />
                         <Route path=path!("/fairs/:slug") view=FairHallPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/fairs") view=AdminFairsPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/fairs/new") view=NewFairPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/fairs/:slug/edit") view=EditFairPage ssr=SsrMode::Async />
                         <Route path=path!("/coop/inquiries") view=CoopInquiriesPage ssr=SsrMode::Async />
                         <Route path=path!("/coop/inquiries/:id") view=CoopInquiryPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/inquiries") view=AdminInquiriesPage ssr=SsrMode::Async />

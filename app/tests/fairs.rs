@@ -431,6 +431,125 @@ async fn a_hall_is_searched_without_diacritics_filtered_and_counts_visitors(db: 
     ));
 }
 
+/// The booths of the fair `slug`'s hall, by slug.
+async fn hall_slugs(db: &Db, slug: &str, now: i64) -> Vec<String> {
+    let hall = service::hall(db, &Hub::new(), slug, HallFilter::default(), now).await.expect("hall");
+    let mut slugs: Vec<String> = hall.booths.into_iter().map(|b| b.slug).collect();
+    slugs.sort();
+    slugs
+}
+
+async fn an_admin_edits_a_fair_and_its_booths_and_opens_and_closes_it_now(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    forget_demo_fairs(&db).await;
+    let admin = admin(&db).await;
+    let third: String = scalar(
+        &db,
+        Sql::new(
+            "SELECT slug FROM cooperatives WHERE status = 'approved' AND slug NOT IN ('binh-minh', 'hong-phat') \
+             ORDER BY slug LIMIT 1",
+        ),
+    )
+    .await;
+    let created =
+        fair_form("Spring Tea Fair", "2027-01-20T08:00", "2027-01-22T20:00", &["binh-minh", "hong-phat"]);
+    let slug = service::create_fair(&db, admin, &created, NOW).await.expect("fair");
+
+    // The edit form shows what is stored, in Vietnam time.
+    let page = service::edit_page(&db, &slug, None, NOW).await.expect("edit page");
+    assert_eq!(page.editing.as_deref(), Some(slug.as_str()));
+    assert_eq!(page.form, created, "every field as it was created");
+    assert!(matches!(service::edit_page(&db, "no-such-fair", None, NOW).await, Err(AppError::NotFound)));
+
+    // A refused edit changes nothing.
+    let bad = fair_form("Spring Tea Fair", "2027-01-20T08:00", "2027-01-19T08:00", &[]);
+    let errors = validation(service::update_fair(&db, admin, &slug, &bad, NOW).await);
+    assert_eq!(codes(&errors), vec![("ends_at", "ends_before_start"), ("booths", "booths_required")]);
+    assert_eq!(hall_slugs(&db, &slug, NOW).await, vec!["binh-minh", "hong-phat"]);
+
+    // Renamed, moved a day, one booth removed and one added; the slug (and its links) stay.
+    let edited =
+        fair_form("Tea and Honey Fair", "2027-01-21T08:00", "2027-01-23T20:00", &["hong-phat", &third]);
+    assert_eq!(service::update_fair(&db, admin, &slug, &edited, NOW + 1).await.expect("edited"), slug);
+    let hall = service::hall(&db, &Hub::new(), &slug, HallFilter::default(), NOW).await.expect("hall");
+    assert_eq!(hall.fair.name.en, "Tea and Honey Fair");
+    assert_eq!(hall.fair.starts_at, NOW + 6 * DAY - 7 * HOUR);
+    let mut now_in = vec!["hong-phat".to_owned(), third.clone()];
+    now_in.sort();
+    assert_eq!(hall_slugs(&db, &slug, NOW).await, now_in);
+    assert!(matches!(
+        service::update_fair(&db, admin, "no-such-fair", &edited, NOW).await,
+        Err(AppError::NotFound)
+    ));
+
+    // A suspended cooperative's booth is out of the form, and an edit leaves it in the fair: it
+    // comes back with the cooperative.
+    let hong_phat = coop_id(&db, "hong-phat").await;
+    app::admin::moderation::set_suspended(&db, admin, hong_phat, true, "Kiểm tra", NOW + 2)
+        .await
+        .expect("suspend");
+    let page = service::edit_page(&db, &slug, None, NOW).await.expect("edit page");
+    assert_eq!(page.form.chosen_booths().collect::<Vec<_>>(), vec![third.as_str()]);
+    let renamed = FairForm { name_en: "Honey Fair".into(), ..page.form };
+    service::update_fair(&db, admin, &slug, &renamed, NOW + 3).await.expect("edited while suspended");
+    app::admin::moderation::set_suspended(&db, admin, hong_phat, false, "", NOW + 4)
+        .await
+        .expect("reinstate");
+    assert_eq!(hall_slugs(&db, &slug, NOW).await, now_in);
+
+    // Opened now: it runs from now to its planned end, and the home page features it.
+    let starts = hall.fair.starts_at;
+    let ends = hall.fair.ends_at;
+    let open = service::set_open(&db, admin, &slug, true, NOW + 5).await.expect("opened");
+    assert_eq!((open.starts_at, open.ends_at, open.phase), (NOW + 5, ends, Phase::Running));
+    let running = service::running_fair(&db, NOW + 6).await.expect("running").expect("a fair runs");
+    assert_eq!(running.slug, slug);
+    assert!(matches!(
+        service::set_open(&db, admin, &slug, true, NOW + 6).await,
+        Err(AppError::Conflict(code)) if code == "fair_not_upcoming"
+    ));
+
+    // Closed now: it is past, and cannot be closed twice.
+    let closed = service::set_open(&db, admin, &slug, false, NOW + HOUR).await.expect("closed");
+    assert_eq!((closed.starts_at, closed.ends_at, closed.phase), (NOW + 5, NOW + HOUR, Phase::Past));
+    assert!(service::running_fair(&db, NOW + HOUR).await.expect("running").is_none());
+    assert!(matches!(
+        service::set_open(&db, admin, &slug, false, NOW + HOUR + 1).await,
+        Err(AppError::Conflict(code)) if code == "fair_not_running"
+    ));
+    assert!(matches!(
+        service::set_open(&db, admin, "no-such-fair", false, NOW).await,
+        Err(AppError::NotFound)
+    ));
+    let listed = service::admin_fairs(&db, NOW + HOUR).await.expect("admin list");
+    assert_eq!(
+        listed.iter().map(|f| (f.slug.as_str(), f.phase)).collect::<Vec<_>>(),
+        vec![(slug.as_str(), Phase::Past)]
+    );
+
+    // Each change has its audit line, with the times and booths before and after.
+    let log = |action: &'static str| {
+        let filter = app::admin::model::AuditFilter { action: action.into(), ..Default::default() };
+        let db = db.clone();
+        async move { app::admin::service::audit_log(&db, &filter).await.expect("audit") }
+    };
+    let json = |text: &Option<String>| -> serde_json::Value {
+        serde_json::from_str(text.as_deref().expect("recorded")).expect("json")
+    };
+    let updates = log("fair.update").await;
+    assert_eq!(updates.len(), 2, "two edits went through; the refused one left no line");
+    let first = updates.last().expect("first edit");
+    assert_eq!(json(&first.before)["booths"], serde_json::json!(["binh-minh", "hong-phat"]));
+    assert_eq!(json(&first.after)["booths"], serde_json::json!(now_in));
+    assert_eq!(json(&first.after)["name_en"], "Tea and Honey Fair");
+    let opened = log("fair.open").await;
+    assert_eq!(opened.len(), 1);
+    assert_eq!(json(&opened[0].before), serde_json::json!({ "starts_at": starts, "ends_at": ends }));
+    assert_eq!(json(&opened[0].after), serde_json::json!({ "starts_at": NOW + 5, "ends_at": ends }));
+    let closed = log("fair.close").await;
+    assert_eq!(json(&closed[0].after), serde_json::json!({ "starts_at": NOW + 5, "ends_at": NOW + HOUR }));
+}
+
 on_both_databases!(
     picks_are_the_booths_products_in_the_cooperatives_order,
     the_welcome_schedule_and_team_are_edited_by_their_cooperative_only,
@@ -438,4 +557,5 @@ on_both_databases!(
     a_fair_is_checked_whole_and_stored_in_utc,
     fairs_are_listed_as_running_upcoming_and_past_and_badge_their_booths,
     a_hall_is_searched_without_diacritics_filtered_and_counts_visitors,
+    an_admin_edits_a_fair_and_its_booths_and_opens_and_closes_it_now,
 );

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { watchConsole, logIn, ADMIN, SHOPPER } from "./helpers";
+import { watchConsole, logIn, ADMIN, MEMBER, SHOPPER } from "./helpers";
 
 test("an admin disables a signed-in shopper, whose session ends at once, and the audit log shows it", async ({
   browser,
@@ -50,4 +50,53 @@ test("an admin disables a signed-in shopper, whose session ends at once, and the
   expect(errors).toEqual([]);
   await shopperContext.close();
   await adminContext.close();
+});
+
+test("an admin hides a product with a reason its cooperative reads, and unhides it", async ({ browser }) => {
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  const errors = watchConsole(admin);
+  await logIn(admin, ADMIN);
+  await admin.goto("/admin/products");
+  await admin.getByLabel("Tìm sản phẩm hoặc hợp tác xã").fill("đu đủ");
+  await admin.getByRole("button", { name: "Lọc" }).click();
+  await admin.waitForURL(/q=/);
+  await expect(admin.getByTestId("moderated-product")).toHaveCount(1);
+  const slug = await admin.getByTestId("moderated-product").getAttribute("data-slug");
+  const row = admin.locator(`[data-testid="moderated-product"][data-slug="${slug}"]`);
+  const reason = "Ảnh sản phẩm chưa đúng với thực tế, xin chụp lại";
+
+  // Hiding asks for the reason first.
+  await row.locator("summary", { hasText: "Ẩn" }).click();
+  await row.getByLabel("Lý do (hợp tác xã sẽ thấy)").fill(reason);
+  await row.getByRole("button", { name: "Ẩn khỏi cửa hàng" }).click();
+  await admin.waitForURL(/\/admin\/products$/);
+  await expect(row).toHaveAttribute("data-hidden", "true");
+  await expect(row).toContainText(reason);
+
+  // The shop no longer has it; the cooperative sees why, and cannot put it back on sale.
+  const visitorContext = await browser.newContext();
+  const visitor = await visitorContext.newPage();
+  watchConsole(visitor, /status of 404/);
+  expect((await visitor.goto(`/p/${slug}`))?.status()).toBe(404);
+  const memberContext = await browser.newContext();
+  const member = await memberContext.newPage();
+  await logIn(member, MEMBER);
+  await member.goto("/coop/products");
+  await expect(member.getByTestId("hidden-reason")).toHaveCount(1);
+  await expect(member.getByTestId("hidden-reason")).toContainText(reason);
+
+  await admin.goto("/admin/audit?action=product.hide");
+  await expect(admin.getByTestId("audit-entry").first()).toContainText(reason);
+
+  // Unhidden, it is on sale again.
+  await admin.goto("/admin/products?hidden=1");
+  await row.getByRole("button", { name: "Bỏ ẩn" }).click();
+  await admin.waitForURL(/\/admin\/products$/);
+  await expect(row).toHaveAttribute("data-hidden", "false");
+  expect((await visitor.goto(`/p/${slug}`))?.status()).toBe(200);
+  await member.goto("/coop/products");
+  await expect(member.getByTestId("hidden-reason")).toHaveCount(0);
+  expect(errors).toEqual([]);
+  await Promise.all([adminContext.close(), visitorContext.close(), memberContext.close()]);
 });

@@ -104,7 +104,7 @@ test("a member edits the booth's picks, schedule and team, and the booth shows t
   expect(errors).toEqual([]);
 });
 
-test("an admin creates a fair; a refused form comes back as typed", async ({ page }) => {
+test("an admin creates a fair, edits its booths, opens it now and closes it; refused forms come back as typed", async ({ page }) => {
   const errors = watchConsole(page);
   await logIn(page, ADMIN);
   await page.goto("/fairs");
@@ -133,5 +133,44 @@ test("an admin creates a fair; a refused form comes back as typed", async ({ pag
   await expect(page.getByTestId("hall-booth")).toHaveCount(1);
   await page.goto("/fairs");
   await expect(page.getByRole("region", { name: "Sắp diễn ra" })).toContainText("Phiên chợ chè Xuân 2027");
+
+  // Edited from the admins' list: another booth joins, and a refused edit keeps what was typed.
+  await page.getByRole("link", { name: "Quản lý hội chợ" }).click();
+  await page.waitForURL(/\/admin\/fairs$/);
+  const row = page.locator('[data-testid="admin-fair"][data-slug="spring-tea-market-2027"]');
+  await expect(row).toContainText("Sắp diễn ra");
+  await row.getByRole("link", { name: "Sửa" }).click();
+  await page.waitForURL(/\/admin\/fairs\/spring-tea-market-2027\/edit$/);
+  await expect(page.getByLabel("Tên hội chợ (tiếng Việt)")).toHaveValue("Phiên chợ chè Xuân 2027");
+  await expect(page.locator('input[name="form[booths][binh-minh]"]')).toBeChecked();
+  await page.locator('input[name="form[booths][hong-phat]"]').check();
+  await page.getByLabel("Tên hội chợ (tiếng Việt)").fill("Phiên chợ chè và mật ong 2027");
+  await page.getByLabel("Kết thúc").fill(localInput(39, 20));
+  await page.getByRole("button", { name: "Lưu hội chợ" }).click();
+  await page.waitForURL(/\/spring-tea-market-2027\/edit\?draft=/);
+  await expect(page.getByText("Thời gian kết thúc phải sau thời gian bắt đầu.")).toBeVisible();
+  await expect(page.getByLabel("Tên hội chợ (tiếng Việt)")).toHaveValue("Phiên chợ chè và mật ong 2027");
+  await expect(page.locator('input[name="form[booths][hong-phat]"]')).toBeChecked();
+  await page.getByLabel("Kết thúc").fill(localInput(42, 20));
+  await page.getByRole("button", { name: "Lưu hội chợ" }).click();
+  await page.waitForURL(/\/admin\/fairs$/);
+  await expect(row).toContainText("Phiên chợ chè và mật ong 2027");
+  await expect(row.locator("td").nth(2)).toHaveText("2");
+
+  // Opened now, it runs; closed now, it is over. Each is one click on the list.
+  await row.getByRole("button", { name: "Mở ngay" }).click();
+  await page.waitForURL(/\/admin\/fairs$/);
+  await expect(row).toContainText("Đang diễn ra");
+  await page.goto("/fairs/spring-tea-market-2027");
+  await expect(page.getByText("Đang diễn ra").first()).toBeVisible();
+  await expect(page.getByTestId("hall-booth")).toHaveCount(2);
+  await page.goto("/admin/fairs");
+  await row.getByRole("button", { name: "Đóng ngay" }).click();
+  await page.waitForURL(/\/admin\/fairs$/);
+  await expect(row).toContainText("Đã kết thúc");
+  await expect(row.getByRole("button")).toHaveCount(0);
+  await page.goto("/admin/audit?action=fair.close");
+  await expect(page.getByTestId("audit-entry")).toHaveCount(1);
+  await expect(page.getByTestId("audit-entry")).toContainText("Đóng hội chợ");
   expect(errors).toEqual([]);
 });

@@ -627,6 +627,35 @@ fn cases() -> Vec<Case> {
             expect: [U, F, F, F, A],
         },
         Case {
+            method: Method::GET,
+            path: "/api/fairs/admin_list",
+            args: |_, _| String::new(),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/fairs/edit_form",
+            args: |_, _| "slug=tuyen-quang-export-week&draft=".into(),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/fairs/update",
+            args: |_, _| {
+                "slug=tuyen-quang-export-week&form[name_vi]=Tu%E1%BA%A7n+xu%E1%BA%A5t+kh%E1%BA%A9u\
+                 &form[name_en]=Export+week&form[description_vi]=&form[description_en]=\
+                 &form[starts_at]=2027-02-01T08%3A00&form[ends_at]=2027-02-03T20%3A00&form[booths][binh-minh]=on"
+                    .into()
+            },
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/fairs/set_open",
+            args: |_, _| "slug=tuyen-quang-export-week&open=true".into(),
+            expect: [U, F, F, F, A],
+        },
+        Case {
             method: Method::POST,
             path: "/api/inquiries/send",
             args: |_, who| {
@@ -934,7 +963,8 @@ async fn snapshot(db: &Db) -> Vec<String> {
          || CAST(position AS TEXT) AS line FROM booth_products ORDER BY cooperative_id, product_id",
         "SELECT 'bs' || CAST(id AS TEXT) || title_vi AS line FROM booth_slots ORDER BY id",
         "SELECT 'bt' || CAST(id AS TEXT) || name AS line FROM booth_team ORDER BY id",
-        "SELECT 'fa' || CAST(id AS TEXT) || slug AS line FROM fairs ORDER BY id",
+        "SELECT 'fa' || CAST(id AS TEXT) || slug || name_en || CAST(starts_at AS TEXT) || CAST(ends_at AS TEXT) \
+         AS line FROM fairs ORDER BY id",
         "SELECT 'au' || CAST(id AS TEXT) || action || CAST(target_id AS TEXT) AS line FROM audit_log ORDER BY id",
         "SELECT 'fb' || CAST(fair_id AS TEXT) || '/' || CAST(cooperative_id AS TEXT) AS line FROM fair_booths \
          ORDER BY fair_id, cooperative_id",

@@ -30,7 +30,7 @@ pub async fn fetch_users(filter: UserFilter) -> Result<UserList, AppError> {
 
 /// Where a plain admin form goes back to: its list, with the refusal's code if any.
 #[cfg(feature = "ssr")]
-fn back_to<T>(list: &str, outcome: Result<T, AppError>) -> Result<T, AppError> {
+pub(crate) fn back_to<T>(list: &str, outcome: Result<T, AppError>) -> Result<T, AppError> {
     if is_plain_form_post() {
         match &outcome {
             Ok(_) => leptos_axum::redirect(list),
@@ -50,9 +50,10 @@ fn back_to_users<T>(outcome: Result<T, AppError>) -> Result<T, AppError> {
     back_to("/admin/users", outcome)
 }
 
-/// After a moderation change: the shop's cached pages and the dashboard's tiles are stale.
+/// After a moderation change (or a fair's): the shop's cached pages and the dashboard's tiles
+/// are stale.
 #[cfg(feature = "ssr")]
-fn moderated() {
+pub(crate) fn moderated() {
     if let Some(cache) = use_context::<crate::catalog::cache::PageCache>() {
         cache.invalidate();
     }

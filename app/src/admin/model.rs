@@ -142,10 +142,13 @@ pub enum AuditAction {
     ProductHide,
     ProductUnhide,
     FairCreate,
+    FairUpdate,
+    FairOpen,
+    FairClose,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 10] = [
+    pub const ALL: [AuditAction; 13] = [
         AuditAction::UserRole,
         AuditAction::UserDisable,
         AuditAction::UserEnable,
@@ -156,6 +159,9 @@ impl AuditAction {
         AuditAction::ProductHide,
         AuditAction::ProductUnhide,
         AuditAction::FairCreate,
+        AuditAction::FairUpdate,
+        AuditAction::FairOpen,
+        AuditAction::FairClose,
     ];
 
     pub fn as_db(self) -> &'static str {
@@ -170,6 +176,9 @@ impl AuditAction {
             AuditAction::ProductHide => "product.hide",
             AuditAction::ProductUnhide => "product.unhide",
             AuditAction::FairCreate => "fair.create",
+            AuditAction::FairUpdate => "fair.update",
+            AuditAction::FairOpen => "fair.open",
+            AuditAction::FairClose => "fair.close",
         }
     }
 
@@ -186,7 +195,10 @@ impl AuditAction {
             | AuditAction::CooperativeSuspend
             | AuditAction::CooperativeReinstate => "cooperative",
             AuditAction::ProductHide | AuditAction::ProductUnhide => "product",
-            AuditAction::FairCreate => "fair",
+            AuditAction::FairCreate
+            | AuditAction::FairUpdate
+            | AuditAction::FairOpen
+            | AuditAction::FairClose => "fair",
         }
     }
 }

@@ -251,6 +251,9 @@ fn action_label(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, action: Aud
         AuditAction::ProductHide => t_string!(i18n, admin.audit.product_hide),
         AuditAction::ProductUnhide => t_string!(i18n, admin.audit.product_unhide),
         AuditAction::FairCreate => t_string!(i18n, admin.audit.fair_create),
+        AuditAction::FairUpdate => t_string!(i18n, admin.audit.fair_update),
+        AuditAction::FairOpen => t_string!(i18n, admin.audit.fair_open),
+        AuditAction::FairClose => t_string!(i18n, admin.audit.fair_close),
     }
     .to_string()
 }

@@ -251,6 +251,21 @@ pub async fn fetch_fair_form(draft: String) -> Result<FairFormPage, AppError> {
     .await
 }
 
+/// A refused plain form is kept as a draft and the admin goes back to `form_url` with it, every
+/// field as typed.
+#[cfg(feature = "ssr")]
+async fn back_to_form(
+    db: &crate::db::Db,
+    form: &FairForm,
+    errors: Vec<crate::error::FieldError>,
+    form_url: &str,
+) -> Result<String, AppError> {
+    let body = serde_json::to_string(&(form, errors)).map_err(|_| AppError::Internal)?;
+    let token = crate::drafts::save(db, service::DRAFT_FORM, body, now_unix()).await?;
+    leptos_axum::redirect(&format!("{form_url}?draft={token}#fair-form"));
+    Ok(String::new())
+}
+
 /// Creates a fair (admins). A plain form goes to the new fair's hall; a refused one comes back
 /// to the form with every field as typed.
 #[server(endpoint = "fairs/create")]
@@ -264,15 +279,74 @@ pub async fn create_fair(form: FairForm) -> Result<String, AppError> {
     .await;
     match outcome {
         Ok(slug) => {
+            crate::admin::api::moderated();
             redirect_plain_form(&format!("/fairs/{slug}"));
             Ok(slug)
         }
         Err(AppError::Validation(errors)) if plain => {
-            let body = serde_json::to_string(&(&form, errors)).map_err(|_| AppError::Internal)?;
-            let token = crate::drafts::save(&db, service::DRAFT_FORM, body, now_unix()).await?;
-            leptos_axum::redirect(&format!("/admin/fairs/new?draft={token}#fair-form"));
-            Ok(String::new())
+            back_to_form(&db, &form, errors, "/admin/fairs/new").await
         }
         Err(e) => Err(e),
     }
+}
+
+/// Every fair, for the admins' list.
+#[server(endpoint = "fairs/admin_list", input = GetUrl)]
+pub async fn fetch_admin_fairs() -> Result<Vec<FairSummary>, AppError> {
+    respond(async {
+        require_admin()?;
+        Ok(service::admin_fairs(&use_db()?, now_unix()).await?)
+    })
+    .await
+}
+
+/// The edit form of the fair `slug` (admins), with a refused draft when `draft` names one.
+#[server(endpoint = "fairs/edit_form", input = GetUrl)]
+pub async fn fetch_fair_edit(slug: String, draft: String) -> Result<FairFormPage, AppError> {
+    respond(async {
+        require_admin()?;
+        let draft = Some(draft.trim()).filter(|d| !d.is_empty());
+        service::edit_page(&use_db()?, &slug, draft, now_unix()).await
+    })
+    .await
+}
+
+/// Saves the fair `slug`'s form (admins): names, times and booths. A plain form goes back to
+/// the list of fairs; a refused one comes back to the edit form with every field as typed.
+#[server(endpoint = "fairs/update")]
+pub async fn update_fair(slug: String, form: FairForm) -> Result<String, AppError> {
+    let plain = is_plain_form_post();
+    let db = use_db()?;
+    let outcome = respond(async {
+        let admin = require_admin()?;
+        service::update_fair(&db, admin.id, &slug, &form, now_unix()).await
+    })
+    .await;
+    match outcome {
+        Ok(slug) => {
+            crate::admin::api::moderated();
+            redirect_plain_form("/admin/fairs");
+            Ok(slug)
+        }
+        Err(AppError::Validation(errors)) if plain => {
+            back_to_form(&db, &form, errors, &format!("/admin/fairs/{slug}/edit")).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Opens the upcoming fair `slug` now, or closes the running one now (admins). A plain form
+/// goes back to the list, with `?error=<code>` when the fair's phase does not allow it.
+#[server(endpoint = "fairs/set_open")]
+pub async fn set_fair_open(slug: String, open: bool) -> Result<FairSummary, AppError> {
+    crate::admin::api::back_to(
+        "/admin/fairs",
+        respond(async {
+            let admin = require_admin()?;
+            let fair = service::set_open(&use_db()?, admin.id, &slug, open, now_unix()).await?;
+            crate::admin::api::moderated();
+            Ok(fair)
+        })
+        .await,
+    )
 }

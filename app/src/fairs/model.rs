@@ -365,6 +365,35 @@ impl Phase {
     }
 }
 
+/// Why a fair cannot be opened or closed now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenRefusal {
+    /// Opening a fair that runs already, or closing one that has not opened.
+    NotUpcoming,
+    NotRunning,
+}
+
+impl OpenRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            OpenRefusal::NotUpcoming => "fair_not_upcoming",
+            OpenRefusal::NotRunning => "fair_not_running",
+        }
+    }
+}
+
+/// The fair's new times when an admin opens it now (an upcoming fair starts at `now`, its end
+/// unchanged) or closes it now (a running fair ends at `now`). A past fair runs again only by
+/// editing its dates, so that its record is not rewritten by a click.
+pub fn open_or_close(starts_at: i64, ends_at: i64, now: i64, open: bool) -> Result<(i64, i64), OpenRefusal> {
+    match (Phase::at(starts_at, ends_at, now), open) {
+        (Phase::Upcoming, true) => Ok((now, ends_at)),
+        (Phase::Running, false) => Ok((starts_at, now)),
+        (_, true) => Err(OpenRefusal::NotUpcoming),
+        (_, false) => Err(OpenRefusal::NotRunning),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FairSummary {
     pub id: i64,
@@ -474,4 +503,67 @@ pub struct FairFormPage {
     pub booths: Vec<(String, Text, Option<Text>)>,
     pub form: FairForm,
     pub errors: Vec<crate::error::FieldError>,
+    /// The fair being edited (its slug); `None` for a new fair.
+    pub editing: Option<String>,
+}
+
+impl FairForm {
+    /// The form filled with a stored fair, to edit it.
+    pub fn of(fair: &FairSummary, booths: &[String]) -> FairForm {
+        FairForm {
+            name_vi: fair.name.vi.clone(),
+            name_en: fair.name.en.clone(),
+            description_vi: fair.description.vi.clone(),
+            description_en: fair.description.en.clone(),
+            starts_at: crate::ui::dates::vietnam_local_input(fair.starts_at),
+            ends_at: crate::ui::dates::vietnam_local_input(fair.ends_at),
+            booths: booths.iter().map(|slug| (slug.clone(), "on".to_owned())).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const START: i64 = 1_000_000;
+    const END: i64 = 2_000_000;
+
+    #[test]
+    fn opening_an_upcoming_fair_moves_its_start_to_now_and_keeps_its_end() {
+        assert_eq!(open_or_close(START, END, START - 60, true), Ok((START - 60, END)));
+    }
+
+    #[test]
+    fn closing_a_running_fair_ends_it_now() {
+        assert_eq!(open_or_close(START, END, START + 60, false), Ok((START, START + 60)));
+    }
+
+    #[test]
+    fn only_an_upcoming_fair_opens_and_only_a_running_one_closes() {
+        assert_eq!(open_or_close(START, END, START, true), Err(OpenRefusal::NotUpcoming), "running");
+        assert_eq!(open_or_close(START, END, END, true), Err(OpenRefusal::NotUpcoming), "past");
+        assert_eq!(open_or_close(START, END, START - 1, false), Err(OpenRefusal::NotRunning), "upcoming");
+        assert_eq!(open_or_close(START, END, END, false), Err(OpenRefusal::NotRunning), "past");
+    }
+
+    #[test]
+    fn a_stored_fair_fills_the_form_in_vietnam_time() {
+        let fair = FairSummary {
+            id: 1,
+            slug: "tea".into(),
+            name: Text::new("Hội chợ chè", "Tea fair"),
+            description: Text::new("Chè", "Tea"),
+            // 2027-01-20 01:00 UTC is 08:00 in Vietnam.
+            starts_at: 1_800_406_800,
+            ends_at: 1_800_406_800 + 3600,
+            phase: Phase::Upcoming,
+            booths: 1,
+        };
+        let form = FairForm::of(&fair, &["binh-minh".to_owned()]);
+        assert_eq!(form.starts_at, "2027-01-20T08:00");
+        assert_eq!(form.ends_at, "2027-01-20T09:00");
+        assert_eq!(form.chosen_booths().collect::<Vec<_>>(), vec!["binh-minh"]);
+        assert_eq!(form.name_vi, "Hội chợ chè");
+    }
 }

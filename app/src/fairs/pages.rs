@@ -17,10 +17,12 @@ use crate::shell::site_url;
 use crate::ui::dates::format_datetime;
 use crate::ui::layout::Loaded;
 
+mod admin;
 mod editor;
 mod fairs;
+pub use admin::{AdminFairsPage, EditFairPage, NewFairPage};
 pub use editor::CoopBoothEditPage;
-pub use fairs::{FairHallPage, FairsPage, NewFairPage, RunningFairBanner};
+pub use fairs::{FairHallPage, FairsPage, RunningFairBanner};
 
 #[component]
 pub fn BoothPage() -> impl IntoView {

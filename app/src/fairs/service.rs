@@ -415,18 +415,159 @@ pub async fn booth_choices(db: &Db) -> Result<Vec<(String, Text, Option<Text>)>,
 /// The draft form name for the fair form (refused plain posts).
 pub const DRAFT_FORM: &str = "fair";
 
+/// A refused form's fields and errors, while its draft is kept.
+async fn load_draft(
+    db: &Db,
+    draft: Option<&str>,
+    now: i64,
+) -> Result<Option<(FairForm, Vec<crate::error::FieldError>)>, AppError> {
+    let Some(token) = draft else { return Ok(None) };
+    let body = crate::drafts::load(db, DRAFT_FORM, token, now).await?;
+    Ok(body.and_then(|body| serde_json::from_str(&body).ok()))
+}
+
 /// The fair form's page, with a refused draft's fields and errors when `draft` is still there.
 pub async fn form_page(db: &Db, draft: Option<&str>, now: i64) -> Result<FairFormPage, AppError> {
-    let (form, errors) = match draft {
-        Some(token) => match crate::drafts::load(db, DRAFT_FORM, token, now).await? {
-            Some(body) => {
-                serde_json::from_str::<(FairForm, Vec<crate::error::FieldError>)>(&body).unwrap_or_default()
-            }
-            None => Default::default(),
-        },
-        None => Default::default(),
+    let (form, errors) = load_draft(db, draft, now).await?.unwrap_or_default();
+    Ok(FairFormPage { booths: booth_choices(db).await?, form, errors, editing: None })
+}
+
+/// The edit form of the fair `slug`: its stored fields, or a refused draft's when `draft` is
+/// still there.
+pub async fn edit_page(db: &Db, slug: &str, draft: Option<&str>, now: i64) -> Result<FairFormPage, AppError> {
+    let fair = fair_by_slug(db, slug, now).await?.ok_or(AppError::NotFound)?;
+    let (form, errors) = match load_draft(db, draft, now).await? {
+        Some(refused) => refused,
+        None => {
+            let booths: Vec<String> =
+                fair_booths(db, fair.id).await?.into_iter().map(|(slug, _)| slug).collect();
+            (FairForm::of(&fair, &booths), Vec::new())
+        }
     };
-    Ok(FairFormPage { booths: booth_choices(db).await?, form, errors })
+    Ok(FairFormPage { booths: booth_choices(db).await?, form, errors, editing: Some(fair.slug) })
+}
+
+/// Every fair for the admins' list, latest start first.
+pub async fn admin_fairs(db: &Db, now: i64) -> Result<Vec<FairSummary>, sqlx::Error> {
+    let mut sql = Sql::new(SUMMARY_SELECT);
+    sql.push(" ORDER BY f.starts_at DESC, f.id DESC LIMIT ").bind(ADMIN_FAIRS_SHOWN);
+    Ok(sql.query_as::<SummaryRow>()?.fetch_all(&db.pool).await?.into_iter().map(|r| r.summary(now)).collect())
+}
+
+/// How many fairs the admins' list shows (a province runs a few a year).
+const ADMIN_FAIRS_SHOWN: i64 = 500;
+
+async fn fair_by_slug(db: &Db, slug: &str, now: i64) -> Result<Option<FairSummary>, sqlx::Error> {
+    let mut sql = Sql::new(SUMMARY_SELECT);
+    sql.push(" WHERE f.slug = ").bind(slug.to_owned());
+    Ok(sql.query_as::<SummaryRow>()?.fetch_optional(&db.pool).await?.map(|r| r.summary(now)))
+}
+
+/// The booths of the fair `fair` that an admin manages (approved cooperatives'), as
+/// (slug, id) by slug. A suspended cooperative's booth stays in the fair, out of sight, and
+/// comes back if it is reinstated.
+async fn fair_booths(db: &Db, fair: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT c.slug, c.id FROM fair_booths fb JOIN cooperatives c ON c.id = fb.cooperative_id \
+         WHERE c.status = 'approved' AND fb.fair_id = ",
+    );
+    sql.bind(fair).push(" ORDER BY c.slug");
+    sql.query_as()?.fetch_all(&db.pool).await
+}
+
+/// Approved cooperatives by slug: the booths a fair may have.
+async fn approved_booths(db: &Db) -> Result<std::collections::HashMap<String, i64>, sqlx::Error> {
+    let sql = Sql::new("SELECT slug, id FROM cooperatives WHERE status = 'approved'");
+    Ok(sql.query_as::<(String, i64)>()?.fetch_all(&db.pool).await?.into_iter().collect())
+}
+
+/// What the audit log keeps of a fair.
+fn fair_audit(name: &Text, starts_at: i64, ends_at: i64, booths: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        "name_vi": name.vi, "name_en": name.en, "starts_at": starts_at, "ends_at": ends_at, "booths": booths,
+    })
+}
+
+/// Edits the fair `slug`: its names, description and times, and which booths take part (added
+/// and removed to match the form). Its slug stays, so that links to it keep working. The form
+/// is checked whole first; returns the slug.
+#[tracing::instrument(skip(db, form))]
+pub async fn update_fair(
+    db: &Db,
+    admin: i64,
+    slug: &str,
+    form: &FairForm,
+    now: i64,
+) -> Result<String, AppError> {
+    let current = fair_by_slug(db, slug, now).await?.ok_or(AppError::NotFound)?;
+    let known = approved_booths(db).await?;
+    let fair = form.check(&known).map_err(AppError::Validation)?;
+    let old: Vec<(String, i64)> = fair_booths(db, current.id).await?;
+    let mut new: Vec<&str> = form.chosen_booths().collect();
+    new.sort_unstable();
+    let mut tx = db.pool.begin().await?;
+    let mut sql = Sql::new("UPDATE fairs SET name_vi = ");
+    sql.bind(fair.name.vi.clone()).push(", name_en = ").bind(fair.name.en.clone());
+    sql.push(", description_vi = ").bind(fair.description.vi).push(", description_en = ");
+    sql.bind(fair.description.en).push(", starts_at = ").bind(fair.starts_at);
+    sql.push(", ends_at = ").bind(fair.ends_at).push(" WHERE id = ").bind(current.id);
+    sql.query()?.execute(&mut *tx).await?;
+    for (_, coop) in old.iter().filter(|(_, id)| !fair.booths.contains(id)) {
+        let mut sql = Sql::new("DELETE FROM fair_booths WHERE fair_id = ");
+        sql.bind(current.id).push(" AND cooperative_id = ").bind(*coop);
+        sql.query()?.execute(&mut *tx).await?;
+    }
+    for coop in fair.booths.iter().filter(|id| !old.iter().any(|(_, o)| o == *id)) {
+        let mut sql = Sql::new("INSERT INTO fair_booths (fair_id, cooperative_id) VALUES (");
+        sql.bind(current.id).push(", ").bind(*coop).push(")");
+        sql.query()?.execute(&mut *tx).await?;
+    }
+    let old_slugs: Vec<&str> = old.iter().map(|(slug, _)| slug.as_str()).collect();
+    let audit = Audit {
+        actor: admin,
+        action: AuditAction::FairUpdate,
+        target_id: current.id,
+        before: Some(fair_audit(&current.name, current.starts_at, current.ends_at, &old_slugs)),
+        after: Some(fair_audit(&fair.name, fair.starts_at, fair.ends_at, &new)),
+        at: now,
+    };
+    record(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(current.slug)
+}
+
+/// Opens the upcoming fair `slug` now, or closes the running one now (`open_or_close`); returns
+/// it as it is after. Refused with `Conflict` when its phase does not allow it.
+#[tracing::instrument(skip(db))]
+pub async fn set_open(
+    db: &Db,
+    admin: i64,
+    slug: &str,
+    open: bool,
+    now: i64,
+) -> Result<FairSummary, AppError> {
+    let fair = fair_by_slug(db, slug, now).await?.ok_or(AppError::NotFound)?;
+    let (starts_at, ends_at) = open_or_close(fair.starts_at, fair.ends_at, now, open)
+        .map_err(|refusal| AppError::Conflict(refusal.code().to_owned()))?;
+    let mut tx = db.pool.begin().await?;
+    // Only if nobody moved its times meanwhile.
+    let mut sql = Sql::new("UPDATE fairs SET starts_at = ");
+    sql.bind(starts_at).push(", ends_at = ").bind(ends_at).push(" WHERE id = ").bind(fair.id);
+    sql.push(" AND starts_at = ").bind(fair.starts_at).push(" AND ends_at = ").bind(fair.ends_at);
+    if sql.query()?.execute(&mut *tx).await?.rows_affected() == 0 {
+        return Err(AppError::Conflict("conflict".to_owned()));
+    }
+    let audit = Audit {
+        actor: admin,
+        action: if open { AuditAction::FairOpen } else { AuditAction::FairClose },
+        target_id: fair.id,
+        before: Some(serde_json::json!({ "starts_at": fair.starts_at, "ends_at": fair.ends_at })),
+        after: Some(serde_json::json!({ "starts_at": starts_at, "ends_at": ends_at })),
+        at: now,
+    };
+    record(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(FairSummary { starts_at, ends_at, phase: Phase::at(starts_at, ends_at, now), ..fair })
 }
 
 /// A slug for a new fair from its name, made unique with a number when taken.
@@ -449,10 +590,7 @@ async fn free_slug(db: &Db, name: &Text) -> Result<String, sqlx::Error> {
 /// Creates a fair with its booths; returns its slug. The admin's form is checked whole first.
 #[tracing::instrument(skip(db, form))]
 pub async fn create_fair(db: &Db, admin: i64, form: &FairForm, now: i64) -> Result<String, AppError> {
-    let known: std::collections::HashMap<String, i64> = {
-        let sql = Sql::new("SELECT slug, id FROM cooperatives WHERE status = 'approved'");
-        sql.query_as::<(String, i64)>()?.fetch_all(&db.pool).await?.into_iter().collect()
-    };
+    let known = approved_booths(db).await?;
     let fair = form.check(&known).map_err(AppError::Validation)?;
     let slug = free_slug(db, &fair.name).await?;
     let mut tx = db.pool.begin().await?;

@@ -68,7 +68,7 @@ fn AdminLinks() -> impl IntoView {
             <a href="/admin/applications">{t!(i18n, admin.dashboard.applications)}</a>
             <a href="/admin/cooperatives">{t!(i18n, admin.moderation.coops_title)}</a>
             <a href="/admin/products">{t!(i18n, admin.moderation.products_title)}</a>
-            <a href="/admin/fairs/new">{t!(i18n, admin.dashboard.new_fair)}</a>
+            <a href="/admin/fairs">{t!(i18n, fairs.admin.title)}</a>
             <a href="/admin/inquiries">{t!(i18n, admin.dashboard.inquiries)}</a>
             <a href="/admin/users">{t!(i18n, admin.users.title)}</a>
             <a href="/admin/certificates">{t!(i18n, admin.nav.certificates)}</a>

@@ -1,25 +1,20 @@
 //! Virtual trade fairs: the list (`/fairs`), a fair's hall of booths with live visitor counts
-//! (`/fairs/:slug`), the home page's running-fair banner, and the admin's fair form
-//! (`/admin/fairs/new`, a plain form that keeps what was typed when it is refused).
+//! (`/fairs/:slug`) and the home page's running-fair banner.
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::super::api::*;
 use super::super::model::*;
-use crate::accounts::model::Viewer;
-use crate::error::AppError;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{Localized, use_lang};
 use crate::shell::site_url;
 use crate::ui::dates::format_datetime;
-use crate::ui::forms::{FieldMessage, FormAlert, TextField};
 use crate::ui::layout::Loaded;
 
 /// "Đang diễn ra", "Sắp diễn ra" or "Đã kết thúc".
 #[component]
-fn PhaseChip(phase: Phase) -> impl IntoView {
+pub(super) fn PhaseChip(phase: Phase) -> impl IntoView {
     let i18n = use_i18n();
     match phase {
         Phase::Running => {
@@ -32,7 +27,7 @@ fn PhaseChip(phase: Phase) -> impl IntoView {
 
 /// When a fair runs, in Vietnam time.
 #[component]
-fn FairDates(starts_at: i64, ends_at: i64) -> impl IntoView {
+pub(super) fn FairDates(starts_at: i64, ends_at: i64) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="fair__dates">
@@ -92,7 +87,13 @@ pub fn FairsPage() -> impl IntoView {
                 view! {
                     <div class="page-head">
                         <h1>{t!(i18n, fairs.fair.list_title)}</h1>
-                        {list.can_create.then(|| view! { <a class="button" href="/admin/fairs/new">{t!(i18n, fairs.fair.create)}</a> })}
+                        {list.can_create.then(|| view! {
+                            <span class="page-head__actions">
+                                <a class="button button--secondary" href="/admin/fairs">{t!(i18n, fairs.admin.title)}</a>
+                                " "
+                                <a class="button" href="/admin/fairs/new">{t!(i18n, fairs.fair.create)}</a>
+                            </span>
+                        })}
                     </div>
                     <p class="muted">{t!(i18n, fairs.fair.list_intro)}</p>
                     {empty.then(|| view! { <p>{t!(i18n, fairs.fair.none)}</p> })}
@@ -283,113 +284,6 @@ fn HallGrid(fair: i64, slug: String, booths: Vec<HallBooth>, filter: HallFilter)
                 .into_any()
             }).collect_view()}
         </ul>
-    }
-    .into_any()
-}
-
-#[component]
-pub fn NewFairPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let query = use_query_map();
-    let draft = query.with_untracked(|q| q.get("draft").unwrap_or_default());
-    view! {
-        <Title text=move || t_string!(i18n, fairs.fair.create) />
-        <Meta name="robots" content="noindex" />
-        <crate::accounts::pages::SignedIn page=move |viewer: Viewer| {
-            if !viewer.is_admin() {
-                return view! { <crate::accounts::pages::Forbidden /> }.into_any();
-            }
-            let draft = draft.clone();
-            let page = Resource::new(move || draft.clone(), fetch_fair_form);
-            view! {
-                <section class="admin">
-                    <h1>{t!(i18n, fairs.fair.create)}</h1>
-                    <Loaded resource=page view=|page: FairFormPage| view! { <FairFormView page /> } />
-                </section>
-            }
-            .into_any()
-        } />
-    }
-}
-
-/// The fair form: a plain form, so it works before (or without) the page's script, and a refused
-/// one comes back with every field as typed.
-#[component]
-fn FairFormView(page: FairFormPage) -> impl IntoView {
-    let i18n = use_i18n();
-    let FairFormPage { booths, form, errors } = page;
-    let error = Signal::stored((!errors.is_empty()).then_some(AppError::Validation(errors)));
-    let booths_error = crate::ui::forms::field_error(error, "booths");
-    let FairForm { name_vi, name_en, description_vi, description_en, starts_at, ends_at, booths: chosen } =
-        form;
-    let fields = view! {
-        <div class="form-grid">
-            <TextField field="name_vi" prefix="form" required=true value=name_vi error>
-                {t!(i18n, fairs.fair.name_vi)}
-            </TextField>
-            <TextField field="name_en" prefix="form" required=true value=name_en error>
-                {t!(i18n, fairs.fair.name_en)}
-            </TextField>
-            <TextField field="description_vi" prefix="form" multiline=true value=description_vi error>
-                {t!(i18n, fairs.fair.description_vi)}
-            </TextField>
-            <TextField field="description_en" prefix="form" multiline=true value=description_en error>
-                {t!(i18n, fairs.fair.description_en)}
-            </TextField>
-            <TextField
-                field="starts_at"
-                prefix="form"
-                kind="datetime-local"
-                required=true
-                value=starts_at
-                hint=ViewFn::from(move || t!(i18n, fairs.fair.vietnam_time))
-                error
-            >
-                {t!(i18n, fairs.fair.starts_at)}
-            </TextField>
-            <TextField
-                field="ends_at"
-                prefix="form"
-                kind="datetime-local"
-                required=true
-                value=ends_at
-                hint=ViewFn::from(move || t!(i18n, fairs.fair.vietnam_time))
-                error
-            >
-                {t!(i18n, fairs.fair.ends_at)}
-            </TextField>
-        </div>
-    }
-    .into_any();
-    let choices = view! {
-        <fieldset class="fair-form__booths" class:field--invalid=move || booths_error.with(Option::is_some)>
-            <legend>{t!(i18n, fairs.fair.choose_booths)}</legend>
-            {move || booths_error.get().map(|code| view! { <p class="field__error"><FieldMessage code /></p> })}
-            <ul class="fair-form__choices">
-                {booths.into_iter().map(|(slug, name, district)| {
-                    let checked = chosen.get(&slug).is_some_and(|v| !v.is_empty());
-                    view! {
-                        <li>
-                            <label>
-                                <input type="checkbox" name=format!("form[booths][{slug}]") value="on" checked=checked />
-                                " " <Localized text=name />
-                                {district.map(|d| view! { <span class="muted">" · " <Localized text=d /></span> })}
-                            </label>
-                        </li>
-                    }
-                    .into_any()
-                }).collect_view()}
-            </ul>
-        </fieldset>
-    }
-    .into_any();
-    view! {
-        <form class="form fair-form" id="fair-form" method="post" action=CreateFair::PATH data-testid="fair-form">
-            <FormAlert error />
-            {fields}
-            {choices}
-            <button class="button" type="submit">{t!(i18n, fairs.fair.create_submit)}</button>
-        </form>
     }
     .into_any()
 }
