@@ -152,20 +152,26 @@ impl Scope<'_> {
         }
     }
 
-    /// `FROM …` of the counted orders in range: per order line (`p` is the product) when a
-    /// product filter is set, per order otherwise. The amount column is `amount`.
+    /// `FROM …` of the counted orders in range: per order line `l` when a product filter is
+    /// set, per order otherwise. The amount column is `amount`.
     fn orders(&self, sql: &mut Sql) {
         if self.filter.by_product() {
-            sql.push(" FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN products p ON p.id = l.product_id");
+            sql.push(" FROM orders o JOIN order_lines l ON l.order_id = o.id");
         } else {
             sql.push(" FROM orders o");
         }
     }
 
+    /// The range, district and status; with a product filter, the lines `l` of the matching
+    /// products (a set computed once per query, not a join per line).
     fn order_filters(&self, sql: &mut Sql) {
         self.range_and_district(sql);
         sql.push(COUNTED);
-        self.product_filters(sql);
+        if self.filter.by_product() {
+            sql.push(" AND l.product_id IN (SELECT p.id FROM products p WHERE 1 = 1");
+            self.product_filters(sql);
+            sql.push(")");
+        }
     }
 
     /// Orders `o` placed in the range, by the district's cooperatives.
@@ -184,7 +190,11 @@ impl Scope<'_> {
             sql.bind(group.to_owned()).push(")");
         }
         if let Some(stars) = self.filter.stars() {
-            sql.push(" AND ").push(STARS_OF_P).bind(self.today.clone()).push(") = ").bind(stars);
+            // The products whose best valid certificate has these stars, from the certificates'
+            // covering index.
+            sql.push(" AND p.id IN (SELECT ct.product_id FROM certificates ct WHERE ct.expires_on >= ");
+            sql.bind(self.today.clone()).push(" GROUP BY ct.product_id HAVING MAX(ct.stars) = ").bind(stars);
+            sql.push(")");
         }
     }
 
@@ -198,7 +208,13 @@ impl Scope<'_> {
 
     /// Published products of approved cooperatives (in the district), as `p`.
     pub(crate) fn products(&self, sql: &mut Sql) {
-        sql.push(" FROM products p WHERE p.status = 'published' AND p.cooperative_id IN (SELECT c2.id FROM cooperatives c2");
+        sql.push(" FROM products p WHERE ");
+        self.product_conditions(sql);
+    }
+
+    /// The conditions of `products` on `p`, after a `WHERE` or an `AND`.
+    fn product_conditions(&self, sql: &mut Sql) {
+        sql.push("p.status = 'published' AND p.cooperative_id IN (SELECT c2.id FROM cooperatives c2");
         if let Some(district) = self.filter.district() {
             sql.push(" JOIN districts d2 ON d2.id = c2.district_id WHERE d2.slug = ")
                 .bind(district.to_owned());
@@ -247,15 +263,17 @@ async fn by_district(db: &Db, scope: &Scope<'_>) -> Result<Vec<DistrictFigure>, 
         .collect())
 }
 
+/// The best-selling products: summed per product id first (a covering scan of the range's
+/// lines), and only the ten winners joined to their names.
 async fn top_products(db: &Db, scope: &Scope<'_>) -> Result<Vec<ProductFigure>, sqlx::Error> {
     let mut sql = Sql::new(
-        "SELECT p.slug, p.name_vi, p.name_en, CAST(SUM(l.quantity) AS BIGINT), \
-         CAST(SUM(l.line_total_vnd) AS BIGINT) AS revenue \
-         FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN products p ON p.id = l.product_id",
+        "SELECT p.slug, p.name_vi, p.name_en, t.quantity, t.revenue FROM (SELECT l.product_id, \
+         CAST(SUM(l.quantity) AS BIGINT) AS quantity, CAST(SUM(l.line_total_vnd) AS BIGINT) AS revenue \
+         FROM orders o JOIN order_lines l ON l.order_id = o.id",
     );
     scope.order_filters(&mut sql);
-    sql.push(" GROUP BY p.id, p.slug, p.name_vi, p.name_en ORDER BY revenue DESC, p.id LIMIT ");
-    sql.bind(TOP_PRODUCTS);
+    sql.push(" GROUP BY l.product_id ORDER BY revenue DESC, l.product_id LIMIT ").bind(TOP_PRODUCTS);
+    sql.push(") t JOIN products p ON p.id = t.product_id ORDER BY t.revenue DESC, p.id");
     let rows: Vec<(String, String, String, i64, i64)> = sql.query_as()?.fetch_all(&db.pool).await?;
     Ok(rows
         .into_iter()
@@ -268,21 +286,35 @@ async fn top_products(db: &Db, scope: &Scope<'_>) -> Result<Vec<ProductFigure>, 
         .collect())
 }
 
+/// Products by the stars of their best valid certificate: the certificates are walked per
+/// product (a covering index), and the products without one are the rest of the total.
 async fn by_stars(db: &Db, scope: &Scope<'_>) -> Result<Vec<Count>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT s.stars, COUNT(*) FROM (SELECT ");
-    sql.push(STARS_OF_P).bind(scope.today.clone()).push(") AS stars");
-    scope.products(&mut sql);
-    sql.push(") s GROUP BY s.stars");
-    let rows: Vec<(Option<i64>, i64)> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let mut rated = Sql::new(
+        "SELECT x.stars, COUNT(*) FROM (SELECT MAX(ct.stars) AS stars FROM certificates ct \
+         JOIN products p ON p.id = ct.product_id WHERE ct.expires_on >= ",
+    );
+    rated.bind(scope.today.clone()).push(" AND ");
+    scope.product_conditions(&mut rated);
+    rated.push(" GROUP BY ct.product_id) x GROUP BY x.stars");
+    let mut total = Sql::new("SELECT COUNT(*)");
+    scope.products(&mut total);
+    let rated = async { rated.query_as::<(i64, i64)>()?.fetch_all(&db.pool).await };
+    let total = async { total.query_scalar::<i64>()?.fetch_one(&db.pool).await };
+    let (rows, total) = tokio::try_join!(rated, total)?;
+    let unrated = total - rows.iter().map(|(_, n)| n).sum::<i64>();
     // 5, 4, 3 stars, then the products without a valid certificate; empty rows left out.
     let mut counts = Vec::new();
     for stars in [Some(5), Some(4), Some(3), None] {
-        if let Some((_, n)) = rows.iter().find(|(s, _)| *s == stars) {
+        let n = match stars {
+            Some(stars) => rows.iter().find(|(s, _)| *s == stars).map_or(0, |(_, n)| *n),
+            None => unrated,
+        };
+        if n > 0 {
             let label = match stars {
                 Some(s) => Text::new(format!("{s} sao"), format!("{s} stars")),
                 None => Text::new("Chưa có / hết hạn", "None or expired"),
             };
-            counts.push(Count { label, products: *n });
+            counts.push(Count { label, products: n });
         }
     }
     Ok(counts)
