@@ -168,7 +168,10 @@ impl Scope<'_> {
         self.range_and_district(sql);
         sql.push(COUNTED);
         if self.filter.by_product() {
-            sql.push(" AND l.product_id IN (SELECT p.id FROM products p WHERE 1 = 1");
+            // The unary plus keeps SQLite's planner on the date range (orders_dashboard_idx)
+            // rather than walking every line of every matching product: 70 ms instead of 180 ms
+            // at 1,000,000 orders. PostgreSQL reads it as the integer itself.
+            sql.push(" AND +l.product_id IN (SELECT p.id FROM products p WHERE 1 = 1");
             self.product_filters(sql);
             sql.push(")");
         }
