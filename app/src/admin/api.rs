@@ -53,7 +53,7 @@ fn back_to_users<T>(outcome: Result<T, AppError>) -> Result<T, AppError> {
 /// After a moderation change (or a fair's): the shop's cached pages and the dashboard's tiles
 /// are stale.
 #[cfg(feature = "ssr")]
-pub(crate) fn moderated() {
+pub(crate) fn shop_changed() {
     if let Some(cache) = use_context::<crate::catalog::cache::PageCache>() {
         cache.invalidate();
     }
@@ -91,7 +91,7 @@ pub async fn set_cooperative_suspended(
                 now_unix(),
             )
             .await?;
-            moderated();
+            shop_changed();
             Ok(())
         })
         .await,
@@ -118,7 +118,7 @@ pub async fn set_product_hidden(product_id: i64, hide: bool, reason: String) -> 
             let admin = require_admin()?;
             super::moderation::set_hidden(&use_db()?, admin.id, product_id, hide, &reason, now_unix())
                 .await?;
-            moderated();
+            shop_changed();
             Ok(())
         })
         .await,

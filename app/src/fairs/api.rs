@@ -279,7 +279,7 @@ pub async fn create_fair(form: FairForm) -> Result<String, AppError> {
     .await;
     match outcome {
         Ok(slug) => {
-            crate::admin::api::moderated();
+            crate::admin::api::shop_changed();
             redirect_plain_form(&format!("/fairs/{slug}"));
             Ok(slug)
         }
@@ -324,7 +324,7 @@ pub async fn update_fair(slug: String, form: FairForm) -> Result<String, AppErro
     .await;
     match outcome {
         Ok(slug) => {
-            crate::admin::api::moderated();
+            crate::admin::api::shop_changed();
             redirect_plain_form("/admin/fairs");
             Ok(slug)
         }
@@ -344,7 +344,7 @@ pub async fn set_fair_open(slug: String, open: bool) -> Result<FairSummary, AppE
         respond(async {
             let admin = require_admin()?;
             let fair = service::set_open(&use_db()?, admin.id, &slug, open, now_unix()).await?;
-            crate::admin::api::moderated();
+            crate::admin::api::shop_changed();
             Ok(fair)
         })
         .await,

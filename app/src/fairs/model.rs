@@ -363,6 +363,16 @@ impl Phase {
             Phase::Past
         }
     }
+
+    /// What an admin's one click does to a fair in this phase: `Some(true)` opens it now (it is
+    /// upcoming), `Some(false)` closes it now (it runs), `None` neither (it is over).
+    pub fn switch(self) -> Option<bool> {
+        match self {
+            Phase::Upcoming => Some(true),
+            Phase::Running => Some(false),
+            Phase::Past => None,
+        }
+    }
 }
 
 /// Why a fair cannot be opened or closed now.
@@ -386,9 +396,9 @@ impl OpenRefusal {
 /// unchanged) or closes it now (a running fair ends at `now`). A past fair runs again only by
 /// editing its dates, so that its record is not rewritten by a click.
 pub fn open_or_close(starts_at: i64, ends_at: i64, now: i64, open: bool) -> Result<(i64, i64), OpenRefusal> {
-    match (Phase::at(starts_at, ends_at, now), open) {
-        (Phase::Upcoming, true) => Ok((now, ends_at)),
-        (Phase::Running, false) => Ok((starts_at, now)),
+    match (Phase::at(starts_at, ends_at, now).switch(), open) {
+        (Some(true), true) => Ok((now, ends_at)),
+        (Some(false), false) => Ok((starts_at, now)),
         (_, true) => Err(OpenRefusal::NotUpcoming),
         (_, false) => Err(OpenRefusal::NotRunning),
     }
@@ -541,6 +551,11 @@ mod tests {
 
     #[test]
     fn only_an_upcoming_fair_opens_and_only_a_running_one_closes() {
+        assert_eq!(
+            [Phase::Upcoming, Phase::Running, Phase::Past].map(Phase::switch),
+            [Some(true), Some(false), None],
+            "the list's button"
+        );
         assert_eq!(open_or_close(START, END, START, true), Err(OpenRefusal::NotUpcoming), "running");
         assert_eq!(open_or_close(START, END, END, true), Err(OpenRefusal::NotUpcoming), "past");
         assert_eq!(open_or_close(START, END, START - 1, false), Err(OpenRefusal::NotRunning), "upcoming");

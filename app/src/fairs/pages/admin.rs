@@ -108,19 +108,19 @@ pub fn AdminFairsPage() -> impl IntoView {
 #[component]
 fn OpenCloseForm(slug: String, phase: Phase) -> impl IntoView {
     let i18n = use_i18n();
-    let (open, label, class) = match phase {
-        Phase::Upcoming => (true, t_string!(i18n, fairs.admin.open_now), "button button--small"),
-        Phase::Running => {
-            (false, t_string!(i18n, fairs.admin.close_now), "button button--small button--danger")
+    phase.switch().map(|open| {
+        let (label, class) = if open {
+            (t_string!(i18n, fairs.admin.open_now), "button button--small")
+        } else {
+            (t_string!(i18n, fairs.admin.close_now), "button button--small button--danger")
+        };
+        view! {
+            <form method="post" action=SetFairOpen::PATH>
+                <input type="hidden" name="slug" value=slug />
+                <input type="hidden" name="open" value=open.to_string() />
+                <button class=class type="submit">{label}</button>
+            </form>
         }
-        Phase::Past => return None,
-    };
-    Some(view! {
-        <form method="post" action=SetFairOpen::PATH>
-            <input type="hidden" name="slug" value=slug />
-            <input type="hidden" name="open" value=open.to_string() />
-            <button class=class type="submit">{label}</button>
-        </form>
     })
 }
 
