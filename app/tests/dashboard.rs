@@ -4,9 +4,11 @@
 //! tiles and feed through the hub).
 mod common;
 
+use app::admin::dashboard::cache::ProductCharts;
 use app::admin::dashboard::model::*;
 use app::admin::dashboard::{push, service};
 use app::admin::export::{self, BOM, CHUNK_BYTES, Export, ExportQuery};
+use app::catalog::cache::PageCache;
 use app::db::{Db, Sql};
 use app::lang::Text;
 use app::live::hub::Hub;
@@ -177,6 +179,11 @@ async fn fixture(db: &Db) {
     .await;
 }
 
+/// A product charts cache of its own (nothing kept from another test).
+fn charts() -> ProductCharts {
+    ProductCharts::new(PageCache::default())
+}
+
 fn text(vi: &str, en: &str) -> Text {
     Text::new(vi, en)
 }
@@ -228,7 +235,7 @@ async fn the_tiles_count_today_in_vietnam_time(db: Db) {
 async fn the_charts_aggregate_the_range_and_follow_every_filter(db: Db) {
     fixture(&db).await;
     let today = vietnam_day(NOW);
-    let data = service::chart_data(&db, &DashboardFilter::default(), today).await.expect("charts");
+    let data = service::chart_data(&db, &charts(), &DashboardFilter::default(), today).await.expect("charts");
 
     assert_eq!(data.per_day.len(), 30);
     assert_eq!(data.per_day.last().map(|d| d.day), Some(today));
@@ -257,7 +264,8 @@ async fn the_charts_aggregate_the_range_and_follow_every_filter(db: Db) {
     assert_eq!(counts(&data.by_group), [("Food".to_owned(), 2), ("Drinks".to_owned(), 2)]);
 
     // A product group counts the lines of its products: tea and oranges.
-    let food = service::chart_data(&db, &filter(|f| f.group = "food".into()), today).await.expect("food");
+    let food =
+        service::chart_data(&db, &charts(), &filter(|f| f.group = "food".into()), today).await.expect("food");
     assert_eq!(last_two_days(&food), [(2, 200_000 + 100_000), (2, 50_000 + 100_000)]);
     assert_eq!(counts(&food.by_group), [("Food".to_owned(), 2)]);
     assert_eq!(food.top_products.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(), ["che", "cam"]);
@@ -270,14 +278,16 @@ async fn the_charts_aggregate_the_range_and_follow_every_filter(db: Db) {
     );
 
     // Stars are the best certificate valid today: 5 is the tea alone, 4 the wine alone.
-    let five = service::chart_data(&db, &filter(|f| f.stars = "5".into()), today).await.expect("5 stars");
+    let five =
+        service::chart_data(&db, &charts(), &filter(|f| f.stars = "5".into()), today).await.expect("5 stars");
     assert_eq!((five.orders(), five.revenue_vnd()), (2, 300_000));
     assert_eq!(counts(&five.by_stars), [("5 stars".to_owned(), 1)]);
-    let four = service::chart_data(&db, &filter(|f| f.stars = "4".into()), today).await.expect("4 stars");
+    let four =
+        service::chart_data(&db, &charts(), &filter(|f| f.stars = "4".into()), today).await.expect("4 stars");
     assert_eq!((four.orders(), four.revenue_vnd()), (1, 200_000));
 
     // A district keeps its cooperatives' orders and products.
-    let son_duong = service::chart_data(&db, &filter(|f| f.district = "son-duong".into()), today)
+    let son_duong = service::chart_data(&db, &charts(), &filter(|f| f.district = "son-duong".into()), today)
         .await
         .expect("district");
     assert_eq!(last_two_days(&son_duong), [(2, 260_000), (1, 130_000)]);
@@ -286,13 +296,111 @@ async fn the_charts_aggregate_the_range_and_follow_every_filter(db: Db) {
 
     // A range that reaches back 40 days takes in order 5.
     let from = day_date(today - 40).map(|d| d.to_string()).expect("date");
-    let long = service::chart_data(&db, &filter(|f| f.from = from), today).await.expect("range");
+    let long = service::chart_data(&db, &charts(), &filter(|f| f.from = from), today).await.expect("range");
     assert_eq!((long.per_day.len(), long.orders(), long.revenue_vnd()), (41, 6, 1_890_000));
 
     // Filters that match nothing give zeros, not errors.
-    let none =
-        service::chart_data(&db, &filter(|f| f.district = "khong-co".into()), today).await.expect("none");
+    let none = service::chart_data(&db, &charts(), &filter(|f| f.district = "khong-co".into()), today)
+        .await
+        .expect("none");
     assert_eq!((none.orders(), none.by_district.len(), none.top_products.len()), (0, 0, 0));
+}
+
+/// The charts read figures per day that the database keeps in the order's own transaction
+/// (migration 0013): a cancellation through the order workflow, and a deleted order, leave
+/// them as if those orders had never counted.
+async fn the_daily_figures_follow_cancellations_and_deletions(db: Db) {
+    use app::orders::{model::Status, service as orders};
+    fixture(&db).await;
+    let today = vietnam_day(NOW);
+    let top = |data: &ChartData| {
+        data.top_products.iter().map(|p| (p.slug.clone(), p.quantity, p.revenue_vnd)).collect::<Vec<_>>()
+    };
+    let districts = |data: &ChartData| {
+        data.by_district.iter().map(|d| (d.district.en.clone(), d.orders, d.revenue_vnd)).collect::<Vec<_>>()
+    };
+
+    // The shopper cancels order 1 (2 teas and a wine, today, Hàm Yên): its stock comes back.
+    orders::transition(&db, 1, orders::Scope::Shopper(1), "DH-1", Status::Cancelled, "", NOW)
+        .await
+        .expect("cancel");
+    let stock: i64 = common::scalar(&db, Sql::new("SELECT stock FROM products WHERE id = 1")).await;
+    assert_eq!(stock, 102);
+    let data = service::chart_data(&db, &charts(), &DashboardFilter::default(), today).await.expect("charts");
+    assert_eq!(last_two_days(&data), [(2, 260_000), (2, 230_000)]);
+    assert_eq!(districts(&data), [("Son Duong".into(), 3, 390_000), ("Ham Yen".into(), 1, 100_000)]);
+    // The wine sold only in order 1: it leaves the top products.
+    assert_eq!(
+        top(&data),
+        [("siro".into(), 3, 240_000), ("cam".into(), 3, 150_000), ("che".into(), 1, 100_000)]
+    );
+
+    // Order 7 (Hàm Yên's last counted one in range) is deleted, lines and all: the district and
+    // the tea leave the charts.
+    run(&db, "DELETE FROM orders WHERE id = 7".to_owned()).await;
+    let data = service::chart_data(&db, &charts(), &DashboardFilter::default(), today).await.expect("charts");
+    assert_eq!(last_two_days(&data), [(2, 260_000), (1, 130_000)]);
+    assert_eq!(districts(&data), [("Son Duong".into(), 3, 390_000)]);
+    assert_eq!(top(&data), [("siro".into(), 3, 240_000), ("cam".into(), 3, 150_000)]);
+
+    // A cancelled order deleted changes nothing; the figures still match the orders themselves.
+    run(&db, "DELETE FROM orders WHERE id = 3".to_owned()).await;
+    let kept: (i64, i64) = common::row(
+        &db,
+        Sql::new("SELECT CAST(SUM(orders) AS BIGINT), CAST(SUM(revenue_vnd) AS BIGINT) FROM order_days"),
+    )
+    .await;
+    let counted: (i64, i64) = common::row(
+        &db,
+        Sql::new(
+            "SELECT COUNT(*), CAST(SUM(subtotal_vnd) AS BIGINT) FROM orders WHERE status <> 'cancelled'",
+        ),
+    )
+    .await;
+    assert_eq!(kept, counted);
+    assert_eq!(kept, (4, 130_000 + 160_000 + 100_000 + 1_000_000));
+}
+
+/// The product charts count the catalogue, not the orders: they are kept until the catalogue
+/// changes (whatever invalidates the shop's cached pages) or the day does, and each filter
+/// is kept on its own.
+async fn the_product_charts_are_kept_until_the_catalogue_or_the_day_changes(db: Db) {
+    fixture(&db).await;
+    let today = vietnam_day(NOW);
+    let catalogue = PageCache::default();
+    let charts = ProductCharts::new(catalogue.clone());
+    let groups =
+        |data: &ChartData| data.by_group.iter().map(|c| (c.label.en.clone(), c.products)).collect::<Vec<_>>();
+    let any = DashboardFilter::default();
+    let first = service::chart_data(&db, &charts, &any, today).await.expect("charts");
+    assert_eq!(groups(&first), [("Food".to_owned(), 2), ("Drinks".to_owned(), 2)]);
+
+    // A's draft is published behind the cache's back: the kept counts stay.
+    run(&db, "UPDATE products SET status = 'published' WHERE id = 5".to_owned()).await;
+    let kept = service::chart_data(&db, &charts, &any, today).await.expect("charts");
+    assert_eq!(groups(&kept), groups(&first));
+
+    // The next day counts again; so does a change to the catalogue.
+    let tomorrow = service::chart_data(&db, &charts, &any, today + 1).await.expect("charts");
+    assert_eq!(groups(&tomorrow), [("Food".to_owned(), 3), ("Drinks".to_owned(), 2)]);
+    assert_eq!(
+        groups(&service::chart_data(&db, &charts, &any, today).await.expect("charts")),
+        groups(&first)
+    );
+    catalogue.invalidate();
+    let changed = service::chart_data(&db, &charts, &any, today).await.expect("charts");
+    assert_eq!(groups(&changed), [("Food".to_owned(), 3), ("Drinks".to_owned(), 2)]);
+    let stars = changed.by_stars.iter().map(|c| (c.label.en.clone(), c.products)).collect::<Vec<_>>();
+    assert_eq!(
+        stars,
+        [("5 stars".to_owned(), 1), ("4 stars".to_owned(), 1), ("None or expired".to_owned(), 3)]
+    );
+
+    // A filter is counted on its own, not read from another's.
+    let drinks = service::chart_data(&db, &charts, &filter(|f| f.group = "drinks".into()), today)
+        .await
+        .expect("charts");
+    assert_eq!(groups(&drinks), [("Drinks".to_owned(), 2)]);
 }
 
 async fn booth_traffic_is_counted_per_fair_and_district(db: Db) {
@@ -307,11 +415,12 @@ async fn booth_traffic_is_counted_per_fair_and_district(db: Db) {
     let traffic = |data: ChartData| {
         data.fair_traffic.into_iter().map(|f| (f.fair.en, f.visits, f.visitors)).collect::<Vec<_>>()
     };
-    let all = service::chart_data(&db, &DashboardFilter::default(), today).await.expect("charts");
+    let all = service::chart_data(&db, &charts(), &DashboardFilter::default(), today).await.expect("charts");
     // Oldest first; fair 3 ended before the 30 days began.
     assert_eq!(traffic(all), [("Winter fair".to_owned(), 1, 1), ("Tet fair".to_owned(), 4, 2)]);
-    let ham_yen =
-        service::chart_data(&db, &filter(|f| f.district = "ham-yen".into()), today).await.expect("d");
+    let ham_yen = service::chart_data(&db, &charts(), &filter(|f| f.district = "ham-yen".into()), today)
+        .await
+        .expect("d");
     assert_eq!(traffic(ham_yen), [("Winter fair".to_owned(), 0, 0), ("Tet fair".to_owned(), 3, 2)]);
 }
 
@@ -472,6 +581,8 @@ on_both_databases!(
     a_large_export_streams_in_bounded_chunks,
     the_tiles_count_today_in_vietnam_time,
     the_charts_aggregate_the_range_and_follow_every_filter,
+    the_daily_figures_follow_cancellations_and_deletions,
+    the_product_charts_are_kept_until_the_catalogue_or_the_day_changes,
     booth_traffic_is_counted_per_fair_and_district,
     the_feed_puts_the_newest_first_with_links,
     a_new_order_reaches_an_open_dashboard,

@@ -41,6 +41,8 @@ pub struct AppState {
     pub db: Db,
     pub public_url: String,
     pub page_cache: app::catalog::cache::PageCache,
+    /// The admin dashboard's product charts, kept under `page_cache`'s generation.
+    pub product_charts: app::admin::dashboard::cache::ProductCharts,
     pub auth: app::accounts::auth::AuthSettings,
     pub trust_forwarded_for: bool,
     pub media: app::media::store::MediaStore,
@@ -69,6 +71,7 @@ pub fn build_router(state: AppState) -> Router {
         let db = state.db.clone();
         let site = SiteUrl(state.public_url.clone());
         let page_cache = state.page_cache.clone();
+        let product_charts = state.product_charts.clone();
         let auth = state.auth;
         let media = state.media.clone();
         let hub = state.hub.clone();
@@ -78,6 +81,7 @@ pub fn build_router(state: AppState) -> Router {
             provide_context(db.clone());
             provide_context(site.clone());
             provide_context(page_cache.clone());
+            provide_context(product_charts.clone());
             provide_context(auth);
         }
     };

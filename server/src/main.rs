@@ -144,13 +144,15 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     }
     let leptos_options = get_configuration(None)?.leptos_options;
     let db_for_bench = db.pool.clone();
+    let page_cache = app::catalog::cache::PageCache::default();
     let state = AppState {
         hub,
         heartbeat: Default::default(),
         leptos_options,
         db,
         public_url: config.public_url.clone(),
-        page_cache: Default::default(),
+        page_cache: page_cache.clone(),
+        product_charts: app::admin::dashboard::cache::ProductCharts::new(page_cache),
         auth: app::accounts::auth::AuthSettings { secure_cookies: config.cookie_secure },
         trust_forwarded_for: config.trust_forwarded_for,
         media: match &config.media {
@@ -158,6 +160,8 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
             server::config::MediaConfig::S3 { bucket } => app::media::store::MediaStore::s3(bucket)?,
         },
     };
+    // The dashboard's default product charts, computed before an admin asks for them.
+    app::admin::dashboard::cache::spawn_warmer(state.db.clone(), state.product_charts.clone());
     let hub = state.hub.clone();
     let app = build_router(state);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;

@@ -819,11 +819,13 @@ async fn fixture(db: Db) -> Fixture {
     };
     let target_user_id = accounts::sign_up(&db, target, NOW).await.expect("target user");
     let leptos_options = LeptosOptions::builder().output_name("ocop").site_root("target/site").build();
+    let page_cache = app::catalog::cache::PageCache::default();
     let state = AppState {
         leptos_options,
         db: db.clone(),
         public_url: "http://shop.test".to_owned(),
-        page_cache: Default::default(),
+        page_cache: page_cache.clone(),
+        product_charts: app::admin::dashboard::cache::ProductCharts::new(page_cache),
         auth: Default::default(),
         trust_forwarded_for: false,
         media: store.clone(),

@@ -32,11 +32,13 @@ async fn test_app() -> TestApp {
     db.migrate().await.expect("migrate");
     app::seed::seed(&db).await.expect("seed");
     let leptos_options = LeptosOptions::builder().output_name("ocop").site_root("target/site").build();
+    let page_cache = app::catalog::cache::PageCache::default();
     let state = AppState {
         leptos_options,
         db,
         public_url: "http://shop.test".to_owned(),
-        page_cache: Default::default(),
+        page_cache: page_cache.clone(),
+        product_charts: app::admin::dashboard::cache::ProductCharts::new(page_cache),
         auth: Default::default(),
         trust_forwarded_for: false,
         media: app::media::store::MediaStore::memory(),

@@ -29,11 +29,13 @@ struct Instance {
 }
 
 async fn start(db: &Db, hub: Hub, heartbeat: Heartbeat) -> Instance {
+    let page_cache = app::catalog::cache::PageCache::default();
     let state = AppState {
         leptos_options: LeptosOptions::builder().output_name("ocop").site_root("target/site").build(),
         db: db.clone(),
         public_url: "http://shop.test".to_owned(),
-        page_cache: Default::default(),
+        page_cache: page_cache.clone(),
+        product_charts: app::admin::dashboard::cache::ProductCharts::new(page_cache),
         auth: Default::default(),
         trust_forwarded_for: false,
         media: app::media::store::MediaStore::memory(),

@@ -945,6 +945,17 @@ pub async fn transition(
     let mut conn = db.pool.acquire().await?;
     let _turn = db.write_turn().await;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    if to == Status::Cancelled {
+        // The stock first, as a checkout takes it: its product rows before the day's figures
+        // (which the status change below updates, migration 0013), so the two never deadlock.
+        // A refused move rolls it back.
+        let mut sql = Sql::new(
+            "UPDATE products SET stock = stock + (SELECT l.quantity FROM order_lines l WHERE l.order_id = ",
+        );
+        sql.bind(order_id).push(" AND l.product_id = products.id) WHERE id IN (SELECT product_id FROM order_lines WHERE order_id = ");
+        sql.bind(order_id).push(")");
+        sql.query()?.execute(&mut *tx).await?;
+    }
     let mut sql = Sql::new("UPDATE orders SET status = ");
     sql.bind(to.key().to_owned()).push(", updated_at = ").bind(now);
     if to == Status::Shipped {
@@ -954,14 +965,6 @@ pub async fn transition(
     if sql.query()?.execute(&mut *tx).await?.rows_affected() == 0 {
         tx.rollback().await?;
         return Err(AppError::Conflict("transition_not_allowed".to_owned()));
-    }
-    if to == Status::Cancelled {
-        let mut sql = Sql::new(
-            "UPDATE products SET stock = stock + (SELECT l.quantity FROM order_lines l WHERE l.order_id = ",
-        );
-        sql.bind(order_id).push(" AND l.product_id = products.id) WHERE id IN (SELECT product_id FROM order_lines WHERE order_id = ");
-        sql.bind(order_id).push(")");
-        sql.query()?.execute(&mut *tx).await?;
     }
     record_event(&mut tx, order_id, actor_user_id, scope.actor(), Some(from), to, note, now).await?;
     tx.commit().await?;

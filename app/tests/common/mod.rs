@@ -123,6 +123,15 @@ where
     sql.query_scalar().expect("encode").fetch_one(&db.pool).await.unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
+/// Runs a one-row query, failing the test on any error.
+pub async fn row<T>(db: &Db, sql: app::db::Sql) -> T
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let text = sql.sql().to_owned();
+    sql.query_as().expect("encode").fetch_one(&db.pool).await.unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
 /// Runs a statement, failing the test on any error.
 pub async fn exec(db: &Db, sql: app::db::Sql) {
     let text = sql.sql().to_owned();

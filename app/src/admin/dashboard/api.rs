@@ -15,6 +15,14 @@ mod ssr {
     pub use crate::error::respond;
     pub use crate::live::use_hub;
     pub use crate::shell::use_db;
+
+    /// The server's product charts cache (a fresh one, which keeps nothing for long, if the
+    /// server provided none).
+    pub fn use_product_charts() -> super::super::cache::ProductCharts {
+        leptos::prelude::use_context().unwrap_or_else(|| {
+            super::super::cache::ProductCharts::new(leptos::prelude::use_context().unwrap_or_default())
+        })
+    }
 }
 #[cfg(feature = "ssr")]
 use ssr::*;
@@ -23,7 +31,8 @@ use ssr::*;
 pub async fn fetch_dashboard(filter: DashboardFilter, lang: Lang) -> Result<Dashboard, AppError> {
     respond(async {
         require_admin()?;
-        Ok(service::dashboard(&use_db()?, &use_hub()?, &filter, lang, now_unix()).await?)
+        Ok(service::dashboard(&use_db()?, &use_hub()?, &use_product_charts(), &filter, lang, now_unix())
+            .await?)
     })
     .await
 }
@@ -32,7 +41,8 @@ pub async fn fetch_dashboard(filter: DashboardFilter, lang: Lang) -> Result<Dash
 pub async fn fetch_dashboard_charts(filter: DashboardFilter, lang: Lang) -> Result<Vec<ChartSvg>, AppError> {
     respond(async {
         require_admin()?;
-        let data = service::chart_data(&use_db()?, &filter, vietnam_day(now_unix())).await?;
+        let data =
+            service::chart_data(&use_db()?, &use_product_charts(), &filter, vietnam_day(now_unix())).await?;
         Ok(charts::draw(&data, lang))
     })
     .await

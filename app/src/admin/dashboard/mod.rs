@@ -2,6 +2,8 @@
 //! server-drawn charts with their filters in the URL.
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
 pub mod charts;
 pub mod model;
 pub mod pages;

@@ -1,8 +1,11 @@
 //! The dashboard's figures, each one SQL aggregate over indexed ranges (never rows loaded into
 //! memory and summed here). The chart queries of one render run side by side on the pool.
+use std::sync::Arc;
+
 use sqlx::FromRow;
 use tracing::instrument;
 
+use super::cache::{ProductCharts, ProductCounts};
 use super::model::*;
 use crate::db::{Db, Sql};
 use crate::lang::Text;
@@ -130,10 +133,21 @@ pub async fn feed(db: &Db) -> Result<Vec<FeedItem>, sqlx::Error> {
 /// The filters' bounds in SQL terms.
 pub(crate) struct Scope<'a> {
     pub filter: &'a DashboardFilter,
+    /// The first and last Vietnam day.
+    pub first: i64,
+    pub last: i64,
+    /// The first's start and the end of the last.
     pub start: i64,
     pub end: i64,
     /// `YYYY-MM-DD`: certificates valid on this day give a product its stars.
     pub today: String,
+}
+
+/// What a row of daily figures is about.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Per {
+    Cooperative,
+    Product,
 }
 
 /// The best valid certificate's stars of the product `p`.
@@ -146,25 +160,35 @@ impl Scope<'_> {
         let (first, last) = filter.days(today);
         Scope {
             filter,
+            first,
+            last,
             start: day_start(first),
             end: day_start(last + 1),
             today: day_date(today).map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 
-    /// `FROM …` of the counted orders in range: per order line `l` when a product filter is
-    /// set, per order otherwise. The amount column is `amount`.
-    fn orders(&self, sql: &mut Sql) {
-        if self.filter.by_product() {
-            sql.push(" FROM orders o JOIN order_lines l ON l.order_id = o.id");
-        } else {
-            sql.push(" FROM orders o");
+    /// The days of the range in the daily figures `r` (`order_days` per cooperative or
+    /// `product_days` per product, kept by migration 0013's triggers), of the district's
+    /// cooperatives if one is set.
+    fn days(&self, sql: &mut Sql, per: Per) {
+        sql.push(" WHERE r.day >= ").bind(self.first).push(" AND r.day <= ").bind(self.last);
+        if let Some(district) = self.filter.district() {
+            sql.push(match per {
+                Per::Cooperative => " AND r.cooperative_id IN (",
+                Per::Product => {
+                    " AND r.product_id IN (SELECT p3.id FROM products p3 WHERE p3.cooperative_id IN ("
+                }
+            });
+            sql.push("SELECT c2.id FROM cooperatives c2 JOIN districts d2 ON d2.id = c2.district_id WHERE d2.slug = ");
+            sql.bind(district.to_owned()).push(if per == Per::Product { "))" } else { ")" });
         }
     }
 
-    /// The range, district and status; with a product filter, the lines `l` of the matching
-    /// products (a set computed once per query, not a join per line).
-    fn order_filters(&self, sql: &mut Sql) {
+    /// The counted orders `o` and their lines `l` in range, with the filters; with a product
+    /// filter, only the lines of the matching products (a set computed once per query, not a
+    /// join per line).
+    fn line_filters(&self, sql: &mut Sql) {
         self.range_and_district(sql);
         sql.push(COUNTED);
         if self.filter.by_product() {
@@ -201,14 +225,6 @@ impl Scope<'_> {
         }
     }
 
-    fn amount(&self) -> &'static str {
-        if self.filter.by_product() { "l.line_total_vnd" } else { "o.subtotal_vnd" }
-    }
-
-    fn order_count(&self) -> &'static str {
-        if self.filter.by_product() { "COUNT(DISTINCT o.id)" } else { "COUNT(*)" }
-    }
-
     /// Published products of approved cooperatives (in the district), as `p`.
     pub(crate) fn products(&self, sql: &mut Sql) {
         sql.push(" FROM products p WHERE ");
@@ -229,18 +245,30 @@ impl Scope<'_> {
     }
 }
 
+/// Orders and revenue per day: from the daily figures, or with a product filter, from the
+/// matching lines (an order counted once however many of its lines match).
 async fn per_day(db: &Db, scope: &Scope<'_>) -> Result<Vec<DayFigure>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT (o.created_at + 25200) / 86400 AS day, ");
-    sql.push(scope.order_count()).push(", CAST(SUM(").push(scope.amount()).push(") AS BIGINT)");
-    scope.orders(&mut sql);
-    scope.order_filters(&mut sql);
-    sql.push(" GROUP BY 1 ORDER BY 1");
+    let sql = if scope.filter.by_product() {
+        let mut sql = Sql::new(
+            "SELECT (o.created_at + 25200) / 86400 AS day, COUNT(DISTINCT o.id), CAST(SUM(l.line_total_vnd) AS BIGINT) \
+             FROM orders o JOIN order_lines l ON l.order_id = o.id",
+        );
+        scope.line_filters(&mut sql);
+        sql.push(" GROUP BY 1 ORDER BY 1");
+        sql
+    } else {
+        let mut sql = Sql::new(
+            "SELECT r.day, CAST(SUM(r.orders) AS BIGINT), CAST(SUM(r.revenue_vnd) AS BIGINT) FROM order_days r",
+        );
+        scope.days(&mut sql, Per::Cooperative);
+        sql.push(" GROUP BY r.day ORDER BY r.day");
+        sql
+    };
     let rows: Vec<(i64, i64, i64)> = sql.query_as()?.fetch_all(&db.pool).await?;
-    let (first, last) = (vietnam_day(scope.start), vietnam_day(scope.end - 1));
     let mut days: Vec<DayFigure> =
-        (first..=last).map(|day| DayFigure { day, orders: 0, revenue_vnd: 0 }).collect();
+        (scope.first..=scope.last).map(|day| DayFigure { day, orders: 0, revenue_vnd: 0 }).collect();
     for (day, orders, revenue_vnd) in rows {
-        if let Some(d) = usize::try_from(day - first).ok().and_then(|i| days.get_mut(i)) {
+        if let Some(d) = usize::try_from(day - scope.first).ok().and_then(|i| days.get_mut(i)) {
             d.orders = orders;
             d.revenue_vnd = revenue_vnd;
         }
@@ -248,13 +276,27 @@ async fn per_day(db: &Db, scope: &Scope<'_>) -> Result<Vec<DayFigure>, sqlx::Err
     Ok(days)
 }
 
+/// Orders and revenue by the cooperatives' district, the same two ways as `per_day`;
+/// districts whose orders were all cancelled are left out.
 async fn by_district(db: &Db, scope: &Scope<'_>) -> Result<Vec<DistrictFigure>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT d.name_vi, d.name_en, ");
-    sql.push(scope.order_count()).push(", CAST(SUM(").push(scope.amount()).push(") AS BIGINT) AS revenue");
-    scope.orders(&mut sql);
-    sql.push(" JOIN cooperatives c ON c.id = o.cooperative_id JOIN districts d ON d.id = c.district_id");
-    scope.order_filters(&mut sql);
-    sql.push(" GROUP BY d.id, d.name_vi, d.name_en ORDER BY revenue DESC, d.name_vi");
+    let mut sql;
+    if scope.filter.by_product() {
+        sql = Sql::new(
+            "SELECT d.name_vi, d.name_en, COUNT(DISTINCT o.id), CAST(SUM(l.line_total_vnd) AS BIGINT) AS revenue \
+             FROM orders o JOIN order_lines l ON l.order_id = o.id \
+             JOIN cooperatives c ON c.id = o.cooperative_id JOIN districts d ON d.id = c.district_id",
+        );
+        scope.line_filters(&mut sql);
+        sql.push(" GROUP BY d.id, d.name_vi, d.name_en");
+    } else {
+        sql = Sql::new(
+            "SELECT d.name_vi, d.name_en, CAST(SUM(r.orders) AS BIGINT), CAST(SUM(r.revenue_vnd) AS BIGINT) AS revenue \
+             FROM order_days r JOIN cooperatives c ON c.id = r.cooperative_id JOIN districts d ON d.id = c.district_id",
+        );
+        scope.days(&mut sql, Per::Cooperative);
+        sql.push(" GROUP BY d.id, d.name_vi, d.name_en HAVING SUM(r.orders) > 0");
+    }
+    sql.push(" ORDER BY revenue DESC, d.name_vi");
     let rows: Vec<(String, String, i64, i64)> = sql.query_as()?.fetch_all(&db.pool).await?;
     Ok(rows
         .into_iter()
@@ -266,16 +308,23 @@ async fn by_district(db: &Db, scope: &Scope<'_>) -> Result<Vec<DistrictFigure>, 
         .collect())
 }
 
-/// The best-selling products: summed per product id first (a covering scan of the range's
-/// lines), and only the ten winners joined to their names.
+/// The best-selling products, from the daily figures per product: summed per product id first
+/// (a covering scan of the range's rows), and only the ten winners joined to their names.
 async fn top_products(db: &Db, scope: &Scope<'_>) -> Result<Vec<ProductFigure>, sqlx::Error> {
     let mut sql = Sql::new(
-        "SELECT p.slug, p.name_vi, p.name_en, t.quantity, t.revenue FROM (SELECT l.product_id, \
-         CAST(SUM(l.quantity) AS BIGINT) AS quantity, CAST(SUM(l.line_total_vnd) AS BIGINT) AS revenue \
-         FROM orders o JOIN order_lines l ON l.order_id = o.id",
+        "SELECT p.slug, p.name_vi, p.name_en, t.quantity, t.revenue FROM (SELECT r.product_id, \
+         CAST(SUM(r.quantity) AS BIGINT) AS quantity, CAST(SUM(r.revenue_vnd) AS BIGINT) AS revenue \
+         FROM product_days r",
     );
-    scope.order_filters(&mut sql);
-    sql.push(" GROUP BY l.product_id ORDER BY revenue DESC, l.product_id LIMIT ").bind(TOP_PRODUCTS);
+    scope.days(&mut sql, Per::Product);
+    if scope.filter.by_product() {
+        // The unary plus keeps SQLite's planner on the day range, as in `line_filters`.
+        sql.push(" AND +r.product_id IN (SELECT p.id FROM products p WHERE 1 = 1");
+        scope.product_filters(&mut sql);
+        sql.push(")");
+    }
+    sql.push(" GROUP BY r.product_id HAVING SUM(r.quantity) > 0 ORDER BY revenue DESC, r.product_id LIMIT ");
+    sql.bind(TOP_PRODUCTS);
     sql.push(") t JOIN products p ON p.id = t.product_id ORDER BY t.revenue DESC, p.id");
     let rows: Vec<(String, String, String, i64, i64)> = sql.query_as()?.fetch_all(&db.pool).await?;
     Ok(rows
@@ -355,34 +404,56 @@ async fn fair_traffic(db: &Db, scope: &Scope<'_>) -> Result<Vec<FairTraffic>, sq
         .collect())
 }
 
+/// The product charts (by stars, by group) for `filter`: kept in `charts` until the catalogue
+/// or the day changes, computed side by side otherwise.
+pub async fn product_counts(
+    db: &Db,
+    charts: &ProductCharts,
+    filter: &DashboardFilter,
+    today: i64,
+) -> Result<Arc<ProductCounts>, sqlx::Error> {
+    charts
+        .get_or_compute(filter, today, async {
+            let scope = Scope::new(filter, today);
+            tokio::try_join!(by_stars(db, &scope), by_group(db, &scope))
+        })
+        .await
+}
+
 /// Every chart's figures for `filter`, `today` being a Vietnam day number.
-#[instrument(skip(db))]
-pub async fn chart_data(db: &Db, filter: &DashboardFilter, today: i64) -> Result<ChartData, sqlx::Error> {
+#[instrument(skip(db, charts))]
+pub async fn chart_data(
+    db: &Db,
+    charts: &ProductCharts,
+    filter: &DashboardFilter,
+    today: i64,
+) -> Result<ChartData, sqlx::Error> {
     let scope = Scope::new(filter, today);
-    let (per_day, by_district, top_products, by_stars, by_group, fair_traffic) = tokio::try_join!(
+    let (per_day, by_district, top_products, counts, fair_traffic) = tokio::try_join!(
         per_day(db, &scope),
         by_district(db, &scope),
         top_products(db, &scope),
-        by_stars(db, &scope),
-        by_group(db, &scope),
+        product_counts(db, charts, filter, today),
         fair_traffic(db, &scope),
     )?;
+    let (by_stars, by_group) = (counts.0.clone(), counts.1.clone());
     Ok(ChartData { per_day, by_district, by_stars, by_group, top_products, fair_traffic })
 }
 
 /// The whole dashboard as first rendered for `filter` at `now`: the tiles, the feed and the
 /// charts (drawn in `lang`), every query side by side.
-#[instrument(skip(db, hub))]
+#[instrument(skip(db, hub, charts))]
 pub async fn dashboard(
     db: &Db,
     hub: &Hub,
+    charts: &ProductCharts,
     filter: &DashboardFilter,
     lang: crate::lang::Lang,
     now: i64,
 ) -> Result<Dashboard, sqlx::Error> {
     let today = vietnam_day(now);
     let (kpis, feed, data, (districts, groups)) =
-        tokio::try_join!(kpis(db, hub, now), feed(db), chart_data(db, filter, today), choices(db))?;
+        tokio::try_join!(kpis(db, hub, now), feed(db), chart_data(db, charts, filter, today), choices(db))?;
     let (from, to) = filter.days(today);
     let date = |day: i64| day_date(day).map(|d| d.to_string()).unwrap_or_default();
     Ok(Dashboard {
