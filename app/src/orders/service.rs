@@ -946,15 +946,17 @@ pub async fn transition(
     let _turn = db.write_turn().await;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     if to == Status::Cancelled {
-        // The stock first, as a checkout takes it: its product rows before the day's figures
-        // (which the status change below updates, migration 0013), so the two never deadlock.
-        // A refused move rolls it back.
-        let mut sql = Sql::new(
-            "UPDATE products SET stock = stock + (SELECT l.quantity FROM order_lines l WHERE l.order_id = ",
-        );
-        sql.bind(order_id).push(" AND l.product_id = products.id) WHERE id IN (SELECT product_id FROM order_lines WHERE order_id = ");
-        sql.bind(order_id).push(")");
-        sql.query()?.execute(&mut *tx).await?;
+        // The stock first, as a checkout takes it: its product rows one by one in product order,
+        // then the day's figures (which the status change below updates, migration 0013), so
+        // the two never deadlock. A refused move rolls it back.
+        let mut sql = Sql::new("SELECT product_id, quantity FROM order_lines WHERE order_id = ");
+        sql.bind(order_id).push(" ORDER BY product_id");
+        let lines: Vec<(i64, i64)> = sql.query_as()?.fetch_all(&mut *tx).await?;
+        for (product_id, quantity) in lines {
+            let mut sql = Sql::new("UPDATE products SET stock = stock + ");
+            sql.bind(quantity).push(" WHERE id = ").bind(product_id);
+            sql.query()?.execute(&mut *tx).await?;
+        }
     }
     let mut sql = Sql::new("UPDATE orders SET status = ");
     sql.bind(to.key().to_owned()).push(", updated_at = ").bind(now);
