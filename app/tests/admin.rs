@@ -189,7 +189,9 @@ async fn reviews_and_fairs_are_audited_with_their_actor(db: Db) {
         ends_at: "2027-02-03T20:00".into(),
         booths: [("binh-minh".to_owned(), "on".to_owned())].into_iter().collect(),
     };
-    let slug = app::fairs::service::create_fair(&db, admin, &fair, NOW + 3).await.expect("fair");
+    let slug = app::fairs::service::create_fair(&db, &app::live::hub::Hub::new(), admin, &fair, NOW + 3)
+        .await
+        .expect("fair");
 
     let log = service::audit_log(&db, &AuditFilter::default()).await.expect("log");
     let actions: Vec<AuditAction> = log.iter().map(|e| e.action).collect();

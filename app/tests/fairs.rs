@@ -10,6 +10,7 @@ use app::error::{AppError, FieldError};
 use app::fairs::model::*;
 use app::fairs::{editor, service};
 use app::live::hub::Hub;
+use app::live::model::{Event, ServerFrame, Topic};
 use app::media::model::PhotoMove;
 use app::media::service::{Upload, remove_banner, set_banner};
 use app::media::store::MediaStore;
@@ -257,10 +258,11 @@ async fn a_fair_is_checked_whole_and_stored_in_utc(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     forget_demo_fairs(&db).await;
     let admin = admin(&db).await;
+    let hub = Hub::new();
 
     let mut bad = fair_form("", "2027-01-20T18:00", "2027-01-20T08:00", &["binh-minh", "no-such-coop"]);
     bad.name_vi = " ".into();
-    let errors = validation(service::create_fair(&db, admin, &bad, NOW).await);
+    let errors = validation(service::create_fair(&db, &hub, admin, &bad, NOW).await);
     assert_eq!(
         codes(&errors),
         vec![
@@ -271,7 +273,7 @@ async fn a_fair_is_checked_whole_and_stored_in_utc(db: Db) {
         ]
     );
     let errors =
-        validation(service::create_fair(&db, admin, &fair_form("Tea", "tomorrow", "", &[]), NOW).await);
+        validation(service::create_fair(&db, &hub, admin, &fair_form("Tea", "tomorrow", "", &[]), NOW).await);
     assert_eq!(
         codes(&errors),
         vec![("starts_at", "date_invalid"), ("ends_at", "required"), ("booths", "booths_required")]
@@ -280,9 +282,9 @@ async fn a_fair_is_checked_whole_and_stored_in_utc(db: Db) {
 
     let form =
         fair_form("Spring Tea Fair", "2027-01-20T08:00", "2027-01-22T20:00", &["binh-minh", "hong-phat"]);
-    let slug = service::create_fair(&db, admin, &form, NOW).await.expect("fair");
+    let slug = service::create_fair(&db, &hub, admin, &form, NOW).await.expect("fair");
     assert_eq!(slug, "spring-tea-fair");
-    let again = service::create_fair(&db, admin, &form, NOW).await.expect("same name");
+    let again = service::create_fair(&db, &hub, admin, &form, NOW).await.expect("same name");
     assert_eq!(again, "spring-tea-fair-2", "a taken slug gets a number");
 
     let hall = service::hall(&db, &Hub::new(), &slug, HallFilter::default(), NOW).await.expect("hall");
@@ -439,10 +441,31 @@ async fn hall_slugs(db: &Db, slug: &str, now: i64) -> Vec<String> {
     slugs
 }
 
+async fn booth_page(db: &Db, hub: &Hub, slug: &str) -> app::live::hub::Connection {
+    let page = hub.connect();
+    hub.subscribe(page.id, Topic::Booth(coop_id(db, slug).await));
+    page
+}
+
+/// What the open page of a booth heard about the fair it is live at since it last looked: the
+/// slug of that fair, or `None` when it is live at none.
+fn badge_turns(page: &mut app::live::hub::Connection) -> Vec<Option<String>> {
+    std::iter::from_fn(|| page.outbox.try_recv().ok())
+        .filter_map(|text| match serde_json::from_str(&text).expect("a server frame") {
+            ServerFrame::Event(Event::BoothFair { fair, .. }) => Some(fair.map(|f| f.slug)),
+            _ => None,
+        })
+        .collect()
+}
+
 async fn an_admin_edits_a_fair_and_its_booths_and_opens_and_closes_it_now(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     forget_demo_fairs(&db).await;
     let admin = admin(&db).await;
+    let hub = Hub::new();
+    // Each booth's page is open: the badge hears every change to the fair it is live at.
+    let binh_minh_page = &mut booth_page(&db, &hub, "binh-minh").await;
+    let hong_phat_page = &mut booth_page(&db, &hub, "hong-phat").await;
     let third: String = scalar(
         &db,
         Sql::new(
@@ -453,7 +476,9 @@ async fn an_admin_edits_a_fair_and_its_booths_and_opens_and_closes_it_now(db: Db
     .await;
     let created =
         fair_form("Spring Tea Fair", "2027-01-20T08:00", "2027-01-22T20:00", &["binh-minh", "hong-phat"]);
-    let slug = service::create_fair(&db, admin, &created, NOW).await.expect("fair");
+    let slug = service::create_fair(&db, &hub, admin, &created, NOW).await.expect("fair");
+    assert_eq!(badge_turns(binh_minh_page), vec![None], "in an upcoming fair, live at none yet");
+    assert_eq!(badge_turns(hong_phat_page), vec![None]);
 
     // The edit form shows what is stored, in Vietnam time.
     let page = service::edit_page(&db, &slug, None, NOW).await.expect("edit page");
@@ -463,14 +488,17 @@ async fn an_admin_edits_a_fair_and_its_booths_and_opens_and_closes_it_now(db: Db
 
     // A refused edit changes nothing.
     let bad = fair_form("Spring Tea Fair", "2027-01-20T08:00", "2027-01-19T08:00", &[]);
-    let errors = validation(service::update_fair(&db, admin, &slug, &bad, NOW).await);
+    let errors = validation(service::update_fair(&db, &hub, admin, &slug, &bad, NOW).await);
     assert_eq!(codes(&errors), vec![("ends_at", "ends_before_start"), ("booths", "booths_required")]);
     assert_eq!(hall_slugs(&db, &slug, NOW).await, vec!["binh-minh", "hong-phat"]);
+    assert_eq!(badge_turns(hong_phat_page), Vec::<Option<String>>::new(), "a refused edit says nothing");
 
     // Renamed, moved a day, one booth removed and one added; the slug (and its links) stay.
     let edited =
         fair_form("Tea and Honey Fair", "2027-01-21T08:00", "2027-01-23T20:00", &["hong-phat", &third]);
-    assert_eq!(service::update_fair(&db, admin, &slug, &edited, NOW + 1).await.expect("edited"), slug);
+    assert_eq!(service::update_fair(&db, &hub, admin, &slug, &edited, NOW + 1).await.expect("edited"), slug);
+    assert_eq!(badge_turns(binh_minh_page), vec![None], "the removed booth hears it too");
+    assert_eq!(badge_turns(hong_phat_page), vec![None]);
     let hall = service::hall(&db, &Hub::new(), &slug, HallFilter::default(), NOW).await.expect("hall");
     assert_eq!(hall.fair.name.en, "Tea and Honey Fair");
     assert_eq!(hall.fair.starts_at, NOW + 6 * DAY - 7 * HOUR);
@@ -478,7 +506,7 @@ async fn an_admin_edits_a_fair_and_its_booths_and_opens_and_closes_it_now(db: Db
     now_in.sort();
     assert_eq!(hall_slugs(&db, &slug, NOW).await, now_in);
     assert!(matches!(
-        service::update_fair(&db, admin, "no-such-fair", &edited, NOW).await,
+        service::update_fair(&db, &hub, admin, "no-such-fair", &edited, NOW).await,
         Err(AppError::NotFound)
     ));
 
@@ -491,7 +519,7 @@ async fn an_admin_edits_a_fair_and_its_booths_and_opens_and_closes_it_now(db: Db
     let page = service::edit_page(&db, &slug, None, NOW).await.expect("edit page");
     assert_eq!(page.form.chosen_booths().collect::<Vec<_>>(), vec![third.as_str()]);
     let renamed = FairForm { name_en: "Honey Fair".into(), ..page.form };
-    service::update_fair(&db, admin, &slug, &renamed, NOW + 3).await.expect("edited while suspended");
+    service::update_fair(&db, &hub, admin, &slug, &renamed, NOW + 3).await.expect("edited while suspended");
     app::admin::moderation::set_suspended(&db, admin, hong_phat, false, "", NOW + 4)
         .await
         .expect("reinstate");
@@ -500,25 +528,29 @@ async fn an_admin_edits_a_fair_and_its_booths_and_opens_and_closes_it_now(db: Db
     // Opened now: it runs from now to its planned end, and the home page features it.
     let starts = hall.fair.starts_at;
     let ends = hall.fair.ends_at;
-    let open = service::set_open(&db, admin, &slug, true, NOW + 5).await.expect("opened");
+    badge_turns(hong_phat_page);
+    let open = service::set_open(&db, &hub, admin, &slug, true, NOW + 5).await.expect("opened");
     assert_eq!((open.starts_at, open.ends_at, open.phase), (NOW + 5, ends, Phase::Running));
+    assert_eq!(badge_turns(hong_phat_page), vec![Some(slug.clone())], "its page shows it live at once");
+    assert_eq!(badge_turns(binh_minh_page), Vec::<Option<String>>::new(), "no longer in this fair");
     let running = service::running_fair(&db, NOW + 6).await.expect("running").expect("a fair runs");
     assert_eq!(running.slug, slug);
     assert!(matches!(
-        service::set_open(&db, admin, &slug, true, NOW + 6).await,
+        service::set_open(&db, &hub, admin, &slug, true, NOW + 6).await,
         Err(AppError::Conflict(code)) if code == "fair_not_upcoming"
     ));
 
     // Closed now: it is past, and cannot be closed twice.
-    let closed = service::set_open(&db, admin, &slug, false, NOW + HOUR).await.expect("closed");
+    let closed = service::set_open(&db, &hub, admin, &slug, false, NOW + HOUR).await.expect("closed");
     assert_eq!((closed.starts_at, closed.ends_at, closed.phase), (NOW + 5, NOW + HOUR, Phase::Past));
+    assert_eq!(badge_turns(hong_phat_page), vec![None], "and takes the badge down at once");
     assert!(service::running_fair(&db, NOW + HOUR).await.expect("running").is_none());
     assert!(matches!(
-        service::set_open(&db, admin, &slug, false, NOW + HOUR + 1).await,
+        service::set_open(&db, &hub, admin, &slug, false, NOW + HOUR + 1).await,
         Err(AppError::Conflict(code)) if code == "fair_not_running"
     ));
     assert!(matches!(
-        service::set_open(&db, admin, "no-such-fair", false, NOW).await,
+        service::set_open(&db, &hub, admin, "no-such-fair", false, NOW).await,
         Err(AppError::NotFound)
     ));
     let listed = service::admin_fairs(&db, NOW + HOUR).await.expect("admin list");
@@ -550,7 +582,65 @@ async fn an_admin_edits_a_fair_and_its_booths_and_opens_and_closes_it_now(db: Db
     assert_eq!(json(&closed[0].after), serde_json::json!({ "starts_at": NOW + 5, "ends_at": NOW + HOUR }));
 }
 
+/// An admin who opens a fair and closes it again within one second (a slip of the hand, or a
+/// test) gets a past fair, not an error from the store's "ends after it starts" check.
+async fn a_fair_opened_and_closed_in_one_second_is_over(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    forget_demo_fairs(&db).await;
+    let admin = admin(&db).await;
+    let hub = Hub::new();
+    let form = fair_form("Quick Fair", "2027-01-20T08:00", "2027-01-22T20:00", &["binh-minh"]);
+    let slug = service::create_fair(&db, &hub, admin, &form, NOW).await.expect("fair");
+    service::set_open(&db, &hub, admin, &slug, true, NOW + 5).await.expect("opened");
+    let closed =
+        service::set_open(&db, &hub, admin, &slug, false, NOW + 5).await.expect("closed the same second");
+    assert_eq!((closed.starts_at, closed.ends_at, closed.phase), (NOW + 4, NOW + 5, Phase::Past));
+    let listed = service::admin_fairs(&db, NOW + 5).await.expect("admin list");
+    assert_eq!(listed.iter().map(|f| f.phase).collect::<Vec<_>>(), vec![Phase::Past], "as stored");
+}
+
+/// Nobody clicks when a fair's time comes: the clock tells the open pages of its booths, with
+/// the fair each is live at from then on.
+async fn a_fair_opening_and_closing_on_schedule_turns_its_booths_badges(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    forget_demo_fairs(&db).await;
+    let hub = Hub::new();
+    let binh_minh = coop_id(&db, "binh-minh").await;
+    let hong_phat = coop_id(&db, "hong-phat").await;
+    insert_fair(&db, "all-month", NOW - DAY, NOW + 30 * DAY, &[binh_minh]).await;
+    insert_fair(&db, "one-evening", NOW + 10, NOW + 100, &[binh_minh, hong_phat]).await;
+    let mut both = vec![binh_minh, hong_phat];
+    both.sort();
+
+    let turning = |after: i64, upto: i64| {
+        let db = db.clone();
+        async move { service::booths_turning(&db, after, upto).await.expect("turning") }
+    };
+    assert_eq!(turning(NOW, NOW + 9).await, Vec::<i64>::new(), "nothing opens or closes yet");
+    assert_eq!(turning(NOW + 9, NOW + 10).await, both, "the evening fair opens at its first second");
+    assert_eq!(turning(NOW + 10, NOW + 99).await, Vec::<i64>::new());
+    assert_eq!(turning(NOW + 99, NOW + 100).await, both, "and closes at its end");
+    assert_eq!(turning(NOW - 1, NOW + 200).await, both, "a late tick catches up on everything missed");
+
+    // With no booth page open, only the dashboard's tile of booths live now hears of it.
+    let unwatched = Hub::new();
+    app::fairs::clock::tell(&db, &unwatched, NOW + 9, NOW + 10).await.expect("opens");
+    let tile = tokio::time::timeout(std::time::Duration::from_secs(1), unwatched.kpis_dirty()).await;
+    assert!(tile.is_ok(), "the dashboard recounts its tiles");
+
+    // Binh Minh's page is open: it hears the fair it is live at, each time that changes.
+    let page = &mut booth_page(&db, &hub, "binh-minh").await;
+    app::fairs::clock::tell(&db, &hub, NOW + 9, NOW + 10).await.expect("opens");
+    assert_eq!(badge_turns(page), vec![Some("one-evening".to_owned())], "the fair ending first");
+    app::fairs::clock::tell(&db, &hub, NOW + 10, NOW + 99).await.expect("nothing");
+    assert_eq!(badge_turns(page), Vec::<Option<String>>::new());
+    app::fairs::clock::tell(&db, &hub, NOW + 99, NOW + 100).await.expect("closes");
+    assert_eq!(badge_turns(page), vec![Some("all-month".to_owned())], "back to the fair still running");
+}
+
 on_both_databases!(
+    a_fair_opened_and_closed_in_one_second_is_over,
+    a_fair_opening_and_closing_on_schedule_turns_its_booths_badges,
     picks_are_the_booths_products_in_the_cooperatives_order,
     the_welcome_schedule_and_team_are_edited_by_their_cooperative_only,
     the_banner_goes_through_the_photo_path_and_replaces_the_last_one,

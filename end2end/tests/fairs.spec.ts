@@ -104,7 +104,10 @@ test("a member edits the booth's picks, schedule and team, and the booth shows t
   expect(errors).toEqual([]);
 });
 
-test("an admin creates a fair, edits its booths, opens it now and closes it; refused forms come back as typed", async ({ page }) => {
+test("an admin creates a fair, edits its booths, opens it now and closes it, which an open booth page shows live; refused forms come back as typed", async ({
+  page,
+  browser,
+}) => {
   const errors = watchConsole(page);
   await logIn(page, ADMIN);
   await page.goto("/fairs");
@@ -113,9 +116,10 @@ test("an admin creates a fair, edits its booths, opens it now and closes it; ref
   await page.getByLabel("Tên hội chợ (tiếng Việt)").fill("Phiên chợ chè Xuân 2027");
   await page.getByLabel("Tên hội chợ (tiếng Anh)").fill("Spring Tea Market 2027");
   await page.getByLabel("Giới thiệu (tiếng Việt)").fill("Chè Shan tuyết, chè búp và trà hoa vàng.");
-  await page.getByLabel("Bắt đầu").fill(localInput(40, 8));
+  // Ends before the demo fair (two weeks), so that a booth in both is live at this one once open.
+  await page.getByLabel("Bắt đầu").fill(localInput(5, 8));
   // Ends before it starts: only the server can tell.
-  await page.getByLabel("Kết thúc").fill(localInput(39, 20));
+  await page.getByLabel("Kết thúc").fill(localInput(4, 20));
   await page.locator('input[name="form[booths][binh-minh]"]').check();
   await page.getByRole("button", { name: "Tạo hội chợ" }).click();
 
@@ -125,7 +129,7 @@ test("an admin creates a fair, edits its booths, opens it now and closes it; ref
   await expect(page.getByLabel("Giới thiệu (tiếng Việt)")).toHaveValue("Chè Shan tuyết, chè búp và trà hoa vàng.");
   await expect(page.locator('input[name="form[booths][binh-minh]"]')).toBeChecked();
 
-  await page.getByLabel("Kết thúc").fill(localInput(42, 20));
+  await page.getByLabel("Kết thúc").fill(localInput(10, 20));
   await page.getByRole("button", { name: "Tạo hội chợ" }).click();
   await page.waitForURL(/\/fairs\/spring-tea-market-2027$/);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Phiên chợ chè Xuân 2027");
@@ -145,22 +149,33 @@ test("an admin creates a fair, edits its booths, opens it now and closes it; ref
   await expect(page.locator('input[name="form[booths][binh-minh]"]')).toBeChecked();
   await page.locator('input[name="form[booths][hong-phat]"]').check();
   await page.getByLabel("Tên hội chợ (tiếng Việt)").fill("Phiên chợ chè và mật ong 2027");
-  await page.getByLabel("Kết thúc").fill(localInput(39, 20));
+  await page.getByLabel("Kết thúc").fill(localInput(4, 20));
   await page.getByRole("button", { name: "Lưu hội chợ" }).click();
   await page.waitForURL(/\/spring-tea-market-2027\/edit\?draft=/);
   await expect(page.getByText("Thời gian kết thúc phải sau thời gian bắt đầu.")).toBeVisible();
   await expect(page.getByLabel("Tên hội chợ (tiếng Việt)")).toHaveValue("Phiên chợ chè và mật ong 2027");
   await expect(page.locator('input[name="form[booths][hong-phat]"]')).toBeChecked();
-  await page.getByLabel("Kết thúc").fill(localInput(42, 20));
+  await page.getByLabel("Kết thúc").fill(localInput(10, 20));
   await page.getByRole("button", { name: "Lưu hội chợ" }).click();
   await page.waitForURL(/\/admin\/fairs$/);
   await expect(row).toContainText("Phiên chợ chè và mật ong 2027");
   await expect(row.locator("td").nth(2)).toHaveText("2");
 
-  // Opened now, it runs; closed now, it is over. Each is one click on the list.
+  // A visitor is at the Hong Phat booth, live at the demo fair for now.
+  const visitorContext = await browser.newContext();
+  const visitor = await visitorContext.newPage();
+  const visitorErrors = watchConsole(visitor);
+  await visitor.goto("/booths/hong-phat");
+  await hydrated(visitor);
+  const badge = visitor.getByTestId("live-badge");
+  await expect(badge).toContainText("Hội chợ OCOP Tuyên Quang trực tuyến 2026");
+
+  // Opened now, it runs; closed now, it is over. Each is one click on the list, and the
+  // visitor's badge follows without a reload.
   await row.getByRole("button", { name: "Mở ngay" }).click();
   await page.waitForURL(/\/admin\/fairs$/);
   await expect(row).toContainText("Đang diễn ra");
+  await expect(badge).toContainText("Phiên chợ chè và mật ong 2027");
   await page.goto("/fairs/spring-tea-market-2027");
   await expect(page.getByText("Đang diễn ra").first()).toBeVisible();
   await expect(page.getByTestId("hall-booth")).toHaveCount(2);
@@ -169,6 +184,9 @@ test("an admin creates a fair, edits its booths, opens it now and closes it; ref
   await page.waitForURL(/\/admin\/fairs$/);
   await expect(row).toContainText("Đã kết thúc");
   await expect(row.getByRole("button")).toHaveCount(0);
+  await expect(badge).toContainText("Hội chợ OCOP Tuyên Quang trực tuyến 2026");
+  expect(visitorErrors).toEqual([]);
+  await visitorContext.close();
   await page.goto("/admin/audit?action=fair.close");
   await expect(page.getByTestId("audit-entry")).toHaveCount(1);
   await expect(page.getByTestId("audit-entry")).toContainText("Đóng hội chợ");

@@ -137,6 +137,8 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let hub = app::live::hub::Hub::new();
     // The admin dashboard's tiles, pushed to open dashboards when what they count changes.
     app::admin::dashboard::push::spawn(db.clone(), hub.clone());
+    // Booth pages hear when their fair opens or closes on schedule.
+    app::fairs::clock::spawn(db.clone(), hub.clone());
     if db.backend == app::db::Backend::Postgres {
         // Events cross to the other instances on this database.
         app::live::relay::start(db.clone(), &config.database_url, hub.clone()).await?;

@@ -507,6 +507,12 @@ fn cases() -> Vec<Case> {
         },
         Case {
             method: Method::GET,
+            path: "/api/fairs/live_fair",
+            args: |f, _| format!("booth={}", f.owner_coop_id),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
             path: "/api/fairs/my_chat",
             // Everyone gets their own conversation (none here), never someone else's.
             args: |_, _| "booth=1".into(),

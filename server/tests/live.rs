@@ -1,6 +1,6 @@
 //! The live endpoint over real WebSockets, against real SQLite and real PostgreSQL: who may
 //! follow what, booth presence, chat both ways with its history, the protocol's limits, the
-//! heartbeat, and (PostgreSQL) two server instances sharing chat and visitor counts.
+//! heartbeat, and (PostgreSQL) two server instances sharing chat, visitor counts and fair badges.
 #[path = "../../app/tests/common/mod.rs"]
 mod common;
 
@@ -390,7 +390,7 @@ on_both_databases!(
 /// Two server instances on one PostgreSQL database: a chat message sent through A reaches a
 /// client on B and back, and a visitor on B shows in the count seen on A.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_instances_share_chat_and_visitor_counts_through_postgres() {
+async fn two_instances_share_chat_visitor_counts_and_fair_badges_through_postgres() {
     let Some(t) = common::postgres().await else { return };
     let db = t.db.clone();
     seeded(&db).await;
@@ -438,6 +438,17 @@ async fn two_instances_share_chat_and_visitor_counts_through_postgres() {
     })
     .await;
     assert_eq!(heard, answer);
+
+    // A fair's change announced on A turns the badge of the booth page open on B.
+    let turned =
+        app::fairs::service::booth_fair_event(&db_a, binh_minh, app::db::now_unix()).await.expect("event");
+    a.hub.publish(turned.clone());
+    let heard = until(&mut visitor_on_b, |f| match f {
+        ServerFrame::Event(e @ Event::BoothFair { .. }) => Some(e),
+        _ => None,
+    })
+    .await;
+    assert_eq!(heard, turned);
 
     // Leaving B shows on A.
     visitor_on_b.close(None).await.expect("close");

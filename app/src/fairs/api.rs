@@ -73,6 +73,19 @@ pub async fn fetch_booth(slug: String) -> Result<BoothView, AppError> {
     .await
 }
 
+/// The fair the booth of cooperative `booth` is live at now (after a reconnect, to catch up).
+#[server(endpoint = "fairs/live_fair", input = GetUrl)]
+pub async fn fetch_live_fair(booth: i64) -> Result<Option<FairRef>, AppError> {
+    respond(async {
+        let db = use_db()?;
+        if !service::is_open_booth(&db, booth).await? {
+            return Err(AppError::NotFound);
+        }
+        Ok(service::live_fair(&db, booth, now_unix()).await?)
+    })
+    .await
+}
+
 /// The visitor's own conversation with a booth (after a reconnect, to catch up).
 #[server(endpoint = "fairs/my_chat", input = GetUrl)]
 pub async fn fetch_my_chat(booth: i64) -> Result<Option<Conversation>, AppError> {
@@ -274,7 +287,7 @@ pub async fn create_fair(form: FairForm) -> Result<String, AppError> {
     let db = use_db()?;
     let outcome = respond(async {
         let admin = require_admin()?;
-        service::create_fair(&db, admin.id, &form, now_unix()).await
+        service::create_fair(&db, &use_hub()?, admin.id, &form, now_unix()).await
     })
     .await;
     match outcome {
@@ -319,7 +332,7 @@ pub async fn update_fair(slug: String, form: FairForm) -> Result<String, AppErro
     let db = use_db()?;
     let outcome = respond(async {
         let admin = require_admin()?;
-        service::update_fair(&db, admin.id, &slug, &form, now_unix()).await
+        service::update_fair(&db, &use_hub()?, admin.id, &slug, &form, now_unix()).await
     })
     .await;
     match outcome {
@@ -343,7 +356,7 @@ pub async fn set_fair_open(slug: String, open: bool) -> Result<FairSummary, AppE
         "/admin/fairs",
         respond(async {
             let admin = require_admin()?;
-            let fair = service::set_open(&use_db()?, admin.id, &slug, open, now_unix()).await?;
+            let fair = service::set_open(&use_db()?, &use_hub()?, admin.id, &slug, open, now_unix()).await?;
             crate::admin::api::shop_changed();
             Ok(fair)
         })

@@ -394,11 +394,12 @@ impl OpenRefusal {
 
 /// The fair's new times when an admin opens it now (an upcoming fair starts at `now`, its end
 /// unchanged) or closes it now (a running fair ends at `now`). A past fair runs again only by
-/// editing its dates, so that its record is not rewritten by a click.
+/// editing its dates, so that its record is not rewritten by a click. A fair closed in the
+/// second it opened is taken to have run for that one second, since a fair ends after it starts.
 pub fn open_or_close(starts_at: i64, ends_at: i64, now: i64, open: bool) -> Result<(i64, i64), OpenRefusal> {
     match (Phase::at(starts_at, ends_at, now).switch(), open) {
         (Some(true), true) => Ok((now, ends_at)),
-        (Some(false), false) => Ok((starts_at, now)),
+        (Some(false), false) => Ok((starts_at.min(now - 1), now)),
         (_, true) => Err(OpenRefusal::NotUpcoming),
         (_, false) => Err(OpenRefusal::NotRunning),
     }
@@ -547,6 +548,16 @@ mod tests {
     #[test]
     fn closing_a_running_fair_ends_it_now() {
         assert_eq!(open_or_close(START, END, START + 60, false), Ok((START, START + 60)));
+    }
+
+    #[test]
+    fn a_fair_closed_in_the_second_it_opened_ran_for_that_second() {
+        let (starts_at, ends_at) = open_or_close(START, END, START - 60, true).expect("opens");
+        let closed = open_or_close(starts_at, ends_at, starts_at, false);
+        assert_eq!(closed, Ok((START - 61, START - 60)));
+        let (starts_at, ends_at) = closed.expect("closes");
+        assert!(ends_at > starts_at, "the store checks that a fair ends after it starts");
+        assert_eq!(Phase::at(starts_at, ends_at, START - 60), Phase::Past);
     }
 
     #[test]

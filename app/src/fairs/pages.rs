@@ -86,14 +86,7 @@ fn BoothView(booth: BoothView) -> impl IntoView {
                         </p>
                     </div>
                 </div>
-                {live_fair.map(|f| {
-                    let fair_name = f.name.clone();
-                    view! {
-                        <a class="booth__live-badge" href=format!("/fairs/{}", f.slug)>
-                            {move || t_string!(i18n, fairs.booth.live_at, fair = fair_name.best(lang.get()))}
-                        </a>
-                    }
-                })}
+                <LiveFairBadge booth=cooperative_id fair=live_fair />
             </header> }.into_any()}
             {has_welcome.then(|| view! {
                 <p class="booth__welcome">
@@ -150,6 +143,43 @@ fn BoothView(booth: BoothView) -> impl IntoView {
                 </aside> }.into_any()}
             </div>
         </article>
+    }
+}
+
+/// The booth's "live at" badge, which appears and goes as its fair opens and closes (on
+/// schedule or by an admin), without a reload.
+#[island]
+fn LiveFairBadge(booth: i64, fair: Option<FairRef>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let fair = RwSignal::new(fair);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = booth;
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::live::client::{Incoming, follow};
+        use crate::live::model::{ClientFrame, Event, ServerFrame, Topic};
+        follow(vec![ClientFrame::Subscribe { topic: Topic::Booth(booth) }], move |incoming| match incoming {
+            Incoming::Frame(ServerFrame::Event(Event::BoothFair { booth: b, fair: now })) if *b == booth => {
+                fair.set(now.clone());
+            }
+            Incoming::Reconnected => leptos::task::spawn_local(async move {
+                if let Ok(now) = fetch_live_fair(booth).await {
+                    fair.set(now);
+                }
+            }),
+            _ => {}
+        });
+    }
+    move || {
+        fair.get().map(|f| {
+            let name = f.name;
+            view! {
+                <a class="booth__live-badge" href=format!("/fairs/{}", f.slug) data-testid="live-badge">
+                    {move || t_string!(i18n, fairs.booth.live_at, fair = name.best(lang.get()))}
+                </a>
+            }
+        })
     }
 }
 

@@ -9,6 +9,7 @@ use crate::db::{Db, Sql};
 use crate::error::AppError;
 use crate::lang::Text;
 use crate::live::hub::Hub;
+use crate::live::model::Event;
 use crate::search::fold;
 
 /// Slots that started this long ago still show (a livestream may still be on).
@@ -84,6 +85,35 @@ pub async fn live_fair(db: &Db, coop: i64, now: i64) -> Result<Option<FairRef>, 
     sql.bind(coop).push(" AND f.starts_at <= ").bind(now).push(" AND f.ends_at > ").bind(now);
     sql.push(" ORDER BY f.ends_at, f.id LIMIT 1");
     Ok(sql.query_as::<FairRow>()?.fetch_optional(&db.pool).await?.map(Into::into))
+}
+
+/// The event that tells the page of `booth` which fair it is live at, at `now`.
+pub async fn booth_fair_event(db: &Db, booth: i64, now: i64) -> Result<Event, sqlx::Error> {
+    Ok(Event::BoothFair { booth, fair: live_fair(db, booth, now).await? })
+}
+
+/// Tells the open pages of `booths`, on every instance, which fair each is live at after an
+/// admin's change. The change is committed already, so a failure here is only logged: the
+/// pages show it at their next load.
+async fn announce(db: &Db, hub: &Hub, booths: Vec<i64>, now: i64) {
+    for booth in booths {
+        match booth_fair_event(db, booth, now).await {
+            Ok(event) => hub.publish(event),
+            Err(e) => tracing::warn!(error = %e, booth, "could not tell a booth's page of its fair"),
+        }
+    }
+}
+
+/// The booths (of approved cooperatives) whose fair opened or closed in the seconds
+/// `(after, upto]`, by its schedule: their pages' "live at" badges change.
+pub async fn booths_turning(db: &Db, after: i64, upto: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT DISTINCT fb.cooperative_id FROM fair_booths fb JOIN fairs f ON f.id = fb.fair_id \
+         JOIN cooperatives c ON c.id = fb.cooperative_id WHERE c.status = 'approved' AND ((f.starts_at > ",
+    );
+    sql.bind(after).push(" AND f.starts_at <= ").bind(upto).push(") OR (f.ends_at > ").bind(after);
+    sql.push(" AND f.ends_at <= ").bind(upto).push(")) ORDER BY fb.cooperative_id");
+    sql.query_scalar()?.fetch_all(&db.pool).await
 }
 
 pub async fn team(db: &Db, coop: i64) -> Result<Vec<TeamMember>, sqlx::Error> {
@@ -494,6 +524,7 @@ fn fair_audit(name: &Text, starts_at: i64, ends_at: i64, booths: &[&str]) -> ser
 #[tracing::instrument(skip(db, form))]
 pub async fn update_fair(
     db: &Db,
+    hub: &Hub,
     admin: i64,
     slug: &str,
     form: &FairForm,
@@ -533,6 +564,10 @@ pub async fn update_fair(
     };
     record(&mut tx, audit).await?;
     tx.commit().await?;
+    let mut touched: Vec<i64> =
+        old.iter().map(|(_, id)| *id).filter(|id| !fair.booths.contains(id)).collect();
+    touched.extend(&fair.booths);
+    announce(db, hub, touched, now).await;
     Ok(current.slug)
 }
 
@@ -541,6 +576,7 @@ pub async fn update_fair(
 #[tracing::instrument(skip(db))]
 pub async fn set_open(
     db: &Db,
+    hub: &Hub,
     admin: i64,
     slug: &str,
     open: bool,
@@ -567,6 +603,8 @@ pub async fn set_open(
     };
     record(&mut tx, audit).await?;
     tx.commit().await?;
+    let booths: Vec<i64> = fair_booths(db, fair.id).await?.into_iter().map(|(_, id)| id).collect();
+    announce(db, hub, booths, now).await;
     Ok(FairSummary { starts_at, ends_at, phase: Phase::at(starts_at, ends_at, now), ..fair })
 }
 
@@ -589,7 +627,13 @@ async fn free_slug(db: &Db, name: &Text) -> Result<String, sqlx::Error> {
 
 /// Creates a fair with its booths; returns its slug. The admin's form is checked whole first.
 #[tracing::instrument(skip(db, form))]
-pub async fn create_fair(db: &Db, admin: i64, form: &FairForm, now: i64) -> Result<String, AppError> {
+pub async fn create_fair(
+    db: &Db,
+    hub: &Hub,
+    admin: i64,
+    form: &FairForm,
+    now: i64,
+) -> Result<String, AppError> {
     let known = approved_booths(db).await?;
     let fair = form.check(&known).map_err(AppError::Validation)?;
     let slug = free_slug(db, &fair.name).await?;
@@ -603,7 +647,7 @@ pub async fn create_fair(db: &Db, admin: i64, form: &FairForm, now: i64) -> Resu
     sql.push(", ").bind(fair.ends_at).push(", ").bind(admin).push(", ").bind(now).push(") RETURNING id");
     let id: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
     let booth_count = fair.booths.len();
-    for coop in fair.booths {
+    for &coop in &fair.booths {
         let mut sql = Sql::new("INSERT INTO fair_booths (fair_id, cooperative_id) VALUES (");
         sql.bind(id).push(", ").bind(coop).push(")");
         sql.query()?.execute(&mut *tx).await?;
@@ -620,5 +664,6 @@ pub async fn create_fair(db: &Db, admin: i64, form: &FairForm, now: i64) -> Resu
     };
     record(&mut tx, audit).await?;
     tx.commit().await?;
+    announce(db, hub, fair.booths, now).await;
     Ok(slug)
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::admin::dashboard::model::{FeedItem, Kpis};
+use crate::fairs::model::FairRef;
 
 /// The largest text frame a client may send. Anything longer closes the connection.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 4096;
@@ -132,6 +133,13 @@ pub enum Event {
     Activity {
         item: FeedItem,
     },
+    /// The fair a booth is live at may have changed: a fair of its opened or closed (by an
+    /// admin, or because its time came), or an admin edited a fair's times or booths. `fair` is
+    /// the one it is live at now, if any.
+    BoothFair {
+        booth: i64,
+        fair: Option<FairRef>,
+    },
 }
 
 impl Event {
@@ -144,6 +152,7 @@ impl Event {
             }
             Event::InquiryReceived { inquiry } => vec![Topic::Coop(inquiry.cooperative_id), Topic::Admin],
             Event::Kpis { .. } | Event::Activity { .. } => vec![Topic::Admin],
+            Event::BoothFair { booth, .. } => vec![Topic::Booth(*booth)],
         }
     }
 
@@ -263,5 +272,8 @@ mod tests {
         let presence = Event::Presence { booth: 4, visitors: 1 };
         assert!(presence.topics().contains(&Topic::Booth(4)) && presence.topics().contains(&Topic::Coop(4)));
         assert!(!presence.topics().contains(&Topic::Coop(5)));
+        let turned = Event::BoothFair { booth: 4, fair: None };
+        assert_eq!(turned.topics(), vec![Topic::Booth(4)], "the booth's page, whoever watches it");
+        assert!(turned.moves_kpis(), "the tile of booths live now");
     }
 }

@@ -38,6 +38,10 @@ pub enum Note {
         kind: FeedKind,
         id: i64,
     },
+    /// The fair a booth is live at may have changed; the receiver looks it up.
+    BoothFair {
+        booth: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +70,7 @@ impl Relay for PgRelay {
             Event::Chat { message, .. } => self.send(Note::Chat { id: message.id }),
             Event::InquiryReceived { inquiry } => self.send(Note::Inquiry { id: inquiry.id }),
             Event::Activity { item } => self.send(Note::Activity { kind: item.kind, id: item.id }),
+            Event::BoothFair { booth, .. } => self.send(Note::BoothFair { booth: *booth }),
             // Counts travel per instance, through `announce_presence`; every instance computes
             // its own tiles from the events it delivers.
             Event::Presence { .. } | Event::Kpis { .. } => {}
@@ -156,6 +161,9 @@ async fn receive(db: &Db, hub: &Hub, payload: &str) {
         Note::Activity { kind, id } => crate::admin::dashboard::service::feed_item(db, kind, id)
             .await
             .map(|item| item.map(|item| Event::Activity { item })),
+        Note::BoothFair { booth } => {
+            crate::fairs::service::booth_fair_event(db, booth, crate::db::now_unix()).await.map(Some)
+        }
     };
     match event {
         Ok(Some(event)) => hub.deliver(&event),
