@@ -303,8 +303,13 @@ async fn in_shop(db: &Db, slug: &str) -> bool {
 
 async fn suspending_a_cooperative_hides_its_products_and_booth(db: Db) {
     use app::admin::moderation;
-    let (admin, _, _) = setup(&db).await;
+    let (admin, member, _) = setup(&db).await;
     let coop = coop_id(&db, "binh-minh").await;
+    let members_session = session::create(&db, member, NOW).await.expect("session");
+    let members_view = |at: i64| {
+        let (db, token) = (db.clone(), members_session.clone());
+        async move { session::resolve(&db, &token, at).await.expect("resolve").expect("signed in") }
+    };
     assert!(in_shop(&db, "tra-oi").await);
     assert!(app::fairs::service::is_open_booth(&db, coop).await.expect("booth"));
 
@@ -314,6 +319,10 @@ async fn suspending_a_cooperative_hides_its_products_and_booth(db: Db) {
     moderation::set_suspended(&db, admin, coop, true, reason, NOW).await.expect("suspend");
     assert!(!in_shop(&db, "tra-oi").await, "its products leave the shop");
     assert!(!app::fairs::service::is_open_booth(&db, coop).await.expect("booth"), "and its booth");
+    let viewer = members_view(NOW + 1).await;
+    assert!(viewer.dashboard_cooperative().is_none(), "its members' dashboard closes");
+    let closed = viewer.closed_cooperative().expect("the member's cooperative");
+    assert_eq!((closed.cooperative_id, closed.refusal_reason()), (coop, Some(reason)), "and they read why");
     assert_eq!(
         moderation::set_suspended(&db, admin, coop, true, reason, NOW).await,
         Err(AppError::Conflict("cooperative_suspended".into()))
@@ -327,6 +336,12 @@ async fn suspending_a_cooperative_hides_its_products_and_booth(db: Db) {
 
     moderation::set_suspended(&db, admin, coop, false, "", NOW + 60).await.expect("reinstate");
     assert!(in_shop(&db, "tra-oi").await, "back in the shop");
+    let viewer = members_view(NOW + 61).await;
+    assert_eq!(
+        viewer.dashboard_cooperative().map(|m| m.refusal_reason()),
+        Some(None),
+        "open again, no reason"
+    );
     assert!(app::fairs::service::is_open_booth(&db, coop).await.expect("booth"));
 
     let log = service::audit_log(&db, &AuditFilter::default()).await.expect("log");

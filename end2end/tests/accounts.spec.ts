@@ -152,6 +152,10 @@ test("an applicant applies, an admin approves, and the applicant opens the dashb
   await logIn(page, { email, password: "một mật khẩu tốt" });
   await page.goto("/account");
   await expect(page.getByText("Đang chờ duyệt")).toBeVisible();
+  const closed = await page.goto("/coop");
+  expect(closed?.status()).toBe(403);
+  await expect(page.getByRole("heading", { name: "Bảng điều khiển của hợp tác xã đang đóng" })).toBeVisible();
+  await expect(page.getByTestId("coop-closed")).toContainText("Đang chờ duyệt");
   await logOut(page);
 
   await logIn(page, ADMIN);

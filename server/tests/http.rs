@@ -96,6 +96,46 @@ async fn product_page_shows_price_certificate_and_structured_data() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_suspended_cooperatives_member_reads_why_at_the_dashboard_and_on_the_account_page() {
+    let app = test_app().await;
+    let db = Db::connect(&format!("sqlite://{}", app.path.display()), 2).await.expect("open db");
+    let now = app::db::now_unix();
+    app::accounts::service::seed_demo_accounts(&db, now).await.expect("demo accounts");
+    let id = |email: &'static str| {
+        let db = db.clone();
+        async move {
+            let mut sql = app::db::Sql::new("SELECT id FROM users WHERE email = ");
+            sql.bind(email.to_owned());
+            sql.query_scalar::<i64>().expect("query").fetch_one(&db.pool).await.expect("user")
+        }
+    };
+    let (admin, member) = (id("admin@ocop.demo").await, id("binhminh@ocop.demo").await);
+    let token = app::accounts::session::create(&db, member, now).await.expect("session");
+    let as_member = |uri: &str| {
+        get(uri)
+            .header(header::COOKIE, format!("ocop_session={token}; i18n_pref_locale=vi"))
+            .body(Body::empty())
+            .expect("req")
+    };
+    assert_eq!(send(&app, as_member("/coop")).await.status, StatusCode::OK, "approved: the dashboard");
+
+    let sql = app::db::Sql::new("SELECT id FROM cooperatives WHERE slug = 'binh-minh'");
+    let coop: i64 = sql.query_scalar().expect("query").fetch_one(&db.pool).await.expect("coop");
+    let reason = "Giấy chứng nhận an toàn thực phẩm đã hết hạn";
+    app::admin::moderation::set_suspended(&db, admin, coop, true, reason, now).await.expect("suspend");
+    let r = send(&app, as_member("/coop/products")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("Bảng điều khiển của hợp tác xã đang đóng"), "{}", r.body);
+    assert!(
+        r.body.contains("Tạm ngừng") && r.body.contains(reason),
+        "its status and the department's reason"
+    );
+    let r = send(&app, as_member("/account")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Lý do của Sở") && r.body.contains(reason));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_booth_page_shows_its_picks_team_schedule_and_the_inquiry_form() {
     let app = test_app().await;
     let r = page(&app, "/booths/binh-minh", "vi").await;

@@ -90,6 +90,22 @@ pub struct Membership {
     pub name: Text,
     pub role: MemberRole,
     pub status: CoopStatus,
+    /// The department's note from its last review of the cooperative (its reason for a
+    /// rejection or a suspension).
+    pub review_note: Option<String>,
+}
+
+impl Membership {
+    /// Why the cooperative's dashboard is closed to its members, as the department wrote it:
+    /// for a rejected or suspended cooperative. None while it is pending or approved.
+    pub fn refusal_reason(&self) -> Option<&str> {
+        match self.status {
+            CoopStatus::Rejected | CoopStatus::Suspended => {
+                self.review_note.as_deref().map(str::trim).filter(|n| !n.is_empty())
+            }
+            CoopStatus::Pending | CoopStatus::Approved => None,
+        }
+    }
 }
 
 /// The signed-in user, as every page and server function sees them.
@@ -110,6 +126,11 @@ impl Viewer {
     /// The cooperative whose dashboard this user may use: a member of an approved cooperative.
     pub fn dashboard_cooperative(&self) -> Option<&Membership> {
         self.membership.as_ref().filter(|m| self.role == Role::Member && m.status == CoopStatus::Approved)
+    }
+
+    /// The cooperative of a member whose dashboard is closed: pending, rejected or suspended.
+    pub fn closed_cooperative(&self) -> Option<&Membership> {
+        self.membership.as_ref().filter(|m| self.role == Role::Member && m.status != CoopStatus::Approved)
     }
 }
 
@@ -154,4 +175,54 @@ pub struct ApplicationForm {
     pub contact_phone: String,
     pub email: String,
     pub password: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member_of(status: CoopStatus, note: Option<&str>) -> Viewer {
+        Viewer {
+            id: 1,
+            email: "lan@example.vn".into(),
+            display_name: "Lan".into(),
+            role: Role::Member,
+            membership: Some(Membership {
+                cooperative_id: 7,
+                slug: "binh-minh".into(),
+                name: Text::new("HTX Bình Minh", "Binh Minh Cooperative"),
+                role: MemberRole::Owner,
+                status,
+                review_note: note.map(str::to_owned),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_member_reads_why_the_department_refused_or_suspended_the_cooperative() {
+        let reason = |status, note| {
+            member_of(status, note).membership.and_then(|m| m.refusal_reason().map(str::to_owned))
+        };
+        assert_eq!(
+            reason(CoopStatus::Suspended, Some(" Hết hạn chứng nhận ")),
+            Some("Hết hạn chứng nhận".into())
+        );
+        assert_eq!(reason(CoopStatus::Rejected, Some("Thiếu hồ sơ")), Some("Thiếu hồ sơ".into()));
+        assert_eq!(reason(CoopStatus::Suspended, Some("  ")), None, "a blank note says nothing");
+        assert_eq!(reason(CoopStatus::Approved, Some("Chào mừng")), None, "an approval's note is no refusal");
+        assert_eq!(reason(CoopStatus::Pending, None), None);
+    }
+
+    #[test]
+    fn only_an_approved_cooperative_opens_its_dashboard_and_the_others_are_closed() {
+        for status in [CoopStatus::Pending, CoopStatus::Rejected, CoopStatus::Suspended] {
+            let viewer = member_of(status, None);
+            assert!(viewer.dashboard_cooperative().is_none(), "{status:?}");
+            assert!(viewer.closed_cooperative().is_some(), "{status:?}");
+        }
+        let viewer = member_of(CoopStatus::Approved, None);
+        assert!(viewer.dashboard_cooperative().is_some() && viewer.closed_cooperative().is_none());
+        let shopper = Viewer { role: Role::Shopper, membership: None, ..viewer };
+        assert!(shopper.dashboard_cooperative().is_none() && shopper.closed_cooperative().is_none());
+    }
 }

@@ -235,6 +235,51 @@ fn SignUpForm() -> impl IntoView {
     }
 }
 
+/// A cooperative's status, as a chip.
+#[component]
+pub fn CoopStatusChip(status: CoopStatus) -> impl IntoView {
+    let i18n = use_i18n();
+    let label = move || match status {
+        CoopStatus::Pending => t_string!(i18n, accounts.coop_status.pending),
+        CoopStatus::Approved => t_string!(i18n, accounts.coop_status.approved),
+        CoopStatus::Rejected => t_string!(i18n, accounts.coop_status.rejected),
+        CoopStatus::Suspended => t_string!(i18n, accounts.coop_status.suspended),
+    };
+    view! { <span class="status-chip">{label}</span> }
+}
+
+/// What a member of a cooperative that is not (or no longer) approved finds at its dashboard:
+/// the status, the department's reason when it gave one, and whom to ask. Answered with 403.
+#[component]
+pub fn CoopClosed(membership: Membership) -> impl IntoView {
+    let i18n = use_i18n();
+    crate::ui::layout::set_status(403);
+    let reason = membership.refusal_reason().map(str::to_owned);
+    view! {
+        <Title text=move || t_string!(i18n, accounts.coop_closed.title) />
+        <section class="not-found" role="alert" data-testid="coop-closed">
+            <h1 class="not-found__title">{t!(i18n, accounts.coop_closed.title)}</h1>
+            <p>
+                {t!(i18n, accounts.coop_closed.body)} " "
+                <Localized text=membership.name.clone() /> " · "
+                <CoopStatusChip status=membership.status />
+            </p>
+            {reason.map(|r| view! {
+                <p>
+                    <strong>{t!(i18n, accounts.account.reason)} ": "</strong>
+                    <span data-testid="coop-reason">{r}</span>
+                </p>
+            })}
+            <p>{t!(i18n, accounts.coop_closed.contact)}</p>
+            <p>
+                <a class="button" href="/account">
+                    {t!(i18n, accounts.coop_closed.account)}
+                </a>
+            </p>
+        </section>
+    }
+}
+
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -254,19 +299,18 @@ fn AccountDetails(viewer: Viewer) -> impl IntoView {
         Role::Admin => t_string!(i18n, accounts.role.admin),
     };
     let membership = viewer.membership.clone().map(|m| {
-        let status = match m.status {
-            CoopStatus::Pending => t_string!(i18n, accounts.coop_status.pending),
-            CoopStatus::Approved => t_string!(i18n, accounts.coop_status.approved),
-            CoopStatus::Rejected => t_string!(i18n, accounts.coop_status.rejected),
-            CoopStatus::Suspended => t_string!(i18n, accounts.coop_status.suspended),
-        };
+        let reason = m.refusal_reason().map(str::to_owned);
         view! {
             <dt>{t!(i18n, accounts.account.cooperative)}</dt>
             <dd>
                 <Localized text=m.name.clone() />
                 " · "
-                <span class="status-chip">{status}</span>
+                <CoopStatusChip status=m.status />
             </dd>
+            {reason.map(|r| view! {
+                <dt>{t!(i18n, accounts.account.reason)}</dt>
+                <dd data-testid="coop-reason">{r}</dd>
+            })}
         }
     });
     view! {
@@ -479,12 +523,6 @@ fn ApplicationCard(application: Application, review: ServerAction<ReviewApplicat
     let pending = a.status == CoopStatus::Pending;
     let id = a.cooperative_id.to_string();
     let note_id = format!("review-note-{id}");
-    let status = match a.status {
-        CoopStatus::Pending => t_string!(i18n, accounts.coop_status.pending),
-        CoopStatus::Approved => t_string!(i18n, accounts.coop_status.approved),
-        CoopStatus::Rejected => t_string!(i18n, accounts.coop_status.rejected),
-        CoopStatus::Suspended => t_string!(i18n, accounts.coop_status.suspended),
-    };
     view! {
         <li class="review__item">
             <article class="application" aria-label=a.name.vi.clone()>
@@ -492,7 +530,7 @@ fn ApplicationCard(application: Application, review: ServerAction<ReviewApplicat
                     <Localized text=a.name.clone() />
                 </h2>
                 <p class="application__status">
-                    <span class="status-chip">{status}</span>
+                    <CoopStatusChip status=a.status />
                 </p>
                 <dl class="application__facts">
                     <dt>{t!(i18n, accounts.apply.district)}</dt>

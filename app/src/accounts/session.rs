@@ -64,11 +64,12 @@ struct ViewerRow {
     coop_name_vi: Option<String>,
     coop_name_en: Option<String>,
     coop_status: Option<String>,
+    coop_review_note: Option<String>,
 }
 
 const VIEWER_SELECT: &str = "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, u.id, u.email, \
     u.display_name, u.role, u.member_role, u.cooperative_id, c.slug AS coop_slug, \
-    c.name_vi AS coop_name_vi, c.name_en AS coop_name_en, c.status AS coop_status \
+    c.name_vi AS coop_name_vi, c.name_en AS coop_name_en, c.status AS coop_status, c.review_note AS coop_review_note \
     FROM sessions s JOIN users u ON u.id = s.user_id \
     LEFT JOIN cooperatives c ON c.id = u.cooperative_id \
     WHERE u.status = 'active' AND s.token_hash = ";
@@ -82,6 +83,7 @@ impl ViewerRow {
                 name: Text::new(self.coop_name_vi.unwrap_or_default(), self.coop_name_en.unwrap_or_default()),
                 role: MemberRole::from_db(role)?,
                 status: CoopStatus::from_db(self.coop_status.as_deref().unwrap_or_default())?,
+                review_note: self.coop_review_note,
             }),
             _ => None,
         };

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use super::api::*;
 use super::model::*;
 use crate::accounts::model::{Membership, Viewer};
-use crate::accounts::pages::{Forbidden, SignedIn};
+use crate::accounts::pages::{CoopClosed, Forbidden, SignedIn};
 use crate::error::AppError;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{Localized, use_lang};
@@ -18,7 +18,8 @@ use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error, field_erro
 use crate::ui::layout::{LoadError, Loaded};
 use crate::ui::money::format_vnd;
 
-/// Renders `page` for a member of an approved cooperative; others get the login page or 403.
+/// Renders `page` for a member of an approved cooperative; others get the login page or 403 (a
+/// member of a cooperative that is not approved, with its status and the department's reason).
 #[component]
 pub fn MemberOnly<F, V>(page: F) -> impl IntoView
 where
@@ -26,9 +27,14 @@ where
     V: IntoView + 'static,
 {
     view! {
-        <SignedIn page=move |viewer: Viewer| match viewer.dashboard_cooperative().cloned() {
-            Some(membership) => page(membership).into_any(),
-            None => view! { <Forbidden /> }.into_any(),
+        <SignedIn page=move |viewer: Viewer| {
+            if let Some(membership) = viewer.dashboard_cooperative().cloned() {
+                page(membership).into_any()
+            } else if let Some(membership) = viewer.closed_cooperative().cloned() {
+                view! { <CoopClosed membership /> }.into_any()
+            } else {
+                view! { <Forbidden /> }.into_any()
+            }
         } />
     }
 }
