@@ -521,7 +521,7 @@ fn fair_audit(name: &Text, starts_at: i64, ends_at: i64, booths: &[&str]) -> ser
 /// Edits the fair `slug`: its names, description and times, and which booths take part (added
 /// and removed to match the form). Its slug stays, so that links to it keep working. The form
 /// is checked whole first; returns the slug.
-#[tracing::instrument(skip(db, form))]
+#[tracing::instrument(skip(db, hub, form))]
 pub async fn update_fair(
     db: &Db,
     hub: &Hub,
@@ -573,7 +573,7 @@ pub async fn update_fair(
 
 /// Opens the upcoming fair `slug` now, or closes the running one now (`open_or_close`); returns
 /// it as it is after. Refused with `Conflict` when its phase does not allow it.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip(db, hub))]
 pub async fn set_open(
     db: &Db,
     hub: &Hub,
@@ -603,8 +603,10 @@ pub async fn set_open(
     };
     record(&mut tx, audit).await?;
     tx.commit().await?;
-    let booths: Vec<i64> = fair_booths(db, fair.id).await?.into_iter().map(|(_, id)| id).collect();
-    announce(db, hub, booths, now).await;
+    match fair_booths(db, fair.id).await {
+        Ok(booths) => announce(db, hub, booths.into_iter().map(|(_, id)| id).collect(), now).await,
+        Err(e) => tracing::warn!(error = %e, fair = fair.id, "could not tell the fair's booth pages"),
+    }
     Ok(FairSummary { starts_at, ends_at, phase: Phase::at(starts_at, ends_at, now), ..fair })
 }
 
@@ -626,7 +628,7 @@ async fn free_slug(db: &Db, name: &Text) -> Result<String, sqlx::Error> {
 }
 
 /// Creates a fair with its booths; returns its slug. The admin's form is checked whole first.
-#[tracing::instrument(skip(db, form))]
+#[tracing::instrument(skip(db, hub, form))]
 pub async fn create_fair(
     db: &Db,
     hub: &Hub,
