@@ -632,6 +632,13 @@ async fn a_fair_opening_and_closing_on_schedule_turns_its_booths_badges(db: Db) 
     let page = &mut booth_page(&db, &hub, "binh-minh").await;
     app::fairs::clock::tell(&db, &hub, NOW + 9, NOW + 10).await.expect("opens");
     assert_eq!(badge_turns(page), vec![Some("one-evening".to_owned())], "the fair ending first");
+    // A page that reconnects asks again, and reads the same.
+    let asked = service::open_booth_fair(&db, binh_minh, NOW + 10).await.expect("open booth");
+    assert_eq!(asked.map(|f| f.slug).as_deref(), Some("one-evening"));
+    assert!(
+        matches!(service::open_booth_fair(&db, -1, NOW + 10).await, Err(AppError::NotFound)),
+        "no such booth"
+    );
     app::fairs::clock::tell(&db, &hub, NOW + 10, NOW + 99).await.expect("nothing");
     assert_eq!(badge_turns(page), Vec::<Option<String>>::new());
     app::fairs::clock::tell(&db, &hub, NOW + 99, NOW + 100).await.expect("closes");

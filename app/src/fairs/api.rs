@@ -76,14 +76,7 @@ pub async fn fetch_booth(slug: String) -> Result<BoothView, AppError> {
 /// The fair the booth of cooperative `booth` is live at now (after a reconnect, to catch up).
 #[server(endpoint = "fairs/live_fair", input = GetUrl)]
 pub async fn fetch_live_fair(booth: i64) -> Result<Option<FairRef>, AppError> {
-    respond(async {
-        let db = use_db()?;
-        if !service::is_open_booth(&db, booth).await? {
-            return Err(AppError::NotFound);
-        }
-        Ok(service::live_fair(&db, booth, now_unix()).await?)
-    })
-    .await
+    respond(async { service::open_booth_fair(&use_db()?, booth, now_unix()).await }).await
 }
 
 /// The visitor's own conversation with a booth (after a reconnect, to catch up).

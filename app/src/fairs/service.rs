@@ -87,6 +87,15 @@ pub async fn live_fair(db: &Db, coop: i64, now: i64) -> Result<Option<FairRef>, 
     Ok(sql.query_as::<FairRow>()?.fetch_optional(&db.pool).await?.map(Into::into))
 }
 
+/// The fair the booth of `coop` is live at, at `now`; `NotFound` when it has no open booth
+/// (a suspended or unknown cooperative's).
+pub async fn open_booth_fair(db: &Db, coop: i64, now: i64) -> Result<Option<FairRef>, AppError> {
+    if !is_open_booth(db, coop).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(live_fair(db, coop, now).await?)
+}
+
 /// The event that tells the page of `booth` which fair it is live at, at `now`.
 pub async fn booth_fair_event(db: &Db, booth: i64, now: i64) -> Result<Event, sqlx::Error> {
     Ok(Event::BoothFair { booth, fair: live_fair(db, booth, now).await? })
