@@ -127,9 +127,48 @@ impl Db {
         }
     }
 
+    /// A transaction that writes: on SQLite it waits for this process's write turn and then
+    /// starts with `BEGIN IMMEDIATE`, so it holds the write lock before its first read and a
+    /// commit elsewhere between its reads and its writes cannot fail it with SQLITE_BUSY. On
+    /// PostgreSQL it is a plain transaction (rows are locked as they are written).
+    pub async fn begin_write(&self) -> Result<WriteTx<'_>, sqlx::Error> {
+        let turn = self.write_turn().await;
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, _turn: turn })
+    }
+
     /// Liveness of the database itself, for `/readyz`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+}
+
+/// A write transaction and, on SQLite, the write turn it holds until it ends. Derefs to the
+/// transaction's connection; `commit` ends both.
+pub struct WriteTx<'a> {
+    tx: sqlx::Transaction<'static, Any>,
+    _turn: Option<tokio::sync::MutexGuard<'a, ()>>,
+}
+
+impl WriteTx<'_> {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx<'_> {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx<'_> {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
     }
 }
 

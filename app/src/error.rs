@@ -35,6 +35,9 @@ pub enum AppError {
     /// Too many failed logins: try again after this many seconds.
     #[error("too many attempts; retry in {0} s")]
     TooManyAttempts(i64),
+    /// The server is saturated (too much work queued): try again after this many seconds.
+    #[error("busy; retry in {0} s")]
+    Busy(i64),
     /// Details are logged on the server, never sent.
     #[error("internal error")]
     Internal,
@@ -53,7 +56,16 @@ impl AppError {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) | AppError::OutOfStock(_) => StatusCode::CONFLICT,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The seconds a client should wait before trying again (the `Retry-After` header).
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            AppError::TooManyAttempts(secs) | AppError::Busy(secs) => Some((*secs).max(1)),
+            _ => None,
         }
     }
 }
@@ -68,9 +80,36 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
+    /// A database that cannot be reached now (restarting, its pool exhausted, SQLite's write lock
+    /// held too long) is a 503 with Retry-After, which clients and proxies retry; anything else
+    /// is an internal error. Details are logged, never sent.
     fn from(e: sqlx::Error) -> Self {
+        if unavailable(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            return AppError::Busy(2);
+        }
         tracing::error!(error = %e, "database error");
         AppError::Internal
+    }
+}
+
+/// Whether `e` says the database cannot be reached or is locked, rather than that a statement
+/// is wrong.
+#[cfg(feature = "ssr")]
+pub fn unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+            true
+        }
+        sqlx::Error::Database(d) => {
+            // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6); PostgreSQL: class 57 (operator
+            // intervention, e.g. the server shutting down) and 08 (connection exceptions).
+            let code = d.code();
+            matches!(code.as_deref(), Some("5" | "6" | "517" | "262"))
+                || code.as_deref().is_some_and(|c| c.starts_with("57") || c.starts_with("08"))
+                || d.message().contains("database is locked")
+        }
+        _ => false,
     }
 }
 
@@ -85,6 +124,11 @@ pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppErr
         && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
     {
         response.set_status(e.status());
+        if let Some(secs) = e.retry_after()
+            && let Ok(value) = http::HeaderValue::from_str(&secs.to_string())
+        {
+            response.insert_header(http::header::RETRY_AFTER, value);
+        }
     }
     result
 }

@@ -24,7 +24,7 @@ fn shopper(email: &str) -> NewUser {
 }
 
 async fn signed_up(db: &Db, email: &str) -> i64 {
-    service::sign_up(db, shopper(email), NOW).await.expect("sign up")
+    service::sign_up(db, shopper(email), IP, NOW).await.expect("sign up")
 }
 
 async fn sign_up_creates_a_shopper_who_can_log_in(db: Db) {
@@ -43,7 +43,7 @@ async fn sign_up_creates_a_shopper_who_can_log_in(db: Db) {
 
 async fn sign_up_refuses_bad_input_and_a_taken_email(db: Db) {
     let bad = NewUser { email: "not-an-email".into(), display_name: " ".into(), password: "short".into() };
-    match service::sign_up(&db, bad, NOW).await {
+    match service::sign_up(&db, bad, IP, NOW).await {
         Err(AppError::Validation(errors)) => assert_eq!(
             errors,
             vec![
@@ -55,7 +55,7 @@ async fn sign_up_refuses_bad_input_and_a_taken_email(db: Db) {
         other => panic!("expected field errors, got {other:?}"),
     }
     signed_up(&db, "an@example.vn").await;
-    let again = service::sign_up(&db, shopper("AN@example.vn"), NOW).await;
+    let again = service::sign_up(&db, shopper("AN@example.vn"), IP, NOW).await;
     assert_eq!(again, Err(AppError::Validation(vec![FieldError::new("email", "email_taken")])));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM users").await, 1);
 }
@@ -139,14 +139,68 @@ async fn at_most_a_hundred_failures_per_account_per_hour_are_honoured(db: Db) {
     assert!(later.is_ok(), "{later:?}");
 }
 
+async fn simultaneous_wrong_passwords_for_one_account_are_checked_at_most_five_times(db: Db) {
+    signed_up(&db, "an@example.vn").await;
+    // 200 wrong passwords at the same second, from 200 addresses: each attempt is counted before
+    // its password is checked, so only the five free ones are checked; the rest must wait.
+    let attempts = (0..200).map(|i| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let ip = format!("198.51.{}.{}", i / 100, i % 100);
+            service::login(&db, "an@example.vn", "wrong password!", &ip, NOW).await
+        })
+    });
+    let mut checked = 0;
+    for answer in futures::future::join_all(attempts).await {
+        match answer.expect("task") {
+            Err(AppError::Validation(_)) => checked += 1,
+            Err(AppError::TooManyAttempts(secs)) => assert_eq!(secs, 1, "the sixth failure waits 1 s"),
+            other => panic!("unexpected answer {other:?}"),
+        }
+    }
+    assert_eq!(checked, 5);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM login_failures").await, 5, "refusals are not counted");
+}
+
+async fn a_right_password_is_not_refused_for_failures_of_others_behind_the_same_address(db: Db) {
+    signed_up(&db, "an@example.vn").await;
+    // Someone behind the same carrier NAT has failed 50 times on other accounts.
+    for i in 0..50 {
+        let mut sql = Sql::new("INSERT INTO login_failures (account, ip, at) VALUES (");
+        sql.bind(format!("guess{i}@example.vn")).push(", ").bind(IP.to_owned()).push(", ").bind(NOW - 60 + i);
+        sql.push(")");
+        common::exec(&db, sql).await;
+    }
+    let ok = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW).await;
+    assert!(ok.is_ok(), "the owner gets in: {ok:?}");
+}
+
+async fn one_address_signs_up_at_most_ten_accounts_an_hour_even_all_at_once(db: Db) {
+    use app::accounts::throttle::{SIGN_UPS, take_quota};
+    let takes = (0..30).map(|_| {
+        let db = db.clone();
+        tokio::spawn(async move { take_quota(&db, SIGN_UPS, IP, NOW).await })
+    });
+    let answers: Vec<_> =
+        futures::future::join_all(takes).await.into_iter().map(|a| a.expect("task")).collect();
+    assert_eq!(answers.iter().filter(|a| a.is_ok()).count(), 10, "{answers:?}");
+    assert!(answers.iter().all(|a| a.is_ok() || *a == Err(AppError::TooManyAttempts(3600))), "{answers:?}");
+    // The quota is the address's: another address may still sign up, and so may this one an hour on.
+    assert!(service::sign_up(&db, shopper("other@example.vn"), "192.0.2.44", NOW).await.is_ok());
+    let refused = service::sign_up(&db, shopper("an@example.vn"), IP, NOW + 10).await;
+    assert_eq!(refused, Err(AppError::TooManyAttempts(3590)));
+    assert!(service::sign_up(&db, shopper("an@example.vn"), IP, NOW + 3600).await.is_ok());
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM users").await, 2);
+}
+
 async fn changing_the_password_ends_the_other_sessions(db: Db) {
     let id = signed_up(&db, "an@example.vn").await;
     let here = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW).await.expect("login");
     let elsewhere = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW).await.expect("login");
     let wrong =
-        service::change_password(&db, id, "not it at all", "a new long password", Some(&here), NOW).await;
+        service::change_password(&db, id, "not it at all", "a new long password", Some(&here), IP, NOW).await;
     assert_eq!(wrong, Err(AppError::Validation(vec![FieldError::new("current_password", "wrong_password")])));
-    service::change_password(&db, id, "mật khẩu dài 2026", "a new long password", Some(&here), NOW)
+    service::change_password(&db, id, "mật khẩu dài 2026", "a new long password", Some(&here), IP, NOW)
         .await
         .expect("change");
     assert!(session::resolve(&db, &here, NOW).await.expect("resolve").is_some());
@@ -173,7 +227,7 @@ async fn an_approved_application_lets_its_member_into_the_dashboard(db: Db) {
     assert_eq!(admin.len(), 3);
     let admin_id: i64 = common::scalar(&db, Sql::new("SELECT id FROM users WHERE role = 'admin'")).await;
 
-    let coop = service::apply(&db, application("lan@example.vn"), NOW).await.expect("apply");
+    let coop = service::apply(&db, application("lan@example.vn"), IP, NOW).await.expect("apply");
     let token = service::login(&db, "lan@example.vn", "một mật khẩu tốt", IP, NOW).await.expect("login");
     let viewer = session::resolve(&db, &token, NOW).await.expect("resolve").expect("session");
     let membership = viewer.membership.clone().expect("member");
@@ -196,7 +250,7 @@ async fn a_rejection_needs_a_reason_and_keeps_the_member_out(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     service::seed_demo_accounts(&db, NOW).await.expect("demo accounts");
     let admin_id: i64 = common::scalar(&db, Sql::new("SELECT id FROM users WHERE role = 'admin'")).await;
-    let coop = service::apply(&db, application("lan@example.vn"), NOW).await.expect("apply");
+    let coop = service::apply(&db, application("lan@example.vn"), IP, NOW).await.expect("apply");
     let no_reason = service::review_application(&db, admin_id, coop, Decision::Reject, "  ", NOW).await;
     assert_eq!(no_reason, Err(AppError::Validation(vec![FieldError::new("note", "reason_required")])));
     service::review_application(&db, admin_id, coop, Decision::Reject, "Chưa có sản phẩm OCOP", NOW)
@@ -218,7 +272,7 @@ async fn an_application_with_errors_writes_nothing(db: Db) {
     let mut bad = application("lan@example.vn");
     bad.contact_phone = "12345".into();
     bad.name_en = String::new();
-    let r = service::apply(&db, bad, NOW).await;
+    let r = service::apply(&db, bad, IP, NOW).await;
     assert_eq!(
         r,
         Err(AppError::Validation(vec![
@@ -250,6 +304,9 @@ on_both_databases!(
     a_disabled_account_cannot_log_in_and_loses_its_sessions,
     repeated_failures_slow_down_then_refuse_logins,
     at_most_a_hundred_failures_per_account_per_hour_are_honoured,
+    simultaneous_wrong_passwords_for_one_account_are_checked_at_most_five_times,
+    a_right_password_is_not_refused_for_failures_of_others_behind_the_same_address,
+    one_address_signs_up_at_most_ten_accounts_an_hour_even_all_at_once,
     changing_the_password_ends_the_other_sessions,
     an_approved_application_lets_its_member_into_the_dashboard,
     a_rejection_needs_a_reason_and_keeps_the_member_out,

@@ -173,7 +173,7 @@ async fn reviews_and_fairs_are_audited_with_their_actor(db: Db) {
         email: "pending@example.vn".into(),
         password: "long enough password".into(),
     };
-    let pending = accounts::apply(&db, form, NOW).await.expect("application");
+    let pending = accounts::apply(&db, form, "192.0.2.20", NOW).await.expect("application");
     accounts::review_application(&db, admin, pending, Decision::Reject, "Thiếu giấy chứng nhận", NOW + 1)
         .await
         .expect("reject");

@@ -43,10 +43,15 @@ async fn storefront_slugs(db: &Db, q: &str) -> Vec<String> {
 async fn a_new_product_is_a_draft_until_published(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     let coop = coop_id(&db, "binh-minh").await;
-    let id =
-        service::create_product(&db, coop, &form("Chè Shan tuyết Khau Mút", "Khau Mut Shan Tuyet tea"), NOW)
-            .await
-            .expect("create");
+    let id = service::create_product(
+        &db,
+        coop,
+        None,
+        &form("Chè Shan tuyết Khau Mút", "Khau Mut Shan Tuyet tea"),
+        NOW,
+    )
+    .await
+    .expect("create");
     let editable = service::product_for_edit(&db, coop, id, TODAY).await.expect("load");
     assert_eq!(editable.status, ProductStatus::Draft);
     assert_eq!(editable.form.slug, "che-shan-tuyet-khau-mut", "the slug comes from the Vietnamese name");
@@ -64,15 +69,16 @@ async fn a_new_product_is_a_draft_until_published(db: Db) {
 async fn slugs_are_unique_generated_or_chosen(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     let coop = coop_id(&db, "binh-minh").await;
-    let first = service::create_product(&db, coop, &form("Trà ổi", "Guava tea"), NOW).await.expect("create");
+    let first =
+        service::create_product(&db, coop, None, &form("Trà ổi", "Guava tea"), NOW).await.expect("create");
     let slug = service::product_for_edit(&db, coop, first, TODAY).await.expect("load").form.slug;
     assert_eq!(slug, "tra-oi-2", "the seeded Trà ổi has tra-oi");
     let mut chosen = form("Trà ổi đặc biệt", "Special guava tea");
     chosen.slug = "Tra Oi".into();
-    let taken = service::create_product(&db, coop, &chosen, NOW).await;
+    let taken = service::create_product(&db, coop, None, &chosen, NOW).await;
     assert_eq!(taken, Err(AppError::Validation(vec![FieldError::new("slug", "slug_taken")])));
     chosen.slug = "Trà ổi đặc biệt 2026".into();
-    let id = service::create_product(&db, coop, &chosen, NOW).await.expect("create");
+    let id = service::create_product(&db, coop, None, &chosen, NOW).await.expect("create");
     assert_eq!(
         service::product_for_edit(&db, coop, id, TODAY).await.expect("load").form.slug,
         "tra-oi-dac-biet-2026"
@@ -88,7 +94,7 @@ async fn bad_input_is_answered_field_by_field_and_nothing_is_written(db: Db) {
     bad.stock = "-3".into();
     bad.weight_grams = "0".into();
     bad.group = "no-such-group".into();
-    let r = service::create_product(&db, coop, &bad, NOW).await;
+    let r = service::create_product(&db, coop, None, &bad, NOW).await;
     assert_eq!(
         r,
         Err(AppError::Validation(vec![
@@ -106,7 +112,7 @@ async fn bad_input_is_answered_field_by_field_and_nothing_is_written(db: Db) {
 async fn edits_change_the_storefront_and_its_search(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     let coop = coop_id(&db, "binh-minh").await;
-    let id = service::create_product(&db, coop, &form("Miến dong", "Arrowroot noodles"), NOW)
+    let id = service::create_product(&db, coop, None, &form("Miến dong", "Arrowroot noodles"), NOW)
         .await
         .expect("create");
     service::set_published(&db, coop, id, true, NOW).await.expect("publish");
@@ -124,8 +130,9 @@ async fn edits_change_the_storefront_and_its_search(db: Db) {
 async fn a_deleted_product_leaves_the_shop_and_the_dashboard(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     let coop = coop_id(&db, "binh-minh").await;
-    let id =
-        service::create_product(&db, coop, &form("Mật ong bạc hà", "Mint honey"), NOW).await.expect("create");
+    let id = service::create_product(&db, coop, None, &form("Mật ong bạc hà", "Mint honey"), NOW)
+        .await
+        .expect("create");
     service::set_published(&db, coop, id, true, NOW).await.expect("publish");
     service::delete_product(&db, coop, id, NOW).await.expect("delete");
     assert!(storefront_slugs(&db, "mat ong bac ha").await.is_empty());
@@ -143,7 +150,8 @@ async fn another_cooperatives_product_is_forbidden_and_unchanged(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     let owner = coop_id(&db, "binh-minh").await;
     let other = coop_id(&db, "thuong-lam-sturgeon").await;
-    let id = service::create_product(&db, owner, &form("Trà xanh", "Green tea"), NOW).await.expect("create");
+    let id =
+        service::create_product(&db, owner, None, &form("Trà xanh", "Green tea"), NOW).await.expect("create");
     let original = service::product_for_edit(&db, owner, id, TODAY).await.expect("load");
     let mut hijack = original.form.clone();
     hijack.price_vnd = "1".into();
@@ -164,7 +172,7 @@ async fn the_overview_counts_products_stock_and_certificates(db: Db) {
     let seeded = service::overview(&db, coop, TODAY).await.expect("overview");
     let mut low = form("Trà hoa vàng", "Golden camellia tea");
     low.stock = "3".into();
-    let id = service::create_product(&db, coop, &low, NOW).await.expect("create");
+    let id = service::create_product(&db, coop, None, &low, NOW).await.expect("create");
     service::set_published(&db, coop, id, true, NOW).await.expect("publish");
     let mut sql = Sql::new(
         "INSERT INTO certificates (product_id, stars, council, decision_no, issued_on, expires_on, is_demo, \
@@ -198,7 +206,7 @@ fn certificate(stars: &str, issued_on: &str) -> CertificateForm {
 async fn a_certificate_expires_thirty_six_months_after_issue_and_drives_the_badge(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     let coop = coop_id(&db, "binh-minh").await;
-    let id = service::create_product(&db, coop, &form("Trà hoa vàng", "Golden camellia tea"), NOW)
+    let id = service::create_product(&db, coop, None, &form("Trà hoa vàng", "Golden camellia tea"), NOW)
         .await
         .expect("create");
     service::set_published(&db, coop, id, true, NOW).await.expect("publish");
@@ -259,7 +267,7 @@ async fn listings_accept_only_http_links_on_the_chosen_marketplace(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     let coop = coop_id(&db, "binh-minh").await;
     let other = coop_id(&db, "hong-phat").await;
-    let id = service::create_product(&db, coop, &form("Trà ổi túi lọc", "Guava tea bags"), NOW)
+    let id = service::create_product(&db, coop, None, &form("Trà ổi túi lọc", "Guava tea bags"), NOW)
         .await
         .expect("create");
     service::set_published(&db, coop, id, true, NOW).await.expect("publish");
@@ -424,7 +432,155 @@ async fn a_logo_is_reencoded_and_replaces_the_previous_one(db: Db) {
     assert_eq!(page.logo_url, Some(second));
 }
 
+async fn stock_now(db: &Db, id: i64) -> i64 {
+    let mut sql = Sql::new("SELECT stock FROM products WHERE id = ");
+    sql.bind(id);
+    common::scalar(db, sql).await
+}
+
+/// A shopper buys `quantity` of product `id` through the real checkout; returns the order number.
+async fn buy(db: &Db, id: i64, quantity: i64, n: u32, at: i64) -> (i64, String) {
+    use app::orders::model::{Address, CheckoutForm};
+    let mut sql = Sql::new(
+        "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) VALUES (",
+    );
+    sql.bind(format!("buyer{n}@example.vn")).push(", 'Người mua', 'x', 'shopper', ").bind(NOW);
+    sql.push(", ").bind(NOW).push(") RETURNING id");
+    let buyer: i64 = common::scalar(db, sql).await;
+    let form = CheckoutForm {
+        idempotency_key: format!("stock-test-key-{n:08}"),
+        lines: format!("{id}:{quantity}@120000"),
+        payment: "cod".into(),
+        note: String::new(),
+        address: Address {
+            full_name: "Lan".into(),
+            phone: "0912345678".into(),
+            province: "Tuyên Quang".into(),
+            district: String::new(),
+            commune: "Minh Xuân".into(),
+            street: "12".into(),
+        },
+    };
+    let receipt = app::orders::service::checkout(db, buyer, &form, at).await.expect("checkout");
+    (buyer, receipt.orders[0].number.clone())
+}
+
+async fn saving_the_editor_after_a_sale_never_puts_the_sold_units_back(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let id =
+        service::create_product(&db, coop, None, &form("Chè búp", "Tea buds"), NOW).await.expect("create");
+    service::set_published(&db, coop, id, true, NOW).await.expect("publish");
+    // The member opens the editor at 40 in stock; a shopper buys 3 meanwhile.
+    let mut editing = service::product_for_edit(&db, coop, id, TODAY).await.expect("load");
+    assert_eq!(editing.stock, 40);
+    buy(&db, id, 3, 1, NOW + 1).await;
+    // Saving the form (a new price) leaves the stock as the sale left it, whatever the form says.
+    editing.form.price_vnd = "125.000".into();
+    editing.form.stock = "40".into();
+    service::update_product(&db, coop, id, &editing.form, NOW + 5).await.expect("update");
+    assert_eq!(stock_now(&db, id).await, 37, "the 3 sold stay sold");
+}
+
+async fn stock_moves_by_recorded_deltas_never_below_zero_even_all_at_once(db: Db) {
+    use app::coops::model::{StockAdjustment, StockReason};
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let member: i64 =
+        common::scalar(&db, Sql::new("INSERT INTO users (email, display_name, password_hash, role, cooperative_id, member_role, created_at, updated_at) SELECT 'kho@example.vn', 'Thủ kho', 'x', 'member', id, 'staff', 0, 0 FROM cooperatives WHERE slug = 'binh-minh' RETURNING id")).await;
+    let id = service::create_product(&db, coop, Some(member), &form("Chè móc câu", "Hook tea"), NOW)
+        .await
+        .expect("create");
+    service::set_published(&db, coop, id, true, NOW).await.expect("publish");
+    let adjust = |delta: &str, reason: &str, note: &str| StockAdjustment {
+        delta: delta.into(),
+        reason: reason.into(),
+        note: note.into(),
+    };
+    assert_eq!(
+        service::adjust_stock(&db, coop, member, id, &adjust("+20", "received", "Lô tháng 12"), NOW + 1)
+            .await,
+        Ok(60)
+    );
+    assert_eq!(
+        service::adjust_stock(&db, coop, member, id, &adjust("-3", "write_off", "Hộp móp"), NOW + 2).await,
+        Ok(57)
+    );
+    assert_eq!(
+        service::adjust_stock(&db, coop, member, id, &adjust("-58", "correction", ""), NOW + 3).await,
+        Err(AppError::Validation(vec![FieldError::new("delta", "stock_below_zero")])),
+        "never below zero"
+    );
+    // Another cooperative cannot move it.
+    let other = coop_id(&db, "hong-phat").await;
+    assert_eq!(
+        service::adjust_stock(&db, other, member, id, &adjust("+1", "received", ""), NOW + 3).await,
+        Err(AppError::Forbidden)
+    );
+    // Twenty receipts at once all count: deltas on the row, not figures read earlier.
+    let all = (0..20).map(|_| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let one = StockAdjustment { delta: "1".into(), reason: "received".into(), note: String::new() };
+            service::adjust_stock(&db, coop, member, id, &one, NOW + 4).await
+        })
+    });
+    for done in futures::future::join_all(all).await {
+        assert!(done.expect("task").is_ok());
+    }
+    assert_eq!(stock_now(&db, id).await, 77);
+    // A sale and its cancellation are recorded too, with the order.
+    let (buyer, number) = buy(&db, id, 2, 2, NOW + 5).await;
+    app::orders::service::transition(
+        &db,
+        buyer,
+        app::orders::service::Scope::Shopper(buyer),
+        &number,
+        app::orders::model::Status::Cancelled,
+        "Đặt nhầm",
+        NOW + 6,
+    )
+    .await
+    .expect("cancel");
+    assert_eq!(stock_now(&db, id).await, 77);
+    let moves = service::stock_moves(&db, id).await.expect("moves");
+    assert_eq!(moves.len(), 20, "the latest twenty");
+    let newest: Vec<(i64, i64, StockReason, Option<&str>)> =
+        moves.iter().take(3).map(|m| (m.delta, m.stock_after, m.reason, m.order_number.as_deref())).collect();
+    assert_eq!(
+        newest,
+        vec![
+            (2, 77, StockReason::Cancel, Some(number.as_str())),
+            (-2, 75, StockReason::Sale, Some(number.as_str())),
+            (1, 77, StockReason::Received, None),
+        ]
+    );
+    let all: i64 = {
+        let mut sql = Sql::new("SELECT COUNT(*) FROM stock_movements WHERE product_id = ");
+        sql.bind(id);
+        common::scalar(&db, sql).await
+    };
+    assert_eq!(
+        all,
+        1 + 2 + 20 + 2,
+        "the start, two adjustments, twenty receipts, the sale and the cancellation"
+    );
+    let sum: i64 = {
+        let mut sql = Sql::new("SELECT CAST(SUM(delta) AS BIGINT) FROM stock_movements WHERE product_id = ");
+        sql.bind(id);
+        common::scalar(&db, sql).await
+    };
+    assert_eq!(sum, stock_now(&db, id).await, "the movements add up to the stock");
+    let first = moves.iter().find(|m| m.reason == StockReason::WriteOff);
+    assert!(first.is_none(), "older than the twenty shown");
+    let opened = service::product_for_edit(&db, coop, id, TODAY).await.expect("load");
+    assert_eq!((opened.stock, opened.stock_moves.len()), (77, 20));
+    assert_eq!(opened.stock_moves[0].by, Some("Người mua".to_owned()), "the cancelling shopper");
+}
+
 on_both_databases!(
+    saving_the_editor_after_a_sale_never_puts_the_sold_units_back,
+    stock_moves_by_recorded_deltas_never_below_zero_even_all_at_once,
     bank_details_are_all_or_nothing_and_make_a_valid_vietqr,
     the_profile_is_saved_checked_and_shown_on_the_cooperative_page,
     a_logo_is_reencoded_and_replaces_the_previous_one,

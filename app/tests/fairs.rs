@@ -37,7 +37,7 @@ async fn product(db: &Db, coop: i64, name_vi: &str, name_en: &str, group: &str) 
         stock: "10".into(),
         ..Default::default()
     };
-    let id = app::coops::service::create_product(db, coop, &form, NOW).await.expect("product");
+    let id = app::coops::service::create_product(db, coop, None, &form, NOW).await.expect("product");
     app::coops::service::set_published(db, coop, id, true, NOW).await.expect("publish");
     id
 }

@@ -40,7 +40,7 @@ async fn published_product(db: &Db, coop_id: i64) -> i64 {
         stock: "20".into(),
         ..Default::default()
     };
-    let id = app::coops::service::create_product(db, coop_id, &form, NOW).await.expect("product");
+    let id = app::coops::service::create_product(db, coop_id, None, &form, NOW).await.expect("product");
     app::coops::service::set_published(db, coop_id, id, true, NOW).await.expect("publish");
     id
 }

@@ -67,10 +67,20 @@ fn address() -> Address {
     }
 }
 
-fn form(key: &str, lines: &[(i64, i64)], payment: Payment) -> CheckoutForm {
+/// The checkout form for `lines`, carrying each product's price as the checkout page shows it
+/// (0 for a product that does not exist).
+async fn form(db: &Db, key: &str, lines: &[(i64, i64)], payment: Payment) -> CheckoutForm {
+    let mut priced = Vec::new();
+    for &(p, q) in lines {
+        let mut sql = Sql::new("SELECT price_vnd FROM products WHERE id = ");
+        sql.bind(p);
+        let price: Option<i64> =
+            sql.query_scalar().expect("encode").fetch_optional(&db.pool).await.expect("price");
+        priced.push(format!("{p}:{q}@{}", price.unwrap_or(0)));
+    }
     CheckoutForm {
         idempotency_key: key.into(),
-        lines: lines.iter().map(|(p, q)| format!("{p}:{q}")).collect::<Vec<_>>().join(","),
+        lines: priced.join(","),
         payment: payment.key().into(),
         note: String::new(),
         address: address(),
@@ -94,7 +104,7 @@ impl XorShift {
 }
 
 async fn place(db: &Db, user: i64, lines: &[(i64, i64)], payment: Payment, n: u64) -> Receipt {
-    service::checkout(db, user, &form(&key(n), lines, payment), NOW).await.expect("checkout")
+    service::checkout(db, user, &form(db, &key(n), lines, payment).await, NOW).await.expect("checkout")
 }
 
 async fn status_of(db: &Db, number: &str) -> String {
@@ -133,7 +143,7 @@ async fn five_hundred_checkouts_for_ten_units_sell_exactly_ten(db: Db) {
                 let (db, user, lines) = (db.clone(), *user, lines.clone());
                 let key = key(seed.wrapping_add(i as u64));
                 tokio::spawn(async move {
-                    let form = form(&key, &lines, Payment::Cod);
+                    let form = form(&db, &key, &lines, Payment::Cod).await;
                     (lines, service::checkout(&db, user, &form, NOW).await)
                 })
             })
@@ -183,7 +193,7 @@ async fn three_submissions_of_one_form_make_one_set_of_orders(db: Db) {
     let tea = product(&db, "binh-minh", "idem-tea", 120_000, 5).await;
     let wine = product(&db, "hong-phat", "idem-wine", 250_000, 5).await;
     let user = shopper(&db, "idem").await;
-    let submitted = form(&key(7), &[(tea, 2), (wine, 1)], Payment::BankTransfer);
+    let submitted = form(&db, &key(7), &[(tea, 2), (wine, 1)], Payment::BankTransfer).await;
     let runs: Vec<_> = (0..3)
         .map(|_| {
             let (db, submitted) = (db.clone(), submitted.clone());
@@ -204,7 +214,7 @@ async fn three_submissions_of_one_form_make_one_set_of_orders(db: Db) {
     let later = service::checkout(&db, user, &submitted, NOW + 3600).await.expect("a replay an hour later");
     assert_eq!(later, receipts[0], "same numbers, same response");
 
-    let changed = form(&key(7), &[(tea, 1)], Payment::BankTransfer);
+    let changed = form(&db, &key(7), &[(tea, 1)], Payment::BankTransfer).await;
     assert_eq!(
         service::checkout(&db, user, &changed, NOW).await,
         Err(AppError::Conflict("idempotency_key_reused".into())),
@@ -213,7 +223,8 @@ async fn three_submissions_of_one_form_make_one_set_of_orders(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 2);
 
     let other = shopper(&db, "other").await;
-    let theirs = service::checkout(&db, other, &form(&key(7), &[(tea, 1)], Payment::Cod), NOW).await;
+    let theirs =
+        service::checkout(&db, other, &form(&db, &key(7), &[(tea, 1)], Payment::Cod).await, NOW).await;
     assert!(theirs.is_ok(), "keys belong to one account: another shopper's same key is their own");
 }
 
@@ -229,7 +240,7 @@ async fn a_cart_across_two_cooperatives_gives_one_order_each_and_the_totals_add_
     service::add_to_cart(&db, &owner, wine, 1, NOW).await.expect("add");
     service::add_to_cart(&db, &owner, wine, 1, NOW).await.expect("adding again adds up");
 
-    let cart = service::cart(&db, &owner, true).await.expect("cart");
+    let cart = service::cart(&db, &owner).await.expect("cart");
     assert_eq!(cart.groups.len(), 2, "grouped by cooperative");
     let by_coop = |id: i64| cart.groups.iter().find(|g| g.cooperative_id == id).expect("group");
     let (binh_minh, hoang_gia) = (coop_id(&db, "binh-minh").await, coop_id(&db, "hong-phat").await);
@@ -240,11 +251,14 @@ async fn a_cart_across_two_cooperatives_gives_one_order_each_and_the_totals_add_
     assert_eq!(cart.item_count, 5);
     assert_eq!(cart.total_vnd, 335_000 + SHIPPING_FEE_VND + 520_000);
 
-    // The client's form carries the lines, never prices.
+    // The client's form carries the lines and the prices it was shown; the server charges its own.
     let receipt = service::checkout(
         &db,
         user,
-        &CheckoutForm { lines: cart.submitted_lines(), ..form(&key(1), &[], Payment::BankTransfer) },
+        &CheckoutForm {
+            lines: cart.submitted_lines(),
+            ..form(&db, &key(1), &[], Payment::BankTransfer).await
+        },
         NOW,
     )
     .await
@@ -275,7 +289,7 @@ async fn a_cart_across_two_cooperatives_gives_one_order_each_and_the_totals_add_
         assert_eq!(detail.events.len(), 1, "the checkout is the first event");
         assert_eq!((detail.events[0].from, detail.events[0].to), (None, Status::Pending));
     }
-    assert!(service::cart(&db, &owner, false).await.expect("cart").is_empty(), "bought lines leave the cart");
+    assert!(service::cart(&db, &owner).await.expect("cart").is_empty(), "bought lines leave the cart");
 
     // Prices are snapshots: a later price change does not touch the order.
     exec(&db, {
@@ -297,7 +311,7 @@ async fn checkout_input_is_checked_field_by_field_and_nothing_is_written(db: Db)
     app::seed::seed(&db).await.expect("seed");
     let tea = product(&db, "binh-minh", "check-tea", 120_000, 10).await;
     let user = shopper(&db, "check").await;
-    let mut bad = form(&key(3), &[(tea, 1)], Payment::Cod);
+    let mut bad = form(&db, &key(3), &[(tea, 1)], Payment::Cod).await;
     bad.address.phone = "024 3822 2222".into();
     bad.address.province = "Atlantis".into();
     bad.address.street = "  ".into();
@@ -316,14 +330,15 @@ async fn checkout_input_is_checked_field_by_field_and_nothing_is_written(db: Db)
     })
     .await;
     assert_eq!(
-        service::checkout(&db, user, &form(&key(4), &[(tea, 1)], Payment::BankTransfer), NOW).await,
+        service::checkout(&db, user, &form(&db, &key(4), &[(tea, 1)], Payment::BankTransfer).await, NOW)
+            .await,
         Err(AppError::Validation(vec![FieldError::new("payment", "transfer_unavailable")])),
         "a cooperative without bank details takes no transfers"
     );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 0);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM checkouts").await, 0, "a refused form keeps its key free");
     assert_eq!(stock(&db, tea).await, 10);
-    let ok = service::checkout(&db, user, &form(&key(4), &[(tea, 1)], Payment::Cod), NOW).await;
+    let ok = service::checkout(&db, user, &form(&db, &key(4), &[(tea, 1)], Payment::Cod).await, NOW).await;
     assert!(ok.is_ok(), "the key of a refused checkout can be used again: {ok:?}");
 }
 
@@ -470,7 +485,7 @@ async fn the_cart_checks_stock_points_out_changes_and_merges_at_login(db: Db) {
         sql
     })
     .await;
-    let cart = service::cart(&db, &visitor, true).await.expect("cart");
+    let cart = service::cart(&db, &visitor).await.expect("cart");
     let line = cart.lines().find(|l| l.product_id == tea).expect("tea");
     assert_eq!(
         (line.unit_price_vnd, line.previous_price_vnd),
@@ -479,28 +494,28 @@ async fn the_cart_checks_stock_points_out_changes_and_merges_at_login(db: Db) {
     );
     assert!(!line.ready() && line.stock == 2, "4 wanted, 2 left");
     assert!(cart.has_changes() && !cart.ready());
-    let again = service::cart(&db, &visitor, true).await.expect("cart");
-    assert_eq!(
-        again.lines().find(|l| l.product_id == tea).expect("tea").previous_price_vnd,
-        None,
-        "told once"
-    );
+    // Reading the cart (a GET) changes nothing: the change stays marked until the line changes.
+    let again = service::cart(&db, &visitor).await.expect("cart");
+    assert_eq!(again, cart, "reading twice reads the same");
     service::set_quantity(&db, &visitor, tea, 2, NOW).await.expect("lowering is always allowed");
+    let after = service::cart(&db, &visitor).await.expect("cart");
+    assert_eq!(
+        after.lines().find(|l| l.product_id == tea).expect("tea").previous_price_vnd,
+        None,
+        "changing the line acknowledges its price"
+    );
 
     // At login the visitor's cart joins the account's, capped by stock.
     let user = shopper(&db, "merge").await;
     let account = CartOwner::User(user);
     service::add_to_cart(&db, &account, wine, 2, NOW).await.expect("add");
     service::merge_into_account(&db, "visitor-token-hash", user, NOW).await.expect("merge");
-    let merged = service::cart(&db, &account, false).await.expect("cart");
+    let merged = service::cart(&db, &account).await.expect("cart");
     let quantities: Vec<(i64, i64)> = merged.lines().map(|l| (l.product_id, l.quantity)).collect();
     assert_eq!(quantities.len(), 2);
     assert!(quantities.contains(&(tea, 2)));
     assert!(quantities.contains(&(wine, 3)), "2 + 2 wine, but only 3 exist");
-    assert!(
-        service::cart(&db, &visitor, false).await.expect("cart").is_empty(),
-        "the anonymous cart is gone"
-    );
+    assert!(service::cart(&db, &visitor).await.expect("cart").is_empty(), "the anonymous cart is gone");
 
     // A product that leaves the shop stays in the cart, marked, and cannot be bought.
     exec(&db, {
@@ -509,7 +524,7 @@ async fn the_cart_checks_stock_points_out_changes_and_merges_at_login(db: Db) {
         sql
     })
     .await;
-    let cart = service::cart(&db, &account, false).await.expect("cart");
+    let cart = service::cart(&db, &account).await.expect("cart");
     assert!(!cart.lines().find(|l| l.product_id == wine).expect("wine").available);
     assert_eq!(
         service::add_to_cart(&db, &account, wine, 1, NOW).await,
@@ -584,7 +599,68 @@ async fn only_a_delivered_purchase_is_reviewed_once_and_ratings_sort_the_shop(db
     assert_eq!(first, vec!["review-wine", "review-tea"], "5.0 before 4.5, then the unreviewed");
 }
 
+async fn a_price_changed_after_the_checkout_page_was_shown_is_never_charged(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let tea = product(&db, "binh-minh", "moving-tea", 100_000, 10).await;
+    let user = shopper(&db, "moving").await;
+    let owner = CartOwner::User(user);
+    service::add_to_cart(&db, &owner, tea, 2, NOW).await.expect("add");
+    let page = service::checkout_data(&db, user).await.expect("checkout page");
+    assert_eq!(page.cart.total_vnd, 200_000 + SHIPPING_FEE_VND);
+    let shown = CheckoutForm {
+        lines: page.cart.submitted_lines(),
+        ..form(&db, &page.idempotency_key, &[], Payment::Cod).await
+    };
+    // The cooperative raises the price while the shopper types the address.
+    exec(&db, {
+        let mut sql = Sql::new("UPDATE products SET price_vnd = 150000 WHERE id = ");
+        sql.bind(tea);
+        sql
+    })
+    .await;
+    assert_eq!(
+        service::checkout(&db, user, &shown, NOW).await,
+        Err(AppError::Conflict("prices_changed".into())),
+        "refused, not charged 300,000 ₫ unseen"
+    );
+    assert_eq!(AppError::Conflict("prices_changed".into()).status(), http::StatusCode::CONFLICT);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM checkouts").await, 0, "the key stays free");
+    assert_eq!(stock(&db, tea).await, 10, "no stock taken");
+    // The page, read again, shows the new totals; confirming them places the order.
+    let again = service::checkout_data(&db, user).await.expect("checkout page");
+    assert_eq!(again.cart.total_vnd, 300_000 + SHIPPING_FEE_VND);
+    let confirmed = CheckoutForm { lines: again.cart.submitted_lines(), ..shown };
+    let receipt = service::checkout(&db, user, &confirmed, NOW).await.expect("checkout");
+    assert_eq!(receipt.total_vnd, 300_000 + SHIPPING_FEE_VND);
+}
+
+async fn an_out_of_stock_answer_names_only_products_the_shopper_may_see(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let short = product(&db, "binh-minh", "short-tea", 100_000, 1).await;
+    let draft = product(&db, "binh-minh", "secret-draft", 100_000, 0).await;
+    exec(&db, {
+        let mut sql = Sql::new(
+            "UPDATE products SET status = 'draft', name_vi = 'Bí mật', name_en = 'Secret' WHERE id = ",
+        );
+        sql.bind(draft);
+        sql
+    })
+    .await;
+    let user = shopper(&db, "prober").await;
+    let answer =
+        service::checkout(&db, user, &form(&db, &key(9), &[(short, 2), (draft, 1)], Payment::Cod).await, NOW)
+            .await;
+    let Err(AppError::OutOfStock(lines)) = answer else { panic!("expected a shortage, got {answer:?}") };
+    let named: Vec<(i64, String, i64)> =
+        lines.iter().map(|l| (l.product_id, l.name.vi.clone(), l.available)).collect();
+    assert_eq!(named, vec![(short, "SP short-tea".to_owned(), 1), (draft, String::new(), 0)]);
+    assert!(!format!("{lines:?}").contains("Secret") && !format!("{lines:?}").contains("Bí mật"));
+}
+
 on_both_databases!(
+    a_price_changed_after_the_checkout_page_was_shown_is_never_charged,
+    an_out_of_stock_answer_names_only_products_the_shopper_may_see,
     five_hundred_checkouts_for_ten_units_sell_exactly_ten,
     three_submissions_of_one_form_make_one_set_of_orders,
     a_cart_across_two_cooperatives_gives_one_order_each_and_the_totals_add_up,

@@ -188,7 +188,7 @@ async fn trace_codes_are_given_once_unique_and_stable(db: Db) {
         stock: "20".into(),
         ..Default::default()
     };
-    let new = app::coops::service::create_product(&db, binh_minh, &form, NOW).await.expect("product");
+    let new = app::coops::service::create_product(&db, binh_minh, None, &form, NOW).await.expect("product");
     assert_eq!(stored_code(&db, new).await, None, "a new product has no code until one is asked for");
 
     // Two first uses at the same moment agree on one code, and it never changes.

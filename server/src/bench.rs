@@ -130,7 +130,7 @@ pub async fn checkout(db: &Db, seconds: u64, workers: usize) -> Result<(), Box<d
         sql.push(", ").bind(now).push(") RETURNING id");
         users.push(sql.query_scalar::<i64>()?.fetch_one(&db.pool).await?);
     }
-    let lines = format!("{}:1,{}:2", products[0], products[1]);
+    let lines = format!("{}:1@45000,{}:2@45000", products[0], products[1]);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();

@@ -112,6 +112,7 @@ pub fn build_router(state: AppState) -> Router {
         hub: state.hub.clone(),
         public_url: state.public_url.clone(),
         heartbeat: state.heartbeat,
+        limits: Default::default(),
     };
     let site = Router::new()
         .route("/live", get(live::upgrade).with_state(live_state))

@@ -49,8 +49,9 @@ struct Fixture {
     photo_id: i64,
     pending_coop_id: i64,
     store: app::media::store::MediaStore,
-    /// A published Binh Minh product with stock, for carts and checkouts.
+    /// A published Binh Minh product with stock, for carts and checkouts, and its price.
     shop_product_id: i64,
+    shop_price: i64,
     /// The demo shopper's pending Binh Minh order, and the checkout it came from.
     order_number: String,
     checkout_id: i64,
@@ -301,6 +302,12 @@ fn cases() -> Vec<Case> {
         },
         Case {
             method: Method::POST,
+            path: "/api/coops/adjust_stock",
+            args: |f, _| format!("product_id={}&stock[delta]=%2B2&stock[reason]=received", f.product_id),
+            expect: [U, F, F, A, F],
+        },
+        Case {
+            method: Method::POST,
             path: "/api/coops/set_published",
             args: |f, _| format!("id={}&publish=false", f.product_id),
             expect: [U, F, F, A, F],
@@ -429,12 +436,13 @@ fn cases() -> Vec<Case> {
             path: "/api/orders/checkout",
             args: |f, who| {
                 format!(
-                    "form[idempotency_key]=matrix-key-{}-0001&form[lines]={}:1&form[payment]=cod&form[note]=\
+                    "form[idempotency_key]=matrix-key-{}-0001&form[lines]={}:1%40{}&form[payment]=cod&form[note]=\
                      &form[address][full_name]=Lan&form[address][phone]=0912345678\
                      &form[address][province]=Tuy%C3%AAn+Quang&form[address][district]=\
                      &form[address][commune]=Minh+Xu%C3%A2n&form[address][street]=12+%C4%90%C6%B0%E1%BB%9Dng+17%2F8",
                     tag(who),
-                    f.shop_product_id
+                    f.shop_product_id,
+                    f.shop_price
                 )
             },
             expect: [U, A, A, A, A],
@@ -761,7 +769,7 @@ async fn fixture(db: Db) -> Fixture {
         display_name: "Staff".into(),
         password: "other member password".into(),
     };
-    let staff_id = accounts::sign_up(&db, staff, NOW).await.expect("staff");
+    let staff_id = accounts::sign_up(&db, staff, "192.0.2.10", NOW).await.expect("staff");
     let mut sql = Sql::new(
         "UPDATE users SET role = 'member', member_role = 'staff', \
          cooperative_id = (SELECT id FROM cooperatives WHERE slug = 'hong-phat') WHERE id = ",
@@ -777,7 +785,8 @@ async fn fixture(db: Db) -> Fixture {
         stock: "5".into(),
         ..Default::default()
     };
-    let product_id = app::coops::service::create_product(&db, binh_minh, &form, NOW).await.expect("product");
+    let product_id =
+        app::coops::service::create_product(&db, binh_minh, None, &form, NOW).await.expect("product");
     let listing_id = app::coops::service::add_listing(
         &db,
         binh_minh,
@@ -798,7 +807,7 @@ async fn fixture(db: Db) -> Fixture {
         email: "pending@example.vn".into(),
         password: "long enough password".into(),
     };
-    let pending_coop_id = accounts::apply(&db, application, NOW).await.expect("application");
+    let pending_coop_id = accounts::apply(&db, application, "192.0.2.12", NOW).await.expect("application");
     let store = app::media::store::MediaStore::memory();
     let upload = app::media::service::Upload {
         bytes: png(),
@@ -809,6 +818,11 @@ async fn fixture(db: Db) -> Fixture {
         app::media::service::add_photo(&db, &store, binh_minh, product_id, upload, NOW).await.expect("photo");
     let (shop_product_id, order_number, checkout_id, delivered_product_id) =
         orders_fixture(&db, binh_minh).await;
+    let shop_price: i64 = {
+        let mut sql = Sql::new("SELECT price_vnd FROM products WHERE id = ");
+        sql.bind(shop_product_id);
+        common::scalar(&db, sql).await
+    };
     let (conversation_id, lead_id) = booth_fixture(&db, binh_minh).await;
     let batch_id = trace_fixture(&db, binh_minh, product_id).await;
     app::fairs::editor::pick(&db, binh_minh, product_id).await.expect("pick");
@@ -823,7 +837,7 @@ async fn fixture(db: Db) -> Fixture {
         display_name: "Target".into(),
         password: "target shopper password".into(),
     };
-    let target_user_id = accounts::sign_up(&db, target, NOW).await.expect("target user");
+    let target_user_id = accounts::sign_up(&db, target, "192.0.2.11", NOW).await.expect("target user");
     let leptos_options = LeptosOptions::builder().output_name("ocop").site_root("target/site").build();
     let page_cache = app::catalog::cache::PageCache::default();
     let state = AppState {
@@ -847,6 +861,7 @@ async fn fixture(db: Db) -> Fixture {
         pending_coop_id,
         store,
         shop_product_id,
+        shop_price,
         order_number,
         checkout_id,
         delivered_product_id,
@@ -911,9 +926,15 @@ async fn orders_fixture(db: &Db, binh_minh: i64) -> (i64, String, i64, i64) {
     let (shop, delivered) = (ids[0], ids[1]);
     let tra_oi: i64 = common::scalar(db, Sql::new("SELECT id FROM products WHERE slug = 'tra-oi'")).await;
     assert_ne!(tra_oi, delivered, "the review case needs a product not in other carts");
+    let mut prices = std::collections::HashMap::new();
+    for id in [shop, delivered] {
+        let mut sql = Sql::new("SELECT price_vnd FROM products WHERE id = ");
+        sql.bind(id);
+        prices.insert(id, common::scalar::<i64>(db, sql).await);
+    }
     let form = |key: &str, product: i64| CheckoutForm {
         idempotency_key: key.into(),
-        lines: format!("{product}:1"),
+        lines: format!("{product}:1@{}", prices.get(&product).copied().unwrap_or(0)),
         payment: "cod".into(),
         note: String::new(),
         address: Address {

@@ -1,6 +1,7 @@
 //! The live endpoint over real WebSockets, against real SQLite and real PostgreSQL: who may
 //! follow what, booth presence, chat both ways with its history, the protocol's limits, the
-//! heartbeat, and (PostgreSQL) two server instances sharing chat, visitor counts and fair badges.
+//! heartbeat, rights lost while a socket is open, and (PostgreSQL) two server instances sharing
+//! chat, visitor counts, fair badges and revocations.
 #[path = "../../app/tests/common/mod.rs"]
 mod common;
 
@@ -26,6 +27,8 @@ const WAIT: Duration = Duration::from_secs(5);
 struct Instance {
     addr: SocketAddr,
     hub: Hub,
+    /// The same instance's router, for calling its server functions directly.
+    router: axum::Router,
 }
 
 async fn start(db: &Db, hub: Hub, heartbeat: Heartbeat) -> Instance {
@@ -45,10 +48,11 @@ async fn start(db: &Db, hub: Hub, heartbeat: Heartbeat) -> Instance {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
     let router = build_router(state);
+    let serving = router.clone();
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
+        let _ = axum::serve(listener, serving.into_make_service_with_connect_info::<SocketAddr>()).await;
     });
-    Instance { addr, hub }
+    Instance { addr, hub, router }
 }
 
 async fn seeded(db: &Db) {
@@ -380,7 +384,204 @@ async fn a_cross_site_page_cannot_open_the_socket(db: Db) {
     assert!(tokio_tungstenite::connect_async(req).await.is_ok(), "our own pages may");
 }
 
+/// Calls a server function of `app` as the holder of `cookie`, as the hydrated app does.
+async fn call(app: &Instance, endpoint: &str, cookie: &str, form: &str) -> http::StatusCode {
+    use tower::ServiceExt;
+    let req = http::Request::builder()
+        .method("POST")
+        .uri(format!("/api/{endpoint}"))
+        .header(http::header::HOST, "shop.test")
+        .header(http::header::COOKIE, cookie)
+        .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(http::header::ACCEPT, "application/json")
+        .body(axum::body::Body::from(form.to_owned()))
+        .expect("request");
+    app.router.clone().oneshot(req).await.expect("the router answers").status()
+}
+
+async fn user_id(db: &Db, email: &str) -> i64 {
+    let mut sql = Sql::new("SELECT id FROM users WHERE email = ");
+    sql.bind(email.to_owned());
+    common::scalar(db, sql).await
+}
+
+/// Waits for the server to say that `topic` is no longer followed (its right was lost).
+async fn lost(ws: &mut Ws, topic: Topic) {
+    let frame = until(ws, |f| match f {
+        ServerFrame::Refused { topic: Some(t), .. } | ServerFrame::Subscribed { topic: t } if t == topic => {
+            Some(f)
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!(frame, refused(topic, Refusal::Forbidden));
+}
+
+async fn a_socket_stops_hearing_a_topic_the_moment_its_right_is_lost(db: Db) {
+    seeded(&db).await;
+    let app = start(&db, Hub::new(), Heartbeat::default()).await;
+    let binh_minh = coop_id(&db, "binh-minh").await;
+    let coop = Topic::Coop(binh_minh);
+    let admin_cookie = session_cookie(&db, "admin@ocop.demo", "admin-demo-2026").await;
+    let member_id = user_id(&db, "binhminh@ocop.demo").await;
+
+    // 1. Logout: the signed-out tab loses the cooperative at once; the member's other session
+    //    (another phone) keeps it.
+    let tab_cookie = session_cookie(&db, "binhminh@ocop.demo", "member-demo-2026").await;
+    let phone_cookie = session_cookie(&db, "binhminh@ocop.demo", "member-demo-2026").await;
+    let mut tab = connect(app.addr, Some(&tab_cookie)).await;
+    let mut phone = connect(app.addr, Some(&phone_cookie)).await;
+    assert_eq!(subscribe(&mut tab, coop).await, ServerFrame::Subscribed { topic: coop });
+    assert_eq!(subscribe(&mut phone, coop).await, ServerFrame::Subscribed { topic: coop });
+    assert_eq!(app.hub.subscribers(coop), 2);
+    assert!(call(&app, "accounts/logout", &tab_cookie, "").await.is_success());
+    assert!(app.hub.subscribers(coop) <= 1, "the signed-out tab hears nothing more, at once");
+    lost(&mut tab, coop).await;
+    assert_eq!(
+        until(&mut phone, |f| matches!(f, ServerFrame::Subscribed { .. }).then_some(f)).await,
+        ServerFrame::Subscribed { topic: coop },
+        "the session still signed in keeps its right"
+    );
+    assert_eq!(app.hub.subscribers(coop), 1);
+
+    // 2. Disabled by the department: every session's sockets lose it.
+    assert_eq!(
+        call(&app, "admin/user_status", &admin_cookie, &format!("user_id={member_id}&status=Disabled")).await,
+        200
+    );
+    assert_eq!(app.hub.subscribers(coop), 0, "at once");
+    lost(&mut phone, coop).await;
+    assert_eq!(
+        call(&app, "admin/user_status", &admin_cookie, &format!("user_id={member_id}&status=Active")).await,
+        200
+    );
+
+    // 3. Suspended cooperative: its members' sockets lose it.
+    let cookie = session_cookie(&db, "binhminh@ocop.demo", "member-demo-2026").await;
+    let mut staff = connect(app.addr, Some(&cookie)).await;
+    assert_eq!(subscribe(&mut staff, coop).await, ServerFrame::Subscribed { topic: coop });
+    let form = format!("cooperative_id={binh_minh}&suspend=true&reason=Ki%E1%BB%83m+tra+h%E1%BB%93+s%C6%A1");
+    assert_eq!(call(&app, "admin/cooperative_status", &admin_cookie, &form).await, 200);
+    assert_eq!(app.hub.subscribers(coop), 0, "at once");
+    lost(&mut staff, coop).await;
+
+    // 4. Demoted admin: the dashboard topic goes.
+    let shopper_id = user_id(&db, "shopper@ocop.demo").await;
+    assert_eq!(
+        call(&app, "admin/user_role", &admin_cookie, &format!("user_id={shopper_id}&role=Admin")).await,
+        200
+    );
+    let second_admin = session_cookie(&db, "shopper@ocop.demo", "shopper-demo-2026").await;
+    let mut dashboard = connect(app.addr, Some(&second_admin)).await;
+    assert_eq!(
+        subscribe(&mut dashboard, Topic::Admin).await,
+        ServerFrame::Subscribed { topic: Topic::Admin }
+    );
+    let admins_before = app.hub.subscribers(Topic::Admin);
+    assert_eq!(
+        call(&app, "admin/user_role", &admin_cookie, &format!("user_id={shopper_id}&role=Shopper")).await,
+        200
+    );
+    assert_eq!(app.hub.subscribers(Topic::Admin), admins_before - 1, "at once");
+    lost(&mut dashboard, Topic::Admin).await;
+}
+
+async fn visits(db: &Db, booth: i64) -> i64 {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM booth_visits WHERE cooperative_id = ");
+    sql.bind(booth);
+    common::scalar(db, sql).await
+}
+
+/// Booth visits are written off the connection's path: waits until `want` are stored, then a
+/// little longer, so that one too many would show.
+async fn visits_settle(db: &Db, booth: i64, want: i64) -> i64 {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while visits(db, booth).await < want && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    visits(db, booth).await
+}
+
+async fn one_client_cannot_flood_the_socket_or_inflate_booth_traffic(db: Db) {
+    use app::live::service::{ADDRESS_CHAT_BURST, TOPICS_PER_CONNECTION, VISITS_PER_ADDRESS_PER_BOOTH_DAY};
+    seeded(&db).await;
+    let app = start(&db, Hub::new(), Heartbeat::default()).await;
+    let binh_minh = coop_id(&db, "binh-minh").await;
+
+    // A replayed `enter` counts one visit per connection and booth.
+    let mut replayer = connect(app.addr, Some("ocop_visitor=replayer")).await;
+    for _ in 0..25 {
+        send(&mut replayer, ClientFrame::Enter { booth: binh_minh }).await;
+        until(&mut replayer, |f| matches!(f, ServerFrame::Subscribed { .. }).then_some(())).await;
+    }
+    assert_eq!(visits_settle(&db, binh_minh, 1).await, 1);
+    // Reconnecting with made-up visitor cookies: one address adds a bounded number of visits.
+    for i in 0..30 {
+        let mut ws = connect(app.addr, Some(&format!("ocop_visitor=forged-{i}"))).await;
+        send(&mut ws, ClientFrame::Enter { booth: binh_minh }).await;
+        until(&mut ws, |f| matches!(f, ServerFrame::Subscribed { .. }).then_some(())).await;
+    }
+    let cap = i64::from(VISITS_PER_ADDRESS_PER_BOOTH_DAY);
+    assert_eq!(visits_settle(&db, binh_minh, cap).await, cap);
+
+    // Subscriptions per connection are capped (refused ones take no place).
+    let now = app::db::now_unix();
+    let mut fairs = Vec::new();
+    for i in 0..=TOPICS_PER_CONNECTION {
+        let mut sql =
+            Sql::new("INSERT INTO fairs (slug, name_vi, name_en, starts_at, ends_at, created_at) VALUES (");
+        sql.bind(format!("hoi-cho-{i}")).push(", 'Hội chợ', 'Fair', ").bind(now).push(", ").bind(now + 3600);
+        sql.push(", ").bind(now).push(") RETURNING id");
+        fairs.push(common::scalar::<i64>(&db, sql).await);
+    }
+    let mut greedy = connect(app.addr, None).await;
+    assert_eq!(subscribe(&mut greedy, Topic::Admin).await, refused(Topic::Admin, Refusal::Forbidden));
+    for fair in &fairs[..TOPICS_PER_CONNECTION] {
+        let topic = Topic::Fair(*fair);
+        assert_eq!(subscribe(&mut greedy, topic).await, ServerFrame::Subscribed { topic });
+    }
+    let one_more = Topic::Fair(fairs[TOPICS_PER_CONNECTION]);
+    assert_eq!(subscribe(&mut greedy, one_more).await, refused(one_more, Refusal::TooManyTopics));
+    let again = Topic::Fair(fairs[0]);
+    assert_eq!(
+        subscribe(&mut greedy, again).await,
+        ServerFrame::Subscribed { topic: again },
+        "not a new one"
+    );
+
+    // Chat is limited per address, so reconnecting does not reset it.
+    let mut sent = 0;
+    for i in 0.. {
+        let mut ws = connect(app.addr, Some(&format!("ocop_visitor=chatter-{i}"))).await;
+        send(&mut ws, say_to_booth(binh_minh, "Lan", "Xin chào, cho tôi hỏi")).await;
+        match said(&mut ws).await {
+            Ok(_) => sent += 1,
+            Err(reason) => {
+                assert_eq!(reason, Refusal::RateLimited);
+                break;
+            }
+        }
+        assert!(i < 100, "the address limit never came");
+    }
+    assert_eq!(sent, ADDRESS_CHAT_BURST);
+
+    // Any frame kind is limited: a burst of subscriptions is refused, then the socket is closed.
+    let mut flooder = connect(app.addr, None).await;
+    for _ in 0..200 {
+        let frame = serde_json::to_string(&ClientFrame::Subscribe { topic: Topic::Booth(binh_minh) })
+            .expect("encode");
+        if flooder.send(Message::text(frame)).await.is_err() {
+            break;
+        }
+    }
+    let (code, reason) = closed_with(&mut flooder).await;
+    assert_eq!((code, reason.as_str()), (1008, "too many frames"));
+}
+
 on_both_databases!(
+    a_socket_stops_hearing_a_topic_the_moment_its_right_is_lost,
+    one_client_cannot_flood_the_socket_or_inflate_booth_traffic,
     every_subscription_is_authorized,
     chat_travels_both_ways_live_and_is_kept,
     abuse_is_limited_and_bad_frames_close_with_a_reason,
@@ -453,6 +654,11 @@ async fn two_instances_share_chat_visitor_counts_and_fair_badges_through_postgre
     // Leaving B shows on A.
     visitor_on_b.close(None).await.expect("close");
     visitors_seen(&mut staff_on_a, binh_minh, 1).await;
+
+    // Signing out through B takes the cooperative's topic from the socket on A.
+    assert!(call(&b, "accounts/logout", &member_cookie, "").await.is_success());
+    lost(&mut staff_on_a, Topic::Coop(binh_minh)).await;
+    assert_eq!(a.hub.subscribers(Topic::Coop(binh_minh)), 0);
     db_a.pool.close().await;
     db_b.pool.close().await;
     t.teardown().await;

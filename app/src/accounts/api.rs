@@ -64,6 +64,9 @@ pub async fn login(email: String, password: String, next: String) -> Result<View
         if let Some(old) = previous.token {
             session::delete(&db, &old).await?;
         }
+        if let Some(before) = &previous.viewer {
+            crate::live::use_hub()?.revoke_user(before.id);
+        }
         let viewer = session::resolve(&db, &token, now_unix()).await?.ok_or(AppError::Internal)?;
         set_cookie(session::cookie(&token, auth_settings().secure_cookies));
         crate::orders::api::adopt_anonymous_cart(&db, viewer.id).await?;
@@ -80,6 +83,10 @@ pub async fn logout() -> Result<(), AppError> {
         if let Some(token) = request_session().token {
             session::delete(&db, &token).await?;
         }
+        // Live sockets of this session stop hearing the account's topics at once.
+        if let Some(viewer) = current_viewer() {
+            crate::live::use_hub()?.revoke_user(viewer.id);
+        }
         set_cookie(session::clearing_cookie(auth_settings().secure_cookies));
         redirect_plain_form("/");
         Ok(())
@@ -92,13 +99,10 @@ pub async fn sign_up(email: String, display_name: String, password: String) -> R
     respond(async {
         let db = use_db()?;
         let ip = request_session().ip;
-        service::sign_up(
-            &db,
-            service::NewUser { email: email.clone(), display_name, password: password.clone() },
-            now_unix(),
-        )
-        .await?;
-        let token = service::login(&db, &email, &password, &ip, now_unix()).await?;
+        let id = service::sign_up(&db, service::NewUser { email, display_name, password }, &ip, now_unix())
+            .await?;
+        // The password was just hashed: the session starts without checking it a second time.
+        let token = session::create(&db, id, now_unix()).await?;
         let viewer = session::resolve(&db, &token, now_unix()).await?.ok_or(AppError::Internal)?;
         set_cookie(session::cookie(&token, auth_settings().secure_cookies));
         crate::orders::api::adopt_anonymous_cart(&db, viewer.id).await?;
@@ -113,16 +117,20 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     respond(async {
         let viewer = require_user()?;
         let db = use_db()?;
-        let token = request_session().token;
+        let request = request_session();
         service::change_password(
             &db,
             viewer.id,
             &current_password,
             &new_password,
-            token.as_deref(),
+            request.token.as_deref(),
+            &request.ip,
             now_unix(),
         )
-        .await
+        .await?;
+        // The other sessions just ended: their live sockets lose the account's topics.
+        crate::live::use_hub()?.revoke_user(viewer.id);
+        Ok(())
     })
     .await
 }
@@ -138,7 +146,7 @@ pub async fn fetch_districts() -> Result<Vec<DistrictOption>, AppError> {
 pub async fn apply_cooperative(form: ApplicationForm) -> Result<(), AppError> {
     respond(async {
         let db = use_db()?;
-        service::apply(&db, form, now_unix()).await?;
+        service::apply(&db, form, &request_session().ip, now_unix()).await?;
         // "Cooperatives pending" on the admin dashboard.
         crate::live::use_hub()?.kpis_changed();
         leptos_axum::redirect("/apply/sent");

@@ -39,14 +39,105 @@ pub fn verify_blocking(password: &str, phc: &str) -> bool {
     }
 }
 
-pub async fn hash(password: String) -> Result<String, AppError> {
+/// Password hashing costs 19 MiB and tens of milliseconds of one core, so a crowd of logins must
+/// not be able to start them all at once: one hash per core runs, a few more wait their turn, and
+/// one address holds at most `PER_ADDRESS` of those places. Beyond that the request is refused
+/// at once (503 or 429, with a Retry-After), before any memory is spent.
+pub struct Gate {
+    running: tokio::sync::Semaphore,
+    /// Hashes running or waiting, in all and per address.
+    admitted: std::sync::Mutex<(usize, std::collections::HashMap<String, usize>)>,
+    capacity: usize,
+    per_address: usize,
+}
+
+/// How long a request may wait for a hashing turn before it is told the server is busy.
+const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+const PER_ADDRESS: usize = 2;
+
+/// A place at the gate: while it lives, its address holds one of the gate's places.
+pub struct Turn<'g> {
+    gate: &'g Gate,
+    address: String,
+    _running: tokio::sync::SemaphorePermit<'g>,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        self.gate.leave(&self.address);
+    }
+}
+
+impl Gate {
+    /// `running` hashes at once, `queue` more waiting, at most `per_address` from one address.
+    pub fn new(running: usize, queue: usize, per_address: usize) -> Gate {
+        Gate {
+            running: tokio::sync::Semaphore::new(running.max(1)),
+            admitted: Default::default(),
+            capacity: running.max(1) + queue,
+            per_address: per_address.max(1),
+        }
+    }
+
+    /// The server's gate: one running hash per core, a queue of four per core.
+    pub fn global() -> &'static Gate {
+        static GATE: std::sync::OnceLock<Gate> = std::sync::OnceLock::new();
+        GATE.get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            Gate::new(cores, 4 * cores, PER_ADDRESS)
+        })
+    }
+
+    fn leave(&self, address: &str) {
+        let mut admitted = self.admitted.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        admitted.0 = admitted.0.saturating_sub(1);
+        if let Some(n) = admitted.1.get_mut(address) {
+            *n -= 1;
+            if *n == 0 {
+                admitted.1.remove(address);
+            }
+        }
+    }
+
+    /// Waits for a turn to hash for `address`, or refuses at once when the gate is full
+    /// (`Busy`) or the address already holds its share (`TooManyAttempts`).
+    pub async fn turn(&self, address: &str) -> Result<Turn<'_>, AppError> {
+        {
+            let mut admitted = self.admitted.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mine = admitted.1.get(address).copied().unwrap_or(0);
+            if mine >= self.per_address {
+                return Err(AppError::TooManyAttempts(1));
+            }
+            if admitted.0 >= self.capacity {
+                tracing::warn!(capacity = self.capacity, "password hashing is saturated");
+                return Err(AppError::Busy(1));
+            }
+            admitted.0 += 1;
+            *admitted.1.entry(address.to_owned()).or_insert(0) += 1;
+        }
+        // From here the place is ours; a refusal below gives it back.
+        let leave = |e: AppError| {
+            self.leave(address);
+            e
+        };
+        match tokio::time::timeout(MAX_WAIT, self.running.acquire()).await {
+            Ok(Ok(running)) => Ok(Turn { gate: self, address: address.to_owned(), _running: running }),
+            Ok(Err(_)) => Err(leave(AppError::Internal)),
+            Err(_) => Err(leave(AppError::Busy(1))),
+        }
+    }
+}
+
+/// Hashes `password` during `turn`.
+pub async fn hash(_turn: &Turn<'_>, password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(|e| {
         tracing::error!(error = %e, "hashing task");
         AppError::Internal
     })?
 }
 
-pub async fn verify(password: String, phc: String) -> Result<bool, AppError> {
+/// Verifies `password` against `phc` during `turn`.
+pub async fn verify(_turn: &Turn<'_>, password: String, phc: String) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || verify_blocking(&password, &phc)).await.map_err(|e| {
         tracing::error!(error = %e, "verification task");
         AppError::Internal
@@ -77,6 +168,29 @@ mod tests {
         let a = hash_blocking("same").expect("hash");
         let b = hash_blocking("same").expect("hash");
         assert_ne!(a, b);
+    }
+
+    #[tokio::test]
+    async fn a_full_gate_answers_busy_and_one_address_cannot_take_every_place() {
+        let gate: &'static Gate = Box::leak(Box::new(Gate::new(1, 2, 2)));
+        let running = gate.turn("203.0.113.1").await.expect("runs");
+        // Two more places, both waiting for the runner.
+        let waiting: Vec<_> = ["203.0.113.1", "203.0.113.2"]
+            .into_iter()
+            .map(|ip| tokio::spawn(async move { gate.turn(ip).await.map(|_| ()) }))
+            .collect();
+        tokio::task::yield_now().await;
+        while gate.admitted.lock().map(|a| a.0).unwrap_or(0) < 3 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(gate.turn("203.0.113.1").await.err(), Some(AppError::TooManyAttempts(1)), "its share");
+        assert_eq!(gate.turn("203.0.113.9").await.err(), Some(AppError::Busy(1)), "the queue is full");
+        drop(running);
+        for w in waiting {
+            assert_eq!(w.await.expect("task"), Ok(()), "the queue is served");
+        }
+        assert_eq!(gate.admitted.lock().map(|a| (a.0, a.1.len())).unwrap_or((9, 9)), (0, 0), "all left");
+        assert!(gate.turn("203.0.113.9").await.is_ok(), "free again");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use tracing::instrument;
 
 use super::model::{Application, ApplicationForm, CoopStatus, Decision, DistrictOption, Role};
+use super::password::Gate;
 use super::{password, session, throttle};
 use crate::admin::audit::{Audit, record};
 use crate::admin::model::AuditAction;
@@ -86,15 +87,18 @@ impl NewUser {
     }
 }
 
-/// Registers a shopper. Returns the new user's id.
+/// Registers a shopper signing up from `ip` (at most `SIGN_UPS` per address per hour). Returns
+/// the new user's id.
 #[instrument(skip(db, user), fields(email = %user.email))]
-pub async fn sign_up(db: &Db, mut user: NewUser, now: i64) -> Result<i64, AppError> {
+pub async fn sign_up(db: &Db, mut user: NewUser, ip: &str, now: i64) -> Result<i64, AppError> {
     user.email = normalize_email(&user.email);
     user.validate()?;
     if email_taken(db, &user.email).await? {
         return Err(AppError::Validation(vec![FieldError::new("email", "email_taken")]));
     }
-    let hash = password::hash(user.password).await?;
+    let turn = Gate::global().turn(ip).await?;
+    throttle::take_quota(db, throttle::SIGN_UPS, ip, now).await?;
+    let hash = password::hash(&turn, user.password).await?;
     let mut sql = Sql::new(
         "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) VALUES (",
     );
@@ -117,38 +121,50 @@ fn unique_email(e: sqlx::Error) -> AppError {
 #[derive(sqlx::FromRow)]
 struct Credentials {
     id: i64,
+    email: String,
     password_hash: String,
     status: String,
 }
 
-/// Checks the credentials (throttled per account and per IP) and starts a session. Returns
-/// the session token. A wrong password, an unknown email and a disabled account all give the
-/// same answer, after the same work.
+/// Checks the credentials (throttled per account, slowed per address) and starts a session.
+/// Returns the session token. A wrong password, an unknown email and a disabled account all give
+/// the same answer, after the same work. The attempt is counted before the password is checked,
+/// so simultaneous attempts cannot get past the account's limits.
 #[instrument(skip(db, password))]
 pub async fn login(db: &Db, email: &str, password: &str, ip: &str, now: i64) -> Result<String, AppError> {
     let account = normalize_email(email);
-    throttle::check(db, &account, ip, now).await?;
-    let mut sql = Sql::new("SELECT id, password_hash, status FROM users WHERE email = ");
+    let attempt = throttle::reserve(db, &account, ip, now).await?;
+    let turn = match Gate::global().turn(ip).await {
+        Ok(turn) => turn,
+        Err(e) => {
+            throttle::release(db, &account, ip, now).await?;
+            return Err(e);
+        }
+    };
+    let mut sql = Sql::new("SELECT id, email, password_hash, status FROM users WHERE email = ");
     sql.bind(account.clone());
     let found: Option<Credentials> = sql.query_as()?.fetch_optional(&db.pool).await?;
     let (hash, user) = match &found {
         Some(c) => (c.password_hash.clone(), Some(c)),
         None => (password::decoy_hash().to_owned(), None),
     };
-    let matches = password::verify(password.to_owned(), hash).await?;
+    let matches = password::verify(&turn, password.to_owned(), hash).await?;
+    drop(turn);
     match user {
         Some(c) if matches && c.status == "active" => {
             throttle::clear_account(db, &account).await?;
             Ok(session::create(db, c.id, now).await?)
         }
         _ => {
-            throttle::record_failure(db, &account, ip, now).await?;
+            // The reservation stays as the failure; an address that fails a lot waits here.
+            tokio::time::sleep(attempt.failure_delay).await;
             Err(AppError::Validation(vec![FieldError::new("password", "bad_credentials")]))
         }
     }
 }
 
-/// Changes a password after checking the current one, and ends the user's other sessions.
+/// Changes a password after checking the current one (throttled like a login, since it is one),
+/// and ends the user's other sessions.
 #[instrument(skip(db, current, new, keep_token))]
 pub async fn change_password(
     db: &Db,
@@ -156,16 +172,28 @@ pub async fn change_password(
     current: &str,
     new: &str,
     keep_token: Option<&str>,
+    ip: &str,
     now: i64,
 ) -> Result<(), AppError> {
     validated([check_password("new_password", new)])?;
-    let mut sql = Sql::new("SELECT id, password_hash, status FROM users WHERE id = ");
+    let mut sql = Sql::new("SELECT id, email, password_hash, status FROM users WHERE id = ");
     sql.bind(user_id);
     let c: Credentials = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::Unauthorized)?;
-    if !password::verify(current.to_owned(), c.password_hash).await? {
+    let attempt = throttle::reserve(db, &c.email, ip, now).await?;
+    let turn = match Gate::global().turn(ip).await {
+        Ok(turn) => turn,
+        Err(e) => {
+            throttle::release(db, &c.email, ip, now).await?;
+            return Err(e);
+        }
+    };
+    if !password::verify(&turn, current.to_owned(), c.password_hash).await? {
+        drop(turn);
+        tokio::time::sleep(attempt.failure_delay).await;
         return Err(AppError::Validation(vec![FieldError::new("current_password", "wrong_password")]));
     }
-    let hash = password::hash(new.to_owned()).await?;
+    throttle::clear_account(db, &c.email).await?;
+    let hash = password::hash(&turn, new.to_owned()).await?;
     let mut sql = Sql::new("UPDATE users SET password_hash = ");
     sql.bind(hash).push(", updated_at = ").bind(now).push(" WHERE id = ").bind(user_id);
     sql.query()?.execute(&db.pool).await?;
@@ -204,7 +232,7 @@ async fn free_coop_slug(db: &Db, name: &str) -> Result<String, sqlx::Error> {
 /// Records an application: the cooperative (pending) and its first member, the owner, in one
 /// transaction. Returns the cooperative's id.
 #[instrument(skip(db, form), fields(email = %form.email))]
-pub async fn apply(db: &Db, mut form: ApplicationForm, now: i64) -> Result<i64, AppError> {
+pub async fn apply(db: &Db, mut form: ApplicationForm, ip: &str, now: i64) -> Result<i64, AppError> {
     form.email = normalize_email(&form.email);
     validated([
         check_text("name_vi", &form.name_vi, 160),
@@ -225,7 +253,10 @@ pub async fn apply(db: &Db, mut form: ApplicationForm, now: i64) -> Result<i64, 
         return Err(AppError::Validation(vec![FieldError::new("email", "email_taken")]));
     }
     let slug = free_coop_slug(db, &form.name_vi).await?;
-    let hash = password::hash(form.password.clone()).await?;
+    let turn = Gate::global().turn(ip).await?;
+    throttle::take_quota(db, throttle::SIGN_UPS, ip, now).await?;
+    let hash = password::hash(&turn, form.password.clone()).await?;
+    drop(turn);
 
     let mut tx = db.pool.begin().await?;
     let mut sql = Sql::new(
@@ -397,7 +428,7 @@ pub async fn seed_demo_accounts(db: &Db, now: i64) -> Result<Vec<DemoAccount>, A
     }
     let mut created = Vec::new();
     for account in DEMO_ACCOUNTS {
-        let hash = password::hash(account.password.to_owned()).await?;
+        let hash = password::hash(&Gate::global().turn("seed").await?, account.password.to_owned()).await?;
         let mut sql = Sql::new(
             "INSERT INTO users (email, display_name, password_hash, role, cooperative_id, member_role, \
              is_demo, created_at, updated_at) VALUES (",

@@ -1,7 +1,13 @@
-//! Login throttling, per account and per IP. Failures are rows in `login_failures`, so the
-//! limits hold across server instances. An attempt refused here is neither verified nor counted,
-//! which is what caps the honoured failures at `HOURLY_CAP` per account per hour.
-use crate::db::{Db, Sql};
+//! Login throttling, per account and per address. Failures are rows in `login_failures`, so the
+//! limits hold across server instances. An attempt is reserved (written as a failure) before its
+//! password is checked, in a transaction that holds the account's lock, so simultaneous attempts
+//! see each other and "at most `HOURLY_CAP` failures per account per hour" holds under any
+//! concurrency; a successful login takes its reservation back.
+//!
+//! An address's failures never refuse anyone: behind a shared address (a mobile carrier's NAT, a
+//! campus) the owner of an account must still get in with the right password. They slow down
+//! the failures instead: a wrong password from an address over `IP_CAP` is answered late.
+use crate::db::{Backend, Db, Sql};
 use crate::error::AppError;
 
 /// Failures within this window make an account wait before its next attempt.
@@ -11,10 +17,12 @@ const FREE_FAILURES: i64 = 5;
 const MAX_BACKOFF_SECS: i64 = 15 * 60;
 /// At most this many failed attempts per account per hour are honoured.
 pub const HOURLY_CAP: i64 = 100;
-/// Failures from one IP within the backoff window before that IP must wait the window out.
+/// Failures from one address within the backoff window before its failures are answered late.
 const IP_CAP: i64 = 50;
+/// The longest an address's failed attempt is held before it is answered.
+const MAX_IP_DELAY_SECS: u64 = 8;
 
-/// What the failure history says about the next attempt: `Some(seconds to wait)` or go ahead.
+/// What the failure history says about the next attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct History {
     /// Failures for the account in the last hour, and the oldest of them.
@@ -23,11 +31,11 @@ pub struct History {
     /// Failures for the account in the backoff window, and the latest of them.
     pub account_window: i64,
     pub account_latest: Option<i64>,
-    /// Failures from the IP in the backoff window, and the oldest of them.
+    /// Failures from the address in the backoff window.
     pub ip_window: i64,
-    pub ip_oldest: Option<i64>,
 }
 
+/// `Some(seconds to wait)` when the account has failed too often to be tried now.
 pub fn wait_secs(h: &History, now: i64) -> Option<i64> {
     let mut wait = 0;
     if h.account_hour >= HOURLY_CAP
@@ -42,12 +50,17 @@ pub fn wait_secs(h: &History, now: i64) -> Option<i64> {
         let backoff = 2_i64.pow(exponent).min(MAX_BACKOFF_SECS);
         wait = wait.max(latest + backoff - now);
     }
-    if h.ip_window >= IP_CAP
-        && let Some(oldest) = h.ip_oldest
-    {
-        wait = wait.max(oldest + BACKOFF_WINDOW_SECS - now);
-    }
     (wait > 0).then_some(wait)
+}
+
+/// How long a failed attempt from this address is held before its answer: nothing under
+/// `IP_CAP` failures in the window, then 1, 2, 4, … up to `MAX_IP_DELAY_SECS` seconds.
+pub fn failure_delay(h: &History) -> std::time::Duration {
+    if h.ip_window < IP_CAP {
+        return std::time::Duration::ZERO;
+    }
+    let exponent = (h.ip_window - IP_CAP).min(8) as u32;
+    std::time::Duration::from_secs(2_u64.pow(exponent).min(MAX_IP_DELAY_SECS))
 }
 
 #[derive(sqlx::FromRow)]
@@ -57,47 +70,120 @@ struct Window {
     latest: Option<i64>,
 }
 
-async fn window(db: &Db, column: &'static str, key: &str, since: i64) -> Result<Window, sqlx::Error> {
+async fn window(
+    conn: &mut sqlx::AnyConnection,
+    column: &'static str,
+    key: &str,
+    since: i64,
+) -> Result<Window, sqlx::Error> {
     let mut sql =
         Sql::new("SELECT COUNT(*) AS n, MIN(at) AS oldest, MAX(at) AS latest FROM login_failures WHERE ");
     sql.push(column).push(" = ").bind(key.to_owned()).push(" AND at > ").bind(since);
-    sql.query_as()?.fetch_one(&db.pool).await
+    sql.query_as()?.fetch_one(conn).await
 }
 
-/// Refuses the attempt with the time to wait when the account or the IP has failed too often.
-pub async fn check(db: &Db, account: &str, ip: &str, now: i64) -> Result<(), AppError> {
-    let hour = window(db, "account", account, now - 3600).await?;
-    let recent = window(db, "account", account, now - BACKOFF_WINDOW_SECS).await?;
-    let by_ip = window(db, "ip", ip, now - BACKOFF_WINDOW_SECS).await?;
+/// An attempt that was allowed and is counted as a failure until `succeeded` takes it back.
+#[derive(Debug)]
+pub struct Attempt {
+    /// How long to hold the answer if the password turns out wrong.
+    pub failure_delay: std::time::Duration,
+}
+
+/// Takes an attempt for `account` from `ip`, or refuses it with the time to wait when the account
+/// has failed too often. The check and the reservation are one step under the account's lock
+/// (SQLite's write lock; a transaction-scoped advisory lock on PostgreSQL).
+pub async fn reserve(db: &Db, account: &str, ip: &str, now: i64) -> Result<Attempt, AppError> {
+    let mut tx = db.begin_write().await?;
+    if db.backend == Backend::Postgres {
+        let mut lock = Sql::new("SELECT pg_advisory_xact_lock(hashtextextended(");
+        lock.bind(format!("login:{account}")).push(", 0))");
+        lock.query()?.execute(&mut *tx).await?;
+    }
+    let hour = window(&mut tx, "account", account, now - 3600).await?;
+    let recent = window(&mut tx, "account", account, now - BACKOFF_WINDOW_SECS).await?;
+    let by_ip = window(&mut tx, "ip", ip, now - BACKOFF_WINDOW_SECS).await?;
     let history = History {
         account_hour: hour.n,
         account_hour_oldest: hour.oldest,
         account_window: recent.n,
         account_latest: recent.latest,
         ip_window: by_ip.n,
-        ip_oldest: by_ip.oldest,
     };
-    match wait_secs(&history, now) {
-        Some(secs) => {
-            tracing::warn!(account_failures = hour.n, ip_failures = by_ip.n, "login throttled");
-            Err(AppError::TooManyAttempts(secs))
-        }
-        None => Ok(()),
+    if let Some(secs) = wait_secs(&history, now) {
+        tracing::warn!(account_failures = hour.n, "login throttled");
+        return Err(AppError::TooManyAttempts(secs));
     }
-}
-
-pub async fn record_failure(db: &Db, account: &str, ip: &str, now: i64) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("INSERT INTO login_failures (account, ip, at) VALUES (");
     sql.bind(account.to_owned()).push(", ").bind(ip.to_owned()).push(", ").bind(now).push(")");
-    sql.query()?.execute(&db.pool).await?;
+    sql.query()?.execute(&mut *tx).await?;
     // Rows older than the longest window are no longer read.
     let mut sql = Sql::new("DELETE FROM login_failures WHERE at < ");
     sql.bind(now - 3600);
+    sql.query()?.execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(Attempt { failure_delay: failure_delay(&history) })
+}
+
+/// Gives back an attempt that never reached the password check (the server was too busy).
+pub async fn release(db: &Db, account: &str, ip: &str, now: i64) -> Result<(), sqlx::Error> {
+    let mut sql =
+        Sql::new("DELETE FROM login_failures WHERE id IN (SELECT id FROM login_failures WHERE account = ");
+    sql.bind(account.to_owned())
+        .push(" AND ip = ")
+        .bind(ip.to_owned())
+        .push(" AND at = ")
+        .bind(now)
+        .push(" ORDER BY id DESC LIMIT 1)");
     sql.query()?.execute(&db.pool).await?;
     Ok(())
 }
 
-/// A successful login starts the account's backoff afresh (the IP's count stays).
+/// Something an address may do at most `cap` times in `window_secs`, such as signing up.
+#[derive(Debug, Clone, Copy)]
+pub struct Quota {
+    pub action: &'static str,
+    pub cap: i64,
+    pub window_secs: i64,
+}
+
+/// Sign-ups (and cooperative applications, which create an account) per address per hour.
+pub const SIGN_UPS: Quota = Quota { action: "sign_up", cap: 10, window_secs: 3600 };
+
+/// Takes one of `quota` for `address`, or refuses with the seconds until one is free again. The
+/// count and the new row are one step under the (action, address) lock.
+pub async fn take_quota(db: &Db, quota: Quota, address: &str, now: i64) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    if db.backend == Backend::Postgres {
+        let mut lock = Sql::new("SELECT pg_advisory_xact_lock(hashtextextended(");
+        lock.bind(format!("{}:{address}", quota.action)).push(", 0))");
+        lock.query()?.execute(&mut *tx).await?;
+    }
+    let since = now - quota.window_secs;
+    let mut sql = Sql::new(
+        "SELECT COUNT(*) AS n, MIN(at) AS oldest, MAX(at) AS latest FROM address_quotas WHERE action = ",
+    );
+    sql.bind(quota.action.to_owned())
+        .push(" AND address = ")
+        .bind(address.to_owned())
+        .push(" AND at > ")
+        .bind(since);
+    let taken: Window = sql.query_as()?.fetch_one(&mut *tx).await?;
+    if taken.n >= quota.cap {
+        let wait = taken.oldest.map_or(quota.window_secs, |t| t + quota.window_secs - now).max(1);
+        tracing::warn!(action = quota.action, "address quota used up");
+        return Err(AppError::TooManyAttempts(wait));
+    }
+    let mut sql = Sql::new("INSERT INTO address_quotas (action, address, at) VALUES (");
+    sql.bind(quota.action.to_owned()).push(", ").bind(address.to_owned()).push(", ").bind(now).push(")");
+    sql.query()?.execute(&mut *tx).await?;
+    let mut sql = Sql::new("DELETE FROM address_quotas WHERE action = ");
+    sql.bind(quota.action.to_owned()).push(" AND at <= ").bind(since);
+    sql.query()?.execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A successful login starts the account's backoff afresh (the address's count stays).
 pub async fn clear_account(db: &Db, account: &str) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("DELETE FROM login_failures WHERE account = ");
     sql.bind(account.to_owned());
@@ -118,7 +204,6 @@ mod tests {
             account_window,
             account_latest: Some(NOW - latest_ago),
             ip_window: account_window,
-            ip_oldest: Some(NOW - 600),
         }
     }
 
@@ -144,22 +229,24 @@ mod tests {
             account_window: 0,
             account_latest: None,
             ip_window: 0,
-            ip_oldest: None,
         };
         assert_eq!(wait_secs(&h, NOW), Some(600));
         assert_eq!(wait_secs(&History { account_hour: HOURLY_CAP - 1, ..h }, NOW), None);
     }
 
     #[test]
-    fn one_ip_failing_across_many_accounts_is_stopped() {
+    fn an_address_failing_across_many_accounts_is_slowed_down_never_refused() {
         let h = History {
             account_hour: 0,
             account_hour_oldest: None,
             account_window: 0,
             account_latest: None,
-            ip_window: IP_CAP,
-            ip_oldest: Some(NOW - 100),
+            ip_window: IP_CAP - 1,
         };
-        assert_eq!(wait_secs(&h, NOW), Some(BACKOFF_WINDOW_SECS - 100));
+        assert_eq!(wait_secs(&History { ip_window: 10 * IP_CAP, ..h }, NOW), None, "never refused");
+        assert_eq!(failure_delay(&h), std::time::Duration::ZERO);
+        let secs = |n| failure_delay(&History { ip_window: n, ..h }).as_secs();
+        assert_eq!([secs(IP_CAP), secs(IP_CAP + 1), secs(IP_CAP + 2), secs(IP_CAP + 3)], [1, 2, 4, 8]);
+        assert_eq!(secs(i64::MAX), MAX_IP_DELAY_SECS);
     }
 }

@@ -82,16 +82,16 @@ pub async fn set_cooperative_suspended(
         "/admin/cooperatives",
         respond(async {
             let admin = require_admin()?;
-            super::moderation::set_suspended(
-                &use_db()?,
-                admin.id,
-                cooperative_id,
-                suspend,
-                &reason,
-                now_unix(),
-            )
-            .await?;
+            let db = use_db()?;
+            super::moderation::set_suspended(&db, admin.id, cooperative_id, suspend, &reason, now_unix())
+                .await?;
             shop_changed();
+            if suspend {
+                let hub = crate::live::use_hub()?;
+                for member in super::moderation::member_ids(&db, cooperative_id).await? {
+                    hub.revoke_user(member);
+                }
+            }
             Ok(())
         })
         .await,
@@ -130,7 +130,9 @@ pub async fn set_user_role(user_id: i64, role: Role) -> Result<(), AppError> {
     back_to_users(
         respond(async {
             let admin = require_admin()?;
-            service::set_role(&use_db()?, admin.id, user_id, role, now_unix()).await
+            service::set_role(&use_db()?, admin.id, user_id, role, now_unix()).await?;
+            crate::live::use_hub()?.revoke_user(user_id);
+            Ok(())
         })
         .await,
     )
@@ -141,7 +143,9 @@ pub async fn set_user_status(user_id: i64, status: AccountStatus) -> Result<(), 
     back_to_users(
         respond(async {
             let admin = require_admin()?;
-            service::set_status(&use_db()?, admin.id, user_id, status, now_unix()).await
+            service::set_status(&use_db()?, admin.id, user_id, status, now_unix()).await?;
+            crate::live::use_hub()?.revoke_user(user_id);
+            Ok(())
         })
         .await,
     )

@@ -80,6 +80,13 @@ async fn coop_status(conn: &mut sqlx::AnyConnection, coop: i64) -> Result<CoopSt
     status.as_deref().and_then(CoopStatus::from_db).ok_or(AppError::NotFound)
 }
 
+/// The accounts that are members of `coop` (whose rights follow its status).
+pub async fn member_ids(db: &Db, coop: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT id FROM users WHERE cooperative_id = ");
+    sql.bind(coop).push(" ORDER BY id");
+    sql.query_scalar()?.fetch_all(&db.pool).await
+}
+
 /// Suspends an approved cooperative (`reason` is what its members read) or reinstates a
 /// suspended one (`reason` is not needed).
 #[instrument(skip(db, reason))]

@@ -62,8 +62,9 @@ pub async fn fetch_groups() -> Result<Vec<GroupOption>, AppError> {
 #[server(endpoint = "coops/create_product")]
 pub async fn create_product(form: ProductForm) -> Result<i64, AppError> {
     respond(async {
-        let (_, coop) = require_member()?;
-        let id = service::create_product(&use_db()?, coop.cooperative_id, &form, now_unix()).await?;
+        let (viewer, coop) = require_member()?;
+        let id = service::create_product(&use_db()?, coop.cooperative_id, Some(viewer.id), &form, now_unix())
+            .await?;
         leptos_axum::redirect(&format!("/coop/products/{id}"));
         Ok(id)
     })
@@ -77,6 +78,21 @@ pub async fn update_product(id: i64, form: ProductForm) -> Result<(), AppError> 
         service::update_product(&use_db()?, coop.cooperative_id, id, &form, now_unix()).await?;
         catalogue_changed();
         Ok(())
+    })
+    .await
+}
+
+/// Moves a product's stock by a delta with its reason. The inputs are named `stock[delta]`,
+/// `stock[reason]` and `stock[note]`.
+#[server(endpoint = "coops/adjust_stock")]
+pub async fn adjust_stock(product_id: i64, stock: StockAdjustment) -> Result<i64, AppError> {
+    respond(async {
+        let (viewer, coop) = require_member()?;
+        let after =
+            service::adjust_stock(&use_db()?, coop.cooperative_id, viewer.id, product_id, &stock, now_unix())
+                .await?;
+        catalogue_changed();
+        Ok(after)
     })
     .await
 }

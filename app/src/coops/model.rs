@@ -64,6 +64,9 @@ pub struct ProductForm {
     pub unit_en: String,
     pub group: String,
     pub price_vnd: String,
+    /// The starting stock of a new product. The editor of an existing product has no stock
+    /// field: stock moves only by `StockAdjustment`, sales and cancellations.
+    #[serde(default)]
     pub stock: String,
     pub weight_grams: String,
     pub slug: String,
@@ -100,6 +103,122 @@ pub struct EditableProduct {
     pub listings: Vec<ChannelListing>,
     /// Cover first.
     pub photos: Vec<crate::media::model::Photo>,
+    /// The stock now, and its latest movements, newest first.
+    pub stock: i64,
+    pub stock_moves: Vec<StockMove>,
+}
+
+/// Why stock moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockReason {
+    /// The stock a product was created with.
+    Initial,
+    /// Goods received (a positive adjustment).
+    Received,
+    /// Damaged, expired or lost goods written off (a negative adjustment).
+    WriteOff,
+    /// A stocktake's correction, either way.
+    Correction,
+    /// Sold in an order.
+    Sale,
+    /// Put back when an order was cancelled.
+    Cancel,
+}
+
+impl StockReason {
+    pub fn as_db(self) -> &'static str {
+        match self {
+            StockReason::Initial => "initial",
+            StockReason::Received => "received",
+            StockReason::WriteOff => "write_off",
+            StockReason::Correction => "correction",
+            StockReason::Sale => "sale",
+            StockReason::Cancel => "cancel",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Option<StockReason> {
+        [
+            StockReason::Initial,
+            StockReason::Received,
+            StockReason::WriteOff,
+            StockReason::Correction,
+            StockReason::Sale,
+            StockReason::Cancel,
+        ]
+        .into_iter()
+        .find(|r| r.as_db() == s)
+    }
+
+    /// The reasons a member may give for an adjustment by hand.
+    pub const MANUAL: [StockReason; 3] =
+        [StockReason::Received, StockReason::WriteOff, StockReason::Correction];
+}
+
+/// One movement of a product's stock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockMove {
+    pub at: i64,
+    pub delta: i64,
+    pub stock_after: i64,
+    pub reason: StockReason,
+    pub note: String,
+    /// Who moved it by hand (a member's name), or the order that moved it.
+    pub by: Option<String>,
+    pub order_number: Option<String>,
+}
+
+/// A stock adjustment, as typed: "+20 received", "-3 write-off".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockAdjustment {
+    pub delta: String,
+    pub reason: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The largest single adjustment (either way).
+pub const MAX_STOCK_DELTA: i64 = 1_000_000;
+/// The longest note on an adjustment.
+pub const MAX_STOCK_NOTE_CHARS: usize = 200;
+
+/// Checks an adjustment: a whole number other than 0 (a leading + allowed), a reason a member
+/// may give whose sign agrees (received adds, a write-off takes away), and a short note.
+pub fn check_adjustment(
+    form: &StockAdjustment,
+) -> Result<(i64, StockReason, String), Vec<crate::error::FieldError>> {
+    use crate::error::FieldError;
+    let mut errors = Vec::new();
+    let raw = form.delta.trim();
+    let delta = raw
+        .strip_prefix('+')
+        .unwrap_or(raw)
+        .parse::<i64>()
+        .ok()
+        .filter(|d| *d != 0 && d.abs() <= MAX_STOCK_DELTA);
+    if delta.is_none() {
+        errors.push(FieldError::new("delta", "stock_delta_invalid"));
+    }
+    let reason = StockReason::from_db(form.reason.trim()).filter(|r| StockReason::MANUAL.contains(r));
+    match (reason, delta) {
+        (None, _) => errors.push(FieldError::new("reason", "required")),
+        (Some(StockReason::Received), Some(d)) if d < 0 => {
+            errors.push(FieldError::new("delta", "stock_received_negative"))
+        }
+        (Some(StockReason::WriteOff), Some(d)) if d > 0 => {
+            errors.push(FieldError::new("delta", "stock_write_off_positive"))
+        }
+        _ => {}
+    }
+    let note = form.note.trim();
+    if note.chars().count() > MAX_STOCK_NOTE_CHARS {
+        errors.push(FieldError::new("note", "too_long"));
+    }
+    match (delta, reason) {
+        (Some(d), Some(r)) if errors.is_empty() => Ok((d, r, note.to_owned())),
+        _ => Err(errors),
+    }
 }
 
 /// The certificate form, as typed.
@@ -225,6 +344,28 @@ pub fn certificate_state(expires_on: &str, today: &str, days_left: Option<i64>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stock_adjustment_is_a_signed_delta_whose_reason_agrees_with_its_sign() {
+        let adj = |delta: &str, reason: &str| StockAdjustment {
+            delta: delta.into(),
+            reason: reason.into(),
+            note: " lô mới ".into(),
+        };
+        assert_eq!(
+            check_adjustment(&adj("+20", "received")),
+            Ok((20, StockReason::Received, "lô mới".into()))
+        );
+        assert_eq!(check_adjustment(&adj("-3", "write_off")).map(|a| a.0), Ok(-3));
+        assert_eq!(check_adjustment(&adj("-2", "correction")).map(|a| a.0), Ok(-2));
+        let code = |d: &str, r: &str| check_adjustment(&adj(d, r)).err().map(|e| e[0].code.clone());
+        assert_eq!(code("0", "correction").as_deref(), Some("stock_delta_invalid"));
+        assert_eq!(code("2.5", "received").as_deref(), Some("stock_delta_invalid"));
+        assert_eq!(code("1000001", "received").as_deref(), Some("stock_delta_invalid"));
+        assert_eq!(code("-5", "received").as_deref(), Some("stock_received_negative"));
+        assert_eq!(code("5", "write_off").as_deref(), Some("stock_write_off_positive"));
+        assert_eq!(code("5", "sale").as_deref(), Some("required"), "sales are recorded by checkouts only");
+    }
 
     #[test]
     fn a_certificate_is_expired_after_its_last_day_and_flagged_ninety_days_before() {

@@ -298,7 +298,7 @@ fn NewProductForm(groups: Vec<GroupOption>) -> impl IntoView {
     view! {
         <ActionForm action=create attr:class="form product-editor">
             <FormAlert error />
-            <ProductFields form=ProductForm::default() groups error />
+            <ProductFields form=ProductForm::default() groups error with_stock=true />
             <button class="button" type="submit" disabled=move || create.pending().get()>
                 {t!(i18n, coops.editor.create)}
             </button>
@@ -367,8 +367,10 @@ fn ProductEditor(data: EditorData, upload: UploadOutcome) -> impl IntoView {
     let delete_photo = ServerAction::<DeletePhoto>::new();
     let add_batch = ServerAction::<AddBatch>::new();
     let delete_batch = ServerAction::<DeleteBatch>::new();
+    let adjust = ServerAction::<AdjustStock>::new();
     // Refreshed after each success only: a refused form keeps what was typed.
     let done = [
+        successes(adjust.version(), adjust.value()),
         successes(update.version(), update.value()),
         successes(certify.version(), certify.value()),
         successes(add.version(), add.value()),
@@ -406,12 +408,13 @@ fn ProductEditor(data: EditorData, upload: UploadOutcome) -> impl IntoView {
             <ActionForm action=update attr:class="form product-editor">
                 <FormAlert error />
                 <input type="hidden" name="id" value=p.id.to_string() />
-                <ProductFields form=p.form.clone() groups error />
+                <ProductFields form=p.form.clone() groups error with_stock=false />
                 <button class="button" type="submit" disabled=move || update.pending().get()>
                     {t!(i18n, coops.editor.save)}
                 </button>
                 <SavedNote value=update.value() />
             </ActionForm>
+            <StockEditor product_id=p.id stock=p.stock moves=p.stock_moves.clone() action=adjust />
             <PhotoEditor
                 product_id=p.id
                 photos=p.photos.clone()
@@ -434,6 +437,8 @@ fn ProductFields(
     form: ProductForm,
     groups: Vec<GroupOption>,
     error: Signal<Option<AppError>>,
+    /// The starting stock, on a new product only: afterwards stock moves by adjustments.
+    with_stock: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
@@ -498,9 +503,11 @@ fn ProductFields(
                 hint=ViewFn::from(move || t_string!(i18n, coops.editor.price_hint))>
                 {t!(i18n, coops.editor.price)}
             </TextField>
-            <TextField field="stock" prefix="form" kind="number" value=form.stock.clone() required=true error>
-                {t!(i18n, coops.editor.stock)}
-            </TextField>
+            {with_stock.then(|| view! {
+                <TextField field="stock" prefix="form" kind="number" value=form.stock.clone() required=true error>
+                    {t!(i18n, coops.editor.stock)}
+                </TextField>
+            })}
             <TextField field="weight_grams" prefix="form" kind="number" value=form.weight_grams.clone() error>
                 {t!(i18n, coops.editor.weight)}
             </TextField>
@@ -509,6 +516,92 @@ fn ProductFields(
                 {t!(i18n, coops.editor.slug)}
             </TextField>
         </fieldset>
+    }
+}
+
+/// The stock now, the form that moves it ("+20 received", "-3 written off") and why it moved
+/// lately. An adjustment is a change, not a new figure, so sales made meanwhile stay sold.
+#[component]
+fn StockEditor(
+    product_id: i64,
+    stock: i64,
+    moves: Vec<StockMove>,
+    action: ServerAction<AdjustStock>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = action_error(action.value());
+    let reason_error = field_error(error, "reason");
+    let reason_label = move |r: StockReason| match r {
+        StockReason::Initial => t_string!(i18n, coops.stock.reason_initial),
+        StockReason::Received => t_string!(i18n, coops.stock.reason_received),
+        StockReason::WriteOff => t_string!(i18n, coops.stock.reason_write_off),
+        StockReason::Correction => t_string!(i18n, coops.stock.reason_correction),
+        StockReason::Sale => t_string!(i18n, coops.stock.reason_sale),
+        StockReason::Cancel => t_string!(i18n, coops.stock.reason_cancel),
+    };
+    view! {
+        <section class="stock-editor" aria-labelledby="stock-title">
+            <h2 id="stock-title">{t!(i18n, coops.stock.title)}</h2>
+            <p class="stock-editor__now">{t!(i18n, coops.stock.now)} " " <strong data-testid="stock-now">{stock}</strong></p>
+            <ActionForm action attr:class="form stock-editor__form">
+                <FormAlert error />
+                <input type="hidden" name="product_id" value=product_id.to_string() />
+                <TextField field="delta" prefix="stock" required=true error
+                    hint=ViewFn::from(move || t_string!(i18n, coops.stock.delta_hint))>
+                    {t!(i18n, coops.stock.delta)}
+                </TextField>
+                <div class="field" class:field--invalid=move || reason_error.with(Option::is_some)>
+                    <label class="field__label" for="field-stock-reason">{t!(i18n, coops.stock.reason)}</label>
+                    <select class="field__input" id="field-stock-reason" name="stock[reason]" required>
+                        {StockReason::MANUAL.into_iter().map(|r| view! {
+                            <option value=r.as_db()>{move || reason_label(r)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <TextField field="note" prefix="stock" error>
+                    {t!(i18n, coops.stock.note)}
+                </TextField>
+                <button class="button" type="submit" disabled=move || action.pending().get()>
+                    {t!(i18n, coops.stock.apply)}
+                </button>
+                <SavedNote value=action.value() />
+            </ActionForm>
+            <h3>{t!(i18n, coops.stock.history)}</h3>
+            {if moves.is_empty() {
+                view! { <p>{t!(i18n, coops.stock.no_moves)}</p> }.into_any()
+            } else {
+                view! {
+                        <table class="data-table stock-editor__moves">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!(i18n, coops.stock.when)}</th>
+                                    <th scope="col" class="data-table__num">{t!(i18n, coops.stock.change)}</th>
+                                    <th scope="col" class="data-table__num">{t!(i18n, coops.stock.after)}</th>
+                                    <th scope="col">{t!(i18n, coops.stock.why)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {moves.into_iter().map(|m| {
+                                    let change = if m.delta > 0 { format!("+{}", m.delta) } else { m.delta.to_string() };
+                                    let who = [m.order_number.clone(), m.by.clone(), Some(m.note.clone()).filter(|n| !n.is_empty())]
+                                        .into_iter()
+                                        .flatten()
+                                        .collect::<Vec<_>>()
+                                        .join(" · ");
+                                    view! {
+                                        <tr>
+                                            <td>{crate::ui::dates::format_datetime(m.at)}</td>
+                                            <td class="data-table__num">{change}</td>
+                                            <td class="data-table__num">{m.stock_after}</td>
+                                            <td>{move || reason_label(m.reason)} {(!who.is_empty()).then(|| format!(" · {who}"))}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                }.into_any()
+            }}
+        </section>
     }
 }
 

@@ -167,13 +167,15 @@ pub async fn product_for_edit(
             unit_en: r.unit_en,
             group: r.group_slug,
             price_vnd: r.price_vnd.to_string(),
-            stock: r.stock.to_string(),
+            stock: String::new(),
             weight_grams: r.weight_grams.map(|w| w.to_string()).unwrap_or_default(),
             slug: r.slug,
         },
         certificate: certificate(db, product_id, today).await?,
         listings: listings(db, product_id).await?,
         photos: crate::media::service::photos(db, product_id).await?,
+        stock: r.stock,
+        stock_moves: stock_moves(db, product_id).await?,
     })
 }
 
@@ -205,6 +207,8 @@ struct Valid {
 
 const MAX_PRICE_VND: i64 = 1_000_000_000;
 
+/// Checks the product form; `product_id` is the product being edited (`None` for a new one, whose
+/// form also carries its starting stock).
 async fn validate(db: &Db, form: &ProductForm, product_id: Option<i64>) -> Result<Valid, AppError> {
     let mut errors = Vec::new();
     let mut limit = |field: &str, value: &str, max: usize| {
@@ -225,7 +229,8 @@ async fn validate(db: &Db, form: &ProductForm, product_id: Option<i64>) -> Resul
     if price.is_none() {
         errors.push(FieldError::new("price_vnd", "price_invalid"));
     }
-    let stock = parse_count(&form.stock);
+    // An edit never touches stock (it moves by adjustments, sales and cancellations).
+    let stock = if product_id.is_some() { Some(0) } else { parse_count(&form.stock) };
     if stock.is_none() {
         errors.push(FieldError::new("stock", "count_invalid"));
     }
@@ -290,10 +295,18 @@ fn trimmed(s: &str) -> String {
     s.trim().to_owned()
 }
 
-/// Creates a draft product; returns its id.
+/// Creates a draft product with its starting stock (recorded as the first movement, by
+/// `creator`); returns its id.
 #[instrument(skip(db, form))]
-pub async fn create_product(db: &Db, coop_id: i64, form: &ProductForm, now: i64) -> Result<i64, AppError> {
+pub async fn create_product(
+    db: &Db,
+    coop_id: i64,
+    creator: Option<i64>,
+    form: &ProductForm,
+    now: i64,
+) -> Result<i64, AppError> {
     let v = validate(db, form, None).await?;
+    let mut tx = db.begin_write().await?;
     let mut sql = Sql::new(
         "INSERT INTO products (slug, cooperative_id, group_id, name_vi, name_en, description_vi, \
          description_en, unit_vi, unit_en, price_vnd, stock, weight_grams, status, search_text, \
@@ -304,8 +317,129 @@ pub async fn create_product(db: &Db, coop_id: i64, form: &ProductForm, now: i64)
     sql.bind(v.price_vnd).push(", ").bind(v.stock).push(", ").bind(v.weight_grams).push(", 'draft', ");
     push_search(&mut sql, form);
     sql.bind(now).push(", ").bind(now).push(") RETURNING id");
-    let id = sql.query_scalar::<i64>()?.fetch_one(&db.pool).await.map_err(slug_conflict)?;
+    let id = sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await.map_err(slug_conflict)?;
+    if v.stock > 0 {
+        let first = StockMoveRecord {
+            delta: v.stock,
+            stock_after: v.stock,
+            reason: StockReason::Initial,
+            user_id: creator,
+            ..Default::default()
+        };
+        record_stock_move(&mut tx, id, first, now).await?;
+    }
+    tx.commit().await?;
     Ok(id)
+}
+
+/// A stock movement to record, in the transaction that moved the stock.
+#[derive(Debug, Clone)]
+pub struct StockMoveRecord {
+    pub delta: i64,
+    pub stock_after: i64,
+    pub reason: StockReason,
+    pub note: String,
+    pub user_id: Option<i64>,
+    pub order_id: Option<i64>,
+}
+
+impl Default for StockMoveRecord {
+    fn default() -> Self {
+        StockMoveRecord {
+            delta: 0,
+            stock_after: 0,
+            reason: StockReason::Correction,
+            note: String::new(),
+            user_id: None,
+            order_id: None,
+        }
+    }
+}
+
+/// Writes one stock movement of `product_id` on `conn` (the moving transaction's connection).
+pub async fn record_stock_move(
+    conn: &mut sqlx::AnyConnection,
+    product_id: i64,
+    m: StockMoveRecord,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new(
+        "INSERT INTO stock_movements (product_id, delta, stock_after, reason, note, user_id, order_id, at) VALUES (",
+    );
+    sql.bind(product_id).push(", ").bind(m.delta).push(", ").bind(m.stock_after).push(", ");
+    sql.bind(m.reason.as_db().to_owned()).push(", ").bind(m.note).push(", ").bind(m.user_id).push(", ");
+    sql.bind(m.order_id).push(", ").bind(now).push(")");
+    sql.query()?.execute(conn).await?;
+    Ok(())
+}
+
+/// The latest `STOCK_MOVES_SHOWN` movements of a product, newest first.
+pub async fn stock_moves(db: &Db, product_id: i64) -> Result<Vec<StockMove>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        at: i64,
+        delta: i64,
+        stock_after: i64,
+        reason: String,
+        note: String,
+        by: Option<String>,
+        order_number: Option<String>,
+    }
+    let mut sql = Sql::new(
+        "SELECT m.at, m.delta, m.stock_after, m.reason, m.note, u.display_name AS by, o.number AS order_number \
+         FROM stock_movements m LEFT JOIN users u ON u.id = m.user_id LEFT JOIN orders o ON o.id = m.order_id \
+         WHERE m.product_id = ",
+    );
+    sql.bind(product_id).push(" ORDER BY m.at DESC, m.id DESC LIMIT ").bind(STOCK_MOVES_SHOWN);
+    let rows: Vec<Row> = sql.query_as()?.fetch_all(&db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(StockMove {
+                at: r.at,
+                delta: r.delta,
+                stock_after: r.stock_after,
+                reason: StockReason::from_db(&r.reason)?,
+                note: r.note,
+                by: r.by,
+                order_number: r.order_number,
+            })
+        })
+        .collect())
+}
+
+const STOCK_MOVES_SHOWN: i64 = 20;
+
+/// Moves a product's stock by a member's adjustment ("+20 received", "-3 written off"), as a
+/// delta on the stock as it is when the adjustment lands: sales in the meantime are never
+/// undone. Stock cannot go below 0. Returns the stock after.
+#[instrument(skip(db, form))]
+pub async fn adjust_stock(
+    db: &Db,
+    coop_id: i64,
+    user_id: i64,
+    product_id: i64,
+    form: &StockAdjustment,
+    now: i64,
+) -> Result<i64, AppError> {
+    check_owned(db, coop_id, product_id).await?;
+    let (delta, reason, note) = check_adjustment(form).map_err(AppError::Validation)?;
+    let mut tx = db.begin_write().await?;
+    let mut sql = Sql::new("UPDATE products SET stock = stock + ");
+    sql.bind(delta).push(", updated_at = ").bind(now).push(" WHERE id = ").bind(product_id);
+    sql.push(" AND cooperative_id = ")
+        .bind(coop_id)
+        .push(" AND stock + ")
+        .bind(delta)
+        .push(" >= 0 RETURNING stock");
+    let Some(after) = sql.query_scalar::<i64>()?.fetch_optional(&mut *tx).await? else {
+        return Err(AppError::Validation(vec![FieldError::new("delta", "stock_below_zero")]));
+    };
+    let moved =
+        StockMoveRecord { delta, stock_after: after, reason, note, user_id: Some(user_id), order_id: None };
+    record_stock_move(&mut tx, product_id, moved, now).await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 fn push_texts(sql: &mut Sql, form: &ProductForm) {
@@ -358,7 +492,7 @@ pub async fn update_product(
     ] {
         sql.push(column).bind(trimmed(value));
     }
-    sql.push(", price_vnd = ").bind(v.price_vnd).push(", stock = ").bind(v.stock);
+    sql.push(", price_vnd = ").bind(v.price_vnd);
     sql.push(", weight_grams = ").bind(v.weight_grams);
     sql.push(", search_text = ");
     sql.bind(search_text(&form.name_vi, &form.name_en, &form.description_vi, &form.description_en));

@@ -35,6 +35,11 @@ struct Outbox {
 struct ConnState {
     topics: HashSet<Topic>,
     booth: Option<i64>,
+    /// The signed-in user whose rights let this connection follow its personal topics.
+    user: Option<i64>,
+    /// Personal topics taken away by `revoke_user`, for the connection to authorize again.
+    revoked: Vec<Topic>,
+    recheck: Arc<Notify>,
 }
 
 #[derive(Default)]
@@ -45,6 +50,8 @@ struct State {
     local: HashMap<i64, u32>,
     /// Other instances' counts: (instance, booth) → (visitors, when last heard).
     remote: HashMap<(String, i64), (u32, Instant)>,
+    /// Rights revoked so far (`revoke_user_here`).
+    revocations: u64,
 }
 
 impl State {
@@ -64,6 +71,8 @@ impl State {
 pub trait Relay: Send + Sync {
     fn forward(&self, event: &Event);
     fn announce_presence(&self, booth: i64, local: u32);
+    /// A user's rights changed: every instance takes their personal topics away.
+    fn revoke_user(&self, user: i64);
 }
 
 struct Inner {
@@ -104,6 +113,8 @@ pub struct Connection {
     pub outbox: mpsc::Receiver<Arc<str>>,
     /// Notified when the hub dropped this connection for falling behind.
     pub kicked: Arc<Notify>,
+    /// Notified when personal topics were taken away (`take_revoked` says which).
+    pub recheck: Arc<Notify>,
     hub: Hub,
 }
 
@@ -173,8 +184,80 @@ impl Hub {
         let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(frames.max(1));
         let kick = Arc::new(Notify::new());
-        self.lock().conns.insert(id, (Outbox { tx, kick: kick.clone() }, ConnState::default()));
-        Connection { id, outbox: rx, kicked: kick, hub: self.clone() }
+        let recheck = Arc::new(Notify::new());
+        let state = ConnState { recheck: recheck.clone(), ..ConnState::default() };
+        self.lock().conns.insert(id, (Outbox { tx, kick: kick.clone() }, state));
+        Connection { id, outbox: rx, kicked: kick, recheck, hub: self.clone() }
+    }
+
+    /// Follows what `authorize` granted, by right of `user` (`None` for public topics and a
+    /// visitor's own conversation): `revoke_user` can take it away again. `seen` is
+    /// `revocations()` read before authorizing: if a right was revoked since, nothing is
+    /// followed and the caller authorizes again, so a grant never outlives a revocation that
+    /// raced with it.
+    pub fn subscribe_as(&self, conn: ConnId, topics: &[Topic], user: Option<i64>, seen: u64) -> bool {
+        {
+            let mut state = self.lock();
+            if user.is_some() && state.revocations != seen {
+                return false;
+            }
+            let Some((outbox, cs)) = state.conns.get_mut(&conn) else { return true };
+            if user.is_some() {
+                cs.user = user;
+            }
+            cs.topics.extend(topics.iter().copied());
+            let outbox = outbox.clone();
+            for topic in topics {
+                state.topics.entry(*topic).or_default().insert(conn, outbox.clone());
+            }
+        }
+        if topics.contains(&Topic::Admin) {
+            self.kpis_changed();
+        }
+        true
+    }
+
+    /// How many revocations this instance has applied (see `subscribe_as`).
+    pub fn revocations(&self) -> u64 {
+        self.lock().revocations
+    }
+
+    /// The user's rights changed (logout, password change, disabled, demoted, cooperative
+    /// suspended): on this instance and, through the relay, on every other, each connection
+    /// that follows personal topics by `user`'s right stops hearing them at once, and is told to
+    /// authorize them again (those still allowed come back).
+    pub fn revoke_user(&self, user: i64) {
+        self.revoke_user_here(user);
+        if let Some(relay) = self.inner.relay.get() {
+            relay.revoke_user(user);
+        }
+    }
+
+    /// `revoke_user` on this instance only (the relay's receiving end).
+    pub fn revoke_user_here(&self, user: i64) {
+        let mut state = self.lock();
+        state.revocations += 1;
+        let affected: Vec<ConnId> =
+            state.conns.iter().filter(|(_, (_, cs))| cs.user == Some(user)).map(|(id, _)| *id).collect();
+        for id in affected {
+            let Some((_, cs)) = state.conns.get_mut(&id) else { continue };
+            cs.user = None;
+            let personal: Vec<Topic> = cs.topics.iter().copied().filter(Topic::is_personal).collect();
+            for topic in &personal {
+                cs.topics.remove(topic);
+            }
+            cs.revoked.extend(personal.iter().copied());
+            let recheck = cs.recheck.clone();
+            for topic in personal {
+                remove_subscriber(&mut state, topic, id);
+            }
+            recheck.notify_one();
+        }
+    }
+
+    /// The personal topics taken from the connection since it last asked.
+    pub fn take_revoked(&self, conn: ConnId) -> Vec<Topic> {
+        self.lock().conns.get_mut(&conn).map(|(_, cs)| std::mem::take(&mut cs.revoked)).unwrap_or_default()
     }
 
     /// Adds `topic` to the connection's subscriptions. Authorization happens before, in

@@ -31,6 +31,14 @@ pub enum Topic {
     Conversation(i64),
 }
 
+impl Topic {
+    /// Followed by someone's right (a member's, an admin's, a conversation's visitor), which
+    /// can be lost while the connection lives; booths and fair halls are public.
+    pub fn is_personal(&self) -> bool {
+        matches!(self, Topic::Coop(_) | Topic::Admin | Topic::Conversation(_))
+    }
+}
+
 /// A frame from the browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -177,6 +185,8 @@ pub enum Refusal {
     Invalid,
     /// Something failed on the server.
     Unavailable,
+    /// The connection already follows as many topics as one connection may.
+    TooManyTopics,
 }
 
 /// A frame from the server.

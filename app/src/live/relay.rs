@@ -42,6 +42,10 @@ pub enum Note {
     BoothFair {
         booth: i64,
     },
+    /// A user's rights changed: take their personal topics away and authorize them again.
+    Revoke {
+        user: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +83,10 @@ impl Relay for PgRelay {
 
     fn announce_presence(&self, booth: i64, local: u32) {
         self.send(Note::Presence { booth, n: local });
+    }
+
+    fn revoke_user(&self, user: i64) {
+        self.send(Note::Revoke { user });
     }
 }
 
@@ -154,6 +162,10 @@ async fn receive(db: &Db, hub: &Hub, payload: &str) {
     let event = match envelope.note {
         Note::Presence { booth, n } => {
             hub.remote_presence(&envelope.o, booth, n);
+            return;
+        }
+        Note::Revoke { user } => {
+            hub.revoke_user_here(user);
             return;
         }
         Note::Chat { id } => crate::fairs::chat::message_event(db, id).await,

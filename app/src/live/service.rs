@@ -27,8 +27,22 @@ fn member_of(viewer: Option<&Viewer>, coop: i64) -> bool {
     viewer.and_then(Viewer::dashboard_cooperative).is_some_and(|m| m.cooperative_id == coop)
 }
 
-/// The topics to subscribe for `topic` (a fair hall brings its booths), or why not.
-pub async fn authorize(db: &Db, peer: &Peer, topic: Topic) -> Result<Vec<Topic>, Refusal> {
+/// What a subscription was granted: the topics to follow (a fair hall brings its booths) and
+/// the signed-in user whose right it is, if any (losing that right takes the topics away).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub topics: Vec<Topic>,
+    pub user: Option<i64>,
+}
+
+impl Grant {
+    fn public(topics: Vec<Topic>) -> Grant {
+        Grant { topics, user: None }
+    }
+}
+
+/// The topics to subscribe for `topic`, or why not.
+pub async fn authorize(db: &Db, peer: &Peer, topic: Topic) -> Result<Grant, Refusal> {
     let unavailable = |e: sqlx::Error| {
         tracing::error!(error = %e, "live authorization query failed");
         Refusal::Unavailable
@@ -36,7 +50,7 @@ pub async fn authorize(db: &Db, peer: &Peer, topic: Topic) -> Result<Vec<Topic>,
     match topic {
         Topic::Booth(coop) => {
             let open = crate::fairs::service::is_open_booth(db, coop).await.map_err(unavailable)?;
-            if open { Ok(vec![topic]) } else { Err(Refusal::NotFound) }
+            if open { Ok(Grant::public(vec![topic])) } else { Err(Refusal::NotFound) }
         }
         Topic::Fair(fair) => {
             let mut sql = Sql::new("SELECT id FROM fairs WHERE id = ");
@@ -57,28 +71,33 @@ pub async fn authorize(db: &Db, peer: &Peer, topic: Topic) -> Result<Vec<Topic>,
             sql.bind(fair);
             let booths: Vec<i64> =
                 sql.query_scalar().map_err(unavailable)?.fetch_all(&db.pool).await.map_err(unavailable)?;
-            Ok(std::iter::once(topic).chain(booths.into_iter().map(Topic::Booth)).collect())
+            Ok(Grant::public(std::iter::once(topic).chain(booths.into_iter().map(Topic::Booth)).collect()))
         }
         Topic::Coop(coop) => {
             let viewer = viewer(db, peer).await?;
-            if member_of(viewer.as_ref(), coop) { Ok(vec![topic]) } else { Err(Refusal::Forbidden) }
+            match viewer {
+                Some(v) if member_of(Some(&v), coop) => Ok(Grant { topics: vec![topic], user: Some(v.id) }),
+                _ => Err(Refusal::Forbidden),
+            }
         }
         Topic::Admin => {
             let viewer = viewer(db, peer).await?;
-            if viewer.as_ref().is_some_and(Viewer::is_admin) {
-                Ok(vec![topic])
-            } else {
-                Err(Refusal::Forbidden)
+            match viewer {
+                Some(v) if v.is_admin() => Ok(Grant { topics: vec![topic], user: Some(v.id) }),
+                _ => Err(Refusal::Forbidden),
             }
         }
         Topic::Conversation(id) => {
             let owner =
                 crate::fairs::chat::owner(db, id).await.map_err(unavailable)?.ok_or(Refusal::NotFound)?;
             let viewer = viewer(db, peer).await?;
-            if owner.is_visitor(viewer.as_ref(), peer.visitor_hash.as_deref())
+            if owner.is_visitor(None, peer.visitor_hash.as_deref()) {
+                // The visitor's cookie is theirs whoever is signed in.
+                Ok(Grant::public(vec![topic]))
+            } else if owner.is_visitor(viewer.as_ref(), None)
                 || member_of(viewer.as_ref(), owner.cooperative_id)
             {
-                Ok(vec![topic])
+                Ok(Grant { topics: vec![topic], user: viewer.map(|v| v.id) })
             } else {
                 // Someone else's conversation looks like no conversation at all.
                 Err(Refusal::NotFound)
@@ -130,11 +149,137 @@ impl RateLimit {
     }
 }
 
+/// Live connections one address may hold at once. A household, a school or a mobile carrier's
+/// NAT behind one address opens a few tabs per person; a script opening thousands is refused at
+/// the upgrade. Behind a reverse proxy, set TRUSTED_PROXIES, or every client shares its address.
+pub const CONNECTIONS_PER_ADDRESS: u32 = 64;
+/// Distinct topics one connection may ask for (a page follows two or three).
+pub const TOPICS_PER_CONNECTION: usize = 16;
+/// Booth visits one address may add to one booth's traffic per day, however many visitor
+/// cookies or connections it shows: replayed `enter` frames cannot inflate the figures.
+pub const VISITS_PER_ADDRESS_PER_BOOTH_DAY: u32 = 20;
+/// Chat messages one address may send at once, over all its connections.
+pub const ADDRESS_CHAT_BURST: u32 = 20;
+/// Addresses remembered by the per-address limits (least recently seen forgotten first).
+const ADDRESSES: u64 = 100_000;
+
+/// Frame limits per connection: any frame, 30 at once then 10 a second.
+pub fn connection_frames() -> RateLimit {
+    RateLimit::new(30, std::time::Duration::from_millis(100))
+}
+
+/// The limits of one server instance's live endpoint that outlast a connection, kept per client
+/// address: open connections, frames and chat messages across all of the address's
+/// connections (so reconnecting does not reset them), and booth visits counted. Every map is
+/// bounded: the connection counts by the connections open, the others by size and age.
+#[derive(Clone)]
+pub struct AddressLimits {
+    connections: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, u32>>>,
+    frames: moka::sync::Cache<String, std::sync::Arc<std::sync::Mutex<RateLimit>>>,
+    chat: moka::sync::Cache<String, std::sync::Arc<std::sync::Mutex<RateLimit>>>,
+    visits: moka::sync::Cache<(String, i64, i64), u32>,
+}
+
+impl Default for AddressLimits {
+    fn default() -> Self {
+        let limiter = || {
+            moka::sync::Cache::builder()
+                .max_capacity(ADDRESSES)
+                .time_to_idle(std::time::Duration::from_secs(600))
+                .build()
+        };
+        AddressLimits {
+            connections: Default::default(),
+            frames: limiter(),
+            chat: limiter(),
+            visits: moka::sync::Cache::builder()
+                .max_capacity(ADDRESSES)
+                .time_to_live(std::time::Duration::from_secs(86_400))
+                .build(),
+        }
+    }
+}
+
+/// A live connection counted against its address; dropping it gives the place back.
+pub struct AddressSlot {
+    limits: AddressLimits,
+    address: String,
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut open = self.limits.connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.address) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.address);
+            }
+        }
+    }
+}
+
+fn take(bucket: &std::sync::Mutex<RateLimit>) -> bool {
+    bucket.lock().unwrap_or_else(std::sync::PoisonError::into_inner).allow()
+}
+
+impl AddressLimits {
+    /// A place for one more connection from `address`, or `None` when it holds its share.
+    pub fn connect(&self, address: &str) -> Option<AddressSlot> {
+        let mut open = self.connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = open.entry(address.to_owned()).or_insert(0);
+        if *n >= CONNECTIONS_PER_ADDRESS {
+            return None;
+        }
+        *n += 1;
+        Some(AddressSlot { limits: self.clone(), address: address.to_owned() })
+    }
+
+    /// One frame from `address` (any kind): 120 at once, then 40 a second, over all of its
+    /// connections.
+    pub fn frame(&self, address: &str) -> bool {
+        let bucket = self.frames.get_with(address.to_owned(), || {
+            std::sync::Arc::new(std::sync::Mutex::new(RateLimit::new(
+                120,
+                std::time::Duration::from_millis(25),
+            )))
+        });
+        take(&bucket)
+    }
+
+    /// One chat message from `address`: `ADDRESS_CHAT_BURST` at once, then one a second, over
+    /// all of its connections and reconnections.
+    pub fn chat(&self, address: &str) -> bool {
+        let bucket = self.chat.get_with(address.to_owned(), || {
+            let limit = RateLimit::new(ADDRESS_CHAT_BURST, std::time::Duration::from_secs(1));
+            std::sync::Arc::new(std::sync::Mutex::new(limit))
+        });
+        take(&bucket)
+    }
+
+    /// Whether a visit by `address` to `booth` on Vietnam day `day` still counts in the traffic
+    /// figures (and counts it).
+    pub fn count_visit(&self, address: &str, booth: i64, day: i64) -> bool {
+        let key = (address.to_owned(), booth, day);
+        let mut counted = false;
+        self.visits.entry(key).and_compute_with(|seen| {
+            let n = seen.map_or(0, |e| e.into_value());
+            counted = n < VISITS_PER_ADDRESS_PER_BOOTH_DAY;
+            if counted { moka::ops::compute::Op::Put(n + 1) } else { moka::ops::compute::Op::Nop }
+        });
+        counted
+    }
+
+    /// Addresses with a connection open (for tests and metrics).
+    pub fn open_addresses(&self) -> usize {
+        self.connections.lock().map(|m| m.len()).unwrap_or(0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::RateLimit;
+    use super::*;
 
     #[test]
     fn the_chat_limit_allows_a_burst_then_one_message_every_two_seconds() {
@@ -148,5 +293,36 @@ mod tests {
         // A long pause refills the burst, never more.
         let later = start + Duration::from_secs(600);
         assert_eq!((0..10).filter(|_| limit.allow_at(later)).count(), 5);
+    }
+
+    #[test]
+    fn one_address_holds_a_bounded_number_of_connections_and_gets_them_back() {
+        let limits = AddressLimits::default();
+        let slots: Vec<_> = (0..CONNECTIONS_PER_ADDRESS).map(|_| limits.connect("203.0.113.5")).collect();
+        assert!(slots.iter().all(Option::is_some));
+        assert!(limits.connect("203.0.113.5").is_none(), "one more is refused");
+        assert!(limits.connect("203.0.113.6").is_some(), "another address is not");
+        drop(slots);
+        let again = limits.connect("203.0.113.5");
+        assert!(again.is_some(), "closed connections give their place back");
+        assert_eq!(limits.open_addresses(), 1);
+        drop(again);
+        assert_eq!(limits.open_addresses(), 0, "no entry is left for an address without connections");
+    }
+
+    #[test]
+    fn chat_and_frames_are_limited_per_address_across_its_connections() {
+        let limits = AddressLimits::default();
+        assert_eq!((0..50).filter(|_| limits.chat("203.0.113.5")).count(), ADDRESS_CHAT_BURST as usize);
+        assert!(limits.chat("203.0.113.6"));
+        assert_eq!((0..500).filter(|_| limits.frame("203.0.113.5")).count(), 120);
+    }
+
+    #[test]
+    fn one_address_adds_at_most_twenty_visits_to_a_booth_a_day() {
+        let limits = AddressLimits::default();
+        assert_eq!((0..100).filter(|_| limits.count_visit("203.0.113.5", 7, 20_000)).count(), 20);
+        assert!(limits.count_visit("203.0.113.5", 8, 20_000), "another booth");
+        assert!(limits.count_visit("203.0.113.5", 7, 20_001), "the next day");
     }
 }

@@ -85,7 +85,7 @@ use ssr::*;
 pub async fn fetch_cart() -> Result<Cart, AppError> {
     respond(async {
         match cart_owner(false) {
-            Some(owner) => service::cart(&use_db()?, &owner, true).await,
+            Some(owner) => service::cart(&use_db()?, &owner).await,
             None => Ok(Cart::default()),
         }
     })

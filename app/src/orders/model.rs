@@ -148,35 +148,68 @@ impl Cart {
         !self.is_empty() && self.lines().all(CartLine::ready)
     }
 
-    /// The lines a checkout submits: "product:quantity" pairs, as the checkout form carries them.
+    /// The lines a checkout submits: "product:quantity@unit price shown", as the checkout form
+    /// carries them.
     pub fn submitted_lines(&self) -> String {
-        self.lines().map(|l| format!("{}:{}", l.product_id, l.quantity)).collect::<Vec<_>>().join(",")
+        self.lines()
+            .map(|l| format!("{}:{}@{}", l.product_id, l.quantity, l.unit_price_vnd))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
-/// Reads the checkout form's `lines` field ("12:2,40:1") into (product, quantity) pairs, sorted
-/// by product and merged, so the same cart always reads the same way.
-pub fn parse_lines(raw: &str) -> Option<Vec<(i64, i64)>> {
-    let mut lines: Vec<(i64, i64)> = Vec::new();
+/// The checkout form's `lines` field, read: what the shopper orders and the unit price each line
+/// was shown at, so that a price changed since cannot be charged unseen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmittedLines {
+    /// (product, quantity), sorted by product and merged.
+    pub lines: Vec<(i64, i64)>,
+    /// (product, unit price shown), in the same order.
+    pub shown: Vec<(i64, i64)>,
+}
+
+/// Reads the checkout form's `lines` field ("12:2@45000,40:1@120000": product, quantity and the
+/// unit price shown) sorted by product and merged, so the same cart always reads the same way.
+/// One product at two prices, a missing price or a number out of range reads as nothing.
+pub fn parse_lines(raw: &str) -> Option<SubmittedLines> {
+    let mut lines: Vec<(i64, i64, i64)> = Vec::new();
     for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (id, qty) = part.split_once(':')?;
-        let (id, qty) = (id.trim().parse::<i64>().ok()?, qty.trim().parse::<i64>().ok()?);
-        if id <= 0 || !(1..=MAX_QUANTITY).contains(&qty) {
+        if lines.len() > MAX_LINES * 4 {
             return None;
         }
-        lines.push((id, qty));
+        let (id, rest) = part.split_once(':')?;
+        let (qty, price) = rest.split_once('@')?;
+        let id = id.trim().parse::<i64>().ok()?;
+        let qty = qty.trim().parse::<i64>().ok()?;
+        let price = price.trim().parse::<i64>().ok()?;
+        if id <= 0 || !(1..=MAX_QUANTITY).contains(&qty) || !(0..=MAX_UNIT_PRICE_VND).contains(&price) {
+            return None;
+        }
+        lines.push((id, qty, price));
     }
     lines.sort_unstable();
-    lines.dedup_by(|b, a| {
-        let same = a.0 == b.0;
-        if same {
-            a.1 += b.1;
+    let mut merged: Vec<(i64, i64, i64)> = Vec::with_capacity(lines.len());
+    for (id, qty, price) in lines {
+        match merged.last_mut() {
+            Some(last) if last.0 == id => {
+                if last.2 != price {
+                    return None;
+                }
+                last.1 += qty;
+            }
+            _ => merged.push((id, qty, price)),
         }
-        same
-    });
-    (!lines.is_empty() && lines.len() <= MAX_LINES && lines.iter().all(|l| l.1 <= MAX_QUANTITY))
-        .then_some(lines)
+    }
+    (!merged.is_empty() && merged.len() <= MAX_LINES && merged.iter().all(|l| l.1 <= MAX_QUANTITY)).then(
+        || SubmittedLines {
+            lines: merged.iter().map(|l| (l.0, l.1)).collect(),
+            shown: merged.iter().map(|l| (l.0, l.2)).collect(),
+        },
+    )
 }
+
+/// No unit price reaches this (the product editor's cap is 1,000,000,000 ₫).
+pub const MAX_UNIT_PRICE_VND: i64 = 10_000_000_000;
 
 // ---------------------------------------------------------------------------------------------
 // Checkout
@@ -467,11 +500,26 @@ mod tests {
 
     #[test]
     fn submitted_lines_are_sorted_merged_and_bounded() {
-        assert_eq!(parse_lines("40:1, 12:2,12:1"), Some(vec![(12, 3), (40, 1)]));
-        for bad in ["", "12", "12:0", "x:1", "12:-1", "-3:1", "12:1000"] {
+        let read = parse_lines("40:1@120000, 12:2@45000,12:1@45000").expect("valid");
+        assert_eq!(read.lines, vec![(12, 3), (40, 1)]);
+        assert_eq!(read.shown, vec![(12, 45000), (40, 120000)]);
+        for bad in [
+            "",
+            "12",
+            "12:1",
+            "12:0@1",
+            "x:1@1",
+            "12:-1@1",
+            "-3:1@1",
+            "12:1000@1",
+            "12:1@-5",
+            "12:1@x",
+            "12:1@1,12:1@2",
+            "12:1@99999999999999999999",
+        ] {
             assert_eq!(parse_lines(bad), None, "{bad:?}");
         }
-        let too_many = (1..=51).map(|i| format!("{i}:1")).collect::<Vec<_>>().join(",");
+        let too_many = (1..=51).map(|i| format!("{i}:1@1000")).collect::<Vec<_>>().join(",");
         assert_eq!(parse_lines(&too_many), None);
     }
 

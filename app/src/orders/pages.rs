@@ -127,6 +127,7 @@ fn ConflictMessage(code: String) -> impl IntoView {
         "idempotency_key_reused" => t_string!(i18n, orders.errors.key_reused),
         "transition_not_allowed" => t_string!(i18n, orders.errors.transition),
         "already_reviewed" => t_string!(i18n, orders.errors.already_reviewed),
+        "prices_changed" => t_string!(i18n, orders.errors.prices_changed),
         _ => t_string!(i18n, errors.form.conflict),
     }
 }
@@ -363,7 +364,22 @@ fn CheckoutForm(data: CheckoutData) -> impl IntoView {
     });
     let busy = move || place.pending().get() || place.value().with(|v| matches!(v, Some(Ok(_))));
     let CheckoutData { cart, address: a, idempotency_key, transfer_available } = data;
-    let lines = cart.submitted_lines();
+    // The cart as shown, with its prices: refused because a price changed, the form shows the
+    // new totals (and will carry the new prices) while everything typed stays.
+    let shown = RwSignal::new(cart);
+    Effect::new(move |_| {
+        if place
+            .value()
+            .with(|v| matches!(v, Some(Err(AppError::Conflict(code))) if code == "prices_changed"))
+        {
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = fetch_checkout().await {
+                    shown.set(fresh.cart);
+                }
+            });
+        }
+    });
+    let lines = move || shown.with(Cart::submitted_lines);
     let province = a.province.clone();
     view! {
         <ActionForm action=place attr:class="form checkout">
@@ -422,7 +438,7 @@ fn CheckoutForm(data: CheckoutData) -> impl IntoView {
                     </fieldset>
                     <section class="checkout__summary" aria-labelledby="checkout-summary-title">
                         <h2 id="checkout-summary-title">{t!(i18n, orders.checkout.summary)}</h2>
-                        {cart.groups.into_iter().map(|g| {
+                        {move || shown.get().groups.into_iter().map(|g| {
                             let coop = g.cooperative.clone();
                             view! {
                                 <div class="checkout__order">
@@ -447,7 +463,7 @@ fn CheckoutForm(data: CheckoutData) -> impl IntoView {
                         }).collect_view()}
                         <p class="checkout__total">
                             <span>{t!(i18n, orders.cart.total)}</span>
-                            <strong>{format_vnd(cart.total_vnd)}</strong>
+                            <strong>{move || format_vnd(shown.with(|c| c.total_vnd))}</strong>
                         </p>
                         <button class="button button--wide" type="submit" disabled=busy data-testid="place-order">
                             {move || if busy() {

@@ -15,6 +15,8 @@ use tracing::instrument;
 use super::model::*;
 use super::vietqr::{Transfer, qr_svg};
 use crate::accounts::service::check_text;
+use crate::coops::model::StockReason;
+use crate::coops::service::{StockMoveRecord, record_stock_move};
 use crate::db::{Db, Sql};
 use crate::error::{AppError, FieldError};
 use crate::lang::Text;
@@ -171,8 +173,10 @@ pub async fn set_quantity(
             return Err(quantity_error("stock_short"));
         }
     }
+    // Changing the line is looking at it: its price, as now, is the one later changes show against.
     let mut sql = Sql::new("UPDATE cart_lines SET quantity = ");
-    sql.bind(quantity).push(" WHERE cart_id = ").bind(cart).push(" AND product_id = ").bind(product_id);
+    sql.bind(quantity).push(", seen_price_vnd = (SELECT p.price_vnd FROM products p WHERE p.id = ");
+    sql.bind(product_id).push(") WHERE cart_id = ").bind(cart).push(" AND product_id = ").bind(product_id);
     sql.query()?.execute(&db.pool).await?;
     touch(db, cart, now).await?;
     Ok(())
@@ -204,10 +208,11 @@ struct CartRow {
     coop_en: String,
 }
 
-/// The cart as it is now: current prices and stock, grouped by cooperative. With `mark_seen`,
-/// the prices shown become the ones later changes are measured against (the shopper has now
-/// been told).
-pub async fn cart(db: &Db, owner: &CartOwner, mark_seen: bool) -> Result<Cart, AppError> {
+/// The cart as it is now: current prices and stock, grouped by cooperative, with each line's
+/// price when the shopper last changed it. Reading it changes nothing: a price change stays
+/// marked until the shopper changes the line's quantity or checks out (which carries the prices
+/// shown, see `place`).
+pub async fn cart(db: &Db, owner: &CartOwner) -> Result<Cart, AppError> {
     let Some(cart) = cart_id(db, owner).await? else { return Ok(Cart::default()) };
     let mut sql = Sql::new(
         "SELECT l.product_id, l.quantity, l.seen_price_vnd, p.slug, p.name_vi, p.name_en, p.unit_vi, \
@@ -220,7 +225,6 @@ pub async fn cart(db: &Db, owner: &CartOwner, mark_seen: bool) -> Result<Cart, A
     );
     sql.bind(cart).push(" ORDER BY c.name_vi, c.id, l.added_at, l.product_id");
     let rows: Vec<CartRow> = sql.query_as()?.fetch_all(&db.pool).await?;
-    let any_changed = rows.iter().any(|r| r.price_vnd != r.seen_price_vnd);
     let mut result = Cart::default();
     for r in rows {
         let line = CartLine {
@@ -255,14 +259,6 @@ pub async fn cart(db: &Db, owner: &CartOwner, mark_seen: bool) -> Result<Cart, A
         result.shipping_vnd += group.shipping_vnd;
     }
     result.total_vnd = result.subtotal_vnd + result.shipping_vnd;
-    if mark_seen && any_changed {
-        let mut sql = Sql::new(
-            "UPDATE cart_lines SET seen_price_vnd = (SELECT p.price_vnd FROM products p \
-             WHERE p.id = cart_lines.product_id) WHERE cart_id = ",
-        );
-        sql.bind(cart);
-        sql.query()?.execute(&db.pool).await?;
-    }
     Ok(result)
 }
 
@@ -327,6 +323,8 @@ pub async fn merge_into_account(db: &Db, token_hash: &str, user_id: i64, now: i6
 struct ValidCheckout {
     key: String,
     lines: Vec<(i64, i64)>,
+    /// The unit price each line was shown at, by product.
+    shown: Vec<(i64, i64)>,
     payment: Payment,
     address: Address,
     note: String,
@@ -369,9 +367,10 @@ fn check_form(form: &CheckoutForm) -> Result<ValidCheckout, AppError> {
         errors.push(FieldError::new("note", "too_long"));
     }
     match (errors.is_empty(), lines, payment, phone, province) {
-        (true, Some(lines), Some(payment), Some(phone), Some(province)) => Ok(ValidCheckout {
+        (true, Some(submitted), Some(payment), Some(phone), Some(province)) => Ok(ValidCheckout {
             key,
-            lines,
+            lines: submitted.lines,
+            shown: submitted.shown,
             payment,
             address: Address {
                 full_name: a.full_name.trim().to_owned(),
@@ -391,8 +390,8 @@ impl ValidCheckout {
     /// What "the same form" means for a replay: everything but the key.
     fn hash(&self) -> String {
         let mut h = Sha256::new();
-        for (id, qty) in &self.lines {
-            h.update(format!("{id}:{qty};"));
+        for ((id, qty), (_, price)) in self.lines.iter().zip(&self.shown) {
+            h.update(format!("{id}:{qty}@{price};"));
         }
         let a = &self.address;
         let parts: [&str; 8] = [
@@ -488,17 +487,20 @@ async fn place(
     };
 
     // Take the stock, in product order (the same order in every checkout: no deadlocks).
+    let mut stock_after = Vec::with_capacity(valid.lines.len());
     for &(product_id, quantity) in &valid.lines {
         let mut sql = Sql::new("UPDATE products SET stock = stock - ");
         sql.bind(quantity).push(" WHERE id = ").bind(product_id).push(" AND stock >= ").bind(quantity);
         sql.push(
-            " AND status = 'published' AND cooperative_id IN (SELECT id FROM cooperatives WHERE status = 'approved')",
+            " AND status = 'published' AND cooperative_id IN (SELECT id FROM cooperatives WHERE status = 'approved') \
+             RETURNING stock",
         );
-        if sql.query()?.execute(&mut *tx).await?.rows_affected() == 0 {
+        let Some(after) = sql.query_scalar::<i64>()?.fetch_optional(&mut *tx).await? else {
             tx.rollback().await?;
             drop((turn, conn));
             return Err(AppError::OutOfStock(shortages(db, &valid.lines, product_id).await?));
-        }
+        };
+        stock_after.push((product_id, after));
     }
 
     let mut sql = Sql::new(
@@ -507,6 +509,11 @@ async fn place(
     );
     sql.bind_list(valid.lines.iter().map(|l| l.0)).push(") ORDER BY p.id");
     let products: Vec<LineProduct> = sql.query_as()?.fetch_all(&mut *tx).await?;
+    // A price changed since the page was shown: nothing is charged that the shopper did not see.
+    if products.iter().any(|p| valid.shown.iter().any(|&(id, shown)| id == p.id && shown != p.price_vnd)) {
+        tx.rollback().await?;
+        return Err(AppError::Conflict("prices_changed".to_owned()));
+    }
     let mut by_coop: BTreeMap<i64, Vec<(&LineProduct, i64)>> = BTreeMap::new();
     for p in &products {
         let quantity = valid.lines.iter().find(|l| l.0 == p.id).map_or(0, |l| l.1);
@@ -549,6 +556,17 @@ async fn place(
             sql.push(", ").bind(*quantity).push(", ").bind(p.price_vnd * quantity).push(")");
         }
         sql.query()?.execute(&mut *tx).await?;
+        for (p, quantity) in lines {
+            let after = stock_after.iter().find(|s| s.0 == p.id).map_or(0, |s| s.1);
+            let sold = StockMoveRecord {
+                delta: -quantity,
+                stock_after: after,
+                reason: StockReason::Sale,
+                order_id: Some(order_id),
+                ..Default::default()
+            };
+            record_stock_move(&mut tx, p.id, sold, now).await?;
+        }
         record_event(&mut tx, order_id, user_id, Actor::Shopper, None, Status::Pending, "", now).await?;
     }
 
@@ -576,7 +594,9 @@ async fn replay(db: &Db, user_id: i64, key: &str, hash: &str) -> Result<Receipt,
     receipt(db, user_id, existing.id).await
 }
 
-/// Every line the stock cannot cover now, and at least the one that just failed.
+/// Every line the stock cannot cover now, and at least the one that just failed. A product the
+/// shopper may not see (a draft, hidden, or of a cooperative not approved) is reported without
+/// its name: the answer tells nothing about products that are not for sale.
 async fn shortages(db: &Db, lines: &[(i64, i64)], failed: i64) -> Result<Vec<Shortage>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -586,7 +606,9 @@ async fn shortages(db: &Db, lines: &[(i64, i64)], failed: i64) -> Result<Vec<Sho
         available: i64,
     }
     let mut sql = Sql::new(
-        "SELECT p.id, p.name_vi, p.name_en, CASE WHEN p.status = 'published' AND c.status = 'approved' \
+        "SELECT p.id, CASE WHEN p.status = 'published' AND c.status = 'approved' THEN p.name_vi ELSE '' END \
+         AS name_vi, CASE WHEN p.status = 'published' AND c.status = 'approved' THEN p.name_en ELSE '' END \
+         AS name_en, CASE WHEN p.status = 'published' AND c.status = 'approved' \
          THEN p.stock ELSE 0 END AS available FROM products p JOIN cooperatives c ON c.id = p.cooperative_id \
          WHERE p.id IN (",
     );
@@ -705,7 +727,7 @@ pub async fn receipt(db: &Db, user_id: i64, checkout_id: i64) -> Result<Receipt,
 /// What the checkout page starts from: the cart, the last order's address, a fresh key, and
 /// whether every cooperative in the cart takes bank transfers.
 pub async fn checkout_data(db: &Db, user_id: i64) -> Result<CheckoutData, AppError> {
-    let cart = cart(db, &CartOwner::User(user_id), true).await?;
+    let cart = cart(db, &CartOwner::User(user_id)).await?;
     let mut sql = Sql::new(
         "SELECT ship_name, ship_phone, ship_province, ship_district, ship_commune, ship_street \
          FROM orders WHERE user_id = ",
@@ -954,8 +976,17 @@ pub async fn transition(
         let lines: Vec<(i64, i64)> = sql.query_as()?.fetch_all(&mut *tx).await?;
         for (product_id, quantity) in lines {
             let mut sql = Sql::new("UPDATE products SET stock = stock + ");
-            sql.bind(quantity).push(" WHERE id = ").bind(product_id);
-            sql.query()?.execute(&mut *tx).await?;
+            sql.bind(quantity).push(" WHERE id = ").bind(product_id).push(" RETURNING stock");
+            let after: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+            let moved = StockMoveRecord {
+                delta: quantity,
+                stock_after: after,
+                reason: StockReason::Cancel,
+                user_id: Some(actor_user_id),
+                order_id: Some(order_id),
+                ..Default::default()
+            };
+            record_stock_move(&mut tx, product_id, moved, now).await?;
         }
     }
     let mut sql = Sql::new("UPDATE orders SET status = ");

@@ -126,6 +126,10 @@ pub fn FieldMessage(code: String) -> impl IntoView {
         "booths_required" => t_string!(i18n, errors.field.booths_required),
         "batch_code_invalid" => t_string!(i18n, errors.field.batch_code_invalid),
         "batch_code_taken" => t_string!(i18n, errors.field.batch_code_taken),
+        "stock_delta_invalid" => t_string!(i18n, errors.field.stock_delta_invalid),
+        "stock_received_negative" => t_string!(i18n, errors.field.stock_received_negative),
+        "stock_write_off_positive" => t_string!(i18n, errors.field.stock_write_off_positive),
+        "stock_below_zero" => t_string!(i18n, errors.field.stock_below_zero),
         _ => t_string!(i18n, errors.field.invalid),
     }
 }
@@ -238,6 +242,7 @@ pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {
                 AppError::TooManyAttempts(secs) => {
                     t_string!(i18n, errors.form.too_many, n = secs).to_string()
                 }
+                AppError::Busy(secs) => t_string!(i18n, errors.form.busy, n = secs).to_string(),
                 AppError::Unauthorized => t_string!(i18n, errors.form.unauthorized).to_string(),
                 AppError::Forbidden => t_string!(i18n, errors.form.forbidden).to_string(),
                 AppError::NotFound => t_string!(i18n, errors.form.not_found).to_string(),

@@ -1,0 +1,374 @@
+//! The abuse suite: the real server binary, started on a fresh SQLite file or PostgreSQL
+//! database, attacked from outside over HTTP and raw WebSocket frames as a hostile or careless
+//! client would. Each test is named after what it defends. Nothing here reaches inside the
+//! process: what a test reads is what any client (or the database's owner) could see.
+#[path = "../../app/tests/common/mod.rs"]
+mod common;
+
+use std::time::Duration;
+
+use app::db::{Db, Sql};
+use futures::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// The server binary, running on its own port and database; killed when dropped.
+struct Served {
+    child: tokio::process::Child,
+    port: u16,
+    /// A pool of our own on the server's database, to arrange and to check.
+    db: Db,
+}
+
+impl Served {
+    async fn start(url: &str, extra_env: &[(&str, &str)]) -> Served {
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+            probe.local_addr().expect("address").port()
+        };
+        let media = std::env::temp_dir().join(format!("ocop-abuse-media-{port}"));
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"));
+        cmd.env("DATABASE_URL", url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+            .env("MEDIA_DIR", &media)
+            .env("RUST_LOG", "error")
+            .env("SEED_DEMO", "true")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true);
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("the server binary starts");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(r) = http(port, "GET", "/readyz", &[], b"").await
+                && r.status == 200
+            {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the server was not ready in 60 s");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // The demo accounts are made right after the database is ready: wait for them.
+        let db = Db::connect(url, 2).await.expect("our own pool");
+        loop {
+            let n: i64 = common::scalar(&db, Sql::new("SELECT COUNT(*) FROM users")).await;
+            if n >= 3 {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "no demo accounts in 60 s");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Served { child, port, db }
+    }
+
+    /// The server's peak resident memory so far, in kB (Linux `VmHWM`).
+    fn peak_kb(&self) -> u64 {
+        let Some(pid) = self.child.id() else { return 0 };
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+            })
+            .unwrap_or(0)
+    }
+
+    async fn login(&self, email: &str, password: &str) -> String {
+        let body = format!("email={}&password={password}&next=%2F", email.replace('@', "%40"));
+        let r = post(self.port, "/api/accounts/login", None, &body).await;
+        assert_eq!(r.status, 200, "login: {}", r.text());
+        let cookie = r.header("set-cookie").expect("a session cookie");
+        cookie.split(';').next().unwrap_or_default().to_owned()
+    }
+}
+
+/// Runs `test` against the binary on a fresh SQLite file, then on a fresh PostgreSQL database.
+macro_rules! against_the_binary {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let t = $crate::common::sqlite().await;
+                    let served = $crate::Served::start(&t.url, &[]).await;
+                    super::$name(&served).await;
+                    drop(served);
+                    t.teardown().await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let Some(t) = $crate::common::postgres().await else { return };
+                    let served = $crate::Served::start(&t.url, &[]).await;
+                    super::$name(&served).await;
+                    drop(served);
+                    t.teardown().await;
+                }
+            }
+        )*
+    };
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One HTTP/1.1 exchange on a fresh connection, as plainly as a script would send it.
+async fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Reply> {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(body).await?;
+    let mut raw = Vec::new();
+    tokio::time::timeout(WAIT, stream.read_to_end(&mut raw))
+        .await
+        .map_err(|_| std::io::Error::other("no answer in time"))??;
+    let split =
+        raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| std::io::Error::other("no head"))?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status"))?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked"));
+    if chunked {
+        let mut out = Vec::new();
+        let mut rest = body.as_slice();
+        while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
+            let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..eol]).trim(), 16).unwrap_or(0);
+            if size == 0 {
+                break;
+            }
+            let start = eol + 2;
+            out.extend_from_slice(&rest[start..(start + size).min(rest.len())]);
+            rest = &rest[(start + size + 2).min(rest.len())..];
+        }
+        body = out;
+    }
+    Ok(Reply { status, headers, body })
+}
+
+/// A server function call as the hydrated app makes it (JSON answer).
+async fn post(port: u16, path: &str, cookie: Option<&str>, form: &str) -> Reply {
+    let mut headers =
+        vec![("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")];
+    if let Some(c) = cookie {
+        headers.push(("Cookie", c));
+    }
+    http(port, "POST", path, &headers, form.as_bytes()).await.expect("an answer")
+}
+
+async fn get(port: u16, path: &str, cookie: Option<&str>) -> Reply {
+    let mut headers = vec![("Accept", "application/json")];
+    if let Some(c) = cookie {
+        headers.push(("Cookie", c));
+    }
+    http(port, "GET", path, &headers, b"").await.expect("an answer")
+}
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn socket(port: u16, cookie: Option<&str>) -> Ws {
+    let mut req = format!("ws://127.0.0.1:{port}/live").into_client_request().expect("request");
+    if let Some(c) = cookie {
+        req.headers_mut().insert(http::header::COOKIE, c.parse().expect("cookie"));
+    }
+    tokio_tungstenite::connect_async(req).await.expect("upgrade").0
+}
+
+/// The next text frame, as JSON.
+async fn frame(ws: &mut Ws) -> Option<serde_json::Value> {
+    loop {
+        match tokio::time::timeout(WAIT, ws.next()).await.ok()?? {
+            Ok(Message::Text(t)) => return serde_json::from_str(t.as_str()).ok(),
+            Ok(Message::Close(_)) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
+}
+
+async fn id_of(db: &Db, sql: &'static str, slug: &str) -> i64 {
+    let mut q = Sql::new(sql);
+    q.bind(slug.to_owned());
+    common::scalar(db, q).await
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Defect 1: 200 wrong passwords for one account at once are checked five times (the free
+/// ones), never all; the server's memory does not grow with the crowd.
+async fn a_login_storm_checks_five_passwords_and_keeps_memory_flat(s: &Served) {
+    let before = s.peak_kb();
+    let storm = (0..200).map(|_| {
+        let port = s.port;
+        tokio::spawn(async move {
+            post(
+                port,
+                "/api/accounts/login",
+                None,
+                "email=shopper%40ocop.demo&password=wrong-wrong-wrong&next=%2F",
+            )
+            .await
+        })
+    });
+    let answers: Vec<Reply> =
+        futures::future::join_all(storm).await.into_iter().map(|r| r.expect("task")).collect();
+    let checked = answers.iter().filter(|r| r.status == 422).count();
+    let held_back = answers.iter().filter(|r| matches!(r.status, 429 | 503)).count();
+    assert!(checked <= 5, "{checked} passwords were checked");
+    assert_eq!(checked + held_back, 200, "every other attempt is held back");
+    assert!(
+        answers.iter().filter(|r| r.status != 422).all(|r| r.header("retry-after").is_some()),
+        "Retry-After"
+    );
+    let failures: i64 = common::scalar(&s.db, Sql::new("SELECT COUNT(*) FROM login_failures")).await;
+    assert!(failures <= 5, "{failures} failures recorded");
+    let grown_mb = s.peak_kb().saturating_sub(before) / 1024;
+    assert!(grown_mb < 150, "the peak memory grew by {grown_mb} MB");
+}
+
+/// Defect 4: a member's live socket stops hearing the cooperative the moment the session ends.
+async fn signing_out_silences_the_members_live_socket(s: &Served) {
+    let cookie = s.login("binhminh@ocop.demo", "member-demo-2026").await;
+    let coop = id_of(&s.db, "SELECT id FROM cooperatives WHERE slug = ", "binh-minh").await;
+    let mut ws = socket(s.port, Some(&cookie)).await;
+    let subscribe = serde_json::json!({ "type": "subscribe", "topic": { "kind": "coop", "id": coop } });
+    ws.send(Message::text(subscribe.to_string())).await.expect("send");
+    let answer = frame(&mut ws).await.expect("an answer");
+    assert_eq!(answer["type"], "subscribed", "{answer}");
+    assert_eq!(post(s.port, "/api/accounts/logout", Some(&cookie), "").await.status, 200);
+    let mut told = None;
+    while let Some(f) = frame(&mut ws).await {
+        if f["type"] == "refused" {
+            told = Some(f);
+            break;
+        }
+    }
+    let told = told.expect("the socket is told");
+    assert_eq!(told["reason"], "forbidden", "{told}");
+}
+
+/// Defect 6: a client sending frames as fast as it can is refused, then disconnected.
+async fn a_frame_flood_closes_the_socket(s: &Served) {
+    let mut ws = socket(s.port, None).await;
+    let ping = serde_json::json!({ "type": "ping" }).to_string();
+    for _ in 0..300 {
+        if ws.send(Message::text(ping.clone())).await.is_err() {
+            break;
+        }
+    }
+    let mut closed = None;
+    while let Ok(Some(msg)) = tokio::time::timeout(WAIT, ws.next()).await {
+        match msg {
+            Ok(Message::Close(Some(c))) => {
+                closed = Some((u16::from(c.code), c.reason.to_string()));
+                break;
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    assert_eq!(closed, Some((1008, "too many frames".to_owned())));
+}
+
+/// Defects 11 and 12: a checkout whose prices changed after the page was shown is refused with
+/// 409, and an out-of-stock answer never names a product that is not for sale.
+async fn checkout_charges_only_what_was_shown_and_names_only_what_is_for_sale(s: &Served) {
+    let cookie = s.login("shopper@ocop.demo", "shopper-demo-2026").await;
+    let (tea, price): (i64, i64) = common::row(
+        &s.db,
+        Sql::new(
+            "SELECT id, price_vnd FROM products WHERE status = 'published' AND stock > 5 ORDER BY id LIMIT 1",
+        ),
+    )
+    .await;
+    let slug: String = {
+        let mut q = Sql::new("SELECT slug FROM products WHERE id = ");
+        q.bind(tea);
+        common::scalar(&s.db, q).await
+    };
+    assert_eq!(
+        post(s.port, "/api/orders/add_to_cart", Some(&cookie), &format!("slug={slug}&quantity=1"))
+            .await
+            .status,
+        200
+    );
+    let page = get(s.port, "/api/orders/checkout_data", Some(&cookie)).await;
+    assert_eq!(page.status, 200);
+    let data: serde_json::Value = serde_json::from_slice(&page.body).expect("json");
+    let key = data["idempotency_key"].as_str().expect("key").to_owned();
+    let form = |lines: &str| {
+        format!(
+            "form[idempotency_key]={key}&form[lines]={lines}&form[payment]=cod&form[note]=\
+             &form[address][full_name]=Lan&form[address][phone]=0912345678\
+             &form[address][province]=Tuy%C3%AAn+Quang&form[address][district]=\
+             &form[address][commune]=Minh+Xu%C3%A2n&form[address][street]=12"
+        )
+    };
+    let mut raise = Sql::new("UPDATE products SET price_vnd = price_vnd + 1000 WHERE id = ");
+    raise.bind(tea);
+    common::exec(&s.db, raise).await;
+    let refused =
+        post(s.port, "/api/orders/checkout", Some(&cookie), &form(&format!("{tea}:1%40{price}"))).await;
+    assert_eq!(refused.status, 409, "{}", refused.text());
+    assert!(refused.text().contains("prices_changed"), "{}", refused.text());
+    let orders: i64 = common::scalar(&s.db, Sql::new("SELECT COUNT(*) FROM orders")).await;
+    assert_eq!(orders, 0);
+
+    let mut hide =
+        Sql::new("UPDATE products SET status = 'draft', name_vi = 'Hàng chưa công bố' WHERE id = ");
+    hide.bind(tea);
+    common::exec(&s.db, hide).await;
+    let short =
+        post(s.port, "/api/orders/checkout", Some(&cookie), &form(&format!("{tea}:1%40{}", price + 1000)))
+            .await;
+    assert_eq!(short.status, 409, "{}", short.text());
+    assert!(!short.text().contains("chưa công bố"), "{}", short.text());
+}
+
+against_the_binary!(
+    a_login_storm_checks_five_passwords_and_keeps_memory_flat,
+    signing_out_silences_the_members_live_socket,
+    a_frame_flood_closes_the_socket,
+    checkout_charges_only_what_was_shown_and_names_only_what_is_for_sale,
+);
