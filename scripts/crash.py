@@ -126,6 +126,7 @@ class Ledger:
         self.answered = {}  # key -> receipt (checkout_id, order numbers)
         self.lost = {}  # key -> body, to send again after the restart
         self.refused = 0
+        self.resent = 0
 
     def ok(self, key, receipt):
         with self.lock:
@@ -171,7 +172,7 @@ def check(db, ledger, start_stock, run_start_order):
         answered = dict(ledger.answered)
     numbers = {n for _, ns in answered.values() for n in ns}
     rows = db.rows(
-        "SELECT o.number, COUNT(l.id) FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id "
+        "SELECT o.number, COUNT(l.product_id) FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id "
         f"WHERE o.id > {run_start_order} GROUP BY o.number")
     found = {r[0]: r[1] for r in rows}
     for number in numbers:
@@ -261,6 +262,7 @@ def main():
         with ledger.lock:
             lost = list(ledger.lost.items())
         cookie = login(args.port) if lost else None
+        ledger.resent += len(lost)
         for key, body in lost:
             status, _, data = request(args.port, "POST", "/api/orders/checkout", body, cookie)
             if status == 200:
@@ -304,7 +306,8 @@ def main():
     first_ok = sorted(r[1] for r in restarts)
     mid = len(ready) // 2
     print(f"survived {kills} kills: {checked} answered orders all present with their lines, stock conserved "
-          f"on {len(start_stock)} products, no key used twice; {ledger.refused} checkouts refused (4xx/5xx)")
+          f"on {len(start_stock)} products, no key used twice; {ledger.resent} forms whose answer was lost sent again "
+          f"with their keys; {ledger.refused} checkouts refused (4xx/5xx)")
     print(f"restart to /readyz 200: median {ready[mid]:.2f} s, max {ready[-1]:.2f} s; "
           f"restart to first checkout 200: median {first_ok[mid]:.2f} s, max {first_ok[-1]:.2f} s")
     return 0
