@@ -80,6 +80,23 @@ test("a member creates a bilingual product, publishes it and finds it by search"
   await hydrated(page);
   await expect(vi.getByLabel("Mô tả")).toHaveValue(story);
 
+  // Stock moves by a change with its reason, never by retyping a figure: the editor shows it and why.
+  const stock = page.locator(".stock-editor");
+  await expect(stock.getByTestId("stock-now")).toHaveText("30");
+  await stock.getByLabel(/^Thay đổi/).fill("-31");
+  await stock.getByLabel("Lý do").selectOption("correction");
+  await stock.getByRole("button", { name: "Cập nhật" }).click();
+  await expect(stock.getByText("Tồn kho không thể âm")).toBeVisible();
+  await stock.getByLabel(/^Thay đổi/).fill("+20");
+  await stock.getByLabel("Lý do").selectOption("received");
+  await stock.getByLabel(/^Ghi chú/).fill("Lô hái tháng 12");
+  await stock.getByRole("button", { name: "Cập nhật" }).click();
+  await expect(stock.getByTestId("stock-now")).toHaveText("50");
+  const latest = stock.getByRole("row").nth(1);
+  await expect(latest).toContainText("+20");
+  await expect(latest).toContainText("Nhập hàng");
+  await expect(latest).toContainText("Lô hái tháng 12");
+
   // A photo, drawn by the browser itself as a 1600×1200 JPEG.
   const photo = await page.evaluate(async () => {
     const canvas = document.createElement("canvas");
