@@ -233,6 +233,17 @@ async fn the_language_switch_works_without_javascript() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_language_switch_never_redirects_off_site() {
+    let app = test_app().await;
+    // A browser drops the tab of `/\t/evil.example` and reads `//evil.example`.
+    for next in ["/%09/evil.example", "/%2F/evil.example", "/%5Cevil.example", "https://evil.example"] {
+        let r = send(&app, get(&format!("/lang/en?next={next}")).body(Body::empty()).expect("req")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(r.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/"), "{next}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn sitemap_and_robots_describe_the_site() {
     let app = test_app().await;
     let r = send(&app, get("/sitemap.xml").body(Body::empty()).expect("req")).await;
