@@ -20,8 +20,8 @@ pub struct Config {
     pub database_url: String,
     /// `DB_MAX_CONNECTIONS`: pool size (default 8).
     pub db_max_connections: u32,
-    /// `SQLITE_SYNCHRONOUS`: `normal` (default; survives a crash of the app) or `full` (also a
-    /// power loss: an fsync per commit).
+    /// `SQLITE_SYNCHRONOUS`: `full` (default; an acknowledged commit survives a power loss: an
+    /// fsync per commit) or `normal` (opt-in; survives only a crash of the app).
     pub sqlite_sync: app::db::SqliteSync,
     /// `LEPTOS_SITE_ADDR`: where to listen (default 127.0.0.1:3000).
     pub addr: SocketAddr,
@@ -76,9 +76,9 @@ impl Config {
             None => 8,
         };
         let sqlite_sync = match var("SQLITE_SYNCHRONOUS").map(|v| v.to_ascii_lowercase()).as_deref() {
-            None | Some("normal") => app::db::SqliteSync::Normal,
-            Some("full") => app::db::SqliteSync::Full,
-            Some(other) => return Err(invalid("SQLITE_SYNCHRONOUS", other, "use normal or full")),
+            None | Some("full") => app::db::SqliteSync::Full,
+            Some("normal") => app::db::SqliteSync::Normal,
+            Some(other) => return Err(invalid("SQLITE_SYNCHRONOUS", other, "use full or normal")),
         };
         let log_format = match var("LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
