@@ -276,6 +276,35 @@ async fn cross_site_mutations_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_json_product_list_applies_the_query_strings_limits() {
+    let app = test_app().await;
+    let list = |q: String, page: i64| {
+        let query = serde_json::json!({
+            "query": {"q": q, "groups": [], "stars": [], "districts": [], "coops": [],
+                      "price_min": null, "price_max": null, "sort": "Relevance", "page": page},
+            "lang": "Vi"
+        });
+        Request::builder()
+            .method("POST")
+            .uri("/api/catalog/products")
+            .header(header::HOST, "shop.test")
+            .header(header::ORIGIN, "http://shop.test")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(query.to_string()))
+            .expect("req")
+    };
+    // Just under the 1 MB body limit: the search cut to its 100 characters reads "chuoi".
+    let huge = format!("chuoi{}zzzq", " ".repeat(1_000_000));
+    let r = send(&app, list(huge, i64::MAX)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", &r.body[..r.body.len().min(500)]);
+    let page: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!((page["total"].as_i64(), page["page"].as_i64()), (Some(1), Some(1)), "{page}");
+    assert_eq!(page["items"][0]["slug"], "chuoi-say");
+    let plain = send(&app, list("chuoi".to_owned(), 1)).await;
+    assert_eq!(r.body, plain.body, "the same answer as the limited query");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn pages_are_compressed_and_carry_security_headers() {
     let app = test_app().await;
     let r = send(
