@@ -10,6 +10,7 @@ pub mod lang;
 pub mod live;
 pub mod media;
 pub mod ops;
+pub mod proxy;
 pub mod security;
 pub mod seo;
 pub mod trace;
@@ -44,7 +45,8 @@ pub struct AppState {
     /// The admin dashboard's product charts, kept under `page_cache`'s generation.
     pub product_charts: app::admin::dashboard::cache::ProductCharts,
     pub auth: app::accounts::auth::AuthSettings,
-    pub trust_forwarded_for: bool,
+    /// `TRUSTED_PROXIES`: whose `X-Forwarded-For` entries name the client.
+    pub trusted_proxies: proxy::TrustedProxies,
     pub media: app::media::store::MediaStore,
     /// This instance's live event hub (relayed to the others on PostgreSQL).
     pub hub: app::live::hub::Hub,
@@ -139,7 +141,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             auth::SessionState {
                 db: state.db.clone(),
-                trust_forwarded_for: state.trust_forwarded_for,
+                trusted_proxies: state.trusted_proxies.clone(),
                 hub: state.hub.clone(),
             },
             auth::resolve_session,

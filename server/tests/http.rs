@@ -22,6 +22,11 @@ impl Drop for TestApp {
 }
 
 async fn test_app() -> TestApp {
+    test_app_behind(Default::default()).await
+}
+
+/// The app behind the reverse proxies `trusted` (`TRUSTED_PROXIES`).
+async fn test_app_behind(trusted: server::proxy::TrustedProxies) -> TestApp {
     static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let path = std::env::temp_dir().join(format!(
         "ocop_http_{}_{}.db",
@@ -40,7 +45,7 @@ async fn test_app() -> TestApp {
         page_cache: page_cache.clone(),
         product_charts: app::admin::dashboard::cache::ProductCharts::new(page_cache),
         auth: Default::default(),
-        trust_forwarded_for: false,
+        trusted_proxies: trusted,
         media: app::media::store::MediaStore::memory(),
         hub: Default::default(),
         heartbeat: Default::default(),
@@ -241,6 +246,38 @@ async fn the_language_switch_never_redirects_off_site() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}");
         assert_eq!(r.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/"), "{next}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forged_forwarded_for_entry_is_not_taken_as_the_client() {
+    let trusted = server::proxy::TrustedProxies::parse("10.0.0.0/8,127.0.0.1/32").expect("list");
+    let app = test_app_behind(trusted).await;
+    // A failed login records the address it came from: a visible trace of who the server
+    // thinks the client is.
+    let failed_login = |peer: [u8; 4], forwarded_for: &str| {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri("/api/accounts/login")
+            .header(header::HOST, "shop.test")
+            .header(header::ORIGIN, "http://shop.test")
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", forwarded_for)
+            .body(Body::from("email=nobody%40example.com&password=not-the-password&next="))
+            .expect("req");
+        req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((peer, 40000))));
+        req
+    };
+    // Through our proxy, which appended the real client to what the client sent.
+    let r = send(&app, failed_login([127, 0, 0, 1], "6.6.6.6, 198.51.100.7, 10.0.0.5")).await;
+    assert_ne!(r.status, StatusCode::OK);
+    // Straight from the internet: the header is not believed at all.
+    let r = send(&app, failed_login([203, 0, 113, 9], "6.6.6.6")).await;
+    assert_ne!(r.status, StatusCode::OK);
+    let db = Db::connect(&format!("sqlite://{}", app.path.display()), 1).await.expect("open db");
+    let sql = app::db::Sql::new("SELECT ip FROM login_failures ORDER BY id");
+    let ips: Vec<String> = sql.query_scalar().expect("query").fetch_all(&db.pool).await.expect("ips");
+    assert_eq!(ips, vec!["198.51.100.7", "203.0.113.9"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
