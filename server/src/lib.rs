@@ -25,6 +25,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
 use http::{HeaderValue, header};
+use leptos::nonce::Nonce;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
@@ -78,6 +79,13 @@ pub fn build_router(state: AppState) -> Router {
         let media = state.media.clone();
         let hub = state.hub.clone();
         move || {
+            // The nonce the security layer names in this response's policy, for the hydration
+            // and resource scripts (it replaces the one Leptos made for itself).
+            if let Some(nonce) =
+                use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<Nonce>().cloned())
+            {
+                provide_context(nonce);
+            }
             provide_context(media.clone());
             provide_context(hub.clone());
             provide_context(db.clone());
@@ -147,6 +155,7 @@ pub fn build_router(state: AppState) -> Router {
             auth::resolve_session,
         ))
         .layer(axum::middleware::from_fn_with_state(state.public_url.clone(), security::check_origin))
+        .layer(axum::middleware::from_fn(security::content_security_policy))
         .layer(security::headers())
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

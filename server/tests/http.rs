@@ -354,6 +354,93 @@ async fn pages_are_compressed_and_carry_security_headers() {
     assert!(r.headers.get("x-request-id").is_some());
 }
 
+/// The nonce named in a page's policy: `'nonce-…'` in `script-src`.
+fn policy_nonce(policy: &str) -> Option<&str> {
+    let start = policy.find("'nonce-")? + "'nonce-".len();
+    policy[start..].split('\'').next()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_carry_a_strict_policy_whose_nonce_is_on_every_script() {
+    let app = test_app().await;
+    let mut nonces = Vec::new();
+    for uri in ["/", "/", "/p/tra-dau-den-xanh-long-tui-loc", "/products?q=tra", "/no-such-page"] {
+        let r = page(&app, uri, "vi").await;
+        let policy = r
+            .headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{uri}: no Content-Security-Policy"))
+            .to_owned();
+        for directive in [
+            "default-src 'self'",
+            "'wasm-unsafe-eval'",
+            "style-src 'self';",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(policy.contains(directive), "{uri}: {directive} in {policy}");
+        }
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        let nonce = policy_nonce(&policy).unwrap_or_else(|| panic!("{uri}: no nonce in {policy}")).to_owned();
+        assert!(nonce.len() >= 22, "128 bits at least: {nonce}");
+        // leptos_i18n leaves an empty `<script></script>` as a placeholder for its hydration;
+        // a script with no source and no text is never run, so no policy applies to it.
+        let scripts: Vec<&str> = r
+            .body
+            .split("<script")
+            .skip(1)
+            .filter(|s| {
+                s.split_once('>').is_none_or(|(a, rest)| a.contains("src") || !rest.starts_with("</script>"))
+            })
+            .collect();
+        assert!(!scripts.is_empty(), "{uri}: the hydration script at least");
+        for script in &scripts {
+            let attributes = script.split('>').next().unwrap_or("");
+            let shown: String = script.chars().take(300).collect();
+            assert!(
+                attributes.contains(&format!("nonce=\"{nonce}\"")),
+                "{uri}: <script{shown} lacks the nonce"
+            );
+        }
+        assert!(!r.body.contains(" style=\""), "{uri}: an inline style attribute");
+        assert!(!r.body.contains("<style"), "{uri}: an inline stylesheet");
+        assert!(!r.body.contains(" onclick=") && !r.body.contains(" onload="), "{uri}: an inline handler");
+        assert_eq!(
+            r.headers.get("cross-origin-opener-policy").and_then(|v| v.to_str().ok()),
+            Some("same-origin")
+        );
+        assert!(
+            r.headers
+                .get("permissions-policy")
+                .is_some_and(|v| v.to_str().is_ok_and(|v| v.contains("camera=()")))
+        );
+        nonces.push(nonce);
+    }
+    let distinct: std::collections::HashSet<&String> = nonces.iter().collect();
+    assert_eq!(distinct.len(), nonces.len(), "a new nonce for every response: {nonces:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_traceability_documents_allow_no_script_and_only_their_own_style() {
+    let app = test_app().await;
+    let r = page(&app, "/t/NO-SUCH-CODE", "vi").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let policy = r.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(policy.starts_with("default-src 'none'; style-src 'sha256-"), "{policy}");
+    assert!(!policy.contains("script-src") && !policy.contains("nonce"), "{policy}");
+    let svg = send(&app, get("/booths/binh-minh/card.svg").body(Body::empty()).expect("req")).await;
+    assert_eq!(
+        svg.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()),
+        Some("default-src 'none'; frame-ancestors 'none'"),
+        "a resource opened as a document loads nothing"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn health_endpoints_answer() {
     let app = test_app().await;
