@@ -41,12 +41,14 @@ pub struct Db {
     sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
-/// How SQLite commits. `Normal` (the default) survives an application crash; `Full` also
-/// survives a power loss or an operating-system crash, at the cost of an fsync per commit.
+/// How SQLite commits. `Full` (the default) survives a power loss or an operating-system crash,
+/// at the cost of an fsync per commit: an order the shop has acknowledged must not vanish.
+/// `Normal` survives only an application crash (in WAL mode the last commits can be lost when
+/// the machine stops), an opt-in for those who accept that.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SqliteSync {
-    #[default]
     Normal,
+    #[default]
     Full,
 }
 
@@ -92,14 +94,16 @@ impl Db {
                         // each connection gets 64 MB and reads through a memory map instead.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; \
+                             PRAGMA busy_timeout = 5000; \
                              PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; \
                              PRAGMA temp_store = MEMORY;",
                         )
                         .await?;
-                        if sync == SqliteSync::Full {
-                            conn.execute("PRAGMA synchronous = FULL;").await?;
-                        }
+                        conn.execute(match sync {
+                            SqliteSync::Full => "PRAGMA synchronous = FULL;",
+                            SqliteSync::Normal => "PRAGMA synchronous = NORMAL;",
+                        })
+                        .await?;
                     }
                     Ok(())
                 })

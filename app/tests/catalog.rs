@@ -280,7 +280,28 @@ async fn search_ranks_name_matches_first(db: Db) {
     assert!(slugs.contains(&"tra-oi".to_owned()), "the description match is still found: {slugs:?}");
 }
 
+/// The JSON list endpoint hands the service whatever was sent: a 1 MB search and the largest
+/// page number get the query string's limits (search cut, first page), not an overflow, and
+/// the page cache keys the limited query.
+async fn a_huge_search_and_page_get_the_same_limits_as_the_page(db: Db) {
+    seeded(&db).await;
+    let sent = ProductQuery { q: format!("chuoi{}zzzq", " ".repeat(1_000_000)), page: i64::MAX, ..query("") };
+    let expected = list_products(&db, &query("chuoi"), Lang::Vi, TODAY).await.expect("list");
+    assert_eq!(expected.total, 1, "the cut search still finds the dried banana");
+    let got = list_products(&db, &sent, Lang::Vi, TODAY).await.expect("list");
+    assert_eq!(got, expected);
+    let cache = app::catalog::cache::PageCache::default();
+    let cached = list_products_cached(&cache, &db, &sent, Lang::Vi, TODAY).await.expect("cached list");
+    assert_eq!(*cached, expected);
+    assert!(cache.get(&query("chuoi"), Lang::Vi, TODAY).is_some(), "kept under the limited query");
+    // The index's own arithmetic takes any page number.
+    let listing =
+        db.list_index.list(&db, &query(""), None, Lang::Vi, TODAY, i64::MAX).await.expect("listing");
+    assert_eq!((listing.ids.len(), listing.total), (0, 10));
+}
+
 on_both_databases!(
+    a_huge_search_and_page_get_the_same_limits_as_the_page,
     the_list_follows_every_change_to_the_catalogue,
     search_ranks_name_matches_first,
     cached_pages_are_reused_until_invalidated,

@@ -62,3 +62,30 @@ async fn both_migration_sets_give_the_same_tables_and_columns() {
     sqlite.teardown().await;
     pg.teardown().await;
 }
+
+/// An order the shop acknowledged must survive a power loss: every pooled SQLite connection
+/// commits with `synchronous = FULL` (2) unless `normal` is asked for.
+#[tokio::test]
+async fn sqlite_commits_survive_a_power_loss_by_default() {
+    let sqlite = common::sqlite().await;
+    // Held together, so each is a different connection of the pool.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut conn = sqlite.db.pool.acquire().await.expect("connection");
+        let level: i64 =
+            sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await.expect("pragma");
+        assert_eq!(level, 2, "PRAGMA synchronous is FULL");
+        held.push(conn);
+    }
+    drop(held);
+    sqlite.teardown().await;
+    let path = std::env::temp_dir().join(format!("ocop_sync_normal_{}.db", std::process::id()));
+    let url = format!("sqlite://{}", path.display());
+    let db = app::db::Db::connect_with(&url, 1, app::db::SqliteSync::Normal).await.expect("open");
+    let level: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&db.pool).await.expect("pragma");
+    assert_eq!(level, 1, "normal stays available as an opt-in");
+    db.pool.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}

@@ -1,4 +1,4 @@
-import { test, expect, type Page } from "@playwright/test";
+import { test, expect, type Page } from "./fixtures";
 import { hydrated, watchConsole, MEMBER, ADMIN, SHOPPER } from "./helpers";
 
 // Refusals the journeys provoke on purpose (a 403 page, a 422 for a bad price) show up as

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { watchConsole, logIn, ADMIN, MEMBER, SHOPPER } from "./helpers";
 
 test("an admin disables a signed-in shopper, whose session ends at once, and the audit log shows it", async ({

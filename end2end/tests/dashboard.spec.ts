@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { ADMIN, SHOPPER, fillAddress, hydrated, logIn, watchConsole } from "./helpers";
 
 // The department's dashboard is open in one browser; a shopper orders in another. The order

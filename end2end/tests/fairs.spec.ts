@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { hydrated, watchConsole, logIn, MEMBER, ADMIN } from "./helpers";
 
 // A `datetime-local` value `days` from now (the browser's clock; the server reads it as

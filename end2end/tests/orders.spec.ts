@@ -1,4 +1,4 @@
-import { test, expect, type Page } from "@playwright/test";
+import { test, expect, type Page } from "./fixtures";
 import { fillAddress, hydrated, watchConsole, MEMBER, SHOPPER } from "./helpers";
 
 async function fillLogin(page: Page, who: { email: string; password: string }) {

@@ -10,11 +10,13 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
+use crate::proxy::TrustedProxies;
+
 #[derive(Clone)]
 pub struct SessionState {
     pub db: Db,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
-    pub trust_forwarded_for: bool,
+    /// The reverse proxies whose `X-Forwarded-For` entries are believed.
+    pub trusted_proxies: TrustedProxies,
     /// Counts the site's active visitors for the admin dashboard.
     pub hub: app::live::hub::Hub,
 }
@@ -46,25 +48,19 @@ fn page_visitor(req: &Request, found: &RequestSession) -> Option<u64> {
     Some(h.finish())
 }
 
-fn client_ip(req: &Request, trust_forwarded_for: bool) -> String {
-    if trust_forwarded_for
-        && let Some(first) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    {
-        return first.to_owned();
-    }
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |ConnectInfo(addr)| addr.ip().to_string())
+/// The client's address (see `proxy`): the socket peer, or behind a trusted proxy the
+/// rightmost forwarded address that is not one of ours.
+fn client_ip(req: &Request, trusted: &TrustedProxies) -> String {
+    let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>() else {
+        return "unknown".to_owned();
+    };
+    // A value that is not text counts as an entry that is no address: the walk stops there.
+    let forwarded = req.headers().get_all("x-forwarded-for").iter().map(|v| v.to_str().unwrap_or(""));
+    trusted.client_ip(peer.ip(), forwarded).to_string()
 }
 
 pub async fn resolve_session(State(state): State<SessionState>, mut req: Request, next: Next) -> Response {
-    let mut found = RequestSession { ip: client_ip(&req, state.trust_forwarded_for), ..Default::default() };
+    let mut found = RequestSession { ip: client_ip(&req, &state.trusted_proxies), ..Default::default() };
     // Static files never need to know who asks.
     if !req.uri().path().starts_with("/pkg/")
         && let Some(token) = session::token_from_headers(req.headers())

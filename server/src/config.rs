@@ -20,8 +20,8 @@ pub struct Config {
     pub database_url: String,
     /// `DB_MAX_CONNECTIONS`: pool size (default 8).
     pub db_max_connections: u32,
-    /// `SQLITE_SYNCHRONOUS`: `normal` (default; survives a crash of the app) or `full` (also a
-    /// power loss: an fsync per commit).
+    /// `SQLITE_SYNCHRONOUS`: `full` (default; an acknowledged commit survives a power loss: an
+    /// fsync per commit) or `normal` (opt-in; survives only a crash of the app).
     pub sqlite_sync: app::db::SqliteSync,
     /// `LEPTOS_SITE_ADDR`: where to listen (default 127.0.0.1:3000).
     pub addr: SocketAddr,
@@ -36,9 +36,10 @@ pub struct Config {
     pub seed_demo: bool,
     /// `COOKIE_SECURE`: mark the session cookie Secure (default: when PUBLIC_URL is https).
     pub cookie_secure: bool,
-    /// `TRUST_FORWARDED_FOR`: take the client address from X-Forwarded-For, for login
-    /// throttling behind a reverse proxy (default `false`).
-    pub trust_forwarded_for: bool,
+    /// `TRUSTED_PROXIES`: the reverse proxies (comma-separated networks or addresses) whose
+    /// `X-Forwarded-For` entries name the client (default none: the socket peer is the client).
+    /// Replaces `TRUST_FORWARDED_FOR`, which believed the leftmost entry, anyone's to forge.
+    pub trusted_proxies: crate::proxy::TrustedProxies,
     /// Where photos are stored: `MEDIA_S3_BUCKET` (an S3-compatible bucket, configured by the
     /// usual `AWS_*` variables) if set, else the directory `MEDIA_DIR` (default `data/media`).
     pub media: MediaConfig,
@@ -76,9 +77,9 @@ impl Config {
             None => 8,
         };
         let sqlite_sync = match var("SQLITE_SYNCHRONOUS").map(|v| v.to_ascii_lowercase()).as_deref() {
-            None | Some("normal") => app::db::SqliteSync::Normal,
-            Some("full") => app::db::SqliteSync::Full,
-            Some(other) => return Err(invalid("SQLITE_SYNCHRONOUS", other, "use normal or full")),
+            None | Some("full") => app::db::SqliteSync::Full,
+            Some("normal") => app::db::SqliteSync::Normal,
+            Some(other) => return Err(invalid("SQLITE_SYNCHRONOUS", other, "use full or normal")),
         };
         let log_format = match var("LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
@@ -89,7 +90,20 @@ impl Config {
         let public_url =
             var("PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_owned();
         let cookie_secure = flag("COOKIE_SECURE", public_url.starts_with("https://"))?;
-        let trust_forwarded_for = flag("TRUST_FORWARDED_FOR", false)?;
+        let trusted_proxies = match var("TRUSTED_PROXIES") {
+            Some(list) => crate::proxy::TrustedProxies::parse(&list)
+                .map_err(|reason| invalid("TRUSTED_PROXIES", &list, reason))?,
+            None => crate::proxy::TrustedProxies::default(),
+        };
+        // The old switch trusted whoever wrote the leftmost entry; it is refused rather than
+        // ignored, so a deployment that set it learns to name its proxies instead.
+        if flag("TRUST_FORWARDED_FOR", false)? {
+            return Err(invalid(
+                "TRUST_FORWARDED_FOR",
+                "true",
+                "replaced by TRUSTED_PROXIES: list the proxies' networks, e.g. TRUSTED_PROXIES=127.0.0.1/32",
+            ));
+        }
         let media = match var("MEDIA_S3_BUCKET") {
             Some(bucket) => MediaConfig::S3 { bucket },
             None => MediaConfig::Local(var("MEDIA_DIR").unwrap_or_else(|| "data/media".to_owned()).into()),
@@ -104,7 +118,7 @@ impl Config {
             log_format,
             seed_demo,
             cookie_secure,
-            trust_forwarded_for,
+            trusted_proxies,
             media,
         })
     }

@@ -10,6 +10,7 @@ pub mod lang;
 pub mod live;
 pub mod media;
 pub mod ops;
+pub mod proxy;
 pub mod security;
 pub mod seo;
 pub mod trace;
@@ -24,6 +25,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
 use http::{HeaderValue, header};
+use leptos::nonce::Nonce;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
@@ -44,7 +46,8 @@ pub struct AppState {
     /// The admin dashboard's product charts, kept under `page_cache`'s generation.
     pub product_charts: app::admin::dashboard::cache::ProductCharts,
     pub auth: app::accounts::auth::AuthSettings,
-    pub trust_forwarded_for: bool,
+    /// `TRUSTED_PROXIES`: whose `X-Forwarded-For` entries name the client.
+    pub trusted_proxies: proxy::TrustedProxies,
     pub media: app::media::store::MediaStore,
     /// This instance's live event hub (relayed to the others on PostgreSQL).
     pub hub: app::live::hub::Hub,
@@ -76,6 +79,13 @@ pub fn build_router(state: AppState) -> Router {
         let media = state.media.clone();
         let hub = state.hub.clone();
         move || {
+            // The nonce the security layer names in this response's policy, for the hydration
+            // and resource scripts (it replaces the one Leptos made for itself).
+            if let Some(nonce) =
+                use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<Nonce>().cloned())
+            {
+                provide_context(nonce);
+            }
             provide_context(media.clone());
             provide_context(hub.clone());
             provide_context(db.clone());
@@ -140,12 +150,13 @@ pub fn build_router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             auth::SessionState {
                 db: state.db.clone(),
-                trust_forwarded_for: state.trust_forwarded_for,
+                trusted_proxies: state.trusted_proxies.clone(),
                 hub: state.hub.clone(),
             },
             auth::resolve_session,
         ))
         .layer(axum::middleware::from_fn_with_state(state.public_url.clone(), security::check_origin))
+        .layer(axum::middleware::from_fn(security::content_security_policy))
         .layer(security::headers())
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

@@ -156,7 +156,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         page_cache: page_cache.clone(),
         product_charts: app::admin::dashboard::cache::ProductCharts::new(page_cache),
         auth: app::accounts::auth::AuthSettings { secure_cookies: config.cookie_secure },
-        trust_forwarded_for: config.trust_forwarded_for,
+        trusted_proxies: config.trusted_proxies.clone(),
         media: match &config.media {
             server::config::MediaConfig::Local(dir) => app::media::store::MediaStore::local(dir)?,
             server::config::MediaConfig::S3 { bucket } => app::media::store::MediaStore::s3(bucket)?,

@@ -32,6 +32,9 @@ fn html(status: StatusCode, body: String) -> Response {
             // The language comes from these two.
             (header::VARY, HeaderValue::from_static("Cookie, Accept-Language")),
             (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
+            // Their own policy (no script, their stylesheet by hash): no nonce, so a cached copy
+            // stays valid.
+            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(documents::content_security_policy())),
         ],
         body,
     )

@@ -847,7 +847,7 @@ async fn fixture(db: Db) -> Fixture {
         page_cache: page_cache.clone(),
         product_charts: app::admin::dashboard::cache::ProductCharts::new(page_cache),
         auth: Default::default(),
-        trust_forwarded_for: false,
+        trusted_proxies: Default::default(),
         media: store.clone(),
         hub: Default::default(),
         heartbeat: Default::default(),

@@ -22,6 +22,11 @@ impl Drop for TestApp {
 }
 
 async fn test_app() -> TestApp {
+    test_app_behind(Default::default()).await
+}
+
+/// The app behind the reverse proxies `trusted` (`TRUSTED_PROXIES`).
+async fn test_app_behind(trusted: server::proxy::TrustedProxies) -> TestApp {
     static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let path = std::env::temp_dir().join(format!(
         "ocop_http_{}_{}.db",
@@ -40,7 +45,7 @@ async fn test_app() -> TestApp {
         page_cache: page_cache.clone(),
         product_charts: app::admin::dashboard::cache::ProductCharts::new(page_cache),
         auth: Default::default(),
-        trust_forwarded_for: false,
+        trusted_proxies: trusted,
         media: app::media::store::MediaStore::memory(),
         hub: Default::default(),
         heartbeat: Default::default(),
@@ -233,6 +238,49 @@ async fn the_language_switch_works_without_javascript() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_language_switch_never_redirects_off_site() {
+    let app = test_app().await;
+    // A browser drops the tab of `/\t/evil.example` and reads `//evil.example`.
+    for next in ["/%09/evil.example", "/%2F/evil.example", "/%5Cevil.example", "https://evil.example"] {
+        let r = send(&app, get(&format!("/lang/en?next={next}")).body(Body::empty()).expect("req")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(r.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/"), "{next}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forged_forwarded_for_entry_is_not_taken_as_the_client() {
+    let trusted = server::proxy::TrustedProxies::parse("10.0.0.0/8,127.0.0.1/32").expect("list");
+    let app = test_app_behind(trusted).await;
+    // A failed login records the address it came from: a visible trace of who the server
+    // thinks the client is.
+    let failed_login = |peer: [u8; 4], forwarded_for: &str| {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri("/api/accounts/login")
+            .header(header::HOST, "shop.test")
+            .header(header::ORIGIN, "http://shop.test")
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", forwarded_for)
+            .body(Body::from("email=nobody%40example.com&password=not-the-password&next="))
+            .expect("req");
+        req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((peer, 40000))));
+        req
+    };
+    // Through our proxy, which appended the real client to what the client sent.
+    let r = send(&app, failed_login([127, 0, 0, 1], "6.6.6.6, 198.51.100.7, 10.0.0.5")).await;
+    assert_ne!(r.status, StatusCode::OK);
+    // Straight from the internet: the header is not believed at all.
+    let r = send(&app, failed_login([203, 0, 113, 9], "6.6.6.6")).await;
+    assert_ne!(r.status, StatusCode::OK);
+    let db = Db::connect(&format!("sqlite://{}", app.path.display()), 1).await.expect("open db");
+    let sql = app::db::Sql::new("SELECT ip FROM login_failures ORDER BY id");
+    let ips: Vec<String> = sql.query_scalar().expect("query").fetch_all(&db.pool).await.expect("ips");
+    assert_eq!(ips, vec!["198.51.100.7", "203.0.113.9"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn sitemap_and_robots_describe_the_site() {
     let app = test_app().await;
     let r = send(&app, get("/sitemap.xml").body(Body::empty()).expect("req")).await;
@@ -265,6 +313,35 @@ async fn cross_site_mutations_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_json_product_list_applies_the_query_strings_limits() {
+    let app = test_app().await;
+    let list = |q: String, page: i64| {
+        let query = serde_json::json!({
+            "query": {"q": q, "groups": [], "stars": [], "districts": [], "coops": [],
+                      "price_min": null, "price_max": null, "sort": "Relevance", "page": page},
+            "lang": "Vi"
+        });
+        Request::builder()
+            .method("POST")
+            .uri("/api/catalog/products")
+            .header(header::HOST, "shop.test")
+            .header(header::ORIGIN, "http://shop.test")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(query.to_string()))
+            .expect("req")
+    };
+    // Just under the 1 MB body limit: the search cut to its 100 characters reads "chuoi".
+    let huge = format!("chuoi{}zzzq", " ".repeat(1_000_000));
+    let r = send(&app, list(huge, i64::MAX)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", &r.body[..r.body.len().min(500)]);
+    let page: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!((page["total"].as_i64(), page["page"].as_i64()), (Some(1), Some(1)), "{page}");
+    assert_eq!(page["items"][0]["slug"], "chuoi-say");
+    let plain = send(&app, list("chuoi".to_owned(), 1)).await;
+    assert_eq!(r.body, plain.body, "the same answer as the limited query");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn pages_are_compressed_and_carry_security_headers() {
     let app = test_app().await;
     let r = send(
@@ -275,6 +352,93 @@ async fn pages_are_compressed_and_carry_security_headers() {
     assert_eq!(r.headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()), Some("br"));
     assert_eq!(r.headers.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
     assert!(r.headers.get("x-request-id").is_some());
+}
+
+/// The nonce named in a page's policy: `'nonce-…'` in `script-src`.
+fn policy_nonce(policy: &str) -> Option<&str> {
+    let start = policy.find("'nonce-")? + "'nonce-".len();
+    policy[start..].split('\'').next()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_carry_a_strict_policy_whose_nonce_is_on_every_script() {
+    let app = test_app().await;
+    let mut nonces = Vec::new();
+    for uri in ["/", "/", "/p/tra-dau-den-xanh-long-tui-loc", "/products?q=tra", "/no-such-page"] {
+        let r = page(&app, uri, "vi").await;
+        let policy = r
+            .headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{uri}: no Content-Security-Policy"))
+            .to_owned();
+        for directive in [
+            "default-src 'self'",
+            "'wasm-unsafe-eval'",
+            "style-src 'self';",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(policy.contains(directive), "{uri}: {directive} in {policy}");
+        }
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        let nonce = policy_nonce(&policy).unwrap_or_else(|| panic!("{uri}: no nonce in {policy}")).to_owned();
+        assert!(nonce.len() >= 22, "128 bits at least: {nonce}");
+        // leptos_i18n leaves an empty `<script></script>` as a placeholder for its hydration;
+        // a script with no source and no text is never run, so no policy applies to it.
+        let scripts: Vec<&str> = r
+            .body
+            .split("<script")
+            .skip(1)
+            .filter(|s| {
+                s.split_once('>').is_none_or(|(a, rest)| a.contains("src") || !rest.starts_with("</script>"))
+            })
+            .collect();
+        assert!(!scripts.is_empty(), "{uri}: the hydration script at least");
+        for script in &scripts {
+            let attributes = script.split('>').next().unwrap_or("");
+            let shown: String = script.chars().take(300).collect();
+            assert!(
+                attributes.contains(&format!("nonce=\"{nonce}\"")),
+                "{uri}: <script{shown} lacks the nonce"
+            );
+        }
+        assert!(!r.body.contains(" style=\""), "{uri}: an inline style attribute");
+        assert!(!r.body.contains("<style"), "{uri}: an inline stylesheet");
+        assert!(!r.body.contains(" onclick=") && !r.body.contains(" onload="), "{uri}: an inline handler");
+        assert_eq!(
+            r.headers.get("cross-origin-opener-policy").and_then(|v| v.to_str().ok()),
+            Some("same-origin")
+        );
+        assert!(
+            r.headers
+                .get("permissions-policy")
+                .is_some_and(|v| v.to_str().is_ok_and(|v| v.contains("camera=()")))
+        );
+        nonces.push(nonce);
+    }
+    let distinct: std::collections::HashSet<&String> = nonces.iter().collect();
+    assert_eq!(distinct.len(), nonces.len(), "a new nonce for every response: {nonces:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_traceability_documents_allow_no_script_and_only_their_own_style() {
+    let app = test_app().await;
+    let r = page(&app, "/t/NO-SUCH-CODE", "vi").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let policy = r.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(policy.starts_with("default-src 'none'; style-src 'sha256-"), "{policy}");
+    assert!(!policy.contains("script-src") && !policy.contains("nonce"), "{policy}");
+    let svg = send(&app, get("/booths/binh-minh/card.svg").body(Body::empty()).expect("req")).await;
+    assert_eq!(
+        svg.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()),
+        Some("default-src 'none'; frame-ancestors 'none'"),
+        "a resource opened as a document loads nothing"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -40,7 +40,7 @@ async fn start(db: &Db, hub: Hub, heartbeat: Heartbeat) -> Instance {
         page_cache: page_cache.clone(),
         product_charts: app::admin::dashboard::cache::ProductCharts::new(page_cache),
         auth: Default::default(),
-        trust_forwarded_for: false,
+        trusted_proxies: Default::default(),
         media: app::media::store::MediaStore::memory(),
         hub: hub.clone(),
         heartbeat,

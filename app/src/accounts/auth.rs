@@ -64,9 +64,10 @@ pub fn set_cookie(value: String) {
 
 /// Redirects a plain form post (no JavaScript) to `path`. A hydrated page gets the answer
 /// instead and reloads itself, because a new or ended session changes what every part of the
-/// page shows.
+/// page shows. Paths are often built from form fields (a slug, an order number, `back`), so
+/// they pass the one redirect rule ([`crate::ui::next::safe_next`]) like every other target.
 pub fn redirect_plain_form(path: &str) {
     if crate::error::is_plain_form_post() {
-        leptos_axum::redirect(path);
+        leptos_axum::redirect(crate::ui::next::safe_next(path));
     }
 }

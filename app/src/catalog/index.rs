@@ -395,7 +395,13 @@ impl Snapshot {
         }
 
         let total = shown.len();
-        let skip = usize::try_from((page.max(1) - 1) * PER_PAGE).unwrap_or(usize::MAX);
+        // Checked: a page number from outside must not overflow (a panic in debug builds).
+        let skip = page
+            .max(1)
+            .checked_sub(1)
+            .and_then(|before| before.checked_mul(PER_PAGE))
+            .and_then(|skip| usize::try_from(skip).ok())
+            .unwrap_or(usize::MAX);
         let end = skip.saturating_add(PER_PAGE as usize).min(total);
         let mut ids = Vec::new();
         if skip < total {

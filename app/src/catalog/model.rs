@@ -8,7 +8,12 @@ use crate::lang::Text;
 pub const PER_PAGE: i64 = 24;
 /// Pages past this are refused: deep OFFSETs are slow and no shopper reads that far.
 pub const MAX_PAGE: i64 = 400;
-pub const MAX_QUERY_CHARS: usize = 100;
+/// The longest search used (the search box's own limit).
+pub use crate::search::model::MAX_QUERY_CHARS;
+/// At most this many values of one facet (groups, districts, cooperatives) are used.
+pub const MAX_FACET_VALUES: usize = 20;
+/// A facet key longer than this is no slug of ours.
+const MAX_KEY_BYTES: usize = 80;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductCard {
@@ -192,42 +197,44 @@ pub struct ProductQuery {
     pub page: i64,
 }
 
+/// A typed amount: dots, commas, spaces and underscores are thousands separators. `None` when it
+/// is not a number; `Some(None)` when empty.
 fn parse_money(raw: &str) -> Option<Option<i64>> {
     let cleaned: String = raw.chars().filter(|c| !matches!(c, '.' | ',' | ' ' | '_')).collect();
     if cleaned.is_empty() {
         return Some(None);
     }
-    cleaned.parse::<i64>().ok().filter(|v| *v >= 0).map(Some)
+    cleaned.parse::<i64>().ok().map(Some)
 }
 
+/// Facet keys trimmed, sorted and deduplicated; empty or overlong ones dropped, and at most
+/// `MAX_FACET_VALUES` kept, so a query (and the page cache's key) stays small.
 fn clean_keys(values: Vec<String>) -> Vec<String> {
-    let mut keys: Vec<String> =
-        values.into_iter().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty() && v.len() <= 80).collect();
+    let mut keys: Vec<String> = values
+        .into_iter()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty() && v.len() <= MAX_KEY_BYTES)
+        .collect();
     keys.sort();
     keys.dedup();
+    keys.truncate(MAX_FACET_VALUES);
     keys
 }
 
 impl ProductQuery {
-    /// Reads the query string through `get_all` (all values of one key). Bad values are dropped
-    /// and reported, never fatal: `price_min=abc` or `page=-1` still gives a page.
+    /// Reads the query string through `get_all` (all values of one key), then applies the
+    /// limits of [`ProductQuery::limited`]. Bad values are dropped and reported, never fatal:
+    /// `price_min=abc` or `page=-1` still gives a page.
     pub fn parse(get_all: impl Fn(&str) -> Vec<String>) -> (ProductQuery, Vec<QueryIssue>) {
         let first = |key: &str| get_all(key).into_iter().next().unwrap_or_default();
         let mut issues = Vec::new();
-        let mut q = first("q").trim().to_owned();
-        if q.chars().count() > MAX_QUERY_CHARS {
-            q = q.chars().take(MAX_QUERY_CHARS).collect();
-            issues.push(QueryIssue::QueryTooLong);
-        }
         let mut stars = Vec::new();
         for raw in get_all("stars") {
             match raw.trim().parse::<i64>() {
-                Ok(s) if (3..=5).contains(&s) => stars.push(s),
-                _ => issues.push(QueryIssue::Stars),
+                Ok(s) => stars.push(s),
+                Err(_) => issues.push(QueryIssue::Stars),
             }
         }
-        stars.sort_unstable();
-        stars.dedup();
         let mut money = |key: &str, issue: QueryIssue| match parse_money(first(key).trim()) {
             Some(v) => v,
             None => {
@@ -235,15 +242,8 @@ impl ProductQuery {
                 None
             }
         };
-        let mut price_min = money("price_min", QueryIssue::PriceMin);
-        let mut price_max = money("price_max", QueryIssue::PriceMax);
-        if let (Some(lo), Some(hi)) = (price_min, price_max)
-            && lo > hi
-        {
-            issues.push(QueryIssue::PriceOrder);
-            price_min = Some(hi);
-            price_max = Some(lo);
-        }
+        let price_min = money("price_min", QueryIssue::PriceMin);
+        let price_max = money("price_max", QueryIssue::PriceMax);
         let sort_raw = first("sort");
         let sort = if sort_raw.trim().is_empty() {
             Sort::default()
@@ -257,23 +257,81 @@ impl ProductQuery {
         let page = if page_raw.trim().is_empty() {
             1
         } else {
-            match page_raw.trim().parse::<i64>() {
-                Ok(p) if (1..=MAX_PAGE).contains(&p) => p,
-                _ => {
-                    issues.push(QueryIssue::Page);
-                    1
-                }
-            }
+            page_raw.trim().parse::<i64>().unwrap_or_else(|_| {
+                issues.push(QueryIssue::Page);
+                1
+            })
         };
-        let query = ProductQuery {
-            q,
-            groups: clean_keys(get_all("group")),
+        let read = ProductQuery {
+            q: first("q"),
+            groups: get_all("group"),
             stars,
-            districts: clean_keys(get_all("district")),
-            coops: clean_keys(get_all("coop")),
+            districts: get_all("district"),
+            coops: get_all("coop"),
             price_min,
             price_max,
             sort,
+            page,
+        };
+        let (query, out_of_bounds) = read.limited();
+        issues.extend(out_of_bounds);
+        (query, issues)
+    }
+
+    /// The one set of limits on a product-list query, whichever way it arrived (the page's query
+    /// string through `parse`, or the JSON list endpoint): the search cut to
+    /// `MAX_QUERY_CHARS`, stars 3 to 5, facet keys cleaned and capped, prices not negative and
+    /// in order, the page within `1..=MAX_PAGE` (else the first). Values outside are dropped or
+    /// corrected and reported. Idempotent: a limited query passes unchanged.
+    pub fn limited(self) -> (ProductQuery, Vec<QueryIssue>) {
+        let mut issues = Vec::new();
+        let mut q = self.q.trim();
+        if q.chars().count() > MAX_QUERY_CHARS {
+            let cut = q.char_indices().nth(MAX_QUERY_CHARS).map_or(q.len(), |(at, _)| at);
+            q = q[..cut].trim_end();
+            issues.push(QueryIssue::QueryTooLong);
+        }
+        let mut stars = Vec::new();
+        for s in self.stars {
+            if (3..=5).contains(&s) {
+                stars.push(s);
+            } else {
+                issues.push(QueryIssue::Stars);
+            }
+        }
+        stars.sort_unstable();
+        stars.dedup();
+        let mut not_negative = |price: Option<i64>, issue: QueryIssue| match price {
+            Some(v) if v < 0 => {
+                issues.push(issue);
+                None
+            }
+            other => other,
+        };
+        let mut price_min = not_negative(self.price_min, QueryIssue::PriceMin);
+        let mut price_max = not_negative(self.price_max, QueryIssue::PriceMax);
+        if let (Some(lo), Some(hi)) = (price_min, price_max)
+            && lo > hi
+        {
+            issues.push(QueryIssue::PriceOrder);
+            price_min = Some(hi);
+            price_max = Some(lo);
+        }
+        let page = if (1..=MAX_PAGE).contains(&self.page) {
+            self.page
+        } else {
+            issues.push(QueryIssue::Page);
+            1
+        };
+        let query = ProductQuery {
+            q: q.to_owned(),
+            groups: clean_keys(self.groups),
+            stars,
+            districts: clean_keys(self.districts),
+            coops: clean_keys(self.coops),
+            price_min,
+            price_max,
+            sort: self.sort,
             page,
         };
         (query, issues)
@@ -412,6 +470,37 @@ mod tests {
         let (q, issues) = parse(&[("q", &long)]);
         assert_eq!(q.q.chars().count(), MAX_QUERY_CHARS);
         assert_eq!(issues, vec![QueryIssue::QueryTooLong]);
+    }
+
+    #[test]
+    fn a_query_sent_as_json_gets_the_same_limits_as_the_query_string() {
+        let sent = ProductQuery {
+            q: format!("  chuoi{}zzzq", " ".repeat(1_000_000)),
+            groups: (0..1000).map(|i| format!("g{i}")).chain(["x".repeat(500)]).collect(),
+            stars: vec![9, 4, 4, -1],
+            districts: vec![String::new(), " yen-son ".to_owned()],
+            coops: Vec::new(),
+            price_min: Some(-5),
+            price_max: Some(i64::MAX),
+            sort: Sort::Name,
+            page: i64::MAX,
+        };
+        let (q, issues) = sent.limited();
+        assert_eq!(q.q, "chuoi");
+        assert_eq!(q.groups.len(), MAX_FACET_VALUES);
+        assert!(q.groups.iter().all(|g| g.len() <= 80));
+        assert_eq!(q.stars, vec![4]);
+        assert_eq!(q.districts, vec!["yen-son"]);
+        assert_eq!((q.price_min, q.price_max), (None, Some(i64::MAX)));
+        assert_eq!(q.page, 1);
+        for issue in [QueryIssue::QueryTooLong, QueryIssue::Stars, QueryIssue::PriceMin, QueryIssue::Page] {
+            assert!(issues.contains(&issue), "{issue:?} in {issues:?}");
+        }
+        let (again, none) = q.clone().limited();
+        assert_eq!((again, none), (q, Vec::new()), "limits are idempotent");
+        for page in [i64::MIN, -1, 0, MAX_PAGE + 1] {
+            assert_eq!(ProductQuery { page, ..Default::default() }.limited().0.page, 1, "page {page}");
+        }
     }
 
     #[test]

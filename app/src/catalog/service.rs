@@ -148,13 +148,16 @@ pub async fn list_products(
     lang: Lang,
     today: &str,
 ) -> Result<ProductPage, sqlx::Error> {
+    // Every entry point (the page, the JSON endpoint) gets the same limits.
+    let (query, _) = query.clone().limited();
+    let query = &query;
     let words = terms(&query.q);
     let index = &db.list_index;
-    let mut listing = index.list(db, query, words.as_deref(), lang, today, query.page.max(1)).await?;
+    let mut listing = index.list(db, query, words.as_deref(), lang, today, query.page).await?;
     let total = listing.total;
-    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let pages = (total.saturating_add(PER_PAGE - 1) / PER_PAGE).max(1);
     let page = query.page.clamp(1, pages);
-    if page != query.page.max(1) {
+    if page != query.page {
         // Past the last page: show the last one.
         listing = index.list(db, query, words.as_deref(), lang, today, page).await?;
     }
@@ -202,11 +205,13 @@ pub async fn list_products_cached(
     lang: Lang,
     today: &str,
 ) -> Result<std::sync::Arc<ProductPage>, sqlx::Error> {
-    if let Some(page) = cache.get(query, lang, today) {
+    // Limited before it is a key: a 1 MB search must not become a 1 MB cache key.
+    let (query, _) = query.clone().limited();
+    if let Some(page) = cache.get(&query, lang, today) {
         return Ok(page);
     }
-    let page = std::sync::Arc::new(list_products(db, query, lang, today).await?);
-    cache.insert(query.clone(), lang, today.to_owned(), page.clone());
+    let page = std::sync::Arc::new(list_products(db, &query, lang, today).await?);
+    cache.insert(query, lang, today.to_owned(), page.clone());
     Ok(page)
 }
 

@@ -268,7 +268,7 @@ async fn back_to_form(
 ) -> Result<String, AppError> {
     let body = serde_json::to_string(&(form, errors)).map_err(|_| AppError::Internal)?;
     let token = crate::drafts::save(db, service::DRAFT_FORM, body, now_unix()).await?;
-    leptos_axum::redirect(&format!("{form_url}?draft={token}#fair-form"));
+    leptos_axum::redirect(crate::ui::next::safe_next(&format!("{form_url}?draft={token}#fair-form")));
     Ok(String::new())
 }
 

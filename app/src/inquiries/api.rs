@@ -48,7 +48,8 @@ pub async fn send_inquiry(form: InquiryForm) -> Result<(), AppError> {
             };
             let body = serde_json::to_string(&(&form, errors)).map_err(|_| AppError::Internal)?;
             let token = crate::drafts::save(&db, service::DRAFT_FORM, body, now_unix()).await?;
-            leptos_axum::redirect(&format!("{}?draft={token}#inquiry-form", inquiry_path(&booth)));
+            let back = format!("{}?draft={token}#inquiry-form", inquiry_path(&booth));
+            leptos_axum::redirect(crate::ui::next::safe_next(&back));
             Ok(())
         }
         Err(e) => Err(e),

@@ -85,8 +85,8 @@ struct Inner {
     dropped_slow: AtomicU64,
     /// Signalled when something the admin dashboard's tiles count may have changed.
     kpis_dirty: Notify,
-    /// Site visitors: a key per visitor (session, visitor cookie or address) → their last page.
-    site: Mutex<HashMap<u64, Instant>>,
+    /// Site visitors of the last five minutes (bounded, expiring by themselves).
+    site: super::visitors::SiteVisitors,
 }
 
 #[derive(Clone)]
@@ -155,7 +155,7 @@ impl Hub {
                 delivered: AtomicU64::new(0),
                 dropped_slow: AtomicU64::new(0),
                 kpis_dirty: Notify::new(),
-                site: Mutex::default(),
+                site: super::visitors::SiteVisitors::new(ACTIVE_VISITOR, super::visitors::MAX_SITE_VISITORS),
             }),
         }
     }
@@ -295,22 +295,14 @@ impl Hub {
     /// Notes a page view by the visitor `key`; a visitor new to the last five minutes moves the
     /// dashboard's "visitors on the site".
     pub fn saw_visitor(&self, key: u64) {
-        let now = Instant::now();
-        let new = {
-            let mut site = self.inner.site.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            site.insert(key, now).is_none_or(|last| now.duration_since(last) >= ACTIVE_VISITOR)
-        };
-        if new {
+        if self.inner.site.saw(key) {
             self.kpis_changed();
         }
     }
 
-    /// Visitors with a page in the last five minutes, on this instance (forgetting the others).
+    /// Visitors with a page in the last five minutes, on this instance.
     pub fn site_visitors(&self) -> u32 {
-        let now = Instant::now();
-        let mut site = self.inner.site.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        site.retain(|_, last| now.duration_since(*last) < ACTIVE_VISITOR);
-        u32::try_from(site.len()).unwrap_or(u32::MAX)
+        u32::try_from(self.inner.site.count()).unwrap_or(u32::MAX)
     }
 
     /// Tabs in every booth, every instance's together.

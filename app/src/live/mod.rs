@@ -1,6 +1,6 @@
 //! Live updates over one WebSocket per tab: the protocol (`model`), the server's event hub
 //! (`hub`), who may follow what (`service`), the PostgreSQL relay between instances (`relay`),
-//! and the browser's end of the connection (`client`).
+//! the site's recent visitors (`visitors`) and the browser's end of the connection (`client`).
 #[cfg(feature = "hydrate")]
 pub mod client;
 #[cfg(feature = "ssr")]
@@ -10,6 +10,8 @@ pub mod model;
 pub mod relay;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod visitors;
 
 /// The anonymous visitor's cookie: a random token whose SHA-256 names their booth conversations.
 pub const VISITOR_COOKIE: &str = "ocop_visitor";

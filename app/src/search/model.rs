@@ -11,3 +11,7 @@ pub struct Suggestion {
 }
 
 pub const MAX_SUGGESTIONS: i64 = 6;
+
+/// The longest search text used, in characters: the product list and the suggestions cut
+/// what is typed (or sent) to this before any folding or matching.
+pub const MAX_QUERY_CHARS: usize = 100;

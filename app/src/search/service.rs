@@ -3,18 +3,28 @@
 use tracing::instrument;
 
 use super::fold::tokens;
-use super::model::{MAX_SUGGESTIONS, Suggestion};
+use super::model::{MAX_QUERY_CHARS, MAX_SUGGESTIONS, Suggestion};
 use crate::db::{Backend, Db, Sql};
 use crate::lang::Text;
 
 /// At most this many words of a query are used.
 const MAX_TERMS: usize = 8;
 
-/// The words of a query, folded, or `None` when there is nothing to search for.
+/// At most this many characters of a word are used.
+const MAX_TERM_CHARS: usize = 40;
+
+/// The words of a query, folded, or `None` when there is nothing to search for. Only the first
+/// `MAX_QUERY_CHARS` characters are read, whoever sent the query.
 pub fn terms(query: &str) -> Option<Vec<String>> {
-    let mut words = tokens(query);
+    let cut = query.char_indices().nth(MAX_QUERY_CHARS).map_or(query.len(), |(at, _)| at);
+    let mut words = tokens(&query[..cut]);
     words.truncate(MAX_TERMS);
-    words.iter_mut().for_each(|w| w.truncate(40));
+    for word in &mut words {
+        // By characters: a byte cut could split a letter (and panic).
+        if let Some((at, _)) = word.char_indices().nth(MAX_TERM_CHARS) {
+            word.truncate(at);
+        }
+    }
     (!words.is_empty()).then_some(words)
 }
 
@@ -95,5 +105,20 @@ mod tests {
     #[test]
     fn a_query_of_only_punctuation_searches_nothing() {
         assert_eq!(terms(" \"*:&| "), None);
+    }
+
+    #[test]
+    fn long_words_are_cut_by_characters_never_inside_one() {
+        // 3-byte letters: a cut at byte 40 would fall inside the 14th.
+        let words = terms(&"茶".repeat(60)).unwrap_or_default();
+        assert_eq!(words, vec!["茶".repeat(MAX_TERM_CHARS)]);
+        let words = terms(&format!("a{}", "ж".repeat(60))).unwrap_or_default();
+        assert_eq!(words[0].chars().count(), MAX_TERM_CHARS);
+    }
+
+    #[test]
+    fn only_the_first_hundred_characters_of_a_query_are_read() {
+        let huge = format!("chuoi{}zzzq", " ".repeat(1_000_000));
+        assert_eq!(terms(&huge), Some(vec!["chuoi".to_owned()]));
     }
 }

@@ -44,6 +44,30 @@ border:2px solid #1f6f43;border-radius:4mm;text-align:center}\
 @media print{@page{size:A6;margin:0}body{background:#fff}.top,.hint{display:none}\
 .card{margin:0 auto;border:0;max-width:none;width:105mm;min-height:148mm;page-break-inside:avoid}}";
 
+/// The documents' Content-Security-Policy: no script at all, and no style but their own two
+/// stylesheets, named by hash (they are constants); images only from the site (the logo).
+pub fn content_security_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        format!(
+            "default-src 'none'; style-src {} {}; img-src 'self' data:; base-uri 'none'; \
+             form-action 'none'; frame-ancestors 'none'",
+            style_source(BASE_CSS),
+            style_source(&format!("{BASE_CSS}{CARD_CSS}"))
+        )
+    })
+}
+
+/// A CSP hash source for an inline stylesheet.
+fn style_source(css: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(css.as_bytes()))
+    )
+}
+
 fn text(lang: Lang, t: &Text) -> String {
     t.best(lang)
 }
@@ -282,4 +306,37 @@ pub fn booth_card_page(card: BoothCard, lang: Lang, site: &str, booth_url: &str,
     }
     .into_any();
     document(lang, head, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text of each `<style>` element.
+    fn inline_styles(html: &str) -> Vec<&str> {
+        html.split("<style")
+            .skip(1)
+            .filter_map(|rest| rest.split_once('>').and_then(|(_, css)| css.split("</style>").next()))
+            .collect()
+    }
+
+    #[test]
+    fn the_documents_inline_stylesheets_are_the_ones_their_policy_names() {
+        let card = BoothCard {
+            slug: "binh-minh".to_owned(),
+            name: Text::new("HTX Bình Minh", "Binh Minh Cooperative"),
+            district: None,
+            logo_url: Some("/media/logo.webp".to_owned()),
+        };
+        let site = "http://shop.test";
+        let card =
+            booth_card_page(card, Lang::En, site, "http://shop.test/booths/binh-minh", "<svg></svg>".into());
+        for html in [trace_not_found(Lang::Vi, "/"), card] {
+            let styles = inline_styles(&html);
+            assert_eq!(styles.len(), 1, "{html}");
+            assert!(content_security_policy().contains(&style_source(styles[0])), "{html}");
+            assert!(!html.contains("<script") && !html.contains(" style="), "no script, no inline style");
+        }
+        assert!(content_security_policy().starts_with("default-src 'none';"));
+    }
 }

@@ -4,3 +4,4 @@ pub mod dates;
 pub mod forms;
 pub mod layout;
 pub mod money;
+pub mod next;
