@@ -1,11 +1,14 @@
 //! Property tests of the parsers that read outside input: prices, phone numbers, the checkout's
-//! lines, live WebSocket frames, VietQR payloads and the search folding. Whatever arrives, they
-//! never panic, and what we write they read back the same.
+//! lines, the product list's query string, redirect targets, live WebSocket frames, VietQR
+//! payloads and the search folding. Whatever arrives, they never panic, and what we write they
+//! read back the same.
+use app::catalog::model::ProductQuery;
 use app::coops::model::{parse_count, parse_vnd};
 use app::live::model::{ClientFrame, Topic};
 use app::orders::model::{MAX_LINES, MAX_QUANTITY, MAX_UNIT_PRICE_VND, normalize_mobile, parse_lines};
 use app::orders::vietqr::Transfer;
 use app::search::fold::{fold, slugify, tokens};
+use app::ui::next::safe_next;
 use app::ui::money::{format_vnd, group_thousands};
 use proptest::prelude::*;
 
@@ -101,6 +104,78 @@ proptest! {
         prop_assert!(slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
         prop_assert!(!slug.starts_with('-') && !slug.ends_with('-') && !slug.contains("--"));
     }
+}
+
+const QUERY_KEYS: [&str; 10] =
+    ["q", "group", "stars", "district", "coop", "price_min", "price_max", "sort", "page", "other"];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_product_query_never_panics_stays_in_its_limits_and_reads_back_from_its_own_link(
+        pairs in prop::collection::vec((prop::sample::select(QUERY_KEYS.to_vec()), "\\PC{0,300}|[0-9-]{1,25}"), 0..40),
+    ) {
+        let get_all = |key: &str| pairs.iter().filter(|(k, _)| *k == key).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+        let (query, _) = ProductQuery::parse(get_all);
+        prop_assert!(query.q.chars().count() <= 100);
+        prop_assert!((1..=400).contains(&query.page));
+        prop_assert!(query.stars.iter().all(|s| (3..=5).contains(s)));
+        prop_assert!(query.groups.len() <= 20 && query.districts.len() <= 20 && query.coops.len() <= 20);
+        if let (Some(lo), Some(hi)) = (query.price_min, query.price_max) {
+            prop_assert!(0 <= lo && lo <= hi);
+        }
+        // Limiting twice changes nothing, and the canonical pairs read back as the same query.
+        let (again, issues) = query.clone().limited();
+        prop_assert_eq!(&again, &query);
+        prop_assert!(issues.is_empty(), "{:?}", issues);
+        let canonical = query.to_pairs();
+        let (read, _) = ProductQuery::parse(|key: &str| {
+            canonical.iter().filter(|(k, _)| *k == key).map(|(_, v)| v.clone()).collect()
+        });
+        prop_assert_eq!(read, query);
+    }
+
+    #[test]
+    fn a_redirect_target_is_always_a_path_on_this_site(target in "\\PC{0,60}|[/\\\\%0-9a-fA-F.:@?#\t]{0,40}") {
+        let next = safe_next(&target);
+        prop_assert!(next == "/" || next == target);
+        prop_assert!(next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\"));
+        prop_assert!(next.bytes().all(|b| b.is_ascii_graphic()));
+        prop_assert!(!next.contains('\\'));
+        // No decoding of it (once or twice) turns it into another site either.
+        let mut decoded = next.to_owned();
+        for _ in 0..3 {
+            decoded = percent_decode(&decoded);
+            prop_assert!(!decoded.starts_with("//") && !decoded.starts_with("/\\"), "{} -> {}", next, decoded);
+            prop_assert!(!decoded.chars().any(|c| c.is_ascii_control() || c == '\\'), "{} -> {:?}", next, decoded);
+        }
+    }
+
+    #[test]
+    fn a_plain_path_on_this_site_is_followed_as_given(path in "(/[a-z0-9_-]{1,12}){1,4}(\\?[a-z]{1,6}=[a-z0-9]{0,8})?") {
+        prop_assert_eq!(safe_next(&path), path.as_str());
+    }
+}
+
+/// Percent-decoding as a browser or proxy would (lossy UTF-8), for the redirect property.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = s.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn topic() -> impl Strategy<Value = Topic> {

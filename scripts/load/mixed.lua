@@ -39,7 +39,7 @@ function request()
   elseif r <= 70 then
     return wrk.format("GET", "/p/" .. pick(slugs), html)
   elseif r <= 80 then
-    return wrk.format("GET", "/api/search/suggest?q=" .. pick(terms):sub(1, 3), { ["Accept"] = "application/json" })
+    return wrk.format("GET", "/api/search/suggest?q=" .. string.gsub(pick(terms):sub(1, 3), " ", "+"), { ["Accept"] = "application/json" })
   elseif r <= 90 then
     wrk.path = "/api/orders/add_to_cart"
     return form("slug=" .. pick(slugs) .. "&quantity=1")
@@ -53,7 +53,7 @@ function request()
   end
 end
 
-local statuses = {}
+statuses = {}
 function response(status)
   statuses[status] = (statuses[status] or 0) + 1
 end
