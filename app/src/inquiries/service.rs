@@ -1,7 +1,12 @@
 //! Export inquiries: taking one in (with a per-address limit and a honeypot), the cooperative's
 //! pipeline and notes, the lists, and the CSV export.
+use bytes::Bytes;
+use futures::TryStreamExt;
+use tokio::sync::mpsc;
+
 use super::model::*;
 use crate::db::{Db, Sql};
+use crate::export::{CsvStream, ExportError, local_time};
 use crate::error::{AppError, FieldError};
 use crate::lang::Text;
 use crate::live::hub::Hub;
@@ -333,9 +338,42 @@ struct CsvRow {
     message: String,
 }
 
-/// Every lead in scope as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the
-/// Vietnamese right), newest first.
-pub async fn csv(db: &Db, scope: Scope) -> Result<Vec<u8>, AppError> {
+/// Which leads of a scope a CSV holds: those received in `[start, end)` and of the cooperatives
+/// of one district (the admin dashboard's filters); all of them by default.
+#[derive(Debug, Clone, Default)]
+pub struct LeadRange {
+    pub received: Option<(i64, i64)>,
+    /// A district's slug.
+    pub district: Option<String>,
+}
+
+/// Writes the leads of `scope` in `range` as CSV, oldest first: the one leads export, behind
+/// `/coop/inquiries.csv`, `/admin/inquiries.csv` and `/admin/export/inquiries.csv`.
+pub async fn write_csv(
+    db: &Db,
+    scope: Scope,
+    range: &LeadRange,
+    out: &mut CsvStream,
+) -> Result<(), ExportError> {
+    out.header(&[
+        "id",
+        "received_vietnam_time",
+        "cooperative",
+        "company",
+        "country",
+        "contact",
+        "email",
+        "phone",
+        "product",
+        "quantity",
+        "unit",
+        "packaging",
+        "incoterm",
+        "target_date",
+        "samples",
+        "status",
+        "message",
+    ])?;
     let mut sql = Sql::new(
         "SELECT i.id, i.created_at, c.name_vi AS coop, i.company, i.country, i.contact_name, i.email, i.phone, \
          p.name_vi AS product, i.quantity, i.quantity_unit, i.packaging, i.incoterm, i.target_date, i.samples, \
@@ -345,68 +383,45 @@ pub async fn csv(db: &Db, scope: Scope) -> Result<Vec<u8>, AppError> {
     if let Scope::Cooperative(coop) = scope {
         sql.push(" AND i.cooperative_id = ").bind(coop);
     }
-    sql.push(" ORDER BY i.created_at DESC, i.id DESC");
-    let rows: Vec<CsvRow> = sql.query_as()?.fetch_all(&db.pool).await?;
-    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let write = |out: &mut csv::Writer<Vec<u8>>, record: &[String]| {
-        out.write_record(record).map_err(|e| {
-            tracing::error!(error = %e, "could not write a CSV record");
-            AppError::Internal
-        })
-    };
-    write(
-        &mut out,
-        &[
-            "id",
-            "received_utc",
-            "cooperative",
-            "company",
-            "country",
-            "contact",
-            "email",
-            "phone",
-            "product",
-            "quantity",
-            "unit",
-            "packaging",
-            "incoterm",
-            "target_date",
-            "samples",
-            "status",
-            "message",
-        ]
-        .map(str::to_owned),
-    )?;
-    for r in rows {
-        let received = time::OffsetDateTime::from_unix_timestamp(r.created_at)
-            .map(|t| format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute()))
-            .unwrap_or_default();
-        write(
-            &mut out,
-            &[
-                r.id.to_string(),
-                received,
-                r.coop,
-                r.company,
-                r.country,
-                r.contact_name,
-                r.email,
-                r.phone,
-                r.product.unwrap_or_default(),
-                r.quantity.to_string(),
-                r.quantity_unit,
-                r.packaging,
-                r.incoterm,
-                r.target_date.unwrap_or_default(),
-                if r.samples != 0 { "yes" } else { "no" }.to_owned(),
-                r.status,
-                r.message,
-            ],
-        )?;
+    if let Some((start, end)) = range.received {
+        sql.push(" AND i.created_at >= ").bind(start).push(" AND i.created_at < ").bind(end);
     }
-    out.into_inner().map_err(|e| {
-        tracing::error!(error = %e, "could not finish the CSV");
-        AppError::Internal
+    if let Some(district) = &range.district {
+        sql.push(" AND c.district_id IN (SELECT d.id FROM districts d WHERE d.slug = ");
+        sql.bind(district.clone()).push(")");
+    }
+    sql.push(" ORDER BY i.created_at, i.id");
+    let mut rows = sql.query_as::<CsvRow>()?.fetch(&db.pool);
+    while let Some(r) = rows.try_next().await? {
+        out.record([
+            r.id.into(),
+            local_time(r.created_at).into(),
+            r.coop.into(),
+            r.company.into(),
+            r.country.into(),
+            r.contact_name.into(),
+            r.email.into(),
+            r.phone.into(),
+            r.product.into(),
+            r.quantity.into(),
+            r.quantity_unit.into(),
+            r.packaging.into(),
+            r.incoterm.into(),
+            r.target_date.into(),
+            if r.samples != 0 { "yes" } else { "no" }.into(),
+            r.status.into(),
+            r.message.into(),
+        ])
+        .await?;
+    }
+    Ok(())
+}
+
+/// The leads of `scope` in `range` as a streamed CSV (see `crate::export`).
+pub fn csv(db: Db, scope: Scope, range: LeadRange) -> mpsc::Receiver<Bytes> {
+    crate::export::spawn("inquiries", move |mut out| async move {
+        write_csv(&db, scope, &range, &mut out).await?;
+        Ok::<_, ExportError>(out)
     })
 }
 
