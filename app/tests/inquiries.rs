@@ -5,8 +5,9 @@
 mod common;
 
 use app::db::{Db, Sql};
-use app::error::AppError;
-use app::inquiries::model::{InquiryForm, LeadStatus};
+use app::drafts;
+use app::error::{AppError, FieldError};
+use app::inquiries::model::{InquiryForm, LeadStatus, MAX_MESSAGE, MAX_SHORT};
 use app::inquiries::service::{self, LeadRange, Scope, Submitted};
 use app::live::hub::Hub;
 use app::live::model::{Event, ServerFrame, Topic};
@@ -304,7 +305,68 @@ async fn the_leads_csv_never_hands_a_spreadsheet_a_formula(db: Db) {
     }
 }
 
+/// The drafts of `ip`: how many, and their bodies' total length in bytes.
+async fn drafts_of(db: &Db, ip: &str) -> (i64, i64) {
+    let mut sql = Sql::new("SELECT COUNT(*), COALESCE(SUM(LENGTH(body)), 0) FROM form_drafts WHERE ip = ");
+    sql.bind(ip.to_owned());
+    sql.query_as().expect("query").fetch_one(&db.pool).await.expect("drafts")
+}
+
+/// One address refused forty times with 0.9 MB forms keeps a handful of small drafts, and
+/// another address still gets its own.
+async fn refused_inquiries_keep_bounded_drafts(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let mut huge = form("binh-minh", &"C".repeat(300_000));
+    huge.message = "Tôi muốn mua chè. ".repeat(600_000 / 20);
+    huge.packaging = "x".repeat(300_000);
+    assert!(serde_json::to_string(&huge).expect("json").len() > 900_000);
+    let errors = vec![FieldError::new("message", "too_long")];
+    let mut last = None;
+    for i in 0..40 {
+        last = drafts::save(&db, &huge, &errors, "203.0.113.7", NOW + i).await.expect("save");
+        assert!(last.is_some(), "the latest refusal always keeps its draft");
+    }
+    let (rows, bytes) = drafts_of(&db, "203.0.113.7").await;
+    assert_eq!(rows, drafts::PER_ADDRESS, "one address keeps at most its cap");
+    assert!(bytes <= drafts::PER_ADDRESS * 32 * 1024, "{bytes} bytes for one address");
+
+    let other = form("binh-minh", "Camden Tea");
+    let token = drafts::save(&db, &other, &errors, "198.51.100.9", NOW + 41).await.expect("save");
+    let token = token.expect("another address keeps its draft");
+    let page = service::page(&db, "binh-minh", "", Some(&token), NOW + 42).await.expect("page");
+    assert_eq!(page.form.company, "Camden Tea");
+    assert_eq!(page.errors, errors);
+    assert_eq!(drafts_of(&db, "198.51.100.9").await.0, 1);
+
+    // The latest huge one comes back cut to the fields' limits.
+    let last = last.expect("token");
+    let page = service::page(&db, "binh-minh", "", Some(&last), NOW + 42).await.expect("page");
+    assert_eq!(page.form.company.chars().count(), MAX_SHORT);
+    assert_eq!(page.form.packaging.chars().count(), MAX_SHORT);
+    assert_eq!(page.form.message.chars().count(), MAX_MESSAGE);
+    assert!(page.form.message.starts_with("Tôi muốn mua chè."));
+}
+
+/// Expired drafts are deleted by the purge, fresh ones kept.
+async fn the_purge_removes_expired_drafts(db: Db) {
+    let errors = vec![FieldError::new("message", "message_short")];
+    let f = form("binh-minh", "Camden Tea");
+    let old = drafts::save(&db, &f, &errors, "203.0.113.7", NOW - drafts::TTL_SECS - 1).await.expect("save");
+    let fresh = drafts::save(&db, &f, &errors, "203.0.113.8", NOW - 60).await.expect("save");
+    assert_eq!(drafts::purge_expired(&db, NOW).await.expect("purge"), 1);
+    assert_eq!(scalar::<i64>(&db, Sql::new("SELECT COUNT(*) FROM form_drafts")).await, 1);
+    let load = |token: Option<String>| {
+        let db = db.clone();
+        async move { drafts::load(&db, "inquiry", &token.expect("token"), NOW).await.expect("load") }
+    };
+    assert!(load(old).await.is_none());
+    assert!(load(fresh).await.is_some());
+    assert_eq!(drafts::purge_expired(&db, NOW).await.expect("purge"), 0);
+}
+
 on_both_databases!(
+    refused_inquiries_keep_bounded_drafts,
+    the_purge_removes_expired_drafts,
     the_leads_csv_never_hands_a_spreadsheet_a_formula,
     an_inquiry_is_stored_pushed_live_and_seen_only_by_its_cooperative,
     bots_floods_and_bad_forms_are_turned_away,

@@ -451,9 +451,6 @@ pub async fn booth_choices(db: &Db) -> Result<Vec<(String, Text, Option<Text>)>,
         .collect())
 }
 
-/// The draft form name for the fair form (refused plain posts).
-pub const DRAFT_FORM: &str = "fair";
-
 /// A refused form's fields and errors, while its draft is kept.
 async fn load_draft(
     db: &Db,
@@ -461,7 +458,7 @@ async fn load_draft(
     now: i64,
 ) -> Result<Option<(FairForm, Vec<crate::error::FieldError>)>, AppError> {
     let Some(token) = draft else { return Ok(None) };
-    let body = crate::drafts::load(db, DRAFT_FORM, token, now).await?;
+    let body = crate::drafts::load(db, <FairForm as crate::drafts::Draft>::FORM, token, now).await?;
     Ok(body.and_then(|body| serde_json::from_str(&body).ok()))
 }
 

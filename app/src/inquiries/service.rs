@@ -6,6 +6,7 @@ use tokio::sync::mpsc;
 
 use super::model::*;
 use crate::db::{Db, Sql};
+use crate::drafts::Draft;
 use crate::export::{CsvStream, ExportError, local_time};
 use crate::error::{AppError, FieldError};
 use crate::lang::Text;
@@ -445,7 +446,7 @@ pub async fn page(
     let rows: Vec<(String, String, String)> = sql.query_as()?.fetch_all(&db.pool).await?;
     let products = rows.into_iter().map(|(s, vi, en)| (s, Text::new(vi, en))).collect();
     let saved = match draft {
-        Some(token) => crate::drafts::load(db, DRAFT_FORM, token, now).await?,
+        Some(token) => crate::drafts::load(db, <InquiryForm as Draft>::FORM, token, now).await?,
         None => None,
     };
     let (form, errors) = saved
@@ -456,5 +457,3 @@ pub async fn page(
         });
     Ok(InquiryPage { booth_slug: slug, booth_name: Text::new(vi, en), products, form, errors })
 }
-
-pub const DRAFT_FORM: &str = "inquiry";
