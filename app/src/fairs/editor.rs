@@ -89,7 +89,7 @@ async fn picked(db: &Db, coop: i64) -> Result<Vec<i64>, sqlx::Error> {
 
 /// Writes the booth's picks in the order given (replacing what was there), in one transaction.
 async fn write_picks(db: &Db, coop: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut sql = Sql::new("DELETE FROM booth_products WHERE cooperative_id = ");
     sql.bind(coop);
     sql.query()?.execute(&mut *tx).await?;

@@ -7,8 +7,8 @@ use tokio::sync::mpsc;
 use super::model::*;
 use crate::db::{Db, Sql};
 use crate::drafts::Draft;
-use crate::export::{CsvStream, ExportError, local_time};
 use crate::error::{AppError, FieldError};
+use crate::export::{CsvStream, ExportError, local_time};
 use crate::lang::Text;
 use crate::live::hub::Hub;
 use crate::live::model::{Event, InquiryNotice};
@@ -63,7 +63,7 @@ pub async fn submit(
         let found: Option<(i64, String)> = sql.query_as()?.fetch_optional(&db.pool).await?;
         Some(found.ok_or_else(|| AppError::Validation(vec![FieldError::new("product", "invalid")]))?)
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut sql = Sql::new(
         "INSERT INTO inquiries (cooperative_id, product_id, company, country, contact_name, email, phone, \
          quantity, quantity_unit, packaging, incoterm, target_date, samples, message, status, ip, created_at, \
@@ -270,7 +270,7 @@ pub async fn transition(
     if !from.can_move(to) {
         return Err(AppError::Conflict("lead_transition".into()));
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut sql = Sql::new("UPDATE inquiries SET status = ");
     sql.bind(to.as_db().to_owned()).push(", updated_at = ").bind(now).push(" WHERE id = ").bind(id);
     sql.push(" AND cooperative_id = ").bind(coop).push(" AND status = ").bind(from.as_db().to_owned());

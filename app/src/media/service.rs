@@ -137,7 +137,9 @@ pub fn reorder(mut ids: Vec<i64>, id: i64, to: PhotoMove) -> Vec<i64> {
 #[instrument(skip(db))]
 pub async fn move_photo(db: &Db, coop_id: i64, photo_id: i64, to: PhotoMove) -> Result<(), AppError> {
     let product_id = owned_photo(db, coop_id, photo_id).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
+    // Two moves at once would each write the order they read.
+    tx.lock_row("SELECT id FROM products WHERE id = ", product_id).await?;
     let mut sql = Sql::new("SELECT id FROM product_photos WHERE product_id = ");
     sql.bind(product_id).push(" ORDER BY position, id");
     let ids: Vec<i64> = sql.query_scalar()?.fetch_all(&mut *tx).await?;
