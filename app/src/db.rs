@@ -179,6 +179,18 @@ impl WriteTx {
         Ok(sql.query()?.fetch_optional(&mut *self.tx).await?.is_some())
     }
 
+    /// Locks `key` in the key space `space` until the transaction ends, for a limit with no
+    /// row of its own to lock (inquiries per client address): a PostgreSQL advisory lock; on
+    /// SQLite the transaction already holds the database's write lock.
+    pub async fn lock_key(&mut self, space: i32, key: &str) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            let mut sql = Sql::new("SELECT 1 FROM pg_advisory_xact_lock(");
+            sql.bind(space).push(", hashtext(").bind(key.to_owned()).push("))");
+            sql.query()?.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
     }

@@ -43,12 +43,9 @@ pub async fn submit(
         tracing::info!(ip, "inquiry honeypot filled in; discarded");
         return Ok(Submitted::Discarded);
     }
-    let mut sql = Sql::new("SELECT COUNT(*), MIN(created_at) FROM inquiries WHERE ip = ");
-    sql.bind(ip.to_owned()).push(" AND created_at > ").bind(now - 3600);
-    let (recent, oldest): (i64, Option<i64>) = sql.query_as()?.fetch_one(&db.pool).await?;
-    if recent >= PER_IP_PER_HOUR {
-        return Err(AppError::TooManyAttempts(oldest.map_or(3600, |t| (t + 3600 - now).max(1))));
-    }
+    // Checked first to turn a flood away before any other work, and again below where it
+    // counts: under the address's lock, as the inquiry is stored.
+    within_hourly_limit(&mut *db.pool.acquire().await?, ip, now).await?;
     let checked = form.check(today).map_err(AppError::Validation)?;
     let mut sql =
         Sql::new("SELECT id, name_vi, name_en FROM cooperatives WHERE status = 'approved' AND slug = ");
@@ -64,6 +61,8 @@ pub async fn submit(
         Some(found.ok_or_else(|| AppError::Validation(vec![FieldError::new("product", "invalid")]))?)
     };
     let mut tx = db.begin_write().await?;
+    tx.lock_key(INQUIRY_LOCKS, ip).await?;
+    within_hourly_limit(&mut tx, ip, now).await?;
     let mut sql = Sql::new(
         "INSERT INTO inquiries (cooperative_id, product_id, company, country, contact_name, email, phone, \
          quantity, quantity_unit, packaging, incoterm, target_date, samples, message, status, ip, created_at, \
@@ -107,6 +106,21 @@ pub async fn submit(
     )
     .await;
     Ok(Submitted::Stored(id))
+}
+
+/// The advisory lock space of the per-address limit (`WriteTx::lock_key`).
+const INQUIRY_LOCKS: i32 = 17;
+
+/// `Ok` while `ip` has sent fewer than `PER_IP_PER_HOUR` inquiries in the hour before `now`;
+/// otherwise how long until the oldest of them leaves the hour.
+async fn within_hourly_limit(conn: &mut sqlx::AnyConnection, ip: &str, now: i64) -> Result<(), AppError> {
+    let mut sql = Sql::new("SELECT COUNT(*), MIN(created_at) FROM inquiries WHERE ip = ");
+    sql.bind(ip.to_owned()).push(" AND created_at > ").bind(now - 3600);
+    let (recent, oldest): (i64, Option<i64>) = sql.query_as()?.fetch_one(conn).await?;
+    if recent >= PER_IP_PER_HOUR {
+        return Err(AppError::TooManyAttempts(oldest.map_or(3600, |t| (t + 3600 - now).max(1))));
+    }
+    Ok(())
 }
 
 /// The `InquiryReceived` event of a stored inquiry (for the relay).

@@ -115,13 +115,16 @@ pub async fn add_to_cart(
     }
     let product = purchasable(db, product_id).await?.ok_or(AppError::NotFound)?;
     let cart = ensure_cart(db, owner, now).await?;
+    // Read under the cart's lock, so that lines added at once cannot pass `MAX_LINES` together.
+    let mut tx = db.begin_write().await?;
+    tx.lock_row("SELECT id FROM carts WHERE id = ", cart).await?;
     let mut sql = Sql::new("SELECT quantity FROM cart_lines WHERE cart_id = ");
     sql.bind(cart).push(" AND product_id = ").bind(product_id);
-    let existing: Option<i64> = sql.query_scalar()?.fetch_optional(&db.pool).await?;
+    let existing: Option<i64> = sql.query_scalar()?.fetch_optional(&mut *tx).await?;
     if existing.is_none() {
         let mut sql = Sql::new("SELECT COUNT(*) FROM cart_lines WHERE cart_id = ");
         sql.bind(cart);
-        if sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? >= MAX_LINES as i64 {
+        if sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await? >= MAX_LINES as i64 {
             return Err(quantity_error("cart_full"));
         }
     }
@@ -136,7 +139,8 @@ pub async fn add_to_cart(
     sql.push(
         ") ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cart_lines.quantity + excluded.quantity",
     );
-    sql.query()?.execute(&db.pool).await?;
+    sql.query()?.execute(&mut *tx).await?;
+    tx.commit().await?;
     touch(db, cart, now).await?;
     Ok(())
 }
@@ -293,19 +297,31 @@ pub async fn merge_into_account(db: &Db, token_hash: &str, user_id: i64, now: i6
         already: i64,
         stock: i64,
     }
+    // Read under the account cart's lock: the merged cart too holds at most `MAX_LINES` lines
+    // (the anonymous cart's newest lines beyond them stay out).
+    let mut tx = db.begin_write().await?;
+    tx.lock_row("SELECT id FROM carts WHERE id = ", into).await?;
     let mut sql = Sql::new(
         "SELECT l.product_id, l.quantity, l.seen_price_vnd, l.added_at, p.stock, \
          COALESCE((SELECT m.quantity FROM cart_lines m WHERE m.product_id = l.product_id AND m.cart_id = ",
     );
     sql.bind(into)
         .push("), 0) AS already FROM cart_lines l JOIN products p ON p.id = l.product_id WHERE l.cart_id = ");
-    sql.bind(from);
-    let rows: Vec<Row> = sql.query_as()?.fetch_all(&db.pool).await?;
-    let mut tx = db.begin_write().await?;
+    sql.bind(from).push(" ORDER BY l.added_at, l.product_id");
+    let rows: Vec<Row> = sql.query_as()?.fetch_all(&mut *tx).await?;
+    let mut sql = Sql::new("SELECT COUNT(*) FROM cart_lines WHERE cart_id = ");
+    sql.bind(into);
+    let mut lines: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
     for r in rows {
         let quantity = (r.already + r.quantity).min(r.stock).min(MAX_QUANTITY);
         if quantity <= r.already {
             continue;
+        }
+        if r.already == 0 {
+            if lines >= MAX_LINES as i64 {
+                continue;
+            }
+            lines += 1;
         }
         let mut sql = Sql::new(
             "INSERT INTO cart_lines (cart_id, product_id, quantity, seen_price_vnd, added_at) VALUES (",
