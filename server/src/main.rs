@@ -139,6 +139,8 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     app::admin::dashboard::push::spawn(db.clone(), hub.clone());
     // Booth pages hear when their fair opens or closes on schedule.
     app::fairs::clock::spawn(db.clone(), hub.clone());
+    // Refused forms' drafts are deleted once expired, whether or not anyone reads them again.
+    app::drafts::spawn_purge(db.clone());
     if db.backend == app::db::Backend::Postgres {
         // Events cross to the other instances on this database.
         app::live::relay::start(db.clone(), &config.database_url, hub.clone()).await?;

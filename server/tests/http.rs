@@ -638,3 +638,48 @@ async fn the_product_page_opens_the_export_inquiry_with_the_product_chosen() {
         between(&form.body, &format!(r#"<option value="{TEA}""#), ">").expect("the product's option");
     assert!(option.contains("selected"), "the product is chosen: {option:?}");
 }
+
+/// A plain (no JavaScript) inquiry post from `addr`, as the booth page's form sends it.
+fn plain_inquiry(addr: &str, company: &str, message: &str) -> Request<Body> {
+    let body = format!(
+        "form[booth]=binh-minh&form[product]=&form[company]={company}&form[country]=UK&form[contact_name]=Amelia\
+         &form[email]=amelia%40camden.example&form[phone]=&form[quantity]=2000&form[quantity_unit]=kg\
+         &form[packaging]=&form[incoterm]=FOB&form[target_date]=&form[message]={message}&form[website]="
+    );
+    let mut req = Request::builder()
+        .method("POST")
+        .uri("/api/inquiries/send")
+        .header(header::HOST, "shop.test")
+        .header(header::ORIGIN, "http://shop.test")
+        .header(header::ACCEPT, "text/html")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .expect("req");
+    let addr: std::net::SocketAddr = format!("{addr}:40000").parse().expect("address");
+    req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    req
+}
+
+/// Forty refused 0.9 MB inquiries from one address leave a handful of small drafts, not 36 MB;
+/// another address still gets its form back as typed.
+#[tokio::test(flavor = "multi_thread")]
+async fn refused_plain_inquiries_cannot_fill_the_disk_with_drafts() {
+    let app = test_app().await;
+    let db = Db::connect(&format!("sqlite://{}", app.path.display()), 2).await.expect("open db");
+    let message = "a".repeat(900_000);
+    for _ in 0..40 {
+        let r = send(&app, plain_inquiry("203.0.113.7", "Camden+Tea", &message)).await;
+        let location = r.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(location.starts_with("/booths/binh-minh/inquiry"), "{} {location:?}", r.status);
+    }
+    let sql = app::db::Sql::new("SELECT COUNT(*), COALESCE(SUM(LENGTH(body)), 0) FROM form_drafts");
+    let (rows, bytes): (i64, i64) = sql.query_as().expect("query").fetch_one(&db.pool).await.expect("drafts");
+    assert!(rows <= app::drafts::PER_ADDRESS, "{rows} drafts from one address");
+    assert!(bytes <= 64 * 1024, "{bytes} bytes of drafts from one address");
+
+    let r = send(&app, plain_inquiry("198.51.100.9", "Hart+%26+Sons", "short")).await;
+    let location = r.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(location.contains("?draft="), "another address keeps its draft: {location:?}");
+    let again = page(&app, location.split('#').next().unwrap_or_default(), "en").await;
+    assert!(again.body.contains("Hart &amp; Sons"), "the form comes back as typed");
+}

@@ -258,7 +258,7 @@ pub async fn apply(db: &Db, mut form: ApplicationForm, ip: &str, now: i64) -> Re
     let hash = password::hash(&turn, form.password.clone()).await?;
     drop(turn);
 
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut sql = Sql::new(
         "INSERT INTO cooperatives (slug, name_vi, name_en, district_id, commune, contact_name, \
          contact_email, contact_phone, status, created_at) VALUES (",
@@ -370,7 +370,7 @@ pub async fn review_application(
         Decision::Approve => CoopStatus::Approved,
         Decision::Reject => CoopStatus::Rejected,
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut sql = Sql::new("UPDATE cooperatives SET status = ");
     sql.bind(status.as_db().to_owned())
         .push(", review_note = ")

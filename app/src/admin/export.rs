@@ -1,8 +1,5 @@
 //! Streamed CSV exports of the admin console: orders, products, certificates and inquiries for
-//! the page's current filters. UTF-8 with a byte order mark, so that Excel reads Vietnamese
-//! correctly. The rows come from one query as a stream and are written into chunks of about
-//! `CHUNK_BYTES`; at most `CHUNKS_IN_FLIGHT` chunks wait for the client, so memory stays the
-//! same for ten rows or a million, and a slow download slows the query instead of filling RAM.
+//! the page's current filters, written by `crate::export` (bounded chunks, formula-safe cells).
 use bytes::Bytes;
 use futures::TryStreamExt;
 use serde::Deserialize;
@@ -12,11 +9,7 @@ use super::dashboard::model::{DashboardFilter, vietnam_day};
 use super::dashboard::service::{STARS_OF_P, Scope};
 use super::model::CertificateFilter;
 use crate::db::{Db, Sql};
-
-pub const BOM: &[u8] = b"\xEF\xBB\xBF";
-/// A chunk is sent once it holds this much.
-pub const CHUNK_BYTES: usize = 64 * 1024;
-pub const CHUNKS_IN_FLIGHT: usize = 4;
+use crate::export::{CsvStream, ExportError, local_time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -73,84 +66,18 @@ impl ExportQuery {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-enum ExportError {
-    #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
-    #[error("csv: {0}")]
-    Csv(#[from] csv::Error),
-    #[error("the client went away")]
-    Gone,
-}
-
-/// CSV records into bounded chunks on a channel.
-struct Chunks {
-    out: csv::Writer<Vec<u8>>,
-    tx: mpsc::Sender<Bytes>,
-}
-
-/// A CSV writer into an empty chunk. Its own buffer is small: the chunk's size is checked on
-/// what it has flushed.
-fn writer(start: Vec<u8>) -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().buffer_capacity(1024).from_writer(start)
-}
-
-impl Chunks {
-    fn new(tx: mpsc::Sender<Bytes>) -> Chunks {
-        Chunks { out: writer(BOM.to_vec()), tx }
-    }
-
-    async fn record<I, T>(&mut self, fields: I) -> Result<(), ExportError>
-    where
-        I: IntoIterator<Item = T>,
-        T: AsRef<[u8]>,
-    {
-        self.out.write_record(fields)?;
-        if self.out.get_ref().len() >= CHUNK_BYTES {
-            self.send().await?;
-        }
-        Ok(())
-    }
-
-    async fn send(&mut self) -> Result<(), ExportError> {
-        let full = std::mem::replace(&mut self.out, writer(Vec::with_capacity(CHUNK_BYTES + 1024)));
-        let chunk = full.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
-        if chunk.is_empty() {
-            return Ok(());
-        }
-        self.tx.send(Bytes::from(chunk)).await.map_err(|_| ExportError::Gone)
-    }
-}
-
-/// `unix` in Vietnam time, `2026-12-01 09:30`.
-fn local_time(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| {
-            let t = t.to_offset(crate::ui::dates::VIETNAM);
-            format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute())
-        })
-        .unwrap_or_default()
-}
-
 /// Starts `export` for `query` on `today` (`now`'s Vietnam day) and returns its chunks. The
 /// first chunk starts with the byte order mark and the header line.
 pub fn start(db: Db, export: Export, query: ExportQuery, now: i64) -> mpsc::Receiver<Bytes> {
-    let (tx, rx) = mpsc::channel(CHUNKS_IN_FLIGHT);
-    tokio::spawn(async move {
-        let mut chunks = Chunks::new(tx);
-        let written = match export {
-            Export::Orders => orders(&db, &query, now, &mut chunks).await,
-            Export::Products => products(&db, &query, now, &mut chunks).await,
-            Export::Certificates => certificates(&db, &query, now, &mut chunks).await,
-            Export::Inquiries => inquiries(&db, &query, now, &mut chunks).await,
-        };
-        match written.and(chunks.send().await) {
-            Ok(()) | Err(ExportError::Gone) => {}
-            // The response has started: the download ends short, and the log says why.
-            Err(e) => tracing::error!(error = %e, export = export.name(), "a CSV export failed part way"),
+    crate::export::spawn(export.name(), move |mut out| async move {
+        match export {
+            Export::Orders => orders(&db, &query, now, &mut out).await?,
+            Export::Products => products(&db, &query, now, &mut out).await?,
+            Export::Certificates => certificates(&db, &query, now, &mut out).await?,
+            Export::Inquiries => inquiries(&db, &query, now, &mut out).await?,
         }
-    });
-    rx
+        Ok::<_, ExportError>(out)
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -168,8 +95,8 @@ struct OrderRow {
     ship_district: String,
 }
 
-async fn orders(db: &Db, query: &ExportQuery, now: i64, out: &mut Chunks) -> Result<(), ExportError> {
-    out.record([
+async fn orders(db: &Db, query: &ExportQuery, now: i64, out: &mut CsvStream) -> Result<(), ExportError> {
+    out.header(&[
         "number",
         "placed_vietnam_time",
         "status",
@@ -181,8 +108,7 @@ async fn orders(db: &Db, query: &ExportQuery, now: i64, out: &mut Chunks) -> Res
         "total_vnd",
         "ship_province",
         "ship_district",
-    ])
-    .await?;
+    ])?;
     let scope = Scope::new(&query.dashboard, vietnam_day(now));
     let mut sql = Sql::new(
         "SELECT o.number, o.created_at, o.status, o.payment, c.name_vi AS cooperative, d.name_vi AS district, \
@@ -199,17 +125,17 @@ async fn orders(db: &Db, query: &ExportQuery, now: i64, out: &mut Chunks) -> Res
     let mut rows = sql.query_as::<OrderRow>()?.fetch(&db.pool);
     while let Some(r) = rows.try_next().await? {
         out.record([
-            r.number,
-            local_time(r.created_at),
-            r.status,
-            r.payment,
-            r.cooperative,
-            r.district.unwrap_or_default(),
-            r.subtotal_vnd.to_string(),
-            r.shipping_vnd.to_string(),
-            r.total_vnd.to_string(),
-            r.ship_province,
-            r.ship_district,
+            r.number.into(),
+            local_time(r.created_at).into(),
+            r.status.into(),
+            r.payment.into(),
+            r.cooperative.into(),
+            r.district.into(),
+            r.subtotal_vnd.into(),
+            r.shipping_vnd.into(),
+            r.total_vnd.into(),
+            r.ship_province.into(),
+            r.ship_district.into(),
         ])
         .await?;
     }
@@ -229,8 +155,8 @@ struct ProductRow {
     stars: Option<i64>,
 }
 
-async fn products(db: &Db, query: &ExportQuery, now: i64, out: &mut Chunks) -> Result<(), ExportError> {
-    out.record([
+async fn products(db: &Db, query: &ExportQuery, now: i64, out: &mut CsvStream) -> Result<(), ExportError> {
+    out.header(&[
         "slug",
         "name_vi",
         "name_en",
@@ -240,8 +166,7 @@ async fn products(db: &Db, query: &ExportQuery, now: i64, out: &mut Chunks) -> R
         "price_vnd",
         "stock",
         "ocop_stars",
-    ])
-    .await?;
+    ])?;
     let scope = Scope::new(&query.dashboard, vietnam_day(now));
     let mut sql = Sql::new(
         "SELECT p.slug, p.name_vi, p.name_en, c.name_vi AS cooperative, d.name_vi AS district, \
@@ -256,25 +181,30 @@ async fn products(db: &Db, query: &ExportQuery, now: i64, out: &mut Chunks) -> R
     let mut rows = sql.query_as::<ProductRow>()?.fetch(&db.pool);
     while let Some(r) = rows.try_next().await? {
         out.record([
-            r.slug,
-            r.name_vi,
-            r.name_en,
-            r.cooperative,
-            r.district.unwrap_or_default(),
-            r.product_group,
-            r.price_vnd.to_string(),
-            r.stock.to_string(),
-            r.stars.map(|s| s.to_string()).unwrap_or_default(),
+            r.slug.into(),
+            r.name_vi.into(),
+            r.name_en.into(),
+            r.cooperative.into(),
+            r.district.into(),
+            r.product_group.into(),
+            r.price_vnd.into(),
+            r.stock.into(),
+            r.stars.into(),
         ])
         .await?;
     }
     Ok(())
 }
 
-async fn certificates(db: &Db, query: &ExportQuery, now: i64, out: &mut Chunks) -> Result<(), ExportError> {
+async fn certificates(
+    db: &Db,
+    query: &ExportQuery,
+    now: i64,
+    out: &mut CsvStream,
+) -> Result<(), ExportError> {
     use super::model::{CertificateState, EXPIRING_DAYS};
     use super::service::{CERTIFICATE_SELECT, CertificateRecord, certificate_filters, certificate_row};
-    out.record([
+    out.header(&[
         "decision_no",
         "product",
         "cooperative",
@@ -285,8 +215,7 @@ async fn certificates(db: &Db, query: &ExportQuery, now: i64, out: &mut Chunks) 
         "expires_on",
         "days_left",
         "state",
-    ])
-    .await?;
+    ])?;
     let day = super::dashboard::model::day_date(vietnam_day(now)).unwrap_or(time::Date::MIN);
     let today = day.to_string();
     let soon = crate::catalog::certificate::add_days(&today, EXPIRING_DAYS).unwrap_or_default();
@@ -302,82 +231,29 @@ async fn certificates(db: &Db, query: &ExportQuery, now: i64, out: &mut Chunks) 
             CertificateState::Expired => "expired",
         };
         out.record([
-            c.decision_no,
-            c.product.vi,
-            c.cooperative.vi,
-            c.district.map(|d| d.vi).unwrap_or_default(),
-            c.stars.to_string(),
-            c.council,
-            c.issued_on,
-            c.expires_on,
-            c.days_left.to_string(),
-            state.to_owned(),
+            c.decision_no.into(),
+            c.product.vi.into(),
+            c.cooperative.vi.into(),
+            c.district.map(|d| d.vi).into(),
+            c.stars.into(),
+            c.council.into(),
+            c.issued_on.into(),
+            c.expires_on.into(),
+            c.days_left.into(),
+            state.into(),
         ])
         .await?;
     }
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct InquiryRow {
-    id: i64,
-    created_at: i64,
-    cooperative: String,
-    company: String,
-    country: String,
-    contact_name: String,
-    email: String,
-    product: Option<String>,
-    quantity: i64,
-    quantity_unit: String,
-    incoterm: String,
-    status: String,
-    message: String,
-}
-
-async fn inquiries(db: &Db, query: &ExportQuery, now: i64, out: &mut Chunks) -> Result<(), ExportError> {
-    out.record([
-        "id",
-        "received_vietnam_time",
-        "cooperative",
-        "company",
-        "country",
-        "contact",
-        "email",
-        "product",
-        "quantity",
-        "unit",
-        "incoterm",
-        "status",
-        "message",
-    ])
-    .await?;
+/// The leads of the range and district, as every leads CSV is written (`inquiries::service::csv`).
+async fn inquiries(db: &Db, query: &ExportQuery, now: i64, out: &mut CsvStream) -> Result<(), ExportError> {
+    use crate::inquiries::service::{LeadRange, Scope as Leads, write_csv};
     let scope = Scope::new(&query.dashboard, vietnam_day(now));
-    let mut sql = Sql::new(
-        "SELECT o.id, o.created_at, c.name_vi AS cooperative, o.company, o.country, o.contact_name, o.email, \
-         p.name_vi AS product, o.quantity, o.quantity_unit, o.incoterm, o.status, o.message FROM inquiries o \
-         JOIN cooperatives c ON c.id = o.cooperative_id LEFT JOIN products p ON p.id = o.product_id",
-    );
-    scope.range_and_district(&mut sql);
-    sql.push(" ORDER BY o.created_at, o.id");
-    let mut rows = sql.query_as::<InquiryRow>()?.fetch(&db.pool);
-    while let Some(r) = rows.try_next().await? {
-        out.record([
-            r.id.to_string(),
-            local_time(r.created_at),
-            r.cooperative,
-            r.company,
-            r.country,
-            r.contact_name,
-            r.email,
-            r.product.unwrap_or_default(),
-            r.quantity.to_string(),
-            r.quantity_unit,
-            r.incoterm,
-            r.status,
-            r.message,
-        ])
-        .await?;
-    }
-    Ok(())
+    let range = LeadRange {
+        received: Some((scope.start, scope.end)),
+        district: scope.filter.district().map(str::to_owned),
+    };
+    write_csv(db, Leads::Province, &range, out).await
 }

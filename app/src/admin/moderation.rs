@@ -100,7 +100,8 @@ pub async fn set_suspended(
 ) -> Result<(), AppError> {
     let reason =
         if suspend { Some(check_reason(reason).map_err(|e| AppError::Validation(vec![e]))?) } else { None };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_row("SELECT id FROM cooperatives WHERE id = ", coop).await?;
     let from = coop_status(&mut tx, coop).await?;
     let allowed = if suspend { can_suspend(from) } else { can_reinstate(from) };
     if !allowed {
@@ -192,7 +193,8 @@ pub async fn set_hidden(
 ) -> Result<(), AppError> {
     let reason =
         if hide { Some(check_reason(reason).map_err(|e| AppError::Validation(vec![e]))?) } else { None };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_row("SELECT id FROM products WHERE id = ", product).await?;
     let mut sql = Sql::new("SELECT status, hidden_reason FROM products WHERE status <> 'deleted' AND id = ");
     sql.bind(product);
     let (status, hidden): (String, Option<String>) =

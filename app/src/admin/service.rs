@@ -98,7 +98,8 @@ fn refused(r: AccountRefusal) -> AppError {
 /// role it already has changes nothing and logs nothing.
 #[instrument(skip(db))]
 pub async fn set_role(db: &Db, actor: i64, user_id: i64, to: Role, now: i64) -> Result<(), AppError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_row("SELECT id FROM users WHERE id = ", user_id).await?;
     let (from, _) = current(&mut tx, user_id).await?;
     check_role_change(actor, user_id, from, to).map_err(refused)?;
     if from == to {
@@ -130,7 +131,8 @@ pub async fn set_status(
     to: AccountStatus,
     now: i64,
 ) -> Result<(), AppError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_row("SELECT id FROM users WHERE id = ", user_id).await?;
     let (_, from) = current(&mut tx, user_id).await?;
     check_status_change(actor, user_id).map_err(refused)?;
     if from == to {

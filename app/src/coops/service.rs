@@ -667,7 +667,7 @@ pub fn check_listing_url(channel: Channel, url: &str) -> Result<String, FieldErr
 }
 
 /// At most this many links per product.
-const MAX_LISTINGS: i64 = 20;
+pub const MAX_LISTINGS: i64 = 20;
 
 #[instrument(skip(db))]
 pub async fn add_listing(
@@ -680,20 +680,25 @@ pub async fn add_listing(
 ) -> Result<i64, AppError> {
     check_owned(db, coop_id, product_id).await?;
     let url = check_listing_url(channel, url).map_err(|e| AppError::Validation(vec![e]))?;
+    // Counted under the product's lock, so that links sent at once cannot pass the limit together.
+    let mut tx = db.begin_write().await?;
+    tx.lock_row("SELECT id FROM products WHERE id = ", product_id).await?;
     let mut sql = Sql::new("SELECT COUNT(*) FROM channel_listings WHERE product_id = ");
     sql.bind(product_id);
-    if sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? >= MAX_LISTINGS {
+    if sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await? >= MAX_LISTINGS {
         return Err(AppError::Validation(vec![FieldError::new("url", "too_many")]));
     }
     let mut sql = Sql::new("INSERT INTO channel_listings (product_id, channel, url, created_at) VALUES (");
     sql.bind(product_id).push(", ").bind(channel.as_db().to_owned()).push(", ").bind(url);
     sql.push(", ").bind(now).push(") RETURNING id");
-    sql.query_scalar::<i64>()?.fetch_one(&db.pool).await.map_err(|e| match &e {
+    let id = sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await.map_err(|e| match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
             AppError::Validation(vec![FieldError::new("url", "url_duplicate")])
         }
         _ => AppError::from(e),
-    })
+    })?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Removes a link; the link must belong to one of the cooperative's products.

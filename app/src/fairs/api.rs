@@ -266,9 +266,13 @@ async fn back_to_form(
     errors: Vec<crate::error::FieldError>,
     form_url: &str,
 ) -> Result<String, AppError> {
-    let body = serde_json::to_string(&(form, errors)).map_err(|_| AppError::Internal)?;
-    let token = crate::drafts::save(db, service::DRAFT_FORM, body, now_unix()).await?;
-    leptos_axum::redirect(crate::ui::next::safe_next(&format!("{form_url}?draft={token}#fair-form")));
+    let ip = crate::accounts::auth::request_session().ip;
+    match crate::drafts::save(db, form, &errors, &ip, now_unix()).await? {
+        Some(token) => {
+            leptos_axum::redirect(crate::ui::next::safe_next(&format!("{form_url}?draft={token}#fair-form")))
+        }
+        None => leptos_axum::redirect(crate::ui::next::safe_next(&format!("{form_url}#fair-form"))),
+    }
     Ok(String::new())
 }
 

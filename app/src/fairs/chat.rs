@@ -144,7 +144,7 @@ pub async fn say(
         Sender::Visitor => display_name.clone(),
         Sender::Staff => viewer.map(|v| v.display_name.clone()).unwrap_or_default(),
     };
-    let mut tx = db.pool.begin().await.map_err(unavailable)?;
+    let mut tx = db.begin_write().await.map_err(unavailable)?;
     let mut sql = Sql::new(
         "INSERT INTO chat_messages (conversation_id, sender, staff_user_id, body, created_at) VALUES (",
     );

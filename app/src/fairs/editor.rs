@@ -6,7 +6,7 @@ use tracing::instrument;
 
 use super::model::*;
 use super::service::{schedule, team};
-use crate::db::{Db, Sql};
+use crate::db::{Db, Sql, WriteTx};
 use crate::error::{AppError, FieldError};
 use crate::lang::Text;
 use crate::media::model::PhotoMove;
@@ -81,32 +81,42 @@ pub async fn save_welcome(db: &Db, coop: i64, form: &WelcomeForm, now: i64) -> R
 }
 
 /// The booth's picks in order.
-async fn picked(db: &Db, coop: i64) -> Result<Vec<i64>, sqlx::Error> {
+async fn picked(conn: &mut sqlx::AnyConnection, coop: i64) -> Result<Vec<i64>, sqlx::Error> {
     let mut sql = Sql::new("SELECT product_id FROM booth_products WHERE cooperative_id = ");
     sql.bind(coop).push(" ORDER BY position, product_id");
-    sql.query_scalar()?.fetch_all(&db.pool).await
+    sql.query_scalar()?.fetch_all(conn).await
 }
 
-/// Writes the booth's picks in the order given (replacing what was there), in one transaction.
-async fn write_picks(db: &Db, coop: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+/// The cooperative's row locked for a change of its booth's lists: such changes read the list
+/// first (to count it or reorder it), so they run one after the other (`WriteTx::lock_row`).
+async fn lock_booth(db: &Db, coop: i64) -> Result<WriteTx, AppError> {
+    let mut tx = db.begin_write().await?;
+    if !tx.lock_row("SELECT id FROM cooperatives WHERE id = ", coop).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(tx)
+}
+
+/// Writes the booth's picks in the order given (replacing what was there).
+async fn write_picks(tx: &mut WriteTx, coop: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("DELETE FROM booth_products WHERE cooperative_id = ");
     sql.bind(coop);
-    sql.query()?.execute(&mut *tx).await?;
+    sql.query()?.execute(&mut **tx).await?;
     for (position, id) in ids.iter().enumerate() {
         let mut sql = Sql::new("INSERT INTO booth_products (cooperative_id, product_id, position) VALUES (");
         sql.bind(coop).push(", ").bind(*id).push(", ").bind(position as i64).push(")");
-        sql.query()?.execute(&mut *tx).await?;
+        sql.query()?.execute(&mut **tx).await?;
     }
-    tx.commit().await
+    Ok(())
 }
 
 /// Adds one of the cooperative's own products at the end of its booth's picks (at most
-/// `MAX_FEATURED`).
+/// `MAX_FEATURED`, however many arrive at once).
 #[instrument(skip(db))]
 pub async fn pick(db: &Db, coop: i64, product: i64) -> Result<(), AppError> {
     crate::coops::service::check_owned(db, coop, product).await?;
-    let mut ids = picked(db, coop).await?;
+    let mut tx = lock_booth(db, coop).await?;
+    let mut ids = picked(&mut tx, coop).await?;
     if ids.contains(&product) {
         return Ok(());
     }
@@ -114,7 +124,8 @@ pub async fn pick(db: &Db, coop: i64, product: i64) -> Result<(), AppError> {
         return Err(invalid(vec![FieldError::new("product", "too_many")]));
     }
     ids.push(product);
-    write_picks(db, coop, &ids).await?;
+    write_picks(&mut tx, coop, &ids).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -130,11 +141,13 @@ pub async fn unpick(db: &Db, coop: i64, product: i64) -> Result<(), AppError> {
 /// Moves a pick to the front, or one place earlier or later.
 #[instrument(skip(db))]
 pub async fn move_pick(db: &Db, coop: i64, product: i64, to: PhotoMove) -> Result<(), AppError> {
-    let ids = picked(db, coop).await?;
+    let mut tx = lock_booth(db, coop).await?;
+    let ids = picked(&mut tx, coop).await?;
     if !ids.contains(&product) {
         return Err(AppError::NotFound);
     }
-    write_picks(db, coop, &crate::media::service::reorder(ids, product, to)).await?;
+    write_picks(&mut tx, coop, &crate::media::service::reorder(ids, product, to)).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -146,13 +159,13 @@ enum List {
 }
 
 impl List {
-    async fn count(self, db: &Db, coop: i64) -> Result<i64, sqlx::Error> {
+    async fn count(self, conn: &mut sqlx::AnyConnection, coop: i64) -> Result<i64, sqlx::Error> {
         let mut sql = Sql::new(match self {
             List::Slots => "SELECT COUNT(*) FROM booth_slots WHERE cooperative_id = ",
             List::Team => "SELECT COUNT(*) FROM booth_team WHERE cooperative_id = ",
         });
         sql.bind(coop);
-        sql.query_scalar()?.fetch_one(&db.pool).await
+        sql.query_scalar()?.fetch_one(conn).await
     }
 
     /// Deletes a row of the cooperative's own (someone else's is not found).
@@ -171,14 +184,17 @@ impl List {
 #[instrument(skip(db, form))]
 pub async fn add_slot(db: &Db, coop: i64, form: &SlotForm) -> Result<i64, AppError> {
     let slot = form.check().map_err(invalid)?;
-    if List::Slots.count(db, coop).await? >= MAX_SLOTS {
+    let mut tx = lock_booth(db, coop).await?;
+    if List::Slots.count(&mut tx, coop).await? >= MAX_SLOTS {
         return Err(invalid(vec![FieldError::new("starts_at", "too_many")]));
     }
     let mut sql =
         Sql::new("INSERT INTO booth_slots (cooperative_id, starts_at, title_vi, title_en, link) VALUES (");
     sql.bind(coop).push(", ").bind(slot.starts_at).push(", ").bind(slot.title.vi).push(", ");
     sql.bind(slot.title.en).push(", ").bind(slot.link).push(") RETURNING id");
-    Ok(sql.query_scalar()?.fetch_one(&db.pool).await?)
+    let id = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 #[instrument(skip(db))]
@@ -190,7 +206,8 @@ pub async fn delete_slot(db: &Db, coop: i64, id: i64) -> Result<(), AppError> {
 #[instrument(skip(db, form))]
 pub async fn add_member(db: &Db, coop: i64, form: &TeamForm) -> Result<i64, AppError> {
     let member = form.check().map_err(invalid)?;
-    if List::Team.count(db, coop).await? >= MAX_TEAM {
+    let mut tx = lock_booth(db, coop).await?;
+    if List::Team.count(&mut tx, coop).await? >= MAX_TEAM {
         return Err(invalid(vec![FieldError::new("name", "too_many")]));
     }
     let mut sql = Sql::new(
@@ -200,7 +217,9 @@ pub async fn add_member(db: &Db, coop: i64, form: &TeamForm) -> Result<i64, AppE
     sql.bind(member.role.en).push(", ").bind(member.on_duty);
     sql.push(", (SELECT COALESCE(MAX(position), -1) + 1 FROM booth_team WHERE cooperative_id = ");
     sql.bind(coop).push(")) RETURNING id");
-    Ok(sql.query_scalar()?.fetch_one(&db.pool).await?)
+    let id = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 #[instrument(skip(db))]

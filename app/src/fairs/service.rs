@@ -451,9 +451,6 @@ pub async fn booth_choices(db: &Db) -> Result<Vec<(String, Text, Option<Text>)>,
         .collect())
 }
 
-/// The draft form name for the fair form (refused plain posts).
-pub const DRAFT_FORM: &str = "fair";
-
 /// A refused form's fields and errors, while its draft is kept.
 async fn load_draft(
     db: &Db,
@@ -461,7 +458,7 @@ async fn load_draft(
     now: i64,
 ) -> Result<Option<(FairForm, Vec<crate::error::FieldError>)>, AppError> {
     let Some(token) = draft else { return Ok(None) };
-    let body = crate::drafts::load(db, DRAFT_FORM, token, now).await?;
+    let body = crate::drafts::load(db, <FairForm as crate::drafts::Draft>::FORM, token, now).await?;
     Ok(body.and_then(|body| serde_json::from_str(&body).ok()))
 }
 
@@ -545,7 +542,7 @@ pub async fn update_fair(
     let old: Vec<(String, i64)> = fair_booths(db, current.id).await?;
     let mut new: Vec<&str> = form.chosen_booths().collect();
     new.sort_unstable();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut sql = Sql::new("UPDATE fairs SET name_vi = ");
     sql.bind(fair.name.vi.clone()).push(", name_en = ").bind(fair.name.en.clone());
     sql.push(", description_vi = ").bind(fair.description.vi).push(", description_en = ");
@@ -594,7 +591,7 @@ pub async fn set_open(
     let fair = fair_by_slug(db, slug, now).await?.ok_or(AppError::NotFound)?;
     let (starts_at, ends_at) = open_or_close(fair.starts_at, fair.ends_at, now, open)
         .map_err(|refusal| AppError::Conflict(refusal.code().to_owned()))?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     // Only if nobody moved its times meanwhile.
     let mut sql = Sql::new("UPDATE fairs SET starts_at = ");
     sql.bind(starts_at).push(", ends_at = ").bind(ends_at).push(" WHERE id = ").bind(fair.id);
@@ -648,7 +645,7 @@ pub async fn create_fair(
     let known = approved_booths(db).await?;
     let fair = form.check(&known).map_err(AppError::Validation)?;
     let slug = free_slug(db, &fair.name).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut sql = Sql::new(
         "INSERT INTO fairs (slug, name_vi, name_en, description_vi, description_en, starts_at, ends_at, \
          created_by, created_at) VALUES (",

@@ -46,10 +46,17 @@ pub async fn send_inquiry(form: InquiryForm) -> Result<(), AppError> {
                 AppError::Validation(fields) => fields.clone(),
                 _ => vec![FieldError::new("form", "rate_limited")],
             };
-            let body = serde_json::to_string(&(&form, errors)).map_err(|_| AppError::Internal)?;
-            let token = crate::drafts::save(&db, service::DRAFT_FORM, body, now_unix()).await?;
-            let back = format!("{}?draft={token}#inquiry-form", inquiry_path(&booth));
-            leptos_axum::redirect(crate::ui::next::safe_next(&back));
+            let ip = request_session().ip;
+            match crate::drafts::save(&db, &form, &errors, &ip, now_unix()).await? {
+                Some(token) => leptos_axum::redirect(crate::ui::next::safe_next(&format!(
+                    "{}?draft={token}#inquiry-form",
+                    inquiry_path(&booth)
+                ))),
+                None => leptos_axum::redirect(crate::ui::next::safe_next(&format!(
+                    "{}#inquiry-form",
+                    inquiry_path(&booth)
+                ))),
+            }
             Ok(())
         }
         Err(e) => Err(e),

@@ -11,6 +11,10 @@ pub const INCOTERMS: [&str; 7] = ["EXW", "FCA", "FOB", "CFR", "CIF", "DAP", "DDP
 pub const MAX_SHORT: usize = 120;
 pub const MAX_MESSAGE: usize = 4000;
 pub const MAX_NOTE: usize = 2000;
+pub const MAX_PHONE: usize = 40;
+pub const MAX_UNIT: usize = 20;
+/// A booth's or a product's slug.
+pub const MAX_SLUG: usize = 80;
 /// Inquiries one address may send per hour.
 pub const PER_IP_PER_HOUR: i64 = 5;
 
@@ -76,6 +80,36 @@ fn one_line(s: &str) -> String {
 }
 
 #[cfg(feature = "ssr")]
+impl crate::drafts::Draft for InquiryForm {
+    const FORM: &'static str = "inquiry";
+
+    /// Each field cut to the limit `check` holds it to (the few `check` does not bound, such as
+    /// the quantity or the date, to a little more than any valid value), so that a refused form
+    /// of a megabyte is kept as a few kilobytes.
+    fn cut_to_limits(&self) -> InquiryForm {
+        use crate::drafts::cut;
+        InquiryForm {
+            booth: cut(&self.booth, MAX_SLUG),
+            product: cut(&self.product, MAX_SLUG),
+            company: cut(&self.company, MAX_SHORT),
+            country: cut(&self.country, MAX_SHORT),
+            contact_name: cut(&self.contact_name, MAX_SHORT),
+            email: cut(&self.email, MAX_SHORT),
+            phone: cut(&self.phone, MAX_PHONE),
+            quantity: cut(&self.quantity, MAX_UNIT),
+            quantity_unit: cut(&self.quantity_unit, MAX_UNIT),
+            packaging: cut(&self.packaging, MAX_SHORT),
+            incoterm: cut(&self.incoterm, 8),
+            target_date: cut(&self.target_date, MAX_UNIT),
+            samples: self.samples.as_ref().map(|_| "on".to_owned()),
+            message: cut(&self.message, MAX_MESSAGE),
+            // The honeypot is never shown again.
+            website: String::new(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
 impl InquiryForm {
     /// Checks every field (all errors at once). `today` is YYYY-MM-DD: a target date must not be
     /// in the past.
@@ -94,8 +128,8 @@ impl InquiryForm {
         let country = text("country", &self.country, true, MAX_SHORT);
         let contact_name = text("contact_name", &self.contact_name, true, MAX_SHORT);
         let email = text("email", &self.email, true, MAX_SHORT).to_lowercase();
-        let phone = text("phone", &self.phone, false, 40);
-        let quantity_unit = text("quantity_unit", &self.quantity_unit, true, 20);
+        let phone = text("phone", &self.phone, false, MAX_PHONE);
+        let quantity_unit = text("quantity_unit", &self.quantity_unit, true, MAX_UNIT);
         let packaging = text("packaging", &self.packaging, false, MAX_SHORT);
         if !email.is_empty() && !valid_email(&email) {
             errors.push(FieldError::new("email", "email_invalid"));

@@ -1,8 +1,14 @@
 //! Export inquiries: taking one in (with a per-address limit and a honeypot), the cooperative's
 //! pipeline and notes, the lists, and the CSV export.
+use bytes::Bytes;
+use futures::TryStreamExt;
+use tokio::sync::mpsc;
+
 use super::model::*;
 use crate::db::{Db, Sql};
+use crate::drafts::Draft;
 use crate::error::{AppError, FieldError};
+use crate::export::{CsvStream, ExportError, local_time};
 use crate::lang::Text;
 use crate::live::hub::Hub;
 use crate::live::model::{Event, InquiryNotice};
@@ -37,12 +43,9 @@ pub async fn submit(
         tracing::info!(ip, "inquiry honeypot filled in; discarded");
         return Ok(Submitted::Discarded);
     }
-    let mut sql = Sql::new("SELECT COUNT(*), MIN(created_at) FROM inquiries WHERE ip = ");
-    sql.bind(ip.to_owned()).push(" AND created_at > ").bind(now - 3600);
-    let (recent, oldest): (i64, Option<i64>) = sql.query_as()?.fetch_one(&db.pool).await?;
-    if recent >= PER_IP_PER_HOUR {
-        return Err(AppError::TooManyAttempts(oldest.map_or(3600, |t| (t + 3600 - now).max(1))));
-    }
+    // Checked first to turn a flood away before any other work, and again below where it
+    // counts: under the address's lock, as the inquiry is stored.
+    within_hourly_limit(&mut *db.pool.acquire().await?, ip, now).await?;
     let checked = form.check(today).map_err(AppError::Validation)?;
     let mut sql =
         Sql::new("SELECT id, name_vi, name_en FROM cooperatives WHERE status = 'approved' AND slug = ");
@@ -57,7 +60,9 @@ pub async fn submit(
         let found: Option<(i64, String)> = sql.query_as()?.fetch_optional(&db.pool).await?;
         Some(found.ok_or_else(|| AppError::Validation(vec![FieldError::new("product", "invalid")]))?)
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_key(INQUIRY_LOCKS, ip).await?;
+    within_hourly_limit(&mut tx, ip, now).await?;
     let mut sql = Sql::new(
         "INSERT INTO inquiries (cooperative_id, product_id, company, country, contact_name, email, phone, \
          quantity, quantity_unit, packaging, incoterm, target_date, samples, message, status, ip, created_at, \
@@ -101,6 +106,21 @@ pub async fn submit(
     )
     .await;
     Ok(Submitted::Stored(id))
+}
+
+/// The advisory lock space of the per-address limit (`WriteTx::lock_key`).
+const INQUIRY_LOCKS: i32 = 17;
+
+/// `Ok` while `ip` has sent fewer than `PER_IP_PER_HOUR` inquiries in the hour before `now`;
+/// otherwise how long until the oldest of them leaves the hour.
+async fn within_hourly_limit(conn: &mut sqlx::AnyConnection, ip: &str, now: i64) -> Result<(), AppError> {
+    let mut sql = Sql::new("SELECT COUNT(*), MIN(created_at) FROM inquiries WHERE ip = ");
+    sql.bind(ip.to_owned()).push(" AND created_at > ").bind(now - 3600);
+    let (recent, oldest): (i64, Option<i64>) = sql.query_as()?.fetch_one(conn).await?;
+    if recent >= PER_IP_PER_HOUR {
+        return Err(AppError::TooManyAttempts(oldest.map_or(3600, |t| (t + 3600 - now).max(1))));
+    }
+    Ok(())
 }
 
 /// The `InquiryReceived` event of a stored inquiry (for the relay).
@@ -264,7 +284,7 @@ pub async fn transition(
     if !from.can_move(to) {
         return Err(AppError::Conflict("lead_transition".into()));
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut sql = Sql::new("UPDATE inquiries SET status = ");
     sql.bind(to.as_db().to_owned()).push(", updated_at = ").bind(now).push(" WHERE id = ").bind(id);
     sql.push(" AND cooperative_id = ").bind(coop).push(" AND status = ").bind(from.as_db().to_owned());
@@ -333,9 +353,42 @@ struct CsvRow {
     message: String,
 }
 
-/// Every lead in scope as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the
-/// Vietnamese right), newest first.
-pub async fn csv(db: &Db, scope: Scope) -> Result<Vec<u8>, AppError> {
+/// Which leads of a scope a CSV holds: those received in `[start, end)` and of the cooperatives
+/// of one district (the admin dashboard's filters); all of them by default.
+#[derive(Debug, Clone, Default)]
+pub struct LeadRange {
+    pub received: Option<(i64, i64)>,
+    /// A district's slug.
+    pub district: Option<String>,
+}
+
+/// Writes the leads of `scope` in `range` as CSV, oldest first: the one leads export, behind
+/// `/coop/inquiries.csv`, `/admin/inquiries.csv` and `/admin/export/inquiries.csv`.
+pub async fn write_csv(
+    db: &Db,
+    scope: Scope,
+    range: &LeadRange,
+    out: &mut CsvStream,
+) -> Result<(), ExportError> {
+    out.header(&[
+        "id",
+        "received_vietnam_time",
+        "cooperative",
+        "company",
+        "country",
+        "contact",
+        "email",
+        "phone",
+        "product",
+        "quantity",
+        "unit",
+        "packaging",
+        "incoterm",
+        "target_date",
+        "samples",
+        "status",
+        "message",
+    ])?;
     let mut sql = Sql::new(
         "SELECT i.id, i.created_at, c.name_vi AS coop, i.company, i.country, i.contact_name, i.email, i.phone, \
          p.name_vi AS product, i.quantity, i.quantity_unit, i.packaging, i.incoterm, i.target_date, i.samples, \
@@ -345,68 +398,45 @@ pub async fn csv(db: &Db, scope: Scope) -> Result<Vec<u8>, AppError> {
     if let Scope::Cooperative(coop) = scope {
         sql.push(" AND i.cooperative_id = ").bind(coop);
     }
-    sql.push(" ORDER BY i.created_at DESC, i.id DESC");
-    let rows: Vec<CsvRow> = sql.query_as()?.fetch_all(&db.pool).await?;
-    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let write = |out: &mut csv::Writer<Vec<u8>>, record: &[String]| {
-        out.write_record(record).map_err(|e| {
-            tracing::error!(error = %e, "could not write a CSV record");
-            AppError::Internal
-        })
-    };
-    write(
-        &mut out,
-        &[
-            "id",
-            "received_utc",
-            "cooperative",
-            "company",
-            "country",
-            "contact",
-            "email",
-            "phone",
-            "product",
-            "quantity",
-            "unit",
-            "packaging",
-            "incoterm",
-            "target_date",
-            "samples",
-            "status",
-            "message",
-        ]
-        .map(str::to_owned),
-    )?;
-    for r in rows {
-        let received = time::OffsetDateTime::from_unix_timestamp(r.created_at)
-            .map(|t| format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute()))
-            .unwrap_or_default();
-        write(
-            &mut out,
-            &[
-                r.id.to_string(),
-                received,
-                r.coop,
-                r.company,
-                r.country,
-                r.contact_name,
-                r.email,
-                r.phone,
-                r.product.unwrap_or_default(),
-                r.quantity.to_string(),
-                r.quantity_unit,
-                r.packaging,
-                r.incoterm,
-                r.target_date.unwrap_or_default(),
-                if r.samples != 0 { "yes" } else { "no" }.to_owned(),
-                r.status,
-                r.message,
-            ],
-        )?;
+    if let Some((start, end)) = range.received {
+        sql.push(" AND i.created_at >= ").bind(start).push(" AND i.created_at < ").bind(end);
     }
-    out.into_inner().map_err(|e| {
-        tracing::error!(error = %e, "could not finish the CSV");
-        AppError::Internal
+    if let Some(district) = &range.district {
+        sql.push(" AND c.district_id IN (SELECT d.id FROM districts d WHERE d.slug = ");
+        sql.bind(district.clone()).push(")");
+    }
+    sql.push(" ORDER BY i.created_at, i.id");
+    let mut rows = sql.query_as::<CsvRow>()?.fetch(&db.pool);
+    while let Some(r) = rows.try_next().await? {
+        out.record([
+            r.id.into(),
+            local_time(r.created_at).into(),
+            r.coop.into(),
+            r.company.into(),
+            r.country.into(),
+            r.contact_name.into(),
+            r.email.into(),
+            r.phone.into(),
+            r.product.into(),
+            r.quantity.into(),
+            r.quantity_unit.into(),
+            r.packaging.into(),
+            r.incoterm.into(),
+            r.target_date.into(),
+            if r.samples != 0 { "yes" } else { "no" }.into(),
+            r.status.into(),
+            r.message.into(),
+        ])
+        .await?;
+    }
+    Ok(())
+}
+
+/// The leads of `scope` in `range` as a streamed CSV (see `crate::export`).
+pub fn csv(db: Db, scope: Scope, range: LeadRange) -> mpsc::Receiver<Bytes> {
+    crate::export::spawn("inquiries", move |mut out| async move {
+        write_csv(&db, scope, &range, &mut out).await?;
+        Ok::<_, ExportError>(out)
     })
 }
 
@@ -430,7 +460,7 @@ pub async fn page(
     let rows: Vec<(String, String, String)> = sql.query_as()?.fetch_all(&db.pool).await?;
     let products = rows.into_iter().map(|(s, vi, en)| (s, Text::new(vi, en))).collect();
     let saved = match draft {
-        Some(token) => crate::drafts::load(db, DRAFT_FORM, token, now).await?,
+        Some(token) => crate::drafts::load(db, <InquiryForm as Draft>::FORM, token, now).await?,
         None => None,
     };
     let (form, errors) = saved
@@ -441,5 +471,3 @@ pub async fn page(
         });
     Ok(InquiryPage { booth_slug: slug, booth_name: Text::new(vi, en), products, form, errors })
 }
-
-pub const DRAFT_FORM: &str = "inquiry";

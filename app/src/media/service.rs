@@ -45,10 +45,10 @@ pub async fn add_photo(
     now: i64,
 ) -> Result<i64, AppError> {
     check_owned(db, coop_id, product_id).await?;
-    let mut sql = Sql::new("SELECT COUNT(*) FROM product_photos WHERE product_id = ");
-    sql.bind(product_id);
-    if sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? >= MAX_PHOTOS {
-        return Err(AppError::Validation(vec![FieldError::new("photo", "too_many")]));
+    // Counted here to spare the decoding when the product is full, and again below where it
+    // counts: under the product's lock, as the photo is added.
+    if photo_count(db.pool.acquire().await?.as_mut(), product_id).await? >= MAX_PHOTOS {
+        return Err(too_many_photos());
     }
     let Upload { bytes, content_type, file_name } = upload;
     let (bytes, processed) = tokio::task::spawn_blocking(move || {
@@ -71,6 +71,15 @@ pub async fn add_photo(
     store.put(&small_key, processed.small).await.map_err(store_error)?;
     store.put(&large_key, processed.large).await.map_err(store_error)?;
 
+    let mut tx = db.begin_write().await?;
+    tx.lock_row("SELECT id FROM products WHERE id = ", product_id).await?;
+    if photo_count(&mut tx, product_id).await? >= MAX_PHOTOS {
+        drop(tx);
+        for key in [&original_key, &small_key, &large_key] {
+            store.delete(key).await.map_err(store_error)?;
+        }
+        return Err(too_many_photos());
+    }
     let mut sql = Sql::new(
         "INSERT INTO product_photos (product_id, position, small_key, large_key, original_key, width, height, \
          created_at) VALUES (",
@@ -80,7 +89,19 @@ pub async fn add_photo(
     sql.bind(product_id).push("), ").bind(small_key).push(", ").bind(large_key).push(", ").bind(original_key);
     sql.push(", ").bind(i64::from(processed.width)).push(", ").bind(i64::from(processed.height)).push(", ");
     sql.bind(now).push(") RETURNING id");
-    Ok(sql.query_scalar::<i64>()?.fetch_one(&db.pool).await?)
+    let id = sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn photo_count(conn: &mut sqlx::AnyConnection, product_id: i64) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM product_photos WHERE product_id = ");
+    sql.bind(product_id);
+    sql.query_scalar()?.fetch_one(conn).await
+}
+
+fn too_many_photos() -> AppError {
+    AppError::Validation(vec![FieldError::new("photo", "too_many")])
 }
 
 #[derive(sqlx::FromRow)]
@@ -137,7 +158,9 @@ pub fn reorder(mut ids: Vec<i64>, id: i64, to: PhotoMove) -> Vec<i64> {
 #[instrument(skip(db))]
 pub async fn move_photo(db: &Db, coop_id: i64, photo_id: i64, to: PhotoMove) -> Result<(), AppError> {
     let product_id = owned_photo(db, coop_id, photo_id).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
+    // Two moves at once would each write the order they read.
+    tx.lock_row("SELECT id FROM products WHERE id = ", product_id).await?;
     let mut sql = Sql::new("SELECT id FROM product_photos WHERE product_id = ");
     sql.bind(product_id).push(" ORDER BY position, id");
     let ids: Vec<i64> = sql.query_scalar()?.fetch_all(&mut *tx).await?;

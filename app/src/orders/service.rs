@@ -5,8 +5,10 @@
 //! SQLite it takes the write lock before it reads anything and never has to upgrade a read
 //! lock; on PostgreSQL a second submission with the same key waits on that row and then finds
 //! the first one's orders. Stock is taken with conditional updates in product order, so two
-//! checkouts cannot deadlock and stock cannot go below zero. On SQLite, checkouts and order moves
-//! also take the process's write turn (`Db::write_turn`) so writers queue in order.
+//! checkouts cannot deadlock and stock cannot go below zero. Every write transaction starts with
+//! `Db::begin_write`: on SQLite it takes the process's write turn (so writers queue in order)
+//! and the write lock before its first read, so an order move that reads its lines first is
+//! never refused for a commit in between.
 use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
@@ -115,13 +117,16 @@ pub async fn add_to_cart(
     }
     let product = purchasable(db, product_id).await?.ok_or(AppError::NotFound)?;
     let cart = ensure_cart(db, owner, now).await?;
+    // Read under the cart's lock, so that lines added at once cannot pass `MAX_LINES` together.
+    let mut tx = db.begin_write().await?;
+    tx.lock_row("SELECT id FROM carts WHERE id = ", cart).await?;
     let mut sql = Sql::new("SELECT quantity FROM cart_lines WHERE cart_id = ");
     sql.bind(cart).push(" AND product_id = ").bind(product_id);
-    let existing: Option<i64> = sql.query_scalar()?.fetch_optional(&db.pool).await?;
+    let existing: Option<i64> = sql.query_scalar()?.fetch_optional(&mut *tx).await?;
     if existing.is_none() {
         let mut sql = Sql::new("SELECT COUNT(*) FROM cart_lines WHERE cart_id = ");
         sql.bind(cart);
-        if sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? >= MAX_LINES as i64 {
+        if sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await? >= MAX_LINES as i64 {
             return Err(quantity_error("cart_full"));
         }
     }
@@ -136,7 +141,8 @@ pub async fn add_to_cart(
     sql.push(
         ") ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cart_lines.quantity + excluded.quantity",
     );
-    sql.query()?.execute(&db.pool).await?;
+    sql.query()?.execute(&mut *tx).await?;
+    tx.commit().await?;
     touch(db, cart, now).await?;
     Ok(())
 }
@@ -287,19 +293,31 @@ pub async fn merge_into_account(db: &Db, token_hash: &str, user_id: i64, now: i6
         already: i64,
         stock: i64,
     }
+    // Read under the account cart's lock: the merged cart too holds at most `MAX_LINES` lines
+    // (the anonymous cart's newest lines beyond them stay out).
+    let mut tx = db.begin_write().await?;
+    tx.lock_row("SELECT id FROM carts WHERE id = ", into).await?;
     let mut sql = Sql::new(
         "SELECT l.product_id, l.quantity, l.seen_price_vnd, l.added_at, p.stock, \
          COALESCE((SELECT m.quantity FROM cart_lines m WHERE m.product_id = l.product_id AND m.cart_id = ",
     );
     sql.bind(into)
         .push("), 0) AS already FROM cart_lines l JOIN products p ON p.id = l.product_id WHERE l.cart_id = ");
-    sql.bind(from);
-    let rows: Vec<Row> = sql.query_as()?.fetch_all(&db.pool).await?;
-    let mut tx = db.pool.begin().await?;
+    sql.bind(from).push(" ORDER BY l.added_at, l.product_id");
+    let rows: Vec<Row> = sql.query_as()?.fetch_all(&mut *tx).await?;
+    let mut sql = Sql::new("SELECT COUNT(*) FROM cart_lines WHERE cart_id = ");
+    sql.bind(into);
+    let mut lines: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
     for r in rows {
         let quantity = (r.already + r.quantity).min(r.stock).min(MAX_QUANTITY);
         if quantity <= r.already {
             continue;
+        }
+        if r.already == 0 {
+            if lines >= MAX_LINES as i64 {
+                continue;
+            }
+            lines += 1;
         }
         let mut sql = Sql::new(
             "INSERT INTO cart_lines (cart_id, product_id, quantity, seen_price_vnd, added_at) VALUES (",
@@ -470,19 +488,16 @@ async fn place(
 ) -> Result<(Receipt, Vec<i64>), AppError> {
     let valid = check_form(form)?;
     let hash = valid.hash();
-    // The connection first, then the turn: the turn is held only while writing.
-    let mut conn = db.pool.acquire().await?;
-    let turn = db.write_turn().await;
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let mut tx = db.begin_write().await?;
     let mut sql =
         Sql::new("INSERT INTO checkouts (user_id, idempotency_key, cart_hash, created_at) VALUES (");
     sql.bind(user_id).push(", ").bind(valid.key.clone()).push(", ").bind(hash.clone()).push(", ");
     sql.bind(now).push(") ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id");
     let inserted: Option<i64> = sql.query_scalar()?.fetch_optional(&mut *tx).await?;
     let Some(checkout_id) = inserted else {
+        // Back to the pool (and the turn given up) before reading again, so waiting checkouts
+        // cannot starve it.
         tx.rollback().await?;
-        // Back to the pool before reading again, so waiting checkouts cannot starve it.
-        drop((turn, conn));
         return Ok((replay(db, user_id, &valid.key, &hash).await?, Vec::new()));
     };
 
@@ -497,7 +512,6 @@ async fn place(
         );
         let Some(after) = sql.query_scalar::<i64>()?.fetch_optional(&mut *tx).await? else {
             tx.rollback().await?;
-            drop((turn, conn));
             return Err(AppError::OutOfStock(shortages(db, &valid.lines, product_id).await?));
         };
         stock_after.push((product_id, after));
@@ -574,7 +588,6 @@ async fn place(
     sql.bind(user_id).push(") AND product_id IN (").bind_list(valid.lines.iter().map(|l| l.0)).push(")");
     sql.query()?.execute(&mut *tx).await?;
     tx.commit().await?;
-    drop((turn, conn));
     Ok((receipt(db, user_id, checkout_id).await?, placed))
 }
 
@@ -632,7 +645,7 @@ async fn shortages(db: &Db, lines: &[(i64, i64)], failed: i64) -> Result<Vec<Sho
 
 #[allow(clippy::too_many_arguments)]
 async fn record_event(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     order_id: i64,
     actor_user_id: i64,
     actor: Actor,
@@ -648,7 +661,7 @@ async fn record_event(
     sql.bind(order_id).push(", ").bind(actor_user_id).push(", ").bind(actor.key().to_owned()).push(", ");
     sql.bind(from.map(|s| s.key().to_owned())).push(", ").bind(to.key().to_owned()).push(", ");
     sql.bind(note.to_owned()).push(", ").bind(now).push(")");
-    sql.query()?.execute(&mut **tx).await.map(|_| ())
+    sql.query()?.execute(tx).await.map(|_| ())
 }
 
 #[derive(sqlx::FromRow)]
@@ -964,9 +977,7 @@ pub async fn transition(
         return Err(AppError::Conflict("transition_not_allowed".to_owned()));
     }
 
-    let mut conn = db.pool.acquire().await?;
-    let _turn = db.write_turn().await;
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let mut tx = db.begin_write().await?;
     if to == Status::Cancelled {
         // The stock first, as a checkout takes it: its product rows one by one in product order,
         // then the day's figures (which the status change below updates, migration 0013), so
@@ -1038,7 +1049,7 @@ pub async fn add_review(
     sql.bind(user_id).push(" AND l.product_id = ").bind(product_id).push(" ORDER BY o.id LIMIT 1");
     let order_id: i64 = sql.query_scalar()?.fetch_optional(&db.pool).await?.ok_or(AppError::Forbidden)?;
 
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut sql =
         Sql::new("INSERT INTO reviews (product_id, user_id, order_id, rating, body, created_at) VALUES (");
     sql.bind(product_id).push(", ").bind(user_id).push(", ").bind(order_id).push(", ").bind(rating);

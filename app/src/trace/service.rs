@@ -199,12 +199,18 @@ pub async fn add_batch(
 ) -> Result<i64, AppError> {
     check_owned(db, coop_id, product_id).await?;
     let batch = form.check(today).map_err(AppError::Validation)?;
-    if batch_count(db, product_id).await? >= MAX_BATCHES {
+    // Counted under the product's lock, so that batches sent at once cannot pass the limit
+    // (or share a code) together.
+    let mut tx = db.begin_write().await?;
+    tx.lock_row("SELECT id FROM products WHERE id = ", product_id).await?;
+    let mut sql = Sql::new("SELECT COUNT(*) FROM product_batches WHERE product_id = ");
+    sql.bind(product_id);
+    if sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await? >= MAX_BATCHES {
         return Err(AppError::Validation(vec![FieldError::new("batch_code", "too_many")]));
     }
     let mut sql = Sql::new("SELECT COUNT(*) FROM product_batches WHERE product_id = ");
     sql.bind(product_id).push(" AND batch_code = ").bind(batch.batch_code.clone());
-    let same: i64 = sql.query_scalar()?.fetch_one(&db.pool).await?;
+    let same: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
     if same > 0 {
         return Err(AppError::Validation(vec![FieldError::new("batch_code", "batch_code_taken")]));
     }
@@ -214,7 +220,9 @@ pub async fn add_batch(
     );
     sql.bind(product_id).push(", ").bind(batch.batch_code).push(", ").bind(batch.produced_on).push(", ");
     sql.bind(batch.notes_vi).push(", ").bind(batch.notes_en).push(", ").bind(now).push(") RETURNING id");
-    Ok(sql.query_scalar::<i64>()?.fetch_one(&db.pool).await?)
+    let id = sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Deletes a batch; it must belong to one of the cooperative's products.
