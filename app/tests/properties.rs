@@ -1,6 +1,6 @@
 //! Property tests of the parsers that read outside input: prices, phone numbers, the checkout's
-//! lines, the product list's query string, redirect targets, live WebSocket frames, VietQR
-//! payloads and the search folding. Whatever arrives, they never panic, and what we write they
+//! lines, the product list's query string, redirect targets, CSV cells, live WebSocket frames,
+//! VietQR payloads and the search folding. Whatever arrives, they never panic, and what we write they
 //! read back the same.
 use app::catalog::model::ProductQuery;
 use app::coops::model::{parse_count, parse_vnd};
@@ -155,6 +155,19 @@ proptest! {
     #[test]
     fn a_plain_path_on_this_site_is_followed_as_given(path in "(/[a-z0-9_-]{1,12}){1,4}(\\?[a-z]{1,6}=[a-z0-9]{0,8})?") {
         prop_assert_eq!(safe_next(&path), path.as_str());
+    }
+}
+
+proptest! {
+    #[test]
+    fn a_csv_cell_never_starts_a_formula_and_harmless_text_is_left_alone(text in "\\PC{0,40}|[=+@\t\r-][\\PC]{0,20}") {
+        let cell = app::export::text_cell(&text);
+        prop_assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{:?}", cell);
+        if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            prop_assert_eq!(cell.as_ref(), format!("'{text}"));
+        } else {
+            prop_assert_eq!(cell.as_ref(), text.as_str());
+        }
     }
 }
 

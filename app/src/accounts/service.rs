@@ -137,7 +137,7 @@ pub async fn login(db: &Db, email: &str, password: &str, ip: &str, now: i64) -> 
     let turn = match Gate::global().turn(ip).await {
         Ok(turn) => turn,
         Err(e) => {
-            throttle::release(db, &account, ip, now).await?;
+            throttle::release(db, &attempt).await?;
             return Err(e);
         }
     };
@@ -183,7 +183,7 @@ pub async fn change_password(
     let turn = match Gate::global().turn(ip).await {
         Ok(turn) => turn,
         Err(e) => {
-            throttle::release(db, &c.email, ip, now).await?;
+            throttle::release(db, &attempt).await?;
             return Err(e);
         }
     };

@@ -85,6 +85,8 @@ async fn window(
 /// An attempt that was allowed and is counted as a failure until `succeeded` takes it back.
 #[derive(Debug)]
 pub struct Attempt {
+    /// The failure row that holds the reservation.
+    pub id: i64,
     /// How long to hold the answer if the password turns out wrong.
     pub failure_delay: std::time::Duration,
 }
@@ -114,26 +116,20 @@ pub async fn reserve(db: &Db, account: &str, ip: &str, now: i64) -> Result<Attem
         return Err(AppError::TooManyAttempts(secs));
     }
     let mut sql = Sql::new("INSERT INTO login_failures (account, ip, at) VALUES (");
-    sql.bind(account.to_owned()).push(", ").bind(ip.to_owned()).push(", ").bind(now).push(")");
-    sql.query()?.execute(&mut *tx).await?;
+    sql.bind(account.to_owned()).push(", ").bind(ip.to_owned()).push(", ").bind(now).push(") RETURNING id");
+    let id: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
     // Rows older than the longest window are no longer read.
     let mut sql = Sql::new("DELETE FROM login_failures WHERE at < ");
     sql.bind(now - 3600);
     sql.query()?.execute(&mut *tx).await?;
     tx.commit().await?;
-    Ok(Attempt { failure_delay: failure_delay(&history) })
+    Ok(Attempt { id, failure_delay: failure_delay(&history) })
 }
 
 /// Gives back an attempt that never reached the password check (the server was too busy).
-pub async fn release(db: &Db, account: &str, ip: &str, now: i64) -> Result<(), sqlx::Error> {
-    let mut sql =
-        Sql::new("DELETE FROM login_failures WHERE id IN (SELECT id FROM login_failures WHERE account = ");
-    sql.bind(account.to_owned())
-        .push(" AND ip = ")
-        .bind(ip.to_owned())
-        .push(" AND at = ")
-        .bind(now)
-        .push(" ORDER BY id DESC LIMIT 1)");
+pub async fn release(db: &Db, attempt: &Attempt) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new("DELETE FROM login_failures WHERE id = ");
+    sql.bind(attempt.id);
     sql.query()?.execute(&db.pool).await?;
     Ok(())
 }
