@@ -153,6 +153,11 @@ def shopper(port, products, ledger, stop, seed):
             ledger.lost[key] = body
         try:
             status, _, data = request(port, "POST", "/api/orders/checkout", body, cookie)
+        except ConnectionRefusedError:
+            with ledger.lock:  # never reached a server: nothing to find again
+                ledger.lost.pop(key, None)
+            time.sleep(0.05)
+            continue
         except OSError:
             continue  # the answer was lost: the key stays in `lost`
         if status == 200:

@@ -88,6 +88,11 @@ pub fn App() -> impl IntoView {
     view! {
         <I18nContextProvider>
             <Stylesheet id="leptos" href="/pkg/ocop.css" />
+            // Every page's <Title> is a plain string made when the page renders, never a
+            // closure: leptos_meta reads a title closure when it writes the <head>, which under
+            // load can come after the page's reactive owner is gone, and the read panicked the
+            // worker (2% of pages at 300 requests/s, scripts/faults.sh). Pages are not hydrated
+            // (islands), so a title has nothing to follow.
             <Title formatter=|page: String| format!("{page} · OCOP Market") />
             <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
             <Meta name="theme-color" content="#1f6f43" />

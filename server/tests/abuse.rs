@@ -522,7 +522,30 @@ async fn the_edge_holds_against_hostile_urls(s: &Served) {
     );
 }
 
+/// A crowd of page views: every page renders to its end. Under load, a page title written as a
+/// closure was read after its page's reactive owner was gone, which panicked the worker and cut
+/// about 2% of pages short.
+async fn a_crowd_of_page_views_all_render_to_the_end(s: &Served) {
+    let slug: String =
+        common::scalar(&s.db, Sql::new("SELECT MIN(slug) FROM products WHERE status = 'published'")).await;
+    let pages = ["/".to_owned(), "/products".to_owned(), "/products?q=tra".to_owned(), format!("/p/{slug}")];
+    let crowd = (0..300).map(|i| {
+        let (port, path) = (s.port, pages[i % pages.len()].clone());
+        tokio::spawn(async move {
+            (path.clone(), http(port, "GET", &path, &[("Accept", "text/html")], b"").await)
+        })
+    });
+    for (path, answer) in futures::future::join_all(crowd).await.into_iter().map(|r| r.expect("task")) {
+        let page = answer.unwrap_or_else(|e| panic!("{path}: the answer broke off: {e}"));
+        assert_eq!(page.status, 200, "{path}");
+        let text = page.text();
+        // The document, then the streamed resources' closing script.
+        assert!(text.contains("</html>") && text.trim_end().ends_with("</script>"), "{path} was cut short");
+    }
+}
+
 against_the_binary!(
+    a_crowd_of_page_views_all_render_to_the_end,
     refused_inquiries_cannot_fill_the_disk,
     saving_the_editor_never_undoes_a_sale,
     exports_hand_no_spreadsheet_a_formula,

@@ -80,7 +80,7 @@ pub fn Forbidden() -> impl IntoView {
     let i18n = use_i18n();
     crate::ui::layout::set_status(403);
     view! {
-        <Title text=move || t_string!(i18n, accounts.forbidden.title) />
+        <Title text=t_string!(i18n, accounts.forbidden.title).to_string() />
         <section class="not-found" role="alert">
             <h1 class="not-found__title">{t!(i18n, accounts.forbidden.title)}</h1>
             <p>{t!(i18n, accounts.forbidden.body)}</p>
@@ -148,7 +148,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = query.with_untracked(|q| q.get("next").unwrap_or_default());
     view! {
-        <Title text=move || t_string!(i18n, accounts.login.title) />
+        <Title text=t_string!(i18n, accounts.login.title).to_string() />
         <Meta name="robots" content="noindex" />
         <section class="auth">
             <h1 class="auth__title">{t!(i18n, accounts.login.title)}</h1>
@@ -192,7 +192,7 @@ fn LoginForm(next: String) -> impl IntoView {
 pub fn SignUpPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, accounts.signup.title) />
+        <Title text=t_string!(i18n, accounts.signup.title).to_string() />
         <section class="auth">
             <h1 class="auth__title">{t!(i18n, accounts.signup.title)}</h1>
             <SignUpForm />
@@ -256,7 +256,7 @@ pub fn CoopClosed(membership: Membership) -> impl IntoView {
     crate::ui::layout::set_status(403);
     let reason = membership.refusal_reason().map(str::to_owned);
     view! {
-        <Title text=move || t_string!(i18n, accounts.coop_closed.title) />
+        <Title text=t_string!(i18n, accounts.coop_closed.title).to_string() />
         <section class="not-found" role="alert" data-testid="coop-closed">
             <h1 class="not-found__title">{t!(i18n, accounts.coop_closed.title)}</h1>
             <p>
@@ -284,7 +284,7 @@ pub fn CoopClosed(membership: Membership) -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, accounts.account.title) />
+        <Title text=t_string!(i18n, accounts.account.title).to_string() />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |viewer: Viewer| view! { <AccountDetails viewer /> } />
     }
@@ -379,7 +379,7 @@ pub fn ApplyPage() -> impl IntoView {
     let i18n = use_i18n();
     let districts = Resource::new(|| (), |_| fetch_districts());
     view! {
-        <Title text=move || t_string!(i18n, accounts.apply.title) />
+        <Title text=t_string!(i18n, accounts.apply.title).to_string() />
         <Meta name="description" content=move || t_string!(i18n, accounts.apply.lead) />
         <section class="auth auth--wide">
             <h1 class="auth__title">{t!(i18n, accounts.apply.title)}</h1>
@@ -461,7 +461,7 @@ fn ApplyForm(districts: Vec<DistrictOption>) -> impl IntoView {
 pub fn ApplySentPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, accounts.apply.sent_title) />
+        <Title text=t_string!(i18n, accounts.apply.sent_title).to_string() />
         <section class="auth" role="status">
             <h1 class="auth__title">{t!(i18n, accounts.apply.sent_title)}</h1>
             <p>{t!(i18n, accounts.apply.sent_body)}</p>
@@ -473,7 +473,7 @@ pub fn ApplySentPage() -> impl IntoView {
 pub fn ApplicationsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, accounts.review.title) />
+        <Title text=t_string!(i18n, accounts.review.title).to_string() />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |viewer: Viewer| {
             if viewer.is_admin() { view! { <ApplicationsLoader /> }.into_any() } else { view! { <Forbidden /> }.into_any() }

@@ -58,7 +58,7 @@ pub fn AdminCooperativesPage() -> impl IntoView {
     });
     let error = query.with_untracked(|q| q.get("error"));
     view! {
-        <Title text=move || t_string!(i18n, admin.moderation.coops_title) />
+        <Title text=t_string!(i18n, admin.moderation.coops_title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let filter = filter.clone();
@@ -181,7 +181,7 @@ pub fn AdminProductsPage() -> impl IntoView {
     });
     let error = query.with_untracked(|q| q.get("error"));
     view! {
-        <Title text=move || t_string!(i18n, admin.moderation.products_title) />
+        <Title text=t_string!(i18n, admin.moderation.products_title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let filter = filter.clone();

@@ -34,7 +34,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     });
     let error = query.with_untracked(|q| q.get("error"));
     view! {
-        <Title text=move || t_string!(i18n, admin.users.title) />
+        <Title text=t_string!(i18n, admin.users.title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let filter = filter.clone();
@@ -218,7 +218,7 @@ pub fn AdminAuditPage() -> impl IntoView {
         actor: q.get("actor").unwrap_or_default(),
     });
     view! {
-        <Title text=move || t_string!(i18n, admin.audit.title) />
+        <Title text=t_string!(i18n, admin.audit.title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let filter = filter.clone();
@@ -328,7 +328,7 @@ pub fn AdminCertificatesPage() -> impl IntoView {
         state: q.get("state").unwrap_or_default(),
     });
     view! {
-        <Title text=move || t_string!(i18n, admin.certificates.title) />
+        <Title text=t_string!(i18n, admin.certificates.title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let filter = filter.clone();

@@ -26,7 +26,7 @@ pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let data = Resource::new(|| (), |_| fetch_home());
     view! {
-        <Title text=move || t_string!(i18n, home.title) />
+        <Title text=t_string!(i18n, home.title).to_string() />
         <Meta name="description" content=move || t_string!(i18n, home.description) />
         <Link rel="canonical" href=format!("{}/", site_url()) />
         <section class="hero">
@@ -161,7 +161,7 @@ pub fn ProductListPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=title />
+        <Title text=title() />
         <Meta name="description" content=move || t_string!(i18n, catalog.list.description) />
         {move || {
             let href = format!("{}{}", site_url(), query.get().with_page(1).href());
@@ -318,7 +318,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
     let stars = card.stars;
     let show_related = !related.is_empty();
     view! {
-        <Title text=title.clone() />
+        <Title text=title() />
         <Meta name="description" content=description />
         <Meta property="og:title" content=title.clone() />
         <Meta property="og:type" content="product" />
@@ -452,7 +452,7 @@ fn CooperativeView(detail: CooperativeDetail) -> impl IntoView {
     let url = format!("{}/c/{}", site_url(), summary.slug);
     let count = summary.product_count;
     view! {
-        <Title text=title.clone() />
+        <Title text=title() />
         <Meta name="description" content=description />
         <Link rel="canonical" href=url />
         <article class="coop">

@@ -81,7 +81,7 @@ pub fn Dashboard(membership: Membership, children: Children) -> impl IntoView {
 pub fn CoopOverviewPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, coops.overview.title) />
+        <Title text=t_string!(i18n, coops.overview.title).to_string() />
         <MemberOnly page=|membership: Membership| {
             let slug = membership.slug.clone();
             view! {
@@ -166,7 +166,7 @@ fn OverviewTiles() -> impl IntoView {
 pub fn CoopProductsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, coops.products.title) />
+        <Title text=t_string!(i18n, coops.products.title).to_string() />
         <MemberOnly page=|membership: Membership| view! { <Dashboard membership><ProductTableLoader /></Dashboard> } />
     }
 }
@@ -274,7 +274,7 @@ fn ProductTable(products: Vec<DashboardProduct>) -> impl IntoView {
 pub fn NewProductPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, coops.editor.new_title) />
+        <Title text=t_string!(i18n, coops.editor.new_title).to_string() />
         <MemberOnly page=|membership: Membership| view! { <Dashboard membership><NewProduct /></Dashboard> } />
     }
 }
@@ -310,7 +310,7 @@ fn NewProductForm(groups: Vec<GroupOption>) -> impl IntoView {
 pub fn EditProductPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, coops.editor.edit_title) />
+        <Title text=t_string!(i18n, coops.editor.edit_title).to_string() />
         <MemberOnly page=|membership: Membership| view! { <Dashboard membership><EditProduct /></Dashboard> } />
     }
 }
@@ -801,7 +801,7 @@ fn PhotoEditor(
 pub fn CoopProfilePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, coops.profile.title) />
+        <Title text=t_string!(i18n, coops.profile.title).to_string() />
         <MemberOnly page=|membership: Membership| view! { <Dashboard membership><ProfileEditor /></Dashboard> } />
     }
 }

@@ -67,7 +67,7 @@ fn BoothView(booth: BoothView) -> impl IntoView {
     let has_welcome = !welcome.vi.is_empty() || !welcome.en.is_empty();
     let has_banner = banner_url.is_some();
     view! {
-        <Title text=title />
+        <Title text=title() />
         <Meta name="description" content=description />
         <Link rel="canonical" href=format!("{}/booths/{}", site_url(), slug) />
         <article class="booth" data-booth=cooperative_id>
@@ -425,7 +425,7 @@ fn BoothLive(
 pub fn CoopBoothPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, fairs.console.title) />
+        <Title text=t_string!(i18n, fairs.console.title).to_string() />
         <MemberOnly page=move |membership: Membership| {
             let inbox = Resource::new(|| (), |_| fetch_chat_inbox());
             view! {

@@ -140,7 +140,7 @@ pub fn InquiryPage() -> impl IntoView {
         |(b, p, d)| fetch_inquiry_page(b, p, d),
     );
     view! {
-        <Title text=move || t_string!(i18n, inquiries.title) />
+        <Title text=t_string!(i18n, inquiries.title).to_string() />
         <Meta name="robots" content="noindex" />
         <Loaded resource=page view=move |p: InquiryPage| {
             let lang = use_lang();
@@ -171,7 +171,7 @@ pub fn InquirySentPage() -> impl IntoView {
     let params = use_params_map();
     let booth = params.with_untracked(|p| p.get("slug").unwrap_or_default());
     view! {
-        <Title text=move || t_string!(i18n, inquiries.sent_title) />
+        <Title text=t_string!(i18n, inquiries.sent_title).to_string() />
         <Meta name="robots" content="noindex" />
         <section class="notice-page" data-testid="inquiry-sent">
             <h1>{t!(i18n, inquiries.sent_title)}</h1>
@@ -309,7 +309,7 @@ pub fn CoopInquiriesPage() -> impl IntoView {
     let query = use_query_map();
     let status = query.with_untracked(|q| q.get("status").unwrap_or_default());
     view! {
-        <Title text=move || t_string!(i18n, inquiries.leads) />
+        <Title text=t_string!(i18n, inquiries.leads).to_string() />
         <MemberOnly page=move |membership: Membership| {
             let status = status.clone();
             let filter = status.clone();
@@ -338,7 +338,7 @@ pub fn CoopInquiryPage() -> impl IntoView {
     let id = params.with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
     let failed = query.with_untracked(|q| q.get("__err").is_some());
     view! {
-        <Title text=move || t_string!(i18n, inquiries.leads) />
+        <Title text=t_string!(i18n, inquiries.leads).to_string() />
         <MemberOnly page=move |membership: Membership| {
             let lead = Resource::new(move || id, fetch_lead);
             view! {
@@ -435,7 +435,7 @@ pub fn AdminInquiriesPage() -> impl IntoView {
     let query = use_query_map();
     let status = query.with_untracked(|q| q.get("status").unwrap_or_default());
     view! {
-        <Title text=move || t_string!(i18n, inquiries.province) />
+        <Title text=t_string!(i18n, inquiries.province).to_string() />
         <Meta name="robots" content="noindex" />
         <crate::accounts::pages::SignedIn page=move |viewer: Viewer| {
             if !viewer.is_admin() {

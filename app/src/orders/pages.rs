@@ -176,7 +176,7 @@ pub fn CartPage() -> impl IntoView {
     let query = use_query_map();
     let error_query = query.with_untracked(|q| q.get("__err").is_some());
     view! {
-        <Title text=move || t_string!(i18n, orders.cart.title) />
+        <Title text=t_string!(i18n, orders.cart.title).to_string() />
         <Meta name="robots" content="noindex" />
         <section class="cart-page">
             <h1>{t!(i18n, orders.cart.title)}</h1>
@@ -316,7 +316,7 @@ fn CartGroupView(group: CartGroup) -> impl IntoView {
 pub fn CheckoutPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, orders.checkout.title) />
+        <Title text=t_string!(i18n, orders.checkout.title).to_string() />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |_viewer: Viewer| {
             let data = Resource::new(|| (), |_| fetch_checkout());
@@ -488,7 +488,7 @@ pub fn OrderPlacedPage() -> impl IntoView {
     let params = use_params_map();
     let id = params.with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
     view! {
-        <Title text=move || t_string!(i18n, orders.placed.title) />
+        <Title text=t_string!(i18n, orders.placed.title).to_string() />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |_viewer: Viewer| {
             let receipt = Resource::new(move || id, fetch_receipt);
@@ -528,7 +528,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
 pub fn MyOrdersPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, orders.mine.title) />
+        <Title text=t_string!(i18n, orders.mine.title).to_string() />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |_viewer: Viewer| {
             let orders = Resource::new(|| (), |_| fetch_my_orders());
@@ -589,7 +589,7 @@ pub fn MyOrderPage() -> impl IntoView {
     let params = use_params_map();
     let number = params.with_untracked(|p| p.get("number").unwrap_or_default());
     view! {
-        <Title text=move || t_string!(i18n, orders.detail.title) />
+        <Title text=t_string!(i18n, orders.detail.title).to_string() />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |_viewer: Viewer| {
             let number = number.clone();
@@ -734,7 +734,7 @@ pub fn CoopOrdersPage() -> impl IntoView {
     let query = use_query_map();
     let status = query.with_untracked(|q| q.get("status").unwrap_or_default());
     view! {
-        <Title text=move || t_string!(i18n, orders.coop.title) />
+        <Title text=t_string!(i18n, orders.coop.title).to_string() />
         <MemberOnly page=move |membership: Membership| {
             let status = status.clone();
             let filter = status.clone();
@@ -767,7 +767,7 @@ pub fn CoopOrderPage() -> impl IntoView {
     let query = use_query_map();
     let failed = query.with_untracked(|q| q.get("__err").is_some());
     view! {
-        <Title text=move || t_string!(i18n, orders.detail.title) />
+        <Title text=t_string!(i18n, orders.detail.title).to_string() />
         <MemberOnly page=move |membership: Membership| {
             let number = number.clone();
             let order = Resource::new(move || number.clone(), fetch_coop_order);

@@ -108,7 +108,7 @@ pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
     set_status(404);
     view! {
-        <Title text=move || t_string!(i18n, not_found.title) />
+        <Title text=t_string!(i18n, not_found.title).to_string() />
         <Meta name="robots" content="noindex" />
         <section class="not-found">
             <h1 class="not-found__title">{t!(i18n, not_found.title)}</h1>

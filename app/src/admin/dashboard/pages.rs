@@ -31,7 +31,7 @@ pub fn AdminDashboardPage() -> impl IntoView {
     });
     let lang = use_lang();
     view! {
-        <Title text=move || t_string!(i18n, admin.dashboard.title) />
+        <Title text=t_string!(i18n, admin.dashboard.title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let filter = filter.clone();

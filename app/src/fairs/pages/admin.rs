@@ -23,7 +23,7 @@ pub fn NewFairPage() -> impl IntoView {
     let query = use_query_map();
     let draft = query.with_untracked(|q| q.get("draft").unwrap_or_default());
     view! {
-        <Title text=move || t_string!(i18n, fairs.fair.create) />
+        <Title text=t_string!(i18n, fairs.fair.create).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let draft = draft.clone();
@@ -49,7 +49,7 @@ pub fn EditFairPage() -> impl IntoView {
     let slug = params.with_untracked(|p| p.get("slug").unwrap_or_default());
     let draft = query.with_untracked(|q| q.get("draft").unwrap_or_default());
     view! {
-        <Title text=move || t_string!(i18n, fairs.admin.edit_title) />
+        <Title text=t_string!(i18n, fairs.admin.edit_title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let key = (slug.clone(), draft.clone());
@@ -84,7 +84,7 @@ pub fn AdminFairsPage() -> impl IntoView {
     let i18n = use_i18n();
     let error = use_query_map().with_untracked(|q| q.get("error"));
     view! {
-        <Title text=move || t_string!(i18n, fairs.admin.title) />
+        <Title text=t_string!(i18n, fairs.admin.title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let fairs = Resource::new(|| (), |_| fetch_admin_fairs());

@@ -28,7 +28,7 @@ pub fn CoopBoothEditPage() -> impl IntoView {
     let banner = query
         .with_untracked(|q| BannerOutcome { added: q.get("banner").is_some(), error: q.get("banner_error") });
     view! {
-        <Title text=move || t_string!(i18n, fairs.editor.title) />
+        <Title text=t_string!(i18n, fairs.editor.title).to_string() />
         <Meta name="robots" content="noindex" />
         <MemberOnly page=move |membership: Membership| {
             let settings = Resource::new(|| (), |_| fetch_booth_settings());

@@ -78,7 +78,7 @@ pub fn FairsPage() -> impl IntoView {
     let i18n = use_i18n();
     let fairs = Resource::new(|| (), |_| fetch_fairs());
     view! {
-        <Title text=move || t_string!(i18n, fairs.fair.list_title) />
+        <Title text=t_string!(i18n, fairs.fair.list_title).to_string() />
         <Meta name="description" content=move || t_string!(i18n, fairs.fair.list_intro) />
         <Link rel="canonical" href=format!("{}/fairs", site_url()) />
         <section class="fairs">
@@ -156,7 +156,7 @@ pub fn FairHallPage() -> impl IntoView {
             let title = move || format!("{} · {}", name.best(lang.get()), t_string!(i18n, fairs.fair.hall));
             let canonical = format!("{}/fairs/{}", site_url(), hall.fair.slug);
             view! {
-                <Title text=title />
+                <Title text=title() />
                 <Link rel="canonical" href=canonical />
                 <HallView hall />
             }
