@@ -128,10 +128,16 @@ class Ledger:
         self.refused = 0
         self.resent = 0
 
-    def ok(self, key, receipt):
+    def answer(self, key, status, data):
+        """Records what the server answered to the form `key`; returns the status."""
         with self.lock:
-            self.answered[key] = receipt
             self.lost.pop(key, None)
+            if status == 200:
+                receipt = json.loads(data)
+                self.answered[key] = (receipt["checkout_id"], [o["number"] for o in receipt["orders"]])
+            else:
+                self.refused += 1
+        return status
 
 
 def shopper(port, products, ledger, stop, seed):
@@ -160,15 +166,8 @@ def shopper(port, products, ledger, stop, seed):
             continue
         except OSError:
             continue  # the answer was lost: the key stays in `lost`
-        if status == 200:
-            receipt = json.loads(data)
-            ledger.ok(key, (receipt["checkout_id"], [o["number"] for o in receipt["orders"]]))
-        else:
-            with ledger.lock:
-                ledger.lost.pop(key, None)
-                ledger.refused += 1
-            if status == 401:
-                cookie = None
+        if ledger.answer(key, status, data) == 401:
+            cookie = None
 
 
 def check(db, ledger, start_stock, run_start_order):
@@ -270,12 +269,7 @@ def main():
         ledger.resent += len(lost)
         for key, body in lost:
             status, _, data = request(args.port, "POST", "/api/orders/checkout", body, cookie)
-            if status == 200:
-                receipt = json.loads(data)
-                ledger.ok(key, (receipt["checkout_id"], [o["number"] for o in receipt["orders"]]))
-            else:
-                with ledger.lock:
-                    ledger.lost.pop(key, None)
+            ledger.answer(key, status, data)
         for t in threads:
             t.start()
         time.sleep(rng.uniform(args.min_run, args.max_run))
