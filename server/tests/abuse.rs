@@ -544,7 +544,93 @@ async fn a_crowd_of_page_views_all_render_to_the_end(s: &Served) {
     }
 }
 
+/// Defect 14: sixty cart adds sent at once leave the cart at its 50 lines.
+async fn a_burst_of_cart_adds_stops_at_the_cart_limit(s: &Served) {
+    let shopper = s.login("shopper@ocop.demo", "shopper-demo-2026").await;
+    let mut slugs = Vec::new();
+    for i in 0..60 {
+        let mut sql = Sql::new(
+            "INSERT INTO products (slug, cooperative_id, group_id, name_vi, name_en, price_vnd, stock, status, \
+             created_at, updated_at) VALUES (",
+        );
+        sql.bind(format!("burst-{i}")).push(", (SELECT id FROM cooperatives WHERE slug = 'binh-minh'), ");
+        sql.push("(SELECT MIN(id) FROM product_groups), 'Chè', 'Tea', 50000, 100, 'published', 0, 0)");
+        common::exec(&s.db, sql).await;
+        slugs.push(format!("burst-{i}"));
+    }
+    let burst = slugs.into_iter().map(|slug| {
+        let (port, cookie) = (s.port, shopper.clone());
+        tokio::spawn(async move {
+            post(port, "/api/orders/add_to_cart", Some(&cookie), &format!("slug={slug}&quantity=1"))
+                .await
+                .status
+        })
+    });
+    let statuses: Vec<u16> =
+        futures::future::join_all(burst).await.into_iter().map(|r| r.expect("task")).collect();
+    assert!(statuses.iter().all(|s| matches!(s, 200 | 422)), "{statuses:?}");
+    let lines: i64 = common::scalar(
+        &s.db,
+        Sql::new("SELECT COUNT(*) FROM cart_lines WHERE cart_id IN (SELECT id FROM carts WHERE user_id = (SELECT id FROM users WHERE email = 'shopper@ocop.demo'))"),
+    )
+    .await;
+    assert_eq!(lines, 50);
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 50);
+}
+
+/// Defect 13: cancellations that read then write never fail beside a busy writer.
+async fn cancellations_beside_a_busy_writer_never_fail(s: &Served) {
+    let shopper = s.login("shopper@ocop.demo", "shopper-demo-2026").await;
+    let (id, price): (i64, i64) = common::row(
+        &s.db,
+        Sql::new("SELECT id, price_vnd FROM products WHERE status = 'published' ORDER BY id LIMIT 1"),
+    )
+    .await;
+    common::exec(&s.db, Sql::new("UPDATE products SET stock = 1000")).await;
+    let mut numbers = Vec::new();
+    for n in 0..20 {
+        let form = format!(
+            "form[idempotency_key]=busy-cancel-{n:08}&form[lines]={id}:1%40{price}&form[payment]=cod&form[note]=\
+             &form[address][full_name]=Lan&form[address][phone]=0912345678&form[address][province]=Tuy%C3%AAn+Quang\
+             &form[address][district]=&form[address][commune]=Minh+Xu%C3%A2n&form[address][street]=12"
+        );
+        let r = post(s.port, "/api/orders/checkout", Some(&shopper), &form).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let receipt: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+        numbers.push(receipt["orders"][0]["number"].as_str().expect("number").to_owned());
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (db, stop) = (s.db.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut n = 0_i64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                let mut sql = Sql::new("UPDATE products SET updated_at = ");
+                sql.bind(n).push(" WHERE id = (SELECT MAX(id) FROM products)");
+                common::exec(&db, sql).await;
+            }
+        })
+    };
+    let cancels = numbers.into_iter().map(|number| {
+        let (port, cookie) = (s.port, shopper.clone());
+        tokio::spawn(async move {
+            post(port, "/api/orders/cancel", Some(&cookie), &format!("number={number}")).await.status
+        })
+    });
+    let statuses: Vec<u16> =
+        futures::future::join_all(cancels).await.into_iter().map(|r| r.expect("task")).collect();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.await.expect("writer");
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let cancelled: i64 =
+        common::scalar(&s.db, Sql::new("SELECT COUNT(*) FROM orders WHERE status = 'cancelled'")).await;
+    assert_eq!(cancelled, 20);
+}
+
 against_the_binary!(
+    a_burst_of_cart_adds_stops_at_the_cart_limit,
+    cancellations_beside_a_busy_writer_never_fail,
     a_crowd_of_page_views_all_render_to_the_end,
     refused_inquiries_cannot_fill_the_disk,
     saving_the_editor_never_undoes_a_sale,
