@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load with a fault: a minute of mixed traffic (browsing, search, suggestions, cart adds,
-# checkouts) from wrk against the real server while the database goes away once:
+# checkouts from wrk; booth chat from scripts/load/chat.py, 16 visitors on their own sockets)
+# against the real server while the database goes away once:
 #   PostgreSQL: the cluster is restarted (pg_ctlcluster restart);
 #   SQLite:     another process holds the write lock for 10 s (BEGIN IMMEDIATE … ROLLBACK).
 # A probe asks /readyz and the cart every 250 ms and logs what it got and how long it took, to
@@ -25,8 +26,10 @@ PG_ADMIN="${OCOP_PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 run() {
   local kind=$1 url=$2
   local log="$DIR/server-$kind.log"
+  # The chat visitors come "through" 127.0.0.1 with addresses of their own, so each has its own
+  # per-address limits, as real visitors would.
   DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" PUBLIC_URL="http://127.0.0.1:$PORT" \
-    MEDIA_DIR="$DIR/media" RUST_LOG=warn "$BIN" >"$log" 2>&1 &
+    TRUSTED_PROXIES=127.0.0.1/32 MEDIA_DIR="$DIR/media" RUST_LOG=warn "$BIN" >"$log" 2>&1 &
   local server=$!
   trap "kill $server 2>/dev/null || true" RETURN
   for _ in $(seq 1 240); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.25; done
@@ -49,8 +52,14 @@ PY
     psql "$url" -qc "$stock"
     rows=$(psql "$url" -Atc "$q")
   fi
-  local slugs lines
+  local slugs lines booth
   slugs=$(echo "$rows" | cut -d'|' -f1 | paste -sd, -)
+  local bq="SELECT MIN(id) FROM cooperatives WHERE status = 'approved'"
+  if [ "$kind" = sqlite ]; then
+    booth=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$DIR/ocop-sqlite.db" "$bq")
+  else
+    booth=$(psql "$url" -Atc "$bq")
+  fi
   lines=$(echo "$rows" | head -n1 | awk -F'|' '{ printf "%s:1%%40%s", $2, $3 }')
   # The probe: one line per 250 ms, "t status seconds" for /readyz and for the cart.
   (
@@ -80,13 +89,17 @@ PY
     fi
   ) &
   local fault=$!
-  echo "== $kind: ${DURATION}s of mixed traffic, 2 threads, 32 connections"
+  python3 scripts/load/chat.py "$PORT" "$booth" "$DURATION" 16 &
+  local chat=$!
+  echo "== $kind: ${DURATION}s of mixed traffic, 2 threads, 32 connections, and booth chat"
   OCOP_COOKIE="$cookie" OCOP_SLUGS="$slugs" OCOP_LINES="$lines" \
     wrk -t2 -c32 -d"${DURATION}s" --timeout 35s -s scripts/load/mixed.lua "http://127.0.0.1:$PORT" |
     grep -E 'Requests/sec|Non-2xx|statuses|requests |Socket errors'
   wait $fault
-  kill $server 2>/dev/null || true
+  wait $chat || true
+  kill $probe 2>/dev/null || true
   wait $probe 2>/dev/null || true
+  kill $server 2>/dev/null || true
   # The 503 window and the recovery, from the probe.
   awk '{ if ($2 != 200 && !bad) { bad = $1 } if ($2 == 200 && bad && !ok) { ok = $1 }
          if ($3 > max) max = $3; if ($5 > max) max = $5; codes[$2 "/" $4]++ }

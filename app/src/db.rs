@@ -122,16 +122,6 @@ impl Db {
         Ok(())
     }
 
-    /// Waits for this process's turn to write, on SQLite; PostgreSQL needs no turn (row locks).
-    /// Hold the guard until the transaction has committed or rolled back. Prefer `begin_write`,
-    /// which takes it; take it, like `begin_write`, before any pool connection.
-    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self.backend {
-            Backend::Sqlite => Some(self.sqlite_writer.lock().await),
-            Backend::Postgres => None,
-        }
-    }
-
     /// A transaction that may write. On SQLite it waits for this process's write turn and then
     /// starts with `BEGIN IMMEDIATE`, so it holds the database's write lock before its first
     /// read: a deferred transaction that read first could not upgrade its read lock after

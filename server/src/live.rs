@@ -185,7 +185,8 @@ impl Session<'_> {
     /// adds at most `VISITS_PER_ADDRESS_PER_BOOTH_DAY` a day, so replayed frames, reconnections
     /// and made-up visitor cookies do not inflate the figures.
     fn record_visit(&mut self, booth: i64) {
-        let day = (now_unix() + 7 * 3600).div_euclid(86_400);
+        let vietnam = i64::from(app::ui::dates::VIETNAM.whole_seconds());
+        let day = (now_unix() + vietnam).div_euclid(86_400);
         if !self.visited.insert(booth) || !self.limits.count_visit(&self.peer.ip, booth, day) {
             return;
         }

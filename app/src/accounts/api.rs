@@ -6,10 +6,6 @@ use leptos::server_fn::codec::GetUrl;
 use super::model::{Application, ApplicationForm, Decision, DistrictOption, Viewer};
 use crate::error::AppError;
 
-/// The one rule for redirect targets taken from a request; re-exported here for the forms that
-/// already name it through accounts.
-pub use crate::ui::next::safe_next;
-
 /// Where a login lands: the page that sent the user to log in (when it is a path on this site),
 /// else their workspace.
 pub fn landing_path(viewer: &Viewer, next: &str) -> String {

@@ -247,7 +247,7 @@ pub async fn add_review(product_id: i64, rating: i64, body: String, back: String
     respond(async {
         let viewer = require_user()?;
         service::add_review(&use_db()?, viewer.id, product_id, rating, &body, now_unix()).await?;
-        redirect_plain_form(crate::accounts::api::safe_next(&back));
+        redirect_plain_form(crate::ui::next::safe_next(&back));
         Ok(())
     })
     .await
