@@ -11,6 +11,8 @@ use tower::ServiceExt;
 struct TestApp {
     router: Router,
     path: std::path::PathBuf,
+    /// The app's own pool (closing it takes the database away).
+    db: Db,
 }
 
 impl Drop for TestApp {
@@ -40,7 +42,7 @@ async fn test_app_behind(trusted: server::proxy::TrustedProxies) -> TestApp {
     let page_cache = app::catalog::cache::PageCache::default();
     let state = AppState {
         leptos_options,
-        db,
+        db: db.clone(),
         public_url: "http://shop.test".to_owned(),
         page_cache: page_cache.clone(),
         product_charts: app::admin::dashboard::cache::ProductCharts::new(page_cache),
@@ -50,7 +52,7 @@ async fn test_app_behind(trusted: server::proxy::TrustedProxies) -> TestApp {
         hub: Default::default(),
         heartbeat: Default::default(),
     };
-    TestApp { router: build_router(state), path }
+    TestApp { router: build_router(state), path, db }
 }
 
 struct Reply {
@@ -682,4 +684,17 @@ async fn refused_plain_inquiries_cannot_fill_the_disk_with_drafts() {
     assert!(location.contains("?draft="), "another address keeps its draft: {location:?}");
     let again = page(&app, location.split('#').next().unwrap_or_default(), "en").await;
     assert!(again.body.contains("Hart &amp; Sons"), "the form comes back as typed");
+}
+
+/// While the database cannot be reached, a page is answered 503 with Retry-After (clients and
+/// proxies retry), not 500, and the readiness probe says so too.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_answer_503_while_the_database_is_away() {
+    let app = test_app().await;
+    app.db.pool.close().await;
+    let r = page(&app, "/products?q=tra", "vi").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body.chars().take(300).collect::<String>());
+    assert_eq!(r.headers.get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("2"));
+    let ready = send(&app, get("/readyz").body(Body::empty()).expect("req")).await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
 }

@@ -67,7 +67,7 @@ where
                             let next = leptos_router::location::Url::escape(&here);
                             view! { <Redirect path=format!("/login?next={next}") /> }.into_any()
                         }
-                        Err(_) => view! { <LoadError /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_any(),
                     })
             }}
         </Suspense>

@@ -43,7 +43,7 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(home) => view! { <HomeSections home /> }.into_any(),
-                    Err(_) => view! { <LoadError /> }.into_any(),
+                    Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -185,7 +185,7 @@ pub fn ProductListPage() -> impl IntoView {
                     let (q, result) = page.await;
                     match result {
                         Ok(result) => view! { <ProductResults query=q result /> }.into_any(),
-                        Err(_) => view! { <LoadError /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -264,7 +264,7 @@ fn page_or_error<T>(result: Result<T, AppError>, render: impl FnOnce(T) -> AnyVi
     match result {
         Ok(data) => render(data),
         Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
-        Err(_) => view! { <LoadError /> }.into_any(),
+        Err(error) => view! { <LoadError error /> }.into_any(),
     }
 }
 

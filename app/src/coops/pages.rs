@@ -155,7 +155,7 @@ fn OverviewTiles() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(_) => view! { <LoadError /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_any(),
                     })
             }}
         </Suspense>

@@ -122,11 +122,20 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// An error other than "not found" while loading a page's data.
+/// An error other than "not found" while loading a page's data, answered with its status: 503
+/// (with `Retry-After`) while the database cannot be reached, so that clients and proxies retry,
+/// else 500.
 #[component]
-pub fn LoadError() -> impl IntoView {
+pub fn LoadError(error: crate::error::AppError) -> impl IntoView {
     let i18n = use_i18n();
-    set_status(500);
+    let status = error.status().as_u16();
+    set_status(if status >= 500 { status } else { 500 });
+    #[cfg(feature = "ssr")]
+    if let (Some(secs), Some(response)) = (error.retry_after(), use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(value) = http::HeaderValue::from_str(&secs.to_string())
+    {
+        response.insert_header(http::header::RETRY_AFTER, value);
+    }
     view! {
         <section class="not-found" role="alert">
             <h1 class="not-found__title">{t!(i18n, errors.load_title)}</h1>
@@ -155,7 +164,7 @@ where
                         Ok(data) => view(data).into_any(),
                         Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
                         Err(AppError::Forbidden) => view! { <crate::accounts::pages::Forbidden /> }.into_any(),
-                        Err(_) => view! { <LoadError /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_any(),
                     })
             }}
         </Suspense>
