@@ -133,14 +133,7 @@ struct Credentials {
 #[instrument(skip(db, password))]
 pub async fn login(db: &Db, email: &str, password: &str, ip: &str, now: i64) -> Result<String, AppError> {
     let account = normalize_email(email);
-    let attempt = throttle::reserve(db, &account, ip, now).await?;
-    let turn = match Gate::global().turn(ip).await {
-        Ok(turn) => turn,
-        Err(e) => {
-            throttle::release(db, &attempt).await?;
-            return Err(e);
-        }
-    };
+    let (attempt, turn) = throttle::attempt_with_turn(db, &account, ip, now).await?;
     let mut sql = Sql::new("SELECT id, email, password_hash, status FROM users WHERE email = ");
     sql.bind(account.clone());
     let found: Option<Credentials> = sql.query_as()?.fetch_optional(&db.pool).await?;
@@ -179,14 +172,7 @@ pub async fn change_password(
     let mut sql = Sql::new("SELECT id, email, password_hash, status FROM users WHERE id = ");
     sql.bind(user_id);
     let c: Credentials = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::Unauthorized)?;
-    let attempt = throttle::reserve(db, &c.email, ip, now).await?;
-    let turn = match Gate::global().turn(ip).await {
-        Ok(turn) => turn,
-        Err(e) => {
-            throttle::release(db, &attempt).await?;
-            return Err(e);
-        }
-    };
+    let (attempt, turn) = throttle::attempt_with_turn(db, &c.email, ip, now).await?;
     if !password::verify(&turn, current.to_owned(), c.password_hash).await? {
         drop(turn);
         tokio::time::sleep(attempt.failure_delay).await;

@@ -7,8 +7,14 @@
 //! An address's failures never refuse anyone: behind a shared address (a mobile carrier's NAT, a
 //! campus) the owner of an account must still get in with the right password. They slow down
 //! the failures instead: a wrong password from an address over `IP_CAP` is answered late.
-use crate::db::{Backend, Db, Sql};
+use super::password::{Gate, Turn};
+use crate::db::{Db, Sql};
 use crate::error::AppError;
+
+/// The advisory-lock spaces (`WriteTx::lock_key`) of an account's attempts and of an address's
+/// quotas (inquiries use 17).
+const LOGIN_LOCKS: i32 = 18;
+const QUOTA_LOCKS: i32 = 19;
 
 /// Failures within this window make an account wait before its next attempt.
 const BACKOFF_WINDOW_SECS: i64 = 15 * 60;
@@ -96,11 +102,7 @@ pub struct Attempt {
 /// (SQLite's write lock; a transaction-scoped advisory lock on PostgreSQL).
 pub async fn reserve(db: &Db, account: &str, ip: &str, now: i64) -> Result<Attempt, AppError> {
     let mut tx = db.begin_write().await?;
-    if db.backend == Backend::Postgres {
-        let mut lock = Sql::new("SELECT pg_advisory_xact_lock(hashtextextended(");
-        lock.bind(format!("login:{account}")).push(", 0))");
-        lock.query()?.execute(&mut *tx).await?;
-    }
+    tx.lock_key(LOGIN_LOCKS, account).await?;
     let hour = window(&mut tx, "account", account, now - 3600).await?;
     let recent = window(&mut tx, "account", account, now - BACKOFF_WINDOW_SECS).await?;
     let by_ip = window(&mut tx, "ip", ip, now - BACKOFF_WINDOW_SECS).await?;
@@ -126,6 +128,24 @@ pub async fn reserve(db: &Db, account: &str, ip: &str, now: i64) -> Result<Attem
     Ok(Attempt { id, failure_delay: failure_delay(&history) })
 }
 
+/// Takes an attempt for `account` and a turn to check its password, or gives the attempt back
+/// when the server is too busy to check it now (so a refusal at the gate costs no failure).
+pub async fn attempt_with_turn(
+    db: &Db,
+    account: &str,
+    ip: &str,
+    now: i64,
+) -> Result<(Attempt, Turn<'static>), AppError> {
+    let attempt = reserve(db, account, ip, now).await?;
+    match Gate::global().turn(ip).await {
+        Ok(turn) => Ok((attempt, turn)),
+        Err(e) => {
+            release(db, &attempt).await?;
+            Err(e)
+        }
+    }
+}
+
 /// Gives back an attempt that never reached the password check (the server was too busy).
 pub async fn release(db: &Db, attempt: &Attempt) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("DELETE FROM login_failures WHERE id = ");
@@ -149,11 +169,7 @@ pub const SIGN_UPS: Quota = Quota { action: "sign_up", cap: 10, window_secs: 360
 /// count and the new row are one step under the (action, address) lock.
 pub async fn take_quota(db: &Db, quota: Quota, address: &str, now: i64) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
-    if db.backend == Backend::Postgres {
-        let mut lock = Sql::new("SELECT pg_advisory_xact_lock(hashtextextended(");
-        lock.bind(format!("{}:{address}", quota.action)).push(", 0))");
-        lock.query()?.execute(&mut *tx).await?;
-    }
+    tx.lock_key(QUOTA_LOCKS, &format!("{}:{address}", quota.action)).await?;
     let since = now - quota.window_secs;
     let mut sql = Sql::new(
         "SELECT COUNT(*) AS n, MIN(at) AS oldest, MAX(at) AS latest FROM address_quotas WHERE action = ",

@@ -212,6 +212,7 @@ impl Hub {
             }
         }
         if topics.contains(&Topic::Admin) {
+            // A dashboard that just opened gets the tiles as they are now.
             self.kpis_changed();
         }
         true
@@ -263,17 +264,8 @@ impl Hub {
     /// Adds `topic` to the connection's subscriptions. Authorization happens before, in
     /// `live::service::authorize`.
     pub fn subscribe(&self, conn: ConnId, topic: Topic) {
-        {
-            let mut state = self.lock();
-            let Some((outbox, cs)) = state.conns.get_mut(&conn) else { return };
-            cs.topics.insert(topic);
-            let outbox = outbox.clone();
-            state.topics.entry(topic).or_default().insert(conn, outbox);
-        }
-        if topic == Topic::Admin {
-            // A dashboard that just opened gets the tiles as they are now.
-            self.kpis_changed();
-        }
+        // No user's right: no revocation to race with.
+        self.subscribe_as(conn, &[topic], None, 0);
     }
 
     /// Connections on this instance that follow `topic`.
