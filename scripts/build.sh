@@ -7,11 +7,5 @@ cd "$ROOT"
 # `--split`: lazy islands (dashboards, forms, the live list) go to their own WASM chunks, loaded only
 # by the pages that show them; the storefront loads just the main module.
 cargo leptos build --release --split
-for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
-  [ -f "$f" ] || continue
-  if [ ! -f "$f.br" ] || [ "$f" -nt "$f.br" ]; then
-    if command -v brotli >/dev/null; then brotli -f -q 11 -k -o "$f.br" "$f"; fi
-    gzip -f -9 -k "$f"
-  fi
-done
+scripts/compress-site.sh target/site/pkg
 ls -l target/site/pkg

@@ -19,14 +19,9 @@ pub fn card_image_src(card: &ProductCard) -> String {
 
 #[component]
 pub fn ProductCard(card: ProductCard) -> impl IntoView {
-    let lang = use_lang();
     let href = format!("/p/{}", card.slug);
     let slug = card.slug.clone();
     let image = card_image_src(&card);
-    let alt = {
-        let name = card.name.clone();
-        move || name.best(lang.get())
-    };
     let ProductCard {
         name,
         unit,
@@ -43,10 +38,12 @@ pub fn ProductCard(card: ProductCard) -> impl IntoView {
     view! {
         <article class="product-card">
             <a class="product-card__link" href=href>
+                // The heading in the same link names the product: the photo adds nothing
+                // to read out.
                 <img
                     class="product-card__image"
                     src=image
-                    alt=alt
+                    alt=""
                     width="400"
                     height="300"
                     loading="lazy"

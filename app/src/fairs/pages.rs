@@ -150,7 +150,7 @@ fn BoothView(booth: BoothView) -> impl IntoView {
 
 /// The booth's "live at" badge, which appears and goes as its fair opens and closes (on
 /// schedule or by an admin), without a reload.
-#[island]
+#[island(lazy)]
 fn LiveFairBadge(booth: i64, fair: Option<FairRef>) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();

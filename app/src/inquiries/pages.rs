@@ -296,7 +296,8 @@ fn LeadTable(coop: i64, leads: Vec<LeadSummary>, live: bool) -> impl IntoView {
         <Show when=move || rows.with(Vec::is_empty)>
             <p class="muted">{t!(i18n, inquiries.empty)}</p>
         </Show>
-        <table class="data-table leads" data-testid="leads">
+        // Focusable while it has no rows (no links) to take the focus: it scrolls on a phone.
+        <table class="data-table leads" data-testid="leads" tabindex=move || rows.with(Vec::is_empty).then_some("0")>
             <LeadHead show_coop=false />
             <tbody>{move || view! { <LeadRows leads=rows.get() show_coop=false link=true /> }}</tbody>
         </table>
@@ -452,7 +453,9 @@ pub fn AdminInquiriesPage() -> impl IntoView {
                     </div>
                     <StatusFilter base="/admin/inquiries" current=filter.clone() />
                     <Loaded resource=leads view={|leads: Vec<LeadSummary>| view! {
-                        <table class="data-table leads" data-testid="leads">
+                        // Nothing in its rows takes the focus, so the table does: on a phone
+                        // it scrolls sideways, and the keyboard must reach it.
+                        <table class="data-table leads" data-testid="leads" tabindex="0">
                             <LeadHead show_coop=true />
                             <tbody><LeadRows leads show_coop=true link=false /></tbody>
                         </table>

@@ -60,7 +60,20 @@ pub fn CartLink() -> impl IntoView {
     let count = Resource::new(|| (), |_| fetch_cart_count());
     view! {
         <a class="site-nav__link site-nav__cart" href="/cart">
-            {t!(i18n, orders.cart.title)}
+            <svg class="site-nav__cart-icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+                <path
+                    d="M2.5 4h2.2l2.4 10.3c.1.4.5.7 1 .7h9.1c.4 0 .8-.3.9-.7L20.5 7H6"
+                    fill="none"
+                    stroke="currentColor"
+                    stroke-width="2"
+                    stroke-linecap="round"
+                    stroke-linejoin="round"
+                />
+                <circle cx="9" cy="19.5" r="1.6" fill="currentColor" />
+                <circle cx="17" cy="19.5" r="1.6" fill="currentColor" />
+            </svg>
+            // Read out everywhere; shown from a small tablet up, where it fits.
+            <span class="site-nav__cart-label">{t!(i18n, orders.cart.title)}</span>
             <Transition>
                 {move || {
                     count.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| {

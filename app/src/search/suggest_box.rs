@@ -21,6 +21,28 @@ pub fn SearchBox(initial: String) -> impl IntoView {
             suggest(q).await.unwrap_or_default()
         }
     });
+    // The suggestion that has the focus, for the arrow keys.
+    let active = RwSignal::new(None::<usize>);
+    let count = move || suggestions.with(|s| s.as_ref().map_or(0, Vec::len));
+    let shown = move || open.get() && count() > 0;
+    let keys = move |ev: leptos::ev::KeyboardEvent| {
+        let last = count().saturating_sub(1);
+        let target = match ev.key().as_str() {
+            "ArrowDown" if shown() => Some(active.get_untracked().map_or(0, |i| (i + 1).min(last))),
+            "ArrowUp" if shown() && active.get_untracked().is_some() => {
+                active.get_untracked().and_then(|i| i.checked_sub(1))
+            }
+            "Escape" => {
+                open.set(false);
+                None
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        active.set(target);
+        let id = target.map_or_else(|| "site-search".to_owned(), |i| format!("search-suggestion-{i}"));
+        focus(&id);
+    };
     let list = move || {
         let items = suggestions.get().unwrap_or_default();
         if !open.get() || items.is_empty() {
@@ -31,12 +53,19 @@ pub fn SearchBox(initial: String) -> impl IntoView {
             <ul id="search-suggestions" class="search__suggestions" aria-label=move || t_string!(i18n, search.suggestions)>
                 {items
                     .into_iter()
-                    .map(|s| {
+                    .enumerate()
+                    .map(|(i, s)| {
                         let href = format!("/p/{}", s.slug);
                         let name = s.name.best(lang);
                         view! {
                             <li>
-                                <a class="search__suggestion" href=href on:click=move |_| open.set(false)>
+                                <a
+                                    id=format!("search-suggestion-{i}")
+                                    class="search__suggestion"
+                                    href=href
+                                    on:click=move |_| open.set(false)
+                                    on:focus=move |_| active.set(Some(i))
+                                >
                                     {name}
                                 </a>
                             </li>
@@ -47,7 +76,7 @@ pub fn SearchBox(initial: String) -> impl IntoView {
         })
     };
     view! {
-        <form action="/products" method="get" class="search" role="search">
+        <form action="/products" method="get" class="search" role="search" on:keydown=keys>
             <label for="site-search" class="visually-hidden">
                 {t!(i18n, search.label)}
             </label>
@@ -61,16 +90,16 @@ pub fn SearchBox(initial: String) -> impl IntoView {
                 value=initial
                 prop:value=move || text.get()
                 placeholder=move || t_string!(i18n, search.placeholder)
-                aria-controls="search-suggestions"
+                // The list is in the page only while it is open, and only then does the box
+                // say that it controls it.
+                aria-controls=move || shown().then_some("search-suggestions")
+                aria-autocomplete="list"
                 on:input=move |ev| {
                     text.set(event_target_value(&ev));
                     open.set(true);
+                    active.set(None);
                 }
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        open.set(false);
-                    }
-                }
+                on:focus=move |_| active.set(None)
             />
             <button class="search__submit button" type="submit" on:click=move |_| open.set(false)>
                 {t!(i18n, search.submit)}
@@ -78,4 +107,17 @@ pub fn SearchBox(initial: String) -> impl IntoView {
             {list}
         </form>
     }
+}
+
+/// Moves the keyboard focus to the element with this id, if it is on the page.
+fn focus(id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
 }

@@ -60,17 +60,27 @@ pub fn SiteHeader() -> impl IntoView {
                     <span class="site-header__tagline">{t!(i18n, nav.tagline)}</span>
                 </a>
                 <SearchBox initial=search />
-                <nav class="site-nav" aria-label=move || t_string!(i18n, nav.main)>
-                    <a class="site-nav__link" href="/products">
-                        {t!(i18n, nav.products)}
-                    </a>
-                    <a class="site-nav__link" href="/fairs">
-                        {t!(i18n, fairs.fair.nav)}
-                    </a>
-                    <crate::orders::pages::CartLink />
-                    <AccountNav />
-                </nav>
-                <LangSwitch />
+                <crate::orders::pages::CartLink />
+                // Phones: everything but the search and the cart folds into this menu, which
+                // opens without JavaScript. Wide screens show its content in the header row.
+                <details class="site-menu">
+                    <summary class="site-menu__toggle">
+                        <span class="site-menu__icon" aria-hidden="true"></span>
+                        <span class="site-menu__label">{t!(i18n, nav.menu)}</span>
+                    </summary>
+                    <div class="site-menu__panel">
+                        <nav class="site-nav" aria-label=move || t_string!(i18n, nav.main)>
+                            <a class="site-nav__link" href="/products">
+                                {t!(i18n, nav.products)}
+                            </a>
+                            <a class="site-nav__link" href="/fairs">
+                                {t!(i18n, fairs.fair.nav)}
+                            </a>
+                            <AccountNav />
+                        </nav>
+                        <LangSwitch />
+                    </div>
+                </details>
             </div>
         </header>
     }

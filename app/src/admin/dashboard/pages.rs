@@ -184,7 +184,7 @@ fn DashboardFilters(
 }
 
 /// The tiles and the feed, live.
-#[island]
+#[island(lazy)]
 fn LiveBoard(kpis: Kpis, feed: Vec<FeedItem>) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
@@ -267,7 +267,7 @@ fn LiveBoard(kpis: Kpis, feed: Vec<FeedItem>) -> impl IntoView {
 }
 
 /// The charts, redrawn after new activity.
-#[island]
+#[island(lazy)]
 fn LiveCharts(filter: DashboardFilter, lang: Lang, children: Children) -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = (filter, lang);

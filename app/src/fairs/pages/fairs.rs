@@ -35,7 +35,7 @@ pub(super) fn FairDates(starts_at: i64, ends_at: i64) -> impl IntoView {
             " – "
             <time datetime=ends_at.to_string()>{format_datetime(ends_at)}</time>
             " "
-            <span class="muted">{t!(i18n, fairs.fair.vietnam_time)}</span>
+            <span class="fair__tz">{t!(i18n, fairs.fair.vietnam_time)}</span>
         </p>
     }
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The first-load budget, checked by the test command: builds the release WASM bundle (the one
+# scripts/run.sh ships: wasm-release profile, wasm-opt, --split) into target/site-release,
+# pre-compresses it as scripts/build.sh does, serves it with an already built server binary and
+# has Chromium load a product page and the product list. Fails when the product page fetches
+# more than FIRST_LOAD_BUDGET bytes (default 150 KB) of JS + WASM + CSS over the wire.
+#   scripts/first-load.sh [server binary, default target/debug/server]
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+BUDGET="${FIRST_LOAD_BUDGET:-153600}"
+SERVER="${1:-target/debug/server}"
+PORT="${FIRST_LOAD_PORT:-3102}"
+SITE=target/site-release
+# The release build compiles into target/front/…/wasm-release, where scripts/build.sh finds it.
+LEPTOS_SITE_ROOT="$SITE" cargo leptos build --release --split --frontend-only
+scripts/compress-site.sh "$SITE/pkg"
+WORK=target/first-load
+rm -rf "$WORK" && mkdir -p "$WORK"
+LEPTOS_SITE_ROOT="$SITE" DATABASE_URL="sqlite://$WORK/ocop.db" MEDIA_DIR="$WORK/media" \
+  LEPTOS_SITE_ADDR="127.0.0.1:$PORT" PUBLIC_URL="http://127.0.0.1:$PORT" RUST_LOG=warn \
+  "$SERVER" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+  kill -0 $SERVER_PID 2>/dev/null || { cat "$WORK/server.log"; exit 1; }
+  sleep 0.5
+done
+cd end2end
+node tools/first-load.mjs "http://127.0.0.1:$PORT" /p/tra-dau-den-xanh-long-tui-loc /products --budget "$BUDGET"
