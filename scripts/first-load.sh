@@ -13,6 +13,9 @@ SERVER="${1:-target/debug/server}"
 PORT="${FIRST_LOAD_PORT:-3102}"
 SITE=target/site-release
 # The release build compiles into target/front/…/wasm-release, where scripts/build.sh finds it.
+# A fresh pkg directory: chunk files left from an earlier split (their numbering changes from build to
+# build) have made cargo-leptos's wasm-opt step fail ("Failed opening chunk_154.wasm").
+rm -rf "$SITE/pkg"
 LEPTOS_SITE_ROOT="$SITE" cargo leptos build --release --split --frontend-only
 scripts/compress-site.sh "$SITE/pkg"
 WORK=target/first-load

@@ -2,8 +2,16 @@
 use leptos::prelude::*;
 
 use super::api::suggest;
+use super::model::Suggestion;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::use_lang;
+
+/// The call to the server and the decoding of its answer sit in their own WASM chunk, fetched
+/// when the visitor first types two letters: a page that is only read never downloads them.
+#[lazy]
+async fn fetch_suggestions(q: String) -> Vec<Suggestion> {
+    suggest(q).await.unwrap_or_default()
+}
 
 /// An island: `initial` is the search the page was rendered for.
 #[island]
@@ -18,7 +26,7 @@ pub fn SearchBox(initial: String) -> impl IntoView {
             if q.trim().chars().count() < 2 {
                 return Vec::new();
             }
-            suggest(q).await.unwrap_or_default()
+            fetch_suggestions(q).await
         }
     });
     // The suggestion that has the focus, for the arrow keys.
