@@ -156,7 +156,7 @@ async fn a_fresh_installs_dashboard_has_every_order_chart_to_draw(db: Db) {
     assert!(!data.by_stars.is_empty() && !data.by_group.is_empty());
     let drawn = app::admin::dashboard::charts::draw(&data, app::lang::Lang::Vi);
     for chart in &drawn[..2] {
-        assert!(chart.svg.starts_with("<svg"), "{:?} is drawn", chart.id);
+        assert!(chart.svg.contains("<svg"), "{:?} is drawn", chart.id);
     }
     let feed = service::feed(&db).await.expect("feed");
     assert!(

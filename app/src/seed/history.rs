@@ -57,8 +57,8 @@ impl Lcg {
         self.below(100) < percent
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
     }
 
     /// A time within `lo..hi` seconds.
@@ -159,12 +159,12 @@ pub fn plan(products: &[DemoProduct], count: usize, now: i64) -> Vec<PlannedOrde
         if created_at > now - 300 {
             created_at = now - 300 - rng.within(0, 4 * HOUR);
         }
-        let mut lines = vec![(first, *rng.pick(&[1, 1, 1, 1, 2, 2, 3]))];
+        let mut lines = vec![(first, rng.pick(&[1, 1, 1, 1, 2, 2, 3]))];
         let siblings: Vec<usize> = (0..products.len())
             .filter(|&j| j != first && products[j].cooperative_id == product.cooperative_id)
             .collect();
         if !siblings.is_empty() && rng.chance(25) {
-            lines.push((*rng.pick(&siblings), 1));
+            lines.push((rng.pick(&siblings), 1));
         }
         let payment = if rng.chance(40) { Payment::BankTransfer } else { Payment::Cod };
         let mut moves = Vec::new();
@@ -234,7 +234,7 @@ pub fn plan_reviews(orders: &[PlannedOrder], now: i64) -> Vec<PlannedReview> {
             if !rng.chance(35) || !seen.insert((order.buyer, product)) {
                 continue;
             }
-            let (rating, body) = *rng.pick(&REVIEWS);
+            let (rating, body) = rng.pick(&REVIEWS);
             let created_at = (delivered + rng.within(2 * HOUR, 3 * DAY_SECS)).min(now - 60);
             reviews.push(PlannedReview { order: index, product, rating, body, created_at });
         }
@@ -331,7 +331,7 @@ fn plan_inquiries(
             break;
         }
         let product = if !exported.is_empty() && !rng.chance(15) {
-            *rng.pick(exported)
+            rng.pick(exported)
         } else {
             rng.below(products.len() as u64) as usize
         };
@@ -355,8 +355,8 @@ fn plan_inquiries(
         inquiries.push(PlannedInquiry {
             product,
             importer: rng.below(IMPORTERS.len() as u64) as usize,
-            quantity: *rng.pick(&[200, 500, 1000, 2000, 5000]),
-            incoterm: *rng.pick(&["FOB", "CIF", "EXW", "DAP", "FCA"]),
+            quantity: rng.pick(&[200, 500, 1000, 2000, 5000]),
+            incoterm: rng.pick(&["FOB", "CIF", "EXW", "DAP", "FCA"]),
             samples: rng.chance(50),
             moves,
             created_at,
@@ -529,10 +529,26 @@ pub async fn seed_history(db: &Db, now: i64) -> Result<HistoryReport, SeedError>
 
     // The timeline: checkout by the buyer, then each move, by the cooperative (or the buyer,
     // who cancels).
-    let mut events: Vec<(i64, Option<i64>, Actor, Option<Status>, Status, i64)> = Vec::new();
+    struct Event {
+        order: i64,
+        who: Option<i64>,
+        actor: Actor,
+        from: Option<Status>,
+        to: Status,
+        at: i64,
+    }
+    let mut events = Vec::new();
     for (i, o) in orders.iter().enumerate() {
-        let buyer = user_of[o.buyer];
-        events.push((order_id[i], Some(buyer), Actor::Shopper, None, Status::Pending, o.created_at));
+        let (order, buyer) = (order_id[i], user_of[o.buyer]);
+        let checkout = Event {
+            order,
+            who: Some(buyer),
+            actor: Actor::Shopper,
+            from: None,
+            to: Status::Pending,
+            at: o.created_at,
+        };
+        events.push(checkout);
         let mut from = Status::Pending;
         for &(to, at) in &o.moves {
             let (actor, who) = if to == Status::Cancelled {
@@ -540,7 +556,7 @@ pub async fn seed_history(db: &Db, now: i64) -> Result<HistoryReport, SeedError>
             } else {
                 (Actor::Cooperative, None)
             };
-            events.push((order_id[i], who, actor, Some(from), to, at));
+            events.push(Event { order, who, actor, from: Some(from), to, at });
             from = to;
         }
     }
@@ -549,10 +565,10 @@ pub async fn seed_history(db: &Db, now: i64) -> Result<HistoryReport, SeedError>
         "INSERT INTO order_events (order_id, actor_user_id, actor_role, from_status, to_status, note, created_at) \
          VALUES ",
         &events,
-        |sql, (order, who, actor, from, to, at)| {
-            sql.push("(").bind(*order).push(", ").bind(*who).push(", ").bind(actor.key().to_owned());
-            sql.push(", ").bind(from.map(|s| s.key().to_owned())).push(", ").bind(to.key().to_owned());
-            sql.push(", '', ").bind(*at).push(")");
+        |sql, e| {
+            sql.push("(").bind(e.order).push(", ").bind(e.who).push(", ").bind(e.actor.key().to_owned());
+            sql.push(", ").bind(e.from.map(|s| s.key().to_owned())).push(", ").bind(e.to.key().to_owned());
+            sql.push(", '', ").bind(e.at).push(")");
         },
     )
     .await?;

@@ -13,12 +13,22 @@ use super::model::*;
 use crate::lang::Lang;
 use crate::ui::money::group_thousands;
 
-const WIDTH: f32 = 640.0;
-const HEIGHT: f32 = 320.0;
+/// Each chart is drawn twice: wide for a desktop's card, narrow for a phone's (where the wide
+/// one, scaled down, would have 6 px labels); the page's style shows one of them.
+#[derive(Clone, Copy)]
+struct Size {
+    width: f32,
+    height: f32,
+}
+const WIDE: Size = Size { width: 640.0, height: 320.0 };
+const NARROW: Size = Size { width: 360.0, height: 300.0 };
+/// Longest product name on a bar, in characters (the summary below has them whole).
+const LABEL_CHARS: usize = 22;
 const FONT: &str = "system-ui, 'Segoe UI', Roboto, 'Noto Sans', sans-serif";
 
-/// The reader's words for the series.
+/// The reader's words for the series, and the size they are drawn at.
 struct Words {
+    size: Size,
     revenue: &'static str,
     orders: &'static str,
     visits: &'static str,
@@ -27,9 +37,10 @@ struct Words {
     empty: &'static str,
 }
 
-fn words(lang: Lang) -> Words {
+fn words(lang: Lang, size: Size) -> Words {
     match lang {
         Lang::Vi => Words {
+            size,
             revenue: "Doanh thu (triệu ₫)",
             orders: "Đơn hàng",
             visits: "Lượt vào gian hàng",
@@ -38,6 +49,7 @@ fn words(lang: Lang) -> Words {
             empty: "Chưa có dữ liệu trong khoảng này",
         },
         Lang::En => Words {
+            size,
             revenue: "Revenue (million ₫)",
             orders: "Orders",
             visits: "Booth visits",
@@ -85,6 +97,15 @@ fn count_axis(max: f64) -> (f64, usize) {
     }
 }
 
+/// A money axis from 0 on its own: of three to five round steps, the one that ends nearest
+/// above `max` (4.5 million: 0–5 in steps of 1, rather than 0–8 in steps of 2).
+fn money_axis(max: f64) -> (f64, usize) {
+    (3..=MAX_SPLITS)
+        .map(|splits| (round_step(max, splits, 0.1), splits))
+        .min_by(|a, b| (a.0 * a.1 as f64).total_cmp(&(b.0 * b.1 as f64)))
+        .unwrap_or((1.0, 1))
+}
+
 /// Fixes `config` to run from 0 in `splits` steps of `step`.
 fn set_axis(config: &mut YAxisConfig, step: f64, splits: usize) {
     config.min = Some(0.0);
@@ -117,10 +138,26 @@ fn money(vnd: i64) -> String {
     format!("{} ₫", group_thousands(vnd))
 }
 
+/// `label` cut to `LABEL_CHARS`, and padded with en spaces at its end. charts-rs sizes label
+/// and legend boxes with the Roboto it embeds; a browser drawing them in a wider face (DejaVu
+/// Sans on Linux) would run them into the bars and the next legend item. The invisible padding
+/// leaves room for that.
+fn label(text: &str) -> String {
+    let count = text.chars().count();
+    let mut label: String = text.chars().take(LABEL_CHARS).collect();
+    if count > LABEL_CHARS {
+        label.pop();
+        label.push('…');
+    }
+    let pad = 1 + label.chars().count() / 6;
+    label.extend(std::iter::repeat_n('\u{2002}', pad));
+    label
+}
+
 /// Sizes and fonts every chart shares.
-fn dress(base: &mut charts_rs::ChartBase, empty: &str) {
-    base.width = WIDTH;
-    base.height = HEIGHT;
+fn dress(base: &mut charts_rs::ChartBase, empty: &str, size: Size) {
+    base.width = size.width;
+    base.height = size.height;
     base.font_family = FONT.to_owned();
     base.empty_text = Some(empty.to_owned());
     base.title.text = String::new();
@@ -151,12 +188,12 @@ fn per_day(data: &ChartData, w: &Words) -> ChartSvg {
         .collect();
     let counts: Vec<f32> = data.per_day.iter().map(|d| d.orders as f32).collect();
     let revenues: Vec<f32> = data.per_day.iter().map(|d| millions(d.revenue_vnd)).collect();
-    let mut orders = Series::new(w.orders.to_owned(), counts.clone());
+    let mut orders = Series::new(label(w.orders), counts.clone());
     orders.y_axis_index = 1;
-    let mut revenue = Series::new(w.revenue.to_owned(), revenues.clone());
+    let mut revenue = Series::new(label(w.revenue), revenues.clone());
     revenue.category = Some(SeriesCategory::Line);
     let mut chart = BarChart::new(vec![orders, revenue], labels);
-    dress(&mut chart.base, w.empty);
+    dress(&mut chart.base, w.empty, w.size);
     money_and_counts(&mut chart.y_axis_configs, &revenues, &counts);
     let total = format!(
         "{}: {} · {}: {}",
@@ -173,12 +210,12 @@ fn by_district(data: &ChartData, lang: Lang, w: &Words) -> ChartSvg {
     let labels: Vec<String> = data.by_district.iter().map(|d| d.district.best(lang)).collect();
     let revenues: Vec<f32> = data.by_district.iter().map(|d| millions(d.revenue_vnd)).collect();
     let counts: Vec<f32> = data.by_district.iter().map(|d| d.orders as f32).collect();
-    let revenue = Series::new(w.revenue.to_owned(), revenues.clone());
-    let mut orders = Series::new(w.orders.to_owned(), counts.clone());
+    let revenue = Series::new(label(w.revenue), revenues.clone());
+    let mut orders = Series::new(label(w.orders), counts.clone());
     orders.y_axis_index = 1;
     orders.category = Some(SeriesCategory::Line);
     let mut chart = BarChart::new(vec![revenue, orders], labels);
-    dress(&mut chart.base, w.empty);
+    dress(&mut chart.base, w.empty, w.size);
     money_and_counts(&mut chart.y_axis_configs, &revenues, &counts);
     let summary = summarise(
         data.by_district
@@ -204,19 +241,22 @@ fn horizontal(
     series: Series,
     measure: Measure,
     summary: String,
+    size: Size,
 ) -> ChartSvg {
     let empty = labels.is_empty();
     // Drawn bottom-up: the first item goes on top.
     let mut series = series;
     series.data.reverse();
     series.label_show = true;
-    let max = highest(series.data.iter().flatten().copied());
-    let mut chart = HorizontalBarChart::new(vec![series], labels.into_iter().rev().collect());
-    dress(&mut chart.base, "");
+    // Room past the longest bar for the value written at its end.
+    let max = highest(series.data.iter().flatten().copied()) * 1.1;
+    let labels = labels.iter().rev().map(|l| label(l)).collect();
+    let mut chart = HorizontalBarChart::new(vec![series], labels);
+    dress(&mut chart.base, "", size);
     chart.legend.show = Some(false);
     let (step, splits) = match measure {
         Measure::Count => count_axis(max),
-        Measure::Money => (round_step(max, 4, 0.1), 4),
+        Measure::Money => money_axis(max),
     };
     if let Some(axis) = chart.y_axis_configs.first_mut() {
         set_axis(axis, step, splits);
@@ -233,6 +273,7 @@ fn counts(id: ChartId, counts: &[Count], lang: Lang, w: &Words) -> ChartSvg {
         Series::new(w.products.to_owned(), counts.iter().map(|c| c.products as f32).collect()),
         Measure::Count,
         summarise(counts.iter().map(|c| (c.label.best(lang), c.products.to_string())), w),
+        w.size,
     )
 }
 
@@ -246,18 +287,18 @@ fn top_products(data: &ChartData, lang: Lang, w: &Words) -> ChartSvg {
         ),
         Measure::Money,
         summarise(data.top_products.iter().map(|p| (p.name.best(lang), money(p.revenue_vnd))), w),
+        w.size,
     )
 }
 
 fn fair_traffic(data: &ChartData, lang: Lang, w: &Words) -> ChartSvg {
     let labels: Vec<String> = data.fair_traffic.iter().map(|f| f.fair.best(lang)).collect();
-    let visits =
-        Series::new(w.visits.to_owned(), data.fair_traffic.iter().map(|f| f.visits as f32).collect());
+    let visits = Series::new(label(w.visits), data.fair_traffic.iter().map(|f| f.visits as f32).collect());
     let visitors =
-        Series::new(w.visitors.to_owned(), data.fair_traffic.iter().map(|f| f.visitors as f32).collect());
+        Series::new(label(w.visitors), data.fair_traffic.iter().map(|f| f.visitors as f32).collect());
     let max = highest(data.fair_traffic.iter().map(|f| f.visits.max(f.visitors) as f32));
     let mut chart = BarChart::new(vec![visits, visitors], labels);
-    dress(&mut chart.base, w.empty);
+    dress(&mut chart.base, w.empty, w.size);
     let (step, splits) = count_axis(max);
     if let Some(axis) = chart.y_axis_configs.first_mut() {
         set_axis(axis, step, splits);
@@ -274,9 +315,9 @@ fn fair_traffic(data: &ChartData, lang: Lang, w: &Words) -> ChartSvg {
     ChartSvg { id: ChartId::FairTraffic, svg, summary }
 }
 
-/// Every chart of the dashboard, in `ChartId::ALL` order.
-pub fn draw(data: &ChartData, lang: Lang) -> Vec<ChartSvg> {
-    let w = words(lang);
+/// Every chart at one size, in `ChartId::ALL` order.
+fn draw_at(data: &ChartData, lang: Lang, size: Size) -> Vec<ChartSvg> {
+    let w = words(lang, size);
     vec![
         per_day(data, &w),
         by_district(data, lang, &w),
@@ -285,6 +326,26 @@ pub fn draw(data: &ChartData, lang: Lang) -> Vec<ChartSvg> {
         top_products(data, lang, &w),
         fair_traffic(data, lang, &w),
     ]
+}
+
+/// Every chart of the dashboard, in `ChartId::ALL` order: each one's SVG wide and narrow, in
+/// `chart-svg--wide` and `chart-svg--narrow` boxes (the style shows the one for the screen).
+pub fn draw(data: &ChartData, lang: Lang) -> Vec<ChartSvg> {
+    draw_at(data, lang, WIDE)
+        .into_iter()
+        .zip(draw_at(data, lang, NARROW))
+        .map(|(wide, narrow)| ChartSvg {
+            svg: if wide.svg.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    r#"<div class="chart-svg chart-svg--wide">{}</div><div class="chart-svg chart-svg--narrow">{}</div>"#,
+                    wide.svg, narrow.svg
+                )
+            },
+            ..wide
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -353,6 +414,8 @@ mod tests {
         ] {
             assert_eq!(count_axis(max), (step, splits), "max {max}");
         }
+        assert_eq!(money_axis(4.95), (1.0, 5));
+        assert_eq!(money_axis(0.35), (0.1, 4));
         // Money follows the counts' steps with a round step of its own.
         assert_eq!(round_step(3.0, 2, 0.1), 2.0);
         assert_eq!(round_step(0.35, 4, 0.1), 0.1);
@@ -410,7 +473,8 @@ mod tests {
         let charts = draw(&data, Lang::Vi);
         assert_eq!(charts.iter().map(|c| c.id).collect::<Vec<_>>(), ChartId::ALL);
         let per_day = &charts[0];
-        assert!(per_day.svg.starts_with("<svg") && per_day.svg.contains("viewBox"), "{}", per_day.svg);
+        assert!(per_day.svg.contains("<svg") && per_day.svg.contains("viewBox"), "{}", per_day.svg);
+        assert_eq!(per_day.svg.matches("<svg").count(), 2, "drawn wide and narrow");
         assert!(per_day.svg.contains("Đơn hàng"), "the legend is in Vietnamese");
         assert_eq!(per_day.summary, "Đơn hàng: 2 · Doanh thu: 1.500.000 ₫");
         assert_eq!(charts[1].summary, "Hàm Yên: 2 · 1.500.000 ₫");
