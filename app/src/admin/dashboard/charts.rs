@@ -248,8 +248,12 @@ fn horizontal(
     let mut series = series;
     series.data.reverse();
     series.label_show = true;
-    // Room past the longest bar for the value written at its end.
-    let max = highest(series.data.iter().flatten().copied()) * 1.1;
+    // Room past the longest bar for the value written at its end ("7", or "4.5" of money).
+    let headroom = match measure {
+        Measure::Count => 1.1,
+        Measure::Money => 1.2,
+    };
+    let max = highest(series.data.iter().flatten().copied()) * headroom;
     let labels = labels.iter().rev().map(|l| label(l)).collect();
     let mut chart = HorizontalBarChart::new(vec![series], labels);
     dress(&mut chart.base, "", size);
