@@ -6,6 +6,8 @@
 use serde::Deserialize;
 use tracing::instrument;
 
+pub mod history;
+
 use crate::catalog::certificate::{expiry, parse_date};
 use crate::db::{Db, Sql, now_unix};
 use crate::search::fold::{fold, slugify};

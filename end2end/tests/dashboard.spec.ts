@@ -14,8 +14,10 @@ test("an order placed elsewhere updates the dashboard's tiles, feed and chart li
     await expect(page.locator(`[data-kpi="${key}"] .kpi__value`)).toHaveText(/\d/);
   }
   // The charts are SVG from the server, there before any script ran.
-  await expect(page.locator("#chart-by-stars svg")).toHaveCount(1);
-  await expect(page.locator("#chart-by-group svg")).toHaveCount(1);
+  // Each is drawn wide (shown here, on a desktop) and narrow (for a phone).
+  await expect(page.locator("#chart-by-stars .chart-svg--wide svg")).toBeVisible();
+  await expect(page.locator("#chart-by-group .chart-svg--wide svg")).toBeVisible();
+  await expect(page.locator("#chart-by-group .chart-svg--narrow svg")).toBeHidden();
   const ordersTile = page.locator('[data-kpi="orders_today"] .kpi__value');
   const before = Number(await ordersTile.textContent());
   const perDay = page.locator("#chart-per-day-summary");

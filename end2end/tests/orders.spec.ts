@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "./fixtures";
-import { fillAddress, hydrated, watchConsole, MEMBER, SHOPPER } from "./helpers";
+import { fillAddress, hydrated, logIn, watchConsole, MEMBER, SHOPPER } from "./helpers";
 
 async function fillLogin(page: Page, who: { email: string; password: string }) {
   await page.getByLabel("Email").fill(who.email);
@@ -120,5 +120,63 @@ test.describe("without JavaScript", () => {
     await page.getByRole("button", { name: "Đặt hàng" }).click();
     await expect(page).toHaveURL(/\/orders\/placed\/\d+$/);
     await expect(page.getByTestId("placed-order")).toHaveCount(1);
+  });
+
+  test("a checkout refused for stock names the short line, and says 'out of stock' when none are left", async ({
+    page,
+    browser,
+  }) => {
+    const product = "Hoa đu đủ đực ngâm mật ong";
+    await page.goto("/login");
+    await fillLogin(page, SHOPPER);
+    await page.goto("/products?q=hoa+du+du");
+    await page.locator(".catalog__results").getByRole("link", { name: product }).first().click();
+    const buy = page.locator(".product__info");
+    await buy.getByLabel("Số lượng").fill("3");
+    await buy.getByRole("button", { name: "Thêm vào giỏ" }).click();
+    await expect(page).toHaveURL(/\/cart$/);
+    await page.getByRole("link", { name: "Thanh toán" }).click();
+    await expect(page).toHaveURL(/\/checkout$/);
+    await fillAddress(page);
+    await page.getByLabel("Thanh toán khi nhận hàng (COD)").check();
+
+    // Meanwhile the cooperative writes stock off (a member, with JavaScript, in a browser of their own).
+    const memberContext = await browser.newContext({ javaScriptEnabled: true });
+    const member = await memberContext.newPage();
+    await logIn(member, MEMBER);
+    await member.goto("/coop/products");
+    await member.getByRole("link", { name: product }).click();
+    await hydrated(member);
+    const stock = member.locator(".stock-editor");
+    const inStock = Number(await stock.getByTestId("stock-now").textContent());
+    const move = async (delta: number, reason: string, after: number) => {
+      await stock.getByLabel(/^Thay đổi/).fill(delta > 0 ? `+${delta}` : String(delta));
+      await stock.getByLabel("Lý do").selectOption(reason);
+      await stock.getByRole("button", { name: "Cập nhật" }).click();
+      await expect(stock.getByTestId("stock-now")).toHaveText(String(after));
+    };
+    await move(1 - inStock, "write_off", 1);
+
+    // Refused: the checkout page says nothing was ordered, and which line ran short by how much.
+    await page.getByRole("button", { name: "Đặt hàng" }).click();
+    await expect(page).toHaveURL(/\/checkout\?/);
+    const blocked = page.getByTestId("checkout-blocked");
+    await expect(blocked).toContainText("Không đủ hàng. Chưa có đơn nào được đặt");
+    await expect(blocked.getByTestId("blocked-line")).toHaveText(`${product}: bạn đặt 3, còn 1`);
+
+    // None left: "out of stock", here and in the cart, never "only 0 left".
+    await move(-1, "write_off", 0);
+    await page.reload();
+    await expect(page.getByTestId("blocked-line")).toHaveText(`${product}: Hết hàng (bạn đặt 3)`);
+    await page.getByRole("link", { name: "Quay lại giỏ hàng" }).click();
+    const line = page.locator(".cart-line", { hasText: product });
+    await expect(line.getByTestId("line-problem")).toHaveText("Hết hàng");
+    await expect(page.getByText("Chỉ còn 0")).toHaveCount(0);
+
+    // Put things back as the other journeys expect them.
+    await line.getByRole("button", { name: "Xoá" }).click();
+    await expect(page.locator(".cart-line", { hasText: product })).toHaveCount(0);
+    await move(inStock, "received", inStock);
+    await memberContext.close();
   });
 });

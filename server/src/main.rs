@@ -116,9 +116,8 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     }
     let bench_target = args.first().is_some_and(|c| c == "bench-live-target");
 
-    if config.seed_demo
-        && let Some(report) = app::seed::seed_if_empty(&db).await?
-    {
+    let fresh = if config.seed_demo { app::seed::seed_if_empty(&db).await? } else { None };
+    if let Some(report) = fresh {
         tracing::info!(?report, "seeded the demo catalogue");
     }
     if config.seed_demo {
@@ -132,6 +131,13 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
                 println!("  {:<8} {:<22} {}", a.role.as_db(), a.email, a.password);
             }
         }
+    }
+    if fresh.is_some() {
+        // After the demo accounts, which are made only while there are no users: the history
+        // brings buyers of its own.
+        let started = std::time::Instant::now();
+        let report = app::seed::history::seed_history(&db, app::db::now_unix()).await?;
+        tracing::info!(?report, ms = started.elapsed().as_millis() as u64, "seeded the demo order history");
     }
 
     let hub = app::live::hub::Hub::new();

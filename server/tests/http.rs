@@ -698,3 +698,108 @@ async fn pages_answer_503_while_the_database_is_away() {
     let ready = send(&app, get("/readyz").body(Body::empty()).expect("req")).await;
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+/// The text of an HTML fragment, its tags left out.
+fn text_of(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// A checkout refused for stock without JavaScript lands back on the checkout page, which names
+/// each short line precisely ("you asked for 3, 1 left") and says "out of stock" when none are
+/// left, in the reader's language; the cart says "out of stock" too, never "only 0 left".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plain_checkout_refused_for_stock_names_each_short_line() {
+    let app = test_app().await;
+    let db = Db::connect(&format!("sqlite://{}", app.path.display()), 2).await.expect("open db");
+    let now = app::db::now_unix();
+    app::accounts::service::seed_demo_accounts(&db, now).await.expect("demo accounts");
+    let sql = app::db::Sql::new("SELECT id FROM users WHERE email = 'shopper@ocop.demo'");
+    let shopper: i64 = sql.query_scalar().expect("query").fetch_one(&db.pool).await.expect("shopper");
+    let token = app::accounts::session::create(&db, shopper, now).await.expect("session");
+    let cookie = |lang: &str| format!("ocop_session={token}; i18n_pref_locale={lang}");
+    let as_shopper = |uri: &str, lang: &str| {
+        get(uri).header(header::COOKIE, cookie(lang)).body(Body::empty()).expect("req")
+    };
+    let plain_post = |uri: &str, form: String| {
+        Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header(header::HOST, "shop.test")
+            .header(header::ORIGIN, "http://shop.test")
+            .header(header::REFERER, "http://shop.test/checkout")
+            .header(header::ACCEPT, "text/html")
+            .header(header::COOKIE, cookie("vi"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .expect("req")
+    };
+    let added = send(&app, plain_post("/api/orders/add_to_cart", "slug=tra-oi&quantity=3".to_owned())).await;
+    assert!(added.status.is_redirection(), "{}", added.status);
+
+    let checkout = send(&app, as_shopper("/checkout", "vi")).await;
+    assert_eq!(checkout.status, StatusCode::OK);
+    let key =
+        between(&checkout.body, r#"name="form[idempotency_key]" value=""#, "\"").expect("the form's key");
+    let lines = between(&checkout.body, r#"name="form[lines]" value=""#, "\"").expect("the form's lines");
+    let form = format!(
+        "form[idempotency_key]={key}&form[lines]={}&form[payment]=cod&form[note]=\
+         &form[address][full_name]=Lan&form[address][phone]=0912345678\
+         &form[address][province]=Tuy%C3%AAn+Quang&form[address][district]=\
+         &form[address][commune]=Minh+Xu%C3%A2n&form[address][street]=12",
+        lines.replace('@', "%40")
+    );
+    let set_stock = |stock: i64| {
+        let db = db.clone();
+        async move {
+            let mut sql = app::db::Sql::new("UPDATE products SET stock = ");
+            sql.bind(stock).push(" WHERE slug = 'tra-oi'");
+            sql.query().expect("query").execute(&db.pool).await.expect("stock");
+        }
+    };
+    // Someone else bought all but one while the form was open.
+    set_stock(1).await;
+    let refused = send(&app, plain_post("/api/orders/checkout", form.clone())).await;
+    assert!(refused.status.is_redirection(), "{}", refused.status);
+    let location = refused.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let back = location.strip_prefix("http://shop.test").unwrap_or(location).to_owned();
+    assert!(back.starts_with("/checkout?") && back.contains("__err="), "back to the checkout: {location}");
+    let blocked_line = |body: &str| {
+        between(body, r#"data-testid="blocked-line">"#, "</li>").map(text_of).unwrap_or_default()
+    };
+    let page_vi = send(&app, as_shopper(&back, "vi")).await;
+    assert_eq!(page_vi.status, StatusCode::OK);
+    assert!(
+        text_of(&page_vi.body).contains("Không đủ hàng. Chưa có đơn nào được đặt"),
+        "the refusal is named"
+    );
+    assert_eq!(blocked_line(&page_vi.body), "Trà ổi: bạn đặt 3, còn 1");
+    let page_en = send(&app, as_shopper(&back, "en")).await;
+    assert_eq!(blocked_line(&page_en.body), "Guava tea: you asked for 3, 1 left");
+
+    // Sold out: "out of stock", not "0 left", on the checkout and in the cart.
+    set_stock(0).await;
+    let refused = send(&app, plain_post("/api/orders/checkout", form)).await;
+    let location = refused.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let back = location.strip_prefix("http://shop.test").unwrap_or(location).to_owned();
+    assert_eq!(blocked_line(&send(&app, as_shopper(&back, "vi")).await.body), "Trà ổi: Hết hàng (bạn đặt 3)");
+    assert_eq!(
+        blocked_line(&send(&app, as_shopper(&back, "en")).await.body),
+        "Guava tea: Out of stock (you asked for 3)"
+    );
+    let cart = text_of(&send(&app, as_shopper("/cart", "vi")).await.body);
+    assert!(cart.contains("Hết hàng") && !cart.contains("Chỉ còn 0"), "the cart says it is sold out");
+
+    let sql = app::db::Sql::new("SELECT COUNT(*) FROM orders");
+    let orders: i64 = sql.query_scalar().expect("query").fetch_one(&db.pool).await.expect("orders");
+    assert_eq!(orders, 0, "nothing was ordered");
+}

@@ -105,7 +105,36 @@ impl CartLine {
 
     /// Can be checked out as it is.
     pub fn ready(&self) -> bool {
-        self.available && self.quantity <= self.stock
+        self.problem().is_none()
+    }
+
+    /// Why this line cannot be checked out as it is, if it cannot.
+    pub fn problem(&self) -> Option<LineProblem> {
+        if !self.available {
+            Some(LineProblem::Unavailable)
+        } else if self.quantity > self.stock {
+            Some(LineProblem::short(self.quantity, self.stock))
+        } else {
+            None
+        }
+    }
+}
+
+/// Why a line of a cart (or of a refused checkout) cannot be bought as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LineProblem {
+    /// Unpublished, deleted, or its cooperative suspended.
+    Unavailable,
+    /// None left: "out of stock", not "only 0 left".
+    OutOfStock { requested: i64 },
+    /// Fewer left than asked for.
+    Short { requested: i64, left: i64 },
+}
+
+impl LineProblem {
+    /// `requested` asked for with `left` in stock (fewer).
+    pub fn short(requested: i64, left: i64) -> LineProblem {
+        if left <= 0 { LineProblem::OutOfStock { requested } } else { LineProblem::Short { requested, left } }
     }
 }
 
@@ -323,6 +352,12 @@ pub struct Shortage {
     pub available: i64,
 }
 
+impl Shortage {
+    pub fn problem(&self) -> LineProblem {
+        LineProblem::short(self.requested, self.available)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Orders
 
@@ -467,6 +502,29 @@ pub struct Reviews {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_with_none_left_is_out_of_stock_not_short_by_all_of_it() {
+        let line = |quantity, stock, available| CartLine {
+            product_id: 1,
+            slug: "tra-oi".into(),
+            name: Text::new("Trà ổi", "Guava tea"),
+            unit: Text::new("hộp", "box"),
+            photo: None,
+            quantity,
+            unit_price_vnd: 65_000,
+            previous_price_vnd: None,
+            stock,
+            available,
+        };
+        assert_eq!(line(2, 5, true).problem(), None);
+        assert_eq!(line(3, 1, true).problem(), Some(LineProblem::Short { requested: 3, left: 1 }));
+        assert_eq!(line(3, 0, true).problem(), Some(LineProblem::OutOfStock { requested: 3 }));
+        assert_eq!(line(1, 5, false).problem(), Some(LineProblem::Unavailable));
+        assert!(!line(3, 0, true).ready() && line(2, 2, true).ready());
+        let refused = Shortage { product_id: 1, name: Text::default(), requested: 2, available: 0 };
+        assert_eq!(refused.problem(), LineProblem::OutOfStock { requested: 2 });
+    }
 
     #[test]
     fn mobile_numbers_are_read_in_their_usual_forms() {

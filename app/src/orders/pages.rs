@@ -145,14 +145,29 @@ fn ConflictMessage(code: String) -> impl IntoView {
     }
 }
 
+/// Why a line cannot be bought, as precisely as the checkout knows it: "you asked for 3, 1
+/// left", or "out of stock" when none are left.
+#[component]
+fn LineProblemText(problem: LineProblem) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match problem {
+        LineProblem::Unavailable => t_string!(i18n, orders.cart.unavailable).to_string(),
+        LineProblem::OutOfStock { requested } => {
+            t_string!(i18n, orders.errors.short_line_none, requested = requested).to_string()
+        }
+        LineProblem::Short { requested, left } => {
+            t_string!(i18n, orders.errors.short_line, requested = requested, available = left).to_string()
+        }
+    }
+}
+
 /// What went wrong with an order action: which products ran short, a refused move, or the
 /// general alert.
 #[component]
 fn OrderAlert(error: Signal<Option<AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    move || {
-        match error.get() {
+    move || match error.get() {
         Some(AppError::OutOfStock(short)) => view! {
             <div class="form-alert" role="alert" data-testid="out-of-stock">
                 <p>{t!(i18n, orders.errors.out_of_stock)}</p>
@@ -161,8 +176,7 @@ fn OrderAlert(error: Signal<Option<AppError>>) -> impl IntoView {
                         let name = s.name.clone();
                         view! {
                             <li>
-                                {move || name.best(lang.get())} ": "
-                                {t!(i18n, orders.errors.short_line, requested = s.requested, available = s.available)}
+                                {move || name.best(lang.get())} ": " <LineProblemText problem=s.problem() />
                             </li>
                         }
                     }).collect_view()}
@@ -175,7 +189,6 @@ fn OrderAlert(error: Signal<Option<AppError>>) -> impl IntoView {
         }
         .into_any(),
         _ => view! { <FormAlert error /> }.into_any(),
-    }
     }
 }
 
@@ -288,11 +301,14 @@ fn CartGroupView(group: CartGroup) -> impl IntoView {
                                     <span class="cart-line__was">{t!(i18n, orders.cart.was, price = format_vnd(p))}</span>
                                 })}
                             </span>
-                            {(!line.available).then(|| view! {
-                                <span class="cart-line__problem">{t!(i18n, orders.cart.unavailable)}</span>
-                            })}
-                            {(line.available && line.quantity > line.stock).then(|| view! {
-                                <span class="cart-line__problem">{t!(i18n, orders.cart.only_left, n = line.stock)}</span>
+                            {line.problem().map(|problem| view! {
+                                <span class="cart-line__problem" data-testid="line-problem">
+                                    {move || match problem {
+                                        LineProblem::Unavailable => t_string!(i18n, orders.cart.unavailable).to_string(),
+                                        LineProblem::OutOfStock { .. } => t_string!(i18n, orders.cart.out_of_stock).to_string(),
+                                        LineProblem::Short { left, .. } => t_string!(i18n, orders.cart.only_left, n = left).to_string(),
+                                    }}
+                                </span>
                             })}
                             <form class="cart-line__quantity" method="post" action=SetCartQuantity::PATH>
                                 <input type="hidden" name="product_id" value=line.product_id />
@@ -340,7 +356,7 @@ pub fn CheckoutPage() -> impl IntoView {
                         if data.cart.is_empty() {
                             view! { <CartView cart=data.cart /> }.into_any()
                         } else if !data.cart.ready() {
-                            view! { <CheckoutBlocked /> }.into_any()
+                            view! { <CheckoutBlocked cart=data.cart /> }.into_any()
                         } else {
                             view! { <CheckoutForm data /> }.into_any()
                         }
@@ -351,11 +367,40 @@ pub fn CheckoutPage() -> impl IntoView {
     }
 }
 
+/// The checkout when the cart cannot be ordered as it is: each line that stops it, and why. A
+/// checkout refused as a plain form post (no JavaScript) lands here, its error in the address,
+/// and says that nothing was ordered.
 #[component]
-fn CheckoutBlocked() -> impl IntoView {
+fn CheckoutBlocked(cart: Cart) -> impl IntoView {
     let i18n = use_i18n();
+    let lang = use_lang();
+    let refused = ServerAction::<PlaceOrder>::new()
+        .value()
+        .with_untracked(|v| matches!(v, Some(Err(AppError::OutOfStock(_)))));
+    let problems: Vec<(crate::lang::Text, LineProblem)> =
+        cart.lines().filter_map(|l| l.problem().map(|p| (l.name.clone(), p))).collect();
     view! {
-        <p class="notice notice--warning" role="alert">{t!(i18n, orders.cart.fix_first)}</p>
+        <div class="notice notice--warning" role="alert" data-testid="checkout-blocked">
+            <p>
+                {move || if refused {
+                    t_string!(i18n, orders.errors.out_of_stock).to_string()
+                } else {
+                    t_string!(i18n, orders.checkout.blocked).to_string()
+                }}
+            </p>
+            <ul>
+                {problems
+                    .into_iter()
+                    .map(|(name, problem)| {
+                        view! {
+                            <li data-testid="blocked-line">
+                                {move || name.best(lang.get())} ": " <LineProblemText problem />
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
         <a class="button" href="/cart">{t!(i18n, orders.checkout.back_to_cart)}</a>
     }
 }
