@@ -571,7 +571,8 @@ fn StockEditor(
                 view! { <p>{t!(i18n, coops.stock.no_moves)}</p> }.into_any()
             } else {
                 view! {
-                        <table class="data-table stock-editor__moves">
+                        // No row holds a link, so the table itself takes the focus: it scrolls on a phone.
+                        <table class="data-table stock-editor__moves" tabindex="0">
                             <thead>
                                 <tr>
                                     <th scope="col">{t!(i18n, coops.stock.when)}</th>
