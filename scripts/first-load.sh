@@ -8,7 +8,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-# Measured 176,717 B on 2026-12-05 (issue 18 asks for 150 KB = 153,600 B, not reached yet): the budget
+# Measured 176,729 B on 2026-12-05 (issue 18 asks for 150 KB = 153,600 B, not reached yet): the budget
 # holds what was reached, so the bundle cannot grow unseen while the rest of the way is made.
 BUDGET="${FIRST_LOAD_BUDGET:-180000}"
 SERVER="${1:-target/debug/server}"
