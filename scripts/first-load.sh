@@ -8,9 +8,9 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-# Measured 176,729 B on 2026-12-05 (issue 18 asks for 150 KB = 153,600 B, not reached yet): the budget
-# holds what was reached, so the bundle cannot grow unseen while the rest of the way is made.
-BUDGET="${FIRST_LOAD_BUDGET:-180000}"
+# Issue 18's budget: 150 KB (150,000 B) of JS + WASM + CSS on the wire for a product page. Measured
+# 147,627 B on 2026-12-05 (session 14); 176,729 B before, 235-241 KB when the issue was filed.
+BUDGET="${FIRST_LOAD_BUDGET:-150000}"
 SERVER="${1:-target/debug/server}"
 PORT="${FIRST_LOAD_PORT:-3102}"
 SITE=target/site-release
@@ -18,7 +18,8 @@ SITE=target/site-release
 # A fresh pkg directory: chunk files left from an earlier split (their numbering changes from build to
 # build) have made cargo-leptos's wasm-opt step fail ("Failed opening chunk_154.wasm").
 rm -rf "$SITE/pkg"
-LEPTOS_SITE_ROOT="$SITE" cargo leptos build --release --split --frontend-only
+# Minified JS as scripts/build.sh ships it (the test command turns minifying off for its dev build).
+LEPTOS_JS_MINIFY=true LEPTOS_SITE_ROOT="$SITE" cargo leptos build --release --split --frontend-only
 scripts/compress-site.sh "$SITE/pkg"
 WORK=target/first-load
 rm -rf "$WORK" && mkdir -p "$WORK"
@@ -33,4 +34,5 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 cd end2end
-node tools/first-load.mjs "http://127.0.0.1:$PORT" /p/tra-dau-den-xanh-long-tui-loc /products --budget "$BUDGET"
+# /login shows a lazy island: the check that every WASM chunk a page fetches was preloaded.
+node tools/first-load.mjs "http://127.0.0.1:$PORT" /p/tra-dau-den-xanh-long-tui-loc /products /login --budget "$BUDGET"

@@ -23,6 +23,7 @@ say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 CARGO_LEPTOS_VERSION=0.3.10
 SASS_VERSION=1.108.2
 BINARYEN_VERSION=132.0.0
+TERSER_VERSION=5.51.4
 
 if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   say "adding the wasm32-unknown-unknown target"
@@ -60,10 +61,11 @@ fi
 [ "$PART" = --cargo-tools ] && exit 0
 
 if ! "$TOOLS/npm/bin/sass" --version 2>/dev/null | grep -q "$SASS_VERSION" \
-  || ! [ -x "$TOOLS/npm/bin/wasm-opt" ]; then
-  say "installing sass $SASS_VERSION and binaryen $BINARYEN_VERSION (wasm-opt) from npm"
+  || ! [ -x "$TOOLS/npm/bin/wasm-opt" ] \
+  || ! "$TOOLS/npm/bin/terser" --version 2>/dev/null | grep -q "$TERSER_VERSION"; then
+  say "installing sass $SASS_VERSION, binaryen $BINARYEN_VERSION (wasm-opt) and terser $TERSER_VERSION from npm"
   npm install --global --prefix "$TOOLS/npm" --no-audit --no-fund \
-    "sass@$SASS_VERSION" "binaryen@$BINARYEN_VERSION"
+    "sass@$SASS_VERSION" "binaryen@$BINARYEN_VERSION" "terser@$TERSER_VERSION"
 fi
 
 apt_install() {

@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{Locale, t, use_i18n};
+use crate::i18n::{Locale, td};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Lang {
@@ -86,10 +86,30 @@ pub fn preferred_lang(cookie: Option<&str>, accept_language: Option<&str>) -> La
     ranked.first().map_or(Lang::Vi, |(_, lang)| *lang)
 }
 
-/// The language the page is rendered in, as a reactive value.
+/// The language the page is rendered in. On the server it is the one the i18n context chose for
+/// the request (the language cookie, then `Accept-Language`, then Vietnamese); in the browser, the
+/// `<html lang>` that page was rendered with. A page never changes language in place (the switch
+/// is a link), so islands read it without the i18n library's context: hydrating that context is
+/// what put locale negotiation (ICU tag parsing, `navigator.languages`) into every page's WASM.
+pub fn use_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        crate::i18n::use_i18n().get_locale_untracked()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|code| Lang::from_code(&code))
+            .map(Locale::from)
+            .unwrap_or_default()
+    }
+}
+
+/// The language the page is rendered in, as a signal for the views that take one.
 pub fn use_lang() -> Signal<Lang> {
-    let i18n = use_i18n();
-    Signal::derive(move || Lang::from(i18n.get_locale()))
+    Signal::stored(Lang::from(use_locale()))
 }
 
 /// A text kept in both languages; either may be empty while a cooperative has not translated it.
@@ -140,7 +160,7 @@ impl Text {
 #[component]
 pub fn Localized(text: Text, #[prop(optional)] mark_fallback: bool) -> impl IntoView {
     let lang = use_lang();
-    let i18n = use_i18n();
+    let i18n = use_locale();
     move || {
         let picked = text.pick(lang.get());
         let content = picked.text.to_owned();
@@ -149,8 +169,8 @@ pub fn Localized(text: Text, #[prop(optional)] mark_fallback: bool) -> impl Into
                 view! {
                     <span class="lang-fallback__note">
                         {match picked.lang {
-                            Lang::Vi => t!(i18n, common.fallback_vi).into_any(),
-                            Lang::En => t!(i18n, common.fallback_en).into_any(),
+                            Lang::Vi => td!(i18n, common.fallback_vi).into_any(),
+                            Lang::En => td!(i18n, common.fallback_en).into_any(),
                         }}
                     </span>
                 }

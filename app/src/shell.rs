@@ -85,6 +85,8 @@ fn HydrationMarker() -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_viewer();
+    #[cfg(feature = "ssr")]
+    crate::ui::lazy::provide_preloads();
     view! {
         <I18nContextProvider>
             <Stylesheet id="leptos" href="/pkg/ocop.css" />
@@ -160,6 +162,6 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn SkipLabel() -> impl IntoView {
-    let i18n = crate::i18n::use_i18n();
-    crate::i18n::t!(i18n, nav.skip)
+    let i18n = crate::lang::use_locale();
+    crate::i18n::td!(i18n, nav.skip)
 }

@@ -25,6 +25,10 @@ test("home shows the showcase, and the language switches to English and back", a
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Tuyen Quang's OCOP specialities");
 
   await hydrated(page);
+  // The islands speak the page's language in the browser too (they read it from <html lang>): the
+  // suggestion list the WASM draws is labelled in English.
+  await page.getByRole("searchbox", { name: "Search products" }).fill("dau den");
+  await expect(page.getByRole("list", { name: "Search suggestions" })).toBeVisible();
   await page.getByRole("link", { name: "Tiếng Việt" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Đặc sản OCOP Tuyên Quang");
   await expect(page.locator("html")).toHaveAttribute("lang", "vi");

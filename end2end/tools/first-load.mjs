@@ -2,7 +2,9 @@
 // hydrated, as sent over the wire (the server's pre-compressed brotli) and decoded.
 //   node tools/first-load.mjs [baseURL] [path...] [--budget BYTES]
 // With --budget, exits 1 when the first path's wire total is over it (scripts/first-load.sh,
-// run by the test command against the release WASM).
+// run by the test command against the release WASM). Always exits 1 when a page fetches a WASM
+// file that its <head> did not preload: a lazy island's chunks found only when hydration reaches
+// the island cost a round trip each (seconds on a weak link; see app/src/ui/lazy.rs).
 import { chromium } from "@playwright/test";
 
 const args = process.argv.slice(2);
@@ -42,19 +44,33 @@ async function firstLoad(path) {
   await page.locator("body[data-hydrated]").waitFor({ timeout: 30_000 });
   await page.waitForLoadState("networkidle");
   await Promise.all(pending);
+  const preloaded = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('link[rel="preload"][as="fetch"]'), (link) => new URL(link.href).pathname),
+  );
   await context.close();
   files.sort((a, b) => b.wire - a.wire);
   for (const f of files) {
     console.log(`  ${f.file.padEnd(48)} ${f.encoding.padEnd(8)} wire ${String(f.wire).padStart(8)}  decoded ${String(f.decoded).padStart(8)}`);
   }
   const sum = (k) => files.reduce((n, f) => n + f[k], 0);
-  console.log(`first load of ${path}: ${files.length} files, wire ${sum("wire")} bytes, decoded ${sum("decoded")} bytes`);
+  const wasm = files.filter((f) => f.file.endsWith(".wasm"));
+  const late = wasm.filter((f) => !preloaded.includes(f.file));
+  console.log(
+    `first load of ${path}: ${files.length} files (${wasm.length} WASM, ${wasm.length - late.length} of them preloaded), ` +
+      `wire ${sum("wire")} bytes, decoded ${sum("decoded")} bytes`,
+  );
+  if (late.length > 0) {
+    console.error(`NOT PRELOADED on ${path}: ${late.map((f) => f.file).join(", ")}`);
+    notPreloaded = true;
+  }
   return sum("wire");
 }
 
+let notPreloaded = false;
 const totals = [];
 for (const path of paths) totals.push(await firstLoad(path));
 await browser.close();
+if (notPreloaded) process.exit(1);
 if (budget !== null) {
   if (totals[0] > budget) {
     console.error(`FIRST-LOAD BUDGET EXCEEDED: ${paths[0]} fetches ${totals[0]} bytes of JS + WASM + CSS, over the ${budget}-byte budget`);

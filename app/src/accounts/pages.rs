@@ -9,7 +9,8 @@ use leptos_router::hooks::{use_location, use_query_map};
 use super::api::*;
 use super::model::*;
 use crate::error::AppError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
+use crate::lang::use_locale;
 use crate::lang::{Localized, use_lang};
 use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error, refreshed};
 use crate::ui::layout::{LoadError, Loaded};
@@ -77,16 +78,16 @@ where
 /// The 403 page: signed in, but not allowed here.
 #[component]
 pub fn Forbidden() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     crate::ui::layout::set_status(403);
     view! {
-        <Title text=t_string!(i18n, accounts.forbidden.title).to_string() />
+        <Title text=td_string!(i18n, accounts.forbidden.title).to_string() />
         <section class="not-found" role="alert">
-            <h1 class="not-found__title">{t!(i18n, accounts.forbidden.title)}</h1>
-            <p>{t!(i18n, accounts.forbidden.body)}</p>
+            <h1 class="not-found__title">{td!(i18n, accounts.forbidden.title)}</h1>
+            <p>{td!(i18n, accounts.forbidden.body)}</p>
             <p>
                 <a class="button" href="/">
-                    {t!(i18n, accounts.forbidden.home)}
+                    {td!(i18n, accounts.forbidden.home)}
                 </a>
             </p>
         </section>
@@ -96,7 +97,7 @@ pub fn Forbidden() -> impl IntoView {
 /// The header's account links: log in and sign up, or the user's name and their workspace.
 #[component]
 pub fn AccountNav() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let ctx = use_viewer();
     view! {
         <Transition>
@@ -106,13 +107,13 @@ pub fn AccountNav() -> impl IntoView {
                     .map(|result| match result.ok().flatten() {
                         Some(viewer) => {
                             let workspace = if viewer.dashboard_cooperative().is_some() {
-                                Some(view! { <a class="site-nav__link" href="/coop">{t!(i18n, accounts.nav.dashboard)}</a> }.into_any())
+                                Some(view! { <a class="site-nav__link" href="/coop">{td!(i18n, accounts.nav.dashboard)}</a> }.into_any())
                             } else if viewer.is_admin() {
                                 Some(view! {
-                                    <a class="site-nav__link" href="/admin">{t!(i18n, accounts.nav.admin)}</a>
-                                    <a class="site-nav__link" href="/admin/users">{t!(i18n, admin.users.title)}</a>
-                                    <a class="site-nav__link" href="/admin/certificates">{t!(i18n, admin.nav.certificates)}</a>
-                                    <a class="site-nav__link" href="/admin/audit">{t!(i18n, admin.audit.title)}</a>
+                                    <a class="site-nav__link" href="/admin">{td!(i18n, accounts.nav.admin)}</a>
+                                    <a class="site-nav__link" href="/admin/users">{td!(i18n, admin.users.title)}</a>
+                                    <a class="site-nav__link" href="/admin/certificates">{td!(i18n, admin.nav.certificates)}</a>
+                                    <a class="site-nav__link" href="/admin/audit">{td!(i18n, admin.audit.title)}</a>
                                 }.into_any())
                             } else {
                                 None
@@ -128,10 +129,10 @@ pub fn AccountNav() -> impl IntoView {
                         None => {
                             view! {
                                 <a class="site-nav__link" href="/login">
-                                    {t!(i18n, accounts.nav.login)}
+                                    {td!(i18n, accounts.nav.login)}
                                 </a>
                                 <a class="site-nav__link" href="/signup">
-                                    {t!(i18n, accounts.nav.signup)}
+                                    {td!(i18n, accounts.nav.signup)}
                                 </a>
                             }
                                 .into_any()
@@ -144,20 +145,20 @@ pub fn AccountNav() -> impl IntoView {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let query = use_query_map();
     let next = query.with_untracked(|q| q.get("next").unwrap_or_default());
     view! {
-        <Title text=t_string!(i18n, accounts.login.title).to_string() />
+        <Title text=td_string!(i18n, accounts.login.title).to_string() />
         <Meta name="robots" content="noindex" />
         <section class="auth">
-            <h1 class="auth__title">{t!(i18n, accounts.login.title)}</h1>
+            <h1 class="auth__title">{td!(i18n, accounts.login.title)}</h1>
             <LoginForm next />
             <p class="auth__alt">
-                {t!(i18n, accounts.login.no_account)} " " <a href="/signup">{t!(i18n, accounts.login.signup_link)}</a>
+                {td!(i18n, accounts.login.no_account)} " " <a href="/signup">{td!(i18n, accounts.login.signup_link)}</a>
             </p>
             <p class="auth__alt">
-                {t!(i18n, accounts.login.coop)} " " <a href="/apply">{t!(i18n, accounts.login.apply_link)}</a>
+                {td!(i18n, accounts.login.coop)} " " <a href="/apply">{td!(i18n, accounts.login.apply_link)}</a>
             </p>
         </section>
     }
@@ -166,7 +167,8 @@ pub fn LoginPage() -> impl IntoView {
 /// `next` is where the login page was asked to send the user afterwards.
 #[island(lazy)]
 fn LoginForm(next: String) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("login_form");
+    let i18n = use_locale();
     let action = ServerAction::<Login>::new();
     let error = action_error(action.value());
     let target = next.clone();
@@ -176,13 +178,13 @@ fn LoginForm(next: String) -> impl IntoView {
                 <FormAlert error />
                 <input type="hidden" name="next" value=next />
                 <TextField field="email" kind="email" autocomplete="email" required=true error>
-                    {t!(i18n, accounts.field.email)}
+                    {td!(i18n, accounts.field.email)}
                 </TextField>
                 <TextField field="password" kind="password" autocomplete="current-password" required=true error>
-                    {t!(i18n, accounts.field.password)}
+                    {td!(i18n, accounts.field.password)}
                 </TextField>
                 <button class="button" type="submit" disabled=move || action.pending().get()>
-                    {t!(i18n, accounts.login.submit)}
+                    {td!(i18n, accounts.login.submit)}
                 </button>
             </ActionForm>
     }
@@ -190,14 +192,14 @@ fn LoginForm(next: String) -> impl IntoView {
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <Title text=t_string!(i18n, accounts.signup.title).to_string() />
+        <Title text=td_string!(i18n, accounts.signup.title).to_string() />
         <section class="auth">
-            <h1 class="auth__title">{t!(i18n, accounts.signup.title)}</h1>
+            <h1 class="auth__title">{td!(i18n, accounts.signup.title)}</h1>
             <SignUpForm />
             <p class="auth__alt">
-                {t!(i18n, accounts.signup.have_account)} " " <a href="/login">{t!(i18n, accounts.signup.login_link)}</a>
+                {td!(i18n, accounts.signup.have_account)} " " <a href="/login">{td!(i18n, accounts.signup.login_link)}</a>
             </p>
         </section>
     }
@@ -205,7 +207,8 @@ pub fn SignUpPage() -> impl IntoView {
 
 #[island(lazy)]
 fn SignUpForm() -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("sign_up_form");
+    let i18n = use_locale();
     let action = ServerAction::<SignUp>::new();
     let error = action_error(action.value());
     reload_on_success(action.value(), |_: &Viewer| "/account".to_owned());
@@ -213,10 +216,10 @@ fn SignUpForm() -> impl IntoView {
             <ActionForm action attr:class="form auth__form">
                 <FormAlert error />
                 <TextField field="display_name" autocomplete="name" required=true error>
-                    {t!(i18n, accounts.field.display_name)}
+                    {td!(i18n, accounts.field.display_name)}
                 </TextField>
                 <TextField field="email" kind="email" autocomplete="email" required=true error>
-                    {t!(i18n, accounts.field.email)}
+                    {td!(i18n, accounts.field.email)}
                 </TextField>
                 <TextField
                     field="password"
@@ -224,12 +227,12 @@ fn SignUpForm() -> impl IntoView {
                     autocomplete="new-password"
                     required=true
                     error
-                    hint=ViewFn::from(move || t_string!(i18n, accounts.field.password_hint))
+                    hint=ViewFn::from(move || td_string!(i18n, accounts.field.password_hint))
                 >
-                    {t!(i18n, accounts.field.password)}
+                    {td!(i18n, accounts.field.password)}
                 </TextField>
                 <button class="button" type="submit" disabled=move || action.pending().get()>
-                    {t!(i18n, accounts.signup.submit)}
+                    {td!(i18n, accounts.signup.submit)}
                 </button>
             </ActionForm>
     }
@@ -238,12 +241,12 @@ fn SignUpForm() -> impl IntoView {
 /// A cooperative's status, as a chip.
 #[component]
 pub fn CoopStatusChip(status: CoopStatus) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let label = move || match status {
-        CoopStatus::Pending => t_string!(i18n, accounts.coop_status.pending),
-        CoopStatus::Approved => t_string!(i18n, accounts.coop_status.approved),
-        CoopStatus::Rejected => t_string!(i18n, accounts.coop_status.rejected),
-        CoopStatus::Suspended => t_string!(i18n, accounts.coop_status.suspended),
+        CoopStatus::Pending => td_string!(i18n, accounts.coop_status.pending),
+        CoopStatus::Approved => td_string!(i18n, accounts.coop_status.approved),
+        CoopStatus::Rejected => td_string!(i18n, accounts.coop_status.rejected),
+        CoopStatus::Suspended => td_string!(i18n, accounts.coop_status.suspended),
     };
     view! { <span class="status-chip">{label}</span> }
 }
@@ -252,28 +255,28 @@ pub fn CoopStatusChip(status: CoopStatus) -> impl IntoView {
 /// the status, the department's reason when it gave one, and whom to ask. Answered with 403.
 #[component]
 pub fn CoopClosed(membership: Membership) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     crate::ui::layout::set_status(403);
     let reason = membership.refusal_reason().map(str::to_owned);
     view! {
-        <Title text=t_string!(i18n, accounts.coop_closed.title).to_string() />
+        <Title text=td_string!(i18n, accounts.coop_closed.title).to_string() />
         <section class="not-found" role="alert" data-testid="coop-closed">
-            <h1 class="not-found__title">{t!(i18n, accounts.coop_closed.title)}</h1>
+            <h1 class="not-found__title">{td!(i18n, accounts.coop_closed.title)}</h1>
             <p>
-                {t!(i18n, accounts.coop_closed.body)} " "
+                {td!(i18n, accounts.coop_closed.body)} " "
                 <Localized text=membership.name.clone() /> " · "
                 <CoopStatusChip status=membership.status />
             </p>
             {reason.map(|r| view! {
                 <p>
-                    <strong>{t!(i18n, accounts.account.reason)} ": "</strong>
+                    <strong>{td!(i18n, accounts.account.reason)} ": "</strong>
                     <span data-testid="coop-reason">{r}</span>
                 </p>
             })}
-            <p>{t!(i18n, accounts.coop_closed.contact)}</p>
+            <p>{td!(i18n, accounts.coop_closed.contact)}</p>
             <p>
                 <a class="button" href="/account">
-                    {t!(i18n, accounts.coop_closed.account)}
+                    {td!(i18n, accounts.coop_closed.account)}
                 </a>
             </p>
         </section>
@@ -282,9 +285,9 @@ pub fn CoopClosed(membership: Membership) -> impl IntoView {
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <Title text=t_string!(i18n, accounts.account.title).to_string() />
+        <Title text=td_string!(i18n, accounts.account.title).to_string() />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |viewer: Viewer| view! { <AccountDetails viewer /> } />
     }
@@ -292,36 +295,36 @@ pub fn AccountPage() -> impl IntoView {
 
 #[component]
 fn AccountDetails(viewer: Viewer) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let role = move || match viewer.role {
-        Role::Shopper => t_string!(i18n, accounts.role.shopper),
-        Role::Member => t_string!(i18n, accounts.role.member),
-        Role::Admin => t_string!(i18n, accounts.role.admin),
+        Role::Shopper => td_string!(i18n, accounts.role.shopper),
+        Role::Member => td_string!(i18n, accounts.role.member),
+        Role::Admin => td_string!(i18n, accounts.role.admin),
     };
     let membership = viewer.membership.clone().map(|m| {
         let reason = m.refusal_reason().map(str::to_owned);
         view! {
-            <dt>{t!(i18n, accounts.account.cooperative)}</dt>
+            <dt>{td!(i18n, accounts.account.cooperative)}</dt>
             <dd>
                 <Localized text=m.name.clone() />
                 " · "
                 <CoopStatusChip status=m.status />
             </dd>
             {reason.map(|r| view! {
-                <dt>{t!(i18n, accounts.account.reason)}</dt>
+                <dt>{td!(i18n, accounts.account.reason)}</dt>
                 <dd data-testid="coop-reason">{r}</dd>
             })}
         }
     });
     view! {
         <section class="account">
-            <h1>{t!(i18n, accounts.account.title)}</h1>
+            <h1>{td!(i18n, accounts.account.title)}</h1>
             <dl class="account__facts">
-                <dt>{t!(i18n, accounts.field.display_name)}</dt>
+                <dt>{td!(i18n, accounts.field.display_name)}</dt>
                 <dd>{viewer.display_name.clone()}</dd>
-                <dt>{t!(i18n, accounts.field.email)}</dt>
+                <dt>{td!(i18n, accounts.field.email)}</dt>
                 <dd>{viewer.email.clone()}</dd>
-                <dt>{t!(i18n, accounts.account.role)}</dt>
+                <dt>{td!(i18n, accounts.account.role)}</dt>
                 <dd>{role}</dd>
                 {membership}
             </dl>
@@ -333,7 +336,8 @@ fn AccountDetails(viewer: Viewer) -> impl IntoView {
 /// Log out, and change the password.
 #[island(lazy)]
 fn AccountForms() -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("account_forms");
+    let i18n = use_locale();
     let logout = ServerAction::<Logout>::new();
     reload_on_success(logout.value(), |_: &()| "/".to_owned());
     let change = ServerAction::<ChangePassword>::new();
@@ -341,10 +345,10 @@ fn AccountForms() -> impl IntoView {
     view! {
             <ActionForm action=logout attr:class="account__logout">
                 <button class="button button--secondary" type="submit">
-                    {t!(i18n, accounts.account.logout)}
+                    {td!(i18n, accounts.account.logout)}
                 </button>
             </ActionForm>
-            <h2>{t!(i18n, accounts.account.change_password)}</h2>
+            <h2>{td!(i18n, accounts.account.change_password)}</h2>
             <ActionForm action=change attr:class="form">
                 <FormAlert error=change_error />
                 <TextField
@@ -354,7 +358,7 @@ fn AccountForms() -> impl IntoView {
                     required=true
                     error=change_error
                 >
-                    {t!(i18n, accounts.field.current_password)}
+                    {td!(i18n, accounts.field.current_password)}
                 </TextField>
                 <TextField
                     field="new_password"
@@ -362,12 +366,12 @@ fn AccountForms() -> impl IntoView {
                     autocomplete="new-password"
                     required=true
                     error=change_error
-                    hint=ViewFn::from(move || t_string!(i18n, accounts.field.password_hint))
+                    hint=ViewFn::from(move || td_string!(i18n, accounts.field.password_hint))
                 >
-                    {t!(i18n, accounts.field.new_password)}
+                    {td!(i18n, accounts.field.new_password)}
                 </TextField>
                 <button class="button" type="submit" disabled=move || change.pending().get()>
-                    {t!(i18n, accounts.account.change_submit)}
+                    {td!(i18n, accounts.account.change_submit)}
                 </button>
                 <SavedNote value=change.value() />
             </ActionForm>
@@ -376,14 +380,14 @@ fn AccountForms() -> impl IntoView {
 
 #[component]
 pub fn ApplyPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let districts = Resource::new(|| (), |_| fetch_districts());
     view! {
-        <Title text=t_string!(i18n, accounts.apply.title).to_string() />
-        <Meta name="description" content=move || t_string!(i18n, accounts.apply.lead) />
+        <Title text=td_string!(i18n, accounts.apply.title).to_string() />
+        <Meta name="description" content=move || td_string!(i18n, accounts.apply.lead) />
         <section class="auth auth--wide">
-            <h1 class="auth__title">{t!(i18n, accounts.apply.title)}</h1>
-            <p>{t!(i18n, accounts.apply.lead)}</p>
+            <h1 class="auth__title">{td!(i18n, accounts.apply.title)}</h1>
+            <p>{td!(i18n, accounts.apply.lead)}</p>
             <Loaded resource=districts view=|districts| view! { <ApplyForm districts /> } />
         </section>
     }
@@ -391,7 +395,8 @@ pub fn ApplyPage() -> impl IntoView {
 
 #[island(lazy)]
 fn ApplyForm(districts: Vec<DistrictOption>) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("apply_form");
+    let i18n = use_locale();
     let lang = use_lang();
     let action = ServerAction::<ApplyCooperative>::new();
     let error = action_error(action.value());
@@ -407,36 +412,36 @@ fn ApplyForm(districts: Vec<DistrictOption>) -> impl IntoView {
             <ActionForm action attr:class="form auth__form">
                 <FormAlert error />
                 <fieldset class="form__group">
-                    <legend>{t!(i18n, accounts.apply.cooperative)}</legend>
+                    <legend>{td!(i18n, accounts.apply.cooperative)}</legend>
                     <TextField field="name_vi" prefix="form" required=true error>
-                        {t!(i18n, accounts.apply.name_vi)}
+                        {td!(i18n, accounts.apply.name_vi)}
                     </TextField>
                     <TextField field="name_en" prefix="form" required=true error>
-                        {t!(i18n, accounts.apply.name_en)}
+                        {td!(i18n, accounts.apply.name_en)}
                     </TextField>
                     <div class="field" class:field--invalid=move || district_error.with(Option::is_some)>
                         <label class="field__label" for="field-form-district">
-                            {t!(i18n, accounts.apply.district)}
+                            {td!(i18n, accounts.apply.district)}
                         </label>
                         <select class="field__input" id="field-form-district" name="form[district]" required>
-                            <option value="">{t!(i18n, accounts.apply.choose_district)}</option>
+                            <option value="">{td!(i18n, accounts.apply.choose_district)}</option>
                             {options}
                         </select>
                     </div>
                     <TextField field="commune" prefix="form" required=true error>
-                        {t!(i18n, accounts.apply.commune)}
+                        {td!(i18n, accounts.apply.commune)}
                     </TextField>
                 </fieldset>
                 <fieldset class="form__group">
-                    <legend>{t!(i18n, accounts.apply.contact)}</legend>
+                    <legend>{td!(i18n, accounts.apply.contact)}</legend>
                     <TextField field="contact_name" prefix="form" autocomplete="name" required=true error>
-                        {t!(i18n, accounts.apply.contact_name)}
+                        {td!(i18n, accounts.apply.contact_name)}
                     </TextField>
                     <TextField field="contact_phone" prefix="form" kind="tel" autocomplete="tel" required=true error>
-                        {t!(i18n, accounts.apply.contact_phone)}
+                        {td!(i18n, accounts.apply.contact_phone)}
                     </TextField>
                     <TextField field="email" prefix="form" kind="email" autocomplete="email" required=true error>
-                        {t!(i18n, accounts.field.email)}
+                        {td!(i18n, accounts.field.email)}
                     </TextField>
                     <TextField
                         field="password"
@@ -445,13 +450,13 @@ fn ApplyForm(districts: Vec<DistrictOption>) -> impl IntoView {
                         autocomplete="new-password"
                         required=true
                         error
-                        hint=ViewFn::from(move || t_string!(i18n, accounts.field.password_hint))
+                        hint=ViewFn::from(move || td_string!(i18n, accounts.field.password_hint))
                     >
-                        {t!(i18n, accounts.field.password)}
+                        {td!(i18n, accounts.field.password)}
                     </TextField>
                 </fieldset>
                 <button class="button" type="submit" disabled=move || action.pending().get()>
-                    {t!(i18n, accounts.apply.submit)}
+                    {td!(i18n, accounts.apply.submit)}
                 </button>
             </ActionForm>
     }
@@ -459,21 +464,21 @@ fn ApplyForm(districts: Vec<DistrictOption>) -> impl IntoView {
 
 #[component]
 pub fn ApplySentPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <Title text=t_string!(i18n, accounts.apply.sent_title).to_string() />
+        <Title text=td_string!(i18n, accounts.apply.sent_title).to_string() />
         <section class="auth" role="status">
-            <h1 class="auth__title">{t!(i18n, accounts.apply.sent_title)}</h1>
-            <p>{t!(i18n, accounts.apply.sent_body)}</p>
+            <h1 class="auth__title">{td!(i18n, accounts.apply.sent_title)}</h1>
+            <p>{td!(i18n, accounts.apply.sent_body)}</p>
         </section>
     }
 }
 
 #[component]
 pub fn ApplicationsPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <Title text=t_string!(i18n, accounts.review.title).to_string() />
+        <Title text=td_string!(i18n, accounts.review.title).to_string() />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |viewer: Viewer| {
             if viewer.is_admin() { view! { <ApplicationsLoader /> }.into_any() } else { view! { <Forbidden /> }.into_any() }
@@ -483,11 +488,11 @@ pub fn ApplicationsPage() -> impl IntoView {
 
 #[component]
 fn ApplicationsLoader() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let applications = Resource::new(|| (), |_| fetch_applications());
     view! {
         <section class="review">
-            <h1>{t!(i18n, accounts.review.title)}</h1>
+            <h1>{td!(i18n, accounts.review.title)}</h1>
             <Loaded resource=applications view=|applications| view! { <ApplicationList applications /> } />
         </section>
     }
@@ -495,7 +500,8 @@ fn ApplicationsLoader() -> impl IntoView {
 
 #[island(lazy)]
 fn ApplicationList(applications: Vec<Application>) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("application_list");
+    let i18n = use_locale();
     let review = ServerAction::<ReviewApplication>::new();
     let applications = refreshed(applications, move || review.version().get(), fetch_applications);
     view! {
@@ -503,7 +509,7 @@ fn ApplicationList(applications: Vec<Application>) -> impl IntoView {
         {move || {
             let list = applications.get();
             if list.is_empty() {
-                view! { <p>{t!(i18n, accounts.review.empty)}</p> }.into_any()
+                view! { <p>{td!(i18n, accounts.review.empty)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="review__list">
@@ -518,7 +524,7 @@ fn ApplicationList(applications: Vec<Application>) -> impl IntoView {
 
 #[component]
 fn ApplicationCard(application: Application, review: ServerAction<ReviewApplication>) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let a = application;
     let pending = a.status == CoopStatus::Pending;
     let id = a.cooperative_id.to_string();
@@ -533,9 +539,9 @@ fn ApplicationCard(application: Application, review: ServerAction<ReviewApplicat
                     <CoopStatusChip status=a.status />
                 </p>
                 <dl class="application__facts">
-                    <dt>{t!(i18n, accounts.apply.district)}</dt>
+                    <dt>{td!(i18n, accounts.apply.district)}</dt>
                     <dd>{a.district.clone().map(|d| view! { <Localized text=d /> })} ", " {a.commune.clone()}</dd>
-                    <dt>{t!(i18n, accounts.apply.contact_name)}</dt>
+                    <dt>{td!(i18n, accounts.apply.contact_name)}</dt>
                     <dd>{a.contact_name.clone()} " · " {a.contact_phone.clone()} " · " {a.applicant_email.clone()}</dd>
                 </dl>
                 {a.review_note.clone().map(|note| view! { <p class="application__note">{note}</p> })}
@@ -544,14 +550,14 @@ fn ApplicationCard(application: Application, review: ServerAction<ReviewApplicat
                         view! {
                             <ActionForm action=review attr:class="application__decide">
                                 <input type="hidden" name="cooperative_id" value=id.clone() />
-                                <label for=note_id.clone()>{t!(i18n, accounts.review.note)}</label>
+                                <label for=note_id.clone()>{td!(i18n, accounts.review.note)}</label>
                                 <textarea id=note_id.clone() name="note" rows="2"></textarea>
                                 <div class="application__buttons">
                                     <button class="button" type="submit" name="decision" value="Approve">
-                                        {t!(i18n, accounts.review.approve)}
+                                        {td!(i18n, accounts.review.approve)}
                                     </button>
                                     <button class="button button--danger" type="submit" name="decision" value="Reject">
-                                        {t!(i18n, accounts.review.reject)}
+                                        {td!(i18n, accounts.review.reject)}
                                     </button>
                                 </div>
                             </ActionForm>

@@ -10,18 +10,19 @@ use super::api::*;
 use super::model::*;
 use crate::accounts::model::CoopStatus;
 use crate::admin::pages::admin_only;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
 use crate::lang::Localized;
+use crate::lang::use_locale;
 use crate::ui::dates::format_datetime;
 use crate::ui::layout::Loaded;
 
 #[component]
 fn ModerationRefusal(code: String) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let text = match code.as_str() {
-        "reason_required" => t_string!(i18n, admin.moderation.reason_required),
-        "reason_too_long" => t_string!(i18n, admin.moderation.reason_too_long),
-        _ => t_string!(i18n, admin.moderation.refused),
+        "reason_required" => td_string!(i18n, admin.moderation.reason_required),
+        "reason_too_long" => td_string!(i18n, admin.moderation.reason_too_long),
+        _ => td_string!(i18n, admin.moderation.refused),
     };
     view! { <p class="alert alert--error" role="alert" data-testid="refusal">{text}</p> }
 }
@@ -29,28 +30,28 @@ fn ModerationRefusal(code: String) -> impl IntoView {
 /// The reason input of a suspend or hide form.
 #[component]
 fn ReasonField() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <label class="field">
-            <span class="field__label">{t!(i18n, admin.moderation.reason)}</span>
+            <span class="field__label">{td!(i18n, admin.moderation.reason)}</span>
             <input class="field__input" type="text" name="reason" required maxlength=MAX_REASON_CHARS.to_string() />
         </label>
     }
 }
 
-fn coop_status_label(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, status: CoopStatus) -> String {
+fn coop_status_label(i18n: crate::i18n::Locale, status: CoopStatus) -> String {
     match status {
-        CoopStatus::Pending => t_string!(i18n, accounts.coop_status.pending),
-        CoopStatus::Approved => t_string!(i18n, accounts.coop_status.approved),
-        CoopStatus::Rejected => t_string!(i18n, accounts.coop_status.rejected),
-        CoopStatus::Suspended => t_string!(i18n, accounts.coop_status.suspended),
+        CoopStatus::Pending => td_string!(i18n, accounts.coop_status.pending),
+        CoopStatus::Approved => td_string!(i18n, accounts.coop_status.approved),
+        CoopStatus::Rejected => td_string!(i18n, accounts.coop_status.rejected),
+        CoopStatus::Suspended => td_string!(i18n, accounts.coop_status.suspended),
     }
     .to_string()
 }
 
 #[component]
 pub fn AdminCooperativesPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let query = use_query_map();
     let filter = query.with_untracked(|q| CoopFilter {
         q: q.get("q").unwrap_or_default(),
@@ -58,7 +59,7 @@ pub fn AdminCooperativesPage() -> impl IntoView {
     });
     let error = query.with_untracked(|q| q.get("error"));
     view! {
-        <Title text=t_string!(i18n, admin.moderation.coops_title).to_string() />
+        <Title text=td_string!(i18n, admin.moderation.coops_title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let filter = filter.clone();
@@ -72,18 +73,18 @@ pub fn AdminCooperativesPage() -> impl IntoView {
             );
             view! {
                 <section class="admin">
-                    <h1>{t!(i18n, admin.moderation.coops_title)}</h1>
-                    <p class="lead">{t!(i18n, admin.moderation.coops_lead)}</p>
+                    <h1>{td!(i18n, admin.moderation.coops_title)}</h1>
+                    <p class="lead">{td!(i18n, admin.moderation.coops_lead)}</p>
                     {error.clone().map(|code| view! { <ModerationRefusal code /> })}
                     <form class="filters" method="get" action="/admin/cooperatives" role="search">
                         <label class="field">
-                            <span class="field__label">{t!(i18n, admin.moderation.search_coops)}</span>
+                            <span class="field__label">{td!(i18n, admin.moderation.search_coops)}</span>
                             <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
                         </label>
                         <label class="field">
-                            <span class="field__label">{t!(i18n, admin.users.status)}</span>
+                            <span class="field__label">{td!(i18n, admin.users.status)}</span>
                             <select class="field__input" name="status">
-                                <option value="" selected=status.is_none()>{t!(i18n, admin.users.any)}</option>
+                                <option value="" selected=status.is_none()>{td!(i18n, admin.users.any)}</option>
                                 {[CoopStatus::Approved, CoopStatus::Suspended, CoopStatus::Pending, CoopStatus::Rejected]
                                     .into_iter()
                                     .map(|s| view! {
@@ -92,7 +93,7 @@ pub fn AdminCooperativesPage() -> impl IntoView {
                                     .collect_view()}
                             </select>
                         </label>
-                        <button class="button" type="submit">{t!(i18n, admin.users.filter)}</button>
+                        <button class="button" type="submit">{td!(i18n, admin.users.filter)}</button>
                     </form>
                     <Loaded resource=list view={|rows: Vec<CoopRow>| view! { <CoopTable rows /> }} />
                 </section>
@@ -104,15 +105,15 @@ pub fn AdminCooperativesPage() -> impl IntoView {
 
 #[component]
 fn CoopTable(rows: Vec<CoopRow>) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <table class="data-table" data-testid="cooperatives">
             <thead>
                 <tr>
-                    <th scope="col">{t!(i18n, admin.moderation.cooperative)}</th>
-                    <th scope="col">{t!(i18n, admin.users.status)}</th>
-                    <th scope="col" class="data-table__num">{t!(i18n, admin.moderation.products)}</th>
-                    <th scope="col">{t!(i18n, admin.users.actions)}</th>
+                    <th scope="col">{td!(i18n, admin.moderation.cooperative)}</th>
+                    <th scope="col">{td!(i18n, admin.users.status)}</th>
+                    <th scope="col" class="data-table__num">{td!(i18n, admin.moderation.products)}</th>
+                    <th scope="col">{td!(i18n, admin.users.actions)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -123,13 +124,13 @@ fn CoopTable(rows: Vec<CoopRow>) -> impl IntoView {
                         let action = if can_suspend(c.status) {
                             Some(view! {
                                 <details class="confirm">
-                                    <summary class="button button--small button--danger">{t!(i18n, admin.moderation.suspend)}</summary>
+                                    <summary class="button button--small button--danger">{td!(i18n, admin.moderation.suspend)}</summary>
                                     <form method="post" action=SetCooperativeSuspended::PATH class="moderation-form">
                                         <input type="hidden" name="cooperative_id" value=id.clone() />
                                         <input type="hidden" name="suspend" value="true" />
                                         <ReasonField />
                                         <button class="button button--small button--danger" type="submit">
-                                            {t!(i18n, admin.moderation.suspend_confirm)}
+                                            {td!(i18n, admin.moderation.suspend_confirm)}
                                         </button>
                                     </form>
                                 </details>
@@ -141,12 +142,12 @@ fn CoopTable(rows: Vec<CoopRow>) -> impl IntoView {
                                     <input type="hidden" name="suspend" value="false" />
                                     <input type="hidden" name="reason" value="" />
                                     <button class="button button--small button--secondary" type="submit">
-                                        {t!(i18n, admin.moderation.reinstate)}
+                                        {td!(i18n, admin.moderation.reinstate)}
                                     </button>
                                 </form>
                             }.into_any())
                         } else if c.status == CoopStatus::Pending {
-                            Some(view! { <a href="/admin/applications">{t!(i18n, admin.moderation.review)}</a> }.into_any())
+                            Some(view! { <a href="/admin/applications">{td!(i18n, admin.moderation.review)}</a> }.into_any())
                         } else {
                             None
                         };
@@ -173,7 +174,7 @@ fn CoopTable(rows: Vec<CoopRow>) -> impl IntoView {
 
 #[component]
 pub fn AdminProductsPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let query = use_query_map();
     let filter = query.with_untracked(|q| ProductModerationFilter {
         q: q.get("q").unwrap_or_default(),
@@ -181,7 +182,7 @@ pub fn AdminProductsPage() -> impl IntoView {
     });
     let error = query.with_untracked(|q| q.get("error"));
     view! {
-        <Title text=t_string!(i18n, admin.moderation.products_title).to_string() />
+        <Title text=td_string!(i18n, admin.moderation.products_title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let filter = filter.clone();
@@ -195,19 +196,19 @@ pub fn AdminProductsPage() -> impl IntoView {
             );
             view! {
                 <section class="admin">
-                    <h1>{t!(i18n, admin.moderation.products_title)}</h1>
-                    <p class="lead">{t!(i18n, admin.moderation.products_lead)}</p>
+                    <h1>{td!(i18n, admin.moderation.products_title)}</h1>
+                    <p class="lead">{td!(i18n, admin.moderation.products_lead)}</p>
                     {error.clone().map(|code| view! { <ModerationRefusal code /> })}
                     <form class="filters" method="get" action="/admin/products" role="search">
                         <label class="field">
-                            <span class="field__label">{t!(i18n, admin.moderation.search_products)}</span>
+                            <span class="field__label">{td!(i18n, admin.moderation.search_products)}</span>
                             <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
                         </label>
                         <label class="field field--check">
                             <input type="checkbox" name="hidden" value="1" checked=hidden_only />
-                            <span>{t!(i18n, admin.moderation.hidden_only)}</span>
+                            <span>{td!(i18n, admin.moderation.hidden_only)}</span>
                         </label>
-                        <button class="button" type="submit">{t!(i18n, admin.users.filter)}</button>
+                        <button class="button" type="submit">{td!(i18n, admin.users.filter)}</button>
                     </form>
                     <Loaded resource=list view={|rows: Vec<ModeratedProduct>| view! { <ProductTable rows /> }} />
                 </section>
@@ -219,14 +220,14 @@ pub fn AdminProductsPage() -> impl IntoView {
 
 #[component]
 fn ProductTable(rows: Vec<ModeratedProduct>) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <table class="data-table" data-testid="moderated-products">
             <thead>
                 <tr>
-                    <th scope="col">{t!(i18n, admin.moderation.product)}</th>
-                    <th scope="col">{t!(i18n, admin.users.status)}</th>
-                    <th scope="col">{t!(i18n, admin.users.actions)}</th>
+                    <th scope="col">{td!(i18n, admin.moderation.product)}</th>
+                    <th scope="col">{td!(i18n, admin.users.status)}</th>
+                    <th scope="col">{td!(i18n, admin.users.actions)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -242,7 +243,7 @@ fn ProductTable(rows: Vec<ModeratedProduct>) -> impl IntoView {
                                     <input type="hidden" name="hide" value="false" />
                                     <input type="hidden" name="reason" value="" />
                                     <button class="button button--small button--secondary" type="submit">
-                                        {t!(i18n, admin.moderation.unhide)}
+                                        {td!(i18n, admin.moderation.unhide)}
                                     </button>
                                 </form>
                             }
@@ -250,13 +251,13 @@ fn ProductTable(rows: Vec<ModeratedProduct>) -> impl IntoView {
                         } else {
                             view! {
                                 <details class="confirm">
-                                    <summary class="button button--small button--danger">{t!(i18n, admin.moderation.hide)}</summary>
+                                    <summary class="button button--small button--danger">{td!(i18n, admin.moderation.hide)}</summary>
                                     <form method="post" action=SetProductHidden::PATH class="moderation-form">
                                         <input type="hidden" name="product_id" value=id.clone() />
                                         <input type="hidden" name="hide" value="true" />
                                         <ReasonField />
                                         <button class="button button--small button--danger" type="submit">
-                                            {t!(i18n, admin.moderation.hide_confirm)}
+                                            {td!(i18n, admin.moderation.hide_confirm)}
                                         </button>
                                     </form>
                                 </details>
@@ -264,11 +265,11 @@ fn ProductTable(rows: Vec<ModeratedProduct>) -> impl IntoView {
                             .into_any()
                         };
                         let status = if hidden {
-                            t_string!(i18n, admin.moderation.hidden)
+                            td_string!(i18n, admin.moderation.hidden)
                         } else if p.status == "published" {
-                            t_string!(i18n, coops.status.published)
+                            td_string!(i18n, coops.status.published)
                         } else {
-                            t_string!(i18n, coops.status.draft)
+                            td_string!(i18n, coops.status.draft)
                         };
                         view! {
                             <tr data-testid="moderated-product" data-slug=p.slug.clone() data-hidden=hidden.to_string()>

@@ -9,8 +9,9 @@ use super::api::*;
 use super::model::*;
 use crate::accounts::model::{Role, Viewer};
 use crate::accounts::pages::{Forbidden, SignedIn};
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
 use crate::lang::Localized;
+use crate::lang::use_locale;
 use crate::ui::dates::format_datetime;
 use crate::ui::layout::Loaded;
 
@@ -25,7 +26,7 @@ pub(crate) fn admin_only(page: impl Fn() -> AnyView + Send + Sync + Clone + 'sta
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let query = use_query_map();
     let filter = query.with_untracked(|q| UserFilter {
         q: q.get("q").unwrap_or_default(),
@@ -34,7 +35,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     });
     let error = query.with_untracked(|q| q.get("error"));
     view! {
-        <Title text=t_string!(i18n, admin.users.title).to_string() />
+        <Title text=td_string!(i18n, admin.users.title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let filter = filter.clone();
@@ -45,7 +46,7 @@ pub fn AdminUsersPage() -> impl IntoView {
             }, fetch_users);
             view! {
                 <section class="admin">
-                    <h1>{t!(i18n, admin.users.title)}</h1>
+                    <h1>{td!(i18n, admin.users.title)}</h1>
                     {error.map(|code| view! { <RefusalNotice code /> })}
                     <UserFilters filter />
                     <Loaded resource=users view={|list: UserList| view! { <UserTable list /> }} />
@@ -58,65 +59,65 @@ pub fn AdminUsersPage() -> impl IntoView {
 
 #[component]
 fn RefusalNotice(code: String) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let text = match code.as_str() {
-        "not_yourself" => t_string!(i18n, admin.users.not_yourself),
-        "membership_from_cooperative" => t_string!(i18n, admin.users.membership_from_cooperative),
-        _ => t_string!(i18n, admin.users.refused),
+        "not_yourself" => td_string!(i18n, admin.users.not_yourself),
+        "membership_from_cooperative" => td_string!(i18n, admin.users.membership_from_cooperative),
+        _ => td_string!(i18n, admin.users.refused),
     };
     view! { <p class="alert alert--error" role="alert" data-testid="refusal">{text}</p> }
 }
 
 #[component]
 fn UserFilters(filter: UserFilter) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let role = filter.role();
     let status = filter.status();
     view! {
         <form class="filters" method="get" action="/admin/users" role="search">
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.users.search)}</span>
+                <span class="field__label">{td!(i18n, admin.users.search)}</span>
                 <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
             </label>
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.users.role)}</span>
+                <span class="field__label">{td!(i18n, admin.users.role)}</span>
                 <select class="field__input" name="role">
-                    <option value="" selected=role.is_none()>{t!(i18n, admin.users.any)}</option>
-                    <option value="shopper" selected=role == Some(Role::Shopper)>{t!(i18n, accounts.role.shopper)}</option>
-                    <option value="member" selected=role == Some(Role::Member)>{t!(i18n, accounts.role.member)}</option>
-                    <option value="admin" selected=role == Some(Role::Admin)>{t!(i18n, accounts.role.admin)}</option>
+                    <option value="" selected=role.is_none()>{td!(i18n, admin.users.any)}</option>
+                    <option value="shopper" selected=role == Some(Role::Shopper)>{td!(i18n, accounts.role.shopper)}</option>
+                    <option value="member" selected=role == Some(Role::Member)>{td!(i18n, accounts.role.member)}</option>
+                    <option value="admin" selected=role == Some(Role::Admin)>{td!(i18n, accounts.role.admin)}</option>
                 </select>
             </label>
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.users.status)}</span>
+                <span class="field__label">{td!(i18n, admin.users.status)}</span>
                 <select class="field__input" name="status">
-                    <option value="" selected=status.is_none()>{t!(i18n, admin.users.any)}</option>
-                    <option value="active" selected=status == Some(AccountStatus::Active)>{t!(i18n, admin.users.active)}</option>
-                    <option value="disabled" selected=status == Some(AccountStatus::Disabled)>{t!(i18n, admin.users.disabled)}</option>
+                    <option value="" selected=status.is_none()>{td!(i18n, admin.users.any)}</option>
+                    <option value="active" selected=status == Some(AccountStatus::Active)>{td!(i18n, admin.users.active)}</option>
+                    <option value="disabled" selected=status == Some(AccountStatus::Disabled)>{td!(i18n, admin.users.disabled)}</option>
                 </select>
             </label>
-            <button class="button" type="submit">{t!(i18n, admin.users.filter)}</button>
+            <button class="button" type="submit">{td!(i18n, admin.users.filter)}</button>
         </form>
     }
 }
 
 #[component]
 fn UserTable(list: UserList) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let UserList { users, total, viewer_id } = list;
     let shown = users.len();
     view! {
         <p class="filters__count" data-testid="user-count">
-            {t!(i18n, admin.users.count, shown = shown, total = total)}
+            {td!(i18n, admin.users.count, shown = shown, total = total)}
         </p>
         <table class="data-table" data-testid="users">
             <thead>
                 <tr>
-                    <th scope="col">{t!(i18n, admin.users.account)}</th>
-                    <th scope="col">{t!(i18n, admin.users.role)}</th>
-                    <th scope="col">{t!(i18n, admin.users.status)}</th>
-                    <th scope="col">{t!(i18n, admin.users.last_seen)}</th>
-                    <th scope="col">{t!(i18n, admin.users.actions)}</th>
+                    <th scope="col">{td!(i18n, admin.users.account)}</th>
+                    <th scope="col">{td!(i18n, admin.users.role)}</th>
+                    <th scope="col">{td!(i18n, admin.users.status)}</th>
+                    <th scope="col">{td!(i18n, admin.users.last_seen)}</th>
+                    <th scope="col">{td!(i18n, admin.users.actions)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -129,20 +130,20 @@ fn UserTable(list: UserList) -> impl IntoView {
 
 #[component]
 fn UserLine(user: UserRow, viewer_id: i64) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let own = user.id == viewer_id;
     let id = user.id.to_string();
     let role = match user.role {
-        Role::Shopper => t_string!(i18n, accounts.role.shopper),
-        Role::Member => t_string!(i18n, accounts.role.member),
-        Role::Admin => t_string!(i18n, accounts.role.admin),
+        Role::Shopper => td_string!(i18n, accounts.role.shopper),
+        Role::Member => td_string!(i18n, accounts.role.member),
+        Role::Admin => td_string!(i18n, accounts.role.admin),
     };
     let disabled = user.status == AccountStatus::Disabled;
     // The controls follow the model's rules: the service refuses anything else.
     let (to, to_param, label) = if user.role == Role::Admin {
-        (Role::Shopper, "Shopper", t_string!(i18n, admin.users.make_shopper))
+        (Role::Shopper, "Shopper", td_string!(i18n, admin.users.make_shopper))
     } else {
-        (Role::Admin, "Admin", t_string!(i18n, admin.users.make_admin))
+        (Role::Admin, "Admin", td_string!(i18n, admin.users.make_admin))
     };
     let role_form = check_role_change(viewer_id, user.id, user.role, to).is_ok().then(|| {
         view! {
@@ -161,7 +162,7 @@ fn UserLine(user: UserRow, viewer_id: i64) -> impl IntoView {
                     <input type="hidden" name="user_id" value=id.clone() />
                     <input type="hidden" name="status" value="Active" />
                     <button class="button button--small button--secondary" type="submit">
-                        {t!(i18n, admin.users.enable)}
+                        {td!(i18n, admin.users.enable)}
                     </button>
                 </form>
             }
@@ -169,12 +170,12 @@ fn UserLine(user: UserRow, viewer_id: i64) -> impl IntoView {
         } else {
             view! {
                 <details class="confirm">
-                    <summary class="button button--small button--danger">{t!(i18n, admin.users.disable)}</summary>
+                    <summary class="button button--small button--danger">{td!(i18n, admin.users.disable)}</summary>
                     <form method="post" action=SetUserStatus::PATH>
                         <input type="hidden" name="user_id" value=id.clone() />
                         <input type="hidden" name="status" value="Disabled" />
                         <button class="button button--small button--danger" type="submit">
-                            {t!(i18n, admin.users.disable_confirm)}
+                            {td!(i18n, admin.users.disable_confirm)}
                         </button>
                     </form>
                 </details>
@@ -186,7 +187,7 @@ fn UserLine(user: UserRow, viewer_id: i64) -> impl IntoView {
         <tr data-testid="user" data-email=user.email.clone()>
             <td>
                 <strong>{user.display_name.clone()}</strong>
-                {own.then(|| view! { " " <span class="badge">{t!(i18n, admin.users.you)}</span> })}
+                {own.then(|| view! { " " <span class="badge">{td!(i18n, admin.users.you)}</span> })}
                 <br />
                 <span class="muted">{user.email.clone()}</span>
             </td>
@@ -195,12 +196,12 @@ fn UserLine(user: UserRow, viewer_id: i64) -> impl IntoView {
                 {user.cooperative.clone().map(|c| view! { <br /><span class="muted"><Localized text=c /></span> })}
             </td>
             <td data-testid="user-status">
-                {if disabled { t_string!(i18n, admin.users.disabled) } else { t_string!(i18n, admin.users.active) }}
+                {if disabled { td_string!(i18n, admin.users.disabled) } else { td_string!(i18n, admin.users.active) }}
             </td>
             <td>
                 {match user.last_seen_at {
                     Some(at) => format_datetime(at),
-                    None => t_string!(i18n, admin.users.never).to_string(),
+                    None => td_string!(i18n, admin.users.never).to_string(),
                 }}
             </td>
             <td class="data-table__actions">{role_form}{status_form}</td>
@@ -211,14 +212,14 @@ fn UserLine(user: UserRow, viewer_id: i64) -> impl IntoView {
 
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let query = use_query_map();
     let filter = query.with_untracked(|q| AuditFilter {
         action: q.get("action").unwrap_or_default(),
         actor: q.get("actor").unwrap_or_default(),
     });
     view! {
-        <Title text=t_string!(i18n, admin.audit.title).to_string() />
+        <Title text=td_string!(i18n, admin.audit.title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let filter = filter.clone();
@@ -228,7 +229,7 @@ pub fn AdminAuditPage() -> impl IntoView {
             }, fetch_audit);
             view! {
                 <section class="admin">
-                    <h1>{t!(i18n, admin.audit.title)}</h1>
+                    <h1>{td!(i18n, admin.audit.title)}</h1>
                     <AuditFilters filter />
                     <Loaded resource=entries view={|entries: Vec<AuditEntry>| view! { <AuditTable entries /> }} />
                 </section>
@@ -239,65 +240,65 @@ pub fn AdminAuditPage() -> impl IntoView {
 }
 
 /// The action's name for people.
-fn action_label(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, action: AuditAction) -> String {
+fn action_label(i18n: crate::i18n::Locale, action: AuditAction) -> String {
     match action {
-        AuditAction::UserRole => t_string!(i18n, admin.audit.user_role),
-        AuditAction::UserDisable => t_string!(i18n, admin.audit.user_disable),
-        AuditAction::UserEnable => t_string!(i18n, admin.audit.user_enable),
-        AuditAction::CooperativeApprove => t_string!(i18n, admin.audit.cooperative_approve),
-        AuditAction::CooperativeReject => t_string!(i18n, admin.audit.cooperative_reject),
-        AuditAction::CooperativeSuspend => t_string!(i18n, admin.audit.cooperative_suspend),
-        AuditAction::CooperativeReinstate => t_string!(i18n, admin.audit.cooperative_reinstate),
-        AuditAction::ProductHide => t_string!(i18n, admin.audit.product_hide),
-        AuditAction::ProductUnhide => t_string!(i18n, admin.audit.product_unhide),
-        AuditAction::FairCreate => t_string!(i18n, admin.audit.fair_create),
-        AuditAction::FairUpdate => t_string!(i18n, admin.audit.fair_update),
-        AuditAction::FairOpen => t_string!(i18n, admin.audit.fair_open),
-        AuditAction::FairClose => t_string!(i18n, admin.audit.fair_close),
+        AuditAction::UserRole => td_string!(i18n, admin.audit.user_role),
+        AuditAction::UserDisable => td_string!(i18n, admin.audit.user_disable),
+        AuditAction::UserEnable => td_string!(i18n, admin.audit.user_enable),
+        AuditAction::CooperativeApprove => td_string!(i18n, admin.audit.cooperative_approve),
+        AuditAction::CooperativeReject => td_string!(i18n, admin.audit.cooperative_reject),
+        AuditAction::CooperativeSuspend => td_string!(i18n, admin.audit.cooperative_suspend),
+        AuditAction::CooperativeReinstate => td_string!(i18n, admin.audit.cooperative_reinstate),
+        AuditAction::ProductHide => td_string!(i18n, admin.audit.product_hide),
+        AuditAction::ProductUnhide => td_string!(i18n, admin.audit.product_unhide),
+        AuditAction::FairCreate => td_string!(i18n, admin.audit.fair_create),
+        AuditAction::FairUpdate => td_string!(i18n, admin.audit.fair_update),
+        AuditAction::FairOpen => td_string!(i18n, admin.audit.fair_open),
+        AuditAction::FairClose => td_string!(i18n, admin.audit.fair_close),
     }
     .to_string()
 }
 
 #[component]
 fn AuditFilters(filter: AuditFilter) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let current = filter.action();
     view! {
         <form class="filters" method="get" action="/admin/audit">
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.audit.action)}</span>
+                <span class="field__label">{td!(i18n, admin.audit.action)}</span>
                 <select class="field__input" name="action">
-                    <option value="" selected=current.is_none()>{t!(i18n, admin.users.any)}</option>
+                    <option value="" selected=current.is_none()>{td!(i18n, admin.users.any)}</option>
                     {AuditAction::ALL.into_iter().map(|a| view! {
                         <option value=a.as_db() selected=current == Some(a)>{action_label(i18n, a)}</option>
                     }).collect_view()}
                 </select>
             </label>
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.audit.actor)}</span>
+                <span class="field__label">{td!(i18n, admin.audit.actor)}</span>
                 <input class="field__input" type="search" name="actor" value=filter.actor.clone() maxlength="100" />
             </label>
-            <button class="button" type="submit">{t!(i18n, admin.users.filter)}</button>
+            <button class="button" type="submit">{td!(i18n, admin.users.filter)}</button>
         </form>
     }
 }
 
 #[component]
 fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     if entries.is_empty() {
-        return view! { <p data-testid="audit-empty">{t!(i18n, admin.audit.empty)}</p> }.into_any();
+        return view! { <p data-testid="audit-empty">{td!(i18n, admin.audit.empty)}</p> }.into_any();
     }
     view! {
         <table class="data-table" data-testid="audit">
             <thead>
                 <tr>
-                    <th scope="col">{t!(i18n, admin.audit.at)}</th>
-                    <th scope="col">{t!(i18n, admin.audit.actor)}</th>
-                    <th scope="col">{t!(i18n, admin.audit.action)}</th>
-                    <th scope="col">{t!(i18n, admin.audit.target)}</th>
-                    <th scope="col">{t!(i18n, admin.audit.before)}</th>
-                    <th scope="col">{t!(i18n, admin.audit.after)}</th>
+                    <th scope="col">{td!(i18n, admin.audit.at)}</th>
+                    <th scope="col">{td!(i18n, admin.audit.actor)}</th>
+                    <th scope="col">{td!(i18n, admin.audit.action)}</th>
+                    <th scope="col">{td!(i18n, admin.audit.target)}</th>
+                    <th scope="col">{td!(i18n, admin.audit.before)}</th>
+                    <th scope="col">{td!(i18n, admin.audit.after)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -319,7 +320,7 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
 
 #[component]
 pub fn AdminCertificatesPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let query = use_query_map();
     let filter = query.with_untracked(|q| CertificateFilter {
         q: q.get("q").unwrap_or_default(),
@@ -328,7 +329,7 @@ pub fn AdminCertificatesPage() -> impl IntoView {
         state: q.get("state").unwrap_or_default(),
     });
     view! {
-        <Title text=t_string!(i18n, admin.certificates.title).to_string() />
+        <Title text=td_string!(i18n, admin.certificates.title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let filter = filter.clone();
@@ -338,8 +339,8 @@ pub fn AdminCertificatesPage() -> impl IntoView {
             }, fetch_certificates);
             view! {
                 <section class="admin">
-                    <h1>{t!(i18n, admin.certificates.title)}</h1>
-                    <p class="field__hint">{t!(i18n, admin.certificates.lead)}</p>
+                    <h1>{td!(i18n, admin.certificates.title)}</h1>
+                    <p class="field__hint">{td!(i18n, admin.certificates.lead)}</p>
                     <CertificateFilters filter />
                     <Loaded resource=registry view={|r: CertificateRegistry| view! { <Registry registry=r /> }} />
                 </section>
@@ -351,45 +352,45 @@ pub fn AdminCertificatesPage() -> impl IntoView {
 
 #[component]
 fn CertificateFilters(filter: CertificateFilter) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let stars = filter.stars();
     let council = filter.council();
     let state = filter.state();
     view! {
         <form class="filters" method="get" action="/admin/certificates" role="search">
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.certificates.search)}</span>
+                <span class="field__label">{td!(i18n, admin.certificates.search)}</span>
                 <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
             </label>
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.certificates.stars)}</span>
+                <span class="field__label">{td!(i18n, admin.certificates.stars)}</span>
                 <select class="field__input" name="stars">
-                    <option value="" selected=stars.is_none()>{t!(i18n, admin.users.any)}</option>
+                    <option value="" selected=stars.is_none()>{td!(i18n, admin.users.any)}</option>
                     {[3_i64, 4, 5].into_iter().map(|n| view! {
                         <option value=n.to_string() selected=stars == Some(n)>{"★".repeat(n as usize)}</option>
                     }).collect_view()}
                 </select>
             </label>
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.certificates.council)}</span>
+                <span class="field__label">{td!(i18n, admin.certificates.council)}</span>
                 <select class="field__input" name="council">
-                    <option value="" selected=council.is_none()>{t!(i18n, admin.users.any)}</option>
-                    <option value="provincial" selected=council == Some("provincial")>{t!(i18n, admin.certificates.provincial)}</option>
-                    <option value="national" selected=council == Some("national")>{t!(i18n, admin.certificates.national)}</option>
+                    <option value="" selected=council.is_none()>{td!(i18n, admin.users.any)}</option>
+                    <option value="provincial" selected=council == Some("provincial")>{td!(i18n, admin.certificates.provincial)}</option>
+                    <option value="national" selected=council == Some("national")>{td!(i18n, admin.certificates.national)}</option>
                 </select>
             </label>
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.certificates.state)}</span>
+                <span class="field__label">{td!(i18n, admin.certificates.state)}</span>
                 <select class="field__input" name="state">
-                    <option value="" selected=state.is_none()>{t!(i18n, admin.users.any)}</option>
-                    <option value="valid" selected=state == Some(CertificateState::Valid)>{t!(i18n, admin.certificates.valid)}</option>
-                    <option value="expiring" selected=state == Some(CertificateState::Expiring)>{t!(i18n, admin.certificates.expiring)}</option>
-                    <option value="expired" selected=state == Some(CertificateState::Expired)>{t!(i18n, admin.certificates.expired)}</option>
+                    <option value="" selected=state.is_none()>{td!(i18n, admin.users.any)}</option>
+                    <option value="valid" selected=state == Some(CertificateState::Valid)>{td!(i18n, admin.certificates.valid)}</option>
+                    <option value="expiring" selected=state == Some(CertificateState::Expiring)>{td!(i18n, admin.certificates.expiring)}</option>
+                    <option value="expired" selected=state == Some(CertificateState::Expired)>{td!(i18n, admin.certificates.expired)}</option>
                 </select>
             </label>
-            <button class="button" type="submit">{t!(i18n, admin.users.filter)}</button>
+            <button class="button" type="submit">{td!(i18n, admin.users.filter)}</button>
             <button class="button button--secondary" type="submit" formaction="/admin/export/certificates.csv">
-                {t!(i18n, admin.dashboard.export_certificates)}
+                {td!(i18n, admin.dashboard.export_certificates)}
             </button>
         </form>
     }
@@ -397,22 +398,22 @@ fn CertificateFilters(filter: CertificateFilter) -> impl IntoView {
 
 #[component]
 fn Registry(registry: CertificateRegistry) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let CertificateRegistry { certificates, total, expiring, today: _ } = registry;
     let shown = certificates.len();
     view! {
         <section class="admin__block" aria-labelledby="expiring-title" data-testid="expiring">
-            <h2 id="expiring-title">{t!(i18n, admin.certificates.expiring_title, n = expiring.len())}</h2>
+            <h2 id="expiring-title">{td!(i18n, admin.certificates.expiring_title, n = expiring.len())}</h2>
             {if expiring.is_empty() {
-                view! { <p>{t!(i18n, admin.certificates.none_expiring)}</p> }.into_any()
+                view! { <p>{td!(i18n, admin.certificates.none_expiring)}</p> }.into_any()
             } else {
                 view! { <CertificateTable rows=expiring /> }.into_any()
             }}
         </section>
         <section class="admin__block" aria-labelledby="registry-title">
-            <h2 id="registry-title">{t!(i18n, admin.certificates.all)}</h2>
+            <h2 id="registry-title">{td!(i18n, admin.certificates.all)}</h2>
             <p class="filters__count" data-testid="certificate-count">
-                {t!(i18n, admin.certificates.count, shown = shown, total = total)}
+                {td!(i18n, admin.certificates.count, shown = shown, total = total)}
             </p>
             <CertificateTable rows=certificates />
         </section>
@@ -422,31 +423,31 @@ fn Registry(registry: CertificateRegistry) -> impl IntoView {
 
 #[component]
 fn CertificateTable(rows: Vec<CertificateRow>) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <table class="data-table" data-testid="certificates">
             <thead>
                 <tr>
-                    <th scope="col">{t!(i18n, admin.certificates.product)}</th>
-                    <th scope="col">{t!(i18n, admin.certificates.stars)}</th>
-                    <th scope="col">{t!(i18n, admin.certificates.council)}</th>
-                    <th scope="col">{t!(i18n, admin.certificates.decision)}</th>
-                    <th scope="col">{t!(i18n, admin.certificates.issued)}</th>
-                    <th scope="col">{t!(i18n, admin.certificates.expires)}</th>
-                    <th scope="col">{t!(i18n, admin.certificates.state)}</th>
+                    <th scope="col">{td!(i18n, admin.certificates.product)}</th>
+                    <th scope="col">{td!(i18n, admin.certificates.stars)}</th>
+                    <th scope="col">{td!(i18n, admin.certificates.council)}</th>
+                    <th scope="col">{td!(i18n, admin.certificates.decision)}</th>
+                    <th scope="col">{td!(i18n, admin.certificates.issued)}</th>
+                    <th scope="col">{td!(i18n, admin.certificates.expires)}</th>
+                    <th scope="col">{td!(i18n, admin.certificates.state)}</th>
                 </tr>
             </thead>
             <tbody>
                 {rows.into_iter().map(|c| {
                     let state = match c.state {
-                        CertificateState::Valid => t_string!(i18n, admin.certificates.valid),
-                        CertificateState::Expiring => t_string!(i18n, admin.certificates.expiring),
-                        CertificateState::Expired => t_string!(i18n, admin.certificates.expired),
+                        CertificateState::Valid => td_string!(i18n, admin.certificates.valid),
+                        CertificateState::Expiring => td_string!(i18n, admin.certificates.expiring),
+                        CertificateState::Expired => td_string!(i18n, admin.certificates.expired),
                     };
                     let council = if c.council == "national" {
-                        t_string!(i18n, admin.certificates.national)
+                        td_string!(i18n, admin.certificates.national)
                     } else {
-                        t_string!(i18n, admin.certificates.provincial)
+                        td_string!(i18n, admin.certificates.provincial)
                     };
                     view! {
                         <tr data-testid="certificate" data-state=c.state.as_param()>

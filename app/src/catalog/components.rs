@@ -2,7 +2,8 @@
 use leptos::prelude::*;
 
 use super::model::*;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
+use crate::lang::use_locale;
 use crate::lang::{Localized, use_lang};
 use crate::ui::badges::{DemoMark, ExportRibbon, PriceTag, StarBadge};
 use crate::ui::money::format_vnd;
@@ -17,8 +18,10 @@ pub fn card_image_src(card: &ProductCard) -> String {
     card.photo.clone().unwrap_or_else(|| product_image_src(&card.group_slug))
 }
 
+/// `eager`: the card is in the first screenful, so its picture loads at once and first (it is the
+/// list page's largest paint); every other card's picture waits until it is scrolled near.
 #[component]
-pub fn ProductCard(card: ProductCard) -> impl IntoView {
+pub fn ProductCard(card: ProductCard, #[prop(optional)] eager: bool) -> impl IntoView {
     let href = format!("/p/{}", card.slug);
     let slug = card.slug.clone();
     let image = card_image_src(&card);
@@ -34,7 +37,7 @@ pub fn ProductCard(card: ProductCard) -> impl IntoView {
         in_stock,
         ..
     } = card;
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <article class="product-card">
             <a class="product-card__link" href=href>
@@ -46,7 +49,8 @@ pub fn ProductCard(card: ProductCard) -> impl IntoView {
                     alt=""
                     width="400"
                     height="300"
-                    loading="lazy"
+                    loading=if eager { "eager" } else { "lazy" }
+                    fetchpriority=eager.then_some("high")
                 />
                 <h3 class="product-card__name">
                     <Localized text=name />
@@ -74,7 +78,7 @@ pub fn ProductCard(card: ProductCard) -> impl IntoView {
             <p class="product-card__badges">
                 {stars.map(|s| view! { <StarBadge stars=s /> })}
                 {exported_to.filter(|c| c == "GB").map(|_| view! { <ExportRibbon /> })}
-                {(!in_stock).then(|| view! { <span class="stock-out">{t!(i18n, catalog.product.out_of_stock)}</span> })}
+                {(!in_stock).then(|| view! { <span class="stock-out">{td!(i18n, catalog.product.out_of_stock)}</span> })}
                 {is_demo.then(|| view! { <DemoMark /> })}
             </p>
             {in_stock.then(|| view! { <crate::orders::pages::AddToCart slug=slug.clone() /> })}
@@ -82,11 +86,16 @@ pub fn ProductCard(card: ProductCard) -> impl IntoView {
     }
 }
 
+/// `eager`: how many leading cards are on the first screen of a phone (their pictures load first).
 #[component]
-pub fn ProductGrid(items: Vec<ProductCard>) -> impl IntoView {
+pub fn ProductGrid(items: Vec<ProductCard>, #[prop(optional)] eager: usize) -> impl IntoView {
     view! {
         <ul class="product-grid">
-            {items.into_iter().map(|card| view! { <li class="product-grid__item"><ProductCard card /></li> }).collect_view()}
+            {items
+                .into_iter()
+                .enumerate()
+                .map(|(i, card)| view! { <li class="product-grid__item"><ProductCard card eager=i < eager /></li> })
+                .collect_view()}
         </ul>
     }
 }
@@ -154,12 +163,12 @@ fn PriceInput(name: &'static str, hint: i64, value: Option<i64>, children: Child
 
 #[component]
 pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let stars_selected: Vec<String> = query.stars.iter().map(ToString::to_string).collect();
     let (lo, hi) = facets.price_range.unwrap_or((0, 0));
     let sort = query.sort;
     view! {
-        <form action="/products" method="get" class="facets" aria-label=move || t_string!(i18n, catalog.filter.title)>
+        <form action="/products" method="get" class="facets" aria-label=move || td_string!(i18n, catalog.filter.title)>
             // On phones the filters fold away behind their title (a CSS-only toggle, so it works
             // without JavaScript); they start unfolded when some filter is already set.
             <input
@@ -170,23 +179,23 @@ pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
                 aria-controls="facets-body"
             />
             <label for="facets-toggle" class="facets__summary">
-                <h2 class="facets__title">{t!(i18n, catalog.filter.title)}</h2>
+                <h2 class="facets__title">{td!(i18n, catalog.filter.title)}</h2>
             </label>
             <div id="facets-body" class="facets__body">
                 {(!query.q.is_empty()).then(|| view! { <input type="hidden" name="q" value=query.q.clone() /> })}
                 <div class="facets__sort">
-                    <label for="facet-sort">{t!(i18n, catalog.sort.label)}</label>
+                    <label for="facet-sort">{td!(i18n, catalog.sort.label)}</label>
                     <select id="facet-sort" name="sort">
                         {Sort::ALL
                             .into_iter()
                             .map(|s| {
                                 let label = move || match s {
-                                    Sort::Relevance => t_string!(i18n, catalog.sort.relevance),
-                                    Sort::Newest => t_string!(i18n, catalog.sort.newest),
-                                    Sort::PriceAsc => t_string!(i18n, catalog.sort.price_asc),
-                                    Sort::PriceDesc => t_string!(i18n, catalog.sort.price_desc),
-                                    Sort::Rating => t_string!(i18n, catalog.sort.rating),
-                                    Sort::Name => t_string!(i18n, catalog.sort.name),
+                                    Sort::Relevance => td_string!(i18n, catalog.sort.relevance),
+                                    Sort::Newest => td_string!(i18n, catalog.sort.newest),
+                                    Sort::PriceAsc => td_string!(i18n, catalog.sort.price_asc),
+                                    Sort::PriceDesc => td_string!(i18n, catalog.sort.price_desc),
+                                    Sort::Rating => td_string!(i18n, catalog.sort.rating),
+                                    Sort::Name => td_string!(i18n, catalog.sort.name),
                                 };
                                 view! {
                                     <option value=s.key() selected=s == sort>
@@ -198,46 +207,46 @@ pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
                     </select>
                 </div>
                 <FacetGroup
-                    legend=Signal::derive(move || t_string!(i18n, catalog.filter.group).to_owned())
+                    legend=Signal::derive(move || td_string!(i18n, catalog.filter.group).to_owned())
                     name="group"
                     values=facets.groups
                     selected=query.groups.clone()
                 />
                 <FacetGroup
-                    legend=Signal::derive(move || t_string!(i18n, catalog.filter.stars).to_owned())
+                    legend=Signal::derive(move || td_string!(i18n, catalog.filter.stars).to_owned())
                     name="stars"
                     values=facets.stars
                     selected=stars_selected
                 />
                 <FacetGroup
-                    legend=Signal::derive(move || t_string!(i18n, catalog.filter.district).to_owned())
+                    legend=Signal::derive(move || td_string!(i18n, catalog.filter.district).to_owned())
                     name="district"
                     values=facets.districts
                     selected=query.districts.clone()
                 />
                 <FacetGroup
-                    legend=Signal::derive(move || t_string!(i18n, catalog.filter.cooperative).to_owned())
+                    legend=Signal::derive(move || td_string!(i18n, catalog.filter.cooperative).to_owned())
                     name="coop"
                     values=facets.cooperatives
                     selected=query.coops.clone()
                 />
                 <fieldset class="facet facet--price">
-                    <legend class="facet__legend">{t!(i18n, catalog.filter.price)}</legend>
+                    <legend class="facet__legend">{td!(i18n, catalog.filter.price)}</legend>
                     <div class="facet__price-inputs">
                         <PriceInput name="price_min" hint=lo value=query.price_min>
-                            {t!(i18n, catalog.filter.price_min)}
+                            {td!(i18n, catalog.filter.price_min)}
                         </PriceInput>
                         <PriceInput name="price_max" hint=hi value=query.price_max>
-                            {t!(i18n, catalog.filter.price_max)}
+                            {td!(i18n, catalog.filter.price_max)}
                         </PriceInput>
                     </div>
                 </fieldset>
                 <div class="facets__actions">
                     <button type="submit" class="button">
-                        {t!(i18n, catalog.filter.apply)}
+                        {td!(i18n, catalog.filter.apply)}
                     </button>
                     <a class="facets__clear" href="/products">
-                        {t!(i18n, catalog.filter.clear)}
+                        {td!(i18n, catalog.filter.clear)}
                     </a>
                 </div>
             </div>
@@ -247,19 +256,19 @@ pub fn FacetPanel(query: ProductQuery, facets: Facets) -> impl IntoView {
 
 #[component]
 pub fn Pagination(query: ProductQuery, page: i64, pages: i64) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     if pages <= 1 {
         return None;
     }
     let prev = (page > 1).then(|| query.with_page(page - 1).href());
     let next = (page < pages).then(|| query.with_page(page + 1).href());
     Some(view! {
-        <nav class="pagination" aria-label=move || t_string!(i18n, catalog.pagination.label)>
-            {prev.map(|href| view! { <a class="pagination__link" rel="prev" href=href>{t!(i18n, catalog.pagination.prev)}</a> })}
+        <nav class="pagination" aria-label=move || td_string!(i18n, catalog.pagination.label)>
+            {prev.map(|href| view! { <a class="pagination__link" rel="prev" href=href>{td!(i18n, catalog.pagination.prev)}</a> })}
             <span class="pagination__status">
-                {t!(i18n, catalog.pagination.status, page = page, pages = pages)}
+                {td!(i18n, catalog.pagination.status, page = page, pages = pages)}
             </span>
-            {next.map(|href| view! { <a class="pagination__link" rel="next" href=href>{t!(i18n, catalog.pagination.next)}</a> })}
+            {next.map(|href| view! { <a class="pagination__link" rel="next" href=href>{td!(i18n, catalog.pagination.next)}</a> })}
         </nav>
     })
 }
@@ -267,34 +276,34 @@ pub fn Pagination(query: ProductQuery, page: i64, pages: i64) -> impl IntoView {
 /// The OCOP certificate. An expired certificate is listed as expired, without the star badge.
 #[component]
 pub fn CertificatePanel(certificate: Certificate) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let Certificate { stars, council, decision_no, issued_on, expires_on, expired, is_demo } = certificate;
     view! {
         <section class="certificate" aria-labelledby="certificate-title">
             <h2 id="certificate-title" class="certificate__title">
-                {t!(i18n, catalog.certificate.title)}
+                {td!(i18n, catalog.certificate.title)}
             </h2>
             {if expired {
-                view! { <p class="certificate__expired">{t!(i18n, catalog.certificate.expired)}</p> }.into_any()
+                view! { <p class="certificate__expired">{td!(i18n, catalog.certificate.expired)}</p> }.into_any()
             } else {
                 view! { <StarBadge stars /> }.into_any()
             }}
             <dl class="certificate__facts">
-                <dt>{t!(i18n, catalog.certificate.council)}</dt>
+                <dt>{td!(i18n, catalog.certificate.council)}</dt>
                 <dd>
                     {match council {
-                        Council::Provincial => t!(i18n, catalog.certificate.provincial).into_any(),
-                        Council::National => t!(i18n, catalog.certificate.national).into_any(),
+                        Council::Provincial => td!(i18n, catalog.certificate.provincial).into_any(),
+                        Council::National => td!(i18n, catalog.certificate.national).into_any(),
                     }}
                 </dd>
-                <dt>{t!(i18n, catalog.certificate.decision)}</dt>
+                <dt>{td!(i18n, catalog.certificate.decision)}</dt>
                 <dd>{decision_no}</dd>
-                <dt>{t!(i18n, catalog.certificate.issued)}</dt>
+                <dt>{td!(i18n, catalog.certificate.issued)}</dt>
                 <dd><time datetime=issued_on.clone()>{issued_on.clone()}</time></dd>
-                <dt>{t!(i18n, catalog.certificate.expires)}</dt>
+                <dt>{td!(i18n, catalog.certificate.expires)}</dt>
                 <dd><time datetime=expires_on.clone()>{expires_on.clone()}</time></dd>
             </dl>
-            {is_demo.then(|| view! { <p class="certificate__demo"><DemoMark /> " " {t!(i18n, catalog.certificate.demo_note)}</p> })}
+            {is_demo.then(|| view! { <p class="certificate__demo"><DemoMark /> " " {td!(i18n, catalog.certificate.demo_note)}</p> })}
         </section>
     }
 }

@@ -9,58 +9,61 @@ use leptos::prelude::*;
 #[cfg(feature = "hydrate")]
 const SWAPPED: [&str; 2] = [".catalog", ".lang-switch"];
 
+/// An empty island placed before the list (`<div class="catalog">`, rendered by the page): once
+/// hydrated, it listens on the list for facet changes, submits and page links, and on the window
+/// for Back and Forward. It works on the DOM directly (no view, no signals): what it needs is then
+/// almost all in the main WASM module already, so its lazy chunk comes in a few files, preloaded
+/// with the page (`ui::lazy`), instead of the thirty a view-based island took on a slow link.
 #[island(lazy)]
-pub fn LiveCatalog(children: Children) -> impl IntoView {
-    let busy = RwSignal::new(false);
+pub fn LiveCatalog() -> impl IntoView {
+    crate::ui::lazy::preload_island("live_catalog");
     #[cfg(feature = "hydrate")]
-    {
-        let handle = window_event_listener(leptos::ev::popstate, move |_| {
-            if let Ok(href) = window().location().href() {
-                client::navigate(href, false, busy);
-            }
-        });
-        on_cleanup(move || handle.remove());
-    }
-    view! {
-        <div
-            class="catalog"
-            class:catalog--loading=move || busy.get()
-            aria-busy=move || busy.get().to_string()
-            on:change=move |ev| {
-                #[cfg(feature = "hydrate")]
-                client::on_change(ev, busy);
-                #[cfg(not(feature = "hydrate"))]
-                let _ = ev;
-            }
-            on:submit=move |ev| {
-                #[cfg(feature = "hydrate")]
-                client::on_submit(ev, busy);
-                #[cfg(not(feature = "hydrate"))]
-                let _ = ev;
-            }
-            on:click=move |ev| {
-                #[cfg(feature = "hydrate")]
-                client::on_click(ev, busy);
-                #[cfg(not(feature = "hydrate"))]
-                let _ = ev;
-            }
-        >
-            {children()}
-        </div>
-    }
+    client::attach();
 }
 
 #[cfg(feature = "hydrate")]
 mod client {
     use std::sync::atomic::{AtomicU32, Ordering};
 
+    use js_sys::futures::JsFuture;
     use leptos::prelude::*;
+    use wasm_bindgen::closure::Closure;
     use wasm_bindgen::{JsCast, JsValue};
 
     use super::SWAPPED;
 
     /// Counts navigations, so a slow answer never overwrites a newer one.
     static LATEST: AtomicU32 = AtomicU32::new(0);
+
+    /// Listens on the list and the window for as long as the page lives (the closures are kept).
+    pub fn attach() {
+        let Some(list) = document().query_selector(".catalog").ok().flatten() else {
+            return;
+        };
+        listen(&list, "change", on_change);
+        listen(&list, "submit", on_submit);
+        listen(&list, "click", on_click);
+        listen(&window(), "popstate", |_| {
+            if let Ok(href) = window().location().href() {
+                navigate(href, false);
+            }
+        });
+    }
+
+    fn listen(target: &web_sys::EventTarget, kind: &str, handler: fn(web_sys::Event)) {
+        let closure = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+        if target.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref()).is_ok() {
+            closure.forget();
+        }
+    }
+
+    /// Marks the list as loading (dimmed by CSS, and `aria-busy` for screen readers).
+    fn set_busy(busy: bool) {
+        if let Some(list) = document().query_selector(".catalog").ok().flatten() {
+            let _ = list.class_list().toggle_with_force("catalog--loading", busy);
+            let _ = list.set_attribute("aria-busy", if busy { "true" } else { "false" });
+        }
+    }
 
     fn facet_form(target: Option<web_sys::EventTarget>) -> Option<web_sys::HtmlFormElement> {
         let el = target?.dyn_into::<web_sys::Element>().ok()?;
@@ -86,21 +89,24 @@ mod client {
         Some(if query.is_empty() { action } else { format!("{action}?{query}") })
     }
 
-    pub fn on_change(ev: leptos::ev::Event, busy: RwSignal<bool>) {
+    fn on_change(ev: web_sys::Event) {
         if let Some(href) = facet_form(ev.target()).as_ref().and_then(form_address) {
-            navigate(href, true, busy);
+            navigate(href, true);
         }
     }
 
-    pub fn on_submit(ev: leptos::ev::SubmitEvent, busy: RwSignal<bool>) {
+    fn on_submit(ev: web_sys::Event) {
         if let Some(href) = facet_form(ev.target()).as_ref().and_then(form_address) {
             ev.prevent_default();
-            navigate(href, true, busy);
+            navigate(href, true);
         }
     }
 
     /// Links within the list to another page of the list; anything else is a normal link.
-    pub fn on_click(ev: leptos::ev::MouseEvent, busy: RwSignal<bool>) {
+    fn on_click(ev: web_sys::Event) {
+        let Ok(ev) = ev.dyn_into::<web_sys::MouseEvent>() else {
+            return;
+        };
         if ev.default_prevented()
             || ev.button() != 0
             || ev.meta_key()
@@ -122,7 +128,7 @@ mod client {
         if same_origin && link.pathname() == "/products" && link.target().is_empty() {
             ev.prevent_default();
             let href = format!("{}{}", link.pathname(), link.search());
-            navigate(href, true, busy);
+            navigate(href, true);
             if let Some(list) = document().query_selector(".catalog").ok().flatten() {
                 list.scroll_into_view();
             }
@@ -131,15 +137,15 @@ mod client {
 
     /// Fetches `href` and swaps the list in. If that fails, the browser loads the address itself,
     /// so the visitor always gets the page they asked for.
-    pub fn navigate(href: String, push: bool, busy: RwSignal<bool>) {
+    fn navigate(href: String, push: bool) {
         let ticket = LATEST.fetch_add(1, Ordering::SeqCst) + 1;
-        busy.set(true);
+        set_busy(true);
         leptos::task::spawn_local(async move {
             let page = fetch_page(&href).await;
             if LATEST.load(Ordering::SeqCst) != ticket {
                 return;
             }
-            busy.set(false);
+            set_busy(false);
             let swapped = page.and_then(|doc| swap_in(&doc));
             match swapped {
                 Ok(()) if push => {
@@ -155,13 +161,14 @@ mod client {
         });
     }
 
+    /// The browser's own `fetch`, not an HTTP client crate: this island is in every product
+    /// list's main WASM module, where each kilobyte is paid by every visitor.
     async fn fetch_page(href: &str) -> Result<web_sys::Document, JsValue> {
-        let response =
-            gloo_net::http::Request::get(href).send().await.map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let response: web_sys::Response = JsFuture::from(window().fetch_with_str(href)).await?.dyn_into()?;
         if !response.ok() {
             return Err(JsValue::from_str("the list did not load"));
         }
-        let html = response.text().await.map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let html = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
         web_sys::DomParser::new()?.parse_from_string(&html, web_sys::SupportedType::TextHtml)
     }
 

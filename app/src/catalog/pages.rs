@@ -8,7 +8,8 @@ use super::components::{CertificatePanel, FacetPanel, Pagination, ProductGrid, p
 use super::live::LiveCatalog;
 use super::model::*;
 use crate::error::AppError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
+use crate::lang::use_locale;
 use crate::lang::{Lang, Localized, use_lang};
 use crate::shell::site_url;
 use crate::trace::pages::TraceBlock;
@@ -17,24 +18,24 @@ use crate::ui::layout::{LoadError, NotFound};
 
 #[component]
 fn Loading() -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <p class="loading" role="status">{t!(i18n, common.loading)}</p> }
+    let i18n = use_locale();
+    view! { <p class="loading" role="status">{td!(i18n, common.loading)}</p> }
 }
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let data = Resource::new(|| (), |_| fetch_home());
     view! {
-        <Title text=t_string!(i18n, home.title).to_string() />
-        <Meta name="description" content=move || t_string!(i18n, home.description) />
+        <Title text=td_string!(i18n, home.title).to_string() />
+        <Meta name="description" content=move || td_string!(i18n, home.description) />
         <Link rel="canonical" href=format!("{}/", site_url()) />
         <section class="hero">
             <div class="hero__inner">
-                <h1 class="hero__title">{t!(i18n, home.hero_title)}</h1>
-                <p class="hero__lead">{t!(i18n, home.hero_lead)}</p>
+                <h1 class="hero__title">{td!(i18n, home.hero_title)}</h1>
+                <p class="hero__lead">{td!(i18n, home.hero_lead)}</p>
                 <a class="button button--large" href="/products">
-                    {t!(i18n, home.browse_all)}
+                    {td!(i18n, home.browse_all)}
                 </a>
             </div>
         </section>
@@ -52,16 +53,16 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn HomeSections(home: HomeData) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let lang = use_lang();
     let HomeData { featured, exported, groups, cooperatives, product_count } = home;
     view! {
         <section class="home-section" aria-labelledby="featured-title">
-            <h2 id="featured-title" class="home-section__title">{t!(i18n, home.featured)}</h2>
+            <h2 id="featured-title" class="home-section__title">{td!(i18n, home.featured)}</h2>
             <ProductGrid items=featured />
         </section>
         <section class="home-section" aria-labelledby="groups-title">
-            <h2 id="groups-title" class="home-section__title">{t!(i18n, home.groups)}</h2>
+            <h2 id="groups-title" class="home-section__title">{td!(i18n, home.groups)}</h2>
             <ul class="group-tiles">
                 {groups
                     .into_iter()
@@ -74,7 +75,7 @@ fn HomeSections(home: HomeData) -> impl IntoView {
                                     <img class="group-tile__image" src=img alt="" width="96" height="72" />
                                     <span class="group-tile__name"><Localized text=g.name /></span>
                                     <span class="group-tile__count">
-                                        {t!(i18n, home.product_count, n = g.product_count)}
+                                        {td!(i18n, home.product_count, n = g.product_count)}
                                     </span>
                                 </a>
                             </li>
@@ -85,14 +86,14 @@ fn HomeSections(home: HomeData) -> impl IntoView {
         </section>
         <section class="home-section uk-story" aria-labelledby="uk-title">
             <div class="uk-story__text">
-                <h2 id="uk-title" class="home-section__title">{t!(i18n, home.uk_title)}</h2>
-                <p>{t!(i18n, home.uk_body)}</p>
-                <p class="uk-story__source">{t!(i18n, home.uk_source)}</p>
+                <h2 id="uk-title" class="home-section__title">{td!(i18n, home.uk_title)}</h2>
+                <p>{td!(i18n, home.uk_body)}</p>
+                <p class="uk-story__source">{td!(i18n, home.uk_source)}</p>
             </div>
             <ProductGrid items=exported />
         </section>
         <section class="home-section" aria-labelledby="coops-title">
-            <h2 id="coops-title" class="home-section__title">{t!(i18n, home.cooperatives)}</h2>
+            <h2 id="coops-title" class="home-section__title">{td!(i18n, home.cooperatives)}</h2>
             <ul class="coop-list">
                 {cooperatives
                     .into_iter()
@@ -104,7 +105,7 @@ fn HomeSections(home: HomeData) -> impl IntoView {
                                     <span class="coop-list__name"><Localized text=c.name /></span>
                                     <span class="coop-list__meta">
                                         {c.district.map(|d| view! { <Localized text=d /> " · " })}
-                                        {t!(i18n, home.product_count, n = c.product_count)}
+                                        {td!(i18n, home.product_count, n = c.product_count)}
                                     </span>
                                 </a>
                             </li>
@@ -115,29 +116,29 @@ fn HomeSections(home: HomeData) -> impl IntoView {
             <p class="home-section__more">
                 {move || {
                     let _ = lang.get();
-                    t_string!(i18n, home.total_products, n = product_count).to_string()
+                    td_string!(i18n, home.total_products, n = product_count).to_string()
                 }}
             </p>
         </section>
     }
 }
 
-fn issue_message(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, issue: QueryIssue) -> String {
+fn issue_message(i18n: crate::i18n::Locale, issue: QueryIssue) -> String {
     match issue {
-        QueryIssue::PriceMin => t_string!(i18n, catalog.issue.price_min),
-        QueryIssue::PriceMax => t_string!(i18n, catalog.issue.price_max),
-        QueryIssue::PriceOrder => t_string!(i18n, catalog.issue.price_order),
-        QueryIssue::Page => t_string!(i18n, catalog.issue.page),
-        QueryIssue::Stars => t_string!(i18n, catalog.issue.stars),
-        QueryIssue::Sort => t_string!(i18n, catalog.issue.sort),
-        QueryIssue::QueryTooLong => t_string!(i18n, catalog.issue.query_too_long),
+        QueryIssue::PriceMin => td_string!(i18n, catalog.issue.price_min),
+        QueryIssue::PriceMax => td_string!(i18n, catalog.issue.price_max),
+        QueryIssue::PriceOrder => td_string!(i18n, catalog.issue.price_order),
+        QueryIssue::Page => td_string!(i18n, catalog.issue.page),
+        QueryIssue::Stars => td_string!(i18n, catalog.issue.stars),
+        QueryIssue::Sort => td_string!(i18n, catalog.issue.sort),
+        QueryIssue::QueryTooLong => td_string!(i18n, catalog.issue.query_too_long),
     }
     .to_owned()
 }
 
 #[component]
 pub fn ProductListPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let lang = use_lang();
     let query_map = use_query_map();
     let parsed =
@@ -155,19 +156,20 @@ pub fn ProductListPage() -> impl IntoView {
     let title = move || {
         let q = query.get().q;
         if q.is_empty() {
-            t_string!(i18n, catalog.list.title).to_owned()
+            td_string!(i18n, catalog.list.title).to_owned()
         } else {
-            t_string!(i18n, catalog.list.search_title, query = q.clone()).to_string()
+            td_string!(i18n, catalog.list.search_title, query = q.clone()).to_string()
         }
     };
     view! {
         <Title text=title() />
-        <Meta name="description" content=move || t_string!(i18n, catalog.list.description) />
+        <Meta name="description" content=move || td_string!(i18n, catalog.list.description) />
         {move || {
             let href = format!("{}{}", site_url(), query.get().with_page(1).href());
             view! { <Link rel="canonical" href=href /> }
         }}
-        <LiveCatalog>
+        <LiveCatalog />
+        <div class="catalog" aria-busy="false">
             <h1 class="catalog__title">{title}</h1>
             {move || {
                 let issues = parsed.get().1;
@@ -189,13 +191,13 @@ pub fn ProductListPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </LiveCatalog>
+        </div>
     }
 }
 
 #[component]
 fn ProductResults(query: ProductQuery, result: ProductPage) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let ProductPage { items, total, page, pages, facets } = result;
     let empty = items.is_empty();
     view! {
@@ -203,18 +205,19 @@ fn ProductResults(query: ProductQuery, result: ProductPage) -> impl IntoView {
             <FacetPanel query=query.clone() facets />
             <section class="catalog__results" aria-labelledby="results-count">
                 <p id="results-count" class="catalog__count" role="status" aria-live="polite">
-                    {t!(i18n, catalog.list.count, n = total)}
+                    {td!(i18n, catalog.list.count, n = total)}
                 </p>
                 {if empty {
                     view! {
                         <div class="catalog__empty">
-                            <p>{t!(i18n, catalog.list.empty)}</p>
-                            <a href="/products">{t!(i18n, catalog.filter.clear)}</a>
+                            <p>{td!(i18n, catalog.list.empty)}</p>
+                            <a href="/products">{td!(i18n, catalog.filter.clear)}</a>
                         </div>
                     }
                         .into_any()
                 } else {
-                    view! { <ProductGrid items /> }.into_any()
+                    // Two cards a row on a phone: the first row is the page's largest paint.
+                    view! { <ProductGrid items eager=2 /> }.into_any()
                 }}
                 <Pagination query page pages />
             </section>
@@ -282,7 +285,7 @@ pub fn ProductPage() -> impl IntoView {
 
 #[component]
 fn ProductView(detail: ProductDetail) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let lang = use_lang();
     let url = format!("{}/p/{}", site_url(), detail.card.slug);
     let json_ld = {
@@ -326,8 +329,8 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         // Data, not code, but nonced like every script tag so the page's policy needs no exception.
         <script type="application/ld+json" nonce=leptos::nonce::use_nonce() inner_html=json_ld></script>
         <article class="product">
-            <nav class="breadcrumbs" aria-label=move || t_string!(i18n, nav.breadcrumbs)>
-                <a href="/products">{t!(i18n, nav.products)}</a>
+            <nav class="breadcrumbs" aria-label=move || td_string!(i18n, nav.breadcrumbs)>
+                <a href="/products">{td!(i18n, nav.products)}</a>
                 " › "
                 <a href=group_href>
                     <Localized text=group />
@@ -352,31 +355,31 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
                         </span>
                     </p>
                     <dl class="product__facts">
-                        <dt>{t!(i18n, catalog.product.cooperative)}</dt>
+                        <dt>{td!(i18n, catalog.product.cooperative)}</dt>
                         <dd>
                             <a href=coop_href>
                                 <Localized text=card.cooperative_name.clone() />
                             </a>
                         </dd>
-                        <dt>{t!(i18n, catalog.product.district)}</dt>
+                        <dt>{td!(i18n, catalog.product.district)}</dt>
                         <dd>
                             {match card.district.clone() {
                                 Some(d) => view! { <Localized text=d /> }.into_any(),
-                                None => t!(i18n, catalog.product.district_unknown).into_any(),
+                                None => td!(i18n, catalog.product.district_unknown).into_any(),
                             }}
                         </dd>
-                        <dt>{t!(i18n, catalog.product.stock)}</dt>
+                        <dt>{td!(i18n, catalog.product.stock)}</dt>
                         <dd>
                             {if stock > 0 {
-                                t!(i18n, catalog.product.in_stock, n = stock).into_any()
+                                td!(i18n, catalog.product.in_stock, n = stock).into_any()
                             } else {
-                                t!(i18n, catalog.product.out_of_stock).into_any()
+                                td!(i18n, catalog.product.out_of_stock).into_any()
                             }}
                         </dd>
                         {weight_grams
                             .map(|w| {
                                 view! {
-                                    <dt>{t!(i18n, catalog.product.weight)}</dt>
+                                    <dt>{td!(i18n, catalog.product.weight)}</dt>
                                     <dd>{format!("{w} g")}</dd>
                                 }
                             })}
@@ -385,12 +388,12 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
                         <crate::orders::pages::AddToCart slug=card.slug.clone() with_quantity=true max=stock />
                     })}
                     {card.exported_to.as_deref().filter(|c| *c == "GB").map(|_| view! {
-                        <p class="product__export">{t!(i18n, catalog.product.export_note)}</p>
+                        <p class="product__export">{td!(i18n, catalog.product.export_note)}</p>
                     })}
                 </div>
             </div>
             <section class="product__description" aria-labelledby="description-title">
-                <h2 id="description-title">{t!(i18n, catalog.product.description)}</h2>
+                <h2 id="description-title">{td!(i18n, catalog.product.description)}</h2>
                 <p>
                     <Localized text=desc_text mark_fallback=true />
                 </p>
@@ -404,7 +407,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             <crate::orders::pages::ProductReviews product_id />
             {(!listings.is_empty()).then(|| view! {
                 <section class="product__listings" aria-labelledby="listings-title">
-                    <h2 id="listings-title">{t!(i18n, catalog.product.listings)}</h2>
+                    <h2 id="listings-title">{td!(i18n, catalog.product.listings)}</h2>
                     <ul class="product__listing-list">
                         {listings.into_iter().map(|l| view! {
                             <li>
@@ -416,7 +419,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             })}
             {show_related.then(|| view! {
                 <section class="product__related" aria-labelledby="related-title">
-                    <h2 id="related-title">{t!(i18n, catalog.product.related)}</h2>
+                    <h2 id="related-title">{td!(i18n, catalog.product.related)}</h2>
                     <ProductGrid items=related />
                 </section>
             })}
@@ -438,7 +441,7 @@ pub fn CooperativePage() -> impl IntoView {
 
 #[component]
 fn CooperativeView(detail: CooperativeDetail) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let lang = use_lang();
     let CooperativeDetail { summary, story, commune, is_demo, logo_url, products } = detail;
     let title = {
@@ -468,13 +471,13 @@ fn CooperativeView(detail: CooperativeDetail) -> impl IntoView {
                 </p>
             </header>
             <section class="coop__story" aria-labelledby="story-title">
-                <h2 id="story-title">{t!(i18n, catalog.coop.story)}</h2>
+                <h2 id="story-title">{td!(i18n, catalog.coop.story)}</h2>
                 <p>
                     <Localized text=story mark_fallback=true />
                 </p>
             </section>
             <section class="coop__products" aria-labelledby="coop-products-title">
-                <h2 id="coop-products-title">{t!(i18n, catalog.coop.products, n = count)}</h2>
+                <h2 id="coop-products-title">{td!(i18n, catalog.coop.products, n = count)}</h2>
                 <ProductGrid items=products />
             </section>
         </article>

@@ -9,7 +9,8 @@ use super::model::*;
 use crate::accounts::model::{Membership, Viewer};
 use crate::accounts::pages::{CoopClosed, Forbidden, SignedIn};
 use crate::error::AppError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
+use crate::lang::use_locale;
 use crate::lang::{Localized, use_lang};
 use crate::trace::api::{AddBatch, DeleteBatch, fetch_product_trace};
 use crate::trace::model::ProductTrace;
@@ -42,34 +43,34 @@ where
 /// The dashboard frame: the cooperative's name and the section links.
 #[component]
 pub fn Dashboard(membership: Membership, children: Children) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <Meta name="robots" content="noindex" />
         <div class="dashboard">
-            <nav class="dashboard__nav" aria-label=move || t_string!(i18n, coops.nav.label)>
+            <nav class="dashboard__nav" aria-label=move || td_string!(i18n, coops.nav.label)>
                 <p class="dashboard__coop">
                     <Localized text=membership.name.clone() />
                 </p>
                 <A href="/coop" exact=true attr:class="dashboard__link">
-                    {t!(i18n, coops.nav.overview)}
+                    {td!(i18n, coops.nav.overview)}
                 </A>
                 <A href="/coop/products" attr:class="dashboard__link">
-                    {t!(i18n, coops.nav.products)}
+                    {td!(i18n, coops.nav.products)}
                 </A>
                 <A href="/coop/orders" attr:class="dashboard__link">
-                    {t!(i18n, coops.nav.orders)}
+                    {td!(i18n, coops.nav.orders)}
                 </A>
                 <A href="/coop/booth" attr:class="dashboard__link">
-                    {t!(i18n, coops.nav.booth)}
+                    {td!(i18n, coops.nav.booth)}
                 </A>
                 <A href="/coop/inquiries" attr:class="dashboard__link">
-                    {t!(i18n, coops.nav.inquiries)}
+                    {td!(i18n, coops.nav.inquiries)}
                 </A>
                 <A href="/coop/profile" attr:class="dashboard__link">
-                    {t!(i18n, coops.nav.profile)}
+                    {td!(i18n, coops.nav.profile)}
                 </A>
                 <a class="dashboard__link" href=format!("/c/{}", membership.slug)>
-                    {t!(i18n, coops.nav.storefront)}
+                    {td!(i18n, coops.nav.storefront)}
                 </a>
             </nav>
             <div class="dashboard__main">{children()}</div>
@@ -79,9 +80,9 @@ pub fn Dashboard(membership: Membership, children: Children) -> impl IntoView {
 
 #[component]
 pub fn CoopOverviewPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <Title text=t_string!(i18n, coops.overview.title).to_string() />
+        <Title text=td_string!(i18n, coops.overview.title).to_string() />
         <MemberOnly page=|membership: Membership| {
             let slug = membership.slug.clone();
             view! {
@@ -97,11 +98,11 @@ pub fn CoopOverviewPage() -> impl IntoView {
 /// The way to the booth's printable QR card, for the cooperative's stand at a physical fair.
 #[component]
 fn BoothCardLink(slug: String) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <p class="booth-card-link">
             <a class="button button--secondary" href=crate::trace::model::booth_card_path(&slug)>
-                {t!(i18n, trace.card_link)}
+                {td!(i18n, trace.card_link)}
             </a>
         </p>
     }
@@ -126,29 +127,29 @@ fn Tile(
 
 #[component]
 fn OverviewTiles() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let overview = Resource::new(|| (), |_| fetch_overview());
     view! {
-        <h1>{t!(i18n, coops.overview.title)}</h1>
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <h1>{td!(i18n, coops.overview.title)}</h1>
+        <Suspense fallback=move || view! { <p>{td!(i18n, common.loading)}</p> }>
             {move || {
                 overview
                     .get()
                     .map(|r| match r {
                         Ok(o) => {
-                            let later = t_string!(i18n, coops.overview.coming).to_string();
+                            let later = td_string!(i18n, coops.overview.coming).to_string();
                             view! {
                                 <div class="tiles">
-                                    <Tile label=t_string!(i18n, coops.overview.products).to_string() value=format!("{} / {}", o.published, o.products) href="/coop/products" />
-                                    <Tile label=t_string!(i18n, coops.overview.low_stock).to_string() value=o.low_stock.to_string() href="/coop/products" warn={o.low_stock > 0} />
-                                    <Tile label=t_string!(i18n, coops.overview.expiring).to_string() value=o.certificates_expiring.to_string() warn={o.certificates_expiring > 0} />
-                                    <Tile label=t_string!(i18n, coops.overview.expired).to_string() value=o.certificates_expired.to_string() warn={o.certificates_expired > 0} />
+                                    <Tile label=td_string!(i18n, coops.overview.products).to_string() value=format!("{} / {}", o.published, o.products) href="/coop/products" />
+                                    <Tile label=td_string!(i18n, coops.overview.low_stock).to_string() value=o.low_stock.to_string() href="/coop/products" warn={o.low_stock > 0} />
+                                    <Tile label=td_string!(i18n, coops.overview.expiring).to_string() value=o.certificates_expiring.to_string() warn={o.certificates_expiring > 0} />
+                                    <Tile label=td_string!(i18n, coops.overview.expired).to_string() value=o.certificates_expired.to_string() warn={o.certificates_expired > 0} />
                                     <Tile
-                                        label=format!("{} ({later})", t_string!(i18n, coops.overview.orders))
+                                        label=format!("{} ({later})", td_string!(i18n, coops.overview.orders))
                                         value=o.orders_pending.map_or("—".to_owned(), |n| n.to_string())
                                     />
                                     <Tile
-                                        label=format!("{} ({later})", t_string!(i18n, coops.overview.inquiries))
+                                        label=format!("{} ({later})", td_string!(i18n, coops.overview.inquiries))
                                         value=o.inquiries_open.map_or("—".to_owned(), |n| n.to_string())
                                     />
                                 </div>
@@ -164,9 +165,9 @@ fn OverviewTiles() -> impl IntoView {
 
 #[component]
 pub fn CoopProductsPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <Title text=t_string!(i18n, coops.products.title).to_string() />
+        <Title text=td_string!(i18n, coops.products.title).to_string() />
         <MemberOnly page=|membership: Membership| view! { <Dashboard membership><ProductTableLoader /></Dashboard> } />
     }
 }
@@ -180,7 +181,8 @@ fn ProductTableLoader() -> impl IntoView {
 
 #[island(lazy)]
 fn ProductTable(products: Vec<DashboardProduct>) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("product_table");
+    let i18n = use_locale();
     let lang = use_lang();
     let publish = ServerAction::<SetPublished>::new();
     let delete = ServerAction::<DeleteProduct>::new();
@@ -194,24 +196,24 @@ fn ProductTable(products: Vec<DashboardProduct>) -> impl IntoView {
     });
     view! {
         <div class="dashboard__heading">
-            <h1>{t!(i18n, coops.products.title)}</h1>
-            <a class="button" href="/coop/products/new">{t!(i18n, coops.products.add)}</a>
+            <h1>{td!(i18n, coops.products.title)}</h1>
+            <a class="button" href="/coop/products/new">{td!(i18n, coops.products.add)}</a>
         </div>
         <FormAlert error />
         {move || {
             let list = products.get();
             if list.is_empty() {
-                return view! { <p>{t!(i18n, coops.products.empty)}</p> }.into_any();
+                return view! { <p>{td!(i18n, coops.products.empty)}</p> }.into_any();
             }
             view! {
                             <table class="data-table">
                                 <thead>
                                     <tr>
-                                        <th scope="col">{t!(i18n, coops.products.name)}</th>
-                                        <th scope="col">{t!(i18n, coops.products.status)}</th>
-                                        <th scope="col" class="data-table__num">{t!(i18n, coops.products.price)}</th>
-                                        <th scope="col" class="data-table__num">{t!(i18n, coops.products.stock)}</th>
-                                        <th scope="col">{t!(i18n, coops.products.actions)}</th>
+                                        <th scope="col">{td!(i18n, coops.products.name)}</th>
+                                        <th scope="col">{td!(i18n, coops.products.status)}</th>
+                                        <th scope="col" class="data-table__num">{td!(i18n, coops.products.price)}</th>
+                                        <th scope="col" class="data-table__num">{td!(i18n, coops.products.stock)}</th>
+                                        <th scope="col">{td!(i18n, coops.products.actions)}</th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -224,11 +226,11 @@ fn ProductTable(products: Vec<DashboardProduct>) -> impl IntoView {
                                             <tr>
                                                 <th scope="row">
                                                     <a href=format!("/coop/products/{}", p.id)>{move || name.best(lang.get())}</a>
-                                                    {p.missing_vi.then(|| view! { <span class="chip chip--warn">{t!(i18n, coops.products.missing_vi)}</span> })}
-                                                    {p.missing_en.then(|| view! { <span class="chip chip--warn">{t!(i18n, coops.products.missing_en)}</span> })}
+                                                    {p.missing_vi.then(|| view! { <span class="chip chip--warn">{td!(i18n, coops.products.missing_vi)}</span> })}
+                                                    {p.missing_en.then(|| view! { <span class="chip chip--warn">{td!(i18n, coops.products.missing_en)}</span> })}
                                                     {p.hidden_reason.clone().map(|reason| view! {
                                                         <p class="moderation-note" data-testid="hidden-reason">
-                                                            <strong>{t!(i18n, coops.products.hidden_by_department)}</strong>
+                                                            <strong>{td!(i18n, coops.products.hidden_by_department)}</strong>
                                                             " "
                                                             {reason}
                                                         </p>
@@ -236,7 +238,7 @@ fn ProductTable(products: Vec<DashboardProduct>) -> impl IntoView {
                                                 </th>
                                                 <td>
                                                     <span class="chip" class:chip--ok=published>
-                                                        {if published { t_string!(i18n, coops.status.published) } else { t_string!(i18n, coops.status.draft) }}
+                                                        {if published { td_string!(i18n, coops.status.published) } else { td_string!(i18n, coops.status.draft) }}
                                                     </span>
                                                 </td>
                                                 <td class="data-table__num">{format_vnd(p.price_vnd)}</td>
@@ -246,15 +248,15 @@ fn ProductTable(products: Vec<DashboardProduct>) -> impl IntoView {
                                                         <input type="hidden" name="id" value=id />
                                                         <input type="hidden" name="publish" value=(!published).to_string() />
                                                         <button class="button button--small" type="submit">
-                                                            {if published { t_string!(i18n, coops.products.unpublish) } else { t_string!(i18n, coops.products.publish) }}
+                                                            {if published { td_string!(i18n, coops.products.unpublish) } else { td_string!(i18n, coops.products.publish) }}
                                                         </button>
                                                     </ActionForm>
                                                     <details class="confirm">
-                                                        <summary class="button button--small button--secondary">{t!(i18n, coops.products.delete)}</summary>
+                                                        <summary class="button button--small button--secondary">{td!(i18n, coops.products.delete)}</summary>
                                                         <ActionForm action=delete>
                                                             <input type="hidden" name="id" value=delete_id />
                                                             <button class="button button--small button--danger" type="submit">
-                                                                {t!(i18n, coops.products.delete_confirm)}
+                                                                {td!(i18n, coops.products.delete_confirm)}
                                                             </button>
                                                         </ActionForm>
                                                     </details>
@@ -272,19 +274,19 @@ fn ProductTable(products: Vec<DashboardProduct>) -> impl IntoView {
 
 #[component]
 pub fn NewProductPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <Title text=t_string!(i18n, coops.editor.new_title).to_string() />
+        <Title text=td_string!(i18n, coops.editor.new_title).to_string() />
         <MemberOnly page=|membership: Membership| view! { <Dashboard membership><NewProduct /></Dashboard> } />
     }
 }
 
 #[component]
 fn NewProduct() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let groups = Resource::new(|| (), |_| fetch_groups());
     view! {
-        <h1>{t!(i18n, coops.editor.new_title)}</h1>
+        <h1>{td!(i18n, coops.editor.new_title)}</h1>
         <Loaded resource=groups view=|groups| view! { <NewProductForm groups /> } />
     }
 }
@@ -292,7 +294,8 @@ fn NewProduct() -> impl IntoView {
 /// Creating a product sends the user on to its editor (a redirect from the server function).
 #[island(lazy)]
 fn NewProductForm(groups: Vec<GroupOption>) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("new_product_form");
+    let i18n = use_locale();
     let create = ServerAction::<CreateProduct>::new();
     let error = action_error(create.value());
     view! {
@@ -300,7 +303,7 @@ fn NewProductForm(groups: Vec<GroupOption>) -> impl IntoView {
             <FormAlert error />
             <ProductFields form=ProductForm::default() groups error with_stock=true />
             <button class="button" type="submit" disabled=move || create.pending().get()>
-                {t!(i18n, coops.editor.create)}
+                {td!(i18n, coops.editor.create)}
             </button>
         </ActionForm>
     }
@@ -308,9 +311,9 @@ fn NewProductForm(groups: Vec<GroupOption>) -> impl IntoView {
 
 #[component]
 pub fn EditProductPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <Title text=t_string!(i18n, coops.editor.edit_title).to_string() />
+        <Title text=td_string!(i18n, coops.editor.edit_title).to_string() />
         <MemberOnly page=|membership: Membership| view! { <Dashboard membership><EditProduct /></Dashboard> } />
     }
 }
@@ -357,7 +360,8 @@ struct UploadOutcome {
 
 #[island(lazy)]
 fn ProductEditor(data: EditorData, upload: UploadOutcome) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("product_editor");
+    let i18n = use_locale();
     let id = data.product.id;
     let update = ServerAction::<UpdateProduct>::new();
     let certify = ServerAction::<SaveCertificate>::new();
@@ -399,18 +403,18 @@ fn ProductEditor(data: EditorData, upload: UploadOutcome) -> impl IntoView {
         let photo_name = p.form.name_vi.clone();
         view! {
             <div class="dashboard__heading">
-                <h1>{t!(i18n, coops.editor.edit_title)}</h1>
+                <h1>{td!(i18n, coops.editor.edit_title)}</h1>
                 <span class="chip" class:chip--ok=published>
-                    {if published { t_string!(i18n, coops.status.published) } else { t_string!(i18n, coops.status.draft) }}
+                    {if published { td_string!(i18n, coops.status.published) } else { td_string!(i18n, coops.status.draft) }}
                 </span>
-                {published.then(|| view! { <a href=format!("/p/{}", p.form.slug)>{t!(i18n, coops.editor.view)}</a> })}
+                {published.then(|| view! { <a href=format!("/p/{}", p.form.slug)>{td!(i18n, coops.editor.view)}</a> })}
             </div>
             <ActionForm action=update attr:class="form product-editor">
                 <FormAlert error />
                 <input type="hidden" name="id" value=p.id.to_string() />
                 <ProductFields form=p.form.clone() groups error with_stock=false />
                 <button class="button" type="submit" disabled=move || update.pending().get()>
-                    {t!(i18n, coops.editor.save)}
+                    {td!(i18n, coops.editor.save)}
                 </button>
                 <SavedNote value=update.value() />
             </ActionForm>
@@ -440,16 +444,16 @@ fn ProductFields(
     /// The starting stock, on a new product only: afterwards stock moves by adjustments.
     with_stock: bool,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let lang = use_lang();
     let missing = form.missing();
     let marker = move |field: &'static str| {
         missing.contains(&field).then(|| {
             ViewFn::from(move || {
                 if field.ends_with("_vi") {
-                    t_string!(i18n, coops.editor.missing_vi)
+                    td_string!(i18n, coops.editor.missing_vi)
                 } else {
-                    t_string!(i18n, coops.editor.missing_en)
+                    td_string!(i18n, coops.editor.missing_en)
                 }
             })
         })
@@ -461,32 +465,32 @@ fn ProductFields(
             <fieldset class="form__group" lang="vi">
                 <legend>"Tiếng Việt"</legend>
                 <TextField field="name_vi" prefix="form" value=form.name_vi.clone() marker=marker("name_vi") error>
-                    {t!(i18n, coops.editor.name)}
+                    {td!(i18n, coops.editor.name)}
                 </TextField>
                 <TextField field="description_vi" prefix="form" multiline=true value=form.description_vi.clone() marker=marker("description_vi") error>
-                    {t!(i18n, coops.editor.description)}
+                    {td!(i18n, coops.editor.description)}
                 </TextField>
                 <TextField field="unit_vi" prefix="form" value=form.unit_vi.clone() marker=marker("unit_vi") error>
-                    {t!(i18n, coops.editor.unit)}
+                    {td!(i18n, coops.editor.unit)}
                 </TextField>
             </fieldset>
             <fieldset class="form__group" lang="en">
                 <legend>"English"</legend>
                 <TextField field="name_en" prefix="form" value=form.name_en.clone() marker=marker("name_en") error>
-                    {t!(i18n, coops.editor.name)}
+                    {td!(i18n, coops.editor.name)}
                 </TextField>
                 <TextField field="description_en" prefix="form" multiline=true value=form.description_en.clone() marker=marker("description_en") error>
-                    {t!(i18n, coops.editor.description)}
+                    {td!(i18n, coops.editor.description)}
                 </TextField>
                 <TextField field="unit_en" prefix="form" value=form.unit_en.clone() marker=marker("unit_en") error>
-                    {t!(i18n, coops.editor.unit)}
+                    {td!(i18n, coops.editor.unit)}
                 </TextField>
             </fieldset>
         </div>
         <fieldset class="form__group product-editor__facts">
-            <legend>{t!(i18n, coops.editor.facts)}</legend>
+            <legend>{td!(i18n, coops.editor.facts)}</legend>
             <div class="field" class:field--invalid=move || group_error.with(Option::is_some)>
-                <label class="field__label" for="field-form-group">{t!(i18n, coops.editor.group)}</label>
+                <label class="field__label" for="field-form-group">{td!(i18n, coops.editor.group)}</label>
                 <select class="field__input" id="field-form-group" name="form[group]" required>
                     {groups
                         .into_iter()
@@ -500,20 +504,20 @@ fn ProductFields(
                 {move || group_error.get().map(|code| view! { <p class="field__error"><crate::ui::forms::FieldMessage code /></p> })}
             </div>
             <TextField field="price_vnd" prefix="form" value=form.price_vnd.clone() required=true error
-                hint=ViewFn::from(move || t_string!(i18n, coops.editor.price_hint))>
-                {t!(i18n, coops.editor.price)}
+                hint=ViewFn::from(move || td_string!(i18n, coops.editor.price_hint))>
+                {td!(i18n, coops.editor.price)}
             </TextField>
             {with_stock.then(|| view! {
                 <TextField field="stock" prefix="form" kind="number" value=form.stock.clone() required=true error>
-                    {t!(i18n, coops.editor.stock)}
+                    {td!(i18n, coops.editor.stock)}
                 </TextField>
             })}
             <TextField field="weight_grams" prefix="form" kind="number" value=form.weight_grams.clone() error>
-                {t!(i18n, coops.editor.weight)}
+                {td!(i18n, coops.editor.weight)}
             </TextField>
             <TextField field="slug" prefix="form" value=form.slug.clone() error
-                hint=ViewFn::from(move || t_string!(i18n, coops.editor.slug_hint))>
-                {t!(i18n, coops.editor.slug)}
+                hint=ViewFn::from(move || td_string!(i18n, coops.editor.slug_hint))>
+                {td!(i18n, coops.editor.slug)}
             </TextField>
         </fieldset>
     }
@@ -528,30 +532,30 @@ fn StockEditor(
     moves: Vec<StockMove>,
     action: ServerAction<AdjustStock>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let error = action_error(action.value());
     let reason_error = field_error(error, "reason");
     let reason_label = move |r: StockReason| match r {
-        StockReason::Initial => t_string!(i18n, coops.stock.reason_initial),
-        StockReason::Received => t_string!(i18n, coops.stock.reason_received),
-        StockReason::WriteOff => t_string!(i18n, coops.stock.reason_write_off),
-        StockReason::Correction => t_string!(i18n, coops.stock.reason_correction),
-        StockReason::Sale => t_string!(i18n, coops.stock.reason_sale),
-        StockReason::Cancel => t_string!(i18n, coops.stock.reason_cancel),
+        StockReason::Initial => td_string!(i18n, coops.stock.reason_initial),
+        StockReason::Received => td_string!(i18n, coops.stock.reason_received),
+        StockReason::WriteOff => td_string!(i18n, coops.stock.reason_write_off),
+        StockReason::Correction => td_string!(i18n, coops.stock.reason_correction),
+        StockReason::Sale => td_string!(i18n, coops.stock.reason_sale),
+        StockReason::Cancel => td_string!(i18n, coops.stock.reason_cancel),
     };
     view! {
         <section class="stock-editor" aria-labelledby="stock-title">
-            <h2 id="stock-title">{t!(i18n, coops.stock.title)}</h2>
-            <p class="stock-editor__now">{t!(i18n, coops.stock.now)} " " <strong data-testid="stock-now">{stock}</strong></p>
+            <h2 id="stock-title">{td!(i18n, coops.stock.title)}</h2>
+            <p class="stock-editor__now">{td!(i18n, coops.stock.now)} " " <strong data-testid="stock-now">{stock}</strong></p>
             <ActionForm action attr:class="form stock-editor__form">
                 <FormAlert error />
                 <input type="hidden" name="product_id" value=product_id.to_string() />
                 <TextField field="delta" prefix="stock" required=true error
-                    hint=ViewFn::from(move || t_string!(i18n, coops.stock.delta_hint))>
-                    {t!(i18n, coops.stock.delta)}
+                    hint=ViewFn::from(move || td_string!(i18n, coops.stock.delta_hint))>
+                    {td!(i18n, coops.stock.delta)}
                 </TextField>
                 <div class="field" class:field--invalid=move || reason_error.with(Option::is_some)>
-                    <label class="field__label" for="field-stock-reason">{t!(i18n, coops.stock.reason)}</label>
+                    <label class="field__label" for="field-stock-reason">{td!(i18n, coops.stock.reason)}</label>
                     <select class="field__input" id="field-stock-reason" name="stock[reason]" required>
                         {StockReason::MANUAL.into_iter().map(|r| view! {
                             <option value=r.as_db()>{move || reason_label(r)}</option>
@@ -559,26 +563,26 @@ fn StockEditor(
                     </select>
                 </div>
                 <TextField field="note" prefix="stock" error>
-                    {t!(i18n, coops.stock.note)}
+                    {td!(i18n, coops.stock.note)}
                 </TextField>
                 <button class="button" type="submit" disabled=move || action.pending().get()>
-                    {t!(i18n, coops.stock.apply)}
+                    {td!(i18n, coops.stock.apply)}
                 </button>
                 <SavedNote value=action.value() />
             </ActionForm>
-            <h3>{t!(i18n, coops.stock.history)}</h3>
+            <h3>{td!(i18n, coops.stock.history)}</h3>
             {if moves.is_empty() {
-                view! { <p>{t!(i18n, coops.stock.no_moves)}</p> }.into_any()
+                view! { <p>{td!(i18n, coops.stock.no_moves)}</p> }.into_any()
             } else {
                 view! {
                         // No row holds a link, so the table itself takes the focus: it scrolls on a phone.
                         <table class="data-table stock-editor__moves" tabindex="0">
                             <thead>
                                 <tr>
-                                    <th scope="col">{t!(i18n, coops.stock.when)}</th>
-                                    <th scope="col" class="data-table__num">{t!(i18n, coops.stock.change)}</th>
-                                    <th scope="col" class="data-table__num">{t!(i18n, coops.stock.after)}</th>
-                                    <th scope="col">{t!(i18n, coops.stock.why)}</th>
+                                    <th scope="col">{td!(i18n, coops.stock.when)}</th>
+                                    <th scope="col" class="data-table__num">{td!(i18n, coops.stock.change)}</th>
+                                    <th scope="col" class="data-table__num">{td!(i18n, coops.stock.after)}</th>
+                                    <th scope="col">{td!(i18n, coops.stock.why)}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -613,45 +617,45 @@ fn CertificateEditor(
     certificate: Option<CertificateInfo>,
     action: ServerAction<SaveCertificate>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let error = action_error(action.value());
     let form = certificate.as_ref().map(|c| c.form.clone()).unwrap_or_default();
     let state = certificate.as_ref().map(|c| {
         let expires = c.expires_on.clone();
         let badge = match c.state {
-            CertificateState::Expired => view! { <span class="chip chip--danger">{t!(i18n, coops.certificate.expired)}</span> }.into_any(),
-            CertificateState::ExpiringSoon(days) => view! { <span class="chip chip--warn">{t!(i18n, coops.certificate.expiring, n = days)}</span> }.into_any(),
-            CertificateState::Valid => view! { <span class="chip chip--ok">{t!(i18n, coops.certificate.valid)}</span> }.into_any(),
+            CertificateState::Expired => view! { <span class="chip chip--danger">{td!(i18n, coops.certificate.expired)}</span> }.into_any(),
+            CertificateState::ExpiringSoon(days) => view! { <span class="chip chip--warn">{td!(i18n, coops.certificate.expiring, n = days)}</span> }.into_any(),
+            CertificateState::Valid => view! { <span class="chip chip--ok">{td!(i18n, coops.certificate.valid)}</span> }.into_any(),
         };
-        view! { <p class="certificate-editor__state">{t!(i18n, coops.certificate.expires_on)} " " <strong>{expires}</strong> " " {badge}</p> }
+        view! { <p class="certificate-editor__state">{td!(i18n, coops.certificate.expires_on)} " " <strong>{expires}</strong> " " {badge}</p> }
     });
     let council_error = field_error(error, "council");
     let council = form.council.clone();
     view! {
         <section class="certificate-editor" aria-labelledby="certificate-title">
-            <h2 id="certificate-title">{t!(i18n, coops.certificate.title)}</h2>
+            <h2 id="certificate-title">{td!(i18n, coops.certificate.title)}</h2>
             {state}
             <ActionForm action attr:class="form certificate-editor__form">
                 <FormAlert error />
                 <input type="hidden" name="product_id" value=product_id.to_string() />
                 <TextField field="stars" prefix="form" kind="number" value=form.stars.clone() required=true error>
-                    {t!(i18n, coops.certificate.stars)}
+                    {td!(i18n, coops.certificate.stars)}
                 </TextField>
                 <div class="field" class:field--invalid=move || council_error.with(Option::is_some)>
-                    <label class="field__label" for="field-form-council">{t!(i18n, coops.certificate.council)}</label>
+                    <label class="field__label" for="field-form-council">{td!(i18n, coops.certificate.council)}</label>
                     <select class="field__input" id="field-form-council" name="form[council]" required>
-                        <option value="provincial" selected=council == "provincial">{t!(i18n, catalog.certificate.provincial)}</option>
-                        <option value="national" selected=council == "national">{t!(i18n, catalog.certificate.national)}</option>
+                        <option value="provincial" selected=council == "provincial">{td!(i18n, catalog.certificate.provincial)}</option>
+                        <option value="national" selected=council == "national">{td!(i18n, catalog.certificate.national)}</option>
                     </select>
                 </div>
                 <TextField field="decision_no" prefix="form" value=form.decision_no.clone() required=true error>
-                    {t!(i18n, coops.certificate.decision_no)}
+                    {td!(i18n, coops.certificate.decision_no)}
                 </TextField>
                 <TextField field="issued_on" prefix="form" kind="date" value=form.issued_on.clone() required=true error>
-                    {t!(i18n, coops.certificate.issued_on)}
+                    {td!(i18n, coops.certificate.issued_on)}
                 </TextField>
                 <button class="button" type="submit" disabled=move || action.pending().get()>
-                    {t!(i18n, coops.certificate.save)}
+                    {td!(i18n, coops.certificate.save)}
                 </button>
                 <SavedNote value=action.value() />
             </ActionForm>
@@ -667,11 +671,11 @@ fn ListingsEditor(
     add: ServerAction<AddListing>,
     remove: ServerAction<RemoveListing>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let error = action_error(add.value());
     view! {
         <section class="listings-editor" aria-labelledby="listings-title">
-            <h2 id="listings-title">{t!(i18n, coops.listings.title)}</h2>
+            <h2 id="listings-title">{td!(i18n, coops.listings.title)}</h2>
             <ul class="listings-editor__list">
                 {listings.into_iter().map(|l| view! {
                     <li class="listings-editor__item">
@@ -679,7 +683,7 @@ fn ListingsEditor(
                         <a href=l.url.clone() rel="noopener external" target="_blank">{l.url.clone()}</a>
                         <ActionForm action=remove>
                             <input type="hidden" name="id" value=l.id.to_string() />
-                            <button class="button button--small button--secondary" type="submit">{t!(i18n, coops.listings.remove)}</button>
+                            <button class="button button--small button--secondary" type="submit">{td!(i18n, coops.listings.remove)}</button>
                         </ActionForm>
                     </li>
                 }).collect_view()}
@@ -688,16 +692,16 @@ fn ListingsEditor(
                 <FormAlert error />
                 <input type="hidden" name="product_id" value=product_id.to_string() />
                 <div class="field">
-                    <label class="field__label" for="field-channel">{t!(i18n, coops.listings.channel)}</label>
+                    <label class="field__label" for="field-channel">{td!(i18n, coops.listings.channel)}</label>
                     <select class="field__input" id="field-channel" name="channel">
                         {Channel::ALL.into_iter().map(|c| view! { <option value=format!("{c:?}")>{c.label()}</option> }).collect_view()}
                     </select>
                 </div>
                 <TextField field="url" kind="url" required=true error>
-                    {t!(i18n, coops.listings.url)}
+                    {td!(i18n, coops.listings.url)}
                 </TextField>
                 <button class="button" type="submit" disabled=move || add.pending().get()>
-                    {t!(i18n, coops.listings.add)}
+                    {td!(i18n, coops.listings.add)}
                 </button>
             </ActionForm>
         </section>
@@ -717,7 +721,7 @@ fn PhotoEditor(
     upload: UploadOutcome,
 ) -> impl IntoView {
     use crate::media::model::MAX_PHOTOS;
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let UploadOutcome { added, error: upload_error } = upload;
     let error = Signal::derive(move || {
         action_error(move_action.value()).get().or_else(|| action_error(delete_action.value()).get())
@@ -725,9 +729,9 @@ fn PhotoEditor(
     let count = photos.len();
     view! {
         <section class="photo-editor" aria-labelledby="photos-title">
-            <h2 id="photos-title">{t!(i18n, coops.photos.title)}</h2>
+            <h2 id="photos-title">{td!(i18n, coops.photos.title)}</h2>
             <FormAlert error />
-            {(count == 0).then(|| view! { <p>{t!(i18n, coops.photos.none)}</p> })}
+            {(count == 0).then(|| view! { <p>{td!(i18n, coops.photos.none)}</p> })}
             <ol class="photo-editor__list">
                 {photos
                     .into_iter()
@@ -739,19 +743,19 @@ fn PhotoEditor(
                         view! {
                             <li class="photo-editor__item">
                                 <img src=p.small_url alt=alt width="200" height="150" />
-                                {(i == 0).then(|| view! { <span class="chip chip--ok">{t!(i18n, coops.photos.cover)}</span> })}
+                                {(i == 0).then(|| view! { <span class="chip chip--ok">{td!(i18n, coops.photos.cover)}</span> })}
                                 <ActionForm action=move_action attr:class="photo-editor__actions">
                                     <input type="hidden" name="id" value=id />
                                     {(i > 0).then(|| view! {
                                         <button class="button button--small button--secondary" type="submit" name="to" value="Cover">
-                                            {t!(i18n, coops.photos.make_cover)}
+                                            {td!(i18n, coops.photos.make_cover)}
                                         </button>
-                                        <button class="button button--small button--secondary" type="submit" name="to" value="Earlier" aria-label=move || t_string!(i18n, coops.photos.earlier)>
+                                        <button class="button button--small button--secondary" type="submit" name="to" value="Earlier" aria-label=move || td_string!(i18n, coops.photos.earlier)>
                                             "←"
                                         </button>
                                     })}
                                     {(i + 1 < count).then(|| view! {
-                                        <button class="button button--small button--secondary" type="submit" name="to" value="Later" aria-label=move || t_string!(i18n, coops.photos.later)>
+                                        <button class="button button--small button--secondary" type="submit" name="to" value="Later" aria-label=move || td_string!(i18n, coops.photos.later)>
                                             "→"
                                         </button>
                                     })}
@@ -759,7 +763,7 @@ fn PhotoEditor(
                                 <ActionForm action=delete_action>
                                     <input type="hidden" name="id" value=delete_id />
                                     <button class="button button--small button--danger" type="submit">
-                                        {t!(i18n, coops.photos.delete)}
+                                        {td!(i18n, coops.photos.delete)}
                                     </button>
                                 </ActionForm>
                             </li>
@@ -777,10 +781,10 @@ fn PhotoEditor(
                     {upload_error.map(|code| view! {
                         <p class="form-alert" role="alert"><crate::ui::forms::FieldMessage code /></p>
                     })}
-                    {added.then(|| view! { <p class="form-saved" role="status">{t!(i18n, coops.photos.added)}</p> })}
+                    {added.then(|| view! { <p class="form-saved" role="status">{td!(i18n, coops.photos.added)}</p> })}
                     <div class="field">
-                        <label class="field__label" for="photo-file">{t!(i18n, coops.photos.upload)}</label>
-                        <p class="field__hint" id="photo-file-hint">{t!(i18n, coops.photos.hint)}</p>
+                        <label class="field__label" for="photo-file">{td!(i18n, coops.photos.upload)}</label>
+                        <p class="field__hint" id="photo-file-hint">{td!(i18n, coops.photos.hint)}</p>
                         <input
                             class="field__input"
                             id="photo-file"
@@ -791,7 +795,7 @@ fn PhotoEditor(
                             required
                         />
                     </div>
-                    <button class="button" type="submit">{t!(i18n, coops.photos.submit)}</button>
+                    <button class="button" type="submit">{td!(i18n, coops.photos.submit)}</button>
                 </form>
             })}
         </section>
@@ -800,9 +804,9 @@ fn PhotoEditor(
 
 #[component]
 pub fn CoopProfilePage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <Title text=t_string!(i18n, coops.profile.title).to_string() />
+        <Title text=td_string!(i18n, coops.profile.title).to_string() />
         <MemberOnly page=|membership: Membership| view! { <Dashboard membership><ProfileEditor /></Dashboard> } />
     }
 }
@@ -811,7 +815,7 @@ pub fn CoopProfilePage() -> impl IntoView {
 /// one resource, so the page renders in one piece.
 #[component]
 fn ProfileEditor() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let lang = use_lang();
     let data = Resource::new(
         || (),
@@ -824,12 +828,12 @@ fn ProfileEditor() -> impl IntoView {
     let logo_added = query.with_untracked(|q| q.get("logo").is_some());
     let logo_error = query.with_untracked(|q| q.get("logo_error"));
     view! {
-        <h1>{t!(i18n, coops.profile.title)}</h1>
+        <h1>{td!(i18n, coops.profile.title)}</h1>
         <Loaded resource=data view=move |(profile, districts)| {
             let logo_error = logo_error.clone();
             view! {
                                 <section class="profile-logo" aria-labelledby="logo-title">
-                                    <h2 id="logo-title">{t!(i18n, coops.profile.logo)}</h2>
+                                    <h2 id="logo-title">{td!(i18n, coops.profile.logo)}</h2>
                                     {profile.logo_url.clone().map(|src| {
                                         let name = profile.name.clone();
                                         view! { <img class="profile-logo__image" src=src alt=move || name.best(lang.get()) width="160" height="160" /> }
@@ -838,12 +842,12 @@ fn ProfileEditor() -> impl IntoView {
                                         {logo_error.map(|code| view! {
                                             <p class="form-alert" role="alert"><crate::ui::forms::FieldMessage code /></p>
                                         })}
-                                        {logo_added.then(|| view! { <p class="form-saved" role="status">{t!(i18n, coops.profile.logo_added)}</p> })}
+                                        {logo_added.then(|| view! { <p class="form-saved" role="status">{td!(i18n, coops.profile.logo_added)}</p> })}
                                         <div class="field">
-                                            <label class="field__label" for="logo-file">{t!(i18n, coops.profile.logo_file)}</label>
+                                            <label class="field__label" for="logo-file">{td!(i18n, coops.profile.logo_file)}</label>
                                             <input class="field__input" id="logo-file" type="file" name="photo" accept="image/jpeg,image/png,image/webp" required />
                                         </div>
-                                        <button class="button" type="submit">{t!(i18n, coops.profile.logo_submit)}</button>
+                                        <button class="button" type="submit">{td!(i18n, coops.profile.logo_submit)}</button>
                                     </form>
                                 </section>
                                 <ProfileForm form=profile.form districts />
@@ -855,7 +859,8 @@ fn ProfileEditor() -> impl IntoView {
 /// The profile's fields. A save keeps what the form shows: it is what the server now holds.
 #[island(lazy)]
 fn ProfileForm(form: ProfileForm, districts: Vec<crate::accounts::model::DistrictOption>) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("profile_form");
+    let i18n = use_locale();
     let lang = use_lang();
     let save = ServerAction::<UpdateProfile>::new();
     let error = action_error(save.value());
@@ -867,13 +872,13 @@ fn ProfileForm(form: ProfileForm, districts: Vec<crate::accounts::model::Distric
                                 <ActionForm action=save attr:class="form profile-form">
                                     <FormAlert error />
                                     <TextField field="story_vi" prefix="form" multiline=true value=f.story_vi.clone() error>
-                                        {t!(i18n, coops.profile.story_vi)}
+                                        {td!(i18n, coops.profile.story_vi)}
                                     </TextField>
                                     <TextField field="story_en" prefix="form" multiline=true value=f.story_en.clone() error>
-                                        {t!(i18n, coops.profile.story_en)}
+                                        {td!(i18n, coops.profile.story_en)}
                                     </TextField>
                                     <div class="field" class:field--invalid=move || district_error.with(Option::is_some)>
-                                        <label class="field__label" for="field-form-district">{t!(i18n, accounts.apply.district)}</label>
+                                        <label class="field__label" for="field-form-district">{td!(i18n, accounts.apply.district)}</label>
                                         <select class="field__input" id="field-form-district" name="form[district]" required>
                                             {districts.into_iter().map(|d| {
                                                 let name = d.name.clone();
@@ -883,24 +888,24 @@ fn ProfileForm(form: ProfileForm, districts: Vec<crate::accounts::model::Distric
                                         </select>
                                     </div>
                                     <TextField field="commune" prefix="form" value=f.commune.clone() error>
-                                        {t!(i18n, accounts.apply.commune)}
+                                        {td!(i18n, accounts.apply.commune)}
                                     </TextField>
                                     <TextField field="contact_name" prefix="form" value=f.contact_name.clone() error>
-                                        {t!(i18n, accounts.apply.contact_name)}
+                                        {td!(i18n, accounts.apply.contact_name)}
                                     </TextField>
                                     <TextField field="contact_phone" prefix="form" kind="tel" value=f.contact_phone.clone() error>
-                                        {t!(i18n, accounts.apply.contact_phone)}
+                                        {td!(i18n, accounts.apply.contact_phone)}
                                     </TextField>
                                     <TextField field="contact_email" prefix="form" kind="email" value=f.contact_email.clone() error>
-                                        {t!(i18n, accounts.field.email)}
+                                        {td!(i18n, accounts.field.email)}
                                     </TextField>
                                     <fieldset class="form__group">
-                                        <legend>{t!(i18n, coops.profile.bank_title)}</legend>
-                                        <p class="field__hint">{t!(i18n, coops.profile.bank_lead)}</p>
+                                        <legend>{td!(i18n, coops.profile.bank_title)}</legend>
+                                        <p class="field__hint">{td!(i18n, coops.profile.bank_lead)}</p>
                                         <div class="field" class:field--invalid=move || bank_error.with(Option::is_some)>
-                                            <label class="field__label" for="field-form-bank_bin">{t!(i18n, coops.profile.bank)}</label>
+                                            <label class="field__label" for="field-form-bank_bin">{td!(i18n, coops.profile.bank)}</label>
                                             <select class="field__input" id="field-form-bank_bin" name="form[bank_bin]">
-                                                <option value="">{t!(i18n, coops.profile.bank_none)}</option>
+                                                <option value="">{td!(i18n, coops.profile.bank_none)}</option>
                                                 {BANKS.into_iter().map(|(bin, name)| {
                                                     view! { <option value=bin selected=f.bank_bin == bin>{name}</option> }
                                                 }).collect_view()}
@@ -908,15 +913,15 @@ fn ProfileForm(form: ProfileForm, districts: Vec<crate::accounts::model::Distric
                                             {move || bank_error.get().map(|code| view! { <p class="field__error"><crate::ui::forms::FieldMessage code /></p> })}
                                         </div>
                                         <TextField field="bank_account" prefix="form" value=f.bank_account.clone() error>
-                                            {t!(i18n, coops.profile.bank_account)}
+                                            {td!(i18n, coops.profile.bank_account)}
                                         </TextField>
                                         <TextField field="bank_holder" prefix="form" value=f.bank_holder.clone() error
-                                            hint=ViewFn::from(move || t_string!(i18n, coops.profile.bank_holder_hint))>
-                                            {t!(i18n, coops.profile.bank_holder)}
+                                            hint=ViewFn::from(move || td_string!(i18n, coops.profile.bank_holder_hint))>
+                                            {td!(i18n, coops.profile.bank_holder)}
                                         </TextField>
                                     </fieldset>
                                     <button class="button" type="submit" disabled=move || save.pending().get()>
-                                        {t!(i18n, coops.editor.save)}
+                                        {td!(i18n, coops.editor.save)}
                                     </button>
                                     <SavedNote value=save.value() />
                                 </ActionForm>

@@ -9,8 +9,9 @@ use super::model::*;
 use crate::accounts::model::Membership;
 use crate::catalog::components::ProductGrid;
 use crate::coops::pages::{Dashboard, MemberOnly};
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
 use crate::inquiries::pages::InquiryFormView;
+use crate::lang::use_locale;
 use crate::lang::{Localized, use_lang};
 use crate::live::model::{ChatMessage, Refusal, Sender};
 use crate::shell::site_url;
@@ -34,7 +35,7 @@ pub fn BoothPage() -> impl IntoView {
 
 #[component]
 fn BoothView(booth: BoothView) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let lang = use_lang();
     let BoothView {
         cooperative_id,
@@ -56,7 +57,7 @@ fn BoothView(booth: BoothView) -> impl IntoView {
     } = booth;
     let title = {
         let name = name.clone();
-        move || format!("{} · {}", name.best(lang.get()), t_string!(i18n, fairs.booth.label))
+        move || format!("{} · {}", name.best(lang.get()), td_string!(i18n, fairs.booth.label))
     };
     let description = {
         let s = story.clone();
@@ -78,13 +79,13 @@ fn BoothView(booth: BoothView) -> impl IntoView {
                 <div class="booth__identity">
                     {logo_url.map(|src| view! { <img class="booth__logo" src=src alt="" width="80" height="80" /> })}
                     <div>
-                        <p class="booth__kicker">{t!(i18n, fairs.booth.label)}</p>
+                        <p class="booth__kicker">{td!(i18n, fairs.booth.label)}</p>
                         <h1 class="booth__name">
                             <Localized text=name.clone() mark_fallback=true />
                         </h1>
                         <p class="booth__meta">
                             {district.map(|d| view! { <Localized text=d /> " · " })}
-                            <a href=format!("/c/{slug}")>{t!(i18n, fairs.booth.coop_page)}</a>
+                            <a href=format!("/c/{slug}")>{td!(i18n, fairs.booth.coop_page)}</a>
                         </p>
                     </div>
                 </div>
@@ -98,24 +99,24 @@ fn BoothView(booth: BoothView) -> impl IntoView {
             <div class="booth__layout">
                 {view! { <div class="booth__main">
                     <section aria-labelledby="booth-featured">
-                        <h2 id="booth-featured">{t!(i18n, fairs.booth.featured)}</h2>
+                        <h2 id="booth-featured">{td!(i18n, fairs.booth.featured)}</h2>
                         <ProductGrid items=featured />
                     </section>
                     <section class="booth__story" aria-labelledby="booth-story">
-                        <h2 id="booth-story">{t!(i18n, fairs.booth.story)}</h2>
+                        <h2 id="booth-story">{td!(i18n, fairs.booth.story)}</h2>
                         <p>
                             <Localized text=story mark_fallback=true />
                         </p>
                     </section>
                     <section class="booth__schedule" aria-labelledby="booth-schedule">
-                        <h2 id="booth-schedule">{t!(i18n, fairs.booth.schedule)}</h2>
+                        <h2 id="booth-schedule">{td!(i18n, fairs.booth.schedule)}</h2>
                         <ScheduleList slots=schedule />
                     </section>
                     <section class="booth__inquiry" id="inquiry" aria-labelledby="booth-inquiry">
-                        <h2 id="booth-inquiry">{t!(i18n, fairs.booth.inquiry)}</h2>
-                        <p>{t!(i18n, fairs.booth.inquiry_intro)}</p>
+                        <h2 id="booth-inquiry">{td!(i18n, fairs.booth.inquiry)}</h2>
+                        <p>{td!(i18n, fairs.booth.inquiry_intro)}</p>
                         <details class="booth__inquiry-form">
-                            <summary class="button">{t!(i18n, fairs.booth.inquiry)}</summary>
+                            <summary class="button">{td!(i18n, fairs.booth.inquiry)}</summary>
                             <InquiryFormView
                                 booth=slug.clone()
                                 product=String::new()
@@ -130,7 +131,7 @@ fn BoothView(booth: BoothView) -> impl IntoView {
                     <BoothLive booth=cooperative_id visitors chat viewer_name is_staff />
                     {(!team.is_empty()).then(|| view! {
                         <section class="booth__team" aria-labelledby="booth-team">
-                            <h2 id="booth-team">{t!(i18n, fairs.booth.team)}</h2>
+                            <h2 id="booth-team">{td!(i18n, fairs.booth.team)}</h2>
                             <ul>
                                 {team.into_iter().map(|m| view! {
                                     <li>
@@ -152,7 +153,8 @@ fn BoothView(booth: BoothView) -> impl IntoView {
 /// schedule or by an admin), without a reload.
 #[island(lazy)]
 fn LiveFairBadge(booth: i64, fair: Option<FairRef>) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("live_fair_badge");
+    let i18n = use_locale();
     let lang = use_lang();
     let fair = RwSignal::new(fair);
     #[cfg(not(feature = "hydrate"))]
@@ -178,7 +180,7 @@ fn LiveFairBadge(booth: i64, fair: Option<FairRef>) -> impl IntoView {
             let name = f.name;
             view! {
                 <a class="booth__live-badge" href=format!("/fairs/{}", f.slug) data-testid="live-badge">
-                    {move || t_string!(i18n, fairs.booth.live_at, fair = name.best(lang.get()))}
+                    {move || td_string!(i18n, fairs.booth.live_at, fair = name.best(lang.get()))}
                 </a>
             }
         })
@@ -187,9 +189,9 @@ fn LiveFairBadge(booth: i64, fair: Option<FairRef>) -> impl IntoView {
 
 #[component]
 fn ScheduleList(slots: Vec<Slot>) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     if slots.is_empty() {
-        return view! { <p class="muted">{t!(i18n, fairs.booth.no_schedule)}</p> }.into_any();
+        return view! { <p class="muted">{td!(i18n, fairs.booth.no_schedule)}</p> }.into_any();
     }
     view! {
         <ol class="schedule">
@@ -199,7 +201,7 @@ fn ScheduleList(slots: Vec<Slot>) -> impl IntoView {
                     <span><Localized text=s.title /></span>
                     {s.link.map(|href| view! {
                         <a class="schedule__link" href=href rel="noopener nofollow" target="_blank">
-                            {t!(i18n, fairs.booth.watch)}
+                            {td!(i18n, fairs.booth.watch)}
                         </a>
                     })}
                 </li>
@@ -222,7 +224,7 @@ fn push_unique(list: RwSignal<Vec<ChatMessage>>, message: ChatMessage) {
 
 #[component]
 fn MessageList(messages: RwSignal<Vec<ChatMessage>>, mine: Sender) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <ol class="chat__messages" aria-live="polite">
             <For each=move || messages.get() key=|m| m.id let:m>
@@ -234,7 +236,7 @@ fn MessageList(messages: RwSignal<Vec<ChatMessage>>, mine: Sender) -> impl IntoV
                 >
                     <span class="chat__author">
                         {match m.sender {
-                            Sender::Staff => format!("{} · {}", t_string!(i18n, fairs.chat.staff), m.author),
+                            Sender::Staff => format!("{} · {}", td_string!(i18n, fairs.chat.staff), m.author),
                             Sender::Visitor => m.author.clone(),
                         }}
                     </span>
@@ -270,13 +272,13 @@ where
 
 #[component]
 fn RefusalNote(notice: RwSignal<Option<Refusal>>) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     move || {
         notice.get().map(|r| {
             let text = match r {
-                Refusal::RateLimited => t_string!(i18n, fairs.chat.rate_limited),
-                Refusal::Invalid => t_string!(i18n, fairs.chat.invalid),
-                _ => t_string!(i18n, fairs.chat.failed),
+                Refusal::RateLimited => td_string!(i18n, fairs.chat.rate_limited),
+                Refusal::Invalid => td_string!(i18n, fairs.chat.invalid),
+                _ => td_string!(i18n, fairs.chat.failed),
             };
             view! { <p class="chat__notice" role="alert">{text}</p> }
         })
@@ -292,7 +294,8 @@ fn BoothLive(
     viewer_name: Option<String>,
     is_staff: bool,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("booth_live");
+    let i18n = use_locale();
     let count = RwSignal::new(visitors);
     let conversation = RwSignal::new(chat.as_ref().map(|c| c.id));
     let messages = RwSignal::new(chat.map(|c| c.messages).unwrap_or_default());
@@ -370,33 +373,33 @@ fn BoothLive(
         <section class="booth-live" aria-labelledby="booth-chat-title">
             <p class="booth-live__count" data-testid="visitor-count">
                 <span class="booth-live__dot" aria-hidden="true"></span>
-                {move || t_string!(i18n, fairs.booth.visitors, n = count.get())}
+                {move || td_string!(i18n, fairs.booth.visitors, n = count.get())}
             </p>
-            <h2 id="booth-chat-title">{t!(i18n, fairs.chat.title)}</h2>
+            <h2 id="booth-chat-title">{td!(i18n, fairs.chat.title)}</h2>
             {if is_staff {
                 view! {
-                    <p class="muted">{t!(i18n, fairs.chat.staff_note)}</p>
-                    <a class="button" href="/coop/booth">{t!(i18n, fairs.chat.console_link)}</a>
+                    <p class="muted">{td!(i18n, fairs.chat.staff_note)}</p>
+                    <a class="button" href="/coop/booth">{td!(i18n, fairs.chat.console_link)}</a>
                 }
                     .into_any()
             } else {
                 view! {
                     <div class="chat">
                         <Show when=move || messages.with(Vec::is_empty)>
-                            <p class="muted">{t!(i18n, fairs.chat.empty)}</p>
+                            <p class="muted">{td!(i18n, fairs.chat.empty)}</p>
                         </Show>
                         <MessageList messages mine=Sender::Visitor />
                         <Show when=move || !online.get()>
-                            <p class="chat__notice" role="status">{t!(i18n, fairs.chat.offline)}</p>
+                            <p class="chat__notice" role="status">{td!(i18n, fairs.chat.offline)}</p>
                         </Show>
                         <RefusalNote notice />
                         <noscript>
-                            <p class="muted">{t!(i18n, fairs.chat.needs_js)}</p>
+                            <p class="muted">{td!(i18n, fairs.chat.needs_js)}</p>
                         </noscript>
                         <form class="chat__form" on:submit=on_submit>
                             <Show when=move || anonymous && conversation.get().is_none()>
                                 <label class="field">
-                                    <span class="field__label">{t!(i18n, fairs.chat.name)}</span>
+                                    <span class="field__label">{td!(i18n, fairs.chat.name)}</span>
                                     <input
                                         class="field__input"
                                         name="display_name"
@@ -408,9 +411,9 @@ fn BoothLive(
                                     />
                                 </label>
                             </Show>
-                            <ChatInput body label=move || t_string!(i18n, fairs.chat.message) />
+                            <ChatInput body label=move || td_string!(i18n, fairs.chat.message) />
                             <button class="button" type="submit" disabled=move || !ready.get()>
-                                {t!(i18n, fairs.chat.send)}
+                                {td!(i18n, fairs.chat.send)}
                             </button>
                         </form>
                     </div>
@@ -423,16 +426,16 @@ fn BoothLive(
 
 #[component]
 pub fn CoopBoothPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <Title text=t_string!(i18n, fairs.console.title).to_string() />
+        <Title text=td_string!(i18n, fairs.console.title).to_string() />
         <MemberOnly page=move |membership: Membership| {
             let inbox = Resource::new(|| (), |_| fetch_chat_inbox());
             view! {
                 <Dashboard membership>
                     <div class="dashboard__heading">
-                        <h1>{t!(i18n, fairs.console.title)}</h1>
-                        <a class="button button--secondary" href="/coop/booth/edit">{t!(i18n, fairs.editor.edit_link)}</a>
+                        <h1>{td!(i18n, fairs.console.title)}</h1>
+                        <a class="button button--secondary" href="/coop/booth/edit">{td!(i18n, fairs.editor.edit_link)}</a>
                     </div>
                     <Loaded resource=inbox view=|inbox: StaffInbox| view! { <StaffConsole inbox /> } />
                 </Dashboard>
@@ -444,7 +447,8 @@ pub fn CoopBoothPage() -> impl IntoView {
 /// The staff side of booth chat, live: visitors now, conversations as they arrive, and replies.
 #[island(lazy)]
 fn StaffConsole(inbox: StaffInbox) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("staff_console");
+    let i18n = use_locale();
     let StaffInbox { booth, booth_slug, visitors, conversations } = inbox;
     let count = RwSignal::new(visitors);
     let list = RwSignal::new(conversations);
@@ -530,18 +534,18 @@ fn StaffConsole(inbox: StaffInbox) -> impl IntoView {
     view! {
         <div class="console">
             <p class="console__visitors">
-                <span>{t!(i18n, fairs.console.visitors)}</span>
+                <span>{td!(i18n, fairs.console.visitors)}</span>
                 <strong data-testid="booth-visitors">{move || count.get()}</strong>
-                <a href=format!("/booths/{booth_slug}")>{t!(i18n, fairs.console.open_booth)}</a>
+                <a href=format!("/booths/{booth_slug}")>{td!(i18n, fairs.console.open_booth)}</a>
             </p>
             <Show when=move || !online.get()>
-                <p class="chat__notice" role="status">{t!(i18n, fairs.chat.offline)}</p>
+                <p class="chat__notice" role="status">{td!(i18n, fairs.chat.offline)}</p>
             </Show>
             <div class="console__layout">
                 <section class="console__list" aria-labelledby="console-conversations">
-                    <h2 id="console-conversations">{t!(i18n, fairs.console.conversations)}</h2>
+                    <h2 id="console-conversations">{td!(i18n, fairs.console.conversations)}</h2>
                     <Show when=move || list.with(Vec::is_empty)>
-                        <p class="muted">{t!(i18n, fairs.console.none)}</p>
+                        <p class="muted">{td!(i18n, fairs.console.none)}</p>
                     </Show>
                     <ul class="console__conversations">
                         <For each=move || list.get() key=|c| (c.id, c.last_at, c.awaiting_reply) let:c>
@@ -559,10 +563,10 @@ fn StaffConsole(inbox: StaffInbox) -> impl IntoView {
                                         >
                                             <strong>{c.display_name.clone()}</strong>
                                             <span class="muted">
-                                                {if c.signed_in { t_string!(i18n, fairs.console.member) } else { t_string!(i18n, fairs.console.guest) }}
+                                                {if c.signed_in { td_string!(i18n, fairs.console.member) } else { td_string!(i18n, fairs.console.guest) }}
                                             </span>
                                             {c.awaiting_reply.then(|| view! {
-                                                <span class="badge badge--warn">{t!(i18n, fairs.console.awaiting)}</span>
+                                                <span class="badge badge--warn">{td!(i18n, fairs.console.awaiting)}</span>
                                             })}
                                             <span class="console__last">{c.last_body.clone()}</span>
                                             <time datetime=c.last_at.to_string()>{format_datetime(c.last_at)}</time>
@@ -575,14 +579,14 @@ fn StaffConsole(inbox: StaffInbox) -> impl IntoView {
                 </section>
                 <section class="console__thread" aria-live="polite">
                     {move || match open.get() {
-                        None => view! { <p class="muted">{t!(i18n, fairs.console.pick)}</p> }.into_any(),
+                        None => view! { <p class="muted">{td!(i18n, fairs.console.pick)}</p> }.into_any(),
                         Some((_, name)) => view! {
                             <h2>{name}</h2>
                             <MessageList messages mine=Sender::Staff />
                             <RefusalNote notice />
                             <form class="chat__form" on:submit=on_submit>
-                                <ChatInput body label=move || t_string!(i18n, fairs.console.reply) />
-                                <button class="button" type="submit">{t!(i18n, fairs.chat.send)}</button>
+                                <ChatInput body label=move || td_string!(i18n, fairs.console.reply) />
+                                <button class="button" type="submit">{td!(i18n, fairs.chat.send)}</button>
                             </form>
                         }
                         .into_any(),

@@ -11,7 +11,8 @@ use super::model::*;
 use crate::accounts::model::{Membership, Viewer};
 use crate::coops::pages::{Dashboard, MemberOnly};
 use crate::error::{AppError, FieldError};
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
+use crate::lang::use_locale;
 use crate::lang::{Localized, Text, use_lang};
 use crate::ui::dates::format_datetime;
 use crate::ui::forms::{FormAlert, TextField};
@@ -27,7 +28,7 @@ pub fn InquiryFormView(
     form: InquiryForm,
     errors: Vec<FieldError>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let error = Signal::stored((!errors.is_empty()).then_some(AppError::Validation(errors)));
     let chosen = if form.product.is_empty() { product } else { form.product.clone() };
     let InquiryForm {
@@ -59,25 +60,25 @@ pub fn InquiryFormView(
             <input type="hidden" name="form[booth]" value=booth />
             <div class="form-grid">
                 <TextField field="company" prefix="form" required=true value=company autocomplete="organization" error>
-                    {t!(i18n, inquiries.company)}
+                    {td!(i18n, inquiries.company)}
                 </TextField>
                 <TextField field="country" prefix="form" required=true value=country autocomplete="country-name" error>
-                    {t!(i18n, inquiries.country)}
+                    {td!(i18n, inquiries.country)}
                 </TextField>
                 <TextField field="contact_name" prefix="form" required=true value=contact_name autocomplete="name" error>
-                    {t!(i18n, inquiries.contact_name)}
+                    {td!(i18n, inquiries.contact_name)}
                 </TextField>
                 <TextField field="email" prefix="form" kind="email" required=true value=email autocomplete="email" error>
-                    {t!(i18n, inquiries.email)}
+                    {td!(i18n, inquiries.email)}
                 </TextField>
                 <TextField field="phone" prefix="form" kind="tel" value=phone autocomplete="tel" error>
-                    {t!(i18n, inquiries.phone)}
+                    {td!(i18n, inquiries.phone)}
                 </TextField>
                 {(!products.is_empty()).then(|| view! {
                     <div class="field" class:field--invalid=move || product_error.with(Option::is_some)>
-                        <label class="field__label" for="field-form-product">{t!(i18n, inquiries.product)}</label>
+                        <label class="field__label" for="field-form-product">{td!(i18n, inquiries.product)}</label>
                         <select class="field__input" id="field-form-product" name="form[product]">
-                            <option value="" selected=chosen.is_empty()>{t!(i18n, inquiries.any_product)}</option>
+                            <option value="" selected=chosen.is_empty()>{td!(i18n, inquiries.any_product)}</option>
                             {products.into_iter().map(|(slug, name)| {
                                 let selected = slug == chosen;
                                 view! { <option value=slug selected=selected><Localized text=name /></option> }
@@ -86,16 +87,16 @@ pub fn InquiryFormView(
                     </div>
                 })}
                 <TextField field="quantity" prefix="form" kind="text" required=true value=quantity error>
-                    {t!(i18n, inquiries.quantity)}
+                    {td!(i18n, inquiries.quantity)}
                 </TextField>
                 <TextField field="quantity_unit" prefix="form" required=true value=quantity_unit error>
-                    {t!(i18n, inquiries.quantity_unit)}
+                    {td!(i18n, inquiries.quantity_unit)}
                 </TextField>
                 <TextField field="packaging" prefix="form" value=packaging error>
-                    {t!(i18n, inquiries.packaging)}
+                    {td!(i18n, inquiries.packaging)}
                 </TextField>
                 <div class="field" class:field--invalid=move || incoterm_error.with(Option::is_some)>
-                    <label class="field__label" for="field-form-incoterm">{t!(i18n, inquiries.incoterm)}</label>
+                    <label class="field__label" for="field-form-incoterm">{td!(i18n, inquiries.incoterm)}</label>
                     <select class="field__input" id="field-form-incoterm" name="form[incoterm]" required>
                         {INCOTERMS.into_iter().map(|term| view! {
                             <option value=term selected=term == incoterm>{term}</option>
@@ -103,24 +104,24 @@ pub fn InquiryFormView(
                     </select>
                 </div>
                 <TextField field="target_date" prefix="form" kind="date" value=target_date error>
-                    {t!(i18n, inquiries.target_date)}
+                    {td!(i18n, inquiries.target_date)}
                 </TextField>
             </div>
             <label class="check">
                 <input type="checkbox" name="form[samples]" checked=samples.is_some() />
-                <span>{t!(i18n, inquiries.samples)}</span>
+                <span>{td!(i18n, inquiries.samples)}</span>
             </label>
             <TextField field="message" prefix="form" multiline=true required=true value=message error>
-                {t!(i18n, inquiries.message)}
+                {td!(i18n, inquiries.message)}
             </TextField>
             // For bots only: people never see it, so anything in it marks the form as spam.
             <div class="honeypot" aria-hidden="true">
                 <label>
-                    {t!(i18n, inquiries.honeypot)}
+                    {td!(i18n, inquiries.honeypot)}
                     <input type="text" name="form[website]" tabindex="-1" autocomplete="off" />
                 </label>
             </div>
-            <button class="button" type="submit">{t!(i18n, inquiries.send)}</button>
+            <button class="button" type="submit">{td!(i18n, inquiries.send)}</button>
         </form>
     }
     // Erased: the form's view type is deep, and pages embed it inside their own.
@@ -129,7 +130,7 @@ pub fn InquiryFormView(
 
 #[component]
 pub fn InquiryPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let params = use_params_map();
     let query = use_query_map();
     let booth = params.with_untracked(|p| p.get("slug").unwrap_or_default());
@@ -140,17 +141,17 @@ pub fn InquiryPage() -> impl IntoView {
         |(b, p, d)| fetch_inquiry_page(b, p, d),
     );
     view! {
-        <Title text=t_string!(i18n, inquiries.title).to_string() />
+        <Title text=td_string!(i18n, inquiries.title).to_string() />
         <Meta name="robots" content="noindex" />
         <Loaded resource=page view=move |p: InquiryPage| {
             let lang = use_lang();
             let name = p.booth_name.clone();
             view! {
                 <section class="inquiry-page">
-                    <h1>{t!(i18n, inquiries.title)}</h1>
+                    <h1>{td!(i18n, inquiries.title)}</h1>
                     <p>
-                        {move || t_string!(i18n, inquiries.to, name = name.best(lang.get()))} " · "
-                        <a href=format!("/booths/{}", p.booth_slug)>{t!(i18n, inquiries.back_to_booth)}</a>
+                        {move || td_string!(i18n, inquiries.to, name = name.best(lang.get()))} " · "
+                        <a href=format!("/booths/{}", p.booth_slug)>{td!(i18n, inquiries.back_to_booth)}</a>
                     </p>
                     <InquiryFormView
                         booth=p.booth_slug.clone()
@@ -167,39 +168,39 @@ pub fn InquiryPage() -> impl IntoView {
 
 #[component]
 pub fn InquirySentPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let params = use_params_map();
     let booth = params.with_untracked(|p| p.get("slug").unwrap_or_default());
     view! {
-        <Title text=t_string!(i18n, inquiries.sent_title).to_string() />
+        <Title text=td_string!(i18n, inquiries.sent_title).to_string() />
         <Meta name="robots" content="noindex" />
         <section class="notice-page" data-testid="inquiry-sent">
-            <h1>{t!(i18n, inquiries.sent_title)}</h1>
-            <p>{t!(i18n, inquiries.sent_body)}</p>
-            <a class="button" href=format!("/booths/{booth}")>{t!(i18n, inquiries.back_to_booth)}</a>
+            <h1>{td!(i18n, inquiries.sent_title)}</h1>
+            <p>{td!(i18n, inquiries.sent_body)}</p>
+            <a class="button" href=format!("/booths/{booth}")>{td!(i18n, inquiries.back_to_booth)}</a>
         </section>
     }
 }
 
 #[component]
 pub fn LeadStatusBadge(status: LeadStatus) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let text = move || match status {
-        LeadStatus::New => t_string!(i18n, inquiries.status.new_lead),
-        LeadStatus::Replied => t_string!(i18n, inquiries.status.replied),
-        LeadStatus::Negotiating => t_string!(i18n, inquiries.status.negotiating),
-        LeadStatus::Won => t_string!(i18n, inquiries.status.won),
-        LeadStatus::Lost => t_string!(i18n, inquiries.status.lost),
+        LeadStatus::New => td_string!(i18n, inquiries.status.new_lead),
+        LeadStatus::Replied => td_string!(i18n, inquiries.status.replied),
+        LeadStatus::Negotiating => td_string!(i18n, inquiries.status.negotiating),
+        LeadStatus::Won => td_string!(i18n, inquiries.status.won),
+        LeadStatus::Lost => td_string!(i18n, inquiries.status.lost),
     };
     view! { <span class=format!("status status--{}", status.as_db())>{text}</span> }
 }
 
 #[component]
 fn StatusFilter(base: &'static str, current: String) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <nav class="filters">
-            <a class="chip" class:chip--on=current.is_empty() href=base>{t!(i18n, inquiries.all)}</a>
+            <a class="chip" class:chip--on=current.is_empty() href=base>{td!(i18n, inquiries.all)}</a>
             {LeadStatus::ALL.into_iter().map(|s| view! {
                 <a class="chip" class:chip--on=current == s.as_db() href=format!("{base}?status={}", s.as_db())>
                     <LeadStatusBadge status=s />
@@ -235,17 +236,17 @@ fn LeadRows(leads: Vec<LeadSummary>, show_coop: bool, link: bool) -> impl IntoVi
 
 #[component]
 fn LeadHead(show_coop: bool) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <thead>
             <tr>
-                <th>{t!(i18n, inquiries.company)}</th>
-                {show_coop.then(|| view! { <th>{t!(i18n, inquiries.cooperative)}</th> })}
-                <th>{t!(i18n, inquiries.product)}</th>
-                <th>{t!(i18n, inquiries.quantity)}</th>
+                <th>{td!(i18n, inquiries.company)}</th>
+                {show_coop.then(|| view! { <th>{td!(i18n, inquiries.cooperative)}</th> })}
+                <th>{td!(i18n, inquiries.product)}</th>
+                <th>{td!(i18n, inquiries.quantity)}</th>
                 <th>"Incoterm"</th>
-                <th>{t!(i18n, inquiries.status_label)}</th>
-                <th>{t!(i18n, inquiries.received)}</th>
+                <th>{td!(i18n, inquiries.status_label)}</th>
+                <th>{td!(i18n, inquiries.received)}</th>
             </tr>
         </thead>
     }
@@ -254,7 +255,8 @@ fn LeadHead(show_coop: bool) -> impl IntoView {
 /// The cooperative's leads; a new inquiry appears at the top as it arrives.
 #[island(lazy)]
 fn LeadTable(coop: i64, leads: Vec<LeadSummary>, live: bool) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("lead_table");
+    let i18n = use_locale();
     let rows = RwSignal::new(leads);
     #[cfg(feature = "hydrate")]
     if live {
@@ -294,7 +296,7 @@ fn LeadTable(coop: i64, leads: Vec<LeadSummary>, live: bool) -> impl IntoView {
     let _ = (coop, live);
     view! {
         <Show when=move || rows.with(Vec::is_empty)>
-            <p class="muted">{t!(i18n, inquiries.empty)}</p>
+            <p class="muted">{td!(i18n, inquiries.empty)}</p>
         </Show>
         // Focusable while it has no rows (no links) to take the focus: it scrolls on a phone.
         <table class="data-table leads" data-testid="leads" tabindex=move || rows.with(Vec::is_empty).then_some("0")>
@@ -306,11 +308,11 @@ fn LeadTable(coop: i64, leads: Vec<LeadSummary>, live: bool) -> impl IntoView {
 
 #[component]
 pub fn CoopInquiriesPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let query = use_query_map();
     let status = query.with_untracked(|q| q.get("status").unwrap_or_default());
     view! {
-        <Title text=t_string!(i18n, inquiries.leads).to_string() />
+        <Title text=td_string!(i18n, inquiries.leads).to_string() />
         <MemberOnly page=move |membership: Membership| {
             let status = status.clone();
             let filter = status.clone();
@@ -320,8 +322,8 @@ pub fn CoopInquiriesPage() -> impl IntoView {
             view! {
                 <Dashboard membership>
                     <div class="page-head">
-                        <h1>{t!(i18n, inquiries.leads)}</h1>
-                        <a class="button" href="/coop/inquiries.csv" download="">{t!(i18n, inquiries.csv)}</a>
+                        <h1>{td!(i18n, inquiries.leads)}</h1>
+                        <a class="button" href="/coop/inquiries.csv" download="">{td!(i18n, inquiries.csv)}</a>
                     </div>
                     <StatusFilter base="/coop/inquiries" current=filter.clone() />
                     <Loaded resource=leads view={move |leads: Vec<LeadSummary>| view! { <LeadTable coop leads live /> }} />
@@ -333,19 +335,19 @@ pub fn CoopInquiriesPage() -> impl IntoView {
 
 #[component]
 pub fn CoopInquiryPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let params = use_params_map();
     let query = use_query_map();
     let id = params.with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
     let failed = query.with_untracked(|q| q.get("__err").is_some());
     view! {
-        <Title text=t_string!(i18n, inquiries.leads).to_string() />
+        <Title text=td_string!(i18n, inquiries.leads).to_string() />
         <MemberOnly page=move |membership: Membership| {
             let lead = Resource::new(move || id, fetch_lead);
             view! {
                 <Dashboard membership>
-                    <a href="/coop/inquiries">{t!(i18n, inquiries.back)}</a>
-                    {failed.then(|| view! { <p class="form-alert" role="alert">{t!(i18n, inquiries.move_failed)}</p> })}
+                    <a href="/coop/inquiries">{td!(i18n, inquiries.back)}</a>
+                    {failed.then(|| view! { <p class="form-alert" role="alert">{td!(i18n, inquiries.move_failed)}</p> })}
                     <Loaded resource=lead view=|lead: Lead| view! { <LeadView lead /> } />
                 </Dashboard>
             }
@@ -355,7 +357,7 @@ pub fn CoopInquiryPage() -> impl IntoView {
 
 #[component]
 fn LeadView(lead: Lead) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let Lead { summary, contact_name, email, phone, packaging, target_date, samples, message, events } = lead;
     let id = summary.id;
     view! {
@@ -363,26 +365,26 @@ fn LeadView(lead: Lead) -> impl IntoView {
             <h1>{summary.company.clone()} <span class="muted">" · " {summary.country.clone()}</span></h1>
             <LeadStatusBadge status=summary.status />
             <dl class="facts">
-                <dt>{t!(i18n, inquiries.contact_name)}</dt>
+                <dt>{td!(i18n, inquiries.contact_name)}</dt>
                 <dd>{contact_name}</dd>
-                <dt>{t!(i18n, inquiries.email)}</dt>
+                <dt>{td!(i18n, inquiries.email)}</dt>
                 <dd><a href=format!("mailto:{email}")>{email.clone()}</a></dd>
-                <dt>{t!(i18n, inquiries.phone)}</dt>
+                <dt>{td!(i18n, inquiries.phone)}</dt>
                 <dd>{phone}</dd>
-                <dt>{t!(i18n, inquiries.product)}</dt>
+                <dt>{td!(i18n, inquiries.product)}</dt>
                 <dd>{summary.product.clone().map(|p| view! { <Localized text=p /> })}</dd>
-                <dt>{t!(i18n, inquiries.quantity)}</dt>
+                <dt>{td!(i18n, inquiries.quantity)}</dt>
                 <dd>{format!("{} {}", crate::ui::money::group_thousands(summary.quantity), summary.quantity_unit)}</dd>
-                <dt>{t!(i18n, inquiries.packaging)}</dt>
+                <dt>{td!(i18n, inquiries.packaging)}</dt>
                 <dd>{packaging}</dd>
                 <dt>"Incoterm"</dt>
                 <dd>{summary.incoterm.clone()}</dd>
-                <dt>{t!(i18n, inquiries.target_date)}</dt>
+                <dt>{td!(i18n, inquiries.target_date)}</dt>
                 <dd>{target_date}</dd>
-                <dt>{t!(i18n, inquiries.received)}</dt>
+                <dt>{td!(i18n, inquiries.received)}</dt>
                 <dd>{format_datetime(summary.created_at)}</dd>
             </dl>
-            {samples.then(|| view! { <p class="badge">{t!(i18n, inquiries.samples_yes)}</p> })}
+            {samples.then(|| view! { <p class="badge">{td!(i18n, inquiries.samples_yes)}</p> })}
             <blockquote class="lead__message">{message}</blockquote>
             <div class="lead__actions">
                 {summary.status.next().into_iter().map(|to| view! {
@@ -391,7 +393,7 @@ fn LeadView(lead: Lead) -> impl IntoView {
                         <input type="hidden" name="to" value=to.as_db() />
                         <input type="hidden" name="note" value="" />
                         <button class="button" type="submit">
-                            {move || t_string!(i18n, inquiries.move_to, status = status_text(i18n, to))}
+                            {move || td_string!(i18n, inquiries.move_to, status = status_text(i18n, to))}
                         </button>
                     </form>
                 }).collect_view()}
@@ -399,12 +401,12 @@ fn LeadView(lead: Lead) -> impl IntoView {
             <form method="post" action=NoteLead::PATH class="lead__note">
                 <input type="hidden" name="id" value=id />
                 <label class="field">
-                    <span class="field__label">{t!(i18n, inquiries.note)}</span>
+                    <span class="field__label">{td!(i18n, inquiries.note)}</span>
                     <textarea class="field__input" name="note" rows="3" maxlength="2000" required></textarea>
                 </label>
-                <button class="button" type="submit">{t!(i18n, inquiries.add_note)}</button>
+                <button class="button" type="submit">{td!(i18n, inquiries.add_note)}</button>
             </form>
-            <h2>{t!(i18n, inquiries.history)}</h2>
+            <h2>{td!(i18n, inquiries.history)}</h2>
             <ol class="timeline">
                 {events.into_iter().map(|e| view! {
                     <li>
@@ -419,24 +421,24 @@ fn LeadView(lead: Lead) -> impl IntoView {
     }
 }
 
-fn status_text(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, s: LeadStatus) -> String {
+fn status_text(i18n: crate::i18n::Locale, s: LeadStatus) -> String {
     match s {
-        LeadStatus::New => t_string!(i18n, inquiries.status.new_lead).to_string(),
-        LeadStatus::Replied => t_string!(i18n, inquiries.status.replied).to_string(),
-        LeadStatus::Negotiating => t_string!(i18n, inquiries.status.negotiating).to_string(),
-        LeadStatus::Won => t_string!(i18n, inquiries.status.won).to_string(),
-        LeadStatus::Lost => t_string!(i18n, inquiries.status.lost).to_string(),
+        LeadStatus::New => td_string!(i18n, inquiries.status.new_lead).to_string(),
+        LeadStatus::Replied => td_string!(i18n, inquiries.status.replied).to_string(),
+        LeadStatus::Negotiating => td_string!(i18n, inquiries.status.negotiating).to_string(),
+        LeadStatus::Won => td_string!(i18n, inquiries.status.won).to_string(),
+        LeadStatus::Lost => td_string!(i18n, inquiries.status.lost).to_string(),
     }
 }
 
 /// The department's view of every cooperative's export inquiries.
 #[component]
 pub fn AdminInquiriesPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let query = use_query_map();
     let status = query.with_untracked(|q| q.get("status").unwrap_or_default());
     view! {
-        <Title text=t_string!(i18n, inquiries.province).to_string() />
+        <Title text=td_string!(i18n, inquiries.province).to_string() />
         <Meta name="robots" content="noindex" />
         <crate::accounts::pages::SignedIn page=move |viewer: Viewer| {
             if !viewer.is_admin() {
@@ -448,8 +450,8 @@ pub fn AdminInquiriesPage() -> impl IntoView {
             view! {
                 <section class="admin">
                     <div class="page-head">
-                        <h1>{t!(i18n, inquiries.province)}</h1>
-                        <a class="button" href="/admin/inquiries.csv" download="">{t!(i18n, inquiries.csv)}</a>
+                        <h1>{td!(i18n, inquiries.province)}</h1>
+                        <a class="button" href="/admin/inquiries.csv" download="">{td!(i18n, inquiries.csv)}</a>
                     </div>
                     <StatusFilter base="/admin/inquiries" current=filter.clone() />
                     <Loaded resource=leads view={|leads: Vec<LeadSummary>| view! {

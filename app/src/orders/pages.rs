@@ -14,7 +14,8 @@ use crate::accounts::model::{Membership, Viewer};
 use crate::accounts::pages::SignedIn;
 use crate::coops::pages::{Dashboard, MemberOnly};
 use crate::error::AppError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
+use crate::lang::use_locale;
 use crate::lang::{Localized, use_lang};
 use crate::ui::dates::format_datetime;
 use crate::ui::forms::{FieldMessage, FormAlert, TextField, action_error, field_error};
@@ -31,14 +32,14 @@ pub fn AddToCart(
     #[prop(optional)] with_quantity: bool,
     #[prop(default = 999)] max: i64,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <form class="add-to-cart" method="post" action=AddToCartBySlug::PATH>
             <input type="hidden" name="slug" value=slug />
             {if with_quantity {
                 view! {
                     <label class="add-to-cart__quantity">
-                        <span>{t!(i18n, orders.cart.quantity)}</span>
+                        <span>{td!(i18n, orders.cart.quantity)}</span>
                         <input type="number" name="quantity" value="1" min="1" max=max.min(MAX_QUANTITY) required />
                     </label>
                 }
@@ -47,7 +48,7 @@ pub fn AddToCart(
                 view! { <input type="hidden" name="quantity" value="1" /> }.into_any()
             }}
             <button class="button add-to-cart__button" type="submit">
-                {t!(i18n, orders.cart.add)}
+                {td!(i18n, orders.cart.add)}
             </button>
         </form>
     }
@@ -56,7 +57,7 @@ pub fn AddToCart(
 /// The header's cart link with the number of items.
 #[component]
 pub fn CartLink() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let count = Resource::new(|| (), |_| fetch_cart_count());
     view! {
         <a class="site-nav__link site-nav__cart" href="/cart">
@@ -73,7 +74,7 @@ pub fn CartLink() -> impl IntoView {
                 <circle cx="17" cy="19.5" r="1.6" fill="currentColor" />
             </svg>
             // Read out everywhere; shown from a small tablet up, where it fits.
-            <span class="site-nav__cart-label">{t!(i18n, orders.cart.title)}</span>
+            <span class="site-nav__cart-label">{td!(i18n, orders.cart.title)}</span>
             <Transition>
                 {move || {
                     count.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| {
@@ -87,47 +88,47 @@ pub fn CartLink() -> impl IntoView {
 
 #[component]
 fn StatusBadge(status: Status) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let label = move || match status {
-        Status::Pending => t_string!(i18n, orders.status.pending),
-        Status::Confirmed => t_string!(i18n, orders.status.confirmed),
-        Status::Shipped => t_string!(i18n, orders.status.shipped),
-        Status::Delivered => t_string!(i18n, orders.status.delivered),
-        Status::Cancelled => t_string!(i18n, orders.status.cancelled),
+        Status::Pending => td_string!(i18n, orders.status.pending),
+        Status::Confirmed => td_string!(i18n, orders.status.confirmed),
+        Status::Shipped => td_string!(i18n, orders.status.shipped),
+        Status::Delivered => td_string!(i18n, orders.status.delivered),
+        Status::Cancelled => td_string!(i18n, orders.status.cancelled),
     };
     view! { <span class=format!("status status--{}", status.key()) data-status=status.key()>{label}</span> }
 }
 
 #[component]
 fn PaymentLabel(payment: Payment) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     move || match payment {
-        Payment::Cod => t_string!(i18n, orders.payment.cod),
-        Payment::BankTransfer => t_string!(i18n, orders.payment.bank_transfer),
+        Payment::Cod => td_string!(i18n, orders.payment.cod),
+        Payment::BankTransfer => td_string!(i18n, orders.payment.bank_transfer),
     }
 }
 
 /// The VietQR code and the account it pays, for a bank-transfer order.
 #[component]
 fn TransferPanel(transfer: TransferDetails, amount_vnd: i64) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <div class="transfer">
-            <div class="transfer__qr" role="img" aria-label=move || t_string!(i18n, orders.transfer.qr_label)
+            <div class="transfer__qr" role="img" aria-label=move || td_string!(i18n, orders.transfer.qr_label)
                 inner_html=transfer.qr_svg></div>
             <dl class="transfer__facts">
-                <dt>{t!(i18n, orders.transfer.bank)}</dt>
+                <dt>{td!(i18n, orders.transfer.bank)}</dt>
                 <dd>{transfer.bank}</dd>
-                <dt>{t!(i18n, orders.transfer.account)}</dt>
+                <dt>{td!(i18n, orders.transfer.account)}</dt>
                 <dd class="transfer__account">{transfer.account}</dd>
-                <dt>{t!(i18n, orders.transfer.holder)}</dt>
+                <dt>{td!(i18n, orders.transfer.holder)}</dt>
                 <dd>{transfer.holder}</dd>
-                <dt>{t!(i18n, orders.transfer.amount)}</dt>
+                <dt>{td!(i18n, orders.transfer.amount)}</dt>
                 <dd>{format_vnd(amount_vnd)}</dd>
-                <dt>{t!(i18n, orders.transfer.purpose)}</dt>
+                <dt>{td!(i18n, orders.transfer.purpose)}</dt>
                 <dd class="transfer__purpose">{transfer.purpose}</dd>
             </dl>
-            <p class="transfer__hint">{t!(i18n, orders.transfer.hint)}</p>
+            <p class="transfer__hint">{td!(i18n, orders.transfer.hint)}</p>
         </div>
     }
 }
@@ -135,13 +136,13 @@ fn TransferPanel(transfer: TransferDetails, amount_vnd: i64) -> impl IntoView {
 /// The sentence for an error whose code is not a field's.
 #[component]
 fn ConflictMessage(code: String) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     move || match code.as_str() {
-        "idempotency_key_reused" => t_string!(i18n, orders.errors.key_reused),
-        "transition_not_allowed" => t_string!(i18n, orders.errors.transition),
-        "already_reviewed" => t_string!(i18n, orders.errors.already_reviewed),
-        "prices_changed" => t_string!(i18n, orders.errors.prices_changed),
-        _ => t_string!(i18n, errors.form.conflict),
+        "idempotency_key_reused" => td_string!(i18n, orders.errors.key_reused),
+        "transition_not_allowed" => td_string!(i18n, orders.errors.transition),
+        "already_reviewed" => td_string!(i18n, orders.errors.already_reviewed),
+        "prices_changed" => td_string!(i18n, orders.errors.prices_changed),
+        _ => td_string!(i18n, errors.form.conflict),
     }
 }
 
@@ -149,14 +150,14 @@ fn ConflictMessage(code: String) -> impl IntoView {
 /// left", or "out of stock" when none are left.
 #[component]
 fn LineProblemText(problem: LineProblem) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     move || match problem {
-        LineProblem::Unavailable => t_string!(i18n, orders.cart.unavailable).to_string(),
+        LineProblem::Unavailable => td_string!(i18n, orders.cart.unavailable).to_string(),
         LineProblem::OutOfStock { requested } => {
-            t_string!(i18n, orders.errors.short_line_none, requested = requested).to_string()
+            td_string!(i18n, orders.errors.short_line_none, requested = requested).to_string()
         }
         LineProblem::Short { requested, left } => {
-            t_string!(i18n, orders.errors.short_line, requested = requested, available = left).to_string()
+            td_string!(i18n, orders.errors.short_line, requested = requested, available = left).to_string()
         }
     }
 }
@@ -165,12 +166,12 @@ fn LineProblemText(problem: LineProblem) -> impl IntoView {
 /// general alert.
 #[component]
 fn OrderAlert(error: Signal<Option<AppError>>) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let lang = use_lang();
     move || match error.get() {
         Some(AppError::OutOfStock(short)) => view! {
             <div class="form-alert" role="alert" data-testid="out-of-stock">
-                <p>{t!(i18n, orders.errors.out_of_stock)}</p>
+                <p>{td!(i18n, orders.errors.out_of_stock)}</p>
                 <ul>
                     {short.into_iter().map(|s| {
                         let name = s.name.clone();
@@ -197,15 +198,15 @@ fn OrderAlert(error: Signal<Option<AppError>>) -> impl IntoView {
 
 #[component]
 pub fn CartPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let cart = Resource::new(|| (), |_| fetch_cart());
     let query = use_query_map();
     let error_query = query.with_untracked(|q| q.get("__err").is_some());
     view! {
-        <Title text=t_string!(i18n, orders.cart.title).to_string() />
+        <Title text=td_string!(i18n, orders.cart.title).to_string() />
         <Meta name="robots" content="noindex" />
         <section class="cart-page">
-            <h1>{t!(i18n, orders.cart.title)}</h1>
+            <h1>{td!(i18n, orders.cart.title)}</h1>
             <CartErrors shown=error_query />
             <Loaded resource=cart view=|cart: Cart| view! { <CartView cart /> } />
         </section>
@@ -232,12 +233,12 @@ fn CartErrors(shown: bool) -> impl IntoView {
 
 #[component]
 fn CartView(cart: Cart) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     if cart.is_empty() {
         return view! {
             <div class="empty-state">
-                <p>{t!(i18n, orders.cart.empty)}</p>
-                <a class="button" href="/products">{t!(i18n, orders.cart.browse)}</a>
+                <p>{td!(i18n, orders.cart.empty)}</p>
+                <a class="button" href="/products">{td!(i18n, orders.cart.browse)}</a>
             </div>
         }
         .into_any();
@@ -246,29 +247,29 @@ fn CartView(cart: Cart) -> impl IntoView {
     let changes = cart.has_changes();
     view! {
         {changes.then(|| view! {
-            <p class="notice notice--warning" role="status">{t!(i18n, orders.cart.changed)}</p>
+            <p class="notice notice--warning" role="status">{td!(i18n, orders.cart.changed)}</p>
         })}
         <div class="cart">
             <div class="cart__groups">
                 {cart.groups.into_iter().map(|g| view! { <CartGroupView group=g /> }).collect_view()}
             </div>
             <aside class="cart__summary" aria-labelledby="cart-summary-title">
-                <h2 id="cart-summary-title">{t!(i18n, orders.cart.summary)}</h2>
+                <h2 id="cart-summary-title">{td!(i18n, orders.cart.summary)}</h2>
                 <dl class="totals">
-                    <dt>{t!(i18n, orders.cart.items, n = cart.item_count)}</dt>
+                    <dt>{td!(i18n, orders.cart.items, n = cart.item_count)}</dt>
                     <dd>{format_vnd(cart.subtotal_vnd)}</dd>
-                    <dt>{t!(i18n, orders.cart.shipping)}</dt>
+                    <dt>{td!(i18n, orders.cart.shipping)}</dt>
                     <dd>{format_vnd(cart.shipping_vnd)}</dd>
-                    <dt class="totals__grand">{t!(i18n, orders.cart.total)}</dt>
+                    <dt class="totals__grand">{td!(i18n, orders.cart.total)}</dt>
                     <dd class="totals__grand" data-testid="cart-total">{format_vnd(cart.total_vnd)}</dd>
                 </dl>
                 <p class="field__hint">
-                    {t!(i18n, orders.cart.shipping_rule, fee = format_vnd(SHIPPING_FEE_VND), free = format_vnd(FREE_SHIPPING_FROM_VND))}
+                    {td!(i18n, orders.cart.shipping_rule, fee = format_vnd(SHIPPING_FEE_VND), free = format_vnd(FREE_SHIPPING_FROM_VND))}
                 </p>
                 {if ready {
-                    view! { <a class="button button--wide" href="/checkout">{t!(i18n, orders.cart.checkout)}</a> }.into_any()
+                    view! { <a class="button button--wide" href="/checkout">{td!(i18n, orders.cart.checkout)}</a> }.into_any()
                 } else {
-                    view! { <p class="notice notice--warning">{t!(i18n, orders.cart.fix_first)}</p> }.into_any()
+                    view! { <p class="notice notice--warning">{td!(i18n, orders.cart.fix_first)}</p> }.into_any()
                 }}
             </aside>
         </div>
@@ -278,7 +279,7 @@ fn CartView(cart: Cart) -> impl IntoView {
 
 #[component]
 fn CartGroupView(group: CartGroup) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let lang = use_lang();
     view! {
         <section class="cart-group">
@@ -298,30 +299,30 @@ fn CartGroupView(group: CartGroup) -> impl IntoView {
                             <span class="cart-line__price">
                                 {format_vnd(line.unit_price_vnd)} " / " <Localized text=line.unit.clone() />
                                 {line.previous_price_vnd.map(|p| view! {
-                                    <span class="cart-line__was">{t!(i18n, orders.cart.was, price = format_vnd(p))}</span>
+                                    <span class="cart-line__was">{td!(i18n, orders.cart.was, price = format_vnd(p))}</span>
                                 })}
                             </span>
                             {line.problem().map(|problem| view! {
                                 <span class="cart-line__problem" data-testid="line-problem">
                                     {move || match problem {
-                                        LineProblem::Unavailable => t_string!(i18n, orders.cart.unavailable).to_string(),
-                                        LineProblem::OutOfStock { .. } => t_string!(i18n, orders.cart.out_of_stock).to_string(),
-                                        LineProblem::Short { left, .. } => t_string!(i18n, orders.cart.only_left, n = left).to_string(),
+                                        LineProblem::Unavailable => td_string!(i18n, orders.cart.unavailable).to_string(),
+                                        LineProblem::OutOfStock { .. } => td_string!(i18n, orders.cart.out_of_stock).to_string(),
+                                        LineProblem::Short { left, .. } => td_string!(i18n, orders.cart.only_left, n = left).to_string(),
                                     }}
                                 </span>
                             })}
                             <form class="cart-line__quantity" method="post" action=SetCartQuantity::PATH>
                                 <input type="hidden" name="product_id" value=line.product_id />
                                 <label>
-                                    <span class="visually-hidden">{t!(i18n, orders.cart.quantity)}</span>
+                                    <span class="visually-hidden">{td!(i18n, orders.cart.quantity)}</span>
                                     <input type="number" name="quantity" value=line.quantity min="0" max=MAX_QUANTITY />
                                 </label>
-                                <button class="button button--small button--secondary" type="submit">{t!(i18n, orders.cart.update)}</button>
+                                <button class="button button--small button--secondary" type="submit">{td!(i18n, orders.cart.update)}</button>
                             </form>
                             <form class="cart-line__remove" method="post" action=SetCartQuantity::PATH>
                                 <input type="hidden" name="product_id" value=line.product_id />
                                 <input type="hidden" name="quantity" value="0" />
-                                <button class="button button--small button--secondary" type="submit">{t!(i18n, orders.cart.remove)}</button>
+                                <button class="button button--small button--secondary" type="submit">{td!(i18n, orders.cart.remove)}</button>
                             </form>
                             <span class="cart-line__total">{format_vnd(line.unit_price_vnd * line.quantity)}</span>
                         </li>
@@ -329,9 +330,9 @@ fn CartGroupView(group: CartGroup) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <dl class="totals totals--group">
-                <dt>{t!(i18n, orders.cart.subtotal)}</dt>
+                <dt>{td!(i18n, orders.cart.subtotal)}</dt>
                 <dd>{format_vnd(group.subtotal_vnd)}</dd>
-                <dt>{t!(i18n, orders.cart.shipping)}</dt>
+                <dt>{td!(i18n, orders.cart.shipping)}</dt>
                 <dd>{format_vnd(group.shipping_vnd)}</dd>
             </dl>
         </section>
@@ -343,15 +344,15 @@ fn CartGroupView(group: CartGroup) -> impl IntoView {
 
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <Title text=t_string!(i18n, orders.checkout.title).to_string() />
+        <Title text=td_string!(i18n, orders.checkout.title).to_string() />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |_viewer: Viewer| {
             let data = Resource::new(|| (), |_| fetch_checkout());
             view! {
                 <section class="checkout-page">
-                    <h1>{t!(i18n, orders.checkout.title)}</h1>
+                    <h1>{td!(i18n, orders.checkout.title)}</h1>
                     <Loaded resource=data view=|data: CheckoutData| {
                         if data.cart.is_empty() {
                             view! { <CartView cart=data.cart /> }.into_any()
@@ -372,7 +373,7 @@ pub fn CheckoutPage() -> impl IntoView {
 /// and says that nothing was ordered.
 #[component]
 fn CheckoutBlocked(cart: Cart) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let lang = use_lang();
     let refused = ServerAction::<PlaceOrder>::new()
         .value()
@@ -383,9 +384,9 @@ fn CheckoutBlocked(cart: Cart) -> impl IntoView {
         <div class="notice notice--warning" role="alert" data-testid="checkout-blocked">
             <p>
                 {move || if refused {
-                    t_string!(i18n, orders.errors.out_of_stock).to_string()
+                    td_string!(i18n, orders.errors.out_of_stock).to_string()
                 } else {
-                    t_string!(i18n, orders.checkout.blocked).to_string()
+                    td_string!(i18n, orders.checkout.blocked).to_string()
                 }}
             </p>
             <ul>
@@ -401,7 +402,7 @@ fn CheckoutBlocked(cart: Cart) -> impl IntoView {
                     .collect_view()}
             </ul>
         </div>
-        <a class="button" href="/cart">{t!(i18n, orders.checkout.back_to_cart)}</a>
+        <a class="button" href="/cart">{td!(i18n, orders.checkout.back_to_cart)}</a>
     }
 }
 
@@ -409,7 +410,8 @@ fn CheckoutBlocked(cart: Cart) -> impl IntoView {
 /// resubmission finds the orders it already made instead of making new ones.
 #[island(lazy)]
 fn CheckoutForm(data: CheckoutData) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("checkout_form");
+    let i18n = use_locale();
     let lang = use_lang();
     let place = ServerAction::<PlaceOrder>::new();
     let error = action_error(place.value());
@@ -446,18 +448,18 @@ fn CheckoutForm(data: CheckoutData) -> impl IntoView {
             <OrderAlert error />
             <div class="checkout__layout">
                 <fieldset class="form__group checkout__address">
-                    <legend>{t!(i18n, orders.checkout.address)}</legend>
+                    <legend>{td!(i18n, orders.checkout.address)}</legend>
                     <TextField field="full_name" prefix="form[address]" autocomplete="name" required=true value=a.full_name error>
-                        {t!(i18n, orders.address.full_name)}
+                        {td!(i18n, orders.address.full_name)}
                     </TextField>
                     <TextField field="phone" prefix="form[address]" kind="tel" autocomplete="tel" required=true value=a.phone error
-                        hint=ViewFn::from(move || t_string!(i18n, orders.address.phone_hint))>
-                        {t!(i18n, orders.address.phone)}
+                        hint=ViewFn::from(move || td_string!(i18n, orders.address.phone_hint))>
+                        {td!(i18n, orders.address.phone)}
                     </TextField>
                     <div class="field" class:field--invalid=move || province_error.with(Option::is_some)>
-                        <label class="field__label" for="field-province">{t!(i18n, orders.address.province)}</label>
+                        <label class="field__label" for="field-province">{td!(i18n, orders.address.province)}</label>
                         <select class="field__input" id="field-province" name="form[address][province]" required>
-                            <option value="">{t!(i18n, orders.address.choose_province)}</option>
+                            <option value="">{td!(i18n, orders.address.choose_province)}</option>
                             {PROVINCES.into_iter().map(|p| view! {
                                 <option value=p selected=province == p>{p}</option>
                             }).collect_view()}
@@ -465,37 +467,37 @@ fn CheckoutForm(data: CheckoutData) -> impl IntoView {
                         {move || province_error.get().map(|code| view! { <p class="field__error"><FieldMessage code /></p> })}
                     </div>
                     <TextField field="district" prefix="form[address]" value=a.district error
-                        hint=ViewFn::from(move || t_string!(i18n, orders.address.district_hint))>
-                        {t!(i18n, orders.address.district)}
+                        hint=ViewFn::from(move || td_string!(i18n, orders.address.district_hint))>
+                        {td!(i18n, orders.address.district)}
                     </TextField>
                     <TextField field="commune" prefix="form[address]" required=true value=a.commune error>
-                        {t!(i18n, orders.address.commune)}
+                        {td!(i18n, orders.address.commune)}
                     </TextField>
                     <TextField field="street" prefix="form[address]" autocomplete="street-address" required=true value=a.street error>
-                        {t!(i18n, orders.address.street)}
+                        {td!(i18n, orders.address.street)}
                     </TextField>
                     <TextField field="note" prefix="form" multiline=true error>
-                        {t!(i18n, orders.checkout.note)}
+                        {td!(i18n, orders.checkout.note)}
                     </TextField>
                 </fieldset>
                 <div class="checkout__side">
                     <fieldset class="form__group checkout__payment" class:field--invalid=move || payment_error.with(Option::is_some)>
-                        <legend>{t!(i18n, orders.checkout.payment)}</legend>
+                        <legend>{td!(i18n, orders.checkout.payment)}</legend>
                         <label class="choice">
                             <input type="radio" name="form[payment]" value="cod" checked=true />
-                            <span>{t!(i18n, orders.payment.cod)}</span>
+                            <span>{td!(i18n, orders.payment.cod)}</span>
                         </label>
                         <label class="choice" class:choice--disabled={!transfer_available}>
                             <input type="radio" name="form[payment]" value="bank_transfer" disabled={!transfer_available} />
-                            <span>{t!(i18n, orders.payment.bank_transfer)}</span>
+                            <span>{td!(i18n, orders.payment.bank_transfer)}</span>
                         </label>
                         {(!transfer_available).then(|| view! {
-                            <p class="field__hint">{t!(i18n, orders.checkout.transfer_unavailable)}</p>
+                            <p class="field__hint">{td!(i18n, orders.checkout.transfer_unavailable)}</p>
                         })}
                         {move || payment_error.get().map(|code| view! { <p class="field__error"><FieldMessage code /></p> })}
                     </fieldset>
                     <section class="checkout__summary" aria-labelledby="checkout-summary-title">
-                        <h2 id="checkout-summary-title">{t!(i18n, orders.checkout.summary)}</h2>
+                        <h2 id="checkout-summary-title">{td!(i18n, orders.checkout.summary)}</h2>
                         {move || shown.get().groups.into_iter().map(|g| {
                             let coop = g.cooperative.clone();
                             view! {
@@ -512,7 +514,7 @@ fn CheckoutForm(data: CheckoutData) -> impl IntoView {
                                             }
                                         }).collect_view()}
                                         <li class="checkout__shipping">
-                                            <span>{t!(i18n, orders.cart.shipping)}</span>
+                                            <span>{td!(i18n, orders.cart.shipping)}</span>
                                             <span>{format_vnd(g.shipping_vnd)}</span>
                                         </li>
                                     </ul>
@@ -520,14 +522,14 @@ fn CheckoutForm(data: CheckoutData) -> impl IntoView {
                             }
                         }).collect_view()}
                         <p class="checkout__total">
-                            <span>{t!(i18n, orders.cart.total)}</span>
+                            <span>{td!(i18n, orders.cart.total)}</span>
                             <strong>{move || format_vnd(shown.with(|c| c.total_vnd))}</strong>
                         </p>
                         <button class="button button--wide" type="submit" disabled=busy data-testid="place-order">
                             {move || if busy() {
-                                t_string!(i18n, orders.checkout.placing)
+                                td_string!(i18n, orders.checkout.placing)
                             } else {
-                                t_string!(i18n, orders.checkout.place)
+                                td_string!(i18n, orders.checkout.place)
                             }}
                         </button>
                     </section>
@@ -542,11 +544,11 @@ fn CheckoutForm(data: CheckoutData) -> impl IntoView {
 
 #[component]
 pub fn OrderPlacedPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let params = use_params_map();
     let id = params.with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
     view! {
-        <Title text=t_string!(i18n, orders.placed.title).to_string() />
+        <Title text=td_string!(i18n, orders.placed.title).to_string() />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |_viewer: Viewer| {
             let receipt = Resource::new(move || id, fetch_receipt);
@@ -557,12 +559,12 @@ pub fn OrderPlacedPage() -> impl IntoView {
 
 #[component]
 fn ReceiptView(receipt: Receipt) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let count = receipt.orders.len();
     view! {
         <section class="receipt">
-            <h1>{t!(i18n, orders.placed.title)}</h1>
-            <p class="receipt__lead">{t!(i18n, orders.placed.lead, n = count, total = format_vnd(receipt.total_vnd))}</p>
+            <h1>{td!(i18n, orders.placed.title)}</h1>
+            <p class="receipt__lead">{td!(i18n, orders.placed.lead, n = count, total = format_vnd(receipt.total_vnd))}</p>
             <ol class="receipt__orders">
                 {receipt.orders.into_iter().map(|o| view! {
                     <li class="receipt__order" data-testid="placed-order">
@@ -577,22 +579,22 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ol>
-            <a class="button" href="/orders">{t!(i18n, orders.mine.title)}</a>
+            <a class="button" href="/orders">{td!(i18n, orders.mine.title)}</a>
         </section>
     }
 }
 
 #[component]
 pub fn MyOrdersPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <Title text=t_string!(i18n, orders.mine.title).to_string() />
+        <Title text=td_string!(i18n, orders.mine.title).to_string() />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |_viewer: Viewer| {
             let orders = Resource::new(|| (), |_| fetch_my_orders());
             view! {
                 <section class="orders-page">
-                    <h1>{t!(i18n, orders.mine.title)}</h1>
+                    <h1>{td!(i18n, orders.mine.title)}</h1>
                     <Loaded resource=orders view={|orders: Vec<OrderSummary>| view! {
                         <OrderTable orders base="/orders" show_customer=false />
                     }} />
@@ -604,22 +606,22 @@ pub fn MyOrdersPage() -> impl IntoView {
 
 #[component]
 fn OrderTable(orders: Vec<OrderSummary>, base: &'static str, show_customer: bool) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     if orders.is_empty() {
-        return view! { <p class="empty-state">{t!(i18n, orders.mine.empty)}</p> }.into_any();
+        return view! { <p class="empty-state">{td!(i18n, orders.mine.empty)}</p> }.into_any();
     }
     view! {
         <table class="data-table orders-table">
             <thead>
                 <tr>
-                    <th scope="col">{t!(i18n, orders.table.number)}</th>
-                    <th scope="col">{t!(i18n, orders.table.date)}</th>
+                    <th scope="col">{td!(i18n, orders.table.number)}</th>
+                    <th scope="col">{td!(i18n, orders.table.date)}</th>
                     <th scope="col">
-                        {if show_customer { t!(i18n, orders.table.customer).into_any() } else { t!(i18n, orders.table.cooperative).into_any() }}
+                        {if show_customer { td!(i18n, orders.table.customer).into_any() } else { td!(i18n, orders.table.cooperative).into_any() }}
                     </th>
-                    <th scope="col">{t!(i18n, orders.table.items)}</th>
-                    <th scope="col">{t!(i18n, orders.table.total)}</th>
-                    <th scope="col">{t!(i18n, orders.table.status)}</th>
+                    <th scope="col">{td!(i18n, orders.table.items)}</th>
+                    <th scope="col">{td!(i18n, orders.table.total)}</th>
+                    <th scope="col">{td!(i18n, orders.table.status)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -643,11 +645,11 @@ fn OrderTable(orders: Vec<OrderSummary>, base: &'static str, show_customer: bool
 
 #[component]
 pub fn MyOrderPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let params = use_params_map();
     let number = params.with_untracked(|p| p.get("number").unwrap_or_default());
     view! {
-        <Title text=t_string!(i18n, orders.detail.title).to_string() />
+        <Title text=td_string!(i18n, orders.detail.title).to_string() />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |_viewer: Viewer| {
             let number = number.clone();
@@ -665,7 +667,7 @@ pub fn MyOrderPage() -> impl IntoView {
 /// holds the buttons of whoever is looking.
 #[component]
 fn OrderView(order: OrderDetail, back: &'static str, actions: ViewFn) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let lang = use_lang();
     let number = order.summary.number.clone();
     let shopper_cancel = back == "/orders" && order.next.contains(&Status::Cancelled);
@@ -674,9 +676,9 @@ fn OrderView(order: OrderDetail, back: &'static str, actions: ViewFn) -> impl In
     let total = order.summary.total_vnd;
     view! {
         <article class="order" data-testid="order" data-status=order.summary.status.key()>
-            <nav class="breadcrumbs"><a href=back>{t!(i18n, orders.detail.all)}</a></nav>
+            <nav class="breadcrumbs"><a href=back>{td!(i18n, orders.detail.all)}</a></nav>
             <header class="order__header">
-                <h1>{t!(i18n, orders.detail.heading, number = number.clone())}</h1>
+                <h1>{td!(i18n, orders.detail.heading, number = number.clone())}</h1>
                 <StatusBadge status=order.summary.status />
             </header>
             <p class="order__meta">
@@ -685,11 +687,11 @@ fn OrderView(order: OrderDetail, back: &'static str, actions: ViewFn) -> impl In
                 <PaymentLabel payment=order.summary.payment />
             </p>
             {(!order.tracking_note.is_empty()).then(|| view! {
-                <p class="order__tracking">{t!(i18n, orders.detail.tracking)} ": " <strong>{order.tracking_note.clone()}</strong></p>
+                <p class="order__tracking">{td!(i18n, orders.detail.tracking)} ": " <strong>{order.tracking_note.clone()}</strong></p>
             })}
             <div class="order__layout">
                 <section class="order__lines" aria-labelledby="order-lines-title">
-                    <h2 id="order-lines-title">{t!(i18n, orders.detail.lines)}</h2>
+                    <h2 id="order-lines-title">{td!(i18n, orders.detail.lines)}</h2>
                     <ul class="cart-lines">
                         {order.lines.into_iter().map(|l| {
                             let name = l.name.clone();
@@ -705,23 +707,23 @@ fn OrderView(order: OrderDetail, back: &'static str, actions: ViewFn) -> impl In
                         }).collect_view()}
                     </ul>
                     <dl class="totals">
-                        <dt>{t!(i18n, orders.cart.subtotal)}</dt>
+                        <dt>{td!(i18n, orders.cart.subtotal)}</dt>
                         <dd>{format_vnd(order.subtotal_vnd)}</dd>
-                        <dt>{t!(i18n, orders.cart.shipping)}</dt>
+                        <dt>{td!(i18n, orders.cart.shipping)}</dt>
                         <dd>{format_vnd(order.shipping_vnd)}</dd>
-                        <dt class="totals__grand">{t!(i18n, orders.cart.total)}</dt>
+                        <dt class="totals__grand">{td!(i18n, orders.cart.total)}</dt>
                         <dd class="totals__grand">{format_vnd(total)}</dd>
                     </dl>
                 </section>
                 <section class="order__side">
-                    <h2>{t!(i18n, orders.detail.ship_to)}</h2>
+                    <h2>{td!(i18n, orders.detail.ship_to)}</h2>
                     <address class="order__address">
                         {a.full_name} <br /> {a.phone} <br /> {a.street} ", " {a.commune}
                         {(!a.district.is_empty()).then(|| format!(", {}", a.district))} ", " {a.province}
                     </address>
                     {(!order.note.is_empty()).then(|| view! { <p class="order__note">{order.note.clone()}</p> })}
                     {(order.summary.status == Status::Pending).then(|| order.transfer.clone()).flatten().map(|t| view! {
-                        <h2>{t!(i18n, orders.transfer.title)}</h2>
+                        <h2>{td!(i18n, orders.transfer.title)}</h2>
                         <TransferPanel transfer=t amount_vnd=total />
                     })}
                     {shopper_cancel.then(|| view! { <CancelForm number=number.clone() /> })}
@@ -729,7 +731,7 @@ fn OrderView(order: OrderDetail, back: &'static str, actions: ViewFn) -> impl In
                 </section>
             </div>
             <section class="timeline" aria-labelledby="timeline-title">
-                <h2 id="timeline-title">{t!(i18n, orders.detail.timeline)}</h2>
+                <h2 id="timeline-title">{td!(i18n, orders.detail.timeline)}</h2>
                 <ol class="timeline__events">
                     {order.events.into_iter().rev().map(|e| view! {
                         <li class="timeline__event" data-to=e.to.key()>
@@ -737,8 +739,8 @@ fn OrderView(order: OrderDetail, back: &'static str, actions: ViewFn) -> impl In
                             <time>{format_datetime(e.at)}</time>
                             <span class="timeline__actor">
                                 {match e.actor_role.as_str() {
-                                    "cooperative" => t!(i18n, orders.detail.by_cooperative, name = e.actor.clone()).into_any(),
-                                    _ => t!(i18n, orders.detail.by_shopper, name = e.actor.clone()).into_any(),
+                                    "cooperative" => td!(i18n, orders.detail.by_cooperative, name = e.actor.clone()).into_any(),
+                                    _ => td!(i18n, orders.detail.by_shopper, name = e.actor.clone()).into_any(),
                                 }}
                             </span>
                             {(!e.note.is_empty()).then(|| view! { <span class="timeline__note">{e.note.clone()}</span> })}
@@ -752,33 +754,33 @@ fn OrderView(order: OrderDetail, back: &'static str, actions: ViewFn) -> impl In
 
 #[component]
 fn CancelForm(number: String) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <form class="order__cancel" method="post" action=CancelMyOrder::PATH>
             <input type="hidden" name="number" value=number />
-            <button class="button button--danger" type="submit">{t!(i18n, orders.detail.cancel)}</button>
+            <button class="button button--danger" type="submit">{td!(i18n, orders.detail.cancel)}</button>
         </form>
     }
 }
 
 #[component]
 fn ReviewForm(product_id: i64, back: String) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <form class="review-form" method="post" action=AddReview::PATH>
             <input type="hidden" name="product_id" value=product_id />
             <input type="hidden" name="back" value=back />
             <label class="field__label">
-                {t!(i18n, orders.review.rating)}
+                {td!(i18n, orders.review.rating)}
                 <select class="field__input" name="rating" required>
                     {(1..=5).rev().map(|n| view! { <option value=n>{"★".repeat(n)}</option> }).collect_view()}
                 </select>
             </label>
             <label class="field__label">
-                {t!(i18n, orders.review.body)}
+                {td!(i18n, orders.review.body)}
                 <textarea class="field__input" name="body" rows="3" minlength=REVIEW_MIN_CHARS maxlength=REVIEW_MAX_CHARS required></textarea>
             </label>
-            <button class="button button--small" type="submit">{t!(i18n, orders.review.submit)}</button>
+            <button class="button button--small" type="submit">{td!(i18n, orders.review.submit)}</button>
         </form>
     }
 }
@@ -788,20 +790,20 @@ fn ReviewForm(product_id: i64, back: String) -> impl IntoView {
 
 #[component]
 pub fn CoopOrdersPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let query = use_query_map();
     let status = query.with_untracked(|q| q.get("status").unwrap_or_default());
     view! {
-        <Title text=t_string!(i18n, orders.coop.title).to_string() />
+        <Title text=td_string!(i18n, orders.coop.title).to_string() />
         <MemberOnly page=move |membership: Membership| {
             let status = status.clone();
             let filter = status.clone();
             let orders = Resource::new(move || status.clone(), fetch_coop_orders);
             view! {
                 <Dashboard membership>
-                    <h1>{t!(i18n, orders.coop.title)}</h1>
-                    <nav class="filters" aria-label=move || t_string!(i18n, orders.coop.filter)>
-                        <a class="chip" class:chip--on=filter.is_empty() href="/coop/orders">{t!(i18n, orders.coop.all)}</a>
+                    <h1>{td!(i18n, orders.coop.title)}</h1>
+                    <nav class="filters" aria-label=move || td_string!(i18n, orders.coop.filter)>
+                        <a class="chip" class:chip--on=filter.is_empty() href="/coop/orders">{td!(i18n, orders.coop.all)}</a>
                         {Status::ALL.into_iter().map(|s| view! {
                             <a class="chip" class:chip--on=filter == s.key() href=format!("/coop/orders?status={}", s.key())>
                                 <StatusBadge status=s />
@@ -819,13 +821,13 @@ pub fn CoopOrdersPage() -> impl IntoView {
 
 #[component]
 pub fn CoopOrderPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let params = use_params_map();
     let number = params.with_untracked(|p| p.get("number").unwrap_or_default());
     let query = use_query_map();
     let failed = query.with_untracked(|q| q.get("__err").is_some());
     view! {
-        <Title text=t_string!(i18n, orders.detail.title).to_string() />
+        <Title text=td_string!(i18n, orders.detail.title).to_string() />
         <MemberOnly page=move |membership: Membership| {
             let number = number.clone();
             let order = Resource::new(move || number.clone(), fetch_coop_order);
@@ -865,20 +867,20 @@ fn MoveErrors(shown: bool) -> impl IntoView {
 /// One form per move the order allows from where it is.
 #[component]
 fn MoveForms(number: String, next: Vec<Status>) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <div class="order__moves">
             {next.into_iter().map(|to| {
                 let label = move || match to {
-                    Status::Confirmed => t_string!(i18n, orders.move_to.confirmed),
-                    Status::Shipped => t_string!(i18n, orders.move_to.shipped),
-                    Status::Delivered => t_string!(i18n, orders.move_to.delivered),
-                    Status::Cancelled => t_string!(i18n, orders.move_to.cancelled),
-                    Status::Pending => t_string!(i18n, orders.status.pending),
+                    Status::Confirmed => td_string!(i18n, orders.move_to.confirmed),
+                    Status::Shipped => td_string!(i18n, orders.move_to.shipped),
+                    Status::Delivered => td_string!(i18n, orders.move_to.delivered),
+                    Status::Cancelled => td_string!(i18n, orders.move_to.cancelled),
+                    Status::Pending => td_string!(i18n, orders.status.pending),
                 };
                 let note = match to {
-                    Status::Shipped => Some((t_string!(i18n, orders.move_to.tracking), true)),
-                    Status::Cancelled => Some((t_string!(i18n, orders.move_to.reason), false)),
+                    Status::Shipped => Some((td_string!(i18n, orders.move_to.tracking), true)),
+                    Status::Cancelled => Some((td_string!(i18n, orders.move_to.reason), false)),
                     _ => None,
                 };
                 view! {
@@ -910,21 +912,21 @@ fn MoveForms(number: String, next: Vec<Status>) -> impl IntoView {
 /// The product's rating and its reviews, each marked as a verified purchase.
 #[component]
 pub fn ProductReviews(product_id: i64) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let reviews = Resource::new(move || product_id, fetch_reviews);
     view! {
         <section class="reviews" aria-labelledby="reviews-title">
-            <h2 id="reviews-title">{t!(i18n, orders.review.title)}</h2>
+            <h2 id="reviews-title">{td!(i18n, orders.review.title)}</h2>
             <Suspense>
                 {move || reviews.get().and_then(Result::ok).map(|r| {
                     if r.count == 0 {
-                        return view! { <p>{t!(i18n, orders.review.none)}</p> }.into_any();
+                        return view! { <p>{td!(i18n, orders.review.none)}</p> }.into_any();
                     }
                     let average = format!("{}.{:02}", r.average_x100 / 100, r.average_x100 % 100);
                     view! {
                         <p class="reviews__summary" data-testid="rating">
                             <span class="reviews__stars" aria-hidden="true">{"★".repeat(((r.average_x100 + 50) / 100) as usize)}</span>
-                            {t!(i18n, orders.review.summary, average = average.clone(), n = r.count)}
+                            {td!(i18n, orders.review.summary, average = average.clone(), n = r.count)}
                         </p>
                         <ul class="reviews__list">
                             {r.reviews.into_iter().map(|rv| view! {
@@ -932,7 +934,7 @@ pub fn ProductReviews(product_id: i64) -> impl IntoView {
                                     <p class="review__head">
                                         <span class="review__stars" aria-label=format!("{}/5", rv.rating)>{"★".repeat(rv.rating as usize)}</span>
                                         <strong>{rv.author}</strong>
-                                        {rv.verified_purchase.then(|| view! { <span class="review__verified">{t!(i18n, orders.review.verified)}</span> })}
+                                        {rv.verified_purchase.then(|| view! { <span class="review__verified">{td!(i18n, orders.review.verified)}</span> })}
                                         <time>{format_datetime(rv.created_at)}</time>
                                     </p>
                                     <p class="review__body">{rv.body}</p>

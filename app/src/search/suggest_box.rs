@@ -3,8 +3,9 @@ use leptos::prelude::*;
 
 use super::api::suggest;
 use super::model::Suggestion;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
 use crate::lang::use_lang;
+use crate::lang::use_locale;
 
 /// The call to the server and the decoding of its answer sit in their own WASM chunk, fetched
 /// when the visitor first types two letters: a page that is only read never downloads them.
@@ -16,7 +17,7 @@ async fn fetch_suggestions(q: String) -> Vec<Suggestion> {
 /// An island: `initial` is the search the page was rendered for.
 #[island]
 pub fn SearchBox(initial: String) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let lang = use_lang();
     let text = RwSignal::new(initial.clone());
     let open = RwSignal::new(false);
@@ -58,7 +59,7 @@ pub fn SearchBox(initial: String) -> impl IntoView {
         }
         let lang = lang.get();
         Some(view! {
-            <ul id="search-suggestions" class="search__suggestions" aria-label=move || t_string!(i18n, search.suggestions)>
+            <ul id="search-suggestions" class="search__suggestions" aria-label=move || td_string!(i18n, search.suggestions)>
                 {items
                     .into_iter()
                     .enumerate()
@@ -86,7 +87,7 @@ pub fn SearchBox(initial: String) -> impl IntoView {
     view! {
         <form action="/products" method="get" class="search" role="search" on:keydown=keys>
             <label for="site-search" class="visually-hidden">
-                {t!(i18n, search.label)}
+                {td!(i18n, search.label)}
             </label>
             <input
                 id="site-search"
@@ -97,7 +98,7 @@ pub fn SearchBox(initial: String) -> impl IntoView {
                 maxlength="100"
                 value=initial
                 prop:value=move || text.get()
-                placeholder=move || t_string!(i18n, search.placeholder)
+                placeholder=move || td_string!(i18n, search.placeholder)
                 // The list is in the page only while it is open, and only then does the box
                 // say that it controls it.
                 aria-controls=move || shown().then_some("search-suggestions")
@@ -110,7 +111,7 @@ pub fn SearchBox(initial: String) -> impl IntoView {
                 on:focus=move |_| active.set(None)
             />
             <button class="search__submit button" type="submit" on:click=move |_| open.set(false)>
-                {t!(i18n, search.submit)}
+                {td!(i18n, search.submit)}
             </button>
             {list}
         </form>

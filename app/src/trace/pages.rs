@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use super::api::{AddBatch, DeleteBatch};
 use super::model::*;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
 use crate::lang::Localized;
+use crate::lang::use_locale;
 use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error};
 
 /// The product page's traceability block: the QR code that leads to the product's public
@@ -14,7 +15,7 @@ use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error};
 /// chosen).
 #[component]
 pub fn TraceBlock(code: String, cooperative_slug: String, product_slug: String) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let inquiry =
         format!("{}?product={product_slug}", crate::inquiries::api::inquiry_path(&cooperative_slug));
     view! {
@@ -23,21 +24,21 @@ pub fn TraceBlock(code: String, cooperative_slug: String, product_slug: String) 
                 <img
                     class="trace-block__qr"
                     src=trace_qr_path(&code)
-                    alt=move || t_string!(i18n, trace.qr_alt)
+                    alt=move || td_string!(i18n, trace.qr_alt)
                     width="120"
                     height="120"
                     loading="lazy"
                 />
                 <div>
-                    <h2 id="trace-title" class="trace-block__title">{t!(i18n, trace.block_title)}</h2>
-                    <p class="trace-block__text">{t!(i18n, trace.block_body)}</p>
-                    <a class="trace-block__link" href=trace_path(&code)>{t!(i18n, trace.open_page)}</a>
+                    <h2 id="trace-title" class="trace-block__title">{td!(i18n, trace.block_title)}</h2>
+                    <p class="trace-block__text">{td!(i18n, trace.block_body)}</p>
+                    <a class="trace-block__link" href=trace_path(&code)>{td!(i18n, trace.open_page)}</a>
                 </div>
             </div>
             <div class="trace-block__inquiry">
-                <p class="trace-block__text">{t!(i18n, trace.inquiry_note)}</p>
+                <p class="trace-block__text">{td!(i18n, trace.inquiry_note)}</p>
                 <a class="button button--secondary" href=inquiry data-testid="export-inquiry">
-                    {t!(i18n, trace.inquiry)}
+                    {td!(i18n, trace.inquiry)}
                 </a>
             </div>
         </section>
@@ -53,7 +54,7 @@ pub fn BatchEditor(
     add: ServerAction<AddBatch>,
     delete: ServerAction<DeleteBatch>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let error = action_error(add.value());
     let delete_error = action_error(delete.value());
     let ProductTrace { product_id, code, public, batches } = trace;
@@ -62,33 +63,33 @@ pub fn BatchEditor(
             <img
                 class="batch-editor__qr"
                 src=trace_qr_path(&code)
-                alt=move || t_string!(i18n, trace.qr_alt)
+                alt=move || td_string!(i18n, trace.qr_alt)
                 width="96"
                 height="96"
             />
             <p>
-                {t!(i18n, trace.code)} ": " <code>{code.clone()}</code> <br />
-                <a href=trace_path(&code)>{t!(i18n, trace.public_page)}</a> " · "
-                <a href=trace_qr_path(&code) download=format!("qr-{code}.svg")>{t!(i18n, trace.svg_link)}</a>
+                {td!(i18n, trace.code)} ": " <code>{code.clone()}</code> <br />
+                <a href=trace_path(&code)>{td!(i18n, trace.public_page)}</a> " · "
+                <a href=trace_qr_path(&code) download=format!("qr-{code}.svg")>{td!(i18n, trace.svg_link)}</a>
             </p>
         }
         .into_any()
     } else {
         view! {
             <p data-testid="trace-not-public">
-                {t!(i18n, trace.code)} ": " <code>{code.clone()}</code> <br />
-                {t!(i18n, trace.not_public)}
+                {td!(i18n, trace.code)} ": " <code>{code.clone()}</code> <br />
+                {td!(i18n, trace.not_public)}
             </p>
         }
         .into_any()
     };
     view! {
         <section class="batch-editor" aria-labelledby="batches-title">
-            <h2 id="batches-title">{t!(i18n, trace.editor_title)}</h2>
+            <h2 id="batches-title">{td!(i18n, trace.editor_title)}</h2>
             <div class="batch-editor__code">{links}</div>
-            <p class="field__hint">{t!(i18n, trace.editor_lead)}</p>
+            <p class="field__hint">{td!(i18n, trace.editor_lead)}</p>
             <FormAlert error=delete_error />
-            {batches.is_empty().then(|| view! { <p>{t!(i18n, trace.no_batches)}</p> })}
+            {batches.is_empty().then(|| view! { <p>{td!(i18n, trace.no_batches)}</p> })}
             <ol class="batch-editor__list">
                 {batches.into_iter().map(|b| view! {
                     <li class="batch-editor__item" data-testid="batch">
@@ -100,11 +101,11 @@ pub fn BatchEditor(
                             <p class="batch-editor__notes"><Localized text=b.notes.clone() /></p>
                         })}
                         <details class="confirm">
-                            <summary class="button button--small button--secondary">{t!(i18n, trace.delete_batch)}</summary>
+                            <summary class="button button--small button--secondary">{td!(i18n, trace.delete_batch)}</summary>
                             <ActionForm action=delete>
                                 <input type="hidden" name="id" value=b.id.to_string() />
                                 <button class="button button--small button--danger" type="submit">
-                                    {t!(i18n, trace.delete_confirm)}
+                                    {td!(i18n, trace.delete_confirm)}
                                 </button>
                             </ActionForm>
                         </details>
@@ -116,21 +117,21 @@ pub fn BatchEditor(
                 <input type="hidden" name="product_id" value=product_id.to_string() />
                 <div class="form-grid">
                     <TextField field="batch_code" prefix="form" required=true error>
-                        {t!(i18n, trace.batch_code)}
+                        {td!(i18n, trace.batch_code)}
                     </TextField>
                     <TextField field="produced_on" prefix="form" kind="date" required=true error>
-                        {t!(i18n, trace.produced_on)}
+                        {td!(i18n, trace.produced_on)}
                     </TextField>
                 </div>
                 <TextField field="notes_vi" prefix="form" multiline=true error
-                    hint=ViewFn::from(move || t_string!(i18n, trace.notes_hint))>
-                    {t!(i18n, trace.notes_vi)}
+                    hint=ViewFn::from(move || td_string!(i18n, trace.notes_hint))>
+                    {td!(i18n, trace.notes_vi)}
                 </TextField>
                 <TextField field="notes_en" prefix="form" multiline=true error>
-                    {t!(i18n, trace.notes_en)}
+                    {td!(i18n, trace.notes_en)}
                 </TextField>
                 <button class="button" type="submit" disabled=move || add.pending().get()>
-                    {t!(i18n, trace.add_batch)}
+                    {td!(i18n, trace.add_batch)}
                 </button>
                 <SavedNote value=add.value() />
             </ActionForm>

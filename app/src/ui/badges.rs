@@ -2,14 +2,15 @@
 use leptos::prelude::*;
 
 use super::money::format_vnd;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
+use crate::lang::use_locale;
 
 /// The OCOP rating as stars. Only rendered for a current certificate.
 #[component]
 pub fn StarBadge(stars: i64) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let stars = stars.clamp(1, 5);
-    let label = move || t_string!(i18n, catalog.badge.stars_label, n = stars).to_string();
+    let label = move || td_string!(i18n, catalog.badge.stars_label, n = stars).to_string();
     view! {
         <span class="star-badge" role="img" aria-label=label title=label>
             <span class="star-badge__stars" aria-hidden="true">
@@ -30,17 +31,17 @@ pub fn PriceTag(price_vnd: i64) -> impl IntoView {
 /// "Exported to the United Kingdom".
 #[component]
 pub fn ExportRibbon() -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <span class="export-ribbon">{t!(i18n, catalog.badge.exported_uk)}</span> }
+    let i18n = use_locale();
+    view! { <span class="export-ribbon">{td!(i18n, catalog.badge.exported_uk)}</span> }
 }
 
 /// Marks values invented for the demo (prices, stock, certificate numbers) as such.
 #[component]
 pub fn DemoMark() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <span class="demo-mark" title=move || t_string!(i18n, catalog.demo.explain)>
-            {t!(i18n, catalog.demo.label)}
+        <span class="demo-mark" title=move || td_string!(i18n, catalog.demo.explain)>
+            {td!(i18n, catalog.demo.label)}
         </span>
     }
 }

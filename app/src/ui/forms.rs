@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
+use crate::lang::use_locale;
 
 /// The error the last run of an action ended with, if it failed.
 pub fn action_error<T, S>(value: S) -> Signal<Option<AppError>>
@@ -78,59 +79,59 @@ pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Sign
 /// The sentence for a field error code.
 #[component]
 pub fn FieldMessage(code: String) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     move || match code.as_str() {
-        "required" => t_string!(i18n, errors.field.required),
-        "too_long" => t_string!(i18n, errors.field.too_long),
-        "email_invalid" => t_string!(i18n, errors.field.email_invalid),
-        "email_taken" => t_string!(i18n, errors.field.email_taken),
-        "password_short" => t_string!(i18n, errors.field.password_short),
-        "password_long" => t_string!(i18n, errors.field.password_long),
-        "bad_credentials" => t_string!(i18n, errors.field.bad_credentials),
-        "wrong_password" => t_string!(i18n, errors.field.wrong_password),
-        "phone_invalid" => t_string!(i18n, errors.field.phone_invalid),
-        "account_invalid" => t_string!(i18n, errors.field.account_invalid),
-        "holder_invalid" => t_string!(i18n, errors.field.holder_invalid),
-        "reason_required" => t_string!(i18n, errors.field.reason_required),
-        "name_one_language" => t_string!(i18n, errors.field.name_one_language),
-        "price_invalid" => t_string!(i18n, errors.field.price_invalid),
-        "count_invalid" => t_string!(i18n, errors.field.count_invalid),
-        "slug_invalid" => t_string!(i18n, errors.field.slug_invalid),
-        "slug_taken" => t_string!(i18n, errors.field.slug_taken),
-        "stars_invalid" => t_string!(i18n, errors.field.stars_invalid),
-        "date_invalid" => t_string!(i18n, errors.field.date_invalid),
-        "url_invalid" => t_string!(i18n, errors.field.url_invalid),
-        "url_wrong_channel" => t_string!(i18n, errors.field.url_wrong_channel),
-        "url_duplicate" => t_string!(i18n, errors.field.url_duplicate),
-        "too_many" => t_string!(i18n, errors.field.too_many),
-        "upload_empty" => t_string!(i18n, errors.field.upload_empty),
-        "upload_too_large" => t_string!(i18n, errors.field.upload_too_large),
-        "upload_not_image" => t_string!(i18n, errors.field.upload_not_image),
-        "upload_type_mismatch" => t_string!(i18n, errors.field.upload_type_mismatch),
-        "upload_too_many_pixels" => t_string!(i18n, errors.field.upload_too_many_pixels),
-        "upload_corrupt" => t_string!(i18n, errors.field.upload_corrupt),
-        "mobile_invalid" => t_string!(i18n, errors.field.mobile_invalid),
-        "cart_invalid" => t_string!(i18n, errors.field.cart_invalid),
-        "transfer_unavailable" => t_string!(i18n, errors.field.transfer_unavailable),
-        "stock_short" => t_string!(i18n, errors.field.stock_short),
-        "cart_full" => t_string!(i18n, errors.field.cart_full),
-        "tracking_required" => t_string!(i18n, errors.field.tracking_required),
-        "rating_invalid" => t_string!(i18n, errors.field.rating_invalid),
-        "review_short" => t_string!(i18n, errors.field.review_short),
-        "quantity_invalid" => t_string!(i18n, errors.field.quantity_invalid),
-        "incoterm_invalid" => t_string!(i18n, errors.field.incoterm_invalid),
-        "date_past" => t_string!(i18n, errors.field.date_past),
-        "message_short" => t_string!(i18n, errors.field.message_short),
-        "rate_limited" => t_string!(i18n, errors.field.rate_limited),
-        "ends_before_start" => t_string!(i18n, errors.field.ends_before_start),
-        "booths_required" => t_string!(i18n, errors.field.booths_required),
-        "batch_code_invalid" => t_string!(i18n, errors.field.batch_code_invalid),
-        "batch_code_taken" => t_string!(i18n, errors.field.batch_code_taken),
-        "stock_delta_invalid" => t_string!(i18n, errors.field.stock_delta_invalid),
-        "stock_received_negative" => t_string!(i18n, errors.field.stock_received_negative),
-        "stock_write_off_positive" => t_string!(i18n, errors.field.stock_write_off_positive),
-        "stock_below_zero" => t_string!(i18n, errors.field.stock_below_zero),
-        _ => t_string!(i18n, errors.field.invalid),
+        "required" => td_string!(i18n, errors.field.required),
+        "too_long" => td_string!(i18n, errors.field.too_long),
+        "email_invalid" => td_string!(i18n, errors.field.email_invalid),
+        "email_taken" => td_string!(i18n, errors.field.email_taken),
+        "password_short" => td_string!(i18n, errors.field.password_short),
+        "password_long" => td_string!(i18n, errors.field.password_long),
+        "bad_credentials" => td_string!(i18n, errors.field.bad_credentials),
+        "wrong_password" => td_string!(i18n, errors.field.wrong_password),
+        "phone_invalid" => td_string!(i18n, errors.field.phone_invalid),
+        "account_invalid" => td_string!(i18n, errors.field.account_invalid),
+        "holder_invalid" => td_string!(i18n, errors.field.holder_invalid),
+        "reason_required" => td_string!(i18n, errors.field.reason_required),
+        "name_one_language" => td_string!(i18n, errors.field.name_one_language),
+        "price_invalid" => td_string!(i18n, errors.field.price_invalid),
+        "count_invalid" => td_string!(i18n, errors.field.count_invalid),
+        "slug_invalid" => td_string!(i18n, errors.field.slug_invalid),
+        "slug_taken" => td_string!(i18n, errors.field.slug_taken),
+        "stars_invalid" => td_string!(i18n, errors.field.stars_invalid),
+        "date_invalid" => td_string!(i18n, errors.field.date_invalid),
+        "url_invalid" => td_string!(i18n, errors.field.url_invalid),
+        "url_wrong_channel" => td_string!(i18n, errors.field.url_wrong_channel),
+        "url_duplicate" => td_string!(i18n, errors.field.url_duplicate),
+        "too_many" => td_string!(i18n, errors.field.too_many),
+        "upload_empty" => td_string!(i18n, errors.field.upload_empty),
+        "upload_too_large" => td_string!(i18n, errors.field.upload_too_large),
+        "upload_not_image" => td_string!(i18n, errors.field.upload_not_image),
+        "upload_type_mismatch" => td_string!(i18n, errors.field.upload_type_mismatch),
+        "upload_too_many_pixels" => td_string!(i18n, errors.field.upload_too_many_pixels),
+        "upload_corrupt" => td_string!(i18n, errors.field.upload_corrupt),
+        "mobile_invalid" => td_string!(i18n, errors.field.mobile_invalid),
+        "cart_invalid" => td_string!(i18n, errors.field.cart_invalid),
+        "transfer_unavailable" => td_string!(i18n, errors.field.transfer_unavailable),
+        "stock_short" => td_string!(i18n, errors.field.stock_short),
+        "cart_full" => td_string!(i18n, errors.field.cart_full),
+        "tracking_required" => td_string!(i18n, errors.field.tracking_required),
+        "rating_invalid" => td_string!(i18n, errors.field.rating_invalid),
+        "review_short" => td_string!(i18n, errors.field.review_short),
+        "quantity_invalid" => td_string!(i18n, errors.field.quantity_invalid),
+        "incoterm_invalid" => td_string!(i18n, errors.field.incoterm_invalid),
+        "date_past" => td_string!(i18n, errors.field.date_past),
+        "message_short" => td_string!(i18n, errors.field.message_short),
+        "rate_limited" => td_string!(i18n, errors.field.rate_limited),
+        "ends_before_start" => td_string!(i18n, errors.field.ends_before_start),
+        "booths_required" => td_string!(i18n, errors.field.booths_required),
+        "batch_code_invalid" => td_string!(i18n, errors.field.batch_code_invalid),
+        "batch_code_taken" => td_string!(i18n, errors.field.batch_code_taken),
+        "stock_delta_invalid" => td_string!(i18n, errors.field.stock_delta_invalid),
+        "stock_received_negative" => td_string!(i18n, errors.field.stock_received_negative),
+        "stock_write_off_positive" => td_string!(i18n, errors.field.stock_write_off_positive),
+        "stock_below_zero" => td_string!(i18n, errors.field.stock_below_zero),
+        _ => td_string!(i18n, errors.field.invalid),
     }
 }
 
@@ -234,22 +235,22 @@ pub fn TextField(
 /// The alert above a form: what went wrong with the submission as a whole.
 #[component]
 pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     move || {
         error.get().map(|e| {
             let text = match e {
-                AppError::Validation(_) => t_string!(i18n, errors.form.validation).to_string(),
+                AppError::Validation(_) => td_string!(i18n, errors.form.validation).to_string(),
                 AppError::TooManyAttempts(secs) => {
-                    t_string!(i18n, errors.form.too_many, n = secs).to_string()
+                    td_string!(i18n, errors.form.too_many, n = secs).to_string()
                 }
-                AppError::Busy(secs) => t_string!(i18n, errors.form.busy, n = secs).to_string(),
-                AppError::Unauthorized => t_string!(i18n, errors.form.unauthorized).to_string(),
-                AppError::Forbidden => t_string!(i18n, errors.form.forbidden).to_string(),
-                AppError::NotFound => t_string!(i18n, errors.form.not_found).to_string(),
-                AppError::Conflict(_) => t_string!(i18n, errors.form.conflict).to_string(),
-                AppError::OutOfStock(_) => t_string!(i18n, errors.form.out_of_stock).to_string(),
+                AppError::Busy(secs) => td_string!(i18n, errors.form.busy, n = secs).to_string(),
+                AppError::Unauthorized => td_string!(i18n, errors.form.unauthorized).to_string(),
+                AppError::Forbidden => td_string!(i18n, errors.form.forbidden).to_string(),
+                AppError::NotFound => td_string!(i18n, errors.form.not_found).to_string(),
+                AppError::Conflict(_) => td_string!(i18n, errors.form.conflict).to_string(),
+                AppError::OutOfStock(_) => td_string!(i18n, errors.form.out_of_stock).to_string(),
                 AppError::Internal | AppError::Transport(_) => {
-                    t_string!(i18n, errors.form.internal).to_string()
+                    td_string!(i18n, errors.form.internal).to_string()
                 }
             };
             view! {
@@ -268,10 +269,10 @@ where
     T: Send + Sync + 'static,
     S: With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <p class="form-saved" aria-live="polite">
-            {move || value.with(|v| matches!(v, Some(Ok(_)))).then_some(t!(i18n, errors.form.saved))}
+            {move || value.with(|v| matches!(v, Some(Ok(_)))).then_some(td!(i18n, errors.form.saved))}
         </p>
     }
 }

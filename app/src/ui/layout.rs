@@ -4,14 +4,15 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_location;
 
 use crate::accounts::pages::AccountNav;
-use crate::i18n::{Locale, t, t_string, use_i18n};
+use crate::i18n::{Locale, td, td_string};
+use crate::lang::use_locale;
 use crate::search::suggest_box::SearchBox;
 
 /// "Tiếng Việt | English". Plain links: the server sets the language cookie and sends the
 /// visitor back to the same address, rendered in the other language.
 #[component]
 pub fn LangSwitch() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let location = use_location();
     let back = move || {
         let path = location.pathname.get();
@@ -27,14 +28,14 @@ pub fn LangSwitch() -> impl IntoView {
                 hreflang=code
                 lang=code
                 rel="external"
-                aria-current=move || (i18n.get_locale() == locale).then_some("true")
+                aria-current=move || (i18n == locale).then_some("true")
             >
                 {label}
             </a>
         }
     };
     view! {
-        <nav class="lang-switch" aria-label=move || t_string!(i18n, nav.language)>
+        <nav class="lang-switch" aria-label=move || td_string!(i18n, nav.language)>
             {link(Locale::vi, "Tiếng Việt", "vi")}
             <span class="lang-switch__sep" aria-hidden="true">
                 "|"
@@ -46,7 +47,7 @@ pub fn LangSwitch() -> impl IntoView {
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let query = leptos_router::hooks::use_query_map();
     let search = query.with_untracked(|m| m.get("q").unwrap_or_default());
     view! {
@@ -57,7 +58,7 @@ pub fn SiteHeader() -> impl IntoView {
                         "★"
                     </span>
                     <span class="site-header__name">"OCOP Market"</span>
-                    <span class="site-header__tagline">{t!(i18n, nav.tagline)}</span>
+                    <span class="site-header__tagline">{td!(i18n, nav.tagline)}</span>
                 </a>
                 <SearchBox initial=search />
                 <crate::orders::pages::CartLink />
@@ -66,15 +67,15 @@ pub fn SiteHeader() -> impl IntoView {
                 <details class="site-menu">
                     <summary class="site-menu__toggle">
                         <span class="site-menu__icon" aria-hidden="true"></span>
-                        <span class="site-menu__label">{t!(i18n, nav.menu)}</span>
+                        <span class="site-menu__label">{td!(i18n, nav.menu)}</span>
                     </summary>
                     <div class="site-menu__panel">
-                        <nav class="site-nav" aria-label=move || t_string!(i18n, nav.main)>
+                        <nav class="site-nav" aria-label=move || td_string!(i18n, nav.main)>
                             <a class="site-nav__link" href="/products">
-                                {t!(i18n, nav.products)}
+                                {td!(i18n, nav.products)}
                             </a>
                             <a class="site-nav__link" href="/fairs">
-                                {t!(i18n, fairs.fair.nav)}
+                                {td!(i18n, fairs.fair.nav)}
                             </a>
                             <AccountNav />
                         </nav>
@@ -88,13 +89,13 @@ pub fn SiteHeader() -> impl IntoView {
 
 #[component]
 pub fn SiteFooter() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <footer class="site-footer">
             <div class="site-footer__inner">
-                <p class="site-footer__about">{t!(i18n, footer.about)}</p>
-                <p class="site-footer__demo">{t!(i18n, footer.demo_note)}</p>
-                <p class="site-footer__source">{t!(i18n, footer.source)}</p>
+                <p class="site-footer__about">{td!(i18n, footer.about)}</p>
+                <p class="site-footer__demo">{td!(i18n, footer.demo_note)}</p>
+                <p class="site-footer__source">{td!(i18n, footer.source)}</p>
             </div>
         </footer>
     }
@@ -115,17 +116,17 @@ pub fn set_status(code: u16) {
 /// The page for an unknown address or slug, answered with HTTP 404.
 #[component]
 pub fn NotFound() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     set_status(404);
     view! {
-        <Title text=t_string!(i18n, not_found.title).to_string() />
+        <Title text=td_string!(i18n, not_found.title).to_string() />
         <Meta name="robots" content="noindex" />
         <section class="not-found">
-            <h1 class="not-found__title">{t!(i18n, not_found.title)}</h1>
-            <p>{t!(i18n, not_found.body)}</p>
+            <h1 class="not-found__title">{td!(i18n, not_found.title)}</h1>
+            <p>{td!(i18n, not_found.body)}</p>
             <p>
                 <a class="button" href="/products">
-                    {t!(i18n, not_found.browse)}
+                    {td!(i18n, not_found.browse)}
                 </a>
             </p>
         </section>
@@ -137,7 +138,7 @@ pub fn NotFound() -> impl IntoView {
 /// else 500.
 #[component]
 pub fn LoadError(error: crate::error::AppError) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let status = error.status().as_u16();
     set_status(if status >= 500 { status } else { 500 });
     #[cfg(feature = "ssr")]
@@ -148,8 +149,8 @@ pub fn LoadError(error: crate::error::AppError) -> impl IntoView {
     }
     view! {
         <section class="not-found" role="alert">
-            <h1 class="not-found__title">{t!(i18n, errors.load_title)}</h1>
-            <p>{t!(i18n, errors.load_body)}</p>
+            <h1 class="not-found__title">{td!(i18n, errors.load_title)}</h1>
+            <p>{td!(i18n, errors.load_body)}</p>
         </section>
     }
 }
@@ -164,9 +165,9 @@ where
     V: IntoView + 'static,
 {
     use crate::error::AppError;
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p>{td!(i18n, common.loading)}</p> }>
             {move || {
                 resource
                     .get()

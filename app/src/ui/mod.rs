@@ -3,5 +3,6 @@ pub mod badges;
 pub mod dates;
 pub mod forms;
 pub mod layout;
+pub mod lazy;
 pub mod money;
 pub mod next;

@@ -10,7 +10,8 @@ use leptos_router::hooks::use_query_map;
 use super::api::*;
 use super::model::*;
 use crate::admin::pages::admin_only;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
+use crate::lang::use_locale;
 use crate::lang::{Lang, Localized, use_lang};
 use crate::ui::layout::Loaded;
 use crate::ui::money::format_vnd;
@@ -20,7 +21,7 @@ pub const CHART_REFRESH_MS: u64 = 1500;
 
 #[component]
 pub fn AdminDashboardPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let query = use_query_map();
     let filter = query.with_untracked(|q| DashboardFilter {
         district: q.get("district").unwrap_or_default(),
@@ -31,7 +32,7 @@ pub fn AdminDashboardPage() -> impl IntoView {
     });
     let lang = use_lang();
     view! {
-        <Title text=t_string!(i18n, admin.dashboard.title).to_string() />
+        <Title text=td_string!(i18n, admin.dashboard.title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let filter = filter.clone();
@@ -45,7 +46,7 @@ pub fn AdminDashboardPage() -> impl IntoView {
             view! {
                 <section class="admin admin-dashboard">
                     <div class="admin-dashboard__head">
-                        <h1>{t!(i18n, admin.dashboard.title)}</h1>
+                        <h1>{td!(i18n, admin.dashboard.title)}</h1>
                         <AdminLinks />
                     </div>
                     <Loaded
@@ -62,24 +63,24 @@ pub fn AdminDashboardPage() -> impl IntoView {
 /// The console's other pages.
 #[component]
 fn AdminLinks() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
-        <nav class="admin-links" aria-label=move || t_string!(i18n, admin.dashboard.console)>
-            <a href="/admin/applications">{t!(i18n, admin.dashboard.applications)}</a>
-            <a href="/admin/cooperatives">{t!(i18n, admin.moderation.coops_title)}</a>
-            <a href="/admin/products">{t!(i18n, admin.moderation.products_title)}</a>
-            <a href="/admin/fairs">{t!(i18n, fairs.admin.title)}</a>
-            <a href="/admin/inquiries">{t!(i18n, admin.dashboard.inquiries)}</a>
-            <a href="/admin/users">{t!(i18n, admin.users.title)}</a>
-            <a href="/admin/certificates">{t!(i18n, admin.nav.certificates)}</a>
-            <a href="/admin/audit">{t!(i18n, admin.audit.title)}</a>
+        <nav class="admin-links" aria-label=move || td_string!(i18n, admin.dashboard.console)>
+            <a href="/admin/applications">{td!(i18n, admin.dashboard.applications)}</a>
+            <a href="/admin/cooperatives">{td!(i18n, admin.moderation.coops_title)}</a>
+            <a href="/admin/products">{td!(i18n, admin.moderation.products_title)}</a>
+            <a href="/admin/fairs">{td!(i18n, fairs.admin.title)}</a>
+            <a href="/admin/inquiries">{td!(i18n, admin.dashboard.inquiries)}</a>
+            <a href="/admin/users">{td!(i18n, admin.users.title)}</a>
+            <a href="/admin/certificates">{td!(i18n, admin.nav.certificates)}</a>
+            <a href="/admin/audit">{td!(i18n, admin.audit.title)}</a>
         </nav>
     }
 }
 
 #[component]
 fn DashboardBody(dashboard: Dashboard, filter: DashboardFilter, lang: Lang) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let Dashboard { kpis, feed, charts, districts, groups, from, to } = dashboard;
     view! {
         <LiveBoard kpis feed />
@@ -90,12 +91,12 @@ fn DashboardBody(dashboard: Dashboard, filter: DashboardFilter, lang: Lang) -> i
                     .into_iter()
                     .map(|c| {
                         let title = match c.id {
-                            ChartId::PerDay => t_string!(i18n, admin.dashboard.chart_per_day),
-                            ChartId::ByDistrict => t_string!(i18n, admin.dashboard.chart_by_district),
-                            ChartId::ByStars => t_string!(i18n, admin.dashboard.chart_by_stars),
-                            ChartId::ByGroup => t_string!(i18n, admin.dashboard.chart_by_group),
-                            ChartId::TopProducts => t_string!(i18n, admin.dashboard.chart_top_products),
-                            ChartId::FairTraffic => t_string!(i18n, admin.dashboard.chart_fair_traffic),
+                            ChartId::PerDay => td_string!(i18n, admin.dashboard.chart_per_day),
+                            ChartId::ByDistrict => td_string!(i18n, admin.dashboard.chart_by_district),
+                            ChartId::ByStars => td_string!(i18n, admin.dashboard.chart_by_stars),
+                            ChartId::ByGroup => td_string!(i18n, admin.dashboard.chart_by_group),
+                            ChartId::TopProducts => td_string!(i18n, admin.dashboard.chart_top_products),
+                            ChartId::FairTraffic => td_string!(i18n, admin.dashboard.chart_fair_traffic),
                         };
                         let id = c.id.dom_id();
                         view! {
@@ -120,7 +121,7 @@ fn DashboardFilters(
     from: String,
     to: String,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let options = move |choices: Vec<Choice>, picked: String| {
         choices
             .into_iter()
@@ -134,49 +135,49 @@ fn DashboardFilters(
     view! {
         <form class="filters admin-dashboard__filters" method="get" action="/admin" data-testid="dashboard-filters">
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.dashboard.district)}</span>
+                <span class="field__label">{td!(i18n, admin.dashboard.district)}</span>
                 <select class="field__input" name="district">
-                    <option value="">{t!(i18n, admin.dashboard.any)}</option>
+                    <option value="">{td!(i18n, admin.dashboard.any)}</option>
                     {options(districts, filter.district.clone())}
                 </select>
             </label>
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.dashboard.group)}</span>
+                <span class="field__label">{td!(i18n, admin.dashboard.group)}</span>
                 <select class="field__input" name="group">
-                    <option value="">{t!(i18n, admin.dashboard.any)}</option>
+                    <option value="">{td!(i18n, admin.dashboard.any)}</option>
                     {options(groups, filter.group.clone())}
                 </select>
             </label>
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.dashboard.stars)}</span>
+                <span class="field__label">{td!(i18n, admin.dashboard.stars)}</span>
                 <select class="field__input" name="stars">
-                    <option value="">{t!(i18n, admin.dashboard.any)}</option>
+                    <option value="">{td!(i18n, admin.dashboard.any)}</option>
                     {[5, 4, 3].into_iter().map(|s| view! {
                         <option value=s.to_string() selected=stars == Some(s)>{format!("{s} ★")}</option>
                     }).collect_view()}
                 </select>
             </label>
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.dashboard.from)}</span>
+                <span class="field__label">{td!(i18n, admin.dashboard.from)}</span>
                 <input class="field__input" type="date" name="from" value=from />
             </label>
             <label class="field">
-                <span class="field__label">{t!(i18n, admin.dashboard.to)}</span>
+                <span class="field__label">{td!(i18n, admin.dashboard.to)}</span>
                 <input class="field__input" type="date" name="to" value=to />
             </label>
-            <button class="button" type="submit">{t!(i18n, admin.dashboard.apply)}</button>
-            <a class="button button--secondary" href="/admin">{t!(i18n, admin.dashboard.reset)}</a>
+            <button class="button" type="submit">{td!(i18n, admin.dashboard.apply)}</button>
+            <a class="button button--secondary" href="/admin">{td!(i18n, admin.dashboard.reset)}</a>
             // The same filters, as a download: the browser puts them in the export's URL.
             <div class="admin-dashboard__exports">
-                <span class="field__label">{t!(i18n, admin.dashboard.export)}</span>
+                <span class="field__label">{td!(i18n, admin.dashboard.export)}</span>
                 <button class="button button--secondary" type="submit" formaction="/admin/export/orders.csv">
-                    {t!(i18n, admin.dashboard.export_orders)}
+                    {td!(i18n, admin.dashboard.export_orders)}
                 </button>
                 <button class="button button--secondary" type="submit" formaction="/admin/export/products.csv">
-                    {t!(i18n, admin.dashboard.export_products)}
+                    {td!(i18n, admin.dashboard.export_products)}
                 </button>
                 <button class="button button--secondary" type="submit" formaction="/admin/export/inquiries.csv">
-                    {t!(i18n, admin.dashboard.export_inquiries)}
+                    {td!(i18n, admin.dashboard.export_inquiries)}
                 </button>
             </div>
         </form>
@@ -186,7 +187,8 @@ fn DashboardFilters(
 /// The tiles and the feed, live.
 #[island(lazy)]
 fn LiveBoard(kpis: Kpis, feed: Vec<FeedItem>) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("live_board");
+    let i18n = use_locale();
     let lang = use_lang();
     let kpis = RwSignal::new(kpis);
     let feed = RwSignal::new(feed);
@@ -224,19 +226,19 @@ fn LiveBoard(kpis: Kpis, feed: Vec<FeedItem>) -> impl IntoView {
     let figure = move |f: fn(&Kpis) -> String| Signal::derive(move || kpis.with(f));
     view! {
         <div class="kpi-tiles" data-live=move || if online.get() { "on" } else { "off" }>
-            {tile("orders_today", t_string!(i18n, admin.dashboard.orders_today).to_owned(), figure(|k| k.orders_today.to_string()))}
-            {tile("revenue_today", t_string!(i18n, admin.dashboard.revenue_today).to_owned(), figure(|k| format_vnd(k.revenue_today_vnd)))}
-            {tile("site_visitors", t_string!(i18n, admin.dashboard.site_visitors).to_owned(), figure(|k| k.site_visitors.to_string()))}
-            {tile("booth_visitors", t_string!(i18n, admin.dashboard.booth_visitors).to_owned(), figure(|k| k.booth_visitors.to_string()))}
-            {tile("booths_live", t_string!(i18n, admin.dashboard.booths_live).to_owned(), figure(|k| k.booths_live.to_string()))}
-            {tile("inquiries_today", t_string!(i18n, admin.dashboard.inquiries_today).to_owned(), figure(|k| k.inquiries_today.to_string()))}
-            {tile("coops_pending", t_string!(i18n, admin.dashboard.coops_pending).to_owned(), figure(|k| k.coops_pending.to_string()))}
+            {tile("orders_today", td_string!(i18n, admin.dashboard.orders_today).to_owned(), figure(|k| k.orders_today.to_string()))}
+            {tile("revenue_today", td_string!(i18n, admin.dashboard.revenue_today).to_owned(), figure(|k| format_vnd(k.revenue_today_vnd)))}
+            {tile("site_visitors", td_string!(i18n, admin.dashboard.site_visitors).to_owned(), figure(|k| k.site_visitors.to_string()))}
+            {tile("booth_visitors", td_string!(i18n, admin.dashboard.booth_visitors).to_owned(), figure(|k| k.booth_visitors.to_string()))}
+            {tile("booths_live", td_string!(i18n, admin.dashboard.booths_live).to_owned(), figure(|k| k.booths_live.to_string()))}
+            {tile("inquiries_today", td_string!(i18n, admin.dashboard.inquiries_today).to_owned(), figure(|k| k.inquiries_today.to_string()))}
+            {tile("coops_pending", td_string!(i18n, admin.dashboard.coops_pending).to_owned(), figure(|k| k.coops_pending.to_string()))}
         </div>
-        <p class="live-status" hidden=move || online.get() role="status">{t!(i18n, admin.dashboard.offline)}</p>
+        <p class="live-status" hidden=move || online.get() role="status">{td!(i18n, admin.dashboard.offline)}</p>
         <section class="live-feed" aria-live="polite">
-            <h2>{t!(i18n, admin.dashboard.feed)}</h2>
+            <h2>{td!(i18n, admin.dashboard.feed)}</h2>
             <Show when=move || feed.with(Vec::is_empty)>
-                <p class="muted">{t!(i18n, admin.dashboard.feed_empty)}</p>
+                <p class="muted">{td!(i18n, admin.dashboard.feed_empty)}</p>
             </Show>
             <ol class="live-feed__list" data-testid="live-feed">
                 <For
@@ -244,9 +246,9 @@ fn LiveBoard(kpis: Kpis, feed: Vec<FeedItem>) -> impl IntoView {
                     key=|f| (f.kind, f.id)
                     children=move |item: FeedItem| {
                         let kind = match item.kind {
-                            FeedKind::Order => t_string!(i18n, admin.dashboard.kind_order),
-                            FeedKind::Inquiry => t_string!(i18n, admin.dashboard.kind_inquiry),
-                            FeedKind::Chat => t_string!(i18n, admin.dashboard.kind_chat),
+                            FeedKind::Order => td_string!(i18n, admin.dashboard.kind_order),
+                            FeedKind::Inquiry => td_string!(i18n, admin.dashboard.kind_inquiry),
+                            FeedKind::Chat => td_string!(i18n, admin.dashboard.kind_chat),
                         };
                         let href = item.href();
                         let cooperative = item.cooperative.clone();
@@ -269,6 +271,7 @@ fn LiveBoard(kpis: Kpis, feed: Vec<FeedItem>) -> impl IntoView {
 /// The charts, redrawn after new activity.
 #[island(lazy)]
 fn LiveCharts(filter: DashboardFilter, lang: Lang, children: Children) -> impl IntoView {
+    crate::ui::lazy::preload_island("live_charts");
     #[cfg(not(feature = "hydrate"))]
     let _ = (filter, lang);
     #[cfg(feature = "hydrate")]

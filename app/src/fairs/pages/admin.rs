@@ -12,25 +12,26 @@ use super::super::model::*;
 use super::fairs::{FairDates, PhaseChip};
 use crate::admin::pages::admin_only;
 use crate::error::AppError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
 use crate::lang::Localized;
+use crate::lang::use_locale;
 use crate::ui::forms::{FieldMessage, FormAlert, TextField};
 use crate::ui::layout::Loaded;
 
 #[component]
 pub fn NewFairPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let query = use_query_map();
     let draft = query.with_untracked(|q| q.get("draft").unwrap_or_default());
     view! {
-        <Title text=t_string!(i18n, fairs.fair.create).to_string() />
+        <Title text=td_string!(i18n, fairs.fair.create).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let draft = draft.clone();
             let page = Resource::new(move || draft.clone(), fetch_fair_form);
             view! {
                 <section class="admin">
-                    <h1>{t!(i18n, fairs.fair.create)}</h1>
+                    <h1>{td!(i18n, fairs.fair.create)}</h1>
                     <Loaded resource=page view=|page: FairFormPage| view! { <FairFormView page /> } />
                 </section>
             }
@@ -43,21 +44,21 @@ pub fn NewFairPage() -> impl IntoView {
 /// draft as typed.
 #[component]
 pub fn EditFairPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let params = use_params_map();
     let query = use_query_map();
     let slug = params.with_untracked(|p| p.get("slug").unwrap_or_default());
     let draft = query.with_untracked(|q| q.get("draft").unwrap_or_default());
     view! {
-        <Title text=t_string!(i18n, fairs.admin.edit_title).to_string() />
+        <Title text=td_string!(i18n, fairs.admin.edit_title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let key = (slug.clone(), draft.clone());
             let page = Resource::new(move || key.clone(), |(slug, draft)| fetch_fair_edit(slug, draft));
             view! {
                 <section class="admin">
-                    <p><a href="/admin/fairs">{t!(i18n, fairs.admin.back)}</a></p>
-                    <h1>{t!(i18n, fairs.admin.edit_title)}</h1>
+                    <p><a href="/admin/fairs">{td!(i18n, fairs.admin.back)}</a></p>
+                    <h1>{td!(i18n, fairs.admin.edit_title)}</h1>
                     <Loaded resource=page view=|page: FairFormPage| view! { <FairFormView page /> } />
                 </section>
             }
@@ -69,11 +70,11 @@ pub fn EditFairPage() -> impl IntoView {
 /// A refusal brought back by a plain form (`?error=<code>`).
 #[component]
 fn FairRefusal(code: String) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let text = match code.as_str() {
-        "fair_not_upcoming" => t_string!(i18n, fairs.admin.not_upcoming),
-        "fair_not_running" => t_string!(i18n, fairs.admin.not_running),
-        _ => t_string!(i18n, fairs.admin.refused),
+        "fair_not_upcoming" => td_string!(i18n, fairs.admin.not_upcoming),
+        "fair_not_running" => td_string!(i18n, fairs.admin.not_running),
+        _ => td_string!(i18n, fairs.admin.refused),
     };
     view! { <p class="alert alert--error" role="alert" data-testid="refusal">{text}</p> }
 }
@@ -81,20 +82,20 @@ fn FairRefusal(code: String) -> impl IntoView {
 /// `/admin/fairs`: every fair with its phase and booths, to edit, open now or close now.
 #[component]
 pub fn AdminFairsPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let error = use_query_map().with_untracked(|q| q.get("error"));
     view! {
-        <Title text=t_string!(i18n, fairs.admin.title).to_string() />
+        <Title text=td_string!(i18n, fairs.admin.title).to_string() />
         <Meta name="robots" content="noindex" />
         {admin_only(move || {
             let fairs = Resource::new(|| (), |_| fetch_admin_fairs());
             view! {
                 <section class="admin">
                     <div class="page-head">
-                        <h1>{t!(i18n, fairs.admin.title)}</h1>
-                        <a class="button" href="/admin/fairs/new">{t!(i18n, fairs.fair.create)}</a>
+                        <h1>{td!(i18n, fairs.admin.title)}</h1>
+                        <a class="button" href="/admin/fairs/new">{td!(i18n, fairs.fair.create)}</a>
                     </div>
-                    <p class="lead">{t!(i18n, fairs.admin.lead)}</p>
+                    <p class="lead">{td!(i18n, fairs.admin.lead)}</p>
                     {error.clone().map(|code| view! { <FairRefusal code /> })}
                     <Loaded resource=fairs view={|fairs: Vec<FairSummary>| view! { <AdminFairTable fairs /> }} />
                 </section>
@@ -107,12 +108,12 @@ pub fn AdminFairsPage() -> impl IntoView {
 /// The button that opens an upcoming fair now or closes a running one now.
 #[component]
 fn OpenCloseForm(slug: String, phase: Phase) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     phase.switch().map(|open| {
         let (label, class) = if open {
-            (t_string!(i18n, fairs.admin.open_now), "button button--small")
+            (td_string!(i18n, fairs.admin.open_now), "button button--small")
         } else {
-            (t_string!(i18n, fairs.admin.close_now), "button button--small button--danger")
+            (td_string!(i18n, fairs.admin.close_now), "button button--small button--danger")
         };
         view! {
             <form method="post" action=SetFairOpen::PATH>
@@ -126,18 +127,18 @@ fn OpenCloseForm(slug: String, phase: Phase) -> impl IntoView {
 
 #[component]
 fn AdminFairTable(fairs: Vec<FairSummary>) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     if fairs.is_empty() {
-        return view! { <p>{t!(i18n, fairs.fair.none)}</p> }.into_any();
+        return view! { <p>{td!(i18n, fairs.fair.none)}</p> }.into_any();
     }
     view! {
         <table class="data-table" data-testid="admin-fairs">
             <thead>
                 <tr>
-                    <th scope="col">{t!(i18n, fairs.admin.fair)}</th>
-                    <th scope="col">{t!(i18n, fairs.admin.when)}</th>
-                    <th scope="col" class="data-table__num">{t!(i18n, fairs.admin.booths)}</th>
-                    <th scope="col">{t!(i18n, admin.users.actions)}</th>
+                    <th scope="col">{td!(i18n, fairs.admin.fair)}</th>
+                    <th scope="col">{td!(i18n, fairs.admin.when)}</th>
+                    <th scope="col" class="data-table__num">{td!(i18n, fairs.admin.booths)}</th>
+                    <th scope="col">{td!(i18n, admin.users.actions)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -156,7 +157,7 @@ fn AdminFairTable(fairs: Vec<FairSummary>) -> impl IntoView {
                                 <td class="data-table__num">{booths}</td>
                                 <td class="data-table__actions">
                                     <a class="button button--small button--secondary" href=format!("/admin/fairs/{slug}/edit")>
-                                        {t!(i18n, fairs.admin.edit)}
+                                        {td!(i18n, fairs.admin.edit)}
                                     </a>
                                     " "
                                     <OpenCloseForm slug=slug.clone() phase />
@@ -175,12 +176,12 @@ fn AdminFairTable(fairs: Vec<FairSummary>) -> impl IntoView {
 /// one comes back with every field as typed.
 #[component]
 fn FairFormView(page: FairFormPage) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let FairFormPage { booths, form, errors, editing } = page;
     let (action, submit) = if editing.is_some() {
-        (UpdateFair::PATH, t_string!(i18n, fairs.admin.save))
+        (UpdateFair::PATH, td_string!(i18n, fairs.admin.save))
     } else {
-        (CreateFair::PATH, t_string!(i18n, fairs.fair.create_submit))
+        (CreateFair::PATH, td_string!(i18n, fairs.fair.create_submit))
     };
     let error = Signal::stored((!errors.is_empty()).then_some(AppError::Validation(errors)));
     let booths_error = crate::ui::forms::field_error(error, "booths");
@@ -189,16 +190,16 @@ fn FairFormView(page: FairFormPage) -> impl IntoView {
     let fields = view! {
         <div class="form-grid">
             <TextField field="name_vi" prefix="form" required=true value=name_vi error>
-                {t!(i18n, fairs.fair.name_vi)}
+                {td!(i18n, fairs.fair.name_vi)}
             </TextField>
             <TextField field="name_en" prefix="form" required=true value=name_en error>
-                {t!(i18n, fairs.fair.name_en)}
+                {td!(i18n, fairs.fair.name_en)}
             </TextField>
             <TextField field="description_vi" prefix="form" multiline=true value=description_vi error>
-                {t!(i18n, fairs.fair.description_vi)}
+                {td!(i18n, fairs.fair.description_vi)}
             </TextField>
             <TextField field="description_en" prefix="form" multiline=true value=description_en error>
-                {t!(i18n, fairs.fair.description_en)}
+                {td!(i18n, fairs.fair.description_en)}
             </TextField>
             <TextField
                 field="starts_at"
@@ -206,10 +207,10 @@ fn FairFormView(page: FairFormPage) -> impl IntoView {
                 kind="datetime-local"
                 required=true
                 value=starts_at
-                hint=ViewFn::from(move || t!(i18n, fairs.fair.vietnam_time))
+                hint=ViewFn::from(move || td!(i18n, fairs.fair.vietnam_time))
                 error
             >
-                {t!(i18n, fairs.fair.starts_at)}
+                {td!(i18n, fairs.fair.starts_at)}
             </TextField>
             <TextField
                 field="ends_at"
@@ -217,17 +218,17 @@ fn FairFormView(page: FairFormPage) -> impl IntoView {
                 kind="datetime-local"
                 required=true
                 value=ends_at
-                hint=ViewFn::from(move || t!(i18n, fairs.fair.vietnam_time))
+                hint=ViewFn::from(move || td!(i18n, fairs.fair.vietnam_time))
                 error
             >
-                {t!(i18n, fairs.fair.ends_at)}
+                {td!(i18n, fairs.fair.ends_at)}
             </TextField>
         </div>
     }
     .into_any();
     let choices = view! {
         <fieldset class="fair-form__booths" class:field--invalid=move || booths_error.with(Option::is_some)>
-            <legend>{t!(i18n, fairs.fair.choose_booths)}</legend>
+            <legend>{td!(i18n, fairs.fair.choose_booths)}</legend>
             {move || booths_error.get().map(|code| view! { <p class="field__error"><FieldMessage code /></p> })}
             <ul class="fair-form__choices">
                 {booths.into_iter().map(|(slug, name, district)| {

@@ -8,8 +8,9 @@ use super::super::api::*;
 use super::super::model::*;
 use crate::accounts::model::Membership;
 use crate::coops::pages::{Dashboard, MemberOnly};
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
 use crate::lang::Localized;
+use crate::lang::use_locale;
 use crate::ui::dates::format_datetime;
 use crate::ui::forms::{FieldMessage, FormAlert, SavedNote, TextField, action_error, refreshed, successes};
 use crate::ui::layout::Loaded;
@@ -23,12 +24,12 @@ struct BannerOutcome {
 
 #[component]
 pub fn CoopBoothEditPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let query = use_query_map();
     let banner = query
         .with_untracked(|q| BannerOutcome { added: q.get("banner").is_some(), error: q.get("banner_error") });
     view! {
-        <Title text=t_string!(i18n, fairs.editor.title).to_string() />
+        <Title text=td_string!(i18n, fairs.editor.title).to_string() />
         <Meta name="robots" content="noindex" />
         <MemberOnly page=move |membership: Membership| {
             let settings = Resource::new(|| (), |_| fetch_booth_settings());
@@ -47,7 +48,8 @@ pub fn CoopBoothEditPage() -> impl IntoView {
 
 #[island(lazy)]
 fn BoothEditor(settings: BoothSettings, banner: BannerOutcome) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("booth_editor");
+    let i18n = use_locale();
     let welcome = ServerAction::<SaveBoothWelcome>::new();
     let remove_banner = ServerAction::<RemoveBoothBanner>::new();
     let pick = ServerAction::<PickFeatured>::new();
@@ -81,9 +83,9 @@ fn BoothEditor(settings: BoothSettings, banner: BannerOutcome) -> impl IntoView 
         let banner = banner.clone();
         view! {
             <div class="dashboard__heading">
-                <h1>{t!(i18n, fairs.editor.title)}</h1>
-                <a href=format!("/booths/{}", s.slug)>{t!(i18n, fairs.editor.view)}</a>
-                <a href=format!("/booths/{}/card", s.slug)>{t!(i18n, fairs.editor.card)}</a>
+                <h1>{td!(i18n, fairs.editor.title)}</h1>
+                <a href=format!("/booths/{}", s.slug)>{td!(i18n, fairs.editor.view)}</a>
+                <a href=format!("/booths/{}/card", s.slug)>{td!(i18n, fairs.editor.card)}</a>
             </div>
             <BannerEditor banner_url=s.banner_url.clone() outcome=banner remove=remove_banner />
             <WelcomeEditor welcome=s.welcome.clone() action=welcome />
@@ -100,12 +102,12 @@ fn BannerEditor(
     outcome: BannerOutcome,
     remove: ServerAction<RemoveBoothBanner>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let has_banner = banner_url.is_some();
     view! {
         <section class="booth-editor__section" aria-labelledby="banner-title">
-            <h2 id="banner-title">{t!(i18n, fairs.editor.banner)}</h2>
-            <p class="muted">{t!(i18n, fairs.editor.banner_hint)}</p>
+            <h2 id="banner-title">{td!(i18n, fairs.editor.banner)}</h2>
+            <p class="muted">{td!(i18n, fairs.editor.banner_hint)}</p>
             {banner_url.map(|src| view! {
                 <img class="booth-editor__banner" src=src alt="" width="600" height="200" data-testid="banner-preview" />
             })}
@@ -113,16 +115,16 @@ fn BannerEditor(
                 {outcome.error.map(|code| view! {
                     <p class="form-alert" role="alert"><FieldMessage code /></p>
                 })}
-                {outcome.added.then(|| view! { <p class="form-saved" role="status">{t!(i18n, fairs.editor.banner_added)}</p> })}
+                {outcome.added.then(|| view! { <p class="form-saved" role="status">{td!(i18n, fairs.editor.banner_added)}</p> })}
                 <div class="field">
-                    <label class="field__label" for="banner-file">{t!(i18n, fairs.editor.banner_file)}</label>
+                    <label class="field__label" for="banner-file">{td!(i18n, fairs.editor.banner_file)}</label>
                     <input class="field__input" id="banner-file" type="file" name="photo" accept="image/jpeg,image/png,image/webp" required />
                 </div>
-                <button class="button" type="submit">{t!(i18n, fairs.editor.banner_submit)}</button>
+                <button class="button" type="submit">{td!(i18n, fairs.editor.banner_submit)}</button>
             </form>
             {has_banner.then(|| view! {
                 <ActionForm action=remove>
-                    <button class="button button--secondary button--small" type="submit">{t!(i18n, fairs.editor.banner_remove)}</button>
+                    <button class="button button--secondary button--small" type="submit">{td!(i18n, fairs.editor.banner_remove)}</button>
                 </ActionForm>
             })}
         </section>
@@ -132,23 +134,23 @@ fn BannerEditor(
 
 #[component]
 fn WelcomeEditor(welcome: crate::lang::Text, action: ServerAction<SaveBoothWelcome>) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let error = action_error(action.value());
     view! {
         <section class="booth-editor__section" aria-labelledby="welcome-title">
-            <h2 id="welcome-title">{t!(i18n, fairs.editor.welcome)}</h2>
+            <h2 id="welcome-title">{td!(i18n, fairs.editor.welcome)}</h2>
             <ActionForm action attr:class="form">
                 <FormAlert error />
                 <div class="form-grid">
                     <TextField field="welcome_vi" prefix="form" value=welcome.vi error>
-                        {t!(i18n, fairs.editor.welcome_vi)}
+                        {td!(i18n, fairs.editor.welcome_vi)}
                     </TextField>
                     <TextField field="welcome_en" prefix="form" value=welcome.en error>
-                        {t!(i18n, fairs.editor.welcome_en)}
+                        {td!(i18n, fairs.editor.welcome_en)}
                     </TextField>
                 </div>
                 <button class="button" type="submit" disabled=move || action.pending().get()>
-                    {t!(i18n, fairs.editor.save)}
+                    {td!(i18n, fairs.editor.save)}
                 </button>
                 <SavedNote value=action.value() />
             </ActionForm>
@@ -168,7 +170,7 @@ fn PicksEditor(
     move_pick: ServerAction<MoveFeatured>,
     error: Signal<Option<crate::error::AppError>>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let count = picks.len();
     let full = count >= MAX_FEATURED;
     let picked = picks
@@ -180,26 +182,26 @@ fn PicksEditor(
             view! {
                 <li class="picks__item" data-testid="pick">
                     <span class="picks__name"><Localized text=p.name /></span>
-                    {(!p.published).then(|| view! { <span class="chip">{t!(i18n, coops.status.draft)}</span> })}
-                    {(p.stock == 0).then(|| view! { <span class="chip chip--warn">{t!(i18n, fairs.editor.sold_out)}</span> })}
+                    {(!p.published).then(|| view! { <span class="chip">{td!(i18n, coops.status.draft)}</span> })}
+                    {(p.stock == 0).then(|| view! { <span class="chip chip--warn">{td!(i18n, fairs.editor.sold_out)}</span> })}
                     <div class="picks__actions">
                         {(i > 0).then(|| view! {
                             <ActionForm action=move_pick>
                                 <input type="hidden" name="product_id" value=up />
                                 <input type="hidden" name="to" value="Earlier" />
-                                <button class="button button--small button--secondary" type="submit">{t!(i18n, fairs.editor.earlier)}</button>
+                                <button class="button button--small button--secondary" type="submit">{td!(i18n, fairs.editor.earlier)}</button>
                             </ActionForm>
                         })}
                         {(i + 1 < count).then(|| view! {
                             <ActionForm action=move_pick>
                                 <input type="hidden" name="product_id" value=down />
                                 <input type="hidden" name="to" value="Later" />
-                                <button class="button button--small button--secondary" type="submit">{t!(i18n, fairs.editor.later)}</button>
+                                <button class="button button--small button--secondary" type="submit">{td!(i18n, fairs.editor.later)}</button>
                             </ActionForm>
                         })}
                         <ActionForm action=unpick>
                             <input type="hidden" name="product_id" value=remove />
-                            <button class="button button--small button--secondary" type="submit">{t!(i18n, fairs.editor.unpick)}</button>
+                            <button class="button button--small button--secondary" type="submit">{td!(i18n, fairs.editor.unpick)}</button>
                         </ActionForm>
                     </div>
                 </li>
@@ -213,10 +215,10 @@ fn PicksEditor(
             view! {
                 <li class="picks__item">
                     <span class="picks__name"><Localized text=p.name /></span>
-                    {(!p.published).then(|| view! { <span class="chip">{t!(i18n, coops.status.draft)}</span> })}
+                    {(!p.published).then(|| view! { <span class="chip">{td!(i18n, coops.status.draft)}</span> })}
                     <ActionForm action=pick>
                         <input type="hidden" name="product_id" value=p.id.to_string() />
-                        <button class="button button--small" type="submit" disabled=full>{t!(i18n, fairs.editor.pick)}</button>
+                        <button class="button button--small" type="submit" disabled=full>{td!(i18n, fairs.editor.pick)}</button>
                     </ActionForm>
                 </li>
             }
@@ -225,12 +227,12 @@ fn PicksEditor(
         .collect_view();
     view! {
         <section class="booth-editor__section" aria-labelledby="picks-title">
-            <h2 id="picks-title">{t!(i18n, fairs.editor.picks)}</h2>
-            <p class="muted">{t!(i18n, fairs.editor.picks_hint, n = MAX_FEATURED)}</p>
+            <h2 id="picks-title">{td!(i18n, fairs.editor.picks)}</h2>
+            <p class="muted">{td!(i18n, fairs.editor.picks_hint, n = MAX_FEATURED)}</p>
             <FormAlert error />
-            {(count == 0).then(|| view! { <p data-testid="no-picks">{t!(i18n, fairs.editor.no_picks)}</p> })}
+            {(count == 0).then(|| view! { <p data-testid="no-picks">{td!(i18n, fairs.editor.no_picks)}</p> })}
             <ol class="picks" data-testid="picks">{picked}</ol>
-            <h3>{t!(i18n, fairs.editor.others)}</h3>
+            <h3>{td!(i18n, fairs.editor.others)}</h3>
             <ul class="picks picks--others">{rest}</ul>
         </section>
     }
@@ -243,7 +245,7 @@ fn ScheduleEditor(
     add: ServerAction<AddBoothSlot>,
     delete: ServerAction<DeleteBoothSlot>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let error = action_error(add.value());
     let rows = slots
         .into_iter()
@@ -258,7 +260,7 @@ fn ScheduleEditor(
                     })}
                     <ActionForm action=delete>
                         <input type="hidden" name="id" value=s.id.to_string() />
-                        <button class="button button--small button--secondary" type="submit">{t!(i18n, fairs.editor.delete)}</button>
+                        <button class="button button--small button--secondary" type="submit">{td!(i18n, fairs.editor.delete)}</button>
                     </ActionForm>
                 </li>
             }
@@ -267,26 +269,26 @@ fn ScheduleEditor(
         .collect_view();
     view! {
         <section class="booth-editor__section" aria-labelledby="schedule-title">
-            <h2 id="schedule-title">{t!(i18n, fairs.booth.schedule)}</h2>
+            <h2 id="schedule-title">{td!(i18n, fairs.booth.schedule)}</h2>
             <ol class="schedule" data-testid="slots">{rows}</ol>
             <ActionForm action=add attr:class="form">
                 <FormAlert error />
                 <div class="form-grid">
                     <TextField field="starts_at" prefix="form" kind="datetime-local" required=true error>
-                        {t!(i18n, fairs.editor.starts_at)}
+                        {td!(i18n, fairs.editor.starts_at)}
                     </TextField>
                     <TextField field="link" prefix="form" kind="url" error>
-                        {t!(i18n, fairs.editor.link)}
+                        {td!(i18n, fairs.editor.link)}
                     </TextField>
                     <TextField field="title_vi" prefix="form" required=true error>
-                        {t!(i18n, fairs.editor.title_vi)}
+                        {td!(i18n, fairs.editor.title_vi)}
                     </TextField>
                     <TextField field="title_en" prefix="form" error>
-                        {t!(i18n, fairs.editor.title_en)}
+                        {td!(i18n, fairs.editor.title_en)}
                     </TextField>
                 </div>
                 <button class="button" type="submit" disabled=move || add.pending().get()>
-                    {t!(i18n, fairs.editor.add_slot)}
+                    {td!(i18n, fairs.editor.add_slot)}
                 </button>
             </ActionForm>
         </section>
@@ -300,7 +302,7 @@ fn TeamEditor(
     add: ServerAction<AddTeamMember>,
     delete: ServerAction<DeleteTeamMember>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let error = action_error(add.value());
     let rows = team
         .into_iter()
@@ -312,7 +314,7 @@ fn TeamEditor(
                     <span class="muted">{m.on_duty}</span>
                     <ActionForm action=delete>
                         <input type="hidden" name="id" value=m.id.to_string() />
-                        <button class="button button--small button--secondary" type="submit">{t!(i18n, fairs.editor.delete)}</button>
+                        <button class="button button--small button--secondary" type="submit">{td!(i18n, fairs.editor.delete)}</button>
                     </ActionForm>
                 </li>
             }
@@ -321,26 +323,26 @@ fn TeamEditor(
         .collect_view();
     view! {
         <section class="booth-editor__section" aria-labelledby="team-title">
-            <h2 id="team-title">{t!(i18n, fairs.booth.team)}</h2>
+            <h2 id="team-title">{td!(i18n, fairs.booth.team)}</h2>
             <ul class="team">{rows}</ul>
             <ActionForm action=add attr:class="form">
                 <FormAlert error />
                 <div class="form-grid">
                     <TextField field="name" prefix="form" required=true error>
-                        {t!(i18n, fairs.editor.member_name)}
+                        {td!(i18n, fairs.editor.member_name)}
                     </TextField>
                     <TextField field="on_duty" prefix="form" error>
-                        {t!(i18n, fairs.editor.on_duty)}
+                        {td!(i18n, fairs.editor.on_duty)}
                     </TextField>
                     <TextField field="role_vi" prefix="form" error>
-                        {t!(i18n, fairs.editor.role_vi)}
+                        {td!(i18n, fairs.editor.role_vi)}
                     </TextField>
                     <TextField field="role_en" prefix="form" error>
-                        {t!(i18n, fairs.editor.role_en)}
+                        {td!(i18n, fairs.editor.role_en)}
                     </TextField>
                 </div>
                 <button class="button" type="submit" disabled=move || add.pending().get()>
-                    {t!(i18n, fairs.editor.add_member)}
+                    {td!(i18n, fairs.editor.add_member)}
                 </button>
             </ActionForm>
         </section>

@@ -6,7 +6,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::super::api::*;
 use super::super::model::*;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td, td_string};
+use crate::lang::use_locale;
 use crate::lang::{Localized, use_lang};
 use crate::shell::site_url;
 use crate::ui::dates::format_datetime;
@@ -15,34 +16,36 @@ use crate::ui::layout::Loaded;
 /// "Đang diễn ra", "Sắp diễn ra" or "Đã kết thúc".
 #[component]
 pub(super) fn PhaseChip(phase: Phase) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     match phase {
         Phase::Running => {
-            view! { <span class="chip chip--live">{t!(i18n, fairs.fair.running)}</span> }.into_any()
+            view! { <span class="chip chip--live">{td!(i18n, fairs.fair.running)}</span> }.into_any()
         }
-        Phase::Upcoming => view! { <span class="chip">{t!(i18n, fairs.fair.upcoming)}</span> }.into_any(),
-        Phase::Past => view! { <span class="chip chip--muted">{t!(i18n, fairs.fair.past)}</span> }.into_any(),
+        Phase::Upcoming => view! { <span class="chip">{td!(i18n, fairs.fair.upcoming)}</span> }.into_any(),
+        Phase::Past => {
+            view! { <span class="chip chip--muted">{td!(i18n, fairs.fair.past)}</span> }.into_any()
+        }
     }
 }
 
 /// When a fair runs, in Vietnam time.
 #[component]
 pub(super) fn FairDates(starts_at: i64, ends_at: i64) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     view! {
         <p class="fair__dates">
             <time datetime=starts_at.to_string()>{format_datetime(starts_at)}</time>
             " – "
             <time datetime=ends_at.to_string()>{format_datetime(ends_at)}</time>
             " "
-            <span class="fair__tz">{t!(i18n, fairs.fair.vietnam_time)}</span>
+            <span class="fair__tz">{td!(i18n, fairs.fair.vietnam_time)}</span>
         </p>
     }
 }
 
 #[component]
 fn FairCard(fair: FairSummary) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let FairSummary { slug, name, description, starts_at, ends_at, phase, booths, .. } = fair;
     view! {
         <li class="fair-card" data-testid="fair-card">
@@ -52,7 +55,7 @@ fn FairCard(fair: FairSummary) -> impl IntoView {
             </h3>
             <FairDates starts_at ends_at />
             <p class="fair-card__description"><Localized text=description /></p>
-            <p class="muted">{t!(i18n, fairs.fair.booths, n = booths)}</p>
+            <p class="muted">{td!(i18n, fairs.fair.booths, n = booths)}</p>
         </li>
     }
     .into_any()
@@ -75,31 +78,31 @@ fn FairSection(title: ViewFn, fairs: Vec<FairSummary>, id: &'static str) -> impl
 
 #[component]
 pub fn FairsPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let fairs = Resource::new(|| (), |_| fetch_fairs());
     view! {
-        <Title text=t_string!(i18n, fairs.fair.list_title).to_string() />
-        <Meta name="description" content=move || t_string!(i18n, fairs.fair.list_intro) />
+        <Title text=td_string!(i18n, fairs.fair.list_title).to_string() />
+        <Meta name="description" content=move || td_string!(i18n, fairs.fair.list_intro) />
         <Link rel="canonical" href=format!("{}/fairs", site_url()) />
         <section class="fairs">
             <Loaded resource=fairs view=move |list: FairList| {
                 let empty = list.running.is_empty() && list.upcoming.is_empty() && list.past.is_empty();
                 view! {
                     <div class="page-head">
-                        <h1>{t!(i18n, fairs.fair.list_title)}</h1>
+                        <h1>{td!(i18n, fairs.fair.list_title)}</h1>
                         {list.can_create.then(|| view! {
                             <span class="page-head__actions">
-                                <a class="button button--secondary" href="/admin/fairs">{t!(i18n, fairs.admin.title)}</a>
+                                <a class="button button--secondary" href="/admin/fairs">{td!(i18n, fairs.admin.title)}</a>
                                 " "
-                                <a class="button" href="/admin/fairs/new">{t!(i18n, fairs.fair.create)}</a>
+                                <a class="button" href="/admin/fairs/new">{td!(i18n, fairs.fair.create)}</a>
                             </span>
                         })}
                     </div>
-                    <p class="muted">{t!(i18n, fairs.fair.list_intro)}</p>
-                    {empty.then(|| view! { <p>{t!(i18n, fairs.fair.none)}</p> })}
-                    <FairSection id="fairs-running" title=ViewFn::from(move || t!(i18n, fairs.fair.running)) fairs=list.running />
-                    <FairSection id="fairs-upcoming" title=ViewFn::from(move || t!(i18n, fairs.fair.upcoming)) fairs=list.upcoming />
-                    <FairSection id="fairs-past" title=ViewFn::from(move || t!(i18n, fairs.fair.past)) fairs=list.past />
+                    <p class="muted">{td!(i18n, fairs.fair.list_intro)}</p>
+                    {empty.then(|| view! { <p>{td!(i18n, fairs.fair.none)}</p> })}
+                    <FairSection id="fairs-running" title=ViewFn::from(move || td!(i18n, fairs.fair.running)) fairs=list.running />
+                    <FairSection id="fairs-upcoming" title=ViewFn::from(move || td!(i18n, fairs.fair.upcoming)) fairs=list.upcoming />
+                    <FairSection id="fairs-past" title=ViewFn::from(move || td!(i18n, fairs.fair.past)) fairs=list.past />
                 }
                 .into_any()
             } />
@@ -110,7 +113,7 @@ pub fn FairsPage() -> impl IntoView {
 /// The home page's feature of the fair running now (nothing when none is).
 #[component]
 pub fn RunningFairBanner() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let fair = Resource::new(|| (), |_| fetch_running_fair());
     view! {
         <Suspense>
@@ -118,11 +121,11 @@ pub fn RunningFairBanner() -> impl IntoView {
                 let FairSummary { slug, name, description, starts_at, ends_at, booths, .. } = f;
                 view! {
                     <section class="running-fair" aria-labelledby="running-fair-title" data-testid="running-fair">
-                        <span class="chip chip--live">{t!(i18n, fairs.fair.running)}</span>
+                        <span class="chip chip--live">{td!(i18n, fairs.fair.running)}</span>
                         <h2 id="running-fair-title"><Localized text=name /></h2>
                         <FairDates starts_at ends_at />
                         <p><Localized text=description /></p>
-                        <a class="button" href=format!("/fairs/{slug}")>{t!(i18n, fairs.fair.enter, n = booths)}</a>
+                        <a class="button" href=format!("/fairs/{slug}")>{td!(i18n, fairs.fair.enter, n = booths)}</a>
                     </section>
                 }
                 .into_any()
@@ -133,7 +136,7 @@ pub fn RunningFairBanner() -> impl IntoView {
 
 #[component]
 pub fn FairHallPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let lang = use_lang();
     let params = use_params_map();
     let query = use_query_map();
@@ -153,7 +156,7 @@ pub fn FairHallPage() -> impl IntoView {
     view! {
         <Loaded resource=hall view=move |hall: FairHall| {
             let name = hall.fair.name.clone();
-            let title = move || format!("{} · {}", name.best(lang.get()), t_string!(i18n, fairs.fair.hall));
+            let title = move || format!("{} · {}", name.best(lang.get()), td_string!(i18n, fairs.fair.hall));
             let canonical = format!("{}/fairs/{}", site_url(), hall.fair.slug);
             view! {
                 <Title text=title() />
@@ -167,7 +170,7 @@ pub fn FairHallPage() -> impl IntoView {
 
 #[component]
 fn HallView(hall: FairHall) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = use_locale();
     let FairHall { fair, booths, total, districts, groups, filter } = hall;
     let FairSummary { id, slug, name, description, starts_at, ends_at, phase, .. } = fair;
     let filtered = !filter.is_empty();
@@ -185,32 +188,32 @@ fn HallView(hall: FairHall) -> impl IntoView {
             {view! {
                 <form class="hall__filters" method="get" action=format!("/fairs/{slug}") role="search">
                     <label class="field">
-                        <span class="field__label">{t!(i18n, fairs.fair.search)}</span>
+                        <span class="field__label">{td!(i18n, fairs.fair.search)}</span>
                         <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
                     </label>
                     <label class="field">
-                        <span class="field__label">{t!(i18n, fairs.fair.district)}</span>
+                        <span class="field__label">{td!(i18n, fairs.fair.district)}</span>
                         <select class="field__input" name="district">
-                            <option value="">{t!(i18n, fairs.fair.all_districts)}</option>
+                            <option value="">{td!(i18n, fairs.fair.all_districts)}</option>
                             {districts.into_iter().map(|c| view! {
                                 <option value=c.value selected=c.selected><Localized text=c.label /></option>
                             }).collect_view()}
                         </select>
                     </label>
                     <label class="field">
-                        <span class="field__label">{t!(i18n, fairs.fair.group)}</span>
+                        <span class="field__label">{td!(i18n, fairs.fair.group)}</span>
                         <select class="field__input" name="group">
-                            <option value="">{t!(i18n, fairs.fair.all_groups)}</option>
+                            <option value="">{td!(i18n, fairs.fair.all_groups)}</option>
                             {groups.into_iter().map(|c| view! {
                                 <option value=c.value selected=c.selected><Localized text=c.label /></option>
                             }).collect_view()}
                         </select>
                     </label>
-                    <button class="button" type="submit">{t!(i18n, fairs.fair.filter)}</button>
-                    {filtered.then(|| view! { <a href=format!("/fairs/{slug}")>{t!(i18n, fairs.fair.clear)}</a> })}
+                    <button class="button" type="submit">{td!(i18n, fairs.fair.filter)}</button>
+                    {filtered.then(|| view! { <a href=format!("/fairs/{slug}")>{td!(i18n, fairs.fair.clear)}</a> })}
                 </form>
             }.into_any()}
-            <p class="muted" data-testid="hall-count">{t!(i18n, fairs.fair.showing, shown = shown, total = total)}</p>
+            <p class="muted" data-testid="hall-count">{td!(i18n, fairs.fair.showing, shown = shown, total = total)}</p>
             <HallGrid fair=id slug=slug.clone() booths filter />
         </article>
     }
@@ -219,7 +222,8 @@ fn HallView(hall: FairHall) -> impl IntoView {
 /// The hall's booths, each with its visitor count kept live over the fair's topic.
 #[island(lazy)]
 fn HallGrid(fair: i64, slug: String, booths: Vec<HallBooth>, filter: HallFilter) -> impl IntoView {
-    let i18n = use_i18n();
+    crate::ui::lazy::preload_island("hall_grid");
+    let i18n = use_locale();
     let counts: Vec<(i64, RwSignal<u32>)> =
         booths.iter().map(|b| (b.cooperative_id, RwSignal::new(b.visitors))).collect();
     #[cfg(not(feature = "hydrate"))]
@@ -255,7 +259,7 @@ fn HallGrid(fair: i64, slug: String, booths: Vec<HallBooth>, filter: HallFilter)
         });
     }
     if booths.is_empty() {
-        return view! { <p data-testid="hall-empty">{t!(i18n, fairs.fair.no_booths)}</p> }.into_any();
+        return view! { <p data-testid="hall-empty">{td!(i18n, fairs.fair.no_booths)}</p> }.into_any();
     }
     view! {
         <ul class="hall__grid" data-testid="hall-grid">
@@ -273,10 +277,10 @@ fn HallGrid(fair: i64, slug: String, booths: Vec<HallBooth>, filter: HallFilter)
                             {groups.into_iter().map(|g| view! { <span class="chip"><Localized text=g /></span> }).collect_view()}
                         </p>
                         <p class="hall-booth__meta">
-                            <span>{t!(i18n, fairs.fair.products, n = products)}</span>
+                            <span>{td!(i18n, fairs.fair.products, n = products)}</span>
                             <span class="hall-booth__visitors" data-testid="hall-visitors">
                                 <span class="booth-live__dot" aria-hidden="true"></span>
-                                {move || t_string!(i18n, fairs.booth.visitors, n = count.get())}
+                                {move || td_string!(i18n, fairs.booth.visitors, n = count.get())}
                             </span>
                         </p>
                     </li>
