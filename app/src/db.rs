@@ -291,11 +291,3 @@ impl Sql {
         &self.text
     }
 }
-
-/// Seconds since the Unix epoch: how every timestamp is stored.
-pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}

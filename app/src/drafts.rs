@@ -13,7 +13,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::accounts::session::{new_token, token_hash};
-use crate::db::{Db, Sql, now_unix};
+use crate::clock::now_unix;
+use crate::db::{Db, Sql};
 use crate::error::FieldError;
 
 pub const TTL_SECS: i64 = 3600;

@@ -156,7 +156,7 @@ where
 pub fn local_time(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .map(|t| {
-            let t = t.to_offset(crate::ui::dates::VIETNAM);
+            let t = t.to_offset(crate::clock::VIETNAM);
             format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute())
         })
         .unwrap_or_default()

@@ -6,6 +6,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub mod accounts;
 pub mod admin;
 pub mod catalog;
+pub mod clock;
 pub mod coops;
 pub mod error;
 pub mod fairs;

@@ -9,7 +9,8 @@ use tracing::instrument;
 pub mod history;
 
 use crate::catalog::certificate::{expiry, parse_date};
-use crate::db::{Db, Sql, now_unix};
+use crate::clock::now_unix;
+use crate::db::{Db, Sql};
 use crate::search::fold::{fold, slugify};
 
 const FACTS: &str = include_str!("../data/tuyen_quang_ocop.json");

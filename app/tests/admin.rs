@@ -297,7 +297,7 @@ async fn coop_id(db: &Db, slug: &str) -> i64 {
 }
 
 async fn in_shop(db: &Db, slug: &str) -> bool {
-    let today = app::catalog::certificate::today();
+    let today = app::clock::vietnam_today();
     app::catalog::service::product_detail(db, slug, &today).await.expect("detail").is_some()
 }
 

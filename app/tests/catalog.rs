@@ -176,6 +176,25 @@ async fn an_expired_certificate_hides_the_badge(db: Db) {
     assert_eq!(later.card.stars, None);
 }
 
+/// The badge follows the Vietnam calendar: a certificate that expires on 15 June 2027 still shows
+/// its stars at 23:59 that day in Vietnam and not at 00:01 the next morning, although the UTC
+/// date (16:59 and 17:01 UTC on the 15th) has not changed. The pages take `today` from
+/// `clock::vietnam_today`, which is `today_at(now)`.
+async fn the_certificate_badge_turns_at_midnight_in_vietnam(db: Db) {
+    seeded(&db).await;
+    let before_midnight = 1_813_078_740; // 2027-06-15 23:59 in Vietnam
+    let after_midnight = before_midnight + 120; // 2027-06-16 00:01 in Vietnam
+    let stars_at = |unix: i64| {
+        let db = db.clone();
+        async move {
+            let today = app::clock::today_at(unix);
+            product_detail(&db, "chuoi-say", &today).await.expect("detail").expect("found").card.stars
+        }
+    };
+    assert_eq!(stars_at(before_midnight).await, Some(4), "the last day of validity still shows the badge");
+    assert_eq!(stars_at(after_midnight).await, None, "the badge is gone from midnight in Vietnam");
+}
+
 async fn unknown_slugs_are_not_found(db: Db) {
     seeded(&db).await;
     assert!(product_detail(&db, "no-such-product", TODAY).await.expect("query").is_none());
@@ -312,6 +331,7 @@ on_both_databases!(
     facets_count_each_value_under_the_other_filters,
     price_range_and_sorting,
     an_expired_certificate_hides_the_badge,
+    the_certificate_badge_turns_at_midnight_in_vietnam,
     unknown_slugs_are_not_found,
     pagination_splits_results_into_pages_of_24,
     home_and_sitemap_list_the_catalogue,

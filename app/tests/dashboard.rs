@@ -9,6 +9,7 @@ use app::admin::dashboard::model::*;
 use app::admin::dashboard::{push, service};
 use app::admin::export::{self, Export, ExportQuery};
 use app::catalog::cache::PageCache;
+use app::clock::{day_date, vietnam_day};
 use app::db::{Db, Sql};
 use app::export::{BOM, CHUNK_BYTES};
 use app::lang::Text;
@@ -471,7 +472,7 @@ async fn a_new_order_reaches_an_open_dashboard(db: Db) {
     };
     let before = next_kpis().await;
 
-    let now = app::db::now_unix();
+    let now = app::clock::now_unix();
     run(
         &db,
         format!(

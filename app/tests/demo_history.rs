@@ -8,6 +8,7 @@ use app::admin::dashboard::cache::ProductCharts;
 use app::admin::dashboard::model::*;
 use app::admin::dashboard::service;
 use app::catalog::cache::PageCache;
+use app::clock::{day_start, vietnam_day};
 use app::db::{Db, Sql};
 use app::seed::history::{DEMO_ORDERS, HISTORY_DAYS, seed_history};
 

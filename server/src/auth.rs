@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 
 use app::accounts::auth::RequestSession;
 use app::accounts::session;
-use app::db::{Db, now_unix};
+use app::clock::now_unix;
+use app::db::Db;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};

@@ -47,7 +47,7 @@ fn report(label: &str, mut samples: Vec<Duration>) {
 }
 
 pub async fn search(db: &Db, rounds: usize) -> Result<(), sqlx::Error> {
-    let today = app::catalog::certificate::today();
+    let today = app::clock::vietnam_today();
     let products: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products").fetch_one(&db.pool).await?;
     println!("{products} products, {} queries x {rounds} rounds, backend {:?}", QUERIES.len(), db.backend);
     let mut suggest = Vec::new();
@@ -103,7 +103,7 @@ pub async fn checkout(db: &Db, seconds: u64, workers: usize) -> Result<(), Box<d
     use app::db::Sql;
     use app::orders::model::{Address, CheckoutForm};
     app::seed::seed_if_empty(db).await?;
-    let now = app::db::now_unix();
+    let now = app::clock::now_unix();
     let run = now % 1_000_000;
     let mut products = Vec::new();
     for coop in ["binh-minh", "hong-phat"] {
@@ -229,7 +229,7 @@ pub async fn dashboard(db: &Db, rounds: usize) -> Result<(), sqlx::Error> {
     let group: Option<String> = sqlx::query_scalar("SELECT slug FROM product_groups ORDER BY id LIMIT 1")
         .fetch_optional(&db.pool)
         .await?;
-    let now = app::db::now_unix();
+    let now = app::clock::now_unix();
     let filters = [
         ("default (30 days)", DashboardFilter::default()),
         ("district", DashboardFilter { district: district.unwrap_or_default(), ..Default::default() }),
@@ -238,10 +238,9 @@ pub async fn dashboard(db: &Db, rounds: usize) -> Result<(), sqlx::Error> {
             DashboardFilter { group: group.unwrap_or_default(), stars: "4".into(), ..Default::default() },
         ),
         ("90 days", {
-            let from =
-                app::admin::dashboard::model::day_date(app::admin::dashboard::model::vietnam_day(now) - 89)
-                    .map(|d| d.to_string())
-                    .unwrap_or_default();
+            let from = app::clock::day_date(app::clock::vietnam_day(now) - 89)
+                .map(|d| d.to_string())
+                .unwrap_or_default();
             DashboardFilter { from, ..Default::default() }
         }),
     ];

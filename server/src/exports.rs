@@ -3,7 +3,8 @@
 //! Authorized from the session like every server function.
 use app::accounts::auth::RequestSession;
 use app::admin::export::{Export, ExportQuery};
-use app::db::{Db, now_unix};
+use app::clock::now_unix;
+use app::db::Db;
 use app::inquiries::service::{LeadRange, Scope, csv};
 use axum::body::Body;
 use axum::extract::{Extension, Path, Query, State};
@@ -68,8 +69,6 @@ pub async fn admin_export(
     };
     let now = now_unix();
     let chunks = app::admin::export::start(db, export, query, now);
-    let day = app::admin::dashboard::model::day_date(app::admin::dashboard::model::vietnam_day(now))
-        .map(|d| d.to_string())
-        .unwrap_or_default();
+    let day = app::clock::day_date(app::clock::vietnam_day(now)).map(|d| d.to_string()).unwrap_or_default();
     csv_response(chunks, &format!("attachment; filename=\"ocop-{}-{day}.csv\"", export.name()))
 }

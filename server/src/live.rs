@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use app::accounts::auth::RequestSession;
-use app::db::{Db, now_unix};
+use app::clock::now_unix;
+use app::db::Db;
 use app::fairs::chat::{self, Target};
 use app::live::hub::{Connection, Hub};
 use app::live::model::{ClientFrame, MAX_CLIENT_FRAME_BYTES, Refusal, ServerFrame, Topic, close};
@@ -185,8 +186,7 @@ impl Session<'_> {
     /// adds at most `VISITS_PER_ADDRESS_PER_BOOTH_DAY` a day, so replayed frames, reconnections
     /// and made-up visitor cookies do not inflate the figures.
     fn record_visit(&mut self, booth: i64) {
-        let vietnam = i64::from(app::ui::dates::VIETNAM.whole_seconds());
-        let day = (now_unix() + vietnam).div_euclid(86_400);
+        let day = app::clock::vietnam_day(now_unix());
         if !self.visited.insert(booth) || !self.limits.count_visit(&self.peer.ip, booth, day) {
             return;
         }

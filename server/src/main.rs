@@ -75,7 +75,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         if cmd == "generate-orders" {
             let n: i64 = args.get(1).and_then(|n| n.parse().ok()).ok_or("usage: server generate-orders N")?;
             let started = std::time::Instant::now();
-            let made = app::seed::generate_orders(&db, n, app::db::now_unix()).await?;
+            let made = app::seed::generate_orders(&db, n, app::clock::now_unix()).await?;
             println!("inserted {made} synthetic orders in {:.1} s", started.elapsed().as_secs_f64());
             return Ok(());
         }
@@ -121,7 +121,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         tracing::info!(?report, "seeded the demo catalogue");
     }
     if config.seed_demo {
-        let created = app::accounts::service::seed_demo_accounts(&db, app::db::now_unix())
+        let created = app::accounts::service::seed_demo_accounts(&db, app::clock::now_unix())
             .await
             .map_err(|e| format!("could not create the demo accounts: {e}"))?;
         if !created.is_empty() {
@@ -136,7 +136,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         // After the demo accounts, which are made only while there are no users: the history
         // brings buyers of its own.
         let started = std::time::Instant::now();
-        let report = app::seed::history::seed_history(&db, app::db::now_unix()).await?;
+        let report = app::seed::history::seed_history(&db, app::clock::now_unix()).await?;
         tracing::info!(?report, ms = started.elapsed().as_millis() as u64, "seeded the demo order history");
     }
 

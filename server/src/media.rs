@@ -1,7 +1,8 @@
 //! Photos over HTTP: the public renditions at `/media/…`, and the upload form's endpoint (a
 //! multipart post, outside the 1 MB body limit of everything else).
 use app::accounts::auth::RequestSession;
-use app::db::{Db, now_unix};
+use app::clock::now_unix;
+use app::db::Db;
 use app::error::AppError;
 use app::media::model::MAX_UPLOAD_BYTES;
 use app::media::service::{Upload, add_photo, set_banner, set_logo};

@@ -2,7 +2,7 @@
 //! `/t/{code}/qr.svg`; a booth's printable QR card at `/booths/{slug}/card` and its code at
 //! `/booths/{slug}/card.svg`. Plain HTML documents without WASM or script (rendered by
 //! `app::trace::documents`), in the language the app's pages would choose.
-use app::catalog::certificate::today;
+use app::clock::vietnam_today as today;
 use app::error::AppError;
 use app::lang::{Lang, preferred_lang};
 use app::trace::model::{plausible_code, trace_path};

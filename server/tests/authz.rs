@@ -1021,9 +1021,10 @@ async fn call(f: &Fixture, case: &Case, who: Who) -> StatusCode {
     };
     req = req.header(header::HOST, "shop.test").header(header::ACCEPT, "application/json");
     if who != Who::Anonymous {
-        let token = accounts::login(&f.db, email_of(who), password_of(who), "192.0.2.1", app::db::now_unix())
-            .await
-            .unwrap_or_else(|e| panic!("{who:?} logs in: {e:?}"));
+        let token =
+            accounts::login(&f.db, email_of(who), password_of(who), "192.0.2.1", app::clock::now_unix())
+                .await
+                .unwrap_or_else(|e| panic!("{who:?} logs in: {e:?}"));
         req = req.header(header::COOKIE, format!("ocop_session={token}"));
     }
     let body = if case.method == Method::GET { Body::empty() } else { Body::from(args) };
@@ -1108,7 +1109,7 @@ where
             .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"));
         if who != Who::Anonymous {
             let token =
-                accounts::login(&f.db, email_of(who), password_of(who), "192.0.2.1", app::db::now_unix())
+                accounts::login(&f.db, email_of(who), password_of(who), "192.0.2.1", app::clock::now_unix())
                     .await
                     .expect("login");
             req = req.header(header::COOKIE, format!("ocop_session={token}"));
@@ -1170,10 +1171,15 @@ where
         for (who, expected) in EVERYONE.into_iter().zip(expect) {
             let mut req = Request::builder().uri(uri).header(header::HOST, "shop.test");
             if who != Who::Anonymous {
-                let token =
-                    accounts::login(&f.db, email_of(who), password_of(who), "192.0.2.1", app::db::now_unix())
-                        .await
-                        .expect("login");
+                let token = accounts::login(
+                    &f.db,
+                    email_of(who),
+                    password_of(who),
+                    "192.0.2.1",
+                    app::clock::now_unix(),
+                )
+                .await
+                .expect("login");
                 req = req.header(header::COOKIE, format!("ocop_session={token}"));
             }
             let compressed = req
@@ -1300,7 +1306,7 @@ async fn a_login_replaces_the_session_the_browser_had() {
     let new = cookie.trim_start_matches("ocop_session=").split(';').next().unwrap_or("").to_owned();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(!new.is_empty() && new != old, "a new token: {cookie}");
-    let now = app::db::now_unix();
+    let now = app::clock::now_unix();
     assert!(app::accounts::session::resolve(&f.db, &new, now).await.expect("resolve").is_some());
     assert_eq!(
         app::accounts::session::resolve(&f.db, &old, now).await.expect("resolve"),

@@ -106,7 +106,7 @@ async fn product_page_shows_price_certificate_and_structured_data() {
 async fn a_suspended_cooperatives_member_reads_why_at_the_dashboard_and_on_the_account_page() {
     let app = test_app().await;
     let db = Db::connect(&format!("sqlite://{}", app.path.display()), 2).await.expect("open db");
-    let now = app::db::now_unix();
+    let now = app::clock::now_unix();
     app::accounts::service::seed_demo_accounts(&db, now).await.expect("demo accounts");
     let id = |email: &'static str| {
         let db = db.clone();
@@ -721,7 +721,7 @@ fn text_of(html: &str) -> String {
 async fn a_plain_checkout_refused_for_stock_names_each_short_line() {
     let app = test_app().await;
     let db = Db::connect(&format!("sqlite://{}", app.path.display()), 2).await.expect("open db");
-    let now = app::db::now_unix();
+    let now = app::clock::now_unix();
     app::accounts::service::seed_demo_accounts(&db, now).await.expect("demo accounts");
     let sql = app::db::Sql::new("SELECT id FROM users WHERE email = 'shopper@ocop.demo'");
     let shopper: i64 = sql.query_scalar().expect("query").fetch_one(&db.pool).await.expect("shopper");

@@ -58,7 +58,7 @@ async fn start(db: &Db, hub: Hub, heartbeat: Heartbeat) -> Instance {
 
 async fn seeded(db: &Db) {
     app::seed::seed(db).await.expect("seed");
-    accounts::seed_demo_accounts(db, app::db::now_unix()).await.expect("demo accounts");
+    accounts::seed_demo_accounts(db, app::clock::now_unix()).await.expect("demo accounts");
 }
 
 async fn coop_id(db: &Db, slug: &str) -> i64 {
@@ -68,7 +68,8 @@ async fn coop_id(db: &Db, slug: &str) -> i64 {
 }
 
 async fn session_cookie(db: &Db, email: &str, password: &str) -> String {
-    let token = accounts::login(db, email, password, "192.0.2.1", app::db::now_unix()).await.expect("login");
+    let token =
+        accounts::login(db, email, password, "192.0.2.1", app::clock::now_unix()).await.expect("login");
     format!("ocop_session={token}")
 }
 
@@ -527,7 +528,7 @@ async fn one_client_cannot_flood_the_socket_or_inflate_booth_traffic(db: Db) {
     assert_eq!(visits_settle(&db, binh_minh, cap).await, cap);
 
     // Subscriptions per connection are capped (refused ones take no place).
-    let now = app::db::now_unix();
+    let now = app::clock::now_unix();
     let mut fairs = Vec::new();
     for i in 0..=TOPICS_PER_CONNECTION {
         let mut sql =
@@ -643,7 +644,7 @@ async fn two_instances_share_chat_visitor_counts_and_fair_badges_through_postgre
 
     // A fair's change announced on A turns the badge of the booth page open on B.
     let turned =
-        app::fairs::service::booth_fair_event(&db_a, binh_minh, app::db::now_unix()).await.expect("event");
+        app::fairs::service::booth_fair_event(&db_a, binh_minh, app::clock::now_unix()).await.expect("event");
     a.hub.publish(turned.clone());
     let heard = until(&mut visitor_on_b, |f| match f {
         ServerFrame::Event(e @ Event::BoothFair { .. }) => Some(e),

@@ -21,7 +21,7 @@ pub fn landing_path(viewer: &Viewer, next: &str) -> String {
 mod ssr {
     pub use super::super::auth::*;
     pub use super::super::{service, session};
-    pub use crate::db::now_unix;
+    pub use crate::clock::now_unix;
     pub use crate::error::respond;
     pub use crate::shell::use_db;
 }

@@ -12,7 +12,7 @@ use crate::error::AppError;
 mod ssr {
     pub use super::super::service;
     pub use crate::accounts::auth::require_admin;
-    pub use crate::db::now_unix;
+    pub use crate::clock::now_unix;
     pub use crate::error::{is_plain_form_post, respond};
     pub use crate::shell::use_db;
 }
@@ -165,7 +165,7 @@ pub async fn fetch_audit(filter: AuditFilter) -> Result<Vec<AuditEntry>, AppErro
 pub async fn fetch_certificates(filter: CertificateFilter) -> Result<CertificateRegistry, AppError> {
     respond(async {
         require_admin()?;
-        service::certificates(&use_db()?, &filter, &crate::catalog::certificate::today()).await
+        service::certificates(&use_db()?, &filter, &crate::clock::vietnam_today()).await
     })
     .await
 }

@@ -5,9 +5,10 @@ use futures::TryStreamExt;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
-use super::dashboard::model::{DashboardFilter, vietnam_day};
+use super::dashboard::model::DashboardFilter;
 use super::dashboard::service::{STARS_OF_P, Scope};
 use super::model::CertificateFilter;
+use crate::clock::vietnam_day;
 use crate::db::{Db, Sql};
 use crate::export::{CsvStream, ExportError, local_time};
 
@@ -216,7 +217,7 @@ async fn certificates(
         "days_left",
         "state",
     ])?;
-    let day = super::dashboard::model::day_date(vietnam_day(now)).unwrap_or(time::Date::MIN);
+    let day = crate::clock::day_date(vietnam_day(now)).unwrap_or(time::Date::MIN);
     let today = day.to_string();
     let soon = crate::catalog::certificate::add_days(&today, EXPIRING_DAYS).unwrap_or_default();
     let mut sql = Sql::new(CERTIFICATE_SELECT);

@@ -9,7 +9,7 @@ use crate::lang::Lang;
 #[server(endpoint = "catalog/home", input = GetUrl)]
 pub async fn fetch_home() -> Result<HomeData, AppError> {
     let db = crate::shell::use_db()?;
-    Ok(super::service::home(&db, &super::certificate::today()).await?)
+    Ok(super::service::home(&db, &crate::clock::vietnam_today()).await?)
 }
 
 #[server(endpoint = "catalog/products", input = Json)]
@@ -17,20 +17,23 @@ pub async fn list_products(query: ProductQuery, lang: Lang) -> Result<ProductPag
     let db = crate::shell::use_db()?;
     let cache = use_context::<super::cache::PageCache>().unwrap_or_default();
     let page =
-        super::service::list_products_cached(&cache, &db, &query, lang, &super::certificate::today()).await?;
+        super::service::list_products_cached(&cache, &db, &query, lang, &crate::clock::vietnam_today())
+            .await?;
     Ok(ProductPage::clone(&page))
 }
 
 #[server(endpoint = "catalog/product", input = GetUrl)]
 pub async fn fetch_product(slug: String) -> Result<ProductDetail, AppError> {
     let db = crate::shell::use_db()?;
-    super::service::product_detail(&db, &slug, &super::certificate::today()).await?.ok_or(AppError::NotFound)
+    super::service::product_detail(&db, &slug, &crate::clock::vietnam_today())
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 #[server(endpoint = "catalog/cooperative", input = GetUrl)]
 pub async fn fetch_cooperative(slug: String) -> Result<CooperativeDetail, AppError> {
     let db = crate::shell::use_db()?;
-    super::service::cooperative_detail(&db, &slug, &super::certificate::today())
+    super::service::cooperative_detail(&db, &slug, &crate::clock::vietnam_today())
         .await?
         .ok_or(AppError::NotFound)
 }

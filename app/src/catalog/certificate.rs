@@ -32,11 +32,6 @@ pub fn add_days(date: &str, days: i64) -> Option<String> {
     parse_date(date)?.checked_add(time::Duration::days(days)).map(|d| d.to_string())
 }
 
-/// Today's date in UTC as `YYYY-MM-DD`, the form dates are stored and compared in.
-pub fn today() -> String {
-    time::OffsetDateTime::now_utc().date().to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use crate::error::AppError;
 mod ssr {
     pub use super::super::service;
     pub use crate::accounts::auth::require_member;
-    pub use crate::db::now_unix;
+    pub use crate::clock::now_unix;
     pub use crate::error::respond;
     pub use crate::shell::use_db;
 
@@ -28,7 +28,7 @@ use ssr::*;
 pub async fn fetch_overview() -> Result<Overview, AppError> {
     respond(async {
         let (_, coop) = require_member()?;
-        service::overview(&use_db()?, coop.cooperative_id, &crate::catalog::certificate::today()).await
+        service::overview(&use_db()?, coop.cooperative_id, &crate::clock::vietnam_today()).await
     })
     .await
 }
@@ -46,8 +46,7 @@ pub async fn fetch_dashboard_products() -> Result<Vec<DashboardProduct>, AppErro
 pub async fn fetch_editable_product(id: i64) -> Result<EditableProduct, AppError> {
     respond(async {
         let (_, coop) = require_member()?;
-        service::product_for_edit(&use_db()?, coop.cooperative_id, id, &crate::catalog::certificate::today())
-            .await
+        service::product_for_edit(&use_db()?, coop.cooperative_id, id, &crate::clock::vietnam_today()).await
     })
     .await
 }
@@ -124,7 +123,7 @@ pub async fn delete_product(id: i64) -> Result<(), AppError> {
 pub async fn save_certificate(product_id: i64, form: CertificateForm) -> Result<(), AppError> {
     respond(async {
         let (_, coop) = require_member()?;
-        let today = crate::catalog::certificate::today();
+        let today = crate::clock::vietnam_today();
         service::save_certificate(&use_db()?, coop.cooperative_id, product_id, &form, &today, now_unix())
             .await?;
         catalogue_changed();

@@ -12,8 +12,8 @@ mod ssr {
     pub use crate::accounts::auth::{
         auth_settings, current_viewer, redirect_plain_form, require_admin, require_member, set_cookie,
     };
-    pub use crate::catalog::certificate::today;
-    pub use crate::db::now_unix;
+    pub use crate::clock::now_unix;
+    pub use crate::clock::vietnam_today as today;
     pub use crate::error::is_plain_form_post;
     pub use crate::error::respond;
     pub use crate::live::use_hub;

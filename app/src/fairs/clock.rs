@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use super::service;
-use crate::db::{Db, now_unix};
+use crate::clock::now_unix;
+use crate::db::Db;
 use crate::live::hub::Hub;
 use crate::live::model::Topic;
 

@@ -10,8 +10,8 @@ use crate::error::AppError;
 mod ssr {
     pub use super::super::service::{self, Scope};
     pub use crate::accounts::auth::{redirect_plain_form, request_session, require_admin, require_member};
-    pub use crate::catalog::certificate::today;
-    pub use crate::db::now_unix;
+    pub use crate::clock::now_unix;
+    pub use crate::clock::vietnam_today as today;
     pub use crate::error::{FieldError, is_plain_form_post, respond};
     pub use crate::live::use_hub;
     pub use crate::shell::use_db;

@@ -174,7 +174,7 @@ async fn receive(db: &Db, hub: &Hub, payload: &str) {
             .await
             .map(|item| item.map(|item| Event::Activity { item })),
         Note::BoothFair { booth } => {
-            crate::fairs::service::booth_fair_event(db, booth, crate::db::now_unix()).await.map(Some)
+            crate::fairs::service::booth_fair_event(db, booth, crate::clock::now_unix()).await.map(Some)
         }
     };
     match event {

@@ -17,7 +17,7 @@ pub struct Peer {
 /// The signed-in user behind `peer`, as of now.
 pub async fn viewer(db: &Db, peer: &Peer) -> Result<Option<Viewer>, Refusal> {
     let Some(token) = &peer.session_token else { return Ok(None) };
-    crate::accounts::session::resolve(db, token, crate::db::now_unix()).await.map_err(|e| {
+    crate::accounts::session::resolve(db, token, crate::clock::now_unix()).await.map_err(|e| {
         tracing::error!(error = %e, "could not read the session of a live connection");
         Refusal::Unavailable
     })

@@ -13,7 +13,7 @@ mod ssr {
     pub use crate::accounts::auth::{
         auth_settings, current_viewer, redirect_plain_form, require_member, require_user, set_cookie,
     };
-    pub use crate::db::now_unix;
+    pub use crate::clock::now_unix;
     pub use crate::error::respond;
     pub use crate::shell::use_db;
     use cookie::{Cookie, SameSite};

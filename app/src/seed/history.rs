@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use tracing::instrument;
 
 use super::SeedError;
-use crate::admin::dashboard::model::{DAY_SECS, day_start, vietnam_day};
+use crate::clock::{DAY_SECS, day_start, vietnam_day};
 use crate::coops::model::StockReason;
 use crate::db::{Db, Sql};
 use crate::inquiries::model::LeadStatus;

@@ -11,8 +11,8 @@ use crate::error::AppError;
 mod ssr {
     pub use super::super::service;
     pub use crate::accounts::auth::require_member;
-    pub use crate::catalog::certificate::today;
-    pub use crate::db::now_unix;
+    pub use crate::clock::now_unix;
+    pub use crate::clock::vietnam_today as today;
     pub use crate::error::respond;
     pub use crate::shell::use_db;
 }

@@ -1,11 +1,7 @@
 //! Moments as shoppers in Vietnam read them: stored as Unix seconds (UTC), shown in Vietnam time.
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 
-/// Vietnam has one time zone, UTC+7, and no daylight saving.
-pub const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
-    Ok(offset) => offset,
-    Err(_) => UtcOffset::UTC,
-};
+use crate::clock::VIETNAM;
 
 /// `29/11/2026 18:30`, day first as in Vietnam (and Britain).
 pub fn format_datetime(unix: i64) -> String {

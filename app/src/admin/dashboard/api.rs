@@ -11,7 +11,7 @@ use crate::lang::Lang;
 mod ssr {
     pub use super::super::{charts, service};
     pub use crate::accounts::auth::require_admin;
-    pub use crate::db::now_unix;
+    pub use crate::clock::{now_unix, vietnam_day};
     pub use crate::error::respond;
     pub use crate::live::use_hub;
     pub use crate::shell::use_db;

@@ -8,9 +8,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::model::{Count, DashboardFilter, vietnam_day};
+use super::model::{Count, DashboardFilter};
 use crate::catalog::cache::PageCache;
-use crate::db::{Db, now_unix};
+use crate::clock::now_unix;
+use crate::clock::vietnam_day;
+use crate::db::Db;
 
 /// The longest a product chart can lag a change that did not invalidate the catalogue.
 const TTL: Duration = Duration::from_secs(60);

@@ -10,6 +10,7 @@
 use charts_rs::{BarChart, HorizontalBarChart, Series, SeriesCategory, YAxisConfig};
 
 use super::model::*;
+use crate::clock::day_date;
 use crate::lang::Lang;
 use crate::ui::money::group_thousands;
 

@@ -1,13 +1,10 @@
 //! The live dashboard's figures: the KPI tiles, the activity feed, the chart data and the
 //! filters that come from the URL. Days are Vietnam days (UTC+7), as the department counts them.
 use serde::{Deserialize, Serialize};
-use time::Date;
 
+use crate::clock::date_day;
 use crate::lang::Text;
 
-/// Vietnam is UTC+7 all year.
-pub const VIETNAM_OFFSET_SECS: i64 = 7 * 3600;
-pub const DAY_SECS: i64 = 86_400;
 /// Days the charts cover when the URL names no range.
 pub const DEFAULT_RANGE_DAYS: i64 = 30;
 /// The longest range a chart covers, in days.
@@ -20,27 +17,6 @@ pub const TOP_PRODUCTS: i64 = 10;
 pub const TRAFFIC_FAIRS: i64 = 12;
 /// A site visitor counts as active for this long after their last page.
 pub const ACTIVE_VISITOR_SECS: u64 = 300;
-
-/// The Julian day of 1970-01-01.
-const UNIX_EPOCH_JULIAN: i64 = 2_440_588;
-
-/// The Vietnam day (days since 1970-01-01, in UTC+7) of a moment.
-pub fn vietnam_day(unix: i64) -> i64 {
-    (unix + VIETNAM_OFFSET_SECS).div_euclid(DAY_SECS)
-}
-
-/// The moment a Vietnam day starts.
-pub fn day_start(day: i64) -> i64 {
-    day * DAY_SECS - VIETNAM_OFFSET_SECS
-}
-
-pub fn day_date(day: i64) -> Option<Date> {
-    i32::try_from(day + UNIX_EPOCH_JULIAN).ok().and_then(|j| Date::from_julian_day(j).ok())
-}
-
-pub fn date_day(date: Date) -> i64 {
-    i64::from(date.to_julian_day()) - UNIX_EPOCH_JULIAN
-}
 
 /// The figures on the tiles. Revenue is the goods' value (no shipping) of the orders placed
 /// today and not cancelled.
@@ -318,17 +294,6 @@ mod tests {
             label: String::new(),
             amount_vnd: None,
         }
-    }
-
-    #[test]
-    fn vietnam_days_start_at_seven_in_the_morning_utc_of_the_day_before() {
-        // 2026-12-01 00:00 in Hanoi is 2026-11-30 17:00 UTC.
-        let midnight = 1_796_058_000;
-        let day = vietnam_day(midnight);
-        assert_eq!(day_start(day), midnight);
-        assert_eq!(vietnam_day(midnight - 1), day - 1);
-        assert_eq!(day_date(day).map(|d| d.to_string()).as_deref(), Some("2026-12-01"));
-        assert_eq!(day_date(day).map(date_day), Some(day));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use tracing::instrument;
 
 use super::cache::{ProductCharts, ProductCounts};
 use super::model::*;
+use crate::clock::{DAY_SECS, VIETNAM_OFFSET_SECS, day_date, day_start, vietnam_day};
 use crate::db::{Db, Sql};
 use crate::lang::Text;
 use crate::live::hub::Hub;
@@ -250,8 +251,10 @@ impl Scope<'_> {
 /// matching lines (an order counted once however many of its lines match).
 async fn per_day(db: &Db, scope: &Scope<'_>) -> Result<Vec<DayFigure>, sqlx::Error> {
     let sql = if scope.filter.by_product() {
-        let mut sql = Sql::new(
-            "SELECT (o.created_at + 25200) / 86400 AS day, COUNT(DISTINCT o.id), CAST(SUM(l.line_total_vnd) AS BIGINT) \
+        // The Vietnam day of each order, by the clock's own rule (`clock::vietnam_day`).
+        let mut sql = Sql::new("SELECT (o.created_at + ");
+        sql.bind(VIETNAM_OFFSET_SECS).push(") / ").bind(DAY_SECS).push(
+            " AS day, COUNT(DISTINCT o.id), CAST(SUM(l.line_total_vnd) AS BIGINT) \
              FROM orders o JOIN order_lines l ON l.order_id = o.id",
         );
         scope.line_filters(&mut sql);
