@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Lints, run before committing: formatting, then clippy with warnings as errors on the server
-# side (app with ssr, server, all targets) and on the WASM side (frontend for wasm32).
-# Not part of scripts/test.sh: clippy is a second, check-mode compile of every crate, and CI's
-# budget on 2 cores goes to building once and testing.
+# Lints, run before committing and by CI after the test command (.ci/run): formatting, then clippy
+# with warnings as errors on the server side (app with ssr, server, all targets) and on the WASM side
+# (frontend for wasm32). Not part of scripts/test.sh: clippy is a second, check-mode compile of every
+# crate (about 4 minutes on 2 cores), which a developer running the tests need not wait for.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
