@@ -22,9 +22,14 @@ pub fn now_unix() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// The moment `unix` in Vietnam time; `None` for a moment `time` cannot hold.
+pub fn vietnam_moment(unix: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(unix).ok().map(|t| t.to_offset(VIETNAM))
+}
+
 /// The moment `unix` in Vietnam time (the Unix epoch for a moment `time` cannot hold).
 pub fn in_vietnam(unix: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH).to_offset(VIETNAM)
+    vietnam_moment(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 /// The Vietnam calendar date of the moment `unix`.

@@ -154,11 +154,8 @@ where
 
 /// `unix` in Vietnam time, `2026-12-01 09:30`.
 pub fn local_time(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| {
-            let t = t.to_offset(crate::clock::VIETNAM);
-            format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute())
-        })
+    crate::clock::vietnam_moment(unix)
+        .map(|t| format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute()))
         .unwrap_or_default()
 }
 

@@ -443,10 +443,7 @@ struct LineProduct {
 
 /// `DH261129-000042-1`: the Vietnam date, the checkout and the order's place in it.
 pub fn order_number(now: i64, checkout_id: i64, position: usize) -> String {
-    let vietnam = crate::clock::VIETNAM;
-    let date = time::OffsetDateTime::from_unix_timestamp(now)
-        .map(|t| t.to_offset(vietnam).date())
-        .unwrap_or(time::Date::MIN);
+    let date = crate::clock::vietnam_moment(now).map_or(time::Date::MIN, |t| t.date());
     format!(
         "DH{:02}{:02}{:02}-{checkout_id:06}-{position}",
         date.year().rem_euclid(100),

@@ -1,17 +1,13 @@
 //! Moments as shoppers in Vietnam read them: stored as Unix seconds (UTC), shown in Vietnam time.
-use time::OffsetDateTime;
-
-use crate::clock::VIETNAM;
+use crate::clock::{VIETNAM, vietnam_moment};
 
 /// `29/11/2026 18:30`, day first as in Vietnam (and Britain).
 pub fn format_datetime(unix: i64) -> String {
-    match OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(t) => {
-            let t = t.to_offset(VIETNAM);
+    vietnam_moment(unix)
+        .map(|t| {
             format!("{:02}/{:02}/{} {:02}:{:02}", t.day(), t.month() as u8, t.year(), t.hour(), t.minute())
-        }
-        Err(_) => String::new(),
-    }
+        })
+        .unwrap_or_default()
 }
 
 /// The moment a `datetime-local` input means in Vietnam (`2026-12-01T09:30`, seconds allowed),
@@ -31,13 +27,11 @@ pub fn parse_vietnam_local(input: &str) -> Option<i64> {
 
 /// `unix` as a `datetime-local` input shows it in Vietnam time (`2026-12-01T09:30`).
 pub fn vietnam_local_input(unix: i64) -> String {
-    match OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(t) => {
-            let t = t.to_offset(VIETNAM);
+    vietnam_moment(unix)
+        .map(|t| {
             format!("{}-{:02}-{:02}T{:02}:{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute())
-        }
-        Err(_) => String::new(),
-    }
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
