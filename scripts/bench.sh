@@ -7,23 +7,26 @@ cd "$(dirname "$0")/.."
 OCOP_SETUP_TEST=1 scripts/setup.sh >/dev/null
 source scripts/env.sh
 [ -x target/release/server ] && [ -f target/site/pkg/ocop.wasm ] || scripts/build.sh
+# The benchmarks and generators are a binary of their own, so the server ships none of them.
+cargo build --release -p bench
+BENCH=target/release/ocop-bench
 DIR=target/bench
 PORT=3200
 DB="sqlite://$DIR/ocop.db"
 mkdir -p "$DIR"
 if [ ! -f "$DIR/ocop.db" ]; then
-  DATABASE_URL="$DB" RUST_LOG=warn target/release/server generate-products "${BENCH_PRODUCTS:-100000}"
+  DATABASE_URL="$DB" RUST_LOG=warn "$BENCH" generate-products "${BENCH_PRODUCTS:-100000}"
 fi
 
 echo "== search latency (server-side, in process)"
-DATABASE_URL="$DB" RUST_LOG=error target/release/server bench-search 10
+DATABASE_URL="$DB" RUST_LOG=error "$BENCH" bench-search 10
 
 echo "== the admin dashboard's first render, server-side (1,000,000 synthetic orders added once)"
 if [ ! -f "$DIR/orders-generated" ]; then
-  DATABASE_URL="$DB" RUST_LOG=warn target/release/server generate-orders "${BENCH_ORDERS:-1000000}"
+  DATABASE_URL="$DB" RUST_LOG=warn "$BENCH" generate-orders "${BENCH_ORDERS:-1000000}"
   touch "$DIR/orders-generated"
 fi
-DATABASE_URL="$DB" RUST_LOG=error target/release/server bench-dashboard 20
+DATABASE_URL="$DB" RUST_LOG=error "$BENCH" bench-dashboard 20
 
 echo "== checkout throughput and latency (in process, each checkout = 2 orders in one transaction)"
 rm -f "$DIR"/checkout.db*
@@ -31,7 +34,7 @@ for sync in normal full; do
   for workers in 1 8 32; do
     echo "-- SQLite synchronous=$sync, $workers workers"
     DATABASE_URL="sqlite://$DIR/checkout.db" SQLITE_SYNCHRONOUS=$sync RUST_LOG=error \
-      target/release/server bench-checkout "${BENCH_SECONDS:-10}" "$workers" | tail -2
+      "$BENCH" bench-checkout "${BENCH_SECONDS:-10}" "$workers" | tail -2
   done
 done
 if pg_isready -q -h 127.0.0.1; then
@@ -39,7 +42,7 @@ if pg_isready -q -h 127.0.0.1; then
   for workers in 1 8 32; do
     echo "-- PostgreSQL, $workers workers"
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ocop_bench RUST_LOG=error \
-      target/release/server bench-checkout "${BENCH_SECONDS:-10}" "$workers" | tail -2
+      "$BENCH" bench-checkout "${BENCH_SECONDS:-10}" "$workers" | tail -2
   done
   psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE ocop_bench"
 fi
@@ -62,4 +65,4 @@ echo "== first-load bytes of the product page and the list (JS + WASM + CSS, as 
   && node tools/first-load.mjs "http://127.0.0.1:$PORT" /products | tail -1)
 
 echo "== live delivery latency and memory per WebSocket connection (1,000 and 10,000 clients on one booth)"
-target/release/server bench-live "${BENCH_LIVE_CLIENTS:-1000,10000}" "${BENCH_LIVE_SECONDS:-10}"
+"$BENCH" bench-live "${BENCH_LIVE_CLIENTS:-1000,10000}" "${BENCH_LIVE_SECONDS:-10}"

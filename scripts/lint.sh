@@ -11,6 +11,6 @@ cargo fmt --all --check
 # The flags and variables of the dev build (scripts/test.sh), so the build scripts and proc macros
 # it compiled are reused rather than compiled again with other flags.
 export LEPTOS_LIB_DIR=frontend LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=false
-RUSTFLAGS="--cfg erase_components" cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
+RUSTFLAGS="--cfg erase_components" cargo clippy -p app -p server -p bench --features app/ssr --all-targets -- -D warnings
 RUSTFLAGS="-Clink-args=--emit-relocs --cfg erase_components" \
   cargo clippy -p frontend --target wasm32-unknown-unknown --target-dir target/front -- -D warnings

@@ -33,13 +33,17 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
-    /// The product list's in-memory index, shared by every clone of this handle.
-    pub list_index: crate::catalog::index::ListIndex,
+    /// State kept beside this database and shared by every clone of the handle (the product
+    /// list's in-memory index), one value a type: see [`Db::shared`].
+    shared: std::sync::Arc<std::sync::Mutex<SharedState>>,
     /// SQLite has one writer at a time. Write transactions (`begin_write`) queue here, first
     /// come first served, instead of in SQLite's busy handler, whose growing sleeps (up to
     /// 100 ms a try) gave a checkout p99 of 180 ms and a tail of 2 s at 8 writers.
     sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
+
+type SharedState =
+    std::collections::HashMap<std::any::TypeId, std::sync::Arc<dyn std::any::Any + Send + Sync>>;
 
 /// How SQLite commits. `Full` (the default) survives a power loss or an operating-system crash,
 /// at the cost of an fsync per commit: an order the shop has acknowledged must not vanish.
@@ -110,7 +114,22 @@ impl Db {
             })
             .connect(&url)
             .await?;
-        Ok(Db { pool, backend, list_index: Default::default(), sqlite_writer: Default::default() })
+        Ok(Db { pool, backend, shared: Default::default(), sqlite_writer: Default::default() })
+    }
+
+    /// The one `T` kept beside this database (made on first use and shared by every clone of the
+    /// handle): state derived from the data, such as the catalogue's list index, lives as long
+    /// as the pool, and a domain keeps its own without the database layer knowing it.
+    pub fn shared<T: Default + Send + Sync + 'static>(&self) -> std::sync::Arc<T> {
+        let mut map = self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = map.entry(std::any::TypeId::of::<T>()).or_insert_with(|| {
+            std::sync::Arc::new(T::default()) as std::sync::Arc<dyn std::any::Any + Send + Sync>
+        });
+        match entry.clone().downcast::<T>() {
+            Ok(value) => value,
+            // Unreachable: the entry for `T` is only ever made from a `T`.
+            Err(_) => std::sync::Arc::new(T::default()),
+        }
     }
 
     /// Applies this backend's migration set (the two sets are kept in step; a test compares them).
@@ -290,4 +309,12 @@ impl Sql {
     pub fn sql(&self) -> &str {
         &self.text
     }
+}
+
+/// The database handle that the server put in the request's context.
+pub fn use_db() -> Result<crate::db::Db, crate::error::AppError> {
+    leptos::prelude::use_context::<Db>().ok_or_else(|| {
+        tracing::error!("no database handle in the request context");
+        crate::error::AppError::Internal
+    })
 }

@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::accounts::session::{new_token, token_hash};
 use crate::clock::now_unix;
 use crate::db::{Db, Sql};
 use crate::error::FieldError;
+use crate::token::{new_token, token_hash};
 
 pub const TTL_SECS: i64 = 3600;
 /// Drafts one client address keeps; its older ones make way.

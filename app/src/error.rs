@@ -17,6 +17,16 @@ impl FieldError {
     }
 }
 
+/// A product that did not have enough stock for a checkout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shortage {
+    pub product_id: i64,
+    pub name: crate::lang::Text,
+    pub requested: i64,
+    /// In stock now; 0 when it can no longer be bought at all.
+    pub available: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
@@ -31,7 +41,7 @@ pub enum AppError {
     Conflict(String),
     /// A checkout asked for more than is in stock: which products, and how many are left.
     #[error("not enough stock")]
-    OutOfStock(Vec<crate::orders::model::Shortage>),
+    OutOfStock(Vec<Shortage>),
     /// Too many failed logins: try again after this many seconds.
     #[error("too many attempts; retry in {0} s")]
     TooManyAttempts(i64),
@@ -67,6 +77,21 @@ impl AppError {
             AppError::TooManyAttempts(secs) | AppError::Busy(secs) => Some((*secs).max(1)),
             _ => None,
         }
+    }
+}
+
+/// The answer of an axum route that failed: the status, `Retry-After` when it applies, and the
+/// short English reason (the pages never show it; they show the code's translation).
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let mut response = axum::response::IntoResponse::into_response((self.status(), self.to_string()));
+        if let Some(secs) = self.retry_after()
+            && let Ok(value) = http::HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(http::header::RETRY_AFTER, value);
+        }
+        response
     }
 }
 

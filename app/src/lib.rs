@@ -5,7 +5,9 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod accounts;
 pub mod admin;
+pub mod audit;
 pub mod catalog;
+pub mod certificates;
 pub mod clock;
 pub mod coops;
 pub mod error;
@@ -18,9 +20,14 @@ pub mod media;
 pub mod orders;
 pub mod search;
 pub mod shell;
+pub mod site;
+#[cfg(feature = "ssr")]
+pub mod socket;
 pub mod trace;
 pub mod ui;
 
+#[cfg(feature = "ssr")]
+pub mod changes;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
@@ -29,6 +36,8 @@ pub mod drafts;
 pub mod export;
 #[cfg(feature = "ssr")]
 pub mod seed;
+#[cfg(feature = "ssr")]
+pub mod token;
 
 pub use shell::{App, shell};
 

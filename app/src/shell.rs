@@ -4,8 +4,9 @@ use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::accounts::guards::provide_viewer;
 use crate::accounts::pages::{
-    AccountPage, ApplicationsPage, ApplyPage, ApplySentPage, LoginPage, SignUpPage, provide_viewer,
+    AccountNav, AccountPage, ApplicationsPage, ApplyPage, ApplySentPage, LoginPage, SignUpPage,
 };
 use crate::admin::dashboard::pages::AdminDashboardPage;
 use crate::admin::moderation_pages::{AdminCooperativesPage, AdminProductsPage};
@@ -16,41 +17,70 @@ use crate::coops::pages::{
 };
 use crate::fairs::pages::{
     AdminFairsPage, BoothPage, CoopBoothEditPage, CoopBoothPage, EditFairPage, FairHallPage, FairsPage,
-    NewFairPage,
+    NewFairPage, RunningFairBanner,
 };
-use crate::i18n::I18nContextProvider;
+use crate::i18n::{I18nContextProvider, td, td_string};
 use crate::inquiries::pages::{
     AdminInquiriesPage, CoopInquiriesPage, CoopInquiryPage, InquiryPage, InquirySentPage,
 };
+use crate::lang::use_locale;
 use crate::orders::pages::{
     CartPage, CheckoutPage, CoopOrderPage, CoopOrdersPage, MyOrderPage, MyOrdersPage, OrderPlacedPage,
 };
-use crate::ui::layout::{NotFound, SiteFooter, SiteHeader};
+use crate::orders::widgets::CartLink;
+use crate::search::suggest_box::SearchBox;
+use crate::ui::layout::{LangSwitch, NotFound, SiteFooter};
 
-/// The public origin of the site (`PUBLIC_URL`), for canonical links, the sitemap and JSON-LD.
-#[derive(Clone, Debug)]
-pub struct SiteUrl(pub String);
-
-/// The origin canonical URLs are built on: the configured one on the server, the page's own in
-/// the browser (the same origin whenever PUBLIC_URL is set right).
-pub fn site_url() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<SiteUrl>().map(|s| s.0).unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        window().location().origin().unwrap_or_default()
-    }
-}
-
-/// The database handle that the server put in the request's context.
+/// What starting a session brings beyond the account: the visitor's anonymous cart joins it.
+/// The server provides it in every request's context.
 #[cfg(feature = "ssr")]
-pub fn use_db() -> Result<crate::db::Db, crate::error::AppError> {
-    use_context::<crate::db::Db>().ok_or_else(|| {
-        tracing::error!("no database handle in the request context");
-        crate::error::AppError::Internal
-    })
+pub const SESSION_START: crate::accounts::session::SessionStart =
+    crate::accounts::session::SessionStart(|db, user| {
+        Box::pin(async move { crate::orders::api::adopt_anonymous_cart(&db, user).await })
+    });
+
+/// The header of every page, put together from the parts the domains export: the search box,
+/// the cart link, the account links and the language switch.
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    let i18n = use_locale();
+    let query = leptos_router::hooks::use_query_map();
+    let search = query.with_untracked(|m| m.get("q").unwrap_or_default());
+    view! {
+        <header class="site-header">
+            <div class="site-header__inner">
+                <a class="site-header__brand" href="/">
+                    <span class="site-header__logo" aria-hidden="true">
+                        "★"
+                    </span>
+                    <span class="site-header__name">"OCOP Market"</span>
+                    <span class="site-header__tagline">{td!(i18n, nav.tagline)}</span>
+                </a>
+                <SearchBox initial=search />
+                <CartLink />
+                // Phones: everything but the search and the cart folds into this menu, which
+                // opens without JavaScript. Wide screens show its content in the header row.
+                <details class="site-menu">
+                    <summary class="site-menu__toggle">
+                        <span class="site-menu__icon" aria-hidden="true"></span>
+                        <span class="site-menu__label">{td!(i18n, nav.menu)}</span>
+                    </summary>
+                    <div class="site-menu__panel">
+                        <nav class="site-nav" aria-label=move || td_string!(i18n, nav.main)>
+                            <a class="site-nav__link" href="/products">
+                                {td!(i18n, nav.products)}
+                            </a>
+                            <a class="site-nav__link" href="/fairs">
+                                {td!(i18n, fairs.fair.nav)}
+                            </a>
+                            <AccountNav />
+                        </nav>
+                        <LangSwitch />
+                    </div>
+                </details>
+            </div>
+        </header>
+    }
 }
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -105,7 +135,11 @@ pub fn App() -> impl IntoView {
                 <SiteHeader />
                 <main id="main" class="site-main">
                     <Routes fallback=NotFound>
-                        <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("")
+                            view=|| view! { <HomePage><RunningFairBanner /></HomePage> }
+                            ssr=SsrMode::Async
+                        />
                         <Route path=path!("/products") view=ProductListPage ssr=SsrMode::Async />
                         <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async />
                         <Route path=path!("/c/:slug") view=CooperativePage ssr=SsrMode::Async />

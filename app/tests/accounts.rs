@@ -197,12 +197,30 @@ async fn changing_the_password_ends_the_other_sessions(db: Db) {
     let id = signed_up(&db, "an@example.vn").await;
     let here = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW).await.expect("login");
     let elsewhere = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW).await.expect("login");
-    let wrong =
-        service::change_password(&db, id, "not it at all", "a new long password", Some(&here), IP, NOW).await;
+    let wrong = service::change_password(
+        &db,
+        &app::live::hub::Hub::default(),
+        id,
+        "not it at all",
+        "a new long password",
+        Some(&here),
+        IP,
+        NOW,
+    )
+    .await;
     assert_eq!(wrong, Err(AppError::Validation(vec![FieldError::new("current_password", "wrong_password")])));
-    service::change_password(&db, id, "mật khẩu dài 2026", "a new long password", Some(&here), IP, NOW)
-        .await
-        .expect("change");
+    service::change_password(
+        &db,
+        &app::live::hub::Hub::default(),
+        id,
+        "mật khẩu dài 2026",
+        "a new long password",
+        Some(&here),
+        IP,
+        NOW,
+    )
+    .await
+    .expect("change");
     assert!(session::resolve(&db, &here, NOW).await.expect("resolve").is_some());
     assert_eq!(session::resolve(&db, &elsewhere, NOW).await.expect("resolve"), None);
     assert!(service::login(&db, "an@example.vn", "a new long password", IP, NOW).await.is_ok());
@@ -227,7 +245,9 @@ async fn an_approved_application_lets_its_member_into_the_dashboard(db: Db) {
     assert_eq!(admin.len(), 3);
     let admin_id: i64 = common::scalar(&db, Sql::new("SELECT id FROM users WHERE role = 'admin'")).await;
 
-    let coop = service::apply(&db, application("lan@example.vn"), IP, NOW).await.expect("apply");
+    let coop = service::apply(&db, &app::live::hub::Hub::default(), application("lan@example.vn"), IP, NOW)
+        .await
+        .expect("apply");
     let token = service::login(&db, "lan@example.vn", "một mật khẩu tốt", IP, NOW).await.expect("login");
     let viewer = session::resolve(&db, &token, NOW).await.expect("resolve").expect("session");
     let membership = viewer.membership.clone().expect("member");
@@ -239,10 +259,29 @@ async fn an_approved_application_lets_its_member_into_the_dashboard(db: Db) {
     assert_eq!(listed.first().map(|a| (a.cooperative_id, a.status)), Some((coop, CoopStatus::Pending)));
     assert_eq!(listed[0].applicant_email, "lan@example.vn");
 
-    service::review_application(&db, admin_id, coop, Decision::Approve, "", NOW).await.expect("approve");
+    service::review_application(
+        &db,
+        &app::live::hub::Hub::default(),
+        admin_id,
+        coop,
+        Decision::Approve,
+        "",
+        NOW,
+    )
+    .await
+    .expect("approve");
     let viewer = session::resolve(&db, &token, NOW).await.expect("resolve").expect("session");
     assert_eq!(viewer.dashboard_cooperative().map(|m| m.cooperative_id), Some(coop));
-    let twice = service::review_application(&db, admin_id, coop, Decision::Reject, "late", NOW).await;
+    let twice = service::review_application(
+        &db,
+        &app::live::hub::Hub::default(),
+        admin_id,
+        coop,
+        Decision::Reject,
+        "late",
+        NOW,
+    )
+    .await;
     assert_eq!(twice, Err(AppError::Conflict("already_reviewed".into())));
 }
 
@@ -250,19 +289,47 @@ async fn a_rejection_needs_a_reason_and_keeps_the_member_out(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     service::seed_demo_accounts(&db, NOW).await.expect("demo accounts");
     let admin_id: i64 = common::scalar(&db, Sql::new("SELECT id FROM users WHERE role = 'admin'")).await;
-    let coop = service::apply(&db, application("lan@example.vn"), IP, NOW).await.expect("apply");
-    let no_reason = service::review_application(&db, admin_id, coop, Decision::Reject, "  ", NOW).await;
-    assert_eq!(no_reason, Err(AppError::Validation(vec![FieldError::new("note", "reason_required")])));
-    service::review_application(&db, admin_id, coop, Decision::Reject, "Chưa có sản phẩm OCOP", NOW)
+    let coop = service::apply(&db, &app::live::hub::Hub::default(), application("lan@example.vn"), IP, NOW)
         .await
-        .expect("reject");
+        .expect("apply");
+    let no_reason = service::review_application(
+        &db,
+        &app::live::hub::Hub::default(),
+        admin_id,
+        coop,
+        Decision::Reject,
+        "  ",
+        NOW,
+    )
+    .await;
+    assert_eq!(no_reason, Err(AppError::Validation(vec![FieldError::new("note", "reason_required")])));
+    service::review_application(
+        &db,
+        &app::live::hub::Hub::default(),
+        admin_id,
+        coop,
+        Decision::Reject,
+        "Chưa có sản phẩm OCOP",
+        NOW,
+    )
+    .await
+    .expect("reject");
     let token = service::login(&db, "lan@example.vn", "một mật khẩu tốt", IP, NOW).await.expect("login");
     let viewer = session::resolve(&db, &token, NOW).await.expect("resolve").expect("session");
     assert_eq!(viewer.membership.map(|m| m.status), Some(CoopStatus::Rejected));
     let listed = service::list_applications(&db).await.expect("list");
     assert_eq!(listed[0].review_note.as_deref(), Some("Chưa có sản phẩm OCOP"));
     assert_eq!(
-        service::review_application(&db, admin_id, 999_999, Decision::Approve, "", NOW).await,
+        service::review_application(
+            &db,
+            &app::live::hub::Hub::default(),
+            admin_id,
+            999_999,
+            Decision::Approve,
+            "",
+            NOW
+        )
+        .await,
         Err(AppError::NotFound)
     );
 }
@@ -272,7 +339,7 @@ async fn an_application_with_errors_writes_nothing(db: Db) {
     let mut bad = application("lan@example.vn");
     bad.contact_phone = "12345".into();
     bad.name_en = String::new();
-    let r = service::apply(&db, bad, IP, NOW).await;
+    let r = service::apply(&db, &app::live::hub::Hub::default(), bad, IP, NOW).await;
     assert_eq!(
         r,
         Err(AppError::Validation(vec![

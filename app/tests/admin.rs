@@ -49,7 +49,9 @@ fn all() -> UserFilter {
 async fn role_changes_are_checked_and_audited(db: Db) {
     let (admin, member, shopper) = setup(&db).await;
 
-    service::set_role(&db, admin, shopper, Role::Admin, NOW).await.expect("promote");
+    service::set_role(&db, &app::live::hub::Hub::default(), admin, shopper, Role::Admin, NOW)
+        .await
+        .expect("promote");
     let row = service::users(&db, admin, &all()).await.expect("list");
     let promoted = row.users.iter().find(|u| u.id == shopper).expect("listed");
     assert_eq!(promoted.role, Role::Admin);
@@ -65,18 +67,26 @@ async fn role_changes_are_checked_and_audited(db: Db) {
 
     // Refused: one's own role, and membership either way. Nothing changes, nothing is logged.
     let refused = |code: &str| Err(AppError::Conflict(code.to_owned()));
-    assert_eq!(service::set_role(&db, admin, admin, Role::Shopper, NOW).await, refused("not_yourself"));
     assert_eq!(
-        service::set_role(&db, admin, member, Role::Shopper, NOW).await,
+        service::set_role(&db, &app::live::hub::Hub::default(), admin, admin, Role::Shopper, NOW).await,
+        refused("not_yourself")
+    );
+    assert_eq!(
+        service::set_role(&db, &app::live::hub::Hub::default(), admin, member, Role::Shopper, NOW).await,
         refused("membership_from_cooperative")
     );
     assert_eq!(
-        service::set_role(&db, admin, shopper, Role::Member, NOW).await,
+        service::set_role(&db, &app::live::hub::Hub::default(), admin, shopper, Role::Member, NOW).await,
         refused("membership_from_cooperative")
     );
-    assert_eq!(service::set_role(&db, admin, 999_999, Role::Admin, NOW).await, Err(AppError::NotFound));
+    assert_eq!(
+        service::set_role(&db, &app::live::hub::Hub::default(), admin, 999_999, Role::Admin, NOW).await,
+        Err(AppError::NotFound)
+    );
     // The role it already has: no change, no line.
-    service::set_role(&db, admin, shopper, Role::Admin, NOW).await.expect("same role");
+    service::set_role(&db, &app::live::hub::Hub::default(), admin, shopper, Role::Admin, NOW)
+        .await
+        .expect("same role");
     assert_eq!(audit_count(&db).await, 1);
 
     let admins = UserFilter { role: "admin".into(), ..Default::default() };
@@ -93,7 +103,16 @@ async fn disabling_ends_every_session_at_once(db: Db) {
         accounts::login(&db, shopper_email, DEMO_ACCOUNTS[2].password, "10.0.0.1", NOW).await.expect("login");
     assert!(session::resolve(&db, &laptop, NOW + 1).await.expect("resolve").is_some());
 
-    service::set_status(&db, admin, shopper, AccountStatus::Disabled, NOW + 10).await.expect("disable");
+    service::set_status(
+        &db,
+        &app::live::hub::Hub::default(),
+        admin,
+        shopper,
+        AccountStatus::Disabled,
+        NOW + 10,
+    )
+    .await
+    .expect("disable");
     for token in [&laptop, &phone] {
         assert!(
             session::resolve(&db, token, NOW + 11).await.expect("resolve").is_none(),
@@ -116,10 +135,20 @@ async fn disabling_ends_every_session_at_once(db: Db) {
 
     // Not oneself; and enabling lets the account log in again.
     assert_eq!(
-        service::set_status(&db, admin, admin, AccountStatus::Disabled, NOW).await,
+        service::set_status(&db, &app::live::hub::Hub::default(), admin, admin, AccountStatus::Disabled, NOW)
+            .await,
         Err(AppError::Conflict("not_yourself".into()))
     );
-    service::set_status(&db, admin, shopper, AccountStatus::Active, NOW + 20).await.expect("enable");
+    service::set_status(
+        &db,
+        &app::live::hub::Hub::default(),
+        admin,
+        shopper,
+        AccountStatus::Active,
+        NOW + 20,
+    )
+    .await
+    .expect("enable");
     assert!(
         accounts::login(&db, shopper_email, DEMO_ACCOUNTS[2].password, "10.0.0.2", NOW + 21).await.is_ok()
     );
@@ -150,7 +179,9 @@ async fn the_account_list_searches_and_filters(db: Db) {
     assert_eq!(members.users[0].id, member);
     assert!(members.users[0].cooperative.is_some(), "a member's cooperative is shown");
 
-    service::set_status(&db, admin, shopper, AccountStatus::Disabled, NOW).await.expect("disable");
+    service::set_status(&db, &app::live::hub::Hub::default(), admin, shopper, AccountStatus::Disabled, NOW)
+        .await
+        .expect("disable");
     let disabled = UserFilter { status: "disabled".into(), ..Default::default() };
     assert_eq!(
         emails(service::users(&db, admin, &disabled).await.expect("disabled")),
@@ -173,12 +204,34 @@ async fn reviews_and_fairs_are_audited_with_their_actor(db: Db) {
         email: "pending@example.vn".into(),
         password: "long enough password".into(),
     };
-    let pending = accounts::apply(&db, form, "192.0.2.20", NOW).await.expect("application");
-    accounts::review_application(&db, admin, pending, Decision::Reject, "Thiếu giấy chứng nhận", NOW + 1)
+    let pending = accounts::apply(&db, &app::live::hub::Hub::default(), form, "192.0.2.20", NOW)
         .await
-        .expect("reject");
+        .expect("application");
+    accounts::review_application(
+        &db,
+        &app::live::hub::Hub::default(),
+        admin,
+        pending,
+        Decision::Reject,
+        "Thiếu giấy chứng nhận",
+        NOW + 1,
+    )
+    .await
+    .expect("reject");
     // Deciding twice is refused and leaves no second line.
-    assert!(accounts::review_application(&db, admin, pending, Decision::Approve, "", NOW + 2).await.is_err());
+    assert!(
+        accounts::review_application(
+            &db,
+            &app::live::hub::Hub::default(),
+            admin,
+            pending,
+            Decision::Approve,
+            "",
+            NOW + 2
+        )
+        .await
+        .is_err()
+    );
 
     let fair = FairForm {
         name_vi: "Phiên chợ chè".into(),
@@ -313,10 +366,13 @@ async fn suspending_a_cooperative_hides_its_products_and_booth(db: Db) {
     assert!(in_shop(&db, "tra-oi").await);
     assert!(app::fairs::service::is_open_booth(&db, coop).await.expect("booth"));
 
-    let no_reason = moderation::set_suspended(&db, admin, coop, true, "   ", NOW).await;
+    let no_reason =
+        moderation::set_suspended(&db, &app::live::hub::Hub::default(), admin, coop, true, "   ", NOW).await;
     assert_eq!(no_reason, Err(AppError::Validation(vec![app::error::FieldError::new("reason", "required")])));
     let reason = "Giấy chứng nhận an toàn thực phẩm đã hết hạn";
-    moderation::set_suspended(&db, admin, coop, true, reason, NOW).await.expect("suspend");
+    moderation::set_suspended(&db, &app::live::hub::Hub::default(), admin, coop, true, reason, NOW)
+        .await
+        .expect("suspend");
     assert!(!in_shop(&db, "tra-oi").await, "its products leave the shop");
     assert!(!app::fairs::service::is_open_booth(&db, coop).await.expect("booth"), "and its booth");
     let viewer = members_view(NOW + 1).await;
@@ -324,7 +380,7 @@ async fn suspending_a_cooperative_hides_its_products_and_booth(db: Db) {
     let closed = viewer.closed_cooperative().expect("the member's cooperative");
     assert_eq!((closed.cooperative_id, closed.refusal_reason()), (coop, Some(reason)), "and they read why");
     assert_eq!(
-        moderation::set_suspended(&db, admin, coop, true, reason, NOW).await,
+        moderation::set_suspended(&db, &app::live::hub::Hub::default(), admin, coop, true, reason, NOW).await,
         Err(AppError::Conflict("cooperative_suspended".into()))
     );
     let suspended = CoopFilter { status: "suspended".into(), ..Default::default() };
@@ -334,7 +390,9 @@ async fn suspending_a_cooperative_hides_its_products_and_booth(db: Db) {
         [("binh-minh", Some(reason))]
     );
 
-    moderation::set_suspended(&db, admin, coop, false, "", NOW + 60).await.expect("reinstate");
+    moderation::set_suspended(&db, &app::live::hub::Hub::default(), admin, coop, false, "", NOW + 60)
+        .await
+        .expect("reinstate");
     assert!(in_shop(&db, "tra-oi").await, "back in the shop");
     let viewer = members_view(NOW + 61).await;
     assert_eq!(
@@ -374,7 +432,9 @@ async fn a_hidden_product_leaves_the_shop_and_its_cooperative_sees_why(db: Db) {
     let coop = coop_id(&db, "binh-minh").await;
     let product: i64 = scalar(&db, Sql::new("SELECT id FROM products WHERE slug = 'tra-oi'")).await;
     let reason = "Ảnh sản phẩm dùng hình của đơn vị khác";
-    moderation::set_hidden(&db, admin, product, true, reason, NOW).await.expect("hide");
+    moderation::set_hidden(&db, &app::live::hub::Hub::default(), admin, product, true, reason, NOW)
+        .await
+        .expect("hide");
     assert!(!in_shop(&db, "tra-oi").await);
     let theirs = app::coops::service::products(&db, coop).await.expect("their list");
     let mine = theirs.iter().find(|p| p.id == product).expect("still theirs");
@@ -385,14 +445,16 @@ async fn a_hidden_product_leaves_the_shop_and_its_cooperative_sees_why(db: Db) {
         "and cannot publish past the department"
     );
     assert_eq!(
-        moderation::set_hidden(&db, admin, product, true, reason, NOW).await,
+        moderation::set_hidden(&db, &app::live::hub::Hub::default(), admin, product, true, reason, NOW).await,
         Err(AppError::Conflict("already_hidden".into()))
     );
     let hidden = ProductModerationFilter { hidden: "1".into(), ..Default::default() };
     let listed = moderation::products(&db, &hidden).await.expect("list");
     assert_eq!(listed.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(), ["tra-oi"]);
 
-    moderation::set_hidden(&db, admin, product, false, "", NOW + 60).await.expect("unhide");
+    moderation::set_hidden(&db, &app::live::hub::Hub::default(), admin, product, false, "", NOW + 60)
+        .await
+        .expect("unhide");
     assert!(in_shop(&db, "tra-oi").await);
     assert!(moderation::products(&db, &hidden).await.expect("list").is_empty());
     let log = service::audit_log(&db, &AuditFilter::default()).await.expect("log");

@@ -7,7 +7,7 @@ use app::catalog::service::{
 };
 use app::db::{Db, Sql};
 use app::lang::Lang;
-use app::seed::{SeedReport, generate_synthetic, seed};
+use app::seed::{SeedReport, seed};
 
 const TODAY: &str = "2026-11-29";
 
@@ -204,9 +204,34 @@ async fn unknown_slugs_are_not_found(db: Db) {
     assert_eq!(coop.summary.district.map(|d| d.en), Some("Ham Yen".to_owned()));
 }
 
+/// `n` more published products, made as a cooperative makes them.
+async fn published_products(db: &Db, n: usize) {
+    use app::coops::{model::ProductForm, service};
+    let mut sql = Sql::new("SELECT id FROM cooperatives WHERE slug = ");
+    sql.bind("binh-minh".to_owned());
+    let coop: i64 = sql.query_scalar().expect("query").fetch_one(&db.pool).await.expect("cooperative");
+    for k in 1..=n {
+        let form = ProductForm {
+            name_vi: format!("Trà xanh số {k}"),
+            name_en: format!("Green tea number {k}"),
+            description_vi: "Chè xanh sao suốt".into(),
+            description_en: "Green tea".into(),
+            unit_vi: "hộp".into(),
+            unit_en: "box".into(),
+            group: "food".into(),
+            price_vnd: "100.000".into(),
+            stock: "10".into(),
+            weight_grams: "200".into(),
+            slug: String::new(),
+        };
+        let id = service::create_product(db, coop, None, &form, 1_800_000_000).await.expect("create");
+        service::set_published(db, coop, id, true, 1_800_000_000).await.expect("publish");
+    }
+}
+
 async fn pagination_splits_results_into_pages_of_24(db: Db) {
     seeded(&db).await;
-    assert_eq!(generate_synthetic(&db, 30).await.expect("generate"), 30);
+    published_products(&db, 30).await;
     let first = list_products(&db, &query(""), Lang::Vi, TODAY).await.expect("list");
     assert_eq!((first.total, first.pages, first.items.len()), (40, 2, 24));
     let second = list_products(&db, &query("").with_page(2), Lang::Vi, TODAY).await.expect("list");
@@ -245,7 +270,7 @@ async fn cached_pages_are_reused_until_invalidated(db: Db) {
         .expect("unpublish");
     let stale = list_products_cached(&cache, &db, &q, Lang::Vi, TODAY).await.expect("list");
     assert_eq!(stale.total, 10, "until invalidated, the cached page stands");
-    cache.invalidate();
+    app::changes::catalogue_changed(&db);
     let fresh = list_products_cached(&cache, &db, &q, Lang::Vi, TODAY).await.expect("list");
     assert_eq!(fresh.total, 9);
 }
@@ -312,10 +337,17 @@ async fn a_huge_search_and_page_get_the_same_limits_as_the_page(db: Db) {
     let cache = app::catalog::cache::PageCache::default();
     let cached = list_products_cached(&cache, &db, &sent, Lang::Vi, TODAY).await.expect("cached list");
     assert_eq!(*cached, expected);
-    assert!(cache.get(&query("chuoi"), Lang::Vi, TODAY).is_some(), "kept under the limited query");
+    let generation = app::changes::catalogue_generation(&db);
+    assert!(
+        cache.get(&query("chuoi"), Lang::Vi, TODAY, generation).is_some(),
+        "kept under the limited query"
+    );
     // The index's own arithmetic takes any page number.
-    let listing =
-        db.list_index.list(&db, &query(""), None, Lang::Vi, TODAY, i64::MAX).await.expect("listing");
+    let listing = db
+        .shared::<app::catalog::index::ListIndex>()
+        .list(&db, &query(""), None, Lang::Vi, TODAY, i64::MAX)
+        .await
+        .expect("listing");
     assert_eq!((listing.ids.len(), listing.total), (0, 10));
 }
 

@@ -127,7 +127,12 @@ async fn read_then_write_transactions_never_fail_beside_another_writer(db: Db) {
             },
         };
         numbers.push(
-            orders::checkout(&db, shopper, &form, NOW).await.expect("checkout").orders[0].number.clone(),
+            orders::checkout(&db, &app::live::hub::Hub::default(), shopper, &form, NOW)
+                .await
+                .expect("checkout")
+                .orders[0]
+                .number
+                .clone(),
         );
     }
     for position in 0..4 {
@@ -167,10 +172,31 @@ async fn read_then_write_transactions_never_fail_beside_another_writer(db: Db) {
             let mut results = Vec::new();
             for i in 0..ROUNDS {
                 let to = if i % 2 == 0 { AccountStatus::Disabled } else { AccountStatus::Active };
-                results.push(app::admin::service::set_status(&db, admin, shopper, to, NOW).await);
+                results.push(
+                    app::admin::service::set_status(
+                        &db,
+                        &app::live::hub::Hub::default(),
+                        admin,
+                        shopper,
+                        to,
+                        NOW,
+                    )
+                    .await,
+                );
                 let hide = i % 2 == 0;
                 let reason = "Nhãn chưa đúng quy định";
-                results.push(app::admin::moderation::set_hidden(&db, admin, tea, hide, reason, NOW).await);
+                results.push(
+                    app::admin::moderation::set_hidden(
+                        &db,
+                        &app::live::hub::Hub::default(),
+                        admin,
+                        tea,
+                        hide,
+                        reason,
+                        NOW,
+                    )
+                    .await,
+                );
             }
             results
         })

@@ -461,7 +461,9 @@ async fn buy(db: &Db, id: i64, quantity: i64, n: u32, at: i64) -> (i64, String) 
             street: "12".into(),
         },
     };
-    let receipt = app::orders::service::checkout(db, buyer, &form, at).await.expect("checkout");
+    let receipt = app::orders::service::checkout(db, &app::live::hub::Hub::default(), buyer, &form, at)
+        .await
+        .expect("checkout");
     (buyer, receipt.orders[0].number.clone())
 }
 
@@ -578,7 +580,47 @@ async fn stock_moves_by_recorded_deltas_never_below_zero_even_all_at_once(db: Db
     assert_eq!(opened.stock_moves[0].by, Some("Người mua".to_owned()), "the cancelling shopper");
 }
 
+/// The services that change the catalogue say so themselves (`app::changes`), so the shop's
+/// cached lists follow every write, whichever way it came in (a server function, an upload
+/// handler, a script), and a refused write leaves them alone.
+async fn each_catalogue_write_ages_the_shops_cached_lists(db: Db) {
+    use app::catalog::service::list_products_cached;
+    use app::changes::catalogue_generation;
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let cache = app::catalog::cache::PageCache::default();
+    let query = ProductQuery { q: "khau mut".into(), page: 1, ..Default::default() };
+    let listed = |cache: &app::catalog::cache::PageCache| {
+        let (db, cache, query) = (db.clone(), cache.clone(), query.clone());
+        async move { list_products_cached(&cache, &db, &query, Lang::Vi, TODAY).await.expect("list").total }
+    };
+    let id = service::create_product(&db, coop, None, &form("Chè Shan tuyết Khau Mút", "Khau Mut tea"), NOW)
+        .await
+        .expect("create");
+    assert_eq!(listed(&cache).await, 0, "a draft is not listed");
+
+    let before = catalogue_generation(&db);
+    service::set_published(&db, coop, id, true, NOW).await.expect("publish");
+    assert!(catalogue_generation(&db) > before);
+    assert_eq!(listed(&cache).await, 1, "published: the cached empty list is not served again");
+
+    let mut edited = form("Chè Shan tuyết Khau Mút", "Khau Mut tea");
+    edited.price_vnd = "150.000".into();
+    let before = catalogue_generation(&db);
+    service::update_product(&db, coop, id, &edited, NOW).await.expect("edit");
+    assert!(catalogue_generation(&db) > before, "an edit ages the cache");
+
+    let before = catalogue_generation(&db);
+    let other = coop_id(&db, "hong-phat").await;
+    assert_eq!(service::delete_product(&db, other, id, NOW).await, Err(AppError::Forbidden));
+    assert_eq!(catalogue_generation(&db), before, "a refused write changes nothing");
+
+    service::delete_product(&db, coop, id, NOW).await.expect("delete");
+    assert_eq!(listed(&cache).await, 0, "deleted: gone from the cached list at once");
+}
+
 on_both_databases!(
+    each_catalogue_write_ages_the_shops_cached_lists,
     saving_the_editor_after_a_sale_never_puts_the_sold_units_back,
     stock_moves_by_recorded_deltas_never_below_zero_even_all_at_once,
     bank_details_are_all_or_nothing_and_make_a_valid_vietqr,

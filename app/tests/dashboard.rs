@@ -8,7 +8,6 @@ use app::admin::dashboard::cache::ProductCharts;
 use app::admin::dashboard::model::*;
 use app::admin::dashboard::{push, service};
 use app::admin::export::{self, Export, ExportQuery};
-use app::catalog::cache::PageCache;
 use app::clock::{day_date, vietnam_day};
 use app::db::{Db, Sql};
 use app::export::{BOM, CHUNK_BYTES};
@@ -183,7 +182,7 @@ async fn fixture(db: &Db) {
 
 /// A product charts cache of its own (nothing kept from another test).
 fn charts() -> ProductCharts {
-    ProductCharts::new(PageCache::default())
+    ProductCharts::default()
 }
 
 fn text(vi: &str, en: &str) -> Text {
@@ -364,13 +363,12 @@ async fn the_daily_figures_follow_cancellations_and_deletions(db: Db) {
 }
 
 /// The product charts count the catalogue, not the orders: they are kept until the catalogue
-/// changes (whatever invalidates the shop's cached pages) or the day does, and each filter
+/// changes (`app::changes`, which also ages the shop's cached pages) or the day does, and each filter
 /// is kept on its own.
 async fn the_product_charts_are_kept_until_the_catalogue_or_the_day_changes(db: Db) {
     fixture(&db).await;
     let today = vietnam_day(NOW);
-    let catalogue = PageCache::default();
-    let charts = ProductCharts::new(catalogue.clone());
+    let charts = ProductCharts::default();
     let groups =
         |data: &ChartData| data.by_group.iter().map(|c| (c.label.en.clone(), c.products)).collect::<Vec<_>>();
     let any = DashboardFilter::default();
@@ -389,7 +387,7 @@ async fn the_product_charts_are_kept_until_the_catalogue_or_the_day_changes(db: 
         groups(&service::chart_data(&db, &charts, &any, today).await.expect("charts")),
         groups(&first)
     );
-    catalogue.invalidate();
+    app::changes::catalogue_changed(&db);
     let changed = service::chart_data(&db, &charts, &any, today).await.expect("charts");
     assert_eq!(groups(&changed), [("Food".to_owned(), 3), ("Drinks".to_owned(), 2)]);
     let stars = changed.by_stars.iter().map(|c| (c.label.en.clone(), c.products)).collect::<Vec<_>>();
@@ -408,11 +406,11 @@ async fn the_product_charts_are_kept_until_the_catalogue_or_the_day_changes(db: 
 async fn booth_traffic_is_counted_per_fair_and_district(db: Db) {
     fixture(&db).await;
     for (booth, visitor, at) in [(1, "a", NOW), (1, "a", NOW + 10), (2, "b", NOW), (1, "b", NOW)] {
-        service::record_visit(&db, booth, visitor, at).await.expect("visit");
+        app::fairs::service::record_visit(&db, booth, visitor, at).await.expect("visit");
     }
     // During fair 2, B's booth; and a visit outside any fair, which no fair counts.
-    service::record_visit(&db, 2, "c", NOW - 12 * DAY).await.expect("visit");
-    service::record_visit(&db, 2, "d", NOW - 5 * DAY).await.expect("visit");
+    app::fairs::service::record_visit(&db, 2, "c", NOW - 12 * DAY).await.expect("visit");
+    app::fairs::service::record_visit(&db, 2, "d", NOW - 5 * DAY).await.expect("visit");
     let today = vietnam_day(NOW);
     let traffic = |data: ChartData| {
         data.fair_traffic.into_iter().map(|f| (f.fair.en, f.visits, f.visitors)).collect::<Vec<_>>()

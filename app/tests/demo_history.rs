@@ -7,7 +7,6 @@ mod common;
 use app::admin::dashboard::cache::ProductCharts;
 use app::admin::dashboard::model::*;
 use app::admin::dashboard::service;
-use app::catalog::cache::PageCache;
 use app::clock::{day_start, vietnam_day};
 use app::db::{Db, Sql};
 use app::seed::history::{DEMO_ORDERS, HISTORY_DAYS, seed_history};
@@ -146,7 +145,7 @@ async fn the_demo_stock_ledger_adds_up_to_the_stock_on_the_shelf(db: Db) {
 async fn a_fresh_installs_dashboard_has_every_order_chart_to_draw(db: Db) {
     seeded(&db).await;
     let today = vietnam_day(NOW);
-    let charts = ProductCharts::new(PageCache::default());
+    let charts = ProductCharts::default();
     let data = service::chart_data(&db, &charts, &DashboardFilter::default(), today).await.expect("charts");
     assert_eq!(data.per_day.len(), DEFAULT_RANGE_DAYS as usize);
     assert!(data.orders() > 50, "{} orders in the default range", data.orders());

@@ -513,16 +513,32 @@ async fn an_admin_edits_a_fair_and_its_booths_and_opens_and_closes_it_now(db: Db
     // A suspended cooperative's booth is out of the form, and an edit leaves it in the fair: it
     // comes back with the cooperative.
     let hong_phat = coop_id(&db, "hong-phat").await;
-    app::admin::moderation::set_suspended(&db, admin, hong_phat, true, "Kiểm tra", NOW + 2)
-        .await
-        .expect("suspend");
+    app::admin::moderation::set_suspended(
+        &db,
+        &app::live::hub::Hub::default(),
+        admin,
+        hong_phat,
+        true,
+        "Kiểm tra",
+        NOW + 2,
+    )
+    .await
+    .expect("suspend");
     let page = service::edit_page(&db, &slug, None, NOW).await.expect("edit page");
     assert_eq!(page.form.chosen_booths().collect::<Vec<_>>(), vec![third.as_str()]);
     let renamed = FairForm { name_en: "Honey Fair".into(), ..page.form };
     service::update_fair(&db, &hub, admin, &slug, &renamed, NOW + 3).await.expect("edited while suspended");
-    app::admin::moderation::set_suspended(&db, admin, hong_phat, false, "", NOW + 4)
-        .await
-        .expect("reinstate");
+    app::admin::moderation::set_suspended(
+        &db,
+        &app::live::hub::Hub::default(),
+        admin,
+        hong_phat,
+        false,
+        "",
+        NOW + 4,
+    )
+    .await
+    .expect("reinstate");
     assert_eq!(hall_slugs(&db, &slug, NOW).await, now_in);
 
     // Opened now: it runs from now to its planned end, and the home page features it.

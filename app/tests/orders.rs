@@ -104,7 +104,15 @@ impl XorShift {
 }
 
 async fn place(db: &Db, user: i64, lines: &[(i64, i64)], payment: Payment, n: u64) -> Receipt {
-    service::checkout(db, user, &form(db, &key(n), lines, payment).await, NOW).await.expect("checkout")
+    service::checkout(
+        db,
+        &app::live::hub::Hub::default(),
+        user,
+        &form(db, &key(n), lines, payment).await,
+        NOW,
+    )
+    .await
+    .expect("checkout")
 }
 
 async fn status_of(db: &Db, number: &str) -> String {
@@ -144,7 +152,7 @@ async fn five_hundred_checkouts_for_ten_units_sell_exactly_ten(db: Db) {
                 let key = key(seed.wrapping_add(i as u64));
                 tokio::spawn(async move {
                     let form = form(&db, &key, &lines, Payment::Cod).await;
-                    (lines, service::checkout(&db, user, &form, NOW).await)
+                    (lines, service::checkout(&db, &app::live::hub::Hub::default(), user, &form, NOW).await)
                 })
             })
             .collect();
@@ -197,7 +205,9 @@ async fn three_submissions_of_one_form_make_one_set_of_orders(db: Db) {
     let runs: Vec<_> = (0..3)
         .map(|_| {
             let (db, submitted) = (db.clone(), submitted.clone());
-            tokio::spawn(async move { service::checkout(&db, user, &submitted, NOW).await })
+            tokio::spawn(async move {
+                service::checkout(&db, &app::live::hub::Hub::default(), user, &submitted, NOW).await
+            })
         })
         .collect();
     let mut receipts = Vec::new();
@@ -211,20 +221,28 @@ async fn three_submissions_of_one_form_make_one_set_of_orders(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM checkouts").await, 1);
     assert_eq!((stock(&db, tea).await, stock(&db, wine).await), (3, 4), "stock taken once");
 
-    let later = service::checkout(&db, user, &submitted, NOW + 3600).await.expect("a replay an hour later");
+    let later = service::checkout(&db, &app::live::hub::Hub::default(), user, &submitted, NOW + 3600)
+        .await
+        .expect("a replay an hour later");
     assert_eq!(later, receipts[0], "same numbers, same response");
 
     let changed = form(&db, &key(7), &[(tea, 1)], Payment::BankTransfer).await;
     assert_eq!(
-        service::checkout(&db, user, &changed, NOW).await,
+        service::checkout(&db, &app::live::hub::Hub::default(), user, &changed, NOW).await,
         Err(AppError::Conflict("idempotency_key_reused".into())),
         "the same key with another cart is refused"
     );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 2);
 
     let other = shopper(&db, "other").await;
-    let theirs =
-        service::checkout(&db, other, &form(&db, &key(7), &[(tea, 1)], Payment::Cod).await, NOW).await;
+    let theirs = service::checkout(
+        &db,
+        &app::live::hub::Hub::default(),
+        other,
+        &form(&db, &key(7), &[(tea, 1)], Payment::Cod).await,
+        NOW,
+    )
+    .await;
     assert!(theirs.is_ok(), "keys belong to one account: another shopper's same key is their own");
 }
 
@@ -254,6 +272,7 @@ async fn a_cart_across_two_cooperatives_gives_one_order_each_and_the_totals_add_
     // The client's form carries the lines and the prices it was shown; the server charges its own.
     let receipt = service::checkout(
         &db,
+        &app::live::hub::Hub::default(),
         user,
         &CheckoutForm {
             lines: cart.submitted_lines(),
@@ -316,7 +335,7 @@ async fn checkout_input_is_checked_field_by_field_and_nothing_is_written(db: Db)
     bad.address.province = "Atlantis".into();
     bad.address.street = "  ".into();
     assert_eq!(
-        service::checkout(&db, user, &bad, NOW).await,
+        service::checkout(&db, &app::live::hub::Hub::default(), user, &bad, NOW).await,
         Err(AppError::Validation(vec![
             FieldError::new("phone", "mobile_invalid"),
             FieldError::new("province", "required"),
@@ -330,15 +349,28 @@ async fn checkout_input_is_checked_field_by_field_and_nothing_is_written(db: Db)
     })
     .await;
     assert_eq!(
-        service::checkout(&db, user, &form(&db, &key(4), &[(tea, 1)], Payment::BankTransfer).await, NOW)
-            .await,
+        service::checkout(
+            &db,
+            &app::live::hub::Hub::default(),
+            user,
+            &form(&db, &key(4), &[(tea, 1)], Payment::BankTransfer).await,
+            NOW
+        )
+        .await,
         Err(AppError::Validation(vec![FieldError::new("payment", "transfer_unavailable")])),
         "a cooperative without bank details takes no transfers"
     );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 0);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM checkouts").await, 0, "a refused form keeps its key free");
     assert_eq!(stock(&db, tea).await, 10);
-    let ok = service::checkout(&db, user, &form(&db, &key(4), &[(tea, 1)], Payment::Cod).await, NOW).await;
+    let ok = service::checkout(
+        &db,
+        &app::live::hub::Hub::default(),
+        user,
+        &form(&db, &key(4), &[(tea, 1)], Payment::Cod).await,
+        NOW,
+    )
+    .await;
     assert!(ok.is_ok(), "the key of a refused checkout can be used again: {ok:?}");
 }
 
@@ -619,7 +651,7 @@ async fn a_price_changed_after_the_checkout_page_was_shown_is_never_charged(db: 
     })
     .await;
     assert_eq!(
-        service::checkout(&db, user, &shown, NOW).await,
+        service::checkout(&db, &app::live::hub::Hub::default(), user, &shown, NOW).await,
         Err(AppError::Conflict("prices_changed".into())),
         "refused, not charged 300,000 ₫ unseen"
     );
@@ -631,7 +663,9 @@ async fn a_price_changed_after_the_checkout_page_was_shown_is_never_charged(db: 
     let again = service::checkout_data(&db, user).await.expect("checkout page");
     assert_eq!(again.cart.total_vnd, 300_000 + SHIPPING_FEE_VND);
     let confirmed = CheckoutForm { lines: again.cart.submitted_lines(), ..shown };
-    let receipt = service::checkout(&db, user, &confirmed, NOW).await.expect("checkout");
+    let receipt = service::checkout(&db, &app::live::hub::Hub::default(), user, &confirmed, NOW)
+        .await
+        .expect("checkout");
     assert_eq!(receipt.total_vnd, 300_000 + SHIPPING_FEE_VND);
 }
 
@@ -648,9 +682,14 @@ async fn an_out_of_stock_answer_names_only_products_the_shopper_may_see(db: Db) 
     })
     .await;
     let user = shopper(&db, "prober").await;
-    let answer =
-        service::checkout(&db, user, &form(&db, &key(9), &[(short, 2), (draft, 1)], Payment::Cod).await, NOW)
-            .await;
+    let answer = service::checkout(
+        &db,
+        &app::live::hub::Hub::default(),
+        user,
+        &form(&db, &key(9), &[(short, 2), (draft, 1)], Payment::Cod).await,
+        NOW,
+    )
+    .await;
     let Err(AppError::OutOfStock(lines)) = answer else { panic!("expected a shortage, got {answer:?}") };
     let named: Vec<(i64, String, i64)> =
         lines.iter().map(|l| (l.product_id, l.name.vi.clone(), l.available)).collect();

@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use app::catalog::certificate::add_days;
+use app::certificates::model::add_days;
 use app::coops::model::{CertificateForm, CertificateState, ProductForm};
 use app::db::{Db, Sql};
 use app::error::{AppError, FieldError};

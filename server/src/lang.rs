@@ -29,3 +29,8 @@ pub async fn switch_language(Path(code): Path<String>, Query(q): Query<Next>) ->
         _ => (StatusCode::BAD_REQUEST, "bad redirect target").into_response(),
     }
 }
+
+/// `/lang/{code}`: the language switch.
+pub fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new().route("/lang/{code}", axum::routing::get(switch_language))
+}

@@ -2,8 +2,6 @@
 //! endpoints that are not pages (health, sitemap, robots, language switch).
 #![recursion_limit = "512"]
 pub mod auth;
-pub mod bench;
-pub mod bench_live;
 pub mod config;
 pub mod exports;
 pub mod lang;
@@ -13,17 +11,16 @@ pub mod ops;
 pub mod proxy;
 pub mod security;
 pub mod seo;
+pub mod start;
 pub mod trace;
 
 use std::time::Duration;
 
 use app::db::Db;
-use app::shell::SiteUrl;
+use app::site::SiteUrl;
 use app::{App, shell};
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRef;
-use axum::routing::{get, post};
 use http::{HeaderValue, header};
 use leptos::nonce::Nonce;
 use leptos::prelude::*;
@@ -43,7 +40,7 @@ pub struct AppState {
     pub db: Db,
     pub public_url: String,
     pub page_cache: app::catalog::cache::PageCache,
-    /// The admin dashboard's product charts, kept under `page_cache`'s generation.
+    /// The admin dashboard's product charts, kept under the catalogue's generation.
     pub product_charts: app::admin::dashboard::cache::ProductCharts,
     pub auth: app::accounts::auth::AuthSettings,
     /// `TRUSTED_PROXIES`: whose `X-Forwarded-For` entries name the client.
@@ -93,6 +90,7 @@ pub fn build_router(state: AppState) -> Router {
             provide_context(page_cache.clone());
             provide_context(product_charts.clone());
             provide_context(auth);
+            provide_context(app::shell::SESSION_START);
         }
     };
     let leptos_options = state.leptos_options.clone();
@@ -104,48 +102,22 @@ pub fn build_router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=3600"),
         ));
-    let media_state = media::MediaState {
-        db: state.db.clone(),
-        store: state.media.clone(),
-        page_cache: state.page_cache.clone(),
-    };
-    // Photo uploads get a body limit of their own; everything else keeps 1 MB.
-    let uploads = Router::new()
-        .route("/coop/products/{id}/photos", post(media::upload))
-        .route("/coop/logo", post(media::upload_logo))
-        .route("/coop/booth/banner", post(media::upload_banner))
-        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES))
-        .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT_BYTES))
-        .with_state(media_state.clone());
-    let live_state = live::LiveState {
-        db: state.db.clone(),
-        hub: state.hub.clone(),
-        public_url: state.public_url.clone(),
-        heartbeat: state.heartbeat,
-        limits: Default::default(),
-    };
+    // Uploads get a body limit of their own; everything else keeps 1 MB.
+    let media = media::routes(&state, UPLOAD_LIMIT_BYTES);
     let site = Router::new()
-        .route("/live", get(live::upgrade).with_state(live_state))
-        .route("/coop/inquiries.csv", get(exports::coop_inquiries).with_state(state.db.clone()))
-        .route("/admin/inquiries.csv", get(exports::all_inquiries).with_state(state.db.clone()))
-        .route("/admin/export/{file}", get(exports::admin_export).with_state(state.db.clone()))
-        .route("/healthz", get(ops::healthz))
-        .route("/media/{*key}", get(media::serve).with_state(media_state))
-        .route("/readyz", get(ops::readyz))
-        .route("/robots.txt", get(seo::robots))
-        .route("/sitemap.xml", get(seo::sitemap))
-        .route("/lang/{code}", get(lang::switch_language))
-        .route("/t/{code}", get(trace::trace_page))
-        .route("/t/{code}/qr.svg", get(trace::trace_qr))
-        .route("/booths/{slug}/card", get(trace::booth_card))
-        .route("/booths/{slug}/card.svg", get(trace::booth_card_svg))
+        .merge(live::routes(&state))
+        .merge(exports::routes(&state.db))
+        .merge(ops::routes())
+        .merge(seo::routes())
+        .merge(lang::routes())
+        .merge(trace::routes())
         .nest("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .with_state(state.clone());
     Router::new()
-        .merge(uploads)
+        .merge(media)
         .merge(site)
         .layer(axum::middleware::from_fn_with_state(
             auth::SessionState {

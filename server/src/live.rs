@@ -11,7 +11,7 @@ use app::db::Db;
 use app::fairs::chat::{self, Target};
 use app::live::hub::{Connection, Hub};
 use app::live::model::{ClientFrame, MAX_CLIENT_FRAME_BYTES, Refusal, ServerFrame, Topic, close};
-use app::live::service::{
+use app::socket::service::{
     AddressLimits, AddressSlot, Peer, RateLimit, TOPICS_PER_CONNECTION, authorize, connection_frames, viewer,
 };
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -197,7 +197,7 @@ impl Session<'_> {
         };
         let db = self.db.clone();
         tokio::spawn(async move {
-            if let Err(e) = app::admin::dashboard::service::record_visit(&db, booth, &who, now_unix()).await {
+            if let Err(e) = app::fairs::service::record_visit(&db, booth, &who, now_unix()).await {
                 tracing::warn!(error = %e, booth, "could not count a booth visit");
             }
         });
@@ -328,4 +328,16 @@ impl Session<'_> {
         chat::say(self.db, hub, viewer.as_ref(), self.peer.visitor_hash.as_deref(), target, body, now_unix())
             .await
     }
+}
+
+/// `/live`: the WebSocket.
+pub fn routes(state: &crate::AppState) -> axum::Router<crate::AppState> {
+    let live = LiveState {
+        db: state.db.clone(),
+        hub: state.hub.clone(),
+        public_url: state.public_url.clone(),
+        heartbeat: state.heartbeat,
+        limits: Default::default(),
+    };
+    axum::Router::new().route("/live", axum::routing::get(upgrade).with_state(live))
 }

@@ -1,13 +1,12 @@
 //! Photos over HTTP: the public renditions at `/media/…`, and the upload form's endpoint (a
 //! multipart post, outside the 1 MB body limit of everything else).
-use app::accounts::auth::RequestSession;
+use app::accounts::auth::Member;
 use app::clock::now_unix;
 use app::db::Db;
 use app::error::AppError;
 use app::media::model::MAX_UPLOAD_BYTES;
 use app::media::service::{Upload, add_photo, set_banner, set_logo};
 use app::media::store::{MediaStore, PUBLIC_PREFIX};
-use axum::Extension;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{HeaderValue, StatusCode, header};
@@ -16,7 +15,6 @@ use http::{HeaderValue, StatusCode, header};
 pub struct MediaState {
     pub db: Db,
     pub store: MediaStore,
-    pub page_cache: app::catalog::cache::PageCache,
 }
 
 /// `GET /media/{*key}`: a public rendition. Keys are random and never reused, so browsers may
@@ -62,30 +60,16 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, &'static str> {
     Err("upload_empty")
 }
 
-/// The uploader's cooperative: a member of an approved one, or 401/403.
-fn uploader(session: RequestSession) -> Result<i64, AppError> {
-    let viewer = session.viewer.ok_or(AppError::Unauthorized)?;
-    viewer.dashboard_cooperative().map(|m| m.cooperative_id).ok_or(AppError::Forbidden)
-}
-
 /// Back to `page` with `{param}=added` or `{param}_error=<code>`, which the page shows in the
 /// user's language; other errors answer with their status.
-fn back_to(
-    page: &str,
-    param: &str,
-    result: Result<(), AppError>,
-    cache: &app::catalog::cache::PageCache,
-) -> Response {
+fn back_to(page: &str, param: &str, result: Result<(), AppError>) -> Response {
     match result {
-        Ok(()) => {
-            cache.invalidate();
-            Redirect::to(&format!("{page}?{param}=added")).into_response()
-        }
+        Ok(()) => Redirect::to(&format!("{page}?{param}=added")).into_response(),
         Err(AppError::Validation(errors)) => {
             let code = errors.first().map_or("invalid", |e| e.code.as_str());
             Redirect::to(&format!("{page}?{param}_error={code}")).into_response()
         }
-        Err(e) => (e.status(), e.to_string()).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -96,28 +80,24 @@ fn refused(code: &'static str) -> AppError {
 /// `POST /coop/products/{id}/photos`: adds a photo, then goes back to the product's editor.
 pub async fn upload(
     State(state): State<MediaState>,
-    Extension(session): Extension<RequestSession>,
+    Member(_, membership): Member,
     Path(product_id): Path<i64>,
     form: Multipart,
 ) -> Response {
-    let coop_id = match uploader(session) {
-        Ok(id) => id,
-        Err(e) => return (e.status(), e.to_string()).into_response(),
-    };
+    let coop_id = membership.cooperative_id;
     let result = match read_upload(form).await {
         Ok(upload) => {
             add_photo(&state.db, &state.store, coop_id, product_id, upload, now_unix()).await.map(|_| ())
         }
         Err(code) => Err(refused(code)),
     };
-    back_to(&format!("/coop/products/{product_id}"), "photo", result, &state.page_cache)
+    back_to(&format!("/coop/products/{product_id}"), "photo", result)
 }
 
 /// An upload the member's cooperative keeps one of (its logo, its booth banner): checked,
 /// stored by `save`, then back to `page` with the outcome under `param`.
 async fn cooperative_image<F, Fut>(
-    state: &MediaState,
-    session: RequestSession,
+    coop_id: i64,
     form: Multipart,
     (page, param): (&str, &str),
     save: F,
@@ -126,25 +106,21 @@ where
     F: FnOnce(i64, Upload) -> Fut,
     Fut: std::future::Future<Output = Result<(), AppError>>,
 {
-    let coop_id = match uploader(session) {
-        Ok(id) => id,
-        Err(e) => return (e.status(), e.to_string()).into_response(),
-    };
     let result = match read_upload(form).await {
         Ok(upload) => save(coop_id, upload).await,
         Err(code) => Err(refused(code)),
     };
-    back_to(page, param, result, &state.page_cache)
+    back_to(page, param, result)
 }
 
 /// `POST /coop/logo`: sets the member's cooperative's logo, then back to the profile page.
 pub async fn upload_logo(
     State(state): State<MediaState>,
-    Extension(session): Extension<RequestSession>,
+    Member(_, membership): Member,
     form: Multipart,
 ) -> Response {
     let (db, store) = (state.db.clone(), state.store.clone());
-    cooperative_image(&state, session, form, ("/coop/profile", "logo"), |coop, upload| async move {
+    cooperative_image(membership.cooperative_id, form, ("/coop/profile", "logo"), |coop, upload| async move {
         set_logo(&db, &store, coop, upload).await
     })
     .await
@@ -153,12 +129,29 @@ pub async fn upload_logo(
 /// `POST /coop/booth/banner`: sets the member's booth banner, then back to the booth editor.
 pub async fn upload_banner(
     State(state): State<MediaState>,
-    Extension(session): Extension<RequestSession>,
+    Member(_, membership): Member,
     form: Multipart,
 ) -> Response {
     let (db, store) = (state.db.clone(), state.store.clone());
-    cooperative_image(&state, session, form, ("/coop/booth/edit", "banner"), |coop, upload| async move {
-        set_banner(&db, &store, coop, upload, now_unix()).await
-    })
+    cooperative_image(
+        membership.cooperative_id,
+        form,
+        ("/coop/booth/edit", "banner"),
+        |coop, upload| async move { set_banner(&db, &store, coop, upload, now_unix()).await },
+    )
     .await
+}
+
+/// Photos, logos and banners: the uploads (with a body limit of their own, `limit` bytes) and the
+/// public renditions.
+pub fn routes(state: &crate::AppState, limit: usize) -> axum::Router {
+    use axum::routing::{get, post};
+    let media = MediaState { db: state.db.clone(), store: state.media.clone() };
+    let uploads = axum::Router::new()
+        .route("/coop/products/{id}/photos", post(upload))
+        .route("/coop/logo", post(upload_logo))
+        .route("/coop/booth/banner", post(upload_banner))
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(limit));
+    axum::Router::new().route("/media/{*key}", get(serve)).merge(uploads).with_state(media)
 }

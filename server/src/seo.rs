@@ -50,3 +50,10 @@ pub async fn sitemap(State(state): State<AppState>) -> Response {
     xml.push_str("</urlset>\n");
     ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response()
 }
+
+/// `/robots.txt` and `/sitemap.xml`.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/robots.txt", axum::routing::get(robots))
+        .route("/sitemap.xml", axum::routing::get(sitemap))
+}

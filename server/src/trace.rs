@@ -138,3 +138,13 @@ pub async fn booth_card_svg(State(state): State<AppState>, Path(slug): Path<Stri
         Err(e) => refused(e),
     }
 }
+
+/// The traceability pages and QR codes, and the booths' printable cards.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/t/{code}", get(trace_page))
+        .route("/t/{code}/qr.svg", get(trace_qr))
+        .route("/booths/{slug}/card", get(booth_card))
+        .route("/booths/{slug}/card.svg", get(booth_card_svg))
+}

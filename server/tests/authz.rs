@@ -807,7 +807,10 @@ async fn fixture(db: Db) -> Fixture {
         email: "pending@example.vn".into(),
         password: "long enough password".into(),
     };
-    let pending_coop_id = accounts::apply(&db, application, "192.0.2.12", NOW).await.expect("application");
+    let pending_coop_id =
+        accounts::apply(&db, &app::live::hub::Hub::default(), application, "192.0.2.12", NOW)
+            .await
+            .expect("application");
     let store = app::media::store::MediaStore::memory();
     let upload = app::media::service::Upload {
         bytes: png(),
@@ -839,13 +842,12 @@ async fn fixture(db: Db) -> Fixture {
     };
     let target_user_id = accounts::sign_up(&db, target, "192.0.2.11", NOW).await.expect("target user");
     let leptos_options = LeptosOptions::builder().output_name("ocop").site_root("target/site").build();
-    let page_cache = app::catalog::cache::PageCache::default();
     let state = AppState {
         leptos_options,
         db: db.clone(),
         public_url: "http://shop.test".to_owned(),
-        page_cache: page_cache.clone(),
-        product_charts: app::admin::dashboard::cache::ProductCharts::new(page_cache),
+        page_cache: Default::default(),
+        product_charts: Default::default(),
         auth: Default::default(),
         trusted_proxies: Default::default(),
         media: store.clone(),
@@ -946,10 +948,24 @@ async fn orders_fixture(db: &Db, binh_minh: i64) -> (i64, String, i64, i64) {
             street: "12".into(),
         },
     };
-    let pending =
-        orders::checkout(db, shopper, &form("fixture-pending-0001", shop), NOW).await.expect("checkout");
-    let received =
-        orders::checkout(db, shopper, &form("fixture-delivered-01", delivered), NOW).await.expect("checkout");
+    let pending = orders::checkout(
+        db,
+        &app::live::hub::Hub::default(),
+        shopper,
+        &form("fixture-pending-0001", shop),
+        NOW,
+    )
+    .await
+    .expect("checkout");
+    let received = orders::checkout(
+        db,
+        &app::live::hub::Hub::default(),
+        shopper,
+        &form("fixture-delivered-01", delivered),
+        NOW,
+    )
+    .await
+    .expect("checkout");
     let number = &received.orders[0].number;
     for (to, note) in [(Status::Confirmed, ""), (Status::Shipped, "VNPost 1"), (Status::Delivered, "")] {
         orders::transition(db, shopper, Scope::Cooperative(binh_minh), number, to, note, NOW)

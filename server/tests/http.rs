@@ -39,13 +39,12 @@ async fn test_app_behind(trusted: server::proxy::TrustedProxies) -> TestApp {
     db.migrate().await.expect("migrate");
     app::seed::seed(&db).await.expect("seed");
     let leptos_options = LeptosOptions::builder().output_name("ocop").site_root("target/site").build();
-    let page_cache = app::catalog::cache::PageCache::default();
     let state = AppState {
         leptos_options,
         db: db.clone(),
         public_url: "http://shop.test".to_owned(),
-        page_cache: page_cache.clone(),
-        product_charts: app::admin::dashboard::cache::ProductCharts::new(page_cache),
+        page_cache: Default::default(),
+        product_charts: Default::default(),
         auth: Default::default(),
         trusted_proxies: trusted,
         media: app::media::store::MediaStore::memory(),
@@ -129,7 +128,17 @@ async fn a_suspended_cooperatives_member_reads_why_at_the_dashboard_and_on_the_a
     let sql = app::db::Sql::new("SELECT id FROM cooperatives WHERE slug = 'binh-minh'");
     let coop: i64 = sql.query_scalar().expect("query").fetch_one(&db.pool).await.expect("coop");
     let reason = "Giấy chứng nhận an toàn thực phẩm đã hết hạn";
-    app::admin::moderation::set_suspended(&db, admin, coop, true, reason, now).await.expect("suspend");
+    app::admin::moderation::set_suspended(
+        &db,
+        &app::live::hub::Hub::default(),
+        admin,
+        coop,
+        true,
+        reason,
+        now,
+    )
+    .await
+    .expect("suspend");
     let r = send(&app, as_member("/coop/products")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("Bảng điều khiển của hợp tác xã đang đóng"), "{}", r.body);

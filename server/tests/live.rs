@@ -33,13 +33,12 @@ struct Instance {
 }
 
 async fn start(db: &Db, hub: Hub, heartbeat: Heartbeat) -> Instance {
-    let page_cache = app::catalog::cache::PageCache::default();
     let state = AppState {
         leptos_options: LeptosOptions::builder().output_name("ocop").site_root("target/site").build(),
         db: db.clone(),
         public_url: "http://shop.test".to_owned(),
-        page_cache: page_cache.clone(),
-        product_charts: app::admin::dashboard::cache::ProductCharts::new(page_cache),
+        page_cache: Default::default(),
+        product_charts: Default::default(),
         auth: Default::default(),
         trusted_proxies: Default::default(),
         media: app::media::store::MediaStore::memory(),
@@ -506,7 +505,7 @@ async fn visits_settle(db: &Db, booth: i64, want: i64) -> i64 {
 }
 
 async fn one_client_cannot_flood_the_socket_or_inflate_booth_traffic(db: Db) {
-    use app::live::service::{ADDRESS_CHAT_BURST, TOPICS_PER_CONNECTION, VISITS_PER_ADDRESS_PER_BOOTH_DAY};
+    use app::socket::service::{ADDRESS_CHAT_BURST, TOPICS_PER_CONNECTION, VISITS_PER_ADDRESS_PER_BOOTH_DAY};
     seeded(&db).await;
     let app = start(&db, Hub::new(), Heartbeat::default()).await;
     let binh_minh = coop_id(&db, "binh-minh").await;
@@ -603,8 +602,8 @@ async fn two_instances_share_chat_visitor_counts_and_fair_badges_through_postgre
     // Each instance has its own pool, as separate processes would.
     let db_a = Db::connect(&t.url, 4).await.expect("pool A");
     let db_b = Db::connect(&t.url, 4).await.expect("pool B");
-    app::live::relay::start(db_a.clone(), &t.url, hub_a.clone()).await.expect("relay A");
-    app::live::relay::start(db_b.clone(), &t.url, hub_b.clone()).await.expect("relay B");
+    app::socket::relay::start(db_a.clone(), &t.url, hub_a.clone()).await.expect("relay A");
+    app::socket::relay::start(db_b.clone(), &t.url, hub_b.clone()).await.expect("relay B");
     let a = start(&db_a, hub_a, Heartbeat::default()).await;
     let b = start(&db_b, hub_b, Heartbeat::default()).await;
 

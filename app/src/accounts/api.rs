@@ -22,8 +22,22 @@ mod ssr {
     pub use super::super::auth::*;
     pub use super::super::{service, session};
     pub use crate::clock::now_unix;
+    pub use crate::db::use_db;
     pub use crate::error::respond;
-    pub use crate::shell::use_db;
+    pub use crate::live::use_hub;
+
+    /// The answer to a request that started a session: its cookie, what else a new session
+    /// brings (the shell's `SESSION_START`), and a plain form's way on to `landing`.
+    pub async fn begin_session(
+        db: &crate::db::Db,
+        started: service::Started,
+        landing: impl FnOnce(&super::Viewer) -> String,
+    ) -> Result<super::Viewer, super::AppError> {
+        set_cookie(session::cookie(&started.token, auth_settings().secure_cookies));
+        session::SessionStart::run(db, started.viewer.id).await?;
+        redirect_plain_form(&landing(&started.viewer));
+        Ok(started.viewer)
+    }
 }
 #[cfg(feature = "ssr")]
 use ssr::*;
@@ -38,20 +52,9 @@ pub async fn fetch_viewer() -> Result<Option<Viewer>, AppError> {
 pub async fn login(email: String, password: String, next: String) -> Result<Viewer, AppError> {
     respond(async {
         let db = use_db()?;
-        let previous = request_session();
-        let token = service::login(&db, &email, &password, &previous.ip, now_unix()).await?;
-        // A new token at every login; the one the browser had before is ended.
-        if let Some(old) = previous.token {
-            session::delete(&db, &old).await?;
-        }
-        if let Some(before) = &previous.viewer {
-            crate::live::use_hub()?.revoke_user(before.id);
-        }
-        let viewer = session::resolve(&db, &token, now_unix()).await?.ok_or(AppError::Internal)?;
-        set_cookie(session::cookie(&token, auth_settings().secure_cookies));
-        crate::orders::api::adopt_anonymous_cart(&db, viewer.id).await?;
-        redirect_plain_form(&landing_path(&viewer, &next));
-        Ok(viewer)
+        let started =
+            service::log_in(&db, &use_hub()?, &email, &password, &request_session(), now_unix()).await?;
+        begin_session(&db, started, |viewer| landing_path(viewer, &next)).await
     })
     .await
 }
@@ -59,14 +62,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<View
 #[server(endpoint = "accounts/logout")]
 pub async fn logout() -> Result<(), AppError> {
     respond(async {
-        let db = use_db()?;
-        if let Some(token) = request_session().token {
-            session::delete(&db, &token).await?;
-        }
-        // Live sockets of this session stop hearing the account's topics at once.
-        if let Some(viewer) = current_viewer() {
-            crate::live::use_hub()?.revoke_user(viewer.id);
-        }
+        service::log_out(&use_db()?, &use_hub()?, &request_session()).await?;
         set_cookie(session::clearing_cookie(auth_settings().secure_cookies));
         redirect_plain_form("/");
         Ok(())
@@ -78,16 +74,9 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn sign_up(email: String, display_name: String, password: String) -> Result<Viewer, AppError> {
     respond(async {
         let db = use_db()?;
-        let ip = request_session().ip;
-        let id = service::sign_up(&db, service::NewUser { email, display_name, password }, &ip, now_unix())
-            .await?;
-        // The password was just hashed: the session starts without checking it a second time.
-        let token = session::create(&db, id, now_unix()).await?;
-        let viewer = session::resolve(&db, &token, now_unix()).await?.ok_or(AppError::Internal)?;
-        set_cookie(session::cookie(&token, auth_settings().secure_cookies));
-        crate::orders::api::adopt_anonymous_cart(&db, viewer.id).await?;
-        redirect_plain_form("/account");
-        Ok(viewer)
+        let user = service::NewUser { email, display_name, password };
+        let started = service::sign_up_and_start(&db, user, &request_session().ip, now_unix()).await?;
+        begin_session(&db, started, |_| "/account".to_owned()).await
     })
     .await
 }
@@ -100,6 +89,7 @@ pub async fn change_password(current_password: String, new_password: String) -> 
         let request = request_session();
         service::change_password(
             &db,
+            &use_hub()?,
             viewer.id,
             &current_password,
             &new_password,
@@ -108,8 +98,6 @@ pub async fn change_password(current_password: String, new_password: String) -> 
             now_unix(),
         )
         .await?;
-        // The other sessions just ended: their live sockets lose the account's topics.
-        crate::live::use_hub()?.revoke_user(viewer.id);
         Ok(())
     })
     .await
@@ -125,10 +113,7 @@ pub async fn fetch_districts() -> Result<Vec<DistrictOption>, AppError> {
 #[server(endpoint = "accounts/apply")]
 pub async fn apply_cooperative(form: ApplicationForm) -> Result<(), AppError> {
     respond(async {
-        let db = use_db()?;
-        service::apply(&db, form, &request_session().ip, now_unix()).await?;
-        // "Cooperatives pending" on the admin dashboard.
-        crate::live::use_hub()?.kpis_changed();
+        service::apply(&use_db()?, &use_hub()?, form, &request_session().ip, now_unix()).await?;
         leptos_axum::redirect("/apply/sent");
         Ok(())
     })
@@ -153,13 +138,9 @@ pub async fn review_application(
 ) -> Result<(), AppError> {
     respond(async {
         let admin = require_admin()?;
-        let db = use_db()?;
-        service::review_application(&db, admin.id, cooperative_id, decision, &note, now_unix()).await?;
-        crate::live::use_hub()?.kpis_changed();
-        if let Some(cache) = use_context::<crate::catalog::cache::PageCache>() {
-            cache.invalidate();
-        }
-        Ok(())
+        let hub = use_hub()?;
+        service::review_application(&use_db()?, &hub, admin.id, cooperative_id, decision, &note, now_unix())
+            .await
     })
     .await
 }

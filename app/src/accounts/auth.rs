@@ -32,22 +32,72 @@ pub fn current_viewer() -> Option<Viewer> {
     request_session().viewer
 }
 
+/// The rules, on a request's session: the server functions' guards below and the axum
+/// extractors (`Admin`, `Member`) for the routes that are not server functions both use them.
+impl RequestSession {
+    /// Any signed-in user, or 401.
+    pub fn user(&self) -> Result<&Viewer, AppError> {
+        self.viewer.as_ref().ok_or(AppError::Unauthorized)
+    }
+
+    /// An admin, or 401 (signed out) / 403 (signed in as someone else).
+    pub fn admin(&self) -> Result<&Viewer, AppError> {
+        let viewer = self.user()?;
+        if viewer.is_admin() { Ok(viewer) } else { Err(AppError::Forbidden) }
+    }
+
+    /// A member of an approved cooperative, with that cooperative: the only rows they may touch.
+    pub fn member(&self) -> Result<(&Viewer, &Membership), AppError> {
+        let viewer = self.user()?;
+        let membership = viewer.dashboard_cooperative().ok_or(AppError::Forbidden)?;
+        Ok((viewer, membership))
+    }
+}
+
 /// Any signed-in user, or 401.
 pub fn require_user() -> Result<Viewer, AppError> {
-    current_viewer().ok_or(AppError::Unauthorized)
+    request_session().user().cloned()
 }
 
 /// An admin, or 401 (signed out) / 403 (signed in as someone else).
 pub fn require_admin() -> Result<Viewer, AppError> {
-    let viewer = require_user()?;
-    if viewer.is_admin() { Ok(viewer) } else { Err(AppError::Forbidden) }
+    request_session().admin().cloned()
 }
 
 /// A member of an approved cooperative, with that cooperative: the only rows they may touch.
 pub fn require_member() -> Result<(Viewer, Membership), AppError> {
-    let viewer = require_user()?;
-    let membership = viewer.dashboard_cooperative().cloned().ok_or(AppError::Forbidden)?;
-    Ok((viewer, membership))
+    let session = request_session();
+    let (viewer, membership) = session.member()?;
+    Ok((viewer.clone(), membership.clone()))
+}
+
+/// An admin, for an axum route (a CSV export): refused like `require_admin`.
+pub struct Admin(pub Viewer);
+
+/// A member of an approved cooperative and that cooperative, for an axum route (an upload, a
+/// CSV export): refused like `require_member`.
+pub struct Member(pub Viewer, pub Membership);
+
+fn session_of(parts: &http::request::Parts) -> RequestSession {
+    parts.extensions.get::<RequestSession>().cloned().unwrap_or_default()
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, _: &S) -> Result<Admin, AppError> {
+        session_of(parts).admin().cloned().map(Admin)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Member {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, _: &S) -> Result<Member, AppError> {
+        let session = session_of(parts);
+        let (viewer, membership) = session.member()?;
+        Ok(Member(viewer.clone(), membership.clone()))
+    }
 }
 
 pub fn auth_settings() -> AuthSettings {

@@ -1,5 +1,6 @@
 //! Accounts: sign-up, login and sessions, roles, and cooperative applications.
 pub mod api;
+pub mod guards;
 pub mod model;
 pub mod pages;
 

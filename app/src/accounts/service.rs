@@ -2,14 +2,16 @@
 //! applications and their review, and the demo accounts. Time is passed in as `now`.
 use tracing::instrument;
 
-use super::model::{Application, ApplicationForm, CoopStatus, Decision, DistrictOption, Role};
+use super::auth::RequestSession;
+use super::model::{Application, ApplicationForm, CoopStatus, Decision, DistrictOption, Role, Viewer};
 use super::password::Gate;
 use super::{password, session, throttle};
-use crate::admin::audit::{Audit, record};
-use crate::admin::model::AuditAction;
+use crate::audit::AuditAction;
+use crate::audit::{Audit, record};
 use crate::db::{Db, Sql};
 use crate::error::{AppError, FieldError};
 use crate::lang::Text;
+use crate::live::hub::Hub;
 use crate::search::fold::slugify;
 
 pub const PASSWORD_MIN: usize = 10;
@@ -156,11 +158,63 @@ pub async fn login(db: &Db, email: &str, password: &str, ip: &str, now: i64) -> 
     }
 }
 
+/// A session just begun: the token for the cookie, and who it is for.
+pub struct Started {
+    pub token: String,
+    pub viewer: Viewer,
+}
+
+/// Logs in on a request that came with `previous`: a new session in place of the one the browser
+/// had (ended, and the live sockets of the account it was for lose their topics at once).
+#[instrument(skip(db, hub, password, previous))]
+pub async fn log_in(
+    db: &Db,
+    hub: &Hub,
+    email: &str,
+    password: &str,
+    previous: &RequestSession,
+    now: i64,
+) -> Result<Started, AppError> {
+    let token = login(db, email, password, &previous.ip, now).await?;
+    if let Some(old) = &previous.token {
+        session::delete(db, old).await?;
+    }
+    if let Some(before) = &previous.viewer {
+        hub.revoke_user(before.id);
+    }
+    let viewer = session::resolve(db, &token, now).await?.ok_or(AppError::Internal)?;
+    Ok(Started { token, viewer })
+}
+
+/// Signs up and starts the new account's session (the password was just hashed, so it is not
+/// checked a second time).
+#[instrument(skip(db, user))]
+pub async fn sign_up_and_start(db: &Db, user: NewUser, ip: &str, now: i64) -> Result<Started, AppError> {
+    let id = sign_up(db, user, ip, now).await?;
+    let token = session::create(db, id, now).await?;
+    let viewer = session::resolve(db, &token, now).await?.ok_or(AppError::Internal)?;
+    Ok(Started { token, viewer })
+}
+
+/// Ends the request's session; the live sockets of its account stop hearing its topics at once.
+#[instrument(skip(db, hub, request))]
+pub async fn log_out(db: &Db, hub: &Hub, request: &RequestSession) -> Result<(), AppError> {
+    if let Some(token) = &request.token {
+        session::delete(db, token).await?;
+    }
+    if let Some(viewer) = &request.viewer {
+        hub.revoke_user(viewer.id);
+    }
+    Ok(())
+}
+
 /// Changes a password after checking the current one (throttled like a login, since it is one),
 /// and ends the user's other sessions.
-#[instrument(skip(db, current, new, keep_token))]
+#[instrument(skip(db, hub, current, new, keep_token))]
+#[allow(clippy::too_many_arguments)]
 pub async fn change_password(
     db: &Db,
+    hub: &Hub,
     user_id: i64,
     current: &str,
     new: &str,
@@ -184,6 +238,8 @@ pub async fn change_password(
     sql.bind(hash).push(", updated_at = ").bind(now).push(" WHERE id = ").bind(user_id);
     sql.query()?.execute(&db.pool).await?;
     session::delete_others(db, user_id, keep_token).await?;
+    // The other sessions just ended: their live sockets lose the account's topics.
+    hub.revoke_user(user_id);
     Ok(())
 }
 
@@ -217,8 +273,14 @@ async fn free_coop_slug(db: &Db, name: &str) -> Result<String, sqlx::Error> {
 
 /// Records an application: the cooperative (pending) and its first member, the owner, in one
 /// transaction. Returns the cooperative's id.
-#[instrument(skip(db, form), fields(email = %form.email))]
-pub async fn apply(db: &Db, mut form: ApplicationForm, ip: &str, now: i64) -> Result<i64, AppError> {
+#[instrument(skip(db, hub, form), fields(email = %form.email))]
+pub async fn apply(
+    db: &Db,
+    hub: &Hub,
+    mut form: ApplicationForm,
+    ip: &str,
+    now: i64,
+) -> Result<i64, AppError> {
     form.email = normalize_email(&form.email);
     validated([
         check_text("name_vi", &form.name_vi, 160),
@@ -263,6 +325,8 @@ pub async fn apply(db: &Db, mut form: ApplicationForm, ip: &str, now: i64) -> Re
     sql.push(", 'member', ").bind(coop_id).push(", 'owner', ").bind(now).push(", ").bind(now).push(")");
     sql.query()?.execute(&mut *tx).await.map_err(unique_email)?;
     tx.commit().await?;
+    // "Cooperatives pending" on the admin dashboard.
+    hub.kpis_changed();
     Ok(coop_id)
 }
 
@@ -336,9 +400,10 @@ pub async fn list_applications(db: &Db) -> Result<Vec<Application>, sqlx::Error>
 
 /// Approves or rejects a pending application; a rejection needs a reason. Deciding twice is a
 /// conflict, not a second decision.
-#[instrument(skip(db))]
+#[instrument(skip(db, hub))]
 pub async fn review_application(
     db: &Db,
+    hub: &Hub,
     admin_id: i64,
     cooperative_id: i64,
     decision: Decision,
@@ -378,6 +443,9 @@ pub async fn review_application(
         };
         record(&mut tx, audit).await?;
         tx.commit().await?;
+        crate::changes::catalogue_changed(db);
+        // "Cooperatives pending" on the admin dashboard.
+        hub.kpis_changed();
         return Ok(());
     }
     tx.rollback().await?;

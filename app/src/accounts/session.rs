@@ -1,11 +1,7 @@
 //! Server-side sessions. The cookie holds a random 256-bit token; the database holds only its
 //! SHA-256, so a leaked copy of the table cannot be replayed. Sessions end at logout, after an
 //! idle period and at an absolute age, whichever comes first.
-use argon2::password_hash::rand_core::{OsRng, RngCore};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cookie::{Cookie, SameSite};
-use sha2::{Digest, Sha256};
 
 use super::model::{CoopStatus, MemberRole, Membership, Role, Viewer};
 use crate::db::{Db, Sql};
@@ -25,17 +21,28 @@ pub const POLICY: Policy = Policy { idle_secs: 7 * 24 * 3600, absolute_secs: 30 
 /// `last_seen_at` is written at most this often, so browsing is not a stream of writes.
 const TOUCH_EVERY_SECS: i64 = 60;
 
-/// A new token (for the cookie) and its hash (for the database).
-pub fn new_token() -> (String, String) {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
-    let hash = token_hash(&token);
-    (token, hash)
-}
+pub use crate::token::{new_token, token_hash};
 
-pub fn token_hash(token: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+/// Work another domain does on the request that starts a session (a login or a sign-up), given
+/// the database and the user: the shop adopts the visitor's anonymous cart. The shell names it
+/// (`crate::shell::SESSION_START`) and the server puts it in every request's context, so this
+/// domain starts sessions without knowing what else a session brings.
+#[derive(Clone, Copy)]
+pub struct SessionStart(
+    pub fn(Db, i64) -> futures::future::BoxFuture<'static, Result<(), crate::error::AppError>>,
+);
+
+impl SessionStart {
+    /// Runs the request context's session-start work for `user_id`.
+    pub async fn run(db: &Db, user_id: i64) -> Result<(), crate::error::AppError> {
+        match leptos::prelude::use_context::<SessionStart>() {
+            Some(work) => (work.0)(db.clone(), user_id).await,
+            None => {
+                tracing::error!("no session-start work in the request context");
+                Err(crate::error::AppError::Internal)
+            }
+        }
+    }
 }
 
 /// Starts a session for `user_id` and returns the token to put in the cookie.
@@ -183,16 +190,6 @@ pub fn cookie_from_headers(headers: &http::HeaderMap, name: &str) -> Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_are_256_bits_and_never_repeat() {
-        let (a, hash_a) = new_token();
-        let (b, _) = new_token();
-        assert_eq!(URL_SAFE_NO_PAD.decode(&a).map(|v| v.len()).ok(), Some(32));
-        assert_ne!(a, b);
-        assert_eq!(hash_a, token_hash(&a));
-        assert_ne!(hash_a, a, "the database never sees the token itself");
-    }
 
     #[test]
     fn the_session_cookie_is_http_only_and_same_site_lax() {

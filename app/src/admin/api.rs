@@ -13,8 +13,8 @@ mod ssr {
     pub use super::super::service;
     pub use crate::accounts::auth::require_admin;
     pub use crate::clock::now_unix;
+    pub use crate::db::use_db;
     pub use crate::error::{is_plain_form_post, respond};
-    pub use crate::shell::use_db;
 }
 #[cfg(feature = "ssr")]
 use ssr::*;
@@ -50,18 +50,6 @@ fn back_to_users<T>(outcome: Result<T, AppError>) -> Result<T, AppError> {
     back_to("/admin/users", outcome)
 }
 
-/// After a moderation change (or a fair's): the shop's cached pages and the dashboard's tiles
-/// are stale.
-#[cfg(feature = "ssr")]
-pub(crate) fn shop_changed() {
-    if let Some(cache) = use_context::<crate::catalog::cache::PageCache>() {
-        cache.invalidate();
-    }
-    if let Ok(hub) = crate::live::use_hub() {
-        hub.kpis_changed();
-    }
-}
-
 #[server(endpoint = "admin/cooperatives", input = GetUrl)]
 pub async fn fetch_cooperatives(filter: CoopFilter) -> Result<Vec<CoopRow>, AppError> {
     respond(async {
@@ -82,17 +70,17 @@ pub async fn set_cooperative_suspended(
         "/admin/cooperatives",
         respond(async {
             let admin = require_admin()?;
-            let db = use_db()?;
-            super::moderation::set_suspended(&db, admin.id, cooperative_id, suspend, &reason, now_unix())
-                .await?;
-            shop_changed();
-            if suspend {
-                let hub = crate::live::use_hub()?;
-                for member in super::moderation::member_ids(&db, cooperative_id).await? {
-                    hub.revoke_user(member);
-                }
-            }
-            Ok(())
+            let hub = crate::live::use_hub()?;
+            super::moderation::set_suspended(
+                &use_db()?,
+                &hub,
+                admin.id,
+                cooperative_id,
+                suspend,
+                &reason,
+                now_unix(),
+            )
+            .await
         })
         .await,
     )
@@ -116,10 +104,9 @@ pub async fn set_product_hidden(product_id: i64, hide: bool, reason: String) -> 
         "/admin/products",
         respond(async {
             let admin = require_admin()?;
-            super::moderation::set_hidden(&use_db()?, admin.id, product_id, hide, &reason, now_unix())
-                .await?;
-            shop_changed();
-            Ok(())
+            let hub = crate::live::use_hub()?;
+            super::moderation::set_hidden(&use_db()?, &hub, admin.id, product_id, hide, &reason, now_unix())
+                .await
         })
         .await,
     )
@@ -130,9 +117,7 @@ pub async fn set_user_role(user_id: i64, role: Role) -> Result<(), AppError> {
     back_to_users(
         respond(async {
             let admin = require_admin()?;
-            service::set_role(&use_db()?, admin.id, user_id, role, now_unix()).await?;
-            crate::live::use_hub()?.revoke_user(user_id);
-            Ok(())
+            service::set_role(&use_db()?, &crate::live::use_hub()?, admin.id, user_id, role, now_unix()).await
         })
         .await,
     )
@@ -143,9 +128,8 @@ pub async fn set_user_status(user_id: i64, status: AccountStatus) -> Result<(), 
     back_to_users(
         respond(async {
             let admin = require_admin()?;
-            service::set_status(&use_db()?, admin.id, user_id, status, now_unix()).await?;
-            crate::live::use_hub()?.revoke_user(user_id);
-            Ok(())
+            service::set_status(&use_db()?, &crate::live::use_hub()?, admin.id, user_id, status, now_unix())
+                .await
         })
         .await,
     )

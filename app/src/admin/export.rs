@@ -219,7 +219,7 @@ async fn certificates(
     ])?;
     let day = crate::clock::day_date(vietnam_day(now)).unwrap_or(time::Date::MIN);
     let today = day.to_string();
-    let soon = crate::catalog::certificate::add_days(&today, EXPIRING_DAYS).unwrap_or_default();
+    let soon = crate::certificates::model::add_days(&today, EXPIRING_DAYS).unwrap_or_default();
     let mut sql = Sql::new(CERTIFICATE_SELECT);
     certificate_filters(&mut sql, &query.certificates(), &today, &soon);
     sql.push(" ORDER BY ct.expires_on, ct.id");

@@ -9,11 +9,12 @@ use serde_json::json;
 use tracing::instrument;
 
 use crate::accounts::model::CoopStatus;
-use crate::admin::audit::{Audit, record};
 use crate::admin::model::*;
+use crate::audit::{Audit, record};
 use crate::db::{Db, Sql};
 use crate::error::AppError;
 use crate::lang::Text;
+use crate::live::hub::Hub;
 
 fn like(text: &str) -> String {
     format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
@@ -89,9 +90,10 @@ pub async fn member_ids(db: &Db, coop: i64) -> Result<Vec<i64>, sqlx::Error> {
 
 /// Suspends an approved cooperative (`reason` is what its members read) or reinstates a
 /// suspended one (`reason` is not needed).
-#[instrument(skip(db, reason))]
+#[instrument(skip(db, hub, reason))]
 pub async fn set_suspended(
     db: &Db,
+    hub: &Hub,
     actor: i64,
     coop: i64,
     suspend: bool,
@@ -123,6 +125,14 @@ pub async fn set_suspended(
     };
     record(&mut tx, audit).await?;
     tx.commit().await?;
+    crate::changes::catalogue_changed(db);
+    hub.kpis_changed();
+    // Its members lose the cooperative's live topics at once.
+    if suspend {
+        for member in member_ids(db, coop).await? {
+            hub.revoke_user(member);
+        }
+    }
     Ok(())
 }
 
@@ -182,9 +192,10 @@ pub async fn products(
 
 /// Hides a product from the shop with `reason` (it becomes a draft its cooperative cannot
 /// publish), or unhides it (published again).
-#[instrument(skip(db, reason))]
+#[instrument(skip(db, hub, reason))]
 pub async fn set_hidden(
     db: &Db,
+    hub: &Hub,
     actor: i64,
     product: i64,
     hide: bool,
@@ -223,5 +234,7 @@ pub async fn set_hidden(
     };
     record(&mut tx, audit).await?;
     tx.commit().await?;
+    crate::changes::catalogue_changed(db);
+    hub.kpis_changed();
     Ok(())
 }

@@ -8,8 +8,8 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::*;
 use super::model::*;
+use crate::accounts::guards::admin_only;
 use crate::accounts::model::CoopStatus;
-use crate::admin::pages::admin_only;
 use crate::i18n::{td, td_string};
 use crate::lang::Localized;
 use crate::lang::use_locale;

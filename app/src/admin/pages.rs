@@ -7,22 +7,14 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::*;
 use super::model::*;
-use crate::accounts::model::{Role, Viewer};
-use crate::accounts::pages::{Forbidden, SignedIn};
+use crate::accounts::model::Role;
 use crate::i18n::{td, td_string};
 use crate::lang::Localized;
 use crate::lang::use_locale;
 use crate::ui::dates::format_datetime;
 use crate::ui::layout::Loaded;
 
-/// Renders `page` for an admin, and the 403 page for anyone else signed in.
-pub(crate) fn admin_only(page: impl Fn() -> AnyView + Send + Sync + Clone + 'static) -> impl IntoView {
-    view! {
-        <SignedIn page=move |viewer: Viewer| {
-            if viewer.is_admin() { page() } else { view! { <Forbidden /> }.into_any() }
-        } />
-    }
-}
+pub(crate) use crate::accounts::guards::admin_only;
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {

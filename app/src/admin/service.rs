@@ -4,11 +4,12 @@ use serde_json::json;
 use tracing::instrument;
 
 use crate::accounts::model::Role;
-use crate::admin::audit::{Audit, record};
 use crate::admin::model::*;
+use crate::audit::{Audit, record};
 use crate::db::{Db, Sql};
 use crate::error::AppError;
 use crate::lang::Text;
+use crate::live::hub::Hub;
 
 #[derive(sqlx::FromRow)]
 struct UserRecord {
@@ -95,14 +96,23 @@ fn refused(r: AccountRefusal) -> AppError {
 }
 
 /// Gives the account `user_id` the role `to` (shopper or admin), with an audit line. Giving the
-/// role it already has changes nothing and logs nothing.
-#[instrument(skip(db))]
-pub async fn set_role(db: &Db, actor: i64, user_id: i64, to: Role, now: i64) -> Result<(), AppError> {
+/// role it already has changes nothing and logs nothing. The account's live sockets lose the
+/// topics of its old rights at once.
+#[instrument(skip(db, hub))]
+pub async fn set_role(
+    db: &Db,
+    hub: &Hub,
+    actor: i64,
+    user_id: i64,
+    to: Role,
+    now: i64,
+) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     tx.lock_row("SELECT id FROM users WHERE id = ", user_id).await?;
     let (from, _) = current(&mut tx, user_id).await?;
     check_role_change(actor, user_id, from, to).map_err(refused)?;
     if from == to {
+        hub.revoke_user(user_id);
         return Ok(());
     }
     let mut sql = Sql::new("UPDATE users SET role = ");
@@ -118,14 +128,17 @@ pub async fn set_role(db: &Db, actor: i64, user_id: i64, to: Role, now: i64) -> 
     };
     record(&mut tx, audit).await?;
     tx.commit().await?;
+    hub.revoke_user(user_id);
     Ok(())
 }
 
 /// Disables or enables the account `user_id`, with an audit line. Disabling ends every session
-/// of the account at once (the rows go, and a session of a disabled account is refused anyway).
-#[instrument(skip(db))]
+/// of the account at once (the rows go, and a session of a disabled account is refused anyway),
+/// and its live sockets lose every personal topic.
+#[instrument(skip(db, hub))]
 pub async fn set_status(
     db: &Db,
+    hub: &Hub,
     actor: i64,
     user_id: i64,
     to: AccountStatus,
@@ -136,6 +149,7 @@ pub async fn set_status(
     let (_, from) = current(&mut tx, user_id).await?;
     check_status_change(actor, user_id).map_err(refused)?;
     if from == to {
+        hub.revoke_user(user_id);
         return Ok(());
     }
     let mut sql = Sql::new("UPDATE users SET status = ");
@@ -161,6 +175,7 @@ pub async fn set_status(
     };
     record(&mut tx, audit).await?;
     tx.commit().await?;
+    hub.revoke_user(user_id);
     Ok(())
 }
 
@@ -234,7 +249,7 @@ pub(crate) const CERTIFICATE_SELECT: &str = "SELECT ct.id, p.name_vi AS product_
      JOIN cooperatives c ON c.id = p.cooperative_id LEFT JOIN districts d ON d.id = c.district_id";
 
 pub(crate) fn certificate_row(r: CertificateRecord, today: time::Date) -> CertificateRow {
-    let days_left = crate::catalog::certificate::parse_date(&r.expires_on)
+    let days_left = crate::certificates::model::parse_date(&r.expires_on)
         .map(|expiry| (expiry - today).whole_days())
         .unwrap_or(-1);
     CertificateRow {
@@ -296,7 +311,7 @@ pub async fn certificates(
     filter: &CertificateFilter,
     today: &str,
 ) -> Result<CertificateRegistry, AppError> {
-    use crate::catalog::certificate::{add_days, parse_date};
+    use crate::certificates::model::{add_days, parse_date};
     let day = parse_date(today).ok_or(AppError::Internal)?;
     let soon = add_days(today, EXPIRING_DAYS).ok_or(AppError::Internal)?;
 

@@ -1,11 +1,9 @@
 //! A short-lived cache of product-list pages. A list with its facets costs a few milliseconds
 //! (up to 7 ms for a broad search over 100,000 products) and is the same for every shopper until
-//! the catalogue changes, so each page is kept for a minute. Code that changes
-//! products, prices, stock or certificates calls `invalidate`, which also moves the catalogue's
-//! `generation`: other figures derived from the catalogue (the admin dashboard's product
-//! charts) are kept under it and so go stale at the same moment.
+//! the catalogue changes, so each page is kept for a minute, under the catalogue's generation
+//! (`crate::changes`): the services that change products, prices, stock, photos, certificates
+//! or cooperatives move it, and from then on the pages kept before are not read.
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::model::{ProductPage, ProductQuery};
@@ -15,38 +13,32 @@ use crate::lang::Lang;
 const TTL: Duration = Duration::from_secs(60);
 const MAX_PAGES: u64 = 5_000;
 
+/// (query, language, Vietnam date, catalogue generation)
+type Key = (ProductQuery, Lang, String, u64);
+
 #[derive(Clone)]
 pub struct PageCache {
-    pages: moka::sync::Cache<(ProductQuery, Lang, String), Arc<ProductPage>>,
-    generation: Arc<AtomicU64>,
+    pages: moka::sync::Cache<Key, Arc<ProductPage>>,
 }
 
 impl Default for PageCache {
     fn default() -> PageCache {
-        PageCache {
-            pages: moka::sync::Cache::builder().max_capacity(MAX_PAGES).time_to_live(TTL).build(),
-            generation: Arc::default(),
-        }
+        PageCache { pages: moka::sync::Cache::builder().max_capacity(MAX_PAGES).time_to_live(TTL).build() }
     }
 }
 
 impl PageCache {
-    pub fn get(&self, query: &ProductQuery, lang: Lang, today: &str) -> Option<Arc<ProductPage>> {
-        self.pages.get(&(query.clone(), lang, today.to_owned()))
+    pub fn get(
+        &self,
+        query: &ProductQuery,
+        lang: Lang,
+        today: &str,
+        generation: u64,
+    ) -> Option<Arc<ProductPage>> {
+        self.pages.get(&(query.clone(), lang, today.to_owned(), generation))
     }
 
-    pub fn insert(&self, query: ProductQuery, lang: Lang, today: String, page: Arc<ProductPage>) {
-        self.pages.insert((query, lang, today), page);
-    }
-
-    /// Forgets every page; called after any change to the catalogue.
-    pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        self.pages.invalidate_all();
-    }
-
-    /// How many times the catalogue has changed since this instance started.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+    pub fn insert(&self, key: Key, page: Arc<ProductPage>) {
+        self.pages.insert(key, page);
     }
 }

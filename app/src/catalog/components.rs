@@ -81,7 +81,7 @@ pub fn ProductCard(card: ProductCard, #[prop(optional)] eager: bool) -> impl Int
                 {(!in_stock).then(|| view! { <span class="stock-out">{td!(i18n, catalog.product.out_of_stock)}</span> })}
                 {is_demo.then(|| view! { <DemoMark /> })}
             </p>
-            {in_stock.then(|| view! { <crate::orders::pages::AddToCart slug=slug.clone() /> })}
+            {in_stock.then(|| view! { <crate::orders::widgets::AddToCart slug=slug.clone() /> })}
         </article>
     }
 }

@@ -2,7 +2,6 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod cache;
-pub mod certificate;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod index;

@@ -34,17 +34,8 @@ pub struct ProductCard {
     pub is_demo: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Council {
-    Provincial,
-    National,
-}
-
-impl Council {
-    pub fn from_db(s: &str) -> Council {
-        if s == "national" { Council::National } else { Council::Provincial }
-    }
-}
+/// Which OCOP council certified a product.
+pub use crate::certificates::model::Council;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Certificate {

@@ -11,8 +11,8 @@ use crate::error::AppError;
 use crate::i18n::{td, td_string};
 use crate::lang::use_locale;
 use crate::lang::{Lang, Localized, use_lang};
-use crate::shell::site_url;
-use crate::trace::pages::TraceBlock;
+use crate::site::site_url;
+use crate::trace::widgets::TraceBlock;
 use crate::ui::badges::{DemoMark, ExportRibbon, PriceTag, StarBadge};
 use crate::ui::layout::{LoadError, NotFound};
 
@@ -23,7 +23,10 @@ fn Loading() -> impl IntoView {
 }
 
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub fn HomePage(
+    /// What the shell puts between the welcome and the showcase (the running fair's banner).
+    children: Children,
+) -> impl IntoView {
     let i18n = use_locale();
     let data = Resource::new(|| (), |_| fetch_home());
     view! {
@@ -39,7 +42,7 @@ pub fn HomePage() -> impl IntoView {
                 </a>
             </div>
         </section>
-        <crate::fairs::pages::RunningFairBanner />
+        {children()}
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -385,7 +388,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
                             })}
                     </dl>
                     {(stock > 0).then(|| view! {
-                        <crate::orders::pages::AddToCart slug=card.slug.clone() with_quantity=true max=stock />
+                        <crate::orders::widgets::AddToCart slug=card.slug.clone() with_quantity=true max=stock />
                     })}
                     {card.exported_to.as_deref().filter(|c| *c == "GB").map(|_| view! {
                         <p class="product__export">{td!(i18n, catalog.product.export_note)}</p>
@@ -401,10 +404,13 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             {certificate.map(|c| view! { <CertificatePanel certificate=c /> })}
             <TraceBlock
                 code=trace_code
-                cooperative_slug=card.cooperative_slug.clone()
-                product_slug=card.slug.clone()
+                inquiry=format!(
+                    "{}?product={}",
+                    crate::inquiries::api::inquiry_path(&card.cooperative_slug),
+                    card.slug,
+                )
             />
-            <crate::orders::pages::ProductReviews product_id />
+            <crate::orders::widgets::ProductReviews product_id />
             {(!listings.is_empty()).then(|| view! {
                 <section class="product__listings" aria-labelledby="listings-title">
                     <h2 id="listings-title">{td!(i18n, catalog.product.listings)}</h2>

@@ -152,7 +152,7 @@ pub async fn list_products(
     let (query, _) = query.clone().limited();
     let query = &query;
     let words = terms(&query.q);
-    let index = &db.list_index;
+    let index = db.shared::<super::index::ListIndex>();
     let mut listing = index.list(db, query, words.as_deref(), lang, today, query.page).await?;
     let total = listing.total;
     let pages = (total.saturating_add(PER_PAGE - 1) / PER_PAGE).max(1);
@@ -207,11 +207,13 @@ pub async fn list_products_cached(
 ) -> Result<std::sync::Arc<ProductPage>, sqlx::Error> {
     // Limited before it is a key: a 1 MB search must not become a 1 MB cache key.
     let (query, _) = query.clone().limited();
-    if let Some(page) = cache.get(&query, lang, today) {
+    // Read before the list: a page that raced a change is kept under the old generation.
+    let generation = crate::changes::catalogue_generation(db);
+    if let Some(page) = cache.get(&query, lang, today, generation) {
         return Ok(page);
     }
     let page = std::sync::Arc::new(list_products(db, &query, lang, today).await?);
-    cache.insert(query, lang, today.to_owned(), page.clone());
+    cache.insert((query, lang, today.to_owned(), generation), page.clone());
     Ok(page)
 }
 
@@ -226,29 +228,6 @@ struct DetailRow {
     group_id: i64,
     product_id: i64,
     trace_code: Option<String>,
-}
-
-/// A certificate as stored.
-#[derive(sqlx::FromRow)]
-pub struct CertificateRow {
-    pub id: i64,
-    pub stars: i64,
-    pub council: String,
-    pub decision_no: String,
-    pub issued_on: String,
-    pub expires_on: String,
-    pub is_demo: i64,
-}
-
-/// The product's latest certificate (by issue date), expired or not: the one the storefront shows
-/// and the dashboard edits.
-pub async fn latest_certificate(db: &Db, product_id: i64) -> Result<Option<CertificateRow>, sqlx::Error> {
-    let mut sql = Sql::new(
-        "SELECT id, stars, council, decision_no, issued_on, expires_on, is_demo FROM certificates \
-         WHERE product_id = ",
-    );
-    sql.bind(product_id).push(" ORDER BY issued_on DESC, id DESC LIMIT 1");
-    sql.query_as()?.fetch_optional(&db.pool).await
 }
 
 /// The product page: `None` for an unknown, unpublished or deleted product.
@@ -267,15 +246,16 @@ pub async fn product_detail(db: &Db, slug: &str, today: &str) -> Result<Option<P
     sql.bind(slug.to_owned());
     let detail: DetailRow = sql.query_as()?.fetch_one(&db.pool).await?;
 
-    let certificate = latest_certificate(db, detail.product_id).await?.map(|c| Certificate {
-        expired: c.expires_on.as_str() < today,
-        stars: c.stars,
-        council: Council::from_db(&c.council),
-        decision_no: c.decision_no,
-        issued_on: c.issued_on,
-        expires_on: c.expires_on,
-        is_demo: c.is_demo != 0,
-    });
+    let certificate =
+        crate::certificates::service::latest_certificate(db, detail.product_id).await?.map(|c| Certificate {
+            expired: c.expires_on.as_str() < today,
+            stars: c.stars,
+            council: Council::from_db(&c.council),
+            decision_no: c.decision_no,
+            issued_on: c.issued_on,
+            expires_on: c.expires_on,
+            is_demo: c.is_demo != 0,
+        });
 
     let mut sql = card_query(today);
     sql.push(" AND p.group_id = ").bind(detail.group_id);

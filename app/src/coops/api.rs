@@ -11,15 +11,8 @@ mod ssr {
     pub use super::super::service;
     pub use crate::accounts::auth::require_member;
     pub use crate::clock::now_unix;
+    pub use crate::db::use_db;
     pub use crate::error::respond;
-    pub use crate::shell::use_db;
-
-    /// The storefront's cached lists are stale once a product changes.
-    pub fn catalogue_changed() {
-        if let Some(cache) = leptos::prelude::use_context::<crate::catalog::cache::PageCache>() {
-            cache.invalidate();
-        }
-    }
 }
 #[cfg(feature = "ssr")]
 use ssr::*;
@@ -75,7 +68,6 @@ pub async fn update_product(id: i64, form: ProductForm) -> Result<(), AppError> 
     respond(async {
         let (_, coop) = require_member()?;
         service::update_product(&use_db()?, coop.cooperative_id, id, &form, now_unix()).await?;
-        catalogue_changed();
         Ok(())
     })
     .await
@@ -90,7 +82,6 @@ pub async fn adjust_stock(product_id: i64, stock: StockAdjustment) -> Result<i64
         let after =
             service::adjust_stock(&use_db()?, coop.cooperative_id, viewer.id, product_id, &stock, now_unix())
                 .await?;
-        catalogue_changed();
         Ok(after)
     })
     .await
@@ -101,7 +92,6 @@ pub async fn set_published(id: i64, publish: bool) -> Result<(), AppError> {
     respond(async {
         let (_, coop) = require_member()?;
         service::set_published(&use_db()?, coop.cooperative_id, id, publish, now_unix()).await?;
-        catalogue_changed();
         Ok(())
     })
     .await
@@ -112,7 +102,6 @@ pub async fn delete_product(id: i64) -> Result<(), AppError> {
     respond(async {
         let (_, coop) = require_member()?;
         service::delete_product(&use_db()?, coop.cooperative_id, id, now_unix()).await?;
-        catalogue_changed();
         Ok(())
     })
     .await
@@ -126,7 +115,6 @@ pub async fn save_certificate(product_id: i64, form: CertificateForm) -> Result<
         let today = crate::clock::vietnam_today();
         service::save_certificate(&use_db()?, coop.cooperative_id, product_id, &form, &today, now_unix())
             .await?;
-        catalogue_changed();
         Ok(())
     })
     .await
@@ -164,7 +152,6 @@ pub async fn move_photo(id: i64, to: crate::media::model::PhotoMove) -> Result<(
     respond(async {
         let (_, coop) = require_member()?;
         crate::media::service::move_photo(&use_db()?, coop.cooperative_id, id, to).await?;
-        catalogue_changed();
         Ok(())
     })
     .await
@@ -175,7 +162,6 @@ pub async fn delete_photo(id: i64) -> Result<(), AppError> {
     respond(async {
         let (_, coop) = require_member()?;
         crate::media::service::delete_photo(&use_db()?, &use_media()?, coop.cooperative_id, id).await?;
-        catalogue_changed();
         Ok(())
     })
     .await
@@ -196,7 +182,6 @@ pub async fn update_profile(form: ProfileForm) -> Result<(), AppError> {
     respond(async {
         let (_, coop) = require_member()?;
         service::update_profile(&use_db()?, coop.cooperative_id, &form).await?;
-        catalogue_changed();
         Ok(())
     })
     .await

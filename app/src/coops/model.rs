@@ -1,12 +1,12 @@
 //! Dashboard types shared by the server and the browser.
 use serde::{Deserialize, Serialize};
 
+pub use crate::certificates::model::{CertificateState, Council, EXPIRING_DAYS, certificate_state};
+
 use crate::lang::Text;
 
 /// Stock at or below this is "low".
 pub const LOW_STOCK: i64 = 5;
-/// Certificates expiring within this many days are flagged.
-pub const EXPIRING_DAYS: i64 = 90;
 
 /// The counts on the dashboard's first page. Orders and inquiries are `None` until those
 /// features exist.
@@ -230,15 +230,6 @@ pub struct CertificateForm {
     pub issued_on: String,
 }
 
-/// Where a certificate stands today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CertificateState {
-    Valid,
-    /// Expires within `EXPIRING_DAYS`; the number of days left.
-    ExpiringSoon(i64),
-    Expired,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateInfo {
     pub form: CertificateForm,
@@ -327,18 +318,6 @@ pub fn parse_count(text: &str) -> Option<i64> {
         return None;
     }
     t.parse().ok()
-}
-
-/// Where a certificate expiring on `expires_on` stands on `today` (both `YYYY-MM-DD`).
-pub fn certificate_state(expires_on: &str, today: &str, days_left: Option<i64>) -> CertificateState {
-    if expires_on < today {
-        CertificateState::Expired
-    } else {
-        match days_left {
-            Some(days) if days <= EXPIRING_DAYS => CertificateState::ExpiringSoon(days),
-            _ => CertificateState::Valid,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,82 +1,22 @@
 //! Dashboard pages at /coop: overview, product list, product editor.
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
-use leptos_router::components::A;
+use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::api::*;
+pub use super::frame::{Dashboard, MemberOnly};
 use super::model::*;
-use crate::accounts::model::{Membership, Viewer};
-use crate::accounts::pages::{CoopClosed, Forbidden, SignedIn};
+use crate::accounts::model::Membership;
 use crate::error::AppError;
 use crate::i18n::{td, td_string};
+use crate::lang::use_lang;
 use crate::lang::use_locale;
-use crate::lang::{Localized, use_lang};
 use crate::trace::api::{AddBatch, DeleteBatch, fetch_product_trace};
 use crate::trace::model::ProductTrace;
-use crate::trace::pages::BatchEditor;
+use crate::trace::widgets::BatchEditor;
 use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error, field_error, refreshed, successes};
 use crate::ui::layout::{LoadError, Loaded};
 use crate::ui::money::format_vnd;
-
-/// Renders `page` for a member of an approved cooperative; others get the login page or 403 (a
-/// member of a cooperative that is not approved, with its status and the department's reason).
-#[component]
-pub fn MemberOnly<F, V>(page: F) -> impl IntoView
-where
-    F: Fn(Membership) -> V + Send + Sync + Clone + 'static,
-    V: IntoView + 'static,
-{
-    view! {
-        <SignedIn page=move |viewer: Viewer| {
-            if let Some(membership) = viewer.dashboard_cooperative().cloned() {
-                page(membership).into_any()
-            } else if let Some(membership) = viewer.closed_cooperative().cloned() {
-                view! { <CoopClosed membership /> }.into_any()
-            } else {
-                view! { <Forbidden /> }.into_any()
-            }
-        } />
-    }
-}
-
-/// The dashboard frame: the cooperative's name and the section links.
-#[component]
-pub fn Dashboard(membership: Membership, children: Children) -> impl IntoView {
-    let i18n = use_locale();
-    view! {
-        <Meta name="robots" content="noindex" />
-        <div class="dashboard">
-            <nav class="dashboard__nav" aria-label=move || td_string!(i18n, coops.nav.label)>
-                <p class="dashboard__coop">
-                    <Localized text=membership.name.clone() />
-                </p>
-                <A href="/coop" exact=true attr:class="dashboard__link">
-                    {td!(i18n, coops.nav.overview)}
-                </A>
-                <A href="/coop/products" attr:class="dashboard__link">
-                    {td!(i18n, coops.nav.products)}
-                </A>
-                <A href="/coop/orders" attr:class="dashboard__link">
-                    {td!(i18n, coops.nav.orders)}
-                </A>
-                <A href="/coop/booth" attr:class="dashboard__link">
-                    {td!(i18n, coops.nav.booth)}
-                </A>
-                <A href="/coop/inquiries" attr:class="dashboard__link">
-                    {td!(i18n, coops.nav.inquiries)}
-                </A>
-                <A href="/coop/profile" attr:class="dashboard__link">
-                    {td!(i18n, coops.nav.profile)}
-                </A>
-                <a class="dashboard__link" href=format!("/c/{}", membership.slug)>
-                    {td!(i18n, coops.nav.storefront)}
-                </a>
-            </nav>
-            <div class="dashboard__main">{children()}</div>
-        </div>
-    }
-}
 
 #[component]
 pub fn CoopOverviewPage() -> impl IntoView {

@@ -4,12 +4,13 @@
 use tracing::instrument;
 
 use super::model::*;
-use crate::catalog::certificate::{expiry, parse_date};
+use crate::certificates::model::{expiry, parse_date};
+use crate::certificates::service::latest_certificate;
 use crate::db::{Db, Sql};
 use crate::error::{AppError, FieldError};
 use crate::lang::Text;
+use crate::search::fold::search_text;
 use crate::search::fold::{fold, slugify};
-use crate::seed::search_text;
 
 /// The dashboard's counts. `today` is `YYYY-MM-DD`.
 #[instrument(skip(db))]
@@ -24,8 +25,7 @@ pub async fn overview(db: &Db, coop_id: i64, today: &str) -> Result<Overview, Ap
         expiring: i64,
         expired: i64,
     }
-    let soon =
-        crate::catalog::certificate::add_days(today, EXPIRING_DAYS).unwrap_or_else(|| today.to_owned());
+    let soon = crate::certificates::model::add_days(today, EXPIRING_DAYS).unwrap_or_else(|| today.to_owned());
     let mut sql = Sql::new(
         "SELECT c.name_vi, c.name_en, \
          (SELECT COUNT(*) FROM products p WHERE p.cooperative_id = c.id AND p.status <> 'deleted') AS products, \
@@ -113,16 +113,9 @@ pub async fn products(db: &Db, coop_id: i64) -> Result<Vec<DashboardProduct>, Ap
         .collect())
 }
 
-/// Succeeds when the product exists, is not deleted, and belongs to the cooperative.
-pub async fn check_owned(db: &Db, coop_id: i64, product_id: i64) -> Result<(), AppError> {
-    let mut sql = Sql::new("SELECT cooperative_id FROM products WHERE status <> 'deleted' AND id = ");
-    sql.bind(product_id);
-    match sql.query_scalar::<i64>()?.fetch_optional(&db.pool).await? {
-        None => Err(AppError::NotFound),
-        Some(owner) if owner == coop_id => Ok(()),
-        Some(_) => Err(AppError::Forbidden),
-    }
-}
+/// The product ownership rule (a product is its cooperative's until deleted) is kept by the
+/// lowest domain that writes a product's rows, the photos, so that every domain checks one rule.
+pub use crate::media::service::check_owned;
 
 #[derive(sqlx::FromRow)]
 struct EditRow {
@@ -439,6 +432,7 @@ pub async fn adjust_stock(
         StockMoveRecord { delta, stock_after: after, reason, note, user_id: Some(user_id), order_id: None };
     record_stock_move(&mut tx, product_id, moved, now).await?;
     tx.commit().await?;
+    crate::changes::catalogue_changed(db);
     Ok(after)
 }
 
@@ -503,6 +497,7 @@ pub async fn update_product(
     sql.push(", updated_at = ").bind(now);
     sql.push(" WHERE id = ").bind(product_id).push(" AND cooperative_id = ").bind(coop_id);
     sql.query()?.execute(&db.pool).await.map_err(slug_conflict)?;
+    crate::changes::catalogue_changed(db);
     Ok(())
 }
 
@@ -530,6 +525,7 @@ pub async fn set_published(
     sql.push(", updated_at = ").bind(now);
     sql.push(" WHERE id = ").bind(product_id).push(" AND cooperative_id = ").bind(coop_id);
     sql.query()?.execute(&db.pool).await?;
+    crate::changes::catalogue_changed(db);
     Ok(())
 }
 
@@ -540,6 +536,7 @@ pub async fn delete_product(db: &Db, coop_id: i64, product_id: i64, now: i64) ->
     let mut sql = Sql::new("UPDATE products SET status = 'deleted', updated_at = ");
     sql.bind(now).push(" WHERE id = ").bind(product_id).push(" AND cooperative_id = ").bind(coop_id);
     sql.query()?.execute(&db.pool).await?;
+    crate::changes::catalogue_changed(db);
     Ok(())
 }
 
@@ -551,7 +548,7 @@ fn days_between(today: &str, date: &str) -> Option<i64> {
 
 /// The product's latest certificate, as the editor shows it on `today`.
 pub async fn certificate(db: &Db, product_id: i64, today: &str) -> Result<Option<CertificateInfo>, AppError> {
-    let row = crate::catalog::service::latest_certificate(db, product_id).await?;
+    let row = latest_certificate(db, product_id).await?;
     Ok(row.map(|r| CertificateInfo {
         state: certificate_state(&r.expires_on, today, days_between(today, &r.expires_on)),
         expires_on: r.expires_on,
@@ -605,7 +602,7 @@ pub async fn save_certificate(
         return Err(AppError::Validation(errors));
     }
     let expires = expiry(issued).to_string();
-    let latest = crate::catalog::service::latest_certificate(db, product_id).await?.map(|c| c.id);
+    let latest = latest_certificate(db, product_id).await?.map(|c| c.id);
     let sql = match latest {
         Some(id) => {
             let mut sql = Sql::new("UPDATE certificates SET stars = ");
@@ -629,6 +626,7 @@ pub async fn save_certificate(
     let mut touch = Sql::new("UPDATE products SET updated_at = ");
     touch.bind(now).push(" WHERE id = ").bind(product_id);
     touch.query()?.execute(&db.pool).await?;
+    crate::changes::catalogue_changed(db);
     Ok(())
 }
 
@@ -841,5 +839,6 @@ pub async fn update_profile(db: &Db, coop_id: i64, form: &ProfileForm) -> Result
     sql.push(", bank_holder = ").bind(holder);
     sql.push(" WHERE id = ").bind(coop_id);
     sql.query()?.execute(&db.pool).await?;
+    crate::changes::catalogue_changed(db);
     Ok(())
 }

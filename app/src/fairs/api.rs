@@ -14,10 +14,10 @@ mod ssr {
     };
     pub use crate::clock::now_unix;
     pub use crate::clock::vietnam_today as today;
+    pub use crate::db::use_db;
     pub use crate::error::is_plain_form_post;
     pub use crate::error::respond;
     pub use crate::live::use_hub;
-    pub use crate::shell::use_db;
     use cookie::{Cookie, SameSite};
     use leptos::prelude::use_context;
 
@@ -257,8 +257,7 @@ pub async fn fetch_fair_form(draft: String) -> Result<FairFormPage, AppError> {
     .await
 }
 
-/// A refused plain form is kept as a draft and the admin goes back to `form_url` with it, every
-/// field as typed.
+/// A refused plain form goes back to `form_url` with every field as typed.
 #[cfg(feature = "ssr")]
 async fn back_to_form(
     db: &crate::db::Db,
@@ -267,12 +266,7 @@ async fn back_to_form(
     form_url: &str,
 ) -> Result<String, AppError> {
     let ip = crate::accounts::auth::request_session().ip;
-    match crate::drafts::save(db, form, &errors, &ip, now_unix()).await? {
-        Some(token) => {
-            leptos_axum::redirect(crate::ui::next::safe_next(&format!("{form_url}?draft={token}#fair-form")))
-        }
-        None => leptos_axum::redirect(crate::ui::next::safe_next(&format!("{form_url}#fair-form"))),
-    }
+    crate::ui::forms::back_to_form(db, form, &errors, &ip, form_url, "fair-form").await?;
     Ok(String::new())
 }
 
@@ -289,7 +283,6 @@ pub async fn create_fair(form: FairForm) -> Result<String, AppError> {
     .await;
     match outcome {
         Ok(slug) => {
-            crate::admin::api::shop_changed();
             redirect_plain_form(&format!("/fairs/{slug}"));
             Ok(slug)
         }
@@ -334,7 +327,6 @@ pub async fn update_fair(slug: String, form: FairForm) -> Result<String, AppErro
     .await;
     match outcome {
         Ok(slug) => {
-            crate::admin::api::shop_changed();
             redirect_plain_form("/admin/fairs");
             Ok(slug)
         }
@@ -354,7 +346,6 @@ pub async fn set_fair_open(slug: String, open: bool) -> Result<FairSummary, AppE
         respond(async {
             let admin = require_admin()?;
             let fair = service::set_open(&use_db()?, &use_hub()?, admin.id, &slug, open, now_unix()).await?;
-            crate::admin::api::shop_changed();
             Ok(fair)
         })
         .await,

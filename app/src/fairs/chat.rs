@@ -134,7 +134,7 @@ pub async fn say(
             };
             let (id, name, opened) = open(db, booth, &visitor, &name, now).await?;
             if opened {
-                use crate::admin::dashboard::{model::FeedKind, service::announce};
+                use crate::live::{feed::announce, model::FeedKind};
                 announce(db, hub, FeedKind::Chat, id).await;
             }
             (id, booth, Sender::Visitor, name)
@@ -171,7 +171,7 @@ async fn open(
     name: &str,
     now: i64,
 ) -> Result<(i64, String, bool), Refusal> {
-    if !super::service::is_open_booth(db, booth).await.map_err(unavailable)? {
+    if !is_open_booth(db, booth).await.map_err(unavailable)? {
         return Err(Refusal::NotFound);
     }
     let mut sql = Sql::new(
@@ -322,6 +322,14 @@ pub async fn inbox(db: &Db, cooperative_id: i64) -> Result<Vec<ConversationSumma
             last_at: r.last_message_at,
         })
         .collect())
+}
+
+/// Whether `coop` has a booth open to visitors (an approved cooperative's).
+pub async fn is_open_booth(db: &Db, coop: i64) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM cooperatives WHERE status = 'approved' AND id = ");
+    sql.bind(coop);
+    let n: i64 = sql.query_scalar()?.fetch_one(&db.pool).await?;
+    Ok(n > 0)
 }
 
 #[cfg(test)]

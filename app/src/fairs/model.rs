@@ -23,15 +23,7 @@ pub struct Slot {
     pub link: Option<String>,
 }
 
-/// A fair a booth takes part in, for the "live at" badge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FairRef {
-    pub id: i64,
-    pub slug: String,
-    pub name: Text,
-    pub starts_at: i64,
-    pub ends_at: i64,
-}
+pub use crate::live::model::FairRef;
 
 /// A visitor's conversation with a booth, with its messages (oldest first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

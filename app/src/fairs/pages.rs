@@ -8,13 +8,13 @@ use super::api::*;
 use super::model::*;
 use crate::accounts::model::Membership;
 use crate::catalog::components::ProductGrid;
-use crate::coops::pages::{Dashboard, MemberOnly};
+use crate::coops::frame::{Dashboard, MemberOnly};
 use crate::i18n::{td, td_string};
-use crate::inquiries::pages::InquiryFormView;
+use crate::inquiries::form::InquiryFormView;
 use crate::lang::use_locale;
 use crate::lang::{Localized, use_lang};
 use crate::live::model::{ChatMessage, Refusal, Sender};
-use crate::shell::site_url;
+use crate::site::site_url;
 use crate::ui::dates::format_datetime;
 use crate::ui::layout::Loaded;
 

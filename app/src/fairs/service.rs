@@ -1,10 +1,11 @@
 //! Booth pages: the cooperative's booth with its picks drawn live from the catalogue, its team,
 //! its schedule and the fair it is live at.
+pub use super::chat::is_open_booth;
 use super::chat::{self, Visitor};
 use super::model::*;
 use crate::accounts::model::Viewer;
-use crate::admin::audit::{Audit, record};
-use crate::admin::model::AuditAction;
+use crate::audit::AuditAction;
+use crate::audit::{Audit, record};
 use crate::db::{Db, Sql};
 use crate::error::AppError;
 use crate::lang::Text;
@@ -68,14 +69,6 @@ async fn featured_ids(db: &Db, coop: i64) -> Result<Vec<i64>, sqlx::Error> {
     sql.query_scalar()?.fetch_all(&db.pool).await
 }
 
-/// Whether `coop` has a booth open to visitors (an approved cooperative's).
-pub async fn is_open_booth(db: &Db, coop: i64) -> Result<bool, sqlx::Error> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM cooperatives WHERE status = 'approved' AND id = ");
-    sql.bind(coop);
-    let n: i64 = sql.query_scalar()?.fetch_one(&db.pool).await?;
-    Ok(n > 0)
-}
-
 /// The fair `coop`'s booth is live at, at `now`.
 pub async fn live_fair(db: &Db, coop: i64, now: i64) -> Result<Option<FairRef>, sqlx::Error> {
     let mut sql = Sql::new(
@@ -85,6 +78,16 @@ pub async fn live_fair(db: &Db, coop: i64, now: i64) -> Result<Option<FairRef>, 
     sql.bind(coop).push(" AND f.starts_at <= ").bind(now).push(" AND f.ends_at > ").bind(now);
     sql.push(" ORDER BY f.ends_at, f.id LIMIT 1");
     Ok(sql.query_as::<FairRow>()?.fetch_optional(&db.pool).await?.map(Into::into))
+}
+
+/// Counts one tab walking into `booth` (as `visitor`), under the fair it is in at `now`, if any.
+pub async fn record_visit(db: &Db, booth: i64, visitor: &str, now: i64) -> Result<(), sqlx::Error> {
+    let fair = live_fair(db, booth, now).await?.map(|f| f.id);
+    let mut sql = Sql::new("INSERT INTO booth_visits (fair_id, cooperative_id, visitor, at) VALUES (");
+    sql.bind(fair).push(", ").bind(booth).push(", ").bind(visitor.chars().take(64).collect::<String>());
+    sql.push(", ").bind(now).push(")");
+    sql.query()?.execute(&db.pool).await?;
+    Ok(())
 }
 
 /// The fair the booth of `coop` is live at, at `now`; `NotFound` when it has no open booth
@@ -574,6 +577,9 @@ pub async fn update_fair(
         old.iter().map(|(_, id)| *id).filter(|id| !fair.booths.contains(id)).collect();
     touched.extend(&fair.booths);
     announce(db, hub, touched, now).await;
+    // The shop shows which booths are live, and the tiles count them.
+    crate::changes::catalogue_changed(db);
+    hub.kpis_changed();
     Ok(current.slug)
 }
 
@@ -613,6 +619,9 @@ pub async fn set_open(
         Ok(booths) => announce(db, hub, booths.into_iter().map(|(_, id)| id).collect(), now).await,
         Err(e) => tracing::warn!(error = %e, fair = fair.id, "could not tell the fair's booth pages"),
     }
+    // The shop shows which booths are live, and the tiles count them.
+    crate::changes::catalogue_changed(db);
+    hub.kpis_changed();
     Ok(FairSummary { starts_at, ends_at, phase: Phase::at(starts_at, ends_at, now), ..fair })
 }
 
@@ -673,5 +682,8 @@ pub async fn create_fair(
     record(&mut tx, audit).await?;
     tx.commit().await?;
     announce(db, hub, fair.booths, now).await;
+    // The shop shows which booths are live, and the tiles count them.
+    crate::changes::catalogue_changed(db);
+    hub.kpis_changed();
     Ok(slug)
 }

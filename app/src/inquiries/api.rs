@@ -12,9 +12,9 @@ mod ssr {
     pub use crate::accounts::auth::{redirect_plain_form, request_session, require_admin, require_member};
     pub use crate::clock::now_unix;
     pub use crate::clock::vietnam_today as today;
+    pub use crate::db::use_db;
     pub use crate::error::{FieldError, is_plain_form_post, respond};
     pub use crate::live::use_hub;
-    pub use crate::shell::use_db;
 }
 #[cfg(feature = "ssr")]
 use ssr::*;
@@ -47,17 +47,8 @@ pub async fn send_inquiry(form: InquiryForm) -> Result<(), AppError> {
                 _ => vec![FieldError::new("form", "rate_limited")],
             };
             let ip = request_session().ip;
-            match crate::drafts::save(&db, &form, &errors, &ip, now_unix()).await? {
-                Some(token) => leptos_axum::redirect(crate::ui::next::safe_next(&format!(
-                    "{}?draft={token}#inquiry-form",
-                    inquiry_path(&booth)
-                ))),
-                None => leptos_axum::redirect(crate::ui::next::safe_next(&format!(
-                    "{}#inquiry-form",
-                    inquiry_path(&booth)
-                ))),
-            }
-            Ok(())
+            crate::ui::forms::back_to_form(&db, &form, &errors, &ip, &inquiry_path(&booth), "inquiry-form")
+                .await
         }
         Err(e) => Err(e),
     }

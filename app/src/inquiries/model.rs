@@ -155,7 +155,7 @@ impl InquiryForm {
         let target = self.target_date.trim();
         let target_date = if target.is_empty() {
             None
-        } else if let Some(date) = crate::catalog::certificate::parse_date(target).map(|d| d.to_string()) {
+        } else if let Some(date) = crate::certificates::model::parse_date(target).map(|d| d.to_string()) {
             if date.as_str() < today {
                 errors.push(FieldError::new("target_date", "date_past"));
             }

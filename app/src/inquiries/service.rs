@@ -98,13 +98,7 @@ pub async fn submit(
             at: now,
         },
     });
-    crate::admin::dashboard::service::announce(
-        db,
-        hub,
-        crate::admin::dashboard::model::FeedKind::Inquiry,
-        id,
-    )
-    .await;
+    crate::live::feed::announce(db, hub, crate::live::model::FeedKind::Inquiry, id).await;
     Ok(Submitted::Stored(id))
 }
 

@@ -23,7 +23,7 @@ pub const OUTBOX_FRAMES: usize = 256;
 pub const PRESENCE_TTL: Duration = Duration::from_secs(60);
 pub const PRESENCE_REFRESH: Duration = Duration::from_secs(20);
 /// A site visitor counts as active this long after their last page.
-pub const ACTIVE_VISITOR: Duration = Duration::from_secs(crate::admin::dashboard::model::ACTIVE_VISITOR_SECS);
+pub const ACTIVE_VISITOR: Duration = Duration::from_secs(super::model::ACTIVE_VISITOR_SECS);
 
 #[derive(Clone)]
 struct Outbox {
@@ -262,7 +262,7 @@ impl Hub {
     }
 
     /// Adds `topic` to the connection's subscriptions. Authorization happens before, in
-    /// `live::service::authorize`.
+    /// `socket::service::authorize`.
     pub fn subscribe(&self, conn: ConnId, topic: Topic) {
         // No user's right: no revocation to race with.
         self.subscribe_as(conn, &[topic], None, 0);

@@ -1,15 +1,14 @@
 //! Live updates over one WebSocket per tab: the protocol (`model`), the server's event hub
-//! (`hub`), who may follow what (`service`), the PostgreSQL relay between instances (`relay`),
-//! the site's recent visitors (`visitors`) and the browser's end of the connection (`client`).
+//! (`hub`), the dashboard's activity feed (`feed`), the site's recent visitors (`visitors`) and
+//! the browser's end of the connection (`client`). Who may follow what and the relay between
+//! instances need every domain, so they sit on top, in `crate::socket`.
 #[cfg(feature = "hydrate")]
 pub mod client;
 #[cfg(feature = "ssr")]
+pub mod feed;
+#[cfg(feature = "ssr")]
 pub mod hub;
 pub mod model;
-#[cfg(feature = "ssr")]
-pub mod relay;
-#[cfg(feature = "ssr")]
-pub mod service;
 #[cfg(feature = "ssr")]
 pub mod visitors;
 

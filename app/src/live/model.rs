@@ -3,8 +3,7 @@
 //! sides read and write the very same types.
 use serde::{Deserialize, Serialize};
 
-use crate::admin::dashboard::model::{FeedItem, Kpis};
-use crate::fairs::model::FairRef;
+use crate::lang::Text;
 
 /// The largest text frame a client may send. Anything longer closes the connection.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 4096;
@@ -219,6 +218,105 @@ pub mod close {
     pub const TOO_BIG: u16 = 1009;
     /// Binary frames are not part of the protocol.
     pub const UNSUPPORTED: u16 = 1003;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payloads: what the admin dashboard and the booths are told
+
+/// Items the activity feed keeps, newest first.
+pub const FEED_ITEMS: usize = 20;
+/// A site visitor counts as active for this long after their last page.
+pub const ACTIVE_VISITOR_SECS: u64 = 300;
+
+/// The figures on the tiles. Revenue is the goods' value (no shipping) of the orders placed
+/// today and not cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Kpis {
+    pub orders_today: i64,
+    pub revenue_today_vnd: i64,
+    /// Distinct visitors with a page in the last five minutes, on this instance.
+    pub site_visitors: u32,
+    /// Open tabs in booths, every instance's together.
+    pub booth_visitors: u32,
+    /// Booths of approved cooperatives in a fair that is running now.
+    pub booths_live: i64,
+    pub inquiries_today: i64,
+    pub coops_pending: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedKind {
+    Order,
+    Inquiry,
+    /// A visitor opened a conversation at a booth.
+    Chat,
+}
+
+impl FeedKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedKind::Order => "order",
+            FeedKind::Inquiry => "inquiry",
+            FeedKind::Chat => "chat",
+        }
+    }
+}
+
+/// One line of the live feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedItem {
+    pub kind: FeedKind,
+    /// The order's, inquiry's or conversation's id.
+    pub id: i64,
+    pub at: i64,
+    pub cooperative: Text,
+    pub cooperative_slug: String,
+    /// The order number, the buyer's company and country, or the visitor's name.
+    pub label: String,
+    /// An order's goods value.
+    pub amount_vnd: Option<i64>,
+}
+
+impl FeedItem {
+    /// Where the line leads: the inquiry in the province's list, the booth where the chat is,
+    /// and the cooperative's page for an order (its details are the cooperative's and the
+    /// shopper's).
+    pub fn href(&self) -> String {
+        match self.kind {
+            FeedKind::Order => format!("/c/{}", self.cooperative_slug),
+            FeedKind::Inquiry => format!("/admin/inquiries#inquiry-{}", self.id),
+            FeedKind::Chat => format!("/booths/{}", self.cooperative_slug),
+        }
+    }
+}
+
+/// A fair a booth takes part in, for the "live at" badge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FairRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: Text,
+    pub starts_at: i64,
+    pub ends_at: i64,
+}
+
+/// Newest first, one line per item, at most `FEED_ITEMS`.
+pub fn merge_feed(mut items: Vec<FeedItem>) -> Vec<FeedItem> {
+    items.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+    items.dedup_by(|a, b| a.kind == b.kind && a.id == b.id);
+    items.truncate(FEED_ITEMS);
+    items
+}
+
+/// Adds a live item to the feed (ignoring one already there).
+pub fn push_feed(feed: &mut Vec<FeedItem>, item: FeedItem) {
+    if feed.iter().any(|f| f.kind == item.kind && f.id == item.id) {
+        return;
+    }
+    feed.push(item);
+    let merged = merge_feed(std::mem::take(feed));
+    *feed = merged;
 }
 
 #[cfg(test)]

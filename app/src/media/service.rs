@@ -8,9 +8,20 @@ use tracing::instrument;
 use super::image::{UploadError, process};
 use super::model::{MAX_PHOTOS, Photo, PhotoMove, media_url};
 use super::store::{MediaStore, PUBLIC_PREFIX};
-use crate::coops::service::check_owned;
 use crate::db::{Db, Sql};
 use crate::error::{AppError, FieldError};
+
+/// Succeeds when the product exists, is not deleted, and belongs to the cooperative: `NotFound`
+/// for an unknown or deleted product, `Forbidden` for another cooperative's.
+pub async fn check_owned(db: &Db, coop_id: i64, product_id: i64) -> Result<(), AppError> {
+    let mut sql = Sql::new("SELECT cooperative_id FROM products WHERE status <> 'deleted' AND id = ");
+    sql.bind(product_id);
+    match sql.query_scalar::<i64>()?.fetch_optional(&db.pool).await? {
+        None => Err(AppError::NotFound),
+        Some(owner) if owner == coop_id => Ok(()),
+        Some(_) => Err(AppError::Forbidden),
+    }
+}
 
 /// What the browser sent.
 pub struct Upload {
@@ -91,6 +102,7 @@ pub async fn add_photo(
     sql.bind(now).push(") RETURNING id");
     let id = sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await?;
     tx.commit().await?;
+    crate::changes::catalogue_changed(db);
     Ok(id)
 }
 
@@ -170,6 +182,7 @@ pub async fn move_photo(db: &Db, coop_id: i64, photo_id: i64, to: PhotoMove) -> 
         sql.query()?.execute(&mut *tx).await?;
     }
     tx.commit().await?;
+    crate::changes::catalogue_changed(db);
     Ok(())
 }
 
@@ -191,6 +204,7 @@ pub async fn delete_photo(db: &Db, store: &MediaStore, coop_id: i64, photo_id: i
     for key in [keys.small_key, keys.large_key, keys.original_key] {
         store.delete(&key).await.map_err(store_error)?;
     }
+    crate::changes::catalogue_changed(db);
     Ok(())
 }
 
@@ -225,6 +239,7 @@ pub async fn set_logo(db: &Db, store: &MediaStore, coop_id: i64, upload: Upload)
     if let Some(previous) = previous {
         store.delete(&previous).await.map_err(store_error)?;
     }
+    crate::changes::catalogue_changed(db);
     Ok(())
 }
 

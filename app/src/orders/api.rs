@@ -14,8 +14,8 @@ mod ssr {
         auth_settings, current_viewer, redirect_plain_form, require_member, require_user, set_cookie,
     };
     pub use crate::clock::now_unix;
+    pub use crate::db::use_db;
     pub use crate::error::respond;
-    pub use crate::shell::use_db;
     use cookie::{Cookie, SameSite};
     use leptos::prelude::use_context;
 
@@ -108,10 +108,8 @@ pub async fn fetch_cart_count() -> Result<i64, AppError> {
 #[server(endpoint = "orders/add_to_cart")]
 pub async fn add_to_cart_by_slug(slug: String, quantity: i64) -> Result<(), AppError> {
     respond(async {
-        let db = use_db()?;
-        let product_id = service::product_id(&db, &slug).await?.ok_or(AppError::NotFound)?;
         let owner = cart_owner(true).ok_or(AppError::Internal)?;
-        service::add_to_cart(&db, &owner, product_id, quantity, now_unix()).await?;
+        service::add_to_cart_by_slug(&use_db()?, &owner, &slug, quantity, now_unix()).await?;
         redirect_plain_form("/cart");
         Ok(())
     })
@@ -151,8 +149,7 @@ pub async fn place_order(form: CheckoutForm) -> Result<Receipt, AppError> {
     respond(async {
         let viewer = require_user()?;
         let receipt =
-            service::checkout_live(&use_db()?, &crate::live::use_hub()?, viewer.id, &form, now_unix())
-                .await?;
+            service::checkout(&use_db()?, &crate::live::use_hub()?, viewer.id, &form, now_unix()).await?;
         redirect_plain_form(&format!("/orders/placed/{}", receipt.checkout_id));
         Ok(receipt)
     })

@@ -7,3 +7,4 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod vietqr;
+pub mod widgets;

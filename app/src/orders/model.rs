@@ -342,15 +342,8 @@ pub struct Receipt {
     pub total_vnd: i64,
 }
 
-/// A product that did not have enough stock for a checkout.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Shortage {
-    pub product_id: i64,
-    pub name: Text,
-    pub requested: i64,
-    /// In stock now; 0 when it can no longer be bought at all.
-    pub available: i64,
-}
+/// A product that did not have enough stock for a checkout (carried by `AppError::OutOfStock`).
+pub use crate::error::Shortage;
 
 impl Shortage {
     pub fn problem(&self) -> LineProblem {

@@ -7,6 +7,6 @@ use crate::error::AppError;
 /// Suggestions while typing in the search box.
 #[server(endpoint = "search/suggest", input = leptos::server_fn::codec::GetUrl)]
 pub async fn suggest(q: String) -> Result<Vec<Suggestion>, AppError> {
-    let db = crate::shell::use_db()?;
+    let db = crate::db::use_db()?;
     Ok(super::service::suggest(&db, &q).await?)
 }

@@ -12,6 +12,11 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
+/// The text the search index is built from: both languages' names and descriptions, folded.
+pub fn search_text(name_vi: &str, name_en: &str, description_vi: &str, description_en: &str) -> String {
+    fold(&format!("{name_vi} {name_en} {description_vi} {description_en}"))
+}
+
 /// The words of a folded text: runs of letters and digits.
 pub fn tokens(s: &str) -> Vec<String> {
     fold(s).split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_owned).collect()

@@ -13,8 +13,8 @@ mod ssr {
     pub use crate::accounts::auth::require_member;
     pub use crate::clock::now_unix;
     pub use crate::clock::vietnam_today as today;
+    pub use crate::db::use_db;
     pub use crate::error::respond;
-    pub use crate::shell::use_db;
 }
 #[cfg(feature = "ssr")]
 use ssr::*;

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::model::*;
-use crate::coops::model::CertificateState;
+use crate::certificates::model::CertificateState;
 use crate::i18n::{Locale, td_string};
 use crate::lang::{Lang, Text};
 
@@ -133,8 +133,8 @@ fn certificate_section(lang: Lang, certificate: Option<TraceCertificate>) -> Any
         CertificateState::Expired => ("chip bad", td_string!(l, trace.expired).to_string()),
     };
     let council = match c.council {
-        crate::catalog::model::Council::Provincial => td_string!(l, trace.provincial).to_string(),
-        crate::catalog::model::Council::National => td_string!(l, trace.national).to_string(),
+        crate::certificates::model::Council::Provincial => td_string!(l, trace.provincial).to_string(),
+        crate::certificates::model::Council::National => td_string!(l, trace.national).to_string(),
     };
     view! {
         <section aria-labelledby="certificate-title" data-testid="certificate">

@@ -6,8 +6,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod documents;
 pub mod model;
-pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod qr;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod widgets;

@@ -2,8 +2,8 @@
 //! batches (harvests) as the cooperative keeps them, and the booth's printable QR card.
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::model::Council;
-use crate::coops::model::CertificateState;
+use crate::certificates::model::CertificateState;
+use crate::certificates::model::Council;
 use crate::lang::Text;
 
 /// Size limits (characters).
@@ -130,7 +130,7 @@ impl BatchForm {
             errors.push(FieldError::new("batch_code", "batch_code_invalid"));
         }
         let raw_date = self.produced_on.trim();
-        let produced_on = match crate::catalog::certificate::parse_date(raw_date) {
+        let produced_on = match crate::certificates::model::parse_date(raw_date) {
             _ if raw_date.is_empty() => {
                 errors.push(FieldError::new("produced_on", "required"));
                 String::new()

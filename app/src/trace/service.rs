@@ -4,12 +4,12 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use tracing::instrument;
 
 use super::model::*;
-use crate::catalog::model::Council;
-use crate::coops::model::certificate_state;
-use crate::coops::service::check_owned;
+use crate::certificates::model::Council;
+use crate::certificates::model::certificate_state;
 use crate::db::{Db, Sql};
 use crate::error::{AppError, FieldError};
 use crate::lang::Text;
+use crate::media::service::check_owned;
 
 /// A new code: 5 random bytes as 10 lowercase hex digits, the same shape as the migration's
 /// backfill. 2^40 codes cannot be walked, and the unique index catches the rare collision.
@@ -123,8 +123,8 @@ pub async fn record(db: &Db, code: &str, today: &str) -> Result<TraceRecord, App
     );
     sql.bind(code.to_owned());
     let row: RecordRow = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
-    let certificate =
-        crate::catalog::service::latest_certificate(db, row.product_id).await?.map(|c| TraceCertificate {
+    let certificate = crate::certificates::service::latest_certificate(db, row.product_id).await?.map(|c| {
+        TraceCertificate {
             state: certificate_state(&c.expires_on, today, days_between(today, &c.expires_on)),
             stars: c.stars,
             council: Council::from_db(&c.council),
@@ -132,7 +132,8 @@ pub async fn record(db: &Db, code: &str, today: &str) -> Result<TraceRecord, App
             issued_on: c.issued_on,
             expires_on: c.expires_on,
             is_demo: c.is_demo != 0,
-        });
+        }
+    });
     Ok(TraceRecord {
         code: code.to_owned(),
         product_name: Text::new(row.name_vi, row.name_en),
@@ -168,7 +169,7 @@ pub async fn code_is_public(db: &Db, code: &str) -> Result<bool, sqlx::Error> {
 
 /// Days from `today` to `date` (negative when past), both `YYYY-MM-DD`.
 fn days_between(today: &str, date: &str) -> Option<i64> {
-    use crate::catalog::certificate::parse_date;
+    use crate::certificates::model::parse_date;
     Some((parse_date(date)? - parse_date(today)?).whole_days())
 }
 

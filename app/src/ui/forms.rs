@@ -276,3 +276,24 @@ where
         </p>
     }
 }
+
+/// The one way a refused plain form (sent without JavaScript) comes back: what was typed is kept
+/// as a draft and the browser goes back to `page` with `?draft=<token>`, at the form's `#anchor`,
+/// where the page fills every field in again and says why beside each. When the draft cannot be
+/// kept (the address has too many), it goes back to the empty form.
+#[cfg(feature = "ssr")]
+pub async fn back_to_form<F: crate::drafts::Draft>(
+    db: &crate::db::Db,
+    form: &F,
+    errors: &[crate::error::FieldError],
+    ip: &str,
+    page: &str,
+    anchor: &str,
+) -> Result<(), AppError> {
+    let target = match crate::drafts::save(db, form, errors, ip, crate::clock::now_unix()).await? {
+        Some(token) => format!("{page}?draft={token}#{anchor}"),
+        None => format!("{page}#{anchor}"),
+    };
+    leptos_axum::redirect(super::next::safe_next(&target));
+    Ok(())
+}

@@ -3,10 +3,8 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_location;
 
-use crate::accounts::pages::AccountNav;
 use crate::i18n::{Locale, td, td_string};
 use crate::lang::use_locale;
-use crate::search::suggest_box::SearchBox;
 
 /// "Tiếng Việt | English". Plain links: the server sets the language cookie and sends the
 /// visitor back to the same address, rendered in the other language.
@@ -42,48 +40,6 @@ pub fn LangSwitch() -> impl IntoView {
             </span>
             {link(Locale::en, "English", "en")}
         </nav>
-    }
-}
-
-#[component]
-pub fn SiteHeader() -> impl IntoView {
-    let i18n = use_locale();
-    let query = leptos_router::hooks::use_query_map();
-    let search = query.with_untracked(|m| m.get("q").unwrap_or_default());
-    view! {
-        <header class="site-header">
-            <div class="site-header__inner">
-                <a class="site-header__brand" href="/">
-                    <span class="site-header__logo" aria-hidden="true">
-                        "★"
-                    </span>
-                    <span class="site-header__name">"OCOP Market"</span>
-                    <span class="site-header__tagline">{td!(i18n, nav.tagline)}</span>
-                </a>
-                <SearchBox initial=search />
-                <crate::orders::pages::CartLink />
-                // Phones: everything but the search and the cart folds into this menu, which
-                // opens without JavaScript. Wide screens show its content in the header row.
-                <details class="site-menu">
-                    <summary class="site-menu__toggle">
-                        <span class="site-menu__icon" aria-hidden="true"></span>
-                        <span class="site-menu__label">{td!(i18n, nav.menu)}</span>
-                    </summary>
-                    <div class="site-menu__panel">
-                        <nav class="site-nav" aria-label=move || td_string!(i18n, nav.main)>
-                            <a class="site-nav__link" href="/products">
-                                {td!(i18n, nav.products)}
-                            </a>
-                            <a class="site-nav__link" href="/fairs">
-                                {td!(i18n, fairs.fair.nav)}
-                            </a>
-                            <AccountNav />
-                        </nav>
-                        <LangSwitch />
-                    </div>
-                </details>
-            </div>
-        </header>
     }
 }
 
@@ -133,6 +89,25 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// The 403 page: signed in, but not allowed here.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    let i18n = use_locale();
+    set_status(403);
+    view! {
+        <Title text=td_string!(i18n, accounts.forbidden.title).to_string() />
+        <section class="not-found" role="alert">
+            <h1 class="not-found__title">{td!(i18n, accounts.forbidden.title)}</h1>
+            <p>{td!(i18n, accounts.forbidden.body)}</p>
+            <p>
+                <a class="button" href="/">
+                    {td!(i18n, accounts.forbidden.home)}
+                </a>
+            </p>
+        </section>
+    }
+}
+
 /// An error other than "not found" while loading a page's data, answered with its status: 503
 /// (with `Retry-After`) while the database cannot be reached, so that clients and proxies retry,
 /// else 500.
@@ -174,7 +149,7 @@ where
                     .map(|r| match r {
                         Ok(data) => view(data).into_any(),
                         Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
-                        Err(AppError::Forbidden) => view! { <crate::accounts::pages::Forbidden /> }.into_any(),
+                        Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
                         Err(error) => view! { <LoadError error /> }.into_any(),
                     })
             }}

@@ -12,16 +12,14 @@ mod ssr {
     pub use super::super::{charts, service};
     pub use crate::accounts::auth::require_admin;
     pub use crate::clock::{now_unix, vietnam_day};
+    pub use crate::db::use_db;
     pub use crate::error::respond;
     pub use crate::live::use_hub;
-    pub use crate::shell::use_db;
 
     /// The server's product charts cache (a fresh one, which keeps nothing for long, if the
     /// server provided none).
     pub fn use_product_charts() -> super::super::cache::ProductCharts {
-        leptos::prelude::use_context().unwrap_or_else(|| {
-            super::super::cache::ProductCharts::new(leptos::prelude::use_context().unwrap_or_default())
-        })
+        leptos::prelude::use_context().unwrap_or_default()
     }
 }
 #[cfg(feature = "ssr")]
@@ -52,9 +50,7 @@ pub async fn fetch_dashboard_charts(filter: DashboardFilter, lang: Lang) -> Resu
 pub async fn fetch_dashboard_live() -> Result<LiveSnapshot, AppError> {
     respond(async {
         require_admin()?;
-        let (db, hub) = (use_db()?, use_hub()?);
-        let (kpis, feed) = tokio::try_join!(service::kpis(&db, &hub, now_unix()), service::feed(&db))?;
-        Ok(LiveSnapshot { kpis, feed })
+        Ok(service::live_snapshot(&use_db()?, &use_hub()?, now_unix()).await?)
     })
     .await
 }

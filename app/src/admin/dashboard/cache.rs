@@ -9,16 +9,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::model::{Count, DashboardFilter};
-use crate::catalog::cache::PageCache;
-use crate::clock::now_unix;
-use crate::clock::vietnam_day;
+use crate::changes::catalogue_generation;
 use crate::db::Db;
 
 /// The longest a product chart can lag a change that did not invalidate the catalogue.
 const TTL: Duration = Duration::from_secs(60);
 const MAX_ENTRIES: u64 = 1_000;
 /// How often the warmer looks for a missing default view.
-const WARM_EVERY: Duration = Duration::from_secs(10);
+pub const WARM_EVERY: Duration = Duration::from_secs(10);
 
 /// By stars, by group.
 pub type ProductCounts = (Vec<Count>, Vec<Count>);
@@ -26,24 +24,25 @@ pub type ProductCounts = (Vec<Count>, Vec<Count>);
 /// (catalogue generation, Vietnam day, district, group, stars)
 type Key = (u64, i64, Option<String>, Option<String>, Option<i64>);
 
+/// Counts that go stale when the catalogue of the database they were counted in changes
+/// (`crate::changes`).
 #[derive(Clone)]
 pub struct ProductCharts {
-    catalogue: PageCache,
     counts: moka::sync::Cache<Key, Arc<ProductCounts>>,
 }
 
-impl ProductCharts {
-    /// Counts that go stale when `catalogue` is invalidated.
-    pub fn new(catalogue: PageCache) -> ProductCharts {
+impl Default for ProductCharts {
+    fn default() -> ProductCharts {
         ProductCharts {
-            catalogue,
             counts: moka::sync::Cache::builder().max_capacity(MAX_ENTRIES).time_to_live(TTL).build(),
         }
     }
+}
 
-    fn key(&self, filter: &DashboardFilter, today: i64) -> Key {
+impl ProductCharts {
+    fn key(db: &Db, filter: &DashboardFilter, today: i64) -> Key {
         (
-            self.catalogue.generation(),
+            catalogue_generation(db),
             today,
             filter.district().map(str::to_owned),
             filter.group().map(str::to_owned),
@@ -56,6 +55,7 @@ impl ProductCharts {
     /// old generation, where nothing reads them.
     pub async fn get_or_compute<F>(
         &self,
+        db: &Db,
         filter: &DashboardFilter,
         today: i64,
         compute: F,
@@ -63,7 +63,7 @@ impl ProductCharts {
     where
         F: Future<Output = Result<ProductCounts, sqlx::Error>>,
     {
-        let key = self.key(filter, today);
+        let key = Self::key(db, filter, today);
         if let Some(kept) = self.counts.get(&key) {
             return Ok(kept);
         }
@@ -73,24 +73,7 @@ impl ProductCharts {
     }
 
     /// Whether `filter`'s counts on `today` are kept now.
-    pub fn has(&self, filter: &DashboardFilter, today: i64) -> bool {
-        self.counts.contains_key(&self.key(filter, today))
+    pub fn has(&self, db: &Db, filter: &DashboardFilter, today: i64) -> bool {
+        self.counts.contains_key(&Self::key(db, filter, today))
     }
-}
-
-/// Computes the default view's product counts whenever they are missing (at start, a minute
-/// after they were computed, after a catalogue change, at a new day).
-pub fn spawn_warmer(db: Db, charts: ProductCharts) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let filter = DashboardFilter::default();
-        loop {
-            let today = vietnam_day(now_unix());
-            if !charts.has(&filter, today)
-                && let Err(e) = super::service::product_counts(&db, &charts, &filter, today).await
-            {
-                tracing::warn!(error = %e, "could not compute the dashboard's product charts");
-            }
-            tokio::time::sleep(WARM_EVERY).await;
-        }
-    })
 }

@@ -9,95 +9,15 @@ use crate::lang::Text;
 pub const DEFAULT_RANGE_DAYS: i64 = 30;
 /// The longest range a chart covers, in days.
 pub const MAX_RANGE_DAYS: i64 = 366;
-/// Items the activity feed keeps, newest first.
-pub const FEED_ITEMS: usize = 20;
 /// Products in the "top products" chart.
 pub const TOP_PRODUCTS: i64 = 10;
 /// Fairs in the booth traffic chart (the latest that overlap the range).
 pub const TRAFFIC_FAIRS: i64 = 12;
-/// A site visitor counts as active for this long after their last page.
-pub const ACTIVE_VISITOR_SECS: u64 = 300;
 
-/// The figures on the tiles. Revenue is the goods' value (no shipping) of the orders placed
-/// today and not cancelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Kpis {
-    pub orders_today: i64,
-    pub revenue_today_vnd: i64,
-    /// Distinct visitors with a page in the last five minutes, on this instance.
-    pub site_visitors: u32,
-    /// Open tabs in booths, every instance's together.
-    pub booth_visitors: u32,
-    /// Booths of approved cooperatives in a fair that is running now.
-    pub booths_live: i64,
-    pub inquiries_today: i64,
-    pub coops_pending: i64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FeedKind {
-    Order,
-    Inquiry,
-    /// A visitor opened a conversation at a booth.
-    Chat,
-}
-
-impl FeedKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeedKind::Order => "order",
-            FeedKind::Inquiry => "inquiry",
-            FeedKind::Chat => "chat",
-        }
-    }
-}
-
-/// One line of the live feed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FeedItem {
-    pub kind: FeedKind,
-    /// The order's, inquiry's or conversation's id.
-    pub id: i64,
-    pub at: i64,
-    pub cooperative: Text,
-    pub cooperative_slug: String,
-    /// The order number, the buyer's company and country, or the visitor's name.
-    pub label: String,
-    /// An order's goods value.
-    pub amount_vnd: Option<i64>,
-}
-
-impl FeedItem {
-    /// Where the line leads: the inquiry in the province's list, the booth where the chat is,
-    /// and the cooperative's page for an order (its details are the cooperative's and the
-    /// shopper's).
-    pub fn href(&self) -> String {
-        match self.kind {
-            FeedKind::Order => format!("/c/{}", self.cooperative_slug),
-            FeedKind::Inquiry => format!("/admin/inquiries#inquiry-{}", self.id),
-            FeedKind::Chat => format!("/booths/{}", self.cooperative_slug),
-        }
-    }
-}
-
-/// Newest first, one line per item, at most `FEED_ITEMS`.
-pub fn merge_feed(mut items: Vec<FeedItem>) -> Vec<FeedItem> {
-    items.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
-    items.dedup_by(|a, b| a.kind == b.kind && a.id == b.id);
-    items.truncate(FEED_ITEMS);
-    items
-}
-
-/// Adds a live item to the feed (ignoring one already there).
-pub fn push_feed(feed: &mut Vec<FeedItem>, item: FeedItem) {
-    if feed.iter().any(|f| f.kind == item.kind && f.id == item.id) {
-        return;
-    }
-    feed.push(item);
-    let merged = merge_feed(std::mem::take(feed));
-    *feed = merged;
-}
+/// The tiles and the feed travel over the live socket, so the live protocol defines them.
+pub use crate::live::model::{
+    ACTIVE_VISITOR_SECS, FEED_ITEMS, FeedItem, FeedKind, Kpis, merge_feed, push_feed,
+};
 
 /// The chart filters as they come from the URL (`?district=&group=&stars=&from=&to=`).
 /// Unknown values mean "any"; dates are `YYYY-MM-DD`.
@@ -136,7 +56,7 @@ impl DashboardFilter {
     /// The first and last Vietnam day the charts cover: the URL's, put in order and cut to
     /// `MAX_RANGE_DAYS`, or the `DEFAULT_RANGE_DAYS` ending `today`.
     pub fn days(&self, today: i64) -> (i64, i64) {
-        let parse = |s: &str| crate::catalog::certificate::parse_date(s).map(date_day);
+        let parse = |s: &str| crate::certificates::model::parse_date(s).map(date_day);
         let (from, to) = match (parse(&self.from), parse(&self.to)) {
             (Some(a), Some(b)) => (a.min(b), a.max(b)),
             (Some(a), None) => (a, today.max(a)),
@@ -302,7 +222,7 @@ mod tests {
         let at =
             |from: &str, to: &str| DashboardFilter { from: from.into(), to: to.into(), ..Default::default() };
         assert_eq!(DashboardFilter::default().days(today), (today - 29, today));
-        let day = |s: &str| crate::catalog::certificate::parse_date(s).map(date_day).unwrap_or_default();
+        let day = |s: &str| crate::certificates::model::parse_date(s).map(date_day).unwrap_or_default();
         assert_eq!(at("2026-11-30", "2026-11-01").days(today), (day("2026-11-01"), day("2026-11-30")));
         assert_eq!(at("2020-01-01", "2026-11-30").days(today), (day("2026-11-30") - 365, day("2026-11-30")));
         assert_eq!(at("not a date", "").days(today), (today - 29, today));

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::*;
 use super::model::*;
-use crate::admin::pages::admin_only;
+use crate::accounts::guards::admin_only;
 use crate::i18n::{td, td_string};
 use crate::lang::use_locale;
 use crate::lang::{Lang, Localized, use_lang};

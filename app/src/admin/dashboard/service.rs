@@ -2,12 +2,11 @@
 //! memory and summed here). The chart queries of one render run side by side on the pool.
 use std::sync::Arc;
 
-use sqlx::FromRow;
 use tracing::instrument;
 
 use super::cache::{ProductCharts, ProductCounts};
 use super::model::*;
-use crate::clock::{DAY_SECS, VIETNAM_OFFSET_SECS, day_date, day_start, vietnam_day};
+use crate::clock::{DAY_SECS, VIETNAM_OFFSET_SECS, day_date, day_start, now_unix, vietnam_day};
 use crate::db::{Db, Sql};
 use crate::lang::Text;
 use crate::live::hub::Hub;
@@ -52,84 +51,7 @@ pub async fn kpis(db: &Db, hub: &Hub, now: i64) -> Result<Kpis, sqlx::Error> {
     })
 }
 
-#[derive(FromRow)]
-struct FeedRow {
-    id: i64,
-    at: i64,
-    coop_vi: String,
-    coop_en: String,
-    coop_slug: String,
-    label: String,
-    detail: String,
-    amount: Option<i64>,
-}
-
-impl FeedRow {
-    fn item(self, kind: FeedKind) -> FeedItem {
-        let label =
-            if self.detail.is_empty() { self.label } else { format!("{} ({})", self.label, self.detail) };
-        FeedItem {
-            kind,
-            id: self.id,
-            at: self.at,
-            cooperative: Text::new(self.coop_vi, self.coop_en),
-            cooperative_slug: self.coop_slug,
-            label,
-            amount_vnd: self.amount,
-        }
-    }
-}
-
-fn feed_select(kind: FeedKind) -> Sql {
-    Sql::new(match kind {
-        FeedKind::Order => {
-            "SELECT o.id, o.created_at AS at, c.name_vi AS coop_vi, c.name_en AS coop_en, c.slug AS coop_slug, \
-             o.number AS label, '' AS detail, o.subtotal_vnd AS amount \
-             FROM orders o JOIN cooperatives c ON c.id = o.cooperative_id"
-        }
-        FeedKind::Inquiry => {
-            "SELECT o.id, o.created_at AS at, c.name_vi AS coop_vi, c.name_en AS coop_en, c.slug AS coop_slug, \
-             o.company AS label, o.country AS detail, CAST(NULL AS BIGINT) AS amount \
-             FROM inquiries o JOIN cooperatives c ON c.id = o.cooperative_id"
-        }
-        FeedKind::Chat => {
-            "SELECT o.id, o.created_at AS at, c.name_vi AS coop_vi, c.name_en AS coop_en, c.slug AS coop_slug, \
-             o.display_name AS label, '' AS detail, CAST(NULL AS BIGINT) AS amount \
-             FROM chat_conversations o JOIN cooperatives c ON c.id = o.cooperative_id"
-        }
-    })
-}
-
-/// One feed line: the order, inquiry or conversation `id`.
-pub async fn feed_item(db: &Db, kind: FeedKind, id: i64) -> Result<Option<FeedItem>, sqlx::Error> {
-    let mut sql = feed_select(kind);
-    sql.push(" WHERE o.id = ").bind(id);
-    Ok(sql.query_as::<FeedRow>()?.fetch_optional(&db.pool).await?.map(|r| r.item(kind)))
-}
-
-/// Publishes the feed line of something new. It never fails the request that made it: a line
-/// that cannot be read is logged, and the dashboard shows it at its next load.
-pub async fn announce(db: &Db, hub: &Hub, kind: FeedKind, id: i64) {
-    match feed_item(db, kind, id).await {
-        Ok(Some(item)) => hub.publish(crate::live::model::Event::Activity { item }),
-        Ok(None) => tracing::warn!(kind = kind.as_str(), id, "a new feed line names a row that is not there"),
-        Err(e) => tracing::error!(error = %e, kind = kind.as_str(), id, "could not read a new feed line"),
-    }
-}
-
-/// The latest orders, inquiries and conversations together, newest first.
-#[instrument(skip(db))]
-pub async fn feed(db: &Db) -> Result<Vec<FeedItem>, sqlx::Error> {
-    let latest = |kind: FeedKind| async move {
-        let mut sql = feed_select(kind);
-        sql.push(" ORDER BY o.created_at DESC, o.id DESC LIMIT ").bind(FEED_ITEMS as i64);
-        let rows: Vec<FeedRow> = sql.query_as()?.fetch_all(&db.pool).await?;
-        Ok::<_, sqlx::Error>(rows.into_iter().map(move |r| r.item(kind)).collect::<Vec<_>>())
-    };
-    let (orders, inquiries, chats) =
-        tokio::try_join!(latest(FeedKind::Order), latest(FeedKind::Inquiry), latest(FeedKind::Chat))?;
-    Ok(merge_feed(orders.into_iter().chain(inquiries).chain(chats).collect()))
-}
+pub use crate::live::feed::{announce, feed, feed_item};
 
 /// The filters' bounds in SQL terms.
 pub(crate) struct Scope<'a> {
@@ -414,11 +336,34 @@ pub async fn product_counts(
     today: i64,
 ) -> Result<Arc<ProductCounts>, sqlx::Error> {
     charts
-        .get_or_compute(filter, today, async {
+        .get_or_compute(db, filter, today, async {
             let scope = Scope::new(filter, today);
             tokio::try_join!(by_stars(db, &scope), by_group(db, &scope))
         })
         .await
+}
+
+/// Computes the default view's product counts whenever they are missing (at start, a minute
+/// after they were computed, after a catalogue change, at a new day).
+pub fn spawn_warmer(db: Db, charts: ProductCharts) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let filter = DashboardFilter::default();
+        loop {
+            let today = vietnam_day(now_unix());
+            if !charts.has(&db, &filter, today)
+                && let Err(e) = product_counts(&db, &charts, &filter, today).await
+            {
+                tracing::warn!(error = %e, "could not compute the dashboard's product charts");
+            }
+            tokio::time::sleep(super::cache::WARM_EVERY).await;
+        }
+    })
+}
+
+/// What the dashboard's live part shows at `now`: the tiles and the feed.
+pub async fn live_snapshot(db: &Db, hub: &Hub, now: i64) -> Result<LiveSnapshot, sqlx::Error> {
+    let (kpis, feed) = tokio::try_join!(kpis(db, hub, now), feed(db))?;
+    Ok(LiveSnapshot { kpis, feed })
 }
 
 /// Every chart's figures for `filter`, `today` being a Vietnam day number.
@@ -480,14 +425,4 @@ pub async fn choices(db: &Db) -> Result<(Vec<Choice>, Vec<Choice>), sqlx::Error>
         read("SELECT slug, name_vi, name_en FROM districts ORDER BY position, name_vi"),
         read("SELECT slug, name_vi, name_en FROM product_groups ORDER BY position, id"),
     )
-}
-
-/// Counts one tab walking into `booth` (as `visitor`), under the fair it is in at `now`, if any.
-pub async fn record_visit(db: &Db, booth: i64, visitor: &str, now: i64) -> Result<(), sqlx::Error> {
-    let fair = crate::fairs::service::live_fair(db, booth, now).await?.map(|f| f.id);
-    let mut sql = Sql::new("INSERT INTO booth_visits (fair_id, cooperative_id, visitor, at) VALUES (");
-    sql.bind(fair).push(", ").bind(booth).push(", ").bind(visitor.chars().take(64).collect::<String>());
-    sql.push(", ").bind(now).push(")");
-    sql.query()?.execute(&db.pool).await?;
-    Ok(())
 }

@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::super::api::*;
 use super::super::model::*;
 use super::fairs::{FairDates, PhaseChip};
-use crate::admin::pages::admin_only;
+use crate::accounts::guards::admin_only;
 use crate::error::AppError;
 use crate::i18n::{td, td_string};
 use crate::lang::Localized;

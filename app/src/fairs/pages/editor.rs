@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::super::api::*;
 use super::super::model::*;
 use crate::accounts::model::Membership;
-use crate::coops::pages::{Dashboard, MemberOnly};
+use crate::coops::frame::{Dashboard, MemberOnly};
 use crate::i18n::{td, td_string};
 use crate::lang::Localized;
 use crate::lang::use_locale;

@@ -9,7 +9,7 @@ use super::super::model::*;
 use crate::i18n::{td, td_string};
 use crate::lang::use_locale;
 use crate::lang::{Localized, use_lang};
-use crate::shell::site_url;
+use crate::site::site_url;
 use crate::ui::dates::format_datetime;
 use crate::ui::layout::Loaded;
 

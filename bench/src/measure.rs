@@ -1,4 +1,4 @@
-//! `server bench-search [rounds]`: server-side search latency on the database in DATABASE_URL,
+//! `ocop-bench bench-search [rounds]`: server-side search latency on the database in DATABASE_URL,
 //! for the README's performance table (a benchmark, never a test).
 use std::time::{Duration, Instant};
 
@@ -96,7 +96,7 @@ pub async fn search(db: &Db, rounds: usize) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// `server bench-checkout [seconds] [workers]`: checkouts per second at saturation and their
+/// `ocop-bench bench-checkout [seconds] [workers]`: checkouts per second at saturation and their
 /// latency, on the database in DATABASE_URL. Each checkout buys from two cooperatives (two
 /// orders in one transaction) with its own idempotency key, as shoppers' checkouts do.
 pub async fn checkout(db: &Db, seconds: u64, workers: usize) -> Result<(), Box<dyn std::error::Error>> {
@@ -157,7 +157,9 @@ pub async fn checkout(db: &Db, seconds: u64, workers: usize) -> Result<(), Box<d
                     },
                 };
                 let t = Instant::now();
-                match app::orders::service::checkout(&db, user, &form, now).await {
+                match app::orders::service::checkout(&db, &app::live::hub::Hub::default(), user, &form, now)
+                    .await
+                {
                     Ok(_) => samples.push(t.elapsed()),
                     Err(_) => failures += 1,
                 }
@@ -194,7 +196,7 @@ pub async fn checkout(db: &Db, seconds: u64, workers: usize) -> Result<(), Box<d
     Ok(())
 }
 
-/// `server bench-dashboard [rounds]`: the admin dashboard's first render on the database in
+/// `ocop-bench bench-dashboard [rounds]`: the admin dashboard's first render on the database in
 /// DATABASE_URL (after `generate-products` and `generate-orders`): the tiles, feed, every chart
 /// query and the SVG drawing, side by side as the page runs them, for several filters.
 pub async fn dashboard(db: &Db, rounds: usize) -> Result<(), sqlx::Error> {
@@ -246,8 +248,7 @@ pub async fn dashboard(db: &Db, rounds: usize) -> Result<(), sqlx::Error> {
     ];
     // Cold: the catalogue changed before every render, so the product charts are counted
     // again each time. Warm: they are kept (the server's warmer keeps the default view's).
-    let catalogue = app::catalog::cache::PageCache::default();
-    let charts = app::admin::dashboard::cache::ProductCharts::new(catalogue.clone());
+    let charts = app::admin::dashboard::cache::ProductCharts::default();
     for cold in [true, false] {
         let mut all = Vec::new();
         let state = if cold { "cold" } else { "warm" };
@@ -258,7 +259,7 @@ pub async fn dashboard(db: &Db, rounds: usize) -> Result<(), sqlx::Error> {
             }
             for _ in 0..rounds {
                 if cold {
-                    catalogue.invalidate();
+                    app::changes::catalogue_changed(db);
                 }
                 let started = Instant::now();
                 let d = service::dashboard(db, &hub, &charts, filter, Lang::Vi, now).await?;

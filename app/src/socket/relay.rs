@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgListener;
 use tokio::sync::mpsc;
 
-use super::hub::{Hub, PRESENCE_REFRESH, Relay};
-use super::model::Event;
-use crate::admin::dashboard::model::FeedKind;
 use crate::db::{Db, Sql};
+use crate::live::hub::{Hub, PRESENCE_REFRESH, Relay};
+use crate::live::model::Event;
+use crate::live::model::FeedKind;
 
 pub const CHANNEL: &str = "ocop_live";
 /// Notifications waiting to be sent; past this, new ones are dropped (and logged).
@@ -170,7 +170,7 @@ async fn receive(db: &Db, hub: &Hub, payload: &str) {
         }
         Note::Chat { id } => crate::fairs::chat::message_event(db, id).await,
         Note::Inquiry { id } => crate::inquiries::service::notice_event(db, id).await,
-        Note::Activity { kind, id } => crate::admin::dashboard::service::feed_item(db, kind, id)
+        Note::Activity { kind, id } => crate::live::feed::feed_item(db, kind, id)
             .await
             .map(|item| item.map(|item| Event::Activity { item })),
         Note::BoothFair { booth } => {

@@ -1,4 +1,6 @@
-//! OCOP certificate dates: a certificate is valid for 36 months from its issue date.
+//! OCOP certificates: which council gave one, when it expires (36 months from its issue date),
+//! and where it stands today.
+use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
 /// How long an OCOP certificate is valid.
@@ -30,6 +32,43 @@ pub fn parse_date(s: &str) -> Option<Date> {
 /// `date` (`YYYY-MM-DD`) plus `days`, in the same form.
 pub fn add_days(date: &str, days: i64) -> Option<String> {
     parse_date(date)?.checked_add(time::Duration::days(days)).map(|d| d.to_string())
+}
+
+/// Certificates expiring within this many days are flagged.
+pub const EXPIRING_DAYS: i64 = 90;
+
+/// Where a certificate stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CertificateState {
+    Valid,
+    /// Expires within `EXPIRING_DAYS`; the number of days left.
+    ExpiringSoon(i64),
+    Expired,
+}
+
+/// Where a certificate expiring on `expires_on` stands on `today` (both `YYYY-MM-DD`).
+pub fn certificate_state(expires_on: &str, today: &str, days_left: Option<i64>) -> CertificateState {
+    if expires_on < today {
+        CertificateState::Expired
+    } else {
+        match days_left {
+            Some(days) if days <= EXPIRING_DAYS => CertificateState::ExpiringSoon(days),
+            _ => CertificateState::Valid,
+        }
+    }
+}
+
+/// Which OCOP council certified a product: the province's or the nation's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Council {
+    Provincial,
+    National,
+}
+
+impl Council {
+    pub fn from_db(s: &str) -> Council {
+        if s == "national" { Council::National } else { Council::Provincial }
+    }
 }
 
 #[cfg(test)]

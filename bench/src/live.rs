@@ -1,6 +1,6 @@
-//! `server bench-live [clients,…] [seconds]`: the live load harness (a benchmark, never a test).
+//! `ocop-bench bench-live [clients,…] [seconds]`: the live load harness (a benchmark, never a test).
 //!
-//! For each client count it starts a fresh server process (`server bench-live-target`, the real
+//! For each client count it starts a fresh server process (`ocop-bench bench-live-target`, the real
 //! server plus a publisher that pushes 10 events a second to one booth), opens that many
 //! WebSocket clients subscribed to the booth, and reports the delivery latency (publish → the
 //! client has read the frame; both clocks are this machine's) and the server's resident memory

@@ -14,10 +14,12 @@ use crate::ui::forms::{FormAlert, SavedNote, TextField, action_error};
 /// record, a link to it, and the way in for importers (the export inquiry form with this product
 /// chosen).
 #[component]
-pub fn TraceBlock(code: String, cooperative_slug: String, product_slug: String) -> impl IntoView {
+pub fn TraceBlock(
+    code: String,
+    /// Where the export inquiry form is, with this product chosen.
+    inquiry: String,
+) -> impl IntoView {
     let i18n = use_locale();
-    let inquiry =
-        format!("{}?product={product_slug}", crate::inquiries::api::inquiry_path(&cooperative_slug));
     view! {
         <section class="trace-block" aria-labelledby="trace-title">
             <div class="trace-block__trace">

@@ -1,9 +1,9 @@
 //! Who may follow what, and the per-connection rate limit. Every subscription passes through
 //! `authorize`, with the session looked up again each time (a session that ended since the
 //! connection opened no longer counts).
-use super::model::{Refusal, Topic};
 use crate::accounts::model::Viewer;
 use crate::db::{Db, Sql};
+use crate::live::model::{Refusal, Topic};
 
 /// The other end of a connection, as learned from the upgrade request's cookies.
 #[derive(Debug, Clone, Default)]

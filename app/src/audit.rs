@@ -1,0 +1,112 @@
+//! The audit log: what an admin did to which row, when, and the fields before and after. Every
+//! admin action calls `record` inside the transaction that makes the change, so the log has a
+//! line exactly when the change happened. Domains write it; the admin pages read it.
+use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
+use serde_json::Value;
+
+#[cfg(feature = "ssr")]
+use crate::db::Sql;
+
+/// What the audit log records. The names are stored, so they never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuditAction {
+    UserRole,
+    UserDisable,
+    UserEnable,
+    CooperativeApprove,
+    CooperativeReject,
+    CooperativeSuspend,
+    CooperativeReinstate,
+    ProductHide,
+    ProductUnhide,
+    FairCreate,
+    FairUpdate,
+    FairOpen,
+    FairClose,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 13] = [
+        AuditAction::UserRole,
+        AuditAction::UserDisable,
+        AuditAction::UserEnable,
+        AuditAction::CooperativeApprove,
+        AuditAction::CooperativeReject,
+        AuditAction::CooperativeSuspend,
+        AuditAction::CooperativeReinstate,
+        AuditAction::ProductHide,
+        AuditAction::ProductUnhide,
+        AuditAction::FairCreate,
+        AuditAction::FairUpdate,
+        AuditAction::FairOpen,
+        AuditAction::FairClose,
+    ];
+
+    pub fn as_db(self) -> &'static str {
+        match self {
+            AuditAction::UserRole => "user.role",
+            AuditAction::UserDisable => "user.disable",
+            AuditAction::UserEnable => "user.enable",
+            AuditAction::CooperativeApprove => "cooperative.approve",
+            AuditAction::CooperativeReject => "cooperative.reject",
+            AuditAction::CooperativeSuspend => "cooperative.suspend",
+            AuditAction::CooperativeReinstate => "cooperative.reinstate",
+            AuditAction::ProductHide => "product.hide",
+            AuditAction::ProductUnhide => "product.unhide",
+            AuditAction::FairCreate => "fair.create",
+            AuditAction::FairUpdate => "fair.update",
+            AuditAction::FairOpen => "fair.open",
+            AuditAction::FairClose => "fair.close",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.as_db() == s)
+    }
+
+    /// The kind of row the action changes.
+    pub fn target_kind(self) -> &'static str {
+        match self {
+            AuditAction::UserRole | AuditAction::UserDisable | AuditAction::UserEnable => "user",
+            AuditAction::CooperativeApprove
+            | AuditAction::CooperativeReject
+            | AuditAction::CooperativeSuspend
+            | AuditAction::CooperativeReinstate => "cooperative",
+            AuditAction::ProductHide | AuditAction::ProductUnhide => "product",
+            AuditAction::FairCreate
+            | AuditAction::FairUpdate
+            | AuditAction::FairOpen
+            | AuditAction::FairClose => "fair",
+        }
+    }
+}
+
+/// One audit line: who did `action` to the row `target_id`, when, and the changed fields before
+/// and after.
+#[cfg(feature = "ssr")]
+pub struct Audit {
+    pub actor: i64,
+    pub action: AuditAction,
+    pub target_id: i64,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub at: i64,
+}
+
+/// Writes `audit` on `conn` (a transaction, so that it commits or rolls back with the change).
+#[cfg(feature = "ssr")]
+pub async fn record(conn: &mut sqlx::AnyConnection, audit: Audit) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new(
+        "INSERT INTO audit_log (at, actor_id, action, target_kind, target_id, before_json, after_json) VALUES (",
+    );
+    sql.bind(audit.at).push(", ").bind(audit.actor).push(", ").bind(audit.action.as_db().to_owned());
+    sql.push(", ").bind(audit.action.target_kind().to_owned()).push(", ").bind(audit.target_id);
+    sql.push(", ")
+        .bind(audit.before.map(|v| v.to_string()))
+        .push(", ")
+        .bind(audit.after.map(|v| v.to_string()));
+    sql.push(")");
+    sql.query()?.execute(conn).await?;
+    Ok(())
+}
