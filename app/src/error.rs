@@ -3,17 +3,106 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-/// A problem with one input field. `code` names a message in the locale files
-/// (`errors.<code>`), so the browser shows it in the user's language.
+/// Declares `FieldCode` with each code's name (serde's `snake_case` name; a test checks they agree).
+macro_rules! field_codes {
+    ($($variant:ident = $name:literal,)*) => {
+        /// What is wrong with one input field. It travels by its name: in JSON to the browser, in
+        /// a refused plain form's stored draft and in an address (`photo_error=too_many`). Each
+        /// has a sentence in both locale files (`errors.field.<name>`), and
+        /// `ui::forms::FieldMessage` matches every code without a catch-all, so a code without
+        /// its sentence, or a misspelt one, does not compile.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum FieldCode {
+            $($variant,)*
+        }
+
+        impl FieldCode {
+            pub const ALL: &[FieldCode] = &[$(FieldCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(FieldCode::$variant => $name,)*
+                }
+            }
+
+            /// The code named in an address; `None` for a name that is not one.
+            pub fn parse(name: &str) -> Option<FieldCode> {
+                FieldCode::ALL.iter().copied().find(|c| c.as_str() == name)
+            }
+
+            /// The code named in an address, `Invalid` when the address names no code.
+            pub fn named(name: &str) -> FieldCode {
+                FieldCode::parse(name).unwrap_or(FieldCode::Invalid)
+            }
+        }
+    };
+}
+
+field_codes! {
+    AccountInvalid = "account_invalid",
+    BadCredentials = "bad_credentials",
+    BatchCodeInvalid = "batch_code_invalid",
+    BatchCodeTaken = "batch_code_taken",
+    BoothsRequired = "booths_required",
+    CartFull = "cart_full",
+    CartInvalid = "cart_invalid",
+    CountInvalid = "count_invalid",
+    DateInvalid = "date_invalid",
+    DatePast = "date_past",
+    EmailInvalid = "email_invalid",
+    EmailTaken = "email_taken",
+    EndsBeforeStart = "ends_before_start",
+    HolderInvalid = "holder_invalid",
+    IncotermInvalid = "incoterm_invalid",
+    Invalid = "invalid",
+    MessageShort = "message_short",
+    MobileInvalid = "mobile_invalid",
+    NameOneLanguage = "name_one_language",
+    PasswordLong = "password_long",
+    PasswordShort = "password_short",
+    PhoneInvalid = "phone_invalid",
+    PriceInvalid = "price_invalid",
+    QuantityInvalid = "quantity_invalid",
+    RateLimited = "rate_limited",
+    RatingInvalid = "rating_invalid",
+    ReasonRequired = "reason_required",
+    Required = "required",
+    ReviewShort = "review_short",
+    SlugInvalid = "slug_invalid",
+    SlugTaken = "slug_taken",
+    StarsInvalid = "stars_invalid",
+    StockBelowZero = "stock_below_zero",
+    StockDeltaInvalid = "stock_delta_invalid",
+    StockReceivedNegative = "stock_received_negative",
+    StockShort = "stock_short",
+    StockWriteOffPositive = "stock_write_off_positive",
+    TooLong = "too_long",
+    TooMany = "too_many",
+    TrackingRequired = "tracking_required",
+    TransferUnavailable = "transfer_unavailable",
+    UploadCorrupt = "upload_corrupt",
+    UploadEmpty = "upload_empty",
+    UploadNotImage = "upload_not_image",
+    UploadTooLarge = "upload_too_large",
+    UploadTooManyPixels = "upload_too_many_pixels",
+    UploadTypeMismatch = "upload_type_mismatch",
+    UrlDuplicate = "url_duplicate",
+    UrlInvalid = "url_invalid",
+    UrlWrongChannel = "url_wrong_channel",
+    WrongPassword = "wrong_password",
+}
+
+/// A problem with one input field, shown beside it in the user's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: String,
-    pub code: String,
+    pub code: FieldCode,
 }
 
 impl FieldError {
-    pub fn new(field: &str, code: &str) -> FieldError {
-        FieldError { field: field.to_owned(), code: code.to_owned() }
+    pub fn new(field: &str, code: FieldCode) -> FieldError {
+        FieldError { field: field.to_owned(), code }
     }
 }
 
@@ -169,4 +258,31 @@ pub fn is_plain_form_post() -> bool {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("text/html"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The name a code travels by (JSON, drafts, addresses) is the one `as_str` and `parse` use,
+    /// and each code has a sentence in both locale files.
+    #[test]
+    fn every_field_code_has_one_name_and_a_sentence_in_both_languages() {
+        let locales: Vec<serde_json::Value> =
+            [include_str!("../locales/en.json"), include_str!("../locales/vi.json")]
+                .iter()
+                .map(|text| serde_json::from_str(text).expect("a locale file"))
+                .collect();
+        for &code in FieldCode::ALL {
+            let name = code.as_str();
+            assert_eq!(serde_json::to_string(&code).ok(), Some(format!("\"{name}\"")));
+            assert_eq!(FieldCode::parse(name), Some(code));
+            for locale in &locales {
+                assert!(locale["errors"]["field"][name].is_string(), "errors.field.{name} is missing");
+            }
+        }
+        assert_eq!(FieldCode::parse("no_such_code"), None);
+        let stored = serde_json::to_string(&FieldError::new("email", FieldCode::EmailTaken)).expect("json");
+        assert_eq!(stored, r#"{"field":"email","code":"email_taken"}"#, "drafts stored before still read");
+    }
 }

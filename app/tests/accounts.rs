@@ -47,16 +47,19 @@ async fn sign_up_refuses_bad_input_and_a_taken_email(db: Db) {
         Err(AppError::Validation(errors)) => assert_eq!(
             errors,
             vec![
-                FieldError::new("email", "email_invalid"),
-                FieldError::new("display_name", "required"),
-                FieldError::new("password", "password_short"),
+                FieldError::new("email", app::error::FieldCode::EmailInvalid),
+                FieldError::new("display_name", app::error::FieldCode::Required),
+                FieldError::new("password", app::error::FieldCode::PasswordShort),
             ]
         ),
         other => panic!("expected field errors, got {other:?}"),
     }
     signed_up(&db, "an@example.vn").await;
     let again = service::sign_up(&db, shopper("AN@example.vn"), IP, NOW).await;
-    assert_eq!(again, Err(AppError::Validation(vec![FieldError::new("email", "email_taken")])));
+    assert_eq!(
+        again,
+        Err(AppError::Validation(vec![FieldError::new("email", app::error::FieldCode::EmailTaken)]))
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM users").await, 1);
 }
 
@@ -64,7 +67,10 @@ async fn wrong_password_and_unknown_email_get_the_same_answer(db: Db) {
     signed_up(&db, "an@example.vn").await;
     let wrong = service::login(&db, "an@example.vn", "wrong password!", IP, NOW).await;
     let unknown = service::login(&db, "nobody@example.vn", "wrong password!", IP, NOW).await;
-    assert_eq!(wrong, Err(AppError::Validation(vec![FieldError::new("password", "bad_credentials")])));
+    assert_eq!(
+        wrong,
+        Err(AppError::Validation(vec![FieldError::new("password", app::error::FieldCode::BadCredentials)]))
+    );
     assert_eq!(wrong, unknown, "the answer never tells whether the email exists");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM sessions").await, 0);
 }
@@ -101,7 +107,10 @@ async fn a_disabled_account_cannot_log_in_and_loses_its_sessions(db: Db) {
     common::exec(&db, Sql::new("UPDATE users SET status = 'disabled'")).await;
     assert_eq!(session::resolve(&db, &token, NOW).await.expect("resolve"), None);
     let again = service::login(&db, "an@example.vn", "mật khẩu dài 2026", IP, NOW).await;
-    assert_eq!(again, Err(AppError::Validation(vec![FieldError::new("password", "bad_credentials")])));
+    assert_eq!(
+        again,
+        Err(AppError::Validation(vec![FieldError::new("password", app::error::FieldCode::BadCredentials)]))
+    );
 }
 
 async fn repeated_failures_slow_down_then_refuse_logins(db: Db) {
@@ -208,7 +217,13 @@ async fn changing_the_password_ends_the_other_sessions(db: Db) {
         NOW,
     )
     .await;
-    assert_eq!(wrong, Err(AppError::Validation(vec![FieldError::new("current_password", "wrong_password")])));
+    assert_eq!(
+        wrong,
+        Err(AppError::Validation(vec![FieldError::new(
+            "current_password",
+            app::error::FieldCode::WrongPassword
+        )]))
+    );
     service::change_password(
         &db,
         &app::live::hub::Hub::default(),
@@ -302,7 +317,10 @@ async fn a_rejection_needs_a_reason_and_keeps_the_member_out(db: Db) {
         NOW,
     )
     .await;
-    assert_eq!(no_reason, Err(AppError::Validation(vec![FieldError::new("note", "reason_required")])));
+    assert_eq!(
+        no_reason,
+        Err(AppError::Validation(vec![FieldError::new("note", app::error::FieldCode::ReasonRequired)]))
+    );
     service::review_application(
         &db,
         &app::live::hub::Hub::default(),
@@ -343,8 +361,8 @@ async fn an_application_with_errors_writes_nothing(db: Db) {
     assert_eq!(
         r,
         Err(AppError::Validation(vec![
-            FieldError::new("name_en", "required"),
-            FieldError::new("contact_phone", "phone_invalid"),
+            FieldError::new("name_en", app::error::FieldCode::Required),
+            FieldError::new("contact_phone", app::error::FieldCode::PhoneInvalid),
         ]))
     );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM cooperatives WHERE status = 'pending'").await, 0);

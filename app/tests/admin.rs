@@ -368,7 +368,13 @@ async fn suspending_a_cooperative_hides_its_products_and_booth(db: Db) {
 
     let no_reason =
         moderation::set_suspended(&db, &app::live::hub::Hub::default(), admin, coop, true, "   ", NOW).await;
-    assert_eq!(no_reason, Err(AppError::Validation(vec![app::error::FieldError::new("reason", "required")])));
+    assert_eq!(
+        no_reason,
+        Err(AppError::Validation(vec![app::error::FieldError::new(
+            "reason",
+            app::error::FieldCode::Required
+        )]))
+    );
     let reason = "Giấy chứng nhận an toàn thực phẩm đã hết hạn";
     moderation::set_suspended(&db, &app::live::hub::Hub::default(), admin, coop, true, reason, NOW)
         .await

@@ -76,7 +76,10 @@ async fn slugs_are_unique_generated_or_chosen(db: Db) {
     let mut chosen = form("Trà ổi đặc biệt", "Special guava tea");
     chosen.slug = "Tra Oi".into();
     let taken = service::create_product(&db, coop, None, &chosen, NOW).await;
-    assert_eq!(taken, Err(AppError::Validation(vec![FieldError::new("slug", "slug_taken")])));
+    assert_eq!(
+        taken,
+        Err(AppError::Validation(vec![FieldError::new("slug", app::error::FieldCode::SlugTaken)]))
+    );
     chosen.slug = "Trà ổi đặc biệt 2026".into();
     let id = service::create_product(&db, coop, None, &chosen, NOW).await.expect("create");
     assert_eq!(
@@ -98,11 +101,11 @@ async fn bad_input_is_answered_field_by_field_and_nothing_is_written(db: Db) {
     assert_eq!(
         r,
         Err(AppError::Validation(vec![
-            FieldError::new("name_vi", "name_one_language"),
-            FieldError::new("price_vnd", "price_invalid"),
-            FieldError::new("stock", "count_invalid"),
-            FieldError::new("weight_grams", "count_invalid"),
-            FieldError::new("group", "required"),
+            FieldError::new("name_vi", app::error::FieldCode::NameOneLanguage),
+            FieldError::new("price_vnd", app::error::FieldCode::PriceInvalid),
+            FieldError::new("stock", app::error::FieldCode::CountInvalid),
+            FieldError::new("weight_grams", app::error::FieldCode::CountInvalid),
+            FieldError::new("group", app::error::FieldCode::Required),
         ]))
     );
     let after: i64 = common::scalar(&db, Sql::new("SELECT COUNT(*) FROM products")).await;
@@ -220,10 +223,10 @@ async fn a_certificate_expires_thirty_six_months_after_issue_and_drives_the_badg
     assert_eq!(
         service::save_certificate(&db, coop, id, &bad, TODAY, NOW).await,
         Err(AppError::Validation(vec![
-            FieldError::new("stars", "stars_invalid"),
-            FieldError::new("council", "required"),
-            FieldError::new("decision_no", "required"),
-            FieldError::new("issued_on", "date_invalid"),
+            FieldError::new("stars", app::error::FieldCode::StarsInvalid),
+            FieldError::new("council", app::error::FieldCode::Required),
+            FieldError::new("decision_no", app::error::FieldCode::Required),
+            FieldError::new("issued_on", app::error::FieldCode::DateInvalid),
         ]))
     );
 
@@ -271,7 +274,12 @@ async fn listings_accept_only_http_links_on_the_chosen_marketplace(db: Db) {
         .await
         .expect("create");
     service::set_published(&db, coop, id, true, NOW).await.expect("publish");
-    let field = |code: &str| Err(AppError::Validation(vec![FieldError::new("url", code)]));
+    let field = |code: &str| {
+        Err(AppError::Validation(vec![FieldError::new(
+            "url",
+            app::error::FieldCode::parse(code).expect("a code"),
+        )]))
+    };
     assert_eq!(
         service::add_listing(&db, coop, id, Channel::Shopee, "javascript:alert(1)", NOW).await,
         field("url_invalid")
@@ -323,8 +331,8 @@ async fn the_profile_is_saved_checked_and_shown_on_the_cooperative_page(db: Db) 
     assert_eq!(
         service::update_profile(&db, coop, &form).await,
         Err(AppError::Validation(vec![
-            FieldError::new("contact_phone", "phone_invalid"),
-            FieldError::new("contact_email", "email_invalid"),
+            FieldError::new("contact_phone", app::error::FieldCode::PhoneInvalid),
+            FieldError::new("contact_email", app::error::FieldCode::EmailInvalid),
         ]))
     );
     form.contact_phone = "0912 345 678".into();
@@ -342,7 +350,7 @@ async fn the_profile_is_saved_checked_and_shown_on_the_cooperative_page(db: Db) 
     let unknown = ProfileForm { district: "atlantis".into(), ..form };
     assert_eq!(
         service::update_profile(&db, coop, &unknown).await,
-        Err(AppError::Validation(vec![FieldError::new("district", "required")]))
+        Err(AppError::Validation(vec![FieldError::new("district", app::error::FieldCode::Required)]))
     );
 }
 
@@ -362,8 +370,8 @@ async fn bank_details_are_all_or_nothing_and_make_a_valid_vietqr(db: Db) {
     assert_eq!(
         service::update_profile(&db, coop, &form).await,
         Err(AppError::Validation(vec![
-            FieldError::new("bank_bin", "required"),
-            FieldError::new("bank_holder", "holder_invalid"),
+            FieldError::new("bank_bin", app::error::FieldCode::Required),
+            FieldError::new("bank_holder", app::error::FieldCode::HolderInvalid),
         ])),
         "an account alone is half a bank detail"
     );
@@ -372,7 +380,10 @@ async fn bank_details_are_all_or_nothing_and_make_a_valid_vietqr(db: Db) {
     form.bank_holder = "Hợp tác xã  Nông sản hữu cơ Bình Minh".into();
     assert_eq!(
         service::update_profile(&db, coop, &form).await,
-        Err(AppError::Validation(vec![FieldError::new("bank_account", "account_invalid")]))
+        Err(AppError::Validation(vec![FieldError::new(
+            "bank_account",
+            app::error::FieldCode::AccountInvalid
+        )]))
     );
     form.bank_account = "0011 0012 34567".into();
     service::update_profile(&db, coop, &form).await.expect("save");
@@ -510,7 +521,7 @@ async fn stock_moves_by_recorded_deltas_never_below_zero_even_all_at_once(db: Db
     );
     assert_eq!(
         service::adjust_stock(&db, coop, member, id, &adjust("-58", "correction", ""), NOW + 3).await,
-        Err(AppError::Validation(vec![FieldError::new("delta", "stock_below_zero")])),
+        Err(AppError::Validation(vec![FieldError::new("delta", app::error::FieldCode::StockBelowZero)])),
         "never below zero"
     );
     // Another cooperative cannot move it.

@@ -320,7 +320,7 @@ async fn refused_inquiries_keep_bounded_drafts(db: Db) {
     huge.message = "Tôi muốn mua chè. ".repeat(600_000 / 20);
     huge.packaging = "x".repeat(300_000);
     assert!(serde_json::to_string(&huge).expect("json").len() > 900_000);
-    let errors = vec![FieldError::new("message", "too_long")];
+    let errors = vec![FieldError::new("message", app::error::FieldCode::TooLong)];
     let mut last = None;
     for i in 0..40 {
         last = drafts::save(&db, &huge, &errors, "203.0.113.7", NOW + i).await.expect("save");
@@ -349,7 +349,7 @@ async fn refused_inquiries_keep_bounded_drafts(db: Db) {
 
 /// Expired drafts are deleted by the purge, fresh ones kept.
 async fn the_purge_removes_expired_drafts(db: Db) {
-    let errors = vec![FieldError::new("message", "message_short")];
+    let errors = vec![FieldError::new("message", app::error::FieldCode::MessageShort)];
     let f = form("binh-minh", "Camden Tea");
     let old = drafts::save(&db, &f, &errors, "203.0.113.7", NOW - drafts::TTL_SECS - 1).await.expect("save");
     let fresh = drafts::save(&db, &f, &errors, "203.0.113.8", NOW - 60).await.expect("save");

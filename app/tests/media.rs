@@ -95,7 +95,7 @@ async fn a_refused_upload_stores_nothing(db: Db) {
     };
     assert_eq!(
         add_photo(&db, &store, owner, product, renamed, NOW).await,
-        Err(AppError::Validation(vec![FieldError::new("photo", "upload_type_mismatch")]))
+        Err(AppError::Validation(vec![FieldError::new("photo", app::error::FieldCode::UploadTypeMismatch)]))
     );
     assert!(photos(&db, product).await.expect("photos").is_empty());
 }

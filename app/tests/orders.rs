@@ -337,9 +337,9 @@ async fn checkout_input_is_checked_field_by_field_and_nothing_is_written(db: Db)
     assert_eq!(
         service::checkout(&db, &app::live::hub::Hub::default(), user, &bad, NOW).await,
         Err(AppError::Validation(vec![
-            FieldError::new("phone", "mobile_invalid"),
-            FieldError::new("province", "required"),
-            FieldError::new("street", "required"),
+            FieldError::new("phone", app::error::FieldCode::MobileInvalid),
+            FieldError::new("province", app::error::FieldCode::Required),
+            FieldError::new("street", app::error::FieldCode::Required),
         ]))
     );
     exec(&db, {
@@ -357,7 +357,10 @@ async fn checkout_input_is_checked_field_by_field_and_nothing_is_written(db: Db)
             NOW
         )
         .await,
-        Err(AppError::Validation(vec![FieldError::new("payment", "transfer_unavailable")])),
+        Err(AppError::Validation(vec![FieldError::new(
+            "payment",
+            app::error::FieldCode::TransferUnavailable
+        )])),
         "a cooperative without bank details takes no transfers"
     );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 0);
@@ -430,7 +433,7 @@ async fn the_pipeline_refuses_every_transition_it_does_not_allow(db: Db) {
     service::transition(&db, member, coop, &number, Status::Confirmed, "", NOW).await.expect("confirm");
     assert_eq!(
         service::transition(&db, member, coop, &number, Status::Shipped, " ", NOW).await,
-        Err(AppError::Validation(vec![FieldError::new("note", "tracking_required")])),
+        Err(AppError::Validation(vec![FieldError::new("note", app::error::FieldCode::TrackingRequired)])),
         "shipping needs a tracking note"
     );
     service::transition(&db, member, coop, &number, Status::Shipped, "VNPost EB1", NOW + 60)
@@ -503,7 +506,7 @@ async fn the_cart_checks_stock_points_out_changes_and_merges_at_login(db: Db) {
     let visitor = CartOwner::Anonymous("visitor-token-hash".into());
     assert_eq!(
         service::add_to_cart(&db, &visitor, tea, 6, NOW).await,
-        Err(AppError::Validation(vec![FieldError::new("quantity", "stock_short")])),
+        Err(AppError::Validation(vec![FieldError::new("quantity", app::error::FieldCode::StockShort)])),
         "not more than is in stock"
     );
     service::add_to_cart(&db, &visitor, tea, 4, NOW).await.expect("add");
@@ -589,8 +592,8 @@ async fn only_a_delivered_purchase_is_reviewed_once_and_ratings_sort_the_shop(db
     assert_eq!(
         service::add_review(&db, user, tea, 6, "short", NOW).await,
         Err(AppError::Validation(vec![
-            FieldError::new("rating", "rating_invalid"),
-            FieldError::new("body", "review_short")
+            FieldError::new("rating", app::error::FieldCode::RatingInvalid),
+            FieldError::new("body", app::error::FieldCode::ReviewShort)
         ]))
     );
     let detail = service::order(&db, Scope::Shopper(user), &number).await.expect("detail");

@@ -53,9 +53,10 @@ fn batch(code: &str, produced_on: &str, notes_vi: &str) -> BatchForm {
 /// A refusal's field errors as `field/code`.
 fn fields(e: Result<i64, AppError>) -> Vec<String> {
     match e {
-        Err(AppError::Validation(fields)) => {
-            fields.into_iter().map(|FieldError { field, code }| format!("{field}/{code}")).collect()
-        }
+        Err(AppError::Validation(fields)) => fields
+            .into_iter()
+            .map(|FieldError { field, code }| format!("{field}/{}", code.as_str()))
+            .collect(),
         other => panic!("expected field errors, got {other:?}"),
     }
 }

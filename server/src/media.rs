@@ -3,7 +3,7 @@
 use app::accounts::auth::Member;
 use app::clock::now_unix;
 use app::db::Db;
-use app::error::AppError;
+use app::error::{AppError, FieldCode};
 use app::media::model::MAX_UPLOAD_BYTES;
 use app::media::service::{Upload, add_photo, set_banner, set_logo};
 use app::media::store::{MediaStore, PUBLIC_PREFIX};
@@ -41,7 +41,7 @@ pub async fn serve(State(state): State<MediaState>, Path(key): Path<String>) -> 
 }
 
 /// Reads the `photo` field, stopping past the size limit instead of buffering all of it.
-async fn read_upload(mut form: Multipart) -> Result<Upload, &'static str> {
+async fn read_upload(mut form: Multipart) -> Result<Upload, FieldCode> {
     while let Ok(Some(mut field)) = form.next_field().await {
         if field.name() != Some("photo") {
             continue;
@@ -51,13 +51,13 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, &'static str> {
         let mut bytes = Vec::new();
         while let Ok(Some(chunk)) = field.chunk().await {
             if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
-                return Err("upload_too_large");
+                return Err(FieldCode::UploadTooLarge);
             }
             bytes.extend_from_slice(&chunk);
         }
         return Ok(Upload { bytes, content_type, file_name });
     }
-    Err("upload_empty")
+    Err(FieldCode::UploadEmpty)
 }
 
 /// Back to `page` with `{param}=added` or `{param}_error=<code>`, which the page shows in the
@@ -73,7 +73,7 @@ fn back_to(page: &str, param: &str, result: Result<(), AppError>) -> Response {
     }
 }
 
-fn refused(code: &'static str) -> AppError {
+fn refused(code: FieldCode) -> AppError {
     AppError::Validation(vec![app::error::FieldError::new("photo", code)])
 }
 

@@ -35,15 +35,15 @@ pub fn check_email(email: &str) -> Option<FieldError> {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
         });
-    (!valid).then(|| FieldError::new("email", "email_invalid"))
+    (!valid).then(|| FieldError::new("email", crate::error::FieldCode::EmailInvalid))
 }
 
 pub fn check_password(field: &str, password: &str) -> Option<FieldError> {
     let n = password.chars().count();
     if n < PASSWORD_MIN {
-        Some(FieldError::new(field, "password_short"))
+        Some(FieldError::new(field, crate::error::FieldCode::PasswordShort))
     } else if n > PASSWORD_MAX {
-        Some(FieldError::new(field, "password_long"))
+        Some(FieldError::new(field, crate::error::FieldCode::PasswordLong))
     } else {
         None
     }
@@ -53,9 +53,9 @@ pub fn check_password(field: &str, password: &str) -> Option<FieldError> {
 pub fn check_text(field: &str, value: &str, max: usize) -> Option<FieldError> {
     let value = value.trim();
     if value.is_empty() {
-        Some(FieldError::new(field, "required"))
+        Some(FieldError::new(field, crate::error::FieldCode::Required))
     } else if value.chars().count() > max {
-        Some(FieldError::new(field, "too_long"))
+        Some(FieldError::new(field, crate::error::FieldCode::TooLong))
     } else {
         None
     }
@@ -96,7 +96,10 @@ pub async fn sign_up(db: &Db, mut user: NewUser, ip: &str, now: i64) -> Result<i
     user.email = normalize_email(&user.email);
     user.validate()?;
     if email_taken(db, &user.email).await? {
-        return Err(AppError::Validation(vec![FieldError::new("email", "email_taken")]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "email",
+            crate::error::FieldCode::EmailTaken,
+        )]));
     }
     let turn = Gate::global().turn(ip).await?;
     throttle::take_quota(db, throttle::SIGN_UPS, ip, now).await?;
@@ -114,7 +117,7 @@ pub async fn sign_up(db: &Db, mut user: NewUser, ip: &str, now: i64) -> Result<i
 fn unique_email(e: sqlx::Error) -> AppError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
-            AppError::Validation(vec![FieldError::new("email", "email_taken")])
+            AppError::Validation(vec![FieldError::new("email", crate::error::FieldCode::EmailTaken)])
         }
         _ => AppError::from(e),
     }
@@ -153,7 +156,10 @@ pub async fn login(db: &Db, email: &str, password: &str, ip: &str, now: i64) -> 
         _ => {
             // The reservation stays as the failure; an address that fails a lot waits here.
             tokio::time::sleep(attempt.failure_delay).await;
-            Err(AppError::Validation(vec![FieldError::new("password", "bad_credentials")]))
+            Err(AppError::Validation(vec![FieldError::new(
+                "password",
+                crate::error::FieldCode::BadCredentials,
+            )]))
         }
     }
 }
@@ -230,7 +236,10 @@ pub async fn change_password(
     if !password::verify(&turn, current.to_owned(), c.password_hash).await? {
         drop(turn);
         tokio::time::sleep(attempt.failure_delay).await;
-        return Err(AppError::Validation(vec![FieldError::new("current_password", "wrong_password")]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "current_password",
+            crate::error::FieldCode::WrongPassword,
+        )]));
     }
     throttle::clear_account(db, &c.email).await?;
     let hash = password::hash(&turn, new.to_owned()).await?;
@@ -250,7 +259,7 @@ pub fn check_phone(field: &str, phone: &str) -> Option<FieldError> {
     let national = digits.strip_prefix("+84").map(|rest| format!("0{rest}")).unwrap_or(digits);
     let ok =
         national.len() == 10 && national.starts_with('0') && national.chars().all(|c| c.is_ascii_digit());
-    (!ok).then(|| FieldError::new(field, "phone_invalid"))
+    (!ok).then(|| FieldError::new(field, crate::error::FieldCode::PhoneInvalid))
 }
 
 /// A slug for a new cooperative: its Vietnamese name, with a number added if taken.
@@ -295,10 +304,16 @@ pub async fn apply(
     let mut sql = Sql::new("SELECT id FROM districts WHERE slug = ");
     sql.bind(form.district.clone());
     let Some(district_id) = sql.query_scalar::<i64>()?.fetch_optional(&db.pool).await? else {
-        return Err(AppError::Validation(vec![FieldError::new("district", "required")]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "district",
+            crate::error::FieldCode::Required,
+        )]));
     };
     if email_taken(db, &form.email).await? {
-        return Err(AppError::Validation(vec![FieldError::new("email", "email_taken")]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "email",
+            crate::error::FieldCode::EmailTaken,
+        )]));
     }
     let slug = free_coop_slug(db, &form.name_vi).await?;
     let turn = Gate::global().turn(ip).await?;
@@ -412,10 +427,13 @@ pub async fn review_application(
 ) -> Result<(), AppError> {
     let note = note.trim();
     if decision == Decision::Reject && note.is_empty() {
-        return Err(AppError::Validation(vec![FieldError::new("note", "reason_required")]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "note",
+            crate::error::FieldCode::ReasonRequired,
+        )]));
     }
     if note.chars().count() > 1000 {
-        return Err(AppError::Validation(vec![FieldError::new("note", "too_long")]));
+        return Err(AppError::Validation(vec![FieldError::new("note", crate::error::FieldCode::TooLong)]));
     }
     let status = match decision {
         Decision::Approve => CoopStatus::Approved,
@@ -522,17 +540,24 @@ mod tests {
         for bad in
             ["", "an", "an@", "@example.vn", "an@example", "an@@example.vn", "a n@example.vn", "an@.vn"]
         {
-            assert_eq!(check_email(bad), Some(FieldError::new("email", "email_invalid")), "{bad:?}");
+            assert_eq!(
+                check_email(bad),
+                Some(FieldError::new("email", crate::error::FieldCode::EmailInvalid)),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn passwords_need_ten_to_128_characters_counted_as_characters() {
-        assert_eq!(check_password("password", "123456789").map(|e| e.code), Some("password_short".into()));
+        assert_eq!(
+            check_password("password", "123456789").map(|e| e.code),
+            Some(crate::error::FieldCode::PasswordShort)
+        );
         assert_eq!(check_password("password", "mật khẩu đẹp"), None);
         assert_eq!(
             check_password("password", &"x".repeat(129)).map(|e| e.code),
-            Some("password_long".into())
+            Some(crate::error::FieldCode::PasswordLong)
         );
     }
 

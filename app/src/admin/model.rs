@@ -174,9 +174,9 @@ pub const MODERATION_PAGE: i64 = 200;
 pub fn check_reason(reason: &str) -> Result<String, crate::error::FieldError> {
     let reason = reason.trim();
     if reason.is_empty() {
-        Err(crate::error::FieldError::new("reason", "required"))
+        Err(crate::error::FieldError::new("reason", crate::error::FieldCode::Required))
     } else if reason.chars().count() > MAX_REASON_CHARS {
-        Err(crate::error::FieldError::new("reason", "too_long"))
+        Err(crate::error::FieldError::new("reason", crate::error::FieldCode::TooLong))
     } else {
         Ok(reason.to_owned())
     }

@@ -198,22 +198,22 @@ pub fn check_adjustment(
         .ok()
         .filter(|d| *d != 0 && d.abs() <= MAX_STOCK_DELTA);
     if delta.is_none() {
-        errors.push(FieldError::new("delta", "stock_delta_invalid"));
+        errors.push(FieldError::new("delta", crate::error::FieldCode::StockDeltaInvalid));
     }
     let reason = StockReason::from_db(form.reason.trim()).filter(|r| StockReason::MANUAL.contains(r));
     match (reason, delta) {
-        (None, _) => errors.push(FieldError::new("reason", "required")),
+        (None, _) => errors.push(FieldError::new("reason", crate::error::FieldCode::Required)),
         (Some(StockReason::Received), Some(d)) if d < 0 => {
-            errors.push(FieldError::new("delta", "stock_received_negative"))
+            errors.push(FieldError::new("delta", crate::error::FieldCode::StockReceivedNegative))
         }
         (Some(StockReason::WriteOff), Some(d)) if d > 0 => {
-            errors.push(FieldError::new("delta", "stock_write_off_positive"))
+            errors.push(FieldError::new("delta", crate::error::FieldCode::StockWriteOffPositive))
         }
         _ => {}
     }
     let note = form.note.trim();
     if note.chars().count() > MAX_STOCK_NOTE_CHARS {
-        errors.push(FieldError::new("note", "too_long"));
+        errors.push(FieldError::new("note", crate::error::FieldCode::TooLong));
     }
     match (delta, reason) {
         (Some(d), Some(r)) if errors.is_empty() => Ok((d, r, note.to_owned())),
@@ -337,13 +337,13 @@ mod tests {
         );
         assert_eq!(check_adjustment(&adj("-3", "write_off")).map(|a| a.0), Ok(-3));
         assert_eq!(check_adjustment(&adj("-2", "correction")).map(|a| a.0), Ok(-2));
-        let code = |d: &str, r: &str| check_adjustment(&adj(d, r)).err().map(|e| e[0].code.clone());
-        assert_eq!(code("0", "correction").as_deref(), Some("stock_delta_invalid"));
-        assert_eq!(code("2.5", "received").as_deref(), Some("stock_delta_invalid"));
-        assert_eq!(code("1000001", "received").as_deref(), Some("stock_delta_invalid"));
-        assert_eq!(code("-5", "received").as_deref(), Some("stock_received_negative"));
-        assert_eq!(code("5", "write_off").as_deref(), Some("stock_write_off_positive"));
-        assert_eq!(code("5", "sale").as_deref(), Some("required"), "sales are recorded by checkouts only");
+        let code = |d: &str, r: &str| check_adjustment(&adj(d, r)).err().map(|e| e[0].code.as_str());
+        assert_eq!(code("0", "correction"), Some("stock_delta_invalid"));
+        assert_eq!(code("2.5", "received"), Some("stock_delta_invalid"));
+        assert_eq!(code("1000001", "received"), Some("stock_delta_invalid"));
+        assert_eq!(code("-5", "received"), Some("stock_received_negative"));
+        assert_eq!(code("5", "write_off"), Some("stock_write_off_positive"));
+        assert_eq!(code("5", "sale"), Some("required"), "sales are recorded by checkouts only");
     }
 
     #[test]

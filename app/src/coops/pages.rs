@@ -7,7 +7,7 @@ use super::api::*;
 pub use super::frame::{Dashboard, MemberOnly};
 use super::model::*;
 use crate::accounts::model::Membership;
-use crate::error::AppError;
+use crate::error::{AppError, FieldCode};
 use crate::i18n::{td, td_string};
 use crate::lang::use_lang;
 use crate::lang::use_locale;
@@ -265,8 +265,10 @@ fn EditProduct() -> impl IntoView {
     let id = params.with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
     // The outcome of a photo upload: a plain multipart post that comes back here with
     // `photo=added` or `photo_error=<code>` in the address.
-    let upload = query
-        .with_untracked(|q| UploadOutcome { added: q.get("photo").is_some(), error: q.get("photo_error") });
+    let upload = query.with_untracked(|q| UploadOutcome {
+        added: q.get("photo").is_some(),
+        error: q.get("photo_error").map(|c| FieldCode::named(&c)),
+    });
     let product = Resource::new(
         || (),
         move |_| async move {
@@ -295,7 +297,7 @@ struct EditorData {
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 struct UploadOutcome {
     added: bool,
-    error: Option<String>,
+    error: Option<FieldCode>,
 }
 
 #[island(lazy)]
@@ -766,11 +768,10 @@ fn ProfileEditor() -> impl IntoView {
     // The outcome of a logo upload (a plain multipart post that comes back here).
     let query = leptos_router::hooks::use_query_map();
     let logo_added = query.with_untracked(|q| q.get("logo").is_some());
-    let logo_error = query.with_untracked(|q| q.get("logo_error"));
+    let logo_error = query.with_untracked(|q| q.get("logo_error").map(|c| FieldCode::named(&c)));
     view! {
         <h1>{td!(i18n, coops.profile.title)}</h1>
         <Loaded resource=data view=move |(profile, districts)| {
-            let logo_error = logo_error.clone();
             view! {
                                 <section class="profile-logo" aria-labelledby="logo-title">
                                     <h2 id="logo-title">{td!(i18n, coops.profile.logo)}</h2>

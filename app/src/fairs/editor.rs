@@ -121,7 +121,7 @@ pub async fn pick(db: &Db, coop: i64, product: i64) -> Result<(), AppError> {
         return Ok(());
     }
     if ids.len() >= MAX_FEATURED {
-        return Err(invalid(vec![FieldError::new("product", "too_many")]));
+        return Err(invalid(vec![FieldError::new("product", crate::error::FieldCode::TooMany)]));
     }
     ids.push(product);
     write_picks(&mut tx, coop, &ids).await?;
@@ -186,7 +186,7 @@ pub async fn add_slot(db: &Db, coop: i64, form: &SlotForm) -> Result<i64, AppErr
     let slot = form.check().map_err(invalid)?;
     let mut tx = lock_booth(db, coop).await?;
     if List::Slots.count(&mut tx, coop).await? >= MAX_SLOTS {
-        return Err(invalid(vec![FieldError::new("starts_at", "too_many")]));
+        return Err(invalid(vec![FieldError::new("starts_at", crate::error::FieldCode::TooMany)]));
     }
     let mut sql =
         Sql::new("INSERT INTO booth_slots (cooperative_id, starts_at, title_vi, title_en, link) VALUES (");
@@ -208,7 +208,7 @@ pub async fn add_member(db: &Db, coop: i64, form: &TeamForm) -> Result<i64, AppE
     let member = form.check().map_err(invalid)?;
     let mut tx = lock_booth(db, coop).await?;
     if List::Team.count(&mut tx, coop).await? >= MAX_TEAM {
-        return Err(invalid(vec![FieldError::new("name", "too_many")]));
+        return Err(invalid(vec![FieldError::new("name", crate::error::FieldCode::TooMany)]));
     }
     let mut sql = Sql::new(
         "INSERT INTO booth_team (cooperative_id, name, role_vi, role_en, on_duty, position) VALUES (",

@@ -180,9 +180,9 @@ mod checks {
     fn line(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool, max: usize) -> String {
         let v = value.split_whitespace().collect::<Vec<_>>().join(" ");
         if required && v.is_empty() {
-            errors.push(FieldError::new(field, "required"));
+            errors.push(FieldError::new(field, crate::error::FieldCode::Required));
         } else if v.chars().count() > max {
-            errors.push(FieldError::new(field, "too_long"));
+            errors.push(FieldError::new(field, crate::error::FieldCode::TooLong));
         }
         v
     }
@@ -203,9 +203,9 @@ mod checks {
             host.contains('.') && !host.contains(char::is_whitespace)
         });
         if !valid {
-            errors.push(FieldError::new(field, "url_invalid"));
+            errors.push(FieldError::new(field, crate::error::FieldCode::UrlInvalid));
         } else if v.chars().count() > MAX_LINK_CHARS {
-            errors.push(FieldError::new(field, "too_long"));
+            errors.push(FieldError::new(field, crate::error::FieldCode::TooLong));
         }
         Some(v.to_owned())
     }
@@ -233,7 +233,11 @@ mod checks {
             if starts_at.is_none() {
                 errors.push(FieldError::new(
                     "starts_at",
-                    if self.starts_at.trim().is_empty() { "required" } else { "date_invalid" },
+                    if self.starts_at.trim().is_empty() {
+                        crate::error::FieldCode::Required
+                    } else {
+                        crate::error::FieldCode::DateInvalid
+                    },
                 ));
             }
             let vi = line(&mut errors, "title_vi", &self.title_vi, true, MAX_TITLE_CHARS);
@@ -278,7 +282,7 @@ mod checks {
             let description_en = self.description_en.trim().to_owned();
             for (field, value) in [("description_vi", &description_vi), ("description_en", &description_en)] {
                 if value.chars().count() > MAX_FAIR_DESCRIPTION_CHARS {
-                    errors.push(FieldError::new(field, "too_long"));
+                    errors.push(FieldError::new(field, crate::error::FieldCode::TooLong));
                 }
             }
             let mut time = |field: &str, value: &str| {
@@ -286,7 +290,11 @@ mod checks {
                 if t.is_none() {
                     errors.push(FieldError::new(
                         field,
-                        if value.trim().is_empty() { "required" } else { "date_invalid" },
+                        if value.trim().is_empty() {
+                            crate::error::FieldCode::Required
+                        } else {
+                            crate::error::FieldCode::DateInvalid
+                        },
                     ));
                 }
                 t
@@ -296,17 +304,17 @@ mod checks {
             if let (Some(s), Some(e)) = (starts_at, ends_at)
                 && e <= s
             {
-                errors.push(FieldError::new("ends_at", "ends_before_start"));
+                errors.push(FieldError::new("ends_at", crate::error::FieldCode::EndsBeforeStart));
             }
             let mut booths = Vec::new();
             for slug in self.chosen_booths() {
                 match known.get(slug) {
                     Some(id) => booths.push(*id),
-                    None => errors.push(FieldError::new("booths", "invalid")),
+                    None => errors.push(FieldError::new("booths", crate::error::FieldCode::Invalid)),
                 }
             }
             if booths.is_empty() && !errors.iter().any(|e| e.field == "booths") {
-                errors.push(FieldError::new("booths", "booths_required"));
+                errors.push(FieldError::new("booths", crate::error::FieldCode::BoothsRequired));
             }
             done(
                 errors,

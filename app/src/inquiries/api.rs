@@ -44,7 +44,7 @@ pub async fn send_inquiry(form: InquiryForm) -> Result<(), AppError> {
         Err(e @ (AppError::Validation(_) | AppError::TooManyAttempts(_))) if plain => {
             let errors = match &e {
                 AppError::Validation(fields) => fields.clone(),
-                _ => vec![FieldError::new("form", "rate_limited")],
+                _ => vec![FieldError::new("form", crate::error::FieldCode::RateLimited)],
             };
             let ip = request_session().ip;
             crate::ui::forms::back_to_form(&db, &form, &errors, &ip, &inquiry_path(&booth), "inquiry-form")
@@ -96,8 +96,9 @@ pub async fn fetch_lead(id: i64) -> Result<Lead, AppError> {
 pub async fn move_lead(id: i64, to: String, note: String) -> Result<(), AppError> {
     respond(async {
         let (viewer, coop) = require_member()?;
-        let to =
-            parse_status(&to).ok_or_else(|| AppError::Validation(vec![FieldError::new("to", "invalid")]))?;
+        let to = parse_status(&to).ok_or_else(|| {
+            AppError::Validation(vec![FieldError::new("to", crate::error::FieldCode::Invalid)])
+        })?;
         service::transition(&use_db()?, coop.cooperative_id, viewer.id, id, to, &note, now_unix()).await?;
         redirect_plain_form(&format!("/coop/inquiries/{id}"));
         Ok(())

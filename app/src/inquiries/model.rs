@@ -118,9 +118,9 @@ impl InquiryForm {
         let mut text = |field: &str, value: &str, required: bool, max: usize| -> String {
             let v = one_line(value);
             if required && v.is_empty() {
-                errors.push(FieldError::new(field, "required"));
+                errors.push(FieldError::new(field, crate::error::FieldCode::Required));
             } else if v.chars().count() > max {
-                errors.push(FieldError::new(field, "too_long"));
+                errors.push(FieldError::new(field, crate::error::FieldCode::TooLong));
             }
             v
         };
@@ -132,43 +132,43 @@ impl InquiryForm {
         let quantity_unit = text("quantity_unit", &self.quantity_unit, true, MAX_UNIT);
         let packaging = text("packaging", &self.packaging, false, MAX_SHORT);
         if !email.is_empty() && !valid_email(&email) {
-            errors.push(FieldError::new("email", "email_invalid"));
+            errors.push(FieldError::new("email", crate::error::FieldCode::EmailInvalid));
         }
         if !phone.is_empty() && !phone.chars().all(|c| c.is_ascii_digit() || " +-.()".contains(c)) {
-            errors.push(FieldError::new("phone", "phone_invalid"));
+            errors.push(FieldError::new("phone", crate::error::FieldCode::PhoneInvalid));
         }
         let quantity = match self.quantity.trim().replace(['.', ',', ' '], "").parse::<i64>() {
             Ok(q) if q > 0 && q <= 1_000_000_000 => q,
             _ if self.quantity.trim().is_empty() => {
-                errors.push(FieldError::new("quantity", "required"));
+                errors.push(FieldError::new("quantity", crate::error::FieldCode::Required));
                 0
             }
             _ => {
-                errors.push(FieldError::new("quantity", "quantity_invalid"));
+                errors.push(FieldError::new("quantity", crate::error::FieldCode::QuantityInvalid));
                 0
             }
         };
         let incoterm = INCOTERMS.iter().copied().find(|t| *t == self.incoterm.trim().to_uppercase());
         if incoterm.is_none() {
-            errors.push(FieldError::new("incoterm", "incoterm_invalid"));
+            errors.push(FieldError::new("incoterm", crate::error::FieldCode::IncotermInvalid));
         }
         let target = self.target_date.trim();
         let target_date = if target.is_empty() {
             None
         } else if let Some(date) = crate::certificates::model::parse_date(target).map(|d| d.to_string()) {
             if date.as_str() < today {
-                errors.push(FieldError::new("target_date", "date_past"));
+                errors.push(FieldError::new("target_date", crate::error::FieldCode::DatePast));
             }
             Some(date)
         } else {
-            errors.push(FieldError::new("target_date", "date_invalid"));
+            errors.push(FieldError::new("target_date", crate::error::FieldCode::DateInvalid));
             None
         };
         let message = self.message.trim().to_owned();
         if message.chars().count() < 10 {
-            errors.push(FieldError::new("message", "message_short"));
+            errors.push(FieldError::new("message", crate::error::FieldCode::MessageShort));
         } else if message.chars().count() > MAX_MESSAGE {
-            errors.push(FieldError::new("message", "too_long"));
+            errors.push(FieldError::new("message", crate::error::FieldCode::TooLong));
         }
         if !errors.is_empty() {
             return Err(errors);

@@ -58,7 +58,9 @@ pub async fn submit(
         let mut sql = Sql::new("SELECT id, name_vi FROM products WHERE status = 'published' AND slug = ");
         sql.bind(form.product.trim().to_owned()).push(" AND cooperative_id = ").bind(coop);
         let found: Option<(i64, String)> = sql.query_as()?.fetch_optional(&db.pool).await?;
-        Some(found.ok_or_else(|| AppError::Validation(vec![FieldError::new("product", "invalid")]))?)
+        Some(found.ok_or_else(|| {
+            AppError::Validation(vec![FieldError::new("product", crate::error::FieldCode::Invalid)])
+        })?)
     };
     let mut tx = db.begin_write().await?;
     tx.lock_key(INQUIRY_LOCKS, ip).await?;
@@ -254,7 +256,7 @@ pub async fn lead(db: &Db, scope: Scope, id: i64) -> Result<Lead, AppError> {
 fn clean_note(note: &str) -> Result<String, AppError> {
     let note = note.trim().to_owned();
     if note.chars().count() > MAX_NOTE {
-        return Err(AppError::Validation(vec![FieldError::new("note", "too_long")]));
+        return Err(AppError::Validation(vec![FieldError::new("note", crate::error::FieldCode::TooLong)]));
     }
     Ok(note)
 }
@@ -312,7 +314,7 @@ pub async fn add_note(
 ) -> Result<(), AppError> {
     let note = clean_note(note)?;
     if note.is_empty() {
-        return Err(AppError::Validation(vec![FieldError::new("note", "required")]));
+        return Err(AppError::Validation(vec![FieldError::new("note", crate::error::FieldCode::Required)]));
     }
     let mut sql = Sql::new("SELECT COUNT(*) FROM inquiries WHERE id = ");
     sql.bind(id).push(" AND cooperative_id = ").bind(coop);

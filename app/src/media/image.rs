@@ -31,14 +31,14 @@ pub enum UploadError {
 }
 
 impl UploadError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> crate::error::FieldCode {
         match self {
-            UploadError::Empty => "upload_empty",
-            UploadError::TooLarge => "upload_too_large",
-            UploadError::NotAnImage => "upload_not_image",
-            UploadError::TypeMismatch => "upload_type_mismatch",
-            UploadError::TooManyPixels => "upload_too_many_pixels",
-            UploadError::Corrupt => "upload_corrupt",
+            UploadError::Empty => crate::error::FieldCode::UploadEmpty,
+            UploadError::TooLarge => crate::error::FieldCode::UploadTooLarge,
+            UploadError::NotAnImage => crate::error::FieldCode::UploadNotImage,
+            UploadError::TypeMismatch => crate::error::FieldCode::UploadTypeMismatch,
+            UploadError::TooManyPixels => crate::error::FieldCode::UploadTooManyPixels,
+            UploadError::Corrupt => crate::error::FieldCode::UploadCorrupt,
         }
     }
 }

@@ -123,28 +123,28 @@ impl BatchForm {
         let mut errors = Vec::new();
         let batch_code = self.batch_code.split_whitespace().collect::<Vec<_>>().join(" ");
         if batch_code.is_empty() {
-            errors.push(FieldError::new("batch_code", "required"));
+            errors.push(FieldError::new("batch_code", crate::error::FieldCode::Required));
         } else if batch_code.chars().count() > MAX_BATCH_CODE {
-            errors.push(FieldError::new("batch_code", "too_long"));
+            errors.push(FieldError::new("batch_code", crate::error::FieldCode::TooLong));
         } else if !batch_code.chars().all(|c| c.is_alphanumeric() || " -_./#".contains(c)) {
-            errors.push(FieldError::new("batch_code", "batch_code_invalid"));
+            errors.push(FieldError::new("batch_code", crate::error::FieldCode::BatchCodeInvalid));
         }
         let raw_date = self.produced_on.trim();
         let produced_on = match crate::certificates::model::parse_date(raw_date) {
             _ if raw_date.is_empty() => {
-                errors.push(FieldError::new("produced_on", "required"));
+                errors.push(FieldError::new("produced_on", crate::error::FieldCode::Required));
                 String::new()
             }
             Some(date) if date.to_string().as_str() <= today => date.to_string(),
             _ => {
-                errors.push(FieldError::new("produced_on", "date_invalid"));
+                errors.push(FieldError::new("produced_on", crate::error::FieldCode::DateInvalid));
                 String::new()
             }
         };
         let mut notes = |field: &str, value: &str| {
             let v = value.trim().to_owned();
             if v.chars().count() > MAX_BATCH_NOTES {
-                errors.push(FieldError::new(field, "too_long"));
+                errors.push(FieldError::new(field, crate::error::FieldCode::TooLong));
             }
             v
         };

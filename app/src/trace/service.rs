@@ -207,13 +207,19 @@ pub async fn add_batch(
     let mut sql = Sql::new("SELECT COUNT(*) FROM product_batches WHERE product_id = ");
     sql.bind(product_id);
     if sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await? >= MAX_BATCHES {
-        return Err(AppError::Validation(vec![FieldError::new("batch_code", "too_many")]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "batch_code",
+            crate::error::FieldCode::TooMany,
+        )]));
     }
     let mut sql = Sql::new("SELECT COUNT(*) FROM product_batches WHERE product_id = ");
     sql.bind(product_id).push(" AND batch_code = ").bind(batch.batch_code.clone());
     let same: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
     if same > 0 {
-        return Err(AppError::Validation(vec![FieldError::new("batch_code", "batch_code_taken")]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "batch_code",
+            crate::error::FieldCode::BatchCodeTaken,
+        )]));
     }
     let mut sql = Sql::new(
         "INSERT INTO product_batches (product_id, batch_code, produced_on, notes_vi, notes_en, created_at) \

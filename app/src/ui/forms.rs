@@ -3,7 +3,7 @@
 //! a failed submission never re-renders them.
 use leptos::prelude::*;
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldCode};
 use crate::i18n::{td, td_string};
 use crate::lang::use_locale;
 
@@ -65,73 +65,71 @@ where
 }
 
 /// The code of the error for `field`, from a validation error.
-pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<FieldCode>> {
     Signal::derive(move || {
         error.with(|e| match e {
-            Some(AppError::Validation(fields)) => {
-                fields.iter().find(|f| f.field == field).map(|f| f.code.clone())
-            }
+            Some(AppError::Validation(fields)) => fields.iter().find(|f| f.field == field).map(|f| f.code),
             _ => None,
         })
     })
 }
 
-/// The sentence for a field error code.
+/// The sentence for a field error code: every code has one (no catch-all).
 #[component]
-pub fn FieldMessage(code: String) -> impl IntoView {
+pub fn FieldMessage(code: FieldCode) -> impl IntoView {
     let i18n = use_locale();
-    move || match code.as_str() {
-        "required" => td_string!(i18n, errors.field.required),
-        "too_long" => td_string!(i18n, errors.field.too_long),
-        "email_invalid" => td_string!(i18n, errors.field.email_invalid),
-        "email_taken" => td_string!(i18n, errors.field.email_taken),
-        "password_short" => td_string!(i18n, errors.field.password_short),
-        "password_long" => td_string!(i18n, errors.field.password_long),
-        "bad_credentials" => td_string!(i18n, errors.field.bad_credentials),
-        "wrong_password" => td_string!(i18n, errors.field.wrong_password),
-        "phone_invalid" => td_string!(i18n, errors.field.phone_invalid),
-        "account_invalid" => td_string!(i18n, errors.field.account_invalid),
-        "holder_invalid" => td_string!(i18n, errors.field.holder_invalid),
-        "reason_required" => td_string!(i18n, errors.field.reason_required),
-        "name_one_language" => td_string!(i18n, errors.field.name_one_language),
-        "price_invalid" => td_string!(i18n, errors.field.price_invalid),
-        "count_invalid" => td_string!(i18n, errors.field.count_invalid),
-        "slug_invalid" => td_string!(i18n, errors.field.slug_invalid),
-        "slug_taken" => td_string!(i18n, errors.field.slug_taken),
-        "stars_invalid" => td_string!(i18n, errors.field.stars_invalid),
-        "date_invalid" => td_string!(i18n, errors.field.date_invalid),
-        "url_invalid" => td_string!(i18n, errors.field.url_invalid),
-        "url_wrong_channel" => td_string!(i18n, errors.field.url_wrong_channel),
-        "url_duplicate" => td_string!(i18n, errors.field.url_duplicate),
-        "too_many" => td_string!(i18n, errors.field.too_many),
-        "upload_empty" => td_string!(i18n, errors.field.upload_empty),
-        "upload_too_large" => td_string!(i18n, errors.field.upload_too_large),
-        "upload_not_image" => td_string!(i18n, errors.field.upload_not_image),
-        "upload_type_mismatch" => td_string!(i18n, errors.field.upload_type_mismatch),
-        "upload_too_many_pixels" => td_string!(i18n, errors.field.upload_too_many_pixels),
-        "upload_corrupt" => td_string!(i18n, errors.field.upload_corrupt),
-        "mobile_invalid" => td_string!(i18n, errors.field.mobile_invalid),
-        "cart_invalid" => td_string!(i18n, errors.field.cart_invalid),
-        "transfer_unavailable" => td_string!(i18n, errors.field.transfer_unavailable),
-        "stock_short" => td_string!(i18n, errors.field.stock_short),
-        "cart_full" => td_string!(i18n, errors.field.cart_full),
-        "tracking_required" => td_string!(i18n, errors.field.tracking_required),
-        "rating_invalid" => td_string!(i18n, errors.field.rating_invalid),
-        "review_short" => td_string!(i18n, errors.field.review_short),
-        "quantity_invalid" => td_string!(i18n, errors.field.quantity_invalid),
-        "incoterm_invalid" => td_string!(i18n, errors.field.incoterm_invalid),
-        "date_past" => td_string!(i18n, errors.field.date_past),
-        "message_short" => td_string!(i18n, errors.field.message_short),
-        "rate_limited" => td_string!(i18n, errors.field.rate_limited),
-        "ends_before_start" => td_string!(i18n, errors.field.ends_before_start),
-        "booths_required" => td_string!(i18n, errors.field.booths_required),
-        "batch_code_invalid" => td_string!(i18n, errors.field.batch_code_invalid),
-        "batch_code_taken" => td_string!(i18n, errors.field.batch_code_taken),
-        "stock_delta_invalid" => td_string!(i18n, errors.field.stock_delta_invalid),
-        "stock_received_negative" => td_string!(i18n, errors.field.stock_received_negative),
-        "stock_write_off_positive" => td_string!(i18n, errors.field.stock_write_off_positive),
-        "stock_below_zero" => td_string!(i18n, errors.field.stock_below_zero),
-        _ => td_string!(i18n, errors.field.invalid),
+    move || match code {
+        FieldCode::AccountInvalid => td_string!(i18n, errors.field.account_invalid),
+        FieldCode::BadCredentials => td_string!(i18n, errors.field.bad_credentials),
+        FieldCode::BatchCodeInvalid => td_string!(i18n, errors.field.batch_code_invalid),
+        FieldCode::BatchCodeTaken => td_string!(i18n, errors.field.batch_code_taken),
+        FieldCode::BoothsRequired => td_string!(i18n, errors.field.booths_required),
+        FieldCode::CartFull => td_string!(i18n, errors.field.cart_full),
+        FieldCode::CartInvalid => td_string!(i18n, errors.field.cart_invalid),
+        FieldCode::CountInvalid => td_string!(i18n, errors.field.count_invalid),
+        FieldCode::DateInvalid => td_string!(i18n, errors.field.date_invalid),
+        FieldCode::DatePast => td_string!(i18n, errors.field.date_past),
+        FieldCode::EmailInvalid => td_string!(i18n, errors.field.email_invalid),
+        FieldCode::EmailTaken => td_string!(i18n, errors.field.email_taken),
+        FieldCode::EndsBeforeStart => td_string!(i18n, errors.field.ends_before_start),
+        FieldCode::HolderInvalid => td_string!(i18n, errors.field.holder_invalid),
+        FieldCode::IncotermInvalid => td_string!(i18n, errors.field.incoterm_invalid),
+        FieldCode::Invalid => td_string!(i18n, errors.field.invalid),
+        FieldCode::MessageShort => td_string!(i18n, errors.field.message_short),
+        FieldCode::MobileInvalid => td_string!(i18n, errors.field.mobile_invalid),
+        FieldCode::NameOneLanguage => td_string!(i18n, errors.field.name_one_language),
+        FieldCode::PasswordLong => td_string!(i18n, errors.field.password_long),
+        FieldCode::PasswordShort => td_string!(i18n, errors.field.password_short),
+        FieldCode::PhoneInvalid => td_string!(i18n, errors.field.phone_invalid),
+        FieldCode::PriceInvalid => td_string!(i18n, errors.field.price_invalid),
+        FieldCode::QuantityInvalid => td_string!(i18n, errors.field.quantity_invalid),
+        FieldCode::RateLimited => td_string!(i18n, errors.field.rate_limited),
+        FieldCode::RatingInvalid => td_string!(i18n, errors.field.rating_invalid),
+        FieldCode::ReasonRequired => td_string!(i18n, errors.field.reason_required),
+        FieldCode::Required => td_string!(i18n, errors.field.required),
+        FieldCode::ReviewShort => td_string!(i18n, errors.field.review_short),
+        FieldCode::SlugInvalid => td_string!(i18n, errors.field.slug_invalid),
+        FieldCode::SlugTaken => td_string!(i18n, errors.field.slug_taken),
+        FieldCode::StarsInvalid => td_string!(i18n, errors.field.stars_invalid),
+        FieldCode::StockBelowZero => td_string!(i18n, errors.field.stock_below_zero),
+        FieldCode::StockDeltaInvalid => td_string!(i18n, errors.field.stock_delta_invalid),
+        FieldCode::StockReceivedNegative => td_string!(i18n, errors.field.stock_received_negative),
+        FieldCode::StockShort => td_string!(i18n, errors.field.stock_short),
+        FieldCode::StockWriteOffPositive => td_string!(i18n, errors.field.stock_write_off_positive),
+        FieldCode::TooLong => td_string!(i18n, errors.field.too_long),
+        FieldCode::TooMany => td_string!(i18n, errors.field.too_many),
+        FieldCode::TrackingRequired => td_string!(i18n, errors.field.tracking_required),
+        FieldCode::TransferUnavailable => td_string!(i18n, errors.field.transfer_unavailable),
+        FieldCode::UploadCorrupt => td_string!(i18n, errors.field.upload_corrupt),
+        FieldCode::UploadEmpty => td_string!(i18n, errors.field.upload_empty),
+        FieldCode::UploadNotImage => td_string!(i18n, errors.field.upload_not_image),
+        FieldCode::UploadTooLarge => td_string!(i18n, errors.field.upload_too_large),
+        FieldCode::UploadTooManyPixels => td_string!(i18n, errors.field.upload_too_many_pixels),
+        FieldCode::UploadTypeMismatch => td_string!(i18n, errors.field.upload_type_mismatch),
+        FieldCode::UrlDuplicate => td_string!(i18n, errors.field.url_duplicate),
+        FieldCode::UrlInvalid => td_string!(i18n, errors.field.url_invalid),
+        FieldCode::UrlWrongChannel => td_string!(i18n, errors.field.url_wrong_channel),
+        FieldCode::WrongPassword => td_string!(i18n, errors.field.wrong_password),
     }
 }
 

@@ -19,15 +19,17 @@ use crate::ui::layout::Loaded;
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 struct BannerOutcome {
     added: bool,
-    error: Option<String>,
+    error: Option<crate::error::FieldCode>,
 }
 
 #[component]
 pub fn CoopBoothEditPage() -> impl IntoView {
     let i18n = use_locale();
     let query = use_query_map();
-    let banner = query
-        .with_untracked(|q| BannerOutcome { added: q.get("banner").is_some(), error: q.get("banner_error") });
+    let banner = query.with_untracked(|q| BannerOutcome {
+        added: q.get("banner").is_some(),
+        error: q.get("banner_error").map(|c| crate::error::FieldCode::named(&c)),
+    });
     view! {
         <Title text=td_string!(i18n, fairs.editor.title).to_string() />
         <Meta name="robots" content="noindex" />

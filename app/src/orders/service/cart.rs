@@ -62,7 +62,7 @@ pub async fn add_to_cart_by_slug(
     add_to_cart(db, owner, product_id, quantity, now).await
 }
 
-fn quantity_error(code: &str) -> AppError {
+fn quantity_error(code: crate::error::FieldCode) -> AppError {
     AppError::Validation(vec![FieldError::new("quantity", code)])
 }
 
@@ -76,7 +76,7 @@ pub async fn add_to_cart(
     now: i64,
 ) -> Result<(), AppError> {
     if !(1..=MAX_QUANTITY).contains(&quantity) {
-        return Err(quantity_error("count_invalid"));
+        return Err(quantity_error(crate::error::FieldCode::CountInvalid));
     }
     let product = purchasable(db, product_id).await?.ok_or(AppError::NotFound)?;
     let cart = ensure_cart(db, owner, now).await?;
@@ -90,12 +90,12 @@ pub async fn add_to_cart(
         let mut sql = Sql::new("SELECT COUNT(*) FROM cart_lines WHERE cart_id = ");
         sql.bind(cart);
         if sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await? >= MAX_LINES as i64 {
-            return Err(quantity_error("cart_full"));
+            return Err(quantity_error(crate::error::FieldCode::CartFull));
         }
     }
     let total = existing.unwrap_or(0) + quantity;
     if total > product.stock || total > MAX_QUANTITY {
-        return Err(quantity_error("stock_short"));
+        return Err(quantity_error(crate::error::FieldCode::StockShort));
     }
     let mut sql =
         Sql::new("INSERT INTO cart_lines (cart_id, product_id, quantity, seen_price_vnd, added_at) VALUES (");
@@ -121,7 +121,7 @@ pub async fn set_quantity(
     now: i64,
 ) -> Result<(), AppError> {
     if !(0..=MAX_QUANTITY).contains(&quantity) {
-        return Err(quantity_error("count_invalid"));
+        return Err(quantity_error(crate::error::FieldCode::CountInvalid));
     }
     let Some(cart) = cart_id(db, owner).await? else {
         // Nothing to remove from a cart that does not exist.
@@ -139,7 +139,7 @@ pub async fn set_quantity(
     if quantity > current {
         let stock = purchasable(db, product_id).await?.map_or(0, |p| p.stock);
         if quantity > stock {
-            return Err(quantity_error("stock_short"));
+            return Err(quantity_error(crate::error::FieldCode::StockShort));
         }
     }
     // Changing the line is looking at it: its price, as now, is the one later changes show against.

@@ -33,35 +33,35 @@ fn check_form(form: &CheckoutForm) -> Result<ValidCheckout, AppError> {
     if !(16..=64).contains(&key.len())
         || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        errors.push(FieldError::new("idempotency_key", "invalid"));
+        errors.push(FieldError::new("idempotency_key", crate::error::FieldCode::Invalid));
     }
     let lines = parse_lines(&form.lines);
     if lines.is_none() {
-        errors.push(FieldError::new("lines", "cart_invalid"));
+        errors.push(FieldError::new("lines", crate::error::FieldCode::CartInvalid));
     }
     let payment = Payment::from_key(form.payment.trim());
     if payment.is_none() {
-        errors.push(FieldError::new("payment", "required"));
+        errors.push(FieldError::new("payment", crate::error::FieldCode::Required));
     }
     let a = &form.address;
     errors.extend(check_text("full_name", &a.full_name, 100));
     let phone = normalize_mobile(&a.phone);
     if a.phone.trim().is_empty() {
-        errors.push(FieldError::new("phone", "required"));
+        errors.push(FieldError::new("phone", crate::error::FieldCode::Required));
     } else if phone.is_none() {
-        errors.push(FieldError::new("phone", "mobile_invalid"));
+        errors.push(FieldError::new("phone", crate::error::FieldCode::MobileInvalid));
     }
     let province = PROVINCES.iter().find(|p| **p == a.province.trim());
     if province.is_none() {
-        errors.push(FieldError::new("province", "required"));
+        errors.push(FieldError::new("province", crate::error::FieldCode::Required));
     }
     if a.district.trim().chars().count() > 100 {
-        errors.push(FieldError::new("district", "too_long"));
+        errors.push(FieldError::new("district", crate::error::FieldCode::TooLong));
     }
     errors.extend(check_text("commune", &a.commune, 100));
     errors.extend(check_text("street", &a.street, 200));
     if form.note.trim().chars().count() > 500 {
-        errors.push(FieldError::new("note", "too_long"));
+        errors.push(FieldError::new("note", crate::error::FieldCode::TooLong));
     }
     match (errors.is_empty(), lines, payment, phone, province) {
         (true, Some(submitted), Some(payment), Some(phone), Some(province)) => Ok(ValidCheckout {
@@ -206,7 +206,10 @@ async fn place(
     }
     if valid.payment == Payment::BankTransfer && by_coop.values().any(|lines| lines[0].0.bank_bin.is_none()) {
         tx.rollback().await?;
-        return Err(AppError::Validation(vec![FieldError::new("payment", "transfer_unavailable")]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "payment",
+            crate::error::FieldCode::TransferUnavailable,
+        )]));
     }
 
     let mut placed = Vec::with_capacity(by_coop.len());

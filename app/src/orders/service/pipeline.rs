@@ -201,10 +201,13 @@ pub async fn transition(
 ) -> Result<(), AppError> {
     let note = note.trim();
     if note.chars().count() > 500 {
-        return Err(AppError::Validation(vec![FieldError::new("note", "too_long")]));
+        return Err(AppError::Validation(vec![FieldError::new("note", crate::error::FieldCode::TooLong)]));
     }
     if to == Status::Shipped && note.is_empty() {
-        return Err(AppError::Validation(vec![FieldError::new("note", "tracking_required")]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "note",
+            crate::error::FieldCode::TrackingRequired,
+        )]));
     }
     let mut sql = Sql::new("SELECT o.id, o.status FROM orders o WHERE o.number = ");
     sql.bind(number.to_owned());

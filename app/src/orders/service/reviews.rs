@@ -18,13 +18,13 @@ pub async fn add_review(
     let body = body.trim();
     let mut errors = Vec::new();
     if !(1..=5).contains(&rating) {
-        errors.push(FieldError::new("rating", "rating_invalid"));
+        errors.push(FieldError::new("rating", crate::error::FieldCode::RatingInvalid));
     }
     let chars = body.chars().count();
     if chars < REVIEW_MIN_CHARS {
-        errors.push(FieldError::new("body", "review_short"));
+        errors.push(FieldError::new("body", crate::error::FieldCode::ReviewShort));
     } else if chars > REVIEW_MAX_CHARS {
-        errors.push(FieldError::new("body", "too_long"));
+        errors.push(FieldError::new("body", crate::error::FieldCode::TooLong));
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
