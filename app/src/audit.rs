@@ -5,9 +5,6 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use serde_json::Value;
 
-#[cfg(feature = "ssr")]
-use crate::db::Sql;
-
 /// What the audit log records. The names are stored, so they never change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AuditAction {
@@ -97,16 +94,18 @@ pub struct Audit {
 /// Writes `audit` on `conn` (a transaction, so that it commits or rolls back with the change).
 #[cfg(feature = "ssr")]
 pub async fn record(conn: &mut sqlx::AnyConnection, audit: Audit) -> Result<(), sqlx::Error> {
-    let mut sql = Sql::new(
-        "INSERT INTO audit_log (at, actor_id, action, target_kind, target_id, before_json, after_json) VALUES (",
-    );
-    sql.bind(audit.at).push(", ").bind(audit.actor).push(", ").bind(audit.action.as_db().to_owned());
-    sql.push(", ").bind(audit.action.target_kind().to_owned()).push(", ").bind(audit.target_id);
-    sql.push(", ")
-        .bind(audit.before.map(|v| v.to_string()))
-        .push(", ")
-        .bind(audit.after.map(|v| v.to_string()));
-    sql.push(")");
-    sql.query()?.execute(conn).await?;
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, action, target_kind, target_id, before_json, after_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(audit.at)
+    .bind(audit.actor)
+    .bind(audit.action.as_db().to_owned())
+    .bind(audit.action.target_kind().to_owned())
+    .bind(audit.target_id)
+    .bind(audit.before.map(|v| v.to_string()))
+    .bind(audit.after.map(|v| v.to_string()))
+    .execute(conn)
+    .await?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Reading certificates: the product's latest one, which the storefront shows, the dashboard
 //! edits and the traceability page prints.
-use crate::db::{Db, Sql};
+use crate::db::Db;
 
 /// A certificate as stored.
 #[derive(sqlx::FromRow)]
@@ -17,10 +17,11 @@ pub struct CertificateRow {
 /// The product's latest certificate (by issue date), expired or not: the one the storefront shows
 /// and the dashboard edits.
 pub async fn latest_certificate(db: &Db, product_id: i64) -> Result<Option<CertificateRow>, sqlx::Error> {
-    let mut sql = Sql::new(
+    sqlx::query_as(
         "SELECT id, stars, council, decision_no, issued_on, expires_on, is_demo FROM certificates \
-         WHERE product_id = ",
-    );
-    sql.bind(product_id).push(" ORDER BY issued_on DESC, id DESC LIMIT 1");
-    sql.query_as()?.fetch_optional(&db.pool).await
+         WHERE product_id = $1 ORDER BY issued_on DESC, id DESC LIMIT 1",
+    )
+    .bind(product_id)
+    .fetch_optional(&db.pool)
+    .await
 }

@@ -206,7 +206,7 @@ async fn validate(db: &Db, form: &ProductForm, product_id: Option<i64>) -> Resul
     let mut errors = Vec::new();
     let mut limit = |field: &str, value: &str, max: usize| {
         if value.trim().chars().count() > max {
-            errors.push(FieldError::new(field, "too_long"));
+            errors.push(FieldError::new(field, crate::error::FieldCode::TooLong));
         }
     };
     limit("name_vi", &form.name_vi, 200);
@@ -216,16 +216,16 @@ async fn validate(db: &Db, form: &ProductForm, product_id: Option<i64>) -> Resul
     limit("unit_vi", &form.unit_vi, 40);
     limit("unit_en", &form.unit_en, 40);
     if form.name_vi.trim().is_empty() && form.name_en.trim().is_empty() {
-        errors.push(FieldError::new("name_vi", "name_one_language"));
+        errors.push(FieldError::new("name_vi", crate::error::FieldCode::NameOneLanguage));
     }
     let price = parse_vnd(&form.price_vnd).filter(|p| *p <= MAX_PRICE_VND);
     if price.is_none() {
-        errors.push(FieldError::new("price_vnd", "price_invalid"));
+        errors.push(FieldError::new("price_vnd", crate::error::FieldCode::PriceInvalid));
     }
     // An edit never touches stock (it moves by adjustments, sales and cancellations).
     let stock = if product_id.is_some() { Some(0) } else { parse_count(&form.stock) };
     if stock.is_none() {
-        errors.push(FieldError::new("stock", "count_invalid"));
+        errors.push(FieldError::new("stock", crate::error::FieldCode::CountInvalid));
     }
     let weight = if form.weight_grams.trim().is_empty() {
         Some(None)
@@ -233,23 +233,23 @@ async fn validate(db: &Db, form: &ProductForm, product_id: Option<i64>) -> Resul
         parse_count(&form.weight_grams).filter(|w| *w > 0).map(Some)
     };
     if weight.is_none() {
-        errors.push(FieldError::new("weight_grams", "count_invalid"));
+        errors.push(FieldError::new("weight_grams", crate::error::FieldCode::CountInvalid));
     }
     let mut sql = Sql::new("SELECT id FROM product_groups WHERE slug = ");
     sql.bind(form.group.clone());
     let group_id = sql.query_scalar::<i64>()?.fetch_optional(&db.pool).await?;
     if group_id.is_none() {
-        errors.push(FieldError::new("group", "required"));
+        errors.push(FieldError::new("group", crate::error::FieldCode::Required));
     }
     let name = if form.name_vi.trim().is_empty() { &form.name_en } else { &form.name_vi };
     let wanted = if form.slug.trim().is_empty() { slugify(name) } else { slugify(&form.slug) };
     let slug = if form.slug.trim().is_empty() {
         free_slug(db, &wanted, product_id).await?
     } else if wanted.is_empty() {
-        errors.push(FieldError::new("slug", "slug_invalid"));
+        errors.push(FieldError::new("slug", crate::error::FieldCode::SlugInvalid));
         String::new()
     } else if slug_taken(db, &wanted, product_id).await? {
-        errors.push(FieldError::new("slug", "slug_taken"));
+        errors.push(FieldError::new("slug", crate::error::FieldCode::SlugTaken));
         wanted
     } else {
         wanted
@@ -300,17 +300,28 @@ pub async fn create_product(
 ) -> Result<i64, AppError> {
     let v = validate(db, form, None).await?;
     let mut tx = db.begin_write().await?;
-    let mut sql = Sql::new(
-        "INSERT INTO products (slug, cooperative_id, group_id, name_vi, name_en, description_vi, \
-         description_en, unit_vi, unit_en, price_vnd, stock, weight_grams, status, search_text, \
-         sort_name_vi, sort_name_en, created_at, updated_at) VALUES (",
-    );
-    sql.bind(v.slug).push(", ").bind(coop_id).push(", ").bind(v.group_id).push(", ");
-    push_texts(&mut sql, form);
-    sql.bind(v.price_vnd).push(", ").bind(v.stock).push(", ").bind(v.weight_grams).push(", 'draft', ");
-    push_search(&mut sql, form);
-    sql.bind(now).push(", ").bind(now).push(") RETURNING id");
-    let id = sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await.map_err(slug_conflict)?;
+    let row = bind_texts(
+        sqlx::query(
+            "INSERT INTO products (name_vi, name_en, description_vi, description_en, unit_vi, unit_en, \
+             search_text, sort_name_vi, sort_name_en, slug, cooperative_id, group_id, price_vnd, stock, \
+             weight_grams, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'draft', $16, $17) \
+             RETURNING id",
+        ),
+        form,
+    )
+    .bind(v.slug)
+    .bind(coop_id)
+    .bind(v.group_id)
+    .bind(v.price_vnd)
+    .bind(v.stock)
+    .bind(v.weight_grams)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(slug_conflict)?;
+    let id: i64 = sqlx::Row::try_get(&row, 0)?;
     if v.stock > 0 {
         let first = StockMoveRecord {
             delta: v.stock,
@@ -426,7 +437,10 @@ pub async fn adjust_stock(
         .bind(delta)
         .push(" >= 0 RETURNING stock");
     let Some(after) = sql.query_scalar::<i64>()?.fetch_optional(&mut *tx).await? else {
-        return Err(AppError::Validation(vec![FieldError::new("delta", "stock_below_zero")]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "delta",
+            crate::error::FieldCode::StockBelowZero,
+        )]));
     };
     let moved =
         StockMoveRecord { delta, stock_after: after, reason, note, user_id: Some(user_id), order_id: None };
@@ -436,29 +450,24 @@ pub async fn adjust_stock(
     Ok(after)
 }
 
-fn push_texts(sql: &mut Sql, form: &ProductForm) {
-    for value in [
-        &form.name_vi,
-        &form.name_en,
-        &form.description_vi,
-        &form.description_en,
-        &form.unit_vi,
-        &form.unit_en,
-    ] {
-        sql.bind(trimmed(value)).push(", ");
-    }
-}
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
-fn push_search(sql: &mut Sql, form: &ProductForm) {
-    sql.bind(search_text(&form.name_vi, &form.name_en, &form.description_vi, &form.description_en));
-    sql.push(", ").bind(fold(&form.name_vi)).push(", ").bind(fold(&form.name_en)).push(", ");
+/// Binds `$1` to `$9` of a product's INSERT or UPDATE: its six texts, trimmed, then the search
+/// text and the two folded names the list sorts by.
+fn bind_texts<'q>(query: AnyQuery<'q>, form: &ProductForm) -> AnyQuery<'q> {
+    [&form.name_vi, &form.name_en, &form.description_vi, &form.description_en, &form.unit_vi, &form.unit_en]
+        .into_iter()
+        .fold(query, |query, text| query.bind(trimmed(text)))
+        .bind(search_text(&form.name_vi, &form.name_en, &form.description_vi, &form.description_en))
+        .bind(fold(&form.name_vi))
+        .bind(fold(&form.name_en))
 }
 
 /// Two saves racing for one slug: the loser gets the field error.
 fn slug_conflict(e: sqlx::Error) -> AppError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
-            AppError::Validation(vec![FieldError::new("slug", "slug_taken")])
+            AppError::Validation(vec![FieldError::new("slug", crate::error::FieldCode::SlugTaken)])
         }
         _ => AppError::from(e),
     }
@@ -474,29 +483,25 @@ pub async fn update_product(
 ) -> Result<(), AppError> {
     check_owned(db, coop_id, product_id).await?;
     let v = validate(db, form, Some(product_id)).await?;
-    let mut sql = Sql::new("UPDATE products SET slug = ");
-    sql.bind(v.slug).push(", group_id = ").bind(v.group_id);
-    for (column, value) in [
-        (", name_vi = ", &form.name_vi),
-        (", name_en = ", &form.name_en),
-        (", description_vi = ", &form.description_vi),
-        (", description_en = ", &form.description_en),
-        (", unit_vi = ", &form.unit_vi),
-        (", unit_en = ", &form.unit_en),
-    ] {
-        sql.push(column).bind(trimmed(value));
-    }
-    sql.push(", price_vnd = ").bind(v.price_vnd);
-    sql.push(", weight_grams = ").bind(v.weight_grams);
-    sql.push(", search_text = ");
-    sql.bind(search_text(&form.name_vi, &form.name_en, &form.description_vi, &form.description_en));
-    sql.push(", sort_name_vi = ")
-        .bind(fold(&form.name_vi))
-        .push(", sort_name_en = ")
-        .bind(fold(&form.name_en));
-    sql.push(", updated_at = ").bind(now);
-    sql.push(" WHERE id = ").bind(product_id).push(" AND cooperative_id = ").bind(coop_id);
-    sql.query()?.execute(&db.pool).await.map_err(slug_conflict)?;
+    bind_texts(
+        sqlx::query(
+            "UPDATE products SET name_vi = $1, name_en = $2, description_vi = $3, description_en = $4, \
+             unit_vi = $5, unit_en = $6, search_text = $7, sort_name_vi = $8, sort_name_en = $9, \
+             slug = $10, group_id = $11, price_vnd = $12, weight_grams = $13, updated_at = $14 \
+             WHERE id = $15 AND cooperative_id = $16",
+        ),
+        form,
+    )
+    .bind(v.slug)
+    .bind(v.group_id)
+    .bind(v.price_vnd)
+    .bind(v.weight_grams)
+    .bind(now)
+    .bind(product_id)
+    .bind(coop_id)
+    .execute(&db.pool)
+    .await
+    .map_err(slug_conflict)?;
     crate::changes::catalogue_changed(db);
     Ok(())
 }
@@ -576,24 +581,24 @@ pub async fn save_certificate(
     let mut errors = Vec::new();
     let stars = form.stars.trim().parse::<i64>().ok().filter(|s| (3..=5).contains(s));
     if stars.is_none() {
-        errors.push(FieldError::new("stars", "stars_invalid"));
+        errors.push(FieldError::new("stars", crate::error::FieldCode::StarsInvalid));
     }
     let council = match form.council.as_str() {
         "provincial" | "national" => Some(form.council.clone()),
         _ => {
-            errors.push(FieldError::new("council", "required"));
+            errors.push(FieldError::new("council", crate::error::FieldCode::Required));
             None
         }
     };
     let decision_no = form.decision_no.trim();
     if decision_no.is_empty() {
-        errors.push(FieldError::new("decision_no", "required"));
+        errors.push(FieldError::new("decision_no", crate::error::FieldCode::Required));
     } else if decision_no.chars().count() > 60 {
-        errors.push(FieldError::new("decision_no", "too_long"));
+        errors.push(FieldError::new("decision_no", crate::error::FieldCode::TooLong));
     }
     let issued = parse_date(&form.issued_on).filter(|d| d.to_string().as_str() <= today);
     if issued.is_none() {
-        errors.push(FieldError::new("issued_on", "date_invalid"));
+        errors.push(FieldError::new("issued_on", crate::error::FieldCode::DateInvalid));
     }
     let (Some(stars), Some(council), Some(issued)) = (stars, council, issued) else {
         return Err(AppError::Validation(errors));
@@ -650,16 +655,17 @@ pub async fn listings(db: &Db, product_id: i64) -> Result<Vec<ChannelListing>, s
 
 /// An http(s) address with a host; for a known marketplace, on that marketplace's domain.
 pub fn check_listing_url(channel: Channel, url: &str) -> Result<String, FieldError> {
-    let parsed = url::Url::parse(url.trim()).map_err(|_| FieldError::new("url", "url_invalid"))?;
+    let parsed = url::Url::parse(url.trim())
+        .map_err(|_| FieldError::new("url", crate::error::FieldCode::UrlInvalid))?;
     let host = match (parsed.scheme(), parsed.host_str()) {
         ("http" | "https", Some(host)) if url.trim().len() <= 2000 => host.to_ascii_lowercase(),
-        _ => return Err(FieldError::new("url", "url_invalid")),
+        _ => return Err(FieldError::new("url", crate::error::FieldCode::UrlInvalid)),
     };
     if let Some(domain) = channel.domain()
         && host != domain
         && !host.ends_with(&format!(".{domain}"))
     {
-        return Err(FieldError::new("url", "url_wrong_channel"));
+        return Err(FieldError::new("url", crate::error::FieldCode::UrlWrongChannel));
     }
     Ok(parsed.to_string())
 }
@@ -684,14 +690,14 @@ pub async fn add_listing(
     let mut sql = Sql::new("SELECT COUNT(*) FROM channel_listings WHERE product_id = ");
     sql.bind(product_id);
     if sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await? >= MAX_LISTINGS {
-        return Err(AppError::Validation(vec![FieldError::new("url", "too_many")]));
+        return Err(AppError::Validation(vec![FieldError::new("url", crate::error::FieldCode::TooMany)]));
     }
     let mut sql = Sql::new("INSERT INTO channel_listings (product_id, channel, url, created_at) VALUES (");
     sql.bind(product_id).push(", ").bind(channel.as_db().to_owned()).push(", ").bind(url);
     sql.push(", ").bind(now).push(") RETURNING id");
     let id = sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await.map_err(|e| match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
-            AppError::Validation(vec![FieldError::new("url", "url_duplicate")])
+            AppError::Validation(vec![FieldError::new("url", crate::error::FieldCode::UrlDuplicate)])
         }
         _ => AppError::from(e),
     })?;
@@ -775,15 +781,17 @@ fn check_bank(form: &ProfileForm, errors: &mut Vec<FieldError>) -> Option<Bank> 
     }
     let before = errors.len();
     if !BANKS.iter().any(|(b, _)| *b == bin) {
-        errors.push(FieldError::new("bank_bin", "required"));
+        errors.push(FieldError::new("bank_bin", crate::error::FieldCode::Required));
     }
     if !(6..=19).contains(&account.len()) || !account.chars().all(|c| c.is_ascii_digit()) {
-        errors.push(FieldError::new("bank_account", "account_invalid"));
+        errors.push(FieldError::new("bank_account", crate::error::FieldCode::AccountInvalid));
     }
     let name = bank_holder_name(holder).filter(|n| !n.is_empty());
     match &name {
-        None => errors.push(FieldError::new("bank_holder", "holder_invalid")),
-        Some(n) if n.len() > 50 => errors.push(FieldError::new("bank_holder", "too_long")),
+        None => errors.push(FieldError::new("bank_holder", crate::error::FieldCode::HolderInvalid)),
+        Some(n) if n.len() > 50 => {
+            errors.push(FieldError::new("bank_holder", crate::error::FieldCode::TooLong))
+        }
         Some(_) => {}
     }
     (errors.len() == before).then(|| Bank { bin: bin.to_owned(), account, holder: name.unwrap_or_default() })
@@ -802,7 +810,7 @@ pub async fn update_profile(db: &Db, coop_id: i64, form: &ProfileForm) -> Result
         ("contact_name", &form.contact_name, 80),
     ] {
         if value.trim().chars().count() > max {
-            errors.push(FieldError::new(field, "too_long"));
+            errors.push(FieldError::new(field, crate::error::FieldCode::TooLong));
         }
     }
     let email = normalize_email(&form.contact_email);
@@ -812,13 +820,13 @@ pub async fn update_profile(db: &Db, coop_id: i64, form: &ProfileForm) -> Result
         errors.push(e);
     }
     if !email.is_empty() && check_email(&email).is_some() {
-        errors.push(FieldError::new("contact_email", "email_invalid"));
+        errors.push(FieldError::new("contact_email", crate::error::FieldCode::EmailInvalid));
     }
     let mut sql = Sql::new("SELECT id FROM districts WHERE slug = ");
     sql.bind(form.district.clone());
     let district_id: Option<i64> = sql.query_scalar()?.fetch_optional(&db.pool).await?;
     if district_id.is_none() {
-        errors.push(FieldError::new("district", "required"));
+        errors.push(FieldError::new("district", crate::error::FieldCode::Required));
     }
     let bank = check_bank(form, &mut errors);
     if !errors.is_empty() {

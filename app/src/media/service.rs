@@ -14,9 +14,12 @@ use crate::error::{AppError, FieldError};
 /// Succeeds when the product exists, is not deleted, and belongs to the cooperative: `NotFound`
 /// for an unknown or deleted product, `Forbidden` for another cooperative's.
 pub async fn check_owned(db: &Db, coop_id: i64, product_id: i64) -> Result<(), AppError> {
-    let mut sql = Sql::new("SELECT cooperative_id FROM products WHERE status <> 'deleted' AND id = ");
-    sql.bind(product_id);
-    match sql.query_scalar::<i64>()?.fetch_optional(&db.pool).await? {
+    let owner: Option<i64> =
+        sqlx::query_scalar("SELECT cooperative_id FROM products WHERE status <> 'deleted' AND id = $1")
+            .bind(product_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    match owner {
         None => Err(AppError::NotFound),
         Some(owner) if owner == coop_id => Ok(()),
         Some(_) => Err(AppError::Forbidden),
@@ -113,7 +116,7 @@ async fn photo_count(conn: &mut sqlx::AnyConnection, product_id: i64) -> Result<
 }
 
 fn too_many_photos() -> AppError {
-    AppError::Validation(vec![FieldError::new("photo", "too_many")])
+    AppError::Validation(vec![FieldError::new("photo", crate::error::FieldCode::TooMany)])
 }
 
 #[derive(sqlx::FromRow)]
