@@ -25,6 +25,14 @@ SASS_VERSION=1.108.2
 BINARYEN_VERSION=132.0.0
 TERSER_VERSION=5.51.4
 
+# clippy-driver compiles the workspace's own crates (scripts/env.sh); rustfmt checks the format.
+for component in clippy rustfmt; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    say "adding the $component component"
+    rustup component add "$component"
+  fi
+done
+
 if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown

@@ -5,8 +5,9 @@
 # run says so loudly, and fails when CI is set.
 #
 # Everything is built once, in the dev profile. A release build compiles the large `app` crate
-# at opt-level 3 and the WASM with LTO, which on 2 cores does not fit CI's budget; clippy (a
-# second, check-mode compile of everything) is scripts/lint.sh, run before committing.
+# at opt-level 3 and the WASM with LTO, which on 2 cores does not fit CI's budget. Clippy is the
+# compiler of the workspace's own crates in these builds (scripts/env.sh): a lint warning fails
+# the compile step, at no second compile of the dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p target
@@ -50,7 +51,7 @@ cargo fmt --all --check
 # build (RUSTFLAGS and LEPTOS_*): the test build and `cargo leptos build` then share every
 # dependency, `app` and the server binary instead of compiling them twice.
 export LEPTOS_LIB_DIR=frontend LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=false
-NEXTEST=(cargo nextest run -p app -p server --features app/ssr)
+NEXTEST=(cargo nextest run -p app -p server -p bench --features app/ssr)
 
 step "compile the tests and the WASM library (the build tools compile alongside)"
 # The very command and variables `cargo leptos build` uses for the WASM library (its log prints
