@@ -197,9 +197,11 @@ impl WriteTx {
     /// SQLite the transaction already holds the database's write lock.
     pub async fn lock_key(&mut self, space: i32, key: &str) -> Result<(), sqlx::Error> {
         if self.backend == Backend::Postgres {
-            let mut sql = Sql::new("SELECT 1 FROM pg_advisory_xact_lock(");
-            sql.bind(space).push(", hashtext(").bind(key.to_owned()).push("))");
-            sql.query()?.execute(&mut *self.tx).await?;
+            sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1, hashtext($2))")
+                .bind(space)
+                .bind(key)
+                .execute(&mut *self.tx)
+                .await?;
         }
         Ok(())
     }

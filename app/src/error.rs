@@ -3,43 +3,47 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-/// Declares `FieldCode` with each code's name (serde's `snake_case` name; a test checks they agree).
-macro_rules! field_codes {
-    ($($variant:ident = $name:literal,)*) => {
-        /// What is wrong with one input field. It travels by its name: in JSON to the browser, in
-        /// a refused plain form's stored draft and in an address (`photo_error=too_many`). Each
-        /// has a sentence in both locale files (`errors.field.<name>`), and
-        /// `ui::forms::FieldMessage` matches every code without a catch-all, so a code without
-        /// its sentence, or a misspelt one, does not compile.
+/// Declares a code enum with each code's name (serde's `snake_case` name; a test checks they agree).
+macro_rules! codes {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
+        $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
-        pub enum FieldCode {
+        pub enum $name {
             $($variant,)*
         }
 
-        impl FieldCode {
-            pub const ALL: &[FieldCode] = &[$(FieldCode::$variant,)*];
+        impl $name {
+            pub const ALL: &[$name] = &[$($name::$variant,)*];
 
             pub fn as_str(self) -> &'static str {
                 match self {
-                    $(FieldCode::$variant => $name,)*
+                    $($name::$variant => $text,)*
                 }
             }
 
             /// The code named in an address; `None` for a name that is not one.
-            pub fn parse(name: &str) -> Option<FieldCode> {
-                FieldCode::ALL.iter().copied().find(|c| c.as_str() == name)
-            }
-
-            /// The code named in an address, `Invalid` when the address names no code.
-            pub fn named(name: &str) -> FieldCode {
-                FieldCode::parse(name).unwrap_or(FieldCode::Invalid)
+            pub fn parse(name: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|c| c.as_str() == name)
             }
         }
     };
 }
 
-field_codes! {
+impl FieldCode {
+    /// The code named in an address, `Invalid` when the address names no code.
+    pub fn named(name: &str) -> FieldCode {
+        FieldCode::parse(name).unwrap_or(FieldCode::Invalid)
+    }
+}
+
+codes! {
+    /// What is wrong with one input field. It travels by its name: in JSON to the browser, in
+    /// a refused plain form's stored draft and in an address (`photo_error=too_many`). Each
+    /// has a sentence in both locale files (`errors.field.<name>`), and
+    /// `ui::forms::FieldMessage` matches every code without a catch-all, so a code without
+    /// its sentence, or a misspelt one, does not compile.
+    FieldCode {
     AccountInvalid = "account_invalid",
     BadCredentials = "bad_credentials",
     BatchCodeInvalid = "batch_code_invalid",
@@ -91,6 +95,31 @@ field_codes! {
     UrlInvalid = "url_invalid",
     UrlWrongChannel = "url_wrong_channel",
     WrongPassword = "wrong_password",
+    }
+}
+
+codes! {
+    /// Why a request that was well formed was refused: the state it met does not allow it (an
+    /// order that already moved, a form sent twice, prices that changed). Like `FieldCode`, each
+    /// has a sentence in both locale files (`errors.conflict.<name>`) that
+    /// `ui::forms::ConflictMessage` matches without a catch-all.
+    ConflictCode {
+    AlreadyHidden = "already_hidden",
+    AlreadyReviewed = "already_reviewed",
+    ApplicationDecided = "application_decided",
+    CooperativeStatusChanged = "cooperative_status_changed",
+    FairChanged = "fair_changed",
+    FairNotRunning = "fair_not_running",
+    FairNotUpcoming = "fair_not_upcoming",
+    HiddenByDepartment = "hidden_by_department",
+    IdempotencyKeyReused = "idempotency_key_reused",
+    LeadTransition = "lead_transition",
+    MembershipFromCooperative = "membership_from_cooperative",
+    NotHidden = "not_hidden",
+    NotYourself = "not_yourself",
+    PricesChanged = "prices_changed",
+    TransitionNotAllowed = "transition_not_allowed",
+    }
 }
 
 /// A problem with one input field, shown beside it in the user's language.
@@ -126,8 +155,8 @@ pub enum AppError {
     Forbidden,
     #[error("invalid input")]
     Validation(Vec<FieldError>),
-    #[error("conflict: {0}")]
-    Conflict(String),
+    #[error("conflict: {}", .0.as_str())]
+    Conflict(ConflictCode),
     /// A checkout asked for more than is in stock: which products, and how many are left.
     #[error("not enough stock")]
     OutOfStock(Vec<Shortage>),
@@ -247,6 +276,22 @@ pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppErr
     result
 }
 
+/// Sends a refused plain form to `page` (a path) rather than back to the page it was sent from,
+/// saying why as Leptos does (`__path`, `__err`), so that the form layer keeps what was typed the
+/// same way (`drafts`): for a form that several pages carry and one page shows best.
+#[cfg(feature = "ssr")]
+pub fn redirect_refused(page: &str, server_fn: &str, error: &AppError) {
+    use leptos::server_fn::error::ServerFnUrlError;
+    if !is_plain_form_post() {
+        return;
+    }
+    // `to_url` takes an absolute address; only its path and query are kept.
+    match ServerFnUrlError::new(server_fn, error.clone()).to_url(&format!("http://localhost{page}")) {
+        Ok(url) => leptos_axum::redirect(&format!("{}?{}", url.path(), url.query().unwrap_or_default())),
+        Err(e) => tracing::warn!(error = %e, page, "a refused form's page is not a path"),
+    }
+}
+
 /// Whether this server function call is a plain form post from a page without JavaScript
 /// (the browser asks for HTML), rather than a call from the hydrated app.
 #[cfg(feature = "ssr")]
@@ -264,25 +309,52 @@ pub fn is_plain_form_post() -> bool {
 mod tests {
     use super::*;
 
-    /// The name a code travels by (JSON, drafts, addresses) is the one `as_str` and `parse` use,
-    /// and each code has a sentence in both locale files.
-    #[test]
-    fn every_field_code_has_one_name_and_a_sentence_in_both_languages() {
+    /// Each code's name (`names`, with what `as_str`, `parse` and serde make of it) has a sentence
+    /// in both locale files under `errors.<group>`.
+    fn each_code_has_one_name_and_a_sentence<C>(
+        codes: &[C],
+        group: &str,
+        as_str: fn(C) -> &'static str,
+        parse: fn(&str) -> Option<C>,
+    ) where
+        C: Copy + PartialEq + std::fmt::Debug + Serialize,
+    {
         let locales: Vec<serde_json::Value> =
             [include_str!("../locales/en.json"), include_str!("../locales/vi.json")]
                 .iter()
                 .map(|text| serde_json::from_str(text).expect("a locale file"))
                 .collect();
-        for &code in FieldCode::ALL {
-            let name = code.as_str();
+        for &code in codes {
+            let name = as_str(code);
             assert_eq!(serde_json::to_string(&code).ok(), Some(format!("\"{name}\"")));
-            assert_eq!(FieldCode::parse(name), Some(code));
+            assert_eq!(parse(name), Some(code));
             for locale in &locales {
-                assert!(locale["errors"]["field"][name].is_string(), "errors.field.{name} is missing");
+                assert!(locale["errors"][group][name].is_string(), "errors.{group}.{name} is missing");
             }
         }
-        assert_eq!(FieldCode::parse("no_such_code"), None);
+        assert_eq!(parse("no_such_code"), None);
+    }
+
+    /// The name a code travels by (JSON, drafts) is the one `as_str` and `parse` use, and each
+    /// code has a sentence in both locale files.
+    #[test]
+    fn every_field_code_has_one_name_and_a_sentence_in_both_languages() {
+        each_code_has_one_name_and_a_sentence(FieldCode::ALL, "field", FieldCode::as_str, FieldCode::parse);
         let stored = serde_json::to_string(&FieldError::new("email", FieldCode::EmailTaken)).expect("json");
         assert_eq!(stored, r#"{"field":"email","code":"email_taken"}"#, "drafts stored before still read");
+    }
+
+    /// The same for the refusals' codes (`errors.conflict.<name>`), whose JSON is the one the
+    /// string codes had.
+    #[test]
+    fn every_conflict_code_has_one_name_and_a_sentence_in_both_languages() {
+        each_code_has_one_name_and_a_sentence(
+            ConflictCode::ALL,
+            "conflict",
+            ConflictCode::as_str,
+            ConflictCode::parse,
+        );
+        let sent = serde_json::to_string(&AppError::Conflict(ConflictCode::PricesChanged)).expect("json");
+        assert_eq!(sent, r#"{"Conflict":"prices_changed"}"#, "the same JSON as when codes were strings");
     }
 }

@@ -10,7 +10,7 @@ pub mod history;
 
 use crate::certificates::model::{expiry, parse_date};
 use crate::clock::now_unix;
-use crate::db::{Db, Sql};
+use crate::db::Db;
 use crate::search::fold::{fold, search_text, slugify};
 
 const FACTS: &str = include_str!("../data/tuyen_quang_ocop.json");
@@ -204,8 +204,7 @@ pub struct SeedReport {
 
 /// Seeds the facts when the catalogue is empty; returns `None` when it already had data.
 pub async fn seed_if_empty(db: &Db) -> Result<Option<SeedReport>, SeedError> {
-    let count: i64 =
-        Sql::new("SELECT COUNT(*) FROM cooperatives").query_scalar()?.fetch_one(&db.pool).await?;
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cooperatives").fetch_one(&db.pool).await?;
     if count > 0 {
         return Ok(None);
     }
@@ -227,34 +226,56 @@ pub async fn seed(db: &Db) -> Result<SeedReport, SeedError> {
     let mut tx = db.pool.begin().await?;
 
     for (i, slug) in GROUP_SLUGS.iter().enumerate() {
-        let mut sql = Sql::new("INSERT INTO product_groups (slug, name_vi, name_en, position) VALUES (");
-        sql.bind((*slug).to_owned()).push(", ");
-        sql.bind(facts.program.product_groups_vi[i].clone()).push(", ");
-        sql.bind(facts.program.product_groups_en[i].clone()).push(", ");
-        sql.bind(i as i64).push(") ON CONFLICT (slug) DO NOTHING");
-        report.groups += sql.query()?.execute(&mut *tx).await?.rows_affected();
+        report.groups += sqlx::query(
+            "INSERT INTO product_groups (slug, name_vi, name_en, position) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (slug) DO NOTHING",
+        )
+        .bind(*slug)
+        .bind(&facts.program.product_groups_vi[i])
+        .bind(&facts.program.product_groups_en[i])
+        .bind(i as i64)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     }
     for (i, (vi, en)) in facts.province.districts_vi.iter().zip(&facts.province.districts_en).enumerate() {
-        let mut sql = Sql::new("INSERT INTO districts (slug, name_vi, name_en, position) VALUES (");
-        sql.bind(slugify(en)).push(", ").bind(vi.clone()).push(", ").bind(en.clone()).push(", ");
-        sql.bind(i as i64).push(") ON CONFLICT (slug) DO NOTHING");
-        report.districts += sql.query()?.execute(&mut *tx).await?.rows_affected();
+        report.districts += sqlx::query(
+            "INSERT INTO districts (slug, name_vi, name_en, position) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (slug) DO NOTHING",
+        )
+        .bind(slugify(en))
+        .bind(vi)
+        .bind(en)
+        .bind(i as i64)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     }
     for (i, coop) in facts.cooperatives.iter().enumerate() {
         let district_slug = coop.district_en.as_deref().map(slugify);
         let (story_vi, story_en) = demo_story(&coop.key);
         // Made-up Agribank accounts, so a demo bank-transfer order shows its VietQR code.
         let holder = crate::coops::model::bank_holder_name(&coop.name_vi).unwrap_or_default();
-        let mut sql = Sql::new(
+        report.cooperatives += sqlx::query(
             "INSERT INTO cooperatives (slug, name_vi, name_en, story_vi, story_en, district_id, status, \
-             is_demo, bank_bin, bank_account, bank_holder, created_at) VALUES (",
-        );
-        sql.bind(coop.key.clone()).push(", ").bind(coop.name_vi.clone()).push(", ");
-        sql.bind(coop.name_en.clone()).push(", ").bind(story_vi).push(", ").bind(story_en).push(", ");
-        sql.push("(SELECT id FROM districts WHERE slug = ").bind(district_slug).push("), 'approved', 1, ");
-        sql.bind("970405".to_owned()).push(", ").bind(format!("1900{:08}", i + 1)).push(", ").bind(holder);
-        sql.push(", ").bind(now).push(") ON CONFLICT (slug) DO NOTHING");
-        report.cooperatives += sql.query()?.execute(&mut *tx).await?.rows_affected();
+             is_demo, bank_bin, bank_account, bank_holder, created_at) \
+             VALUES ($1, $2, $3, $4, $5, (SELECT id FROM districts WHERE slug = $6), 'approved', 1, \
+             $7, $8, $9, $10) \
+             ON CONFLICT (slug) DO NOTHING",
+        )
+        .bind(&coop.key)
+        .bind(&coop.name_vi)
+        .bind(&coop.name_en)
+        .bind(story_vi)
+        .bind(story_en)
+        .bind(district_slug)
+        .bind("970405")
+        .bind(format!("1900{:08}", i + 1))
+        .bind(holder)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     }
     let issued = parse_date("2024-06-15").ok_or_else(|| SeedError::Inconsistent("demo date".into()))?;
     let expires = expiry(issued).to_string();
@@ -269,38 +290,57 @@ pub async fn seed(db: &Db) -> Result<SeedReport, SeedError> {
         let slug = slugify(&p.name_vi);
         let exported =
             p.exported_to.as_deref().map(|c| if c == "United Kingdom" { "GB" } else { c }.to_owned());
-        let mut sql = Sql::new(
+        report.products += sqlx::query(
             "INSERT INTO products (slug, cooperative_id, group_id, name_vi, name_en, description_vi, \
              description_en, unit_vi, unit_en, price_vnd, stock, weight_grams, exported_to, featured, \
-             status, is_demo, search_text, sort_name_vi, sort_name_en, created_at, updated_at) VALUES (",
-        );
-        sql.bind(slug.clone()).push(", (SELECT id FROM cooperatives WHERE slug = ");
-        sql.bind(p.cooperative.clone()).push("), (SELECT id FROM product_groups WHERE slug = ");
-        sql.bind(GROUP_SLUGS[group_index].to_owned()).push("), ");
-        sql.bind(p.name_vi.clone()).push(", ").bind(p.name_en.clone()).push(", ");
-        sql.bind(demo.description_vi.to_owned()).push(", ").bind(demo.description_en.to_owned()).push(", ");
-        sql.bind(demo.unit_vi.to_owned()).push(", ").bind(demo.unit_en.to_owned()).push(", ");
-        sql.bind(demo.price_vnd).push(", ").bind(demo.stock).push(", ").bind(demo.weight_grams).push(", ");
-        sql.bind(exported.clone()).push(", ").bind(i64::from(exported.is_some())).push(", 'published', 1, ");
-        sql.bind(search_text(&p.name_vi, &p.name_en, demo.description_vi, demo.description_en)).push(", ");
-        sql.bind(fold(&p.name_vi)).push(", ").bind(fold(&p.name_en)).push(", ");
+             status, is_demo, search_text, sort_name_vi, sort_name_en, created_at, updated_at) \
+             VALUES ($1, (SELECT id FROM cooperatives WHERE slug = $2), \
+             (SELECT id FROM product_groups WHERE slug = $3), \
+             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'published', 1, $15, $16, $17, $18, $19) \
+             ON CONFLICT (slug) DO NOTHING",
+        )
+        .bind(&slug)
+        .bind(&p.cooperative)
+        .bind(GROUP_SLUGS[group_index])
+        .bind(&p.name_vi)
+        .bind(&p.name_en)
+        .bind(demo.description_vi)
+        .bind(demo.description_en)
+        .bind(demo.unit_vi)
+        .bind(demo.unit_en)
+        .bind(demo.price_vnd)
+        .bind(demo.stock)
+        .bind(demo.weight_grams)
+        .bind(exported.clone())
+        .bind(i64::from(exported.is_some()))
+        .bind(search_text(&p.name_vi, &p.name_en, demo.description_vi, demo.description_en))
+        .bind(fold(&p.name_vi))
+        .bind(fold(&p.name_en))
         // Spread creation times so "newest" has a stable, meaningful order.
-        sql.bind(now - (facts.products.len() - i) as i64 * 3600).push(", ").bind(now);
-        sql.push(") ON CONFLICT (slug) DO NOTHING");
-        report.products += sql.query()?.execute(&mut *tx).await?.rows_affected();
+        .bind(now - (facts.products.len() - i) as i64 * 3600)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
 
         if let Some(stars) = p.stars {
-            let mut sql = Sql::new(
+            report.certificates += sqlx::query(
                 "INSERT INTO certificates (product_id, stars, council, decision_no, issued_on, expires_on, \
-                 is_demo, created_at) VALUES ((SELECT id FROM products WHERE slug = ",
-            );
-            sql.bind(slug).push("), ").bind(stars).push(", ");
+                 is_demo, created_at) \
+                 VALUES ((SELECT id FROM products WHERE slug = $1), $2, $3, $4, $5, $6, 1, $7) \
+                 ON CONFLICT (product_id, decision_no) DO NOTHING",
+            )
+            .bind(slug)
+            .bind(stars)
             // 3 and 4 stars are granted by the provincial council, 5 by the national one.
-            sql.bind(if stars >= 5 { "national" } else { "provincial" }.to_owned()).push(", ");
-            sql.bind(format!("DEMO-{:03}/QĐ-UBND", i + 1)).push(", ");
-            sql.bind(issued.to_string()).push(", ").bind(expires.clone()).push(", 1, ").bind(now);
-            sql.push(") ON CONFLICT (product_id, decision_no) DO NOTHING");
-            report.certificates += sql.query()?.execute(&mut *tx).await?.rows_affected();
+            .bind(if stars >= 5 { "national" } else { "provincial" })
+            .bind(format!("DEMO-{:03}/QĐ-UBND", i + 1))
+            .bind(issued.to_string())
+            .bind(&expires)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         }
     }
     for coop in &facts.cooperatives {
@@ -320,40 +360,44 @@ async fn seed_booth(
     name_en: &str,
     now: i64,
 ) -> Result<(), SeedError> {
-    let coop = |sql: &mut Sql| {
-        sql.push("(SELECT id FROM cooperatives WHERE slug = ").bind(slug.to_owned()).push(")");
-    };
-    let mut sql =
-        Sql::new("INSERT INTO booths (cooperative_id, welcome_vi, welcome_en, updated_at) VALUES (");
-    coop(&mut sql);
-    sql.push(", ").bind(format!("Chào mừng bạn đến gian hàng {name_vi}. Hỏi chúng tôi bất cứ điều gì!"));
-    sql.push(", ").bind(format!("Welcome to the {name_en} booth. Ask us anything!"));
-    sql.push(", ").bind(now).push(") ON CONFLICT (cooperative_id) DO NOTHING");
-    if sql.query()?.execute(&mut **tx).await?.rows_affected() == 0 {
+    let inserted = sqlx::query(
+        "INSERT INTO booths (cooperative_id, welcome_vi, welcome_en, updated_at) \
+         VALUES ((SELECT id FROM cooperatives WHERE slug = $1), $2, $3, $4) \
+         ON CONFLICT (cooperative_id) DO NOTHING",
+    )
+    .bind(slug)
+    .bind(format!("Chào mừng bạn đến gian hàng {name_vi}. Hỏi chúng tôi bất cứ điều gì!"))
+    .bind(format!("Welcome to the {name_en} booth. Ask us anything!"))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
         // Seeded before: leave the cooperative's own team and schedule alone.
         return Ok(());
     }
-    let mut sql = Sql::new(
-        "INSERT INTO booth_team (cooperative_id, name, role_vi, role_en, on_duty, position) VALUES (",
-    );
-    coop(&mut sql);
-    sql.push(", 'Nguyễn Thu Hà', 'Tư vấn bán hàng', 'Sales adviser', '8:00–17:00, thứ 2 – thứ 7', 0)");
-    sql.query()?.execute(&mut **tx).await?;
+    sqlx::query(
+        "INSERT INTO booth_team (cooperative_id, name, role_vi, role_en, on_duty, position) \
+         VALUES ((SELECT id FROM cooperatives WHERE slug = $1), \
+         'Nguyễn Thu Hà', 'Tư vấn bán hàng', 'Sales adviser', '8:00–17:00, thứ 2 – thứ 7', 0)",
+    )
+    .bind(slug)
+    .execute(&mut **tx)
+    .await?;
     for (days, vi, en) in [
         (1, "Livestream: hái chè và sao chè tại vườn", "Livestream: picking and roasting tea in the garden"),
         (3, "Giảm giá 10% cho đơn đầu tiên trong hội chợ", "10% off your first order during the fair"),
     ] {
-        let mut sql =
-            Sql::new("INSERT INTO booth_slots (cooperative_id, starts_at, title_vi, title_en) VALUES (");
-        coop(&mut sql);
-        sql.push(", ")
-            .bind(now + days * 86_400)
-            .push(", ")
-            .bind(vi.to_owned())
-            .push(", ")
-            .bind(en.to_owned());
-        sql.push(")");
-        sql.query()?.execute(&mut **tx).await?;
+        sqlx::query(
+            "INSERT INTO booth_slots (cooperative_id, starts_at, title_vi, title_en) \
+             VALUES ((SELECT id FROM cooperatives WHERE slug = $1), $2, $3, $4)",
+        )
+        .bind(slug)
+        .bind(now + days * 86_400)
+        .bind(vi)
+        .bind(en)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -391,24 +435,33 @@ async fn seed_fairs(
         ),
     ];
     for (slug, name_vi, name_en, description_vi, description_en, starts_at, ends_at, booths) in fairs {
-        let mut sql = Sql::new(
+        let inserted = sqlx::query(
             "INSERT INTO fairs (slug, name_vi, name_en, description_vi, description_en, starts_at, ends_at, \
-             created_at) VALUES (",
-        );
-        sql.bind(slug.to_owned()).push(", ").bind(name_vi.to_owned()).push(", ").bind(name_en.to_owned());
-        sql.push(", ").bind(description_vi.to_owned()).push(", ").bind(description_en.to_owned()).push(", ");
-        sql.bind(starts_at).push(", ").bind(ends_at).push(", ").bind(now);
-        sql.push(") ON CONFLICT (slug) DO NOTHING");
-        if sql.query()?.execute(&mut **tx).await?.rows_affected() == 0 {
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (slug) DO NOTHING",
+        )
+        .bind(slug)
+        .bind(name_vi)
+        .bind(name_en)
+        .bind(description_vi)
+        .bind(description_en)
+        .bind(starts_at)
+        .bind(ends_at)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
             continue;
         }
         for coop in &coops[..booths] {
-            let mut sql = Sql::new(
+            sqlx::query(
                 "INSERT INTO fair_booths (fair_id, cooperative_id) SELECT f.id, c.id FROM fairs f, cooperatives c \
-                 WHERE f.slug = ",
-            );
-            sql.bind(slug.to_owned()).push(" AND c.slug = ").bind((*coop).to_owned());
-            sql.query()?.execute(&mut **tx).await?;
+                 WHERE f.slug = $1 AND c.slug = $2",
+            )
+            .bind(slug)
+            .bind(*coop)
+            .execute(&mut **tx)
+            .await?;
         }
     }
     Ok(())

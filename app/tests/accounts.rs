@@ -6,7 +6,7 @@ use app::accounts::model::{ApplicationForm, CoopStatus, Decision, MemberRole, Ro
 use app::accounts::service::{self, NewUser};
 use app::accounts::session::{self, POLICY};
 use app::db::{Db, Sql};
-use app::error::{AppError, FieldError};
+use app::error::{AppError, ConflictCode, FieldError};
 
 const NOW: i64 = 1_800_000_000;
 const IP: &str = "203.0.113.7";
@@ -297,7 +297,7 @@ async fn an_approved_application_lets_its_member_into_the_dashboard(db: Db) {
         NOW,
     )
     .await;
-    assert_eq!(twice, Err(AppError::Conflict("already_reviewed".into())));
+    assert_eq!(twice, Err(AppError::Conflict(ConflictCode::ApplicationDecided)));
 }
 
 async fn a_rejection_needs_a_reason_and_keeps_the_member_out(db: Db) {

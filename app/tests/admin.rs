@@ -10,7 +10,7 @@ use app::accounts::session;
 use app::admin::model::*;
 use app::admin::service;
 use app::db::{Db, Sql};
-use app::error::AppError;
+use app::error::{AppError, ConflictCode};
 use app::fairs::model::FairForm;
 use common::scalar;
 use serde_json::{Value, json};
@@ -66,18 +66,18 @@ async fn role_changes_are_checked_and_audited(db: Db) {
     assert_eq!(parsed(line.after.as_ref()), json!({ "role": "admin" }));
 
     // Refused: one's own role, and membership either way. Nothing changes, nothing is logged.
-    let refused = |code: &str| Err(AppError::Conflict(code.to_owned()));
+    let refused = |code: ConflictCode| Err(AppError::Conflict(code));
     assert_eq!(
         service::set_role(&db, &app::live::hub::Hub::default(), admin, admin, Role::Shopper, NOW).await,
-        refused("not_yourself")
+        refused(ConflictCode::NotYourself)
     );
     assert_eq!(
         service::set_role(&db, &app::live::hub::Hub::default(), admin, member, Role::Shopper, NOW).await,
-        refused("membership_from_cooperative")
+        refused(ConflictCode::MembershipFromCooperative)
     );
     assert_eq!(
         service::set_role(&db, &app::live::hub::Hub::default(), admin, shopper, Role::Member, NOW).await,
-        refused("membership_from_cooperative")
+        refused(ConflictCode::MembershipFromCooperative)
     );
     assert_eq!(
         service::set_role(&db, &app::live::hub::Hub::default(), admin, 999_999, Role::Admin, NOW).await,
@@ -137,7 +137,7 @@ async fn disabling_ends_every_session_at_once(db: Db) {
     assert_eq!(
         service::set_status(&db, &app::live::hub::Hub::default(), admin, admin, AccountStatus::Disabled, NOW)
             .await,
-        Err(AppError::Conflict("not_yourself".into()))
+        Err(AppError::Conflict(ConflictCode::NotYourself))
     );
     service::set_status(
         &db,
@@ -372,7 +372,7 @@ async fn suspending_a_cooperative_hides_its_products_and_booth(db: Db) {
         no_reason,
         Err(AppError::Validation(vec![app::error::FieldError::new(
             "reason",
-            app::error::FieldCode::Required
+            app::error::FieldCode::ReasonRequired
         )]))
     );
     let reason = "Giấy chứng nhận an toàn thực phẩm đã hết hạn";
@@ -387,7 +387,7 @@ async fn suspending_a_cooperative_hides_its_products_and_booth(db: Db) {
     assert_eq!((closed.cooperative_id, closed.refusal_reason()), (coop, Some(reason)), "and they read why");
     assert_eq!(
         moderation::set_suspended(&db, &app::live::hub::Hub::default(), admin, coop, true, reason, NOW).await,
-        Err(AppError::Conflict("cooperative_suspended".into()))
+        Err(AppError::Conflict(ConflictCode::CooperativeStatusChanged))
     );
     let suspended = CoopFilter { status: "suspended".into(), ..Default::default() };
     let listed = moderation::cooperatives(&db, &suspended).await.expect("list");
@@ -447,12 +447,12 @@ async fn a_hidden_product_leaves_the_shop_and_its_cooperative_sees_why(db: Db) {
     assert_eq!(mine.hidden_reason.as_deref(), Some(reason), "the cooperative reads why");
     assert_eq!(
         app::coops::service::set_published(&db, coop, product, true, NOW).await,
-        Err(AppError::Conflict("hidden_by_department".into())),
+        Err(AppError::Conflict(ConflictCode::HiddenByDepartment)),
         "and cannot publish past the department"
     );
     assert_eq!(
         moderation::set_hidden(&db, &app::live::hub::Hub::default(), admin, product, true, reason, NOW).await,
-        Err(AppError::Conflict("already_hidden".into()))
+        Err(AppError::Conflict(ConflictCode::AlreadyHidden))
     );
     let hidden = ProductModerationFilter { hidden: "1".into(), ..Default::default() };
     let listed = moderation::products(&db, &hidden).await.expect("list");

@@ -134,6 +134,10 @@ async fn fixture(db: &Db) {
             .await;
         }
     }
+    // Orders written by hand, as the demo history writes them: then counted in one go.
+    let mut conn = db.pool.acquire().await.expect("a connection");
+    app::orders::service::recount_days(&mut conn).await.expect("count the days");
+    drop(conn);
     // Fair 1 runs now (A, B and the pending C have booths); fair 2 ended ten days ago; fair 3
     // is long past.
     run(
@@ -307,10 +311,10 @@ async fn the_charts_aggregate_the_range_and_follow_every_filter(db: Db) {
     assert_eq!((none.orders(), none.by_district.len(), none.top_products.len()), (0, 0, 0));
 }
 
-/// The charts read figures per day that the database keeps in the order's own transaction
-/// (migration 0013): a cancellation through the order workflow, and a deleted order, leave
-/// them as if those orders had never counted.
-async fn the_daily_figures_follow_cancellations_and_deletions(db: Db) {
+/// The charts read figures per day kept in the order's own transaction (`orders::service::days`):
+/// a cancellation through the order workflow leaves them as if the order had never counted, and
+/// counting every order again from scratch finds the same figures.
+async fn the_daily_figures_follow_cancellations_and_a_recount_agrees(db: Db) {
     use app::orders::{model::Status, service as orders};
     fixture(&db).await;
     let today = vietnam_day(NOW);
@@ -336,21 +340,43 @@ async fn the_daily_figures_follow_cancellations_and_deletions(db: Db) {
         [("siro".into(), 3, 240_000), ("cam".into(), 3, 150_000), ("che".into(), 1, 100_000)]
     );
 
-    // Order 7 (Hàm Yên's last counted one in range) is deleted, lines and all: the district and
-    // the tea leave the charts.
-    run(&db, "DELETE FROM orders WHERE id = 7".to_owned()).await;
+    // Sơn Dương's cooperative cancels order 4 (yesterday's syrup and oranges, confirmed).
+    orders::transition(&db, 1, orders::Scope::Cooperative(2), "DH-4", Status::Cancelled, "", NOW)
+        .await
+        .expect("cancel");
     let data = service::chart_data(&db, &charts(), &DashboardFilter::default(), today).await.expect("charts");
-    assert_eq!(last_two_days(&data), [(2, 260_000), (1, 130_000)]);
-    assert_eq!(districts(&data), [("Son Duong".into(), 3, 390_000)]);
-    assert_eq!(top(&data), [("siro".into(), 3, 240_000), ("cam".into(), 3, 150_000)]);
+    assert_eq!(last_two_days(&data), [(2, 260_000), (1, 100_000)]);
+    assert_eq!(districts(&data), [("Son Duong".into(), 2, 260_000), ("Ham Yen".into(), 1, 100_000)]);
+    assert_eq!(
+        top(&data),
+        [("siro".into(), 2, 160_000), ("che".into(), 1, 100_000), ("cam".into(), 2, 100_000)]
+    );
 
-    // A cancelled order deleted changes nothing; the figures still match the orders themselves.
-    run(&db, "DELETE FROM orders WHERE id = 3".to_owned()).await;
-    let kept: (i64, i64) = common::row(
-        &db,
-        Sql::new("SELECT CAST(SUM(orders) AS BIGINT), CAST(SUM(revenue_vnd) AS BIGINT) FROM order_days"),
-    )
-    .await;
+    // Every row as kept, then as counted again from the orders themselves.
+    let figures = || async {
+        let days: Vec<(i64, i64, i64, i64)> = Sql::new(
+            "SELECT day, cooperative_id, orders, revenue_vnd FROM order_days WHERE orders <> 0 ORDER BY 1, 2",
+        )
+        .query_as()
+        .expect("sql")
+        .fetch_all(&db.pool)
+        .await
+        .expect("order days");
+        let products: Vec<(i64, i64, i64, i64)> = Sql::new(
+            "SELECT day, product_id, quantity, revenue_vnd FROM product_days WHERE quantity <> 0 ORDER BY 1, 2",
+        )
+        .query_as()
+        .expect("sql")
+        .fetch_all(&db.pool)
+        .await
+        .expect("product days");
+        (days, products)
+    };
+    let kept = figures().await;
+    let mut conn = db.pool.acquire().await.expect("a connection");
+    app::orders::service::recount_days(&mut conn).await.expect("recount");
+    drop(conn);
+    assert_eq!(figures().await, kept);
     let counted: (i64, i64) = common::row(
         &db,
         Sql::new(
@@ -358,8 +384,9 @@ async fn the_daily_figures_follow_cancellations_and_deletions(db: Db) {
         ),
     )
     .await;
-    assert_eq!(kept, counted);
-    assert_eq!(kept, (4, 130_000 + 160_000 + 100_000 + 1_000_000));
+    let total = kept.0.iter().fold((0, 0), |(o, r), d| (o + d.2, r + d.3));
+    assert_eq!(total, counted);
+    assert_eq!(total, (4, 100_000 + 160_000 + 100_000 + 1_000_000));
 }
 
 /// The product charts count the catalogue, not the orders: they are kept until the catalogue
@@ -621,7 +648,7 @@ on_both_databases!(
     a_large_export_streams_in_bounded_chunks,
     the_tiles_count_today_in_vietnam_time,
     the_charts_aggregate_the_range_and_follow_every_filter,
-    the_daily_figures_follow_cancellations_and_deletions,
+    the_daily_figures_follow_cancellations_and_a_recount_agrees,
     the_product_charts_are_kept_until_the_catalogue_or_the_day_changes,
     booth_traffic_is_counted_per_fair_and_district,
     the_feed_puts_the_newest_first_with_links,

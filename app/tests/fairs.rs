@@ -6,7 +6,7 @@ mod common;
 
 use app::coops::model::ProductForm;
 use app::db::{Db, Sql};
-use app::error::{AppError, FieldError};
+use app::error::{AppError, ConflictCode, FieldError};
 use app::fairs::model::*;
 use app::fairs::{editor, service};
 use app::live::hub::Hub;
@@ -553,7 +553,7 @@ async fn an_admin_edits_a_fair_and_its_booths_and_opens_and_closes_it_now(db: Db
     assert_eq!(running.slug, slug);
     assert!(matches!(
         service::set_open(&db, &hub, admin, &slug, true, NOW + 6).await,
-        Err(AppError::Conflict(code)) if code == "fair_not_upcoming"
+        Err(AppError::Conflict(ConflictCode::FairNotUpcoming))
     ));
 
     // Closed now: it is past, and cannot be closed twice.
@@ -563,7 +563,7 @@ async fn an_admin_edits_a_fair_and_its_booths_and_opens_and_closes_it_now(db: Db
     assert!(service::running_fair(&db, NOW + HOUR).await.expect("running").is_none());
     assert!(matches!(
         service::set_open(&db, &hub, admin, &slug, false, NOW + HOUR + 1).await,
-        Err(AppError::Conflict(code)) if code == "fair_not_running"
+        Err(AppError::Conflict(ConflictCode::FairNotRunning))
     ));
     assert!(matches!(
         service::set_open(&db, &hub, admin, "no-such-fair", false, NOW).await,

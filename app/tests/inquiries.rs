@@ -6,8 +6,8 @@ mod common;
 
 use app::db::{Db, Sql};
 use app::drafts;
-use app::error::{AppError, FieldError};
-use app::inquiries::model::{InquiryForm, LeadStatus, MAX_MESSAGE, MAX_SHORT};
+use app::error::{AppError, ConflictCode, FieldError};
+use app::inquiries::model::{InquiryForm, LeadStatus};
 use app::inquiries::service::{self, LeadRange, Scope, Submitted};
 use app::live::hub::Hub;
 use app::live::model::{Event, ServerFrame, Topic};
@@ -199,7 +199,11 @@ async fn leads_move_only_along_the_pipeline(db: Db) {
                 assert_eq!(now, to);
                 allowed += 1;
             } else {
-                assert_eq!(result, Err(AppError::Conflict("lead_transition".into())), "{from:?} → {to:?}");
+                assert_eq!(
+                    result,
+                    Err(AppError::Conflict(ConflictCode::LeadTransition)),
+                    "{from:?} → {to:?}"
+                );
                 assert_eq!(now, from, "a refused move changes nothing");
             }
         }
@@ -312,6 +316,34 @@ async fn drafts_of(db: &Db, ip: &str) -> (i64, i64) {
     sql.query_as().expect("query").fetch_one(&db.pool).await.expect("drafts")
 }
 
+/// `f` as the browser posts it to the send server function, refused with `errors`, as the form
+/// layer keeps it (`server/src/forms.rs`).
+fn refused(f: &InquiryForm, errors: &[FieldError]) -> drafts::Posted {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let fields = [
+        ("booth", &f.booth),
+        ("product", &f.product),
+        ("company", &f.company),
+        ("country", &f.country),
+        ("contact_name", &f.contact_name),
+        ("email", &f.email),
+        ("phone", &f.phone),
+        ("quantity", &f.quantity),
+        ("quantity_unit", &f.quantity_unit),
+        ("packaging", &f.packaging),
+        ("incoterm", &f.incoterm),
+        ("target_date", &f.target_date),
+        ("message", &f.message),
+        ("website", &f.website),
+    ]
+    .map(|(name, value)| (format!("form[{name}]"), value.clone()));
+    let url = ServerFnUrlError::new("/api/inquiries/send", AppError::Validation(errors.to_vec()))
+        .to_url("http://shop.test/booths/binh-minh/inquiry")
+        .expect("url");
+    let refusal = url.query_pairs().find(|(k, _)| k == "__err").map(|(_, v)| v.into_owned());
+    drafts::Posted::kept("/api/inquiries/send", fields, refusal)
+}
+
 /// One address refused forty times with 0.9 MB forms keeps a handful of small drafts, and
 /// another address still gets its own.
 async fn refused_inquiries_keep_bounded_drafts(db: Db) {
@@ -319,48 +351,52 @@ async fn refused_inquiries_keep_bounded_drafts(db: Db) {
     let mut huge = form("binh-minh", &"C".repeat(300_000));
     huge.message = "Tôi muốn mua chè. ".repeat(600_000 / 20);
     huge.packaging = "x".repeat(300_000);
-    assert!(serde_json::to_string(&huge).expect("json").len() > 900_000);
     let errors = vec![FieldError::new("message", app::error::FieldCode::TooLong)];
+    let posted = refused(&huge, &errors);
     let mut last = None;
     for i in 0..40 {
-        last = drafts::save(&db, &huge, &errors, "203.0.113.7", NOW + i).await.expect("save");
+        last = drafts::save(&db, &posted, "203.0.113.7", NOW + i).await.expect("save");
         assert!(last.is_some(), "the latest refusal always keeps its draft");
     }
     let (rows, bytes) = drafts_of(&db, "203.0.113.7").await;
     assert_eq!(rows, drafts::PER_ADDRESS, "one address keeps at most its cap");
-    assert!(bytes <= drafts::PER_ADDRESS * 32 * 1024, "{bytes} bytes for one address");
+    assert!(bytes <= drafts::PER_ADDRESS * drafts::MAX_BODY_BYTES as i64, "{bytes} bytes for one address");
 
     let other = form("binh-minh", "Camden Tea");
-    let token = drafts::save(&db, &other, &errors, "198.51.100.9", NOW + 41).await.expect("save");
+    let token = drafts::save(&db, &refused(&other, &errors), "198.51.100.9", NOW + 41).await.expect("save");
     let token = token.expect("another address keeps its draft");
     let page = service::page(&db, "binh-minh", "", Some(&token), NOW + 42).await.expect("page");
     assert_eq!(page.form.company, "Camden Tea");
     assert_eq!(page.errors, errors);
     assert_eq!(drafts_of(&db, "198.51.100.9").await.0, 1);
 
-    // The latest huge one comes back cut to the fields' limits.
+    // The latest huge one comes back cut to the drafts' bound.
     let last = last.expect("token");
     let page = service::page(&db, "binh-minh", "", Some(&last), NOW + 42).await.expect("page");
-    assert_eq!(page.form.company.chars().count(), MAX_SHORT);
-    assert_eq!(page.form.packaging.chars().count(), MAX_SHORT);
-    assert_eq!(page.form.message.chars().count(), MAX_MESSAGE);
+    assert_eq!(page.form.company.chars().count(), drafts::MAX_VALUE_CHARS);
+    assert_eq!(page.form.packaging.chars().count(), drafts::MAX_VALUE_CHARS);
+    assert_eq!(page.form.message.chars().count(), drafts::MAX_VALUE_CHARS);
     assert!(page.form.message.starts_with("Tôi muốn mua chè."));
+
+    // Another booth's page does not take this booth's draft.
+    let elsewhere = service::page(&db, "hong-phat", "", Some(&token), NOW + 42).await.expect("page");
+    assert_eq!((elsewhere.form.company.as_str(), elsewhere.errors.len()), ("", 0));
 }
 
 /// Expired drafts are deleted by the purge, fresh ones kept.
 async fn the_purge_removes_expired_drafts(db: Db) {
     let errors = vec![FieldError::new("message", app::error::FieldCode::MessageShort)];
-    let f = form("binh-minh", "Camden Tea");
-    let old = drafts::save(&db, &f, &errors, "203.0.113.7", NOW - drafts::TTL_SECS - 1).await.expect("save");
-    let fresh = drafts::save(&db, &f, &errors, "203.0.113.8", NOW - 60).await.expect("save");
+    let f = refused(&form("binh-minh", "Camden Tea"), &errors);
+    let old = drafts::save(&db, &f, "203.0.113.7", NOW - drafts::TTL_SECS - 1).await.expect("save");
+    let fresh = drafts::save(&db, &f, "203.0.113.8", NOW - 60).await.expect("save");
     assert_eq!(drafts::purge_expired(&db, NOW).await.expect("purge"), 1);
     assert_eq!(scalar::<i64>(&db, Sql::new("SELECT COUNT(*) FROM form_drafts")).await, 1);
     let load = |token: Option<String>| {
         let db = db.clone();
-        async move { drafts::load(&db, "inquiry", &token.expect("token"), NOW).await.expect("load") }
+        async move { drafts::load(&db, &token.expect("token"), NOW).await.expect("load") }
     };
     assert!(load(old).await.is_none());
-    assert!(load(fresh).await.is_some());
+    assert_eq!(load(fresh).await, Some(f));
     assert_eq!(drafts::purge_expired(&db, NOW).await.expect("purge"), 0);
 }
 

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use app::catalog::model::{ProductQuery, Sort};
 use app::db::{Db, Sql};
-use app::error::{AppError, FieldError};
+use app::error::{AppError, ConflictCode, FieldError};
 use app::lang::Lang;
 use app::orders::model::*;
 use app::orders::service::{self, CartOwner, Scope};
@@ -229,7 +229,7 @@ async fn three_submissions_of_one_form_make_one_set_of_orders(db: Db) {
     let changed = form(&db, &key(7), &[(tea, 1)], Payment::BankTransfer).await;
     assert_eq!(
         service::checkout(&db, &app::live::hub::Hub::default(), user, &changed, NOW).await,
-        Err(AppError::Conflict("idempotency_key_reused".into())),
+        Err(AppError::Conflict(ConflictCode::IdempotencyKeyReused)),
         "the same key with another cart is refused"
     );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 2);
@@ -411,7 +411,7 @@ async fn the_pipeline_refuses_every_transition_it_does_not_allow(db: Db) {
                 } else {
                     assert_eq!(
                         result,
-                        Err(AppError::Conflict("transition_not_allowed".into())),
+                        Err(AppError::Conflict(ConflictCode::TransitionNotAllowed)),
                         "{from:?} → {to:?} by {actor:?} must be refused"
                     );
                     assert_eq!(status_of(&db, &number).await, from.key(), "a refused move changes nothing");
@@ -468,13 +468,35 @@ async fn the_pipeline_refuses_every_transition_it_does_not_allow(db: Db) {
     assert!(detail.next.is_empty(), "the shopper cannot move a shipped order");
 }
 
+/// The dashboard's figures for NOW's Vietnam day: the cooperative's orders and revenue, and the
+/// quantity of the product sold.
+async fn day_figures(db: &Db, coop: i64, product: i64) -> (i64, i64, i64) {
+    let day = app::clock::vietnam_day(NOW);
+    let mut sql = Sql::new(
+        "SELECT CAST(COALESCE(SUM(orders), 0) AS BIGINT), CAST(COALESCE(SUM(revenue_vnd), 0) AS BIGINT) \
+         FROM order_days WHERE day = ",
+    );
+    sql.bind(day).push(" AND cooperative_id = ").bind(coop);
+    let (orders, revenue): (i64, i64) = common::row(db, sql).await;
+    let mut sql =
+        Sql::new("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM product_days WHERE day = ");
+    sql.bind(day).push(" AND product_id = ").bind(product);
+    (orders, revenue, scalar(db, sql).await)
+}
+
+/// A cancellation gives the stock back and takes the order out of the dashboard's daily
+/// figures, exactly once, however many times it is sent.
 async fn cancelling_restores_stock_once_even_if_sent_twice(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     let tea = product(&db, "binh-minh", "cancel-tea", 50_000, 20).await;
     let wine = product(&db, "binh-minh", "cancel-wine", 70_000, 20).await;
     let user = shopper(&db, "cancel").await;
+    let coop = coop_id(&db, "binh-minh").await;
+    let before = day_figures(&db, coop, tea).await;
     let number = place(&db, user, &[(tea, 3), (wine, 2)], Payment::Cod, 1).await.orders[0].number.clone();
     assert_eq!((stock(&db, tea).await, stock(&db, wine).await), (17, 18));
+    // The checkout counted the order on its day, in its own transaction.
+    assert_eq!(day_figures(&db, coop, tea).await, (before.0 + 1, before.1 + 290_000, before.2 + 3));
     let twice: Vec<_> = (0..2)
         .map(|_| {
             let (db, number) = (db.clone(), number.clone());
@@ -489,14 +511,15 @@ async fn cancelling_restores_stock_once_even_if_sent_twice(db: Db) {
         results.push(t.await.expect("task"));
     }
     results.sort_by_key(|r| r.is_err());
-    assert_eq!(results, vec![Ok(()), Err(AppError::Conflict("transition_not_allowed".into()))]);
+    assert_eq!(results, vec![Ok(()), Err(AppError::Conflict(ConflictCode::TransitionNotAllowed))]);
     assert_eq!((stock(&db, tea).await, stock(&db, wine).await), (20, 20), "restored exactly once");
     assert_eq!(
         service::transition(&db, user, Scope::Shopper(user), &number, Status::Cancelled, "", NOW).await,
-        Err(AppError::Conflict("transition_not_allowed".into()))
+        Err(AppError::Conflict(ConflictCode::TransitionNotAllowed))
     );
     assert_eq!((stock(&db, tea).await, stock(&db, wine).await), (20, 20));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM order_events WHERE to_status = 'cancelled'").await, 1);
+    assert_eq!(day_figures(&db, coop, tea).await, before, "out of the day's figures once");
 }
 
 async fn the_cart_checks_stock_points_out_changes_and_merges_at_login(db: Db) {
@@ -601,7 +624,7 @@ async fn only_a_delivered_purchase_is_reviewed_once_and_ratings_sort_the_shop(db
     service::add_review(&db, user, tea, 4, text, NOW).await.expect("review");
     assert_eq!(
         service::add_review(&db, user, tea, 5, text, NOW).await,
-        Err(AppError::Conflict("already_reviewed".into())),
+        Err(AppError::Conflict(ConflictCode::AlreadyReviewed)),
         "once per product"
     );
     let detail = service::order(&db, Scope::Shopper(user), &number).await.expect("detail");
@@ -655,10 +678,10 @@ async fn a_price_changed_after_the_checkout_page_was_shown_is_never_charged(db: 
     .await;
     assert_eq!(
         service::checkout(&db, &app::live::hub::Hub::default(), user, &shown, NOW).await,
-        Err(AppError::Conflict("prices_changed".into())),
+        Err(AppError::Conflict(ConflictCode::PricesChanged)),
         "refused, not charged 300,000 ₫ unseen"
     );
-    assert_eq!(AppError::Conflict("prices_changed".into()).status(), http::StatusCode::CONFLICT);
+    assert_eq!(AppError::Conflict(ConflictCode::PricesChanged).status(), http::StatusCode::CONFLICT);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 0);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM checkouts").await, 0, "the key stays free");
     assert_eq!(stock(&db, tea).await, 10, "no stock taken");

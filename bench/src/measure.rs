@@ -206,7 +206,7 @@ pub async fn dashboard(db: &Db, rounds: usize) -> Result<(), sqlx::Error> {
     let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&db.pool).await?;
     let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_lines").fetch_one(&db.pool).await?;
     println!("{products} products, {orders} orders, {lines} order lines, backend {:?}", db.backend);
-    // The daily figures the charts read (migration 0013's triggers) must add up to the orders.
+    // The daily figures the charts read (`orders::service::days`) must add up to the orders.
     let kept: (i64, i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), CAST(COALESCE(SUM(orders), 0) AS BIGINT), CAST(COALESCE(SUM(revenue_vnd), 0) AS BIGINT) FROM order_days",
     )

@@ -52,6 +52,31 @@ test("an admin disables a signed-in shopper, whose session ends at once, and the
   await adminContext.close();
 });
 
+test("a refused action on a list page says why, without JavaScript, and changes nothing", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Mật khẩu").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL((url) => url.pathname !== "/login");
+  await page.goto("/admin/cooperatives");
+  const row = page.locator('[data-testid="cooperative"][data-slug="binh-minh"]');
+  await expect(row).toHaveAttribute("data-status", "approved");
+  // Blanks pass the browser's own check; the server wants a reason the cooperative can read.
+  await row.locator("summary", { hasText: "Tạm ngừng" }).click();
+  await row.getByLabel("Lý do (hợp tác xã sẽ thấy)").fill("   ");
+  await row.getByRole("button", { name: "Tạm ngừng và ẩn sản phẩm, gian hàng" }).click();
+  await page.waitForURL(/\/admin\/cooperatives\?.*__err=/);
+  await expect(page.getByTestId("refusal")).toHaveText("Hãy nêu lý do; hợp tác xã sẽ thấy lý do này.");
+  await expect(row).toHaveAttribute("data-status", "approved");
+  // A page with no action forms says nothing of it.
+  await page.goto("/admin/audit");
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(page.getByTestId("refusal")).toHaveCount(0);
+  await context.close();
+});
+
 test("an admin hides a product with a reason its cooperative reads, and unhides it", async ({ browser }) => {
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();

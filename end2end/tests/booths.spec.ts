@@ -90,7 +90,7 @@ test("an export inquiry sent without JavaScript keeps what was typed and arrives
   await form.getByRole("button", { name: "Send the inquiry" }).click();
 
   // Refused: the short message is pointed out and every field is as typed.
-  await expect(buyer).toHaveURL(/\/booths\/binh-minh\/inquiry\?draft=/);
+  await expect(buyer).toHaveURL(/\/booths\/binh-minh\/inquiry\?.*draft=/);
   const again = buyer.getByTestId("inquiry-form");
   await expect(again.locator(".field--invalid")).toHaveCount(1);
   await expect(again.locator(".field--invalid")).toContainText("at least 10 characters");

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod config;
 pub mod exports;
+pub mod forms;
 pub mod lang;
 pub mod live;
 pub mod media;
@@ -58,7 +59,7 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 /// Requests larger than this are refused before they reach a handler.
-const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+pub(crate) const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 /// Photo uploads: 8 MB of picture plus the multipart framing.
 const UPLOAD_LIMIT_BYTES: usize = 8 * 1024 * 1024 + 64 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -91,6 +92,12 @@ pub fn build_router(state: AppState) -> Router {
             provide_context(product_charts.clone());
             provide_context(auth);
             provide_context(app::shell::SESSION_START);
+            // A refused plain form's fields, when the page is asked for with its draft (`forms`).
+            if let Some(refill) = use_context::<http::request::Parts>()
+                .and_then(|p| p.extensions.get::<app::ui::forms::Refill>().cloned())
+            {
+                provide_context(refill);
+            }
         }
     };
     let leptos_options = state.leptos_options.clone();
@@ -119,6 +126,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .merge(media)
         .merge(site)
+        .layer(axum::middleware::from_fn_with_state(state.db.clone(), forms::keep_refused_forms))
         .layer(axum::middleware::from_fn_with_state(
             auth::SessionState {
                 db: state.db.clone(),

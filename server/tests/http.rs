@@ -690,9 +690,75 @@ async fn refused_plain_inquiries_cannot_fill_the_disk_with_drafts() {
 
     let r = send(&app, plain_inquiry("198.51.100.9", "Hart+%26+Sons", "short")).await;
     let location = r.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    assert!(location.contains("?draft="), "another address keeps its draft: {location:?}");
+    assert!(location.contains("draft="), "another address keeps its draft: {location:?}");
     let again = page(&app, location.split('#').next().unwrap_or_default(), "en").await;
     assert!(again.body.contains("Hart &amp; Sons"), "the form comes back as typed");
+}
+
+/// A refused plain form comes back to the page it was sent from, saying why (Leptos's `__err`)
+/// and with every field as typed (`draft`, kept by the form layer) but the password, which is
+/// never stored. A form that then succeeds leaves the old draft out of where it goes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_plain_form_comes_back_with_what_was_typed_and_why_but_no_password() {
+    let app = test_app().await;
+    let db = Db::connect(&format!("sqlite://{}", app.path.display()), 2).await.expect("open db");
+    let plain_post = |uri: &str, referer: &str, body: &str| {
+        Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header(header::HOST, "shop.test")
+            .header(header::ORIGIN, "http://shop.test")
+            .header(header::REFERER, referer)
+            .header(header::ACCEPT, "text/html")
+            .header(header::COOKIE, "i18n_pref_locale=en")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.to_owned()))
+            .expect("req")
+    };
+    let refused = send(
+        &app,
+        plain_post(
+            "/api/accounts/sign_up",
+            "http://shop.test/signup",
+            "display_name=Nguy%E1%BB%85n+Th%E1%BB%8B+Lan&email=lan%40tra.example&password=zq9xw",
+        ),
+    )
+    .await;
+    assert!(refused.status.is_redirection(), "{}", refused.status);
+    let location = refused.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let back = location.strip_prefix("http://shop.test").unwrap_or(location).to_owned();
+    assert!(back.starts_with("/signup?") && back.contains("__err=") && back.contains("draft="), "{location}");
+
+    let page = send(
+        &app,
+        get(&back).header(header::COOKIE, "i18n_pref_locale=en").body(Body::empty()).expect("req"),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r#"value="lan@tra.example""#), "the email as typed");
+    assert!(page.body.contains(r#"value="Nguyễn Thị Lan""#), "the name as typed");
+    assert!(text_of(&page.body).contains("Use at least 10 characters."), "why, beside the password");
+    assert!(!page.body.contains("zq9xw"), "the password is not shown again");
+    let stored = app::db::Sql::new("SELECT body FROM form_drafts");
+    let bodies: Vec<String> =
+        stored.query_scalar().expect("query").fetch_all(&db.pool).await.expect("drafts");
+    assert_eq!(bodies.len(), 1);
+    assert!(bodies[0].contains("lan@tra.example") && !bodies[0].contains("zq9xw"), "{}", bodies[0]);
+
+    // Sent again from that address and accepted: the old draft is not carried on.
+    let referer = format!("http://shop.test{back}");
+    let accepted = send(
+        &app,
+        plain_post(
+            "/api/accounts/sign_up",
+            &referer,
+            "display_name=Lan&email=lan%40tra.example&password=long-enough-password",
+        ),
+    )
+    .await;
+    assert!(accepted.status.is_redirection(), "{}", accepted.status);
+    let location = accepted.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(!location.contains("draft=") && !location.contains("__err="), "{location}");
 }
 
 /// While the database cannot be reached, a page is answered 503 with Retry-After (clients and

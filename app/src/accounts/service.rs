@@ -67,9 +67,11 @@ fn validated(errors: impl IntoIterator<Item = Option<FieldError>>) -> Result<(),
 }
 
 async fn email_taken(db: &Db, email: &str) -> Result<bool, sqlx::Error> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM users WHERE email = ");
-    sql.bind(email.to_owned());
-    Ok(sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? > 0)
+    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&db.pool)
+        .await?
+        > 0)
 }
 
 /// The new user's fields, validated.
@@ -104,12 +106,18 @@ pub async fn sign_up(db: &Db, mut user: NewUser, ip: &str, now: i64) -> Result<i
     let turn = Gate::global().turn(ip).await?;
     throttle::take_quota(db, throttle::SIGN_UPS, ip, now).await?;
     let hash = password::hash(&turn, user.password).await?;
-    let mut sql = Sql::new(
-        "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) VALUES (",
-    );
-    sql.bind(user.email).push(", ").bind(user.display_name.trim().to_owned()).push(", ").bind(hash);
-    sql.push(", 'shopper', ").bind(now).push(", ").bind(now).push(") RETURNING id");
-    let id = sql.query_scalar::<i64>()?.fetch_one(&db.pool).await.map_err(unique_email)?;
+    let id = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'shopper', $4, $5) RETURNING id",
+    )
+    .bind(user.email)
+    .bind(user.display_name.trim())
+    .bind(hash)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&db.pool)
+    .await
+    .map_err(unique_email)?;
     Ok(id)
 }
 
@@ -139,9 +147,11 @@ struct Credentials {
 pub async fn login(db: &Db, email: &str, password: &str, ip: &str, now: i64) -> Result<String, AppError> {
     let account = normalize_email(email);
     let (attempt, turn) = throttle::attempt_with_turn(db, &account, ip, now).await?;
-    let mut sql = Sql::new("SELECT id, email, password_hash, status FROM users WHERE email = ");
-    sql.bind(account.clone());
-    let found: Option<Credentials> = sql.query_as()?.fetch_optional(&db.pool).await?;
+    let found: Option<Credentials> =
+        sqlx::query_as("SELECT id, email, password_hash, status FROM users WHERE email = $1")
+            .bind(&account)
+            .fetch_optional(&db.pool)
+            .await?;
     let (hash, user) = match &found {
         Some(c) => (c.password_hash.clone(), Some(c)),
         None => (password::decoy_hash().to_owned(), None),
@@ -229,9 +239,11 @@ pub async fn change_password(
     now: i64,
 ) -> Result<(), AppError> {
     validated([check_password("new_password", new)])?;
-    let mut sql = Sql::new("SELECT id, email, password_hash, status FROM users WHERE id = ");
-    sql.bind(user_id);
-    let c: Credentials = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::Unauthorized)?;
+    let c: Credentials = sqlx::query_as("SELECT id, email, password_hash, status FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     let (attempt, turn) = throttle::attempt_with_turn(db, &c.email, ip, now).await?;
     if !password::verify(&turn, current.to_owned(), c.password_hash).await? {
         drop(turn);
@@ -243,9 +255,12 @@ pub async fn change_password(
     }
     throttle::clear_account(db, &c.email).await?;
     let hash = password::hash(&turn, new.to_owned()).await?;
-    let mut sql = Sql::new("UPDATE users SET password_hash = ");
-    sql.bind(hash).push(", updated_at = ").bind(now).push(" WHERE id = ").bind(user_id);
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now)
+        .bind(user_id)
+        .execute(&db.pool)
+        .await?;
     session::delete_others(db, user_id, keep_token).await?;
     // The other sessions just ended: their live sockets lose the account's topics.
     hub.revoke_user(user_id);
@@ -270,9 +285,11 @@ async fn free_coop_slug(db: &Db, name: &str) -> Result<String, sqlx::Error> {
     };
     let mut candidate = base.clone();
     for n in 2.. {
-        let mut sql = Sql::new("SELECT COUNT(*) FROM cooperatives WHERE slug = ");
-        sql.bind(candidate.clone());
-        if sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? == 0 {
+        let taken = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cooperatives WHERE slug = $1")
+            .bind(&candidate)
+            .fetch_one(&db.pool)
+            .await?;
+        if taken == 0 {
             break;
         }
         candidate = format!("{base}-{n}");
@@ -301,9 +318,11 @@ pub async fn apply(
         check_email(&form.email),
         check_password("password", &form.password),
     ])?;
-    let mut sql = Sql::new("SELECT id FROM districts WHERE slug = ");
-    sql.bind(form.district.clone());
-    let Some(district_id) = sql.query_scalar::<i64>()?.fetch_optional(&db.pool).await? else {
+    let Some(district_id) = sqlx::query_scalar::<_, i64>("SELECT id FROM districts WHERE slug = $1")
+        .bind(&form.district)
+        .fetch_optional(&db.pool)
+        .await?
+    else {
         return Err(AppError::Validation(vec![FieldError::new(
             "district",
             crate::error::FieldCode::Required,
@@ -322,23 +341,35 @@ pub async fn apply(
     drop(turn);
 
     let mut tx = db.begin_write().await?;
-    let mut sql = Sql::new(
+    let coop_id: i64 = sqlx::query_scalar(
         "INSERT INTO cooperatives (slug, name_vi, name_en, district_id, commune, contact_name, \
-         contact_email, contact_phone, status, created_at) VALUES (",
-    );
-    sql.bind(slug).push(", ").bind(form.name_vi.trim().to_owned()).push(", ");
-    sql.bind(form.name_en.trim().to_owned()).push(", ").bind(district_id).push(", ");
-    sql.bind(form.commune.trim().to_owned()).push(", ").bind(form.contact_name.trim().to_owned()).push(", ");
-    sql.bind(form.email.clone()).push(", ").bind(form.contact_phone.trim().to_owned());
-    sql.push(", 'pending', ").bind(now).push(") RETURNING id");
-    let coop_id: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
-    let mut sql = Sql::new(
+         contact_email, contact_phone, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9) RETURNING id",
+    )
+    .bind(slug)
+    .bind(form.name_vi.trim())
+    .bind(form.name_en.trim())
+    .bind(district_id)
+    .bind(form.commune.trim())
+    .bind(form.contact_name.trim())
+    .bind(&form.email)
+    .bind(form.contact_phone.trim())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
         "INSERT INTO users (email, display_name, password_hash, role, cooperative_id, member_role, \
-         created_at, updated_at) VALUES (",
-    );
-    sql.bind(form.email).push(", ").bind(form.contact_name.trim().to_owned()).push(", ").bind(hash);
-    sql.push(", 'member', ").bind(coop_id).push(", 'owner', ").bind(now).push(", ").bind(now).push(")");
-    sql.query()?.execute(&mut *tx).await.map_err(unique_email)?;
+         created_at, updated_at) VALUES ($1, $2, $3, 'member', $4, 'owner', $5, $6)",
+    )
+    .bind(form.email)
+    .bind(form.contact_name.trim())
+    .bind(hash)
+    .bind(coop_id)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_email)?;
     tx.commit().await?;
     // "Cooperatives pending" on the admin dashboard.
     hub.kpis_changed();
@@ -352,8 +383,7 @@ pub async fn districts(db: &Db) -> Result<Vec<DistrictOption>, sqlx::Error> {
         name_vi: String,
         name_en: String,
     }
-    let rows: Vec<Row> = Sql::new("SELECT slug, name_vi, name_en FROM districts ORDER BY position, id")
-        .query_as()?
+    let rows: Vec<Row> = sqlx::query_as("SELECT slug, name_vi, name_en FROM districts ORDER BY position, id")
         .fetch_all(&db.pool)
         .await?;
     Ok(rows
@@ -382,7 +412,7 @@ struct ApplicationRow {
 /// Applications, pending first (oldest first among them), then the decided ones, newest first.
 #[instrument(skip(db))]
 pub async fn list_applications(db: &Db) -> Result<Vec<Application>, sqlx::Error> {
-    let rows: Vec<ApplicationRow> = Sql::new(
+    let rows: Vec<ApplicationRow> = sqlx::query_as(
         "SELECT c.id, c.name_vi, c.name_en, d.name_vi AS district_vi, d.name_en AS district_en, c.commune, \
          c.contact_name, c.contact_email, c.contact_phone, c.status, c.review_note, c.created_at, \
          (SELECT MIN(u.email) FROM users u WHERE u.cooperative_id = c.id AND u.member_role = 'owner') \
@@ -392,7 +422,6 @@ pub async fn list_applications(db: &Db) -> Result<Vec<Application>, sqlx::Error>
          ORDER BY CASE WHEN c.status = 'pending' THEN 0 ELSE 1 END, \
          CASE WHEN c.status = 'pending' THEN c.created_at ELSE -c.reviewed_at END, c.id LIMIT 500",
     )
-    .query_as()?
     .fetch_all(&db.pool)
     .await?;
     Ok(rows
@@ -440,13 +469,18 @@ pub async fn review_application(
         Decision::Reject => CoopStatus::Rejected,
     };
     let mut tx = db.begin_write().await?;
-    let mut sql = Sql::new("UPDATE cooperatives SET status = ");
-    sql.bind(status.as_db().to_owned())
-        .push(", review_note = ")
-        .bind((!note.is_empty()).then(|| note.to_owned()));
-    sql.push(", reviewed_at = ").bind(now).push(", reviewed_by = ").bind(admin_id);
-    sql.push(" WHERE id = ").bind(cooperative_id).push(" AND status = 'pending'");
-    if sql.query()?.execute(&mut *tx).await?.rows_affected() == 1 {
+    let updated = sqlx::query(
+        "UPDATE cooperatives SET status = $1, review_note = $2, reviewed_at = $3, reviewed_by = $4 \
+         WHERE id = $5 AND status = 'pending'",
+    )
+    .bind(status.as_db())
+    .bind((!note.is_empty()).then(|| note.to_owned()))
+    .bind(now)
+    .bind(admin_id)
+    .bind(cooperative_id)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 1 {
         let action = match decision {
             Decision::Approve => AuditAction::CooperativeApprove,
             Decision::Reject => AuditAction::CooperativeReject,
@@ -467,12 +501,14 @@ pub async fn review_application(
         return Ok(());
     }
     tx.rollback().await?;
-    let mut sql = Sql::new("SELECT COUNT(*) FROM cooperatives WHERE id = ");
-    sql.bind(cooperative_id);
-    if sql.query_scalar::<i64>()?.fetch_one(&db.pool).await? == 0 {
+    let found = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cooperatives WHERE id = $1")
+        .bind(cooperative_id)
+        .fetch_one(&db.pool)
+        .await?;
+    if found == 0 {
         Err(AppError::NotFound)
     } else {
-        Err(AppError::Conflict("already_reviewed".into()))
+        Err(AppError::Conflict(crate::error::ConflictCode::ApplicationDecided))
     }
 }
 
@@ -494,7 +530,7 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 3] = [
 /// Creates the demo accounts when there are no users yet; returns those it created.
 #[instrument(skip(db))]
 pub async fn seed_demo_accounts(db: &Db, now: i64) -> Result<Vec<DemoAccount>, AppError> {
-    let users: i64 = Sql::new("SELECT COUNT(*) FROM users").query_scalar()?.fetch_one(&db.pool).await?;
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&db.pool).await?;
     if users > 0 {
         return Ok(Vec::new());
     }

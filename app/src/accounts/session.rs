@@ -48,11 +48,17 @@ impl SessionStart {
 /// Starts a session for `user_id` and returns the token to put in the cookie.
 pub async fn create(db: &Db, user_id: i64, now: i64) -> Result<String, sqlx::Error> {
     let (token, hash) = new_token();
-    let mut sql =
-        Sql::new("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (");
-    sql.bind(hash).push(", ").bind(user_id).push(", ").bind(now).push(", ").bind(now).push(", ");
-    sql.bind(now + POLICY.absolute_secs).push(")");
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(hash)
+    .bind(user_id)
+    .bind(now)
+    .bind(now)
+    .bind(now + POLICY.absolute_secs)
+    .execute(&db.pool)
+    .await?;
     Ok(token)
 }
 
@@ -79,7 +85,7 @@ const VIEWER_SELECT: &str = "SELECT s.id AS session_id, s.last_seen_at, s.expire
     c.name_vi AS coop_name_vi, c.name_en AS coop_name_en, c.status AS coop_status, c.review_note AS coop_review_note \
     FROM sessions s JOIN users u ON u.id = s.user_id \
     LEFT JOIN cooperatives c ON c.id = u.cooperative_id \
-    WHERE u.status = 'active' AND s.token_hash = ";
+    WHERE u.status = 'active' AND s.token_hash = $1";
 
 impl ViewerRow {
     fn into_viewer(self) -> Option<Viewer> {
@@ -107,31 +113,34 @@ impl ViewerRow {
 /// The user a token belongs to, if the session is still live and the account active. An
 /// expired session is deleted on sight.
 pub async fn resolve(db: &Db, token: &str, now: i64) -> Result<Option<Viewer>, sqlx::Error> {
-    let mut sql = Sql::new(VIEWER_SELECT);
-    sql.bind(token_hash(token));
-    let Some(row) = sql.query_as::<ViewerRow>()?.fetch_optional(&db.pool).await? else {
+    let Some(row) = sqlx::query_as::<_, ViewerRow>(VIEWER_SELECT)
+        .bind(token_hash(token))
+        .fetch_optional(&db.pool)
+        .await?
+    else {
         return Ok(None);
     };
     let session_id = row.session_id;
     if now >= row.expires_at || now >= row.last_seen_at + POLICY.idle_secs {
-        let mut sql = Sql::new("DELETE FROM sessions WHERE id = ");
-        sql.bind(session_id);
-        sql.query()?.execute(&db.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(session_id).execute(&db.pool).await?;
         return Ok(None);
     }
     if now - row.last_seen_at >= TOUCH_EVERY_SECS {
-        let mut sql = Sql::new("UPDATE sessions SET last_seen_at = ");
-        sql.bind(now).push(" WHERE id = ").bind(session_id);
-        sql.query()?.execute(&db.pool).await?;
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(session_id)
+            .execute(&db.pool)
+            .await?;
     }
     Ok(row.into_viewer())
 }
 
 /// Ends the session of this token (logout).
 pub async fn delete(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    let mut sql = Sql::new("DELETE FROM sessions WHERE token_hash = ");
-    sql.bind(token_hash(token));
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash(token))
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }
 

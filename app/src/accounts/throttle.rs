@@ -117,13 +117,15 @@ pub async fn reserve(db: &Db, account: &str, ip: &str, now: i64) -> Result<Attem
         tracing::warn!(account_failures = hour.n, "login throttled");
         return Err(AppError::TooManyAttempts(secs));
     }
-    let mut sql = Sql::new("INSERT INTO login_failures (account, ip, at) VALUES (");
-    sql.bind(account.to_owned()).push(", ").bind(ip.to_owned()).push(", ").bind(now).push(") RETURNING id");
-    let id: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO login_failures (account, ip, at) VALUES ($1, $2, $3) RETURNING id")
+            .bind(account)
+            .bind(ip)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
     // Rows older than the longest window are no longer read.
-    let mut sql = Sql::new("DELETE FROM login_failures WHERE at < ");
-    sql.bind(now - 3600);
-    sql.query()?.execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(now - 3600).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(Attempt { id, failure_delay: failure_delay(&history) })
 }
@@ -148,9 +150,7 @@ pub async fn attempt_with_turn(
 
 /// Gives back an attempt that never reached the password check (the server was too busy).
 pub async fn release(db: &Db, attempt: &Attempt) -> Result<(), sqlx::Error> {
-    let mut sql = Sql::new("DELETE FROM login_failures WHERE id = ");
-    sql.bind(attempt.id);
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query("DELETE FROM login_failures WHERE id = $1").bind(attempt.id).execute(&db.pool).await?;
     Ok(())
 }
 
@@ -171,35 +171,38 @@ pub async fn take_quota(db: &Db, quota: Quota, address: &str, now: i64) -> Resul
     let mut tx = db.begin_write().await?;
     tx.lock_key(QUOTA_LOCKS, &format!("{}:{address}", quota.action)).await?;
     let since = now - quota.window_secs;
-    let mut sql = Sql::new(
-        "SELECT COUNT(*) AS n, MIN(at) AS oldest, MAX(at) AS latest FROM address_quotas WHERE action = ",
-    );
-    sql.bind(quota.action.to_owned())
-        .push(" AND address = ")
-        .bind(address.to_owned())
-        .push(" AND at > ")
-        .bind(since);
-    let taken: Window = sql.query_as()?.fetch_one(&mut *tx).await?;
+    let taken: Window = sqlx::query_as(
+        "SELECT COUNT(*) AS n, MIN(at) AS oldest, MAX(at) AS latest FROM address_quotas \
+         WHERE action = $1 AND address = $2 AND at > $3",
+    )
+    .bind(quota.action)
+    .bind(address)
+    .bind(since)
+    .fetch_one(&mut *tx)
+    .await?;
     if taken.n >= quota.cap {
         let wait = taken.oldest.map_or(quota.window_secs, |t| t + quota.window_secs - now).max(1);
         tracing::warn!(action = quota.action, "address quota used up");
         return Err(AppError::TooManyAttempts(wait));
     }
-    let mut sql = Sql::new("INSERT INTO address_quotas (action, address, at) VALUES (");
-    sql.bind(quota.action.to_owned()).push(", ").bind(address.to_owned()).push(", ").bind(now).push(")");
-    sql.query()?.execute(&mut *tx).await?;
-    let mut sql = Sql::new("DELETE FROM address_quotas WHERE action = ");
-    sql.bind(quota.action.to_owned()).push(" AND at <= ").bind(since);
-    sql.query()?.execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO address_quotas (action, address, at) VALUES ($1, $2, $3)")
+        .bind(quota.action)
+        .bind(address)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM address_quotas WHERE action = $1 AND at <= $2")
+        .bind(quota.action)
+        .bind(since)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// A successful login starts the account's backoff afresh (the address's count stays).
 pub async fn clear_account(db: &Db, account: &str) -> Result<(), sqlx::Error> {
-    let mut sql = Sql::new("DELETE FROM login_failures WHERE account = ");
-    sql.bind(account.to_owned());
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query("DELETE FROM login_failures WHERE account = $1").bind(account).execute(&db.pool).await?;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! Server functions of the admin console. Each one checks that the caller is an admin first.
 //! The account changes are plain forms (they work without JavaScript): they come back to the
-//! list, with `?error=<code>` when refused.
+//! list, saying why when refused (`ui::forms::Refusal`).
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -14,7 +14,7 @@ mod ssr {
     pub use crate::accounts::auth::require_admin;
     pub use crate::clock::now_unix;
     pub use crate::db::use_db;
-    pub use crate::error::{is_plain_form_post, respond};
+    pub use crate::error::respond;
 }
 #[cfg(feature = "ssr")]
 use ssr::*;
@@ -28,19 +28,13 @@ pub async fn fetch_users(filter: UserFilter) -> Result<UserList, AppError> {
     .await
 }
 
-/// Where a plain admin form goes back to: its list, with the refusal's code if any.
+/// Where a plain admin form goes back to when it succeeded: its list, unfiltered, where the
+/// change shows. A refused one goes back to the page it was sent from, saying why, with what was
+/// typed (`drafts`).
 #[cfg(feature = "ssr")]
 pub(crate) fn back_to<T>(list: &str, outcome: Result<T, AppError>) -> Result<T, AppError> {
-    if is_plain_form_post() {
-        match &outcome {
-            Ok(_) => leptos_axum::redirect(list),
-            Err(AppError::Conflict(code)) => leptos_axum::redirect(&format!("{list}?error={code}")),
-            Err(AppError::Validation(fields)) => {
-                let code = fields.first().map_or("invalid", |f| f.code.as_str());
-                leptos_axum::redirect(&format!("{list}?error=reason_{code}"));
-            }
-            Err(_) => {}
-        }
+    if outcome.is_ok() {
+        crate::accounts::auth::redirect_plain_form(list);
     }
     outcome
 }

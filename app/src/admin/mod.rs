@@ -4,6 +4,7 @@ pub mod api;
 pub mod dashboard;
 #[cfg(feature = "ssr")]
 pub mod export;
+pub mod list;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod moderation;

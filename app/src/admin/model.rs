@@ -104,11 +104,13 @@ pub enum AccountRefusal {
 }
 
 impl AccountRefusal {
-    /// The conflict code shown to the admin.
-    pub fn code(self) -> &'static str {
+    /// The refusal's code, shown to the admin.
+    pub fn code(self) -> crate::error::ConflictCode {
         match self {
-            AccountRefusal::NotYourself => "not_yourself",
-            AccountRefusal::MembershipComesFromCooperative => "membership_from_cooperative",
+            AccountRefusal::NotYourself => crate::error::ConflictCode::NotYourself,
+            AccountRefusal::MembershipComesFromCooperative => {
+                crate::error::ConflictCode::MembershipFromCooperative
+            }
         }
     }
 }
@@ -174,7 +176,7 @@ pub const MODERATION_PAGE: i64 = 200;
 pub fn check_reason(reason: &str) -> Result<String, crate::error::FieldError> {
     let reason = reason.trim();
     if reason.is_empty() {
-        Err(crate::error::FieldError::new("reason", crate::error::FieldCode::Required))
+        Err(crate::error::FieldError::new("reason", crate::error::FieldCode::ReasonRequired))
     } else if reason.chars().count() > MAX_REASON_CHARS {
         Err(crate::error::FieldError::new("reason", crate::error::FieldCode::TooLong))
     } else {

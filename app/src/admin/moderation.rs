@@ -75,17 +75,19 @@ pub async fn cooperatives(db: &Db, filter: &CoopFilter) -> Result<Vec<CoopRow>, 
 }
 
 async fn coop_status(conn: &mut sqlx::AnyConnection, coop: i64) -> Result<CoopStatus, AppError> {
-    let mut sql = Sql::new("SELECT status FROM cooperatives WHERE id = ");
-    sql.bind(coop);
-    let status: Option<String> = sql.query_scalar()?.fetch_optional(conn).await?;
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM cooperatives WHERE id = $1")
+        .bind(coop)
+        .fetch_optional(conn)
+        .await?;
     status.as_deref().and_then(CoopStatus::from_db).ok_or(AppError::NotFound)
 }
 
 /// The accounts that are members of `coop` (whose rights follow its status).
 pub async fn member_ids(db: &Db, coop: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT id FROM users WHERE cooperative_id = ");
-    sql.bind(coop).push(" ORDER BY id");
-    sql.query_scalar()?.fetch_all(&db.pool).await
+    sqlx::query_scalar("SELECT id FROM users WHERE cooperative_id = $1 ORDER BY id")
+        .bind(coop)
+        .fetch_all(&db.pool)
+        .await
 }
 
 /// Suspends an approved cooperative (`reason` is what its members read) or reinstates a
@@ -107,14 +109,20 @@ pub async fn set_suspended(
     let from = coop_status(&mut tx, coop).await?;
     let allowed = if suspend { can_suspend(from) } else { can_reinstate(from) };
     if !allowed {
-        return Err(AppError::Conflict(format!("cooperative_{}", from.as_db())));
+        return Err(AppError::Conflict(crate::error::ConflictCode::CooperativeStatusChanged));
     }
     let to = if suspend { CoopStatus::Suspended } else { CoopStatus::Approved };
-    let mut sql = Sql::new("UPDATE cooperatives SET status = ");
-    sql.bind(to.as_db().to_owned()).push(", review_note = ").bind(reason.clone());
-    sql.push(", reviewed_at = ").bind(now).push(", reviewed_by = ").bind(actor);
-    sql.push(" WHERE id = ").bind(coop);
-    sql.query()?.execute(&mut *tx).await?;
+    sqlx::query(
+        "UPDATE cooperatives SET status = $1, review_note = $2, reviewed_at = $3, reviewed_by = $4 \
+         WHERE id = $5",
+    )
+    .bind(to.as_db())
+    .bind(reason.clone())
+    .bind(now)
+    .bind(actor)
+    .bind(coop)
+    .execute(&mut *tx)
+    .await?;
     let audit = Audit {
         actor,
         action: if suspend { AuditAction::CooperativeSuspend } else { AuditAction::CooperativeReinstate },
@@ -206,12 +214,19 @@ pub async fn set_hidden(
         if hide { Some(check_reason(reason).map_err(|e| AppError::Validation(vec![e]))?) } else { None };
     let mut tx = db.begin_write().await?;
     tx.lock_row("SELECT id FROM products WHERE id = ", product).await?;
-    let mut sql = Sql::new("SELECT status, hidden_reason FROM products WHERE status <> 'deleted' AND id = ");
-    sql.bind(product);
     let (status, hidden): (String, Option<String>) =
-        sql.query_as()?.fetch_optional(&mut *tx).await?.ok_or(AppError::NotFound)?;
+        sqlx::query_as("SELECT status, hidden_reason FROM products WHERE status <> 'deleted' AND id = $1")
+            .bind(product)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
     if hide == hidden.is_some() {
-        return Err(AppError::Conflict(if hide { "already_hidden" } else { "not_hidden" }.to_owned()));
+        let code = if hide {
+            crate::error::ConflictCode::AlreadyHidden
+        } else {
+            crate::error::ConflictCode::NotHidden
+        };
+        return Err(AppError::Conflict(code));
     }
     let mut sql = Sql::new("UPDATE products SET status = ");
     if hide {

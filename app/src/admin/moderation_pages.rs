@@ -3,29 +3,16 @@
 //! work without JavaScript; a refused form comes back with `?error=<code>`.
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 use super::api::*;
+use super::list::AdminList;
 use super::model::*;
-use crate::accounts::guards::admin_only;
 use crate::accounts::model::CoopStatus;
 use crate::i18n::{td, td_string};
 use crate::lang::Localized;
 use crate::lang::use_locale;
 use crate::ui::dates::format_datetime;
-use crate::ui::layout::Loaded;
-
-#[component]
-fn ModerationRefusal(code: String) -> impl IntoView {
-    let i18n = use_locale();
-    let text = match code.as_str() {
-        "reason_required" => td_string!(i18n, admin.moderation.reason_required),
-        "reason_too_long" => td_string!(i18n, admin.moderation.reason_too_long),
-        _ => td_string!(i18n, admin.moderation.refused),
-    };
-    view! { <p class="alert alert--error" role="alert" data-testid="refusal">{text}</p> }
-}
 
 /// The reason input of a suspend or hide form.
 #[component]
@@ -52,54 +39,44 @@ fn coop_status_label(i18n: crate::i18n::Locale, status: CoopStatus) -> String {
 #[component]
 pub fn AdminCooperativesPage() -> impl IntoView {
     let i18n = use_locale();
-    let query = use_query_map();
-    let filter = query.with_untracked(|q| CoopFilter {
+    let filter = use_query_map().with_untracked(|q| CoopFilter {
         q: q.get("q").unwrap_or_default(),
         status: q.get("status").unwrap_or_default(),
     });
-    let error = query.with_untracked(|q| q.get("error"));
     view! {
-        <Title text=td_string!(i18n, admin.moderation.coops_title).to_string() />
-        <Meta name="robots" content="noindex" />
-        {admin_only(move || {
-            let filter = filter.clone();
-            let status = filter.status();
-            let list = Resource::new(
-                {
-                    let filter = filter.clone();
-                    move || filter.clone()
-                },
-                fetch_cooperatives,
-            );
-            view! {
-                <section class="admin">
-                    <h1>{td!(i18n, admin.moderation.coops_title)}</h1>
-                    <p class="lead">{td!(i18n, admin.moderation.coops_lead)}</p>
-                    {error.clone().map(|code| view! { <ModerationRefusal code /> })}
-                    <form class="filters" method="get" action="/admin/cooperatives" role="search">
-                        <label class="field">
-                            <span class="field__label">{td!(i18n, admin.moderation.search_coops)}</span>
-                            <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
-                        </label>
-                        <label class="field">
-                            <span class="field__label">{td!(i18n, admin.users.status)}</span>
-                            <select class="field__input" name="status">
-                                <option value="" selected=status.is_none()>{td!(i18n, admin.users.any)}</option>
-                                {[CoopStatus::Approved, CoopStatus::Suspended, CoopStatus::Pending, CoopStatus::Rejected]
-                                    .into_iter()
-                                    .map(|s| view! {
-                                        <option value=s.as_db() selected=status == Some(s)>{coop_status_label(i18n, s)}</option>
-                                    })
-                                    .collect_view()}
-                            </select>
-                        </label>
-                        <button class="button" type="submit">{td!(i18n, admin.users.filter)}</button>
-                    </form>
-                    <Loaded resource=list view={|rows: Vec<CoopRow>| view! { <CoopTable rows /> }} />
-                </section>
-            }
-            .into_any()
-        })}
+        <AdminList
+            title=td_string!(i18n, admin.moderation.coops_title).to_string()
+            lead=td_string!(i18n, admin.moderation.coops_lead).to_string()
+            filter
+            fetch=fetch_cooperatives
+            action="/admin/cooperatives"
+            fields={|filter: CoopFilter| view! { <CoopFilters filter /> }.into_any()}
+            list={|rows: Vec<CoopRow>| view! { <CoopTable rows /> }}
+        />
+    }
+}
+
+#[component]
+fn CoopFilters(filter: CoopFilter) -> impl IntoView {
+    let i18n = use_locale();
+    let status = filter.status();
+    view! {
+        <label class="field">
+            <span class="field__label">{td!(i18n, admin.moderation.search_coops)}</span>
+            <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
+        </label>
+        <label class="field">
+            <span class="field__label">{td!(i18n, admin.users.status)}</span>
+            <select class="field__input" name="status">
+                <option value="" selected=status.is_none()>{td!(i18n, admin.users.any)}</option>
+                {[CoopStatus::Approved, CoopStatus::Suspended, CoopStatus::Pending, CoopStatus::Rejected]
+                    .into_iter()
+                    .map(|s| view! {
+                        <option value=s.as_db() selected=status == Some(s)>{coop_status_label(i18n, s)}</option>
+                    })
+                    .collect_view()}
+            </select>
+        </label>
     }
 }
 
@@ -175,46 +152,35 @@ fn CoopTable(rows: Vec<CoopRow>) -> impl IntoView {
 #[component]
 pub fn AdminProductsPage() -> impl IntoView {
     let i18n = use_locale();
-    let query = use_query_map();
-    let filter = query.with_untracked(|q| ProductModerationFilter {
+    let filter = use_query_map().with_untracked(|q| ProductModerationFilter {
         q: q.get("q").unwrap_or_default(),
         hidden: q.get("hidden").unwrap_or_default(),
     });
-    let error = query.with_untracked(|q| q.get("error"));
     view! {
-        <Title text=td_string!(i18n, admin.moderation.products_title).to_string() />
-        <Meta name="robots" content="noindex" />
-        {admin_only(move || {
-            let filter = filter.clone();
-            let hidden_only = filter.hidden_only();
-            let list = Resource::new(
-                {
-                    let filter = filter.clone();
-                    move || filter.clone()
-                },
-                fetch_moderated_products,
-            );
-            view! {
-                <section class="admin">
-                    <h1>{td!(i18n, admin.moderation.products_title)}</h1>
-                    <p class="lead">{td!(i18n, admin.moderation.products_lead)}</p>
-                    {error.clone().map(|code| view! { <ModerationRefusal code /> })}
-                    <form class="filters" method="get" action="/admin/products" role="search">
-                        <label class="field">
-                            <span class="field__label">{td!(i18n, admin.moderation.search_products)}</span>
-                            <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
-                        </label>
-                        <label class="field field--check">
-                            <input type="checkbox" name="hidden" value="1" checked=hidden_only />
-                            <span>{td!(i18n, admin.moderation.hidden_only)}</span>
-                        </label>
-                        <button class="button" type="submit">{td!(i18n, admin.users.filter)}</button>
-                    </form>
-                    <Loaded resource=list view={|rows: Vec<ModeratedProduct>| view! { <ProductTable rows /> }} />
-                </section>
-            }
-            .into_any()
-        })}
+        <AdminList
+            title=td_string!(i18n, admin.moderation.products_title).to_string()
+            lead=td_string!(i18n, admin.moderation.products_lead).to_string()
+            filter
+            fetch=fetch_moderated_products
+            action="/admin/products"
+            fields={|filter: ProductModerationFilter| view! { <ProductFilters filter /> }.into_any()}
+            list={|rows: Vec<ModeratedProduct>| view! { <ProductTable rows /> }}
+        />
+    }
+}
+
+#[component]
+fn ProductFilters(filter: ProductModerationFilter) -> impl IntoView {
+    let i18n = use_locale();
+    view! {
+        <label class="field">
+            <span class="field__label">{td!(i18n, admin.moderation.search_products)}</span>
+            <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
+        </label>
+        <label class="field field--check">
+            <input type="checkbox" name="hidden" value="1" checked=filter.hidden_only() />
+            <span>{td!(i18n, admin.moderation.hidden_only)}</span>
+        </label>
     }
 }
 

@@ -2,62 +2,35 @@
 //! and plain POST forms, so they work without JavaScript and a filtered list can be linked.
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 use super::api::*;
+use super::list::AdminList;
 use super::model::*;
 use crate::accounts::model::Role;
 use crate::i18n::{td, td_string};
 use crate::lang::Localized;
 use crate::lang::use_locale;
 use crate::ui::dates::format_datetime;
-use crate::ui::layout::Loaded;
-
-pub(crate) use crate::accounts::guards::admin_only;
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
     let i18n = use_locale();
-    let query = use_query_map();
-    let filter = query.with_untracked(|q| UserFilter {
+    let filter = use_query_map().with_untracked(|q| UserFilter {
         q: q.get("q").unwrap_or_default(),
         role: q.get("role").unwrap_or_default(),
         status: q.get("status").unwrap_or_default(),
     });
-    let error = query.with_untracked(|q| q.get("error"));
     view! {
-        <Title text=td_string!(i18n, admin.users.title).to_string() />
-        <Meta name="robots" content="noindex" />
-        {admin_only(move || {
-            let filter = filter.clone();
-            let error = error.clone();
-            let users = Resource::new({
-                let filter = filter.clone();
-                move || filter.clone()
-            }, fetch_users);
-            view! {
-                <section class="admin">
-                    <h1>{td!(i18n, admin.users.title)}</h1>
-                    {error.map(|code| view! { <RefusalNotice code /> })}
-                    <UserFilters filter />
-                    <Loaded resource=users view={|list: UserList| view! { <UserTable list /> }} />
-                </section>
-            }
-            .into_any()
-        })}
+        <AdminList
+            title=td_string!(i18n, admin.users.title).to_string()
+            filter
+            fetch=fetch_users
+            action="/admin/users"
+            fields={|filter: UserFilter| view! { <UserFilters filter /> }.into_any()}
+            list={|list: UserList| view! { <UserTable list /> }}
+        />
     }
-}
-
-#[component]
-fn RefusalNotice(code: String) -> impl IntoView {
-    let i18n = use_locale();
-    let text = match code.as_str() {
-        "not_yourself" => td_string!(i18n, admin.users.not_yourself),
-        "membership_from_cooperative" => td_string!(i18n, admin.users.membership_from_cooperative),
-        _ => td_string!(i18n, admin.users.refused),
-    };
-    view! { <p class="alert alert--error" role="alert" data-testid="refusal">{text}</p> }
 }
 
 #[component]
@@ -66,30 +39,27 @@ fn UserFilters(filter: UserFilter) -> impl IntoView {
     let role = filter.role();
     let status = filter.status();
     view! {
-        <form class="filters" method="get" action="/admin/users" role="search">
-            <label class="field">
-                <span class="field__label">{td!(i18n, admin.users.search)}</span>
-                <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
-            </label>
-            <label class="field">
-                <span class="field__label">{td!(i18n, admin.users.role)}</span>
-                <select class="field__input" name="role">
-                    <option value="" selected=role.is_none()>{td!(i18n, admin.users.any)}</option>
-                    <option value="shopper" selected=role == Some(Role::Shopper)>{td!(i18n, accounts.role.shopper)}</option>
-                    <option value="member" selected=role == Some(Role::Member)>{td!(i18n, accounts.role.member)}</option>
-                    <option value="admin" selected=role == Some(Role::Admin)>{td!(i18n, accounts.role.admin)}</option>
-                </select>
-            </label>
-            <label class="field">
-                <span class="field__label">{td!(i18n, admin.users.status)}</span>
-                <select class="field__input" name="status">
-                    <option value="" selected=status.is_none()>{td!(i18n, admin.users.any)}</option>
-                    <option value="active" selected=status == Some(AccountStatus::Active)>{td!(i18n, admin.users.active)}</option>
-                    <option value="disabled" selected=status == Some(AccountStatus::Disabled)>{td!(i18n, admin.users.disabled)}</option>
-                </select>
-            </label>
-            <button class="button" type="submit">{td!(i18n, admin.users.filter)}</button>
-        </form>
+        <label class="field">
+            <span class="field__label">{td!(i18n, admin.users.search)}</span>
+            <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
+        </label>
+        <label class="field">
+            <span class="field__label">{td!(i18n, admin.users.role)}</span>
+            <select class="field__input" name="role">
+                <option value="" selected=role.is_none()>{td!(i18n, admin.users.any)}</option>
+                <option value="shopper" selected=role == Some(Role::Shopper)>{td!(i18n, accounts.role.shopper)}</option>
+                <option value="member" selected=role == Some(Role::Member)>{td!(i18n, accounts.role.member)}</option>
+                <option value="admin" selected=role == Some(Role::Admin)>{td!(i18n, accounts.role.admin)}</option>
+            </select>
+        </label>
+        <label class="field">
+            <span class="field__label">{td!(i18n, admin.users.status)}</span>
+            <select class="field__input" name="status">
+                <option value="" selected=status.is_none()>{td!(i18n, admin.users.any)}</option>
+                <option value="active" selected=status == Some(AccountStatus::Active)>{td!(i18n, admin.users.active)}</option>
+                <option value="disabled" selected=status == Some(AccountStatus::Disabled)>{td!(i18n, admin.users.disabled)}</option>
+            </select>
+        </label>
     }
 }
 
@@ -205,29 +175,19 @@ fn UserLine(user: UserRow, viewer_id: i64) -> impl IntoView {
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
     let i18n = use_locale();
-    let query = use_query_map();
-    let filter = query.with_untracked(|q| AuditFilter {
+    let filter = use_query_map().with_untracked(|q| AuditFilter {
         action: q.get("action").unwrap_or_default(),
         actor: q.get("actor").unwrap_or_default(),
     });
     view! {
-        <Title text=td_string!(i18n, admin.audit.title).to_string() />
-        <Meta name="robots" content="noindex" />
-        {admin_only(move || {
-            let filter = filter.clone();
-            let entries = Resource::new({
-                let filter = filter.clone();
-                move || filter.clone()
-            }, fetch_audit);
-            view! {
-                <section class="admin">
-                    <h1>{td!(i18n, admin.audit.title)}</h1>
-                    <AuditFilters filter />
-                    <Loaded resource=entries view={|entries: Vec<AuditEntry>| view! { <AuditTable entries /> }} />
-                </section>
-            }
-            .into_any()
-        })}
+        <AdminList
+            title=td_string!(i18n, admin.audit.title).to_string()
+            filter
+            fetch=fetch_audit
+            action="/admin/audit"
+            fields={|filter: AuditFilter| view! { <AuditFilters filter /> }.into_any()}
+            list={|entries: Vec<AuditEntry>| view! { <AuditTable entries /> }}
+        />
     }
 }
 
@@ -256,22 +216,19 @@ fn AuditFilters(filter: AuditFilter) -> impl IntoView {
     let i18n = use_locale();
     let current = filter.action();
     view! {
-        <form class="filters" method="get" action="/admin/audit">
-            <label class="field">
-                <span class="field__label">{td!(i18n, admin.audit.action)}</span>
-                <select class="field__input" name="action">
-                    <option value="" selected=current.is_none()>{td!(i18n, admin.users.any)}</option>
-                    {AuditAction::ALL.into_iter().map(|a| view! {
-                        <option value=a.as_db() selected=current == Some(a)>{action_label(i18n, a)}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label class="field">
-                <span class="field__label">{td!(i18n, admin.audit.actor)}</span>
-                <input class="field__input" type="search" name="actor" value=filter.actor.clone() maxlength="100" />
-            </label>
-            <button class="button" type="submit">{td!(i18n, admin.users.filter)}</button>
-        </form>
+        <label class="field">
+            <span class="field__label">{td!(i18n, admin.audit.action)}</span>
+            <select class="field__input" name="action">
+                <option value="" selected=current.is_none()>{td!(i18n, admin.users.any)}</option>
+                {AuditAction::ALL.into_iter().map(|a| view! {
+                    <option value=a.as_db() selected=current == Some(a)>{action_label(i18n, a)}</option>
+                }).collect_view()}
+            </select>
+        </label>
+        <label class="field">
+            <span class="field__label">{td!(i18n, admin.audit.actor)}</span>
+            <input class="field__input" type="search" name="actor" value=filter.actor.clone() maxlength="100" />
+        </label>
     }
 }
 
@@ -313,32 +270,34 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
 #[component]
 pub fn AdminCertificatesPage() -> impl IntoView {
     let i18n = use_locale();
-    let query = use_query_map();
-    let filter = query.with_untracked(|q| CertificateFilter {
+    let filter = use_query_map().with_untracked(|q| CertificateFilter {
         q: q.get("q").unwrap_or_default(),
         stars: q.get("stars").unwrap_or_default(),
         council: q.get("council").unwrap_or_default(),
         state: q.get("state").unwrap_or_default(),
     });
     view! {
-        <Title text=td_string!(i18n, admin.certificates.title).to_string() />
-        <Meta name="robots" content="noindex" />
-        {admin_only(move || {
-            let filter = filter.clone();
-            let registry = Resource::new({
-                let filter = filter.clone();
-                move || filter.clone()
-            }, fetch_certificates);
-            view! {
-                <section class="admin">
-                    <h1>{td!(i18n, admin.certificates.title)}</h1>
-                    <p class="field__hint">{td!(i18n, admin.certificates.lead)}</p>
-                    <CertificateFilters filter />
-                    <Loaded resource=registry view={|r: CertificateRegistry| view! { <Registry registry=r /> }} />
-                </section>
-            }
-            .into_any()
-        })}
+        <AdminList
+            title=td_string!(i18n, admin.certificates.title).to_string()
+            lead=td_string!(i18n, admin.certificates.lead).to_string()
+            filter
+            fetch=fetch_certificates
+            action="/admin/certificates"
+            fields={|filter: CertificateFilter| view! { <CertificateFilters filter /> }.into_any()}
+            buttons={|| view! { <ExportCertificates /> }.into_any()}
+            list={|registry: CertificateRegistry| view! { <Registry registry /> }}
+        />
+    }
+}
+
+/// The filtered registry as a spreadsheet: the filter form's second button.
+#[component]
+fn ExportCertificates() -> impl IntoView {
+    let i18n = use_locale();
+    view! {
+        <button class="button button--secondary" type="submit" formaction="/admin/export/certificates.csv">
+            {td!(i18n, admin.dashboard.export_certificates)}
+        </button>
     }
 }
 
@@ -349,42 +308,36 @@ fn CertificateFilters(filter: CertificateFilter) -> impl IntoView {
     let council = filter.council();
     let state = filter.state();
     view! {
-        <form class="filters" method="get" action="/admin/certificates" role="search">
-            <label class="field">
-                <span class="field__label">{td!(i18n, admin.certificates.search)}</span>
-                <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
-            </label>
-            <label class="field">
-                <span class="field__label">{td!(i18n, admin.certificates.stars)}</span>
-                <select class="field__input" name="stars">
-                    <option value="" selected=stars.is_none()>{td!(i18n, admin.users.any)}</option>
-                    {[3_i64, 4, 5].into_iter().map(|n| view! {
-                        <option value=n.to_string() selected=stars == Some(n)>{"★".repeat(n as usize)}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label class="field">
-                <span class="field__label">{td!(i18n, admin.certificates.council)}</span>
-                <select class="field__input" name="council">
-                    <option value="" selected=council.is_none()>{td!(i18n, admin.users.any)}</option>
-                    <option value="provincial" selected=council == Some("provincial")>{td!(i18n, admin.certificates.provincial)}</option>
-                    <option value="national" selected=council == Some("national")>{td!(i18n, admin.certificates.national)}</option>
-                </select>
-            </label>
-            <label class="field">
-                <span class="field__label">{td!(i18n, admin.certificates.state)}</span>
-                <select class="field__input" name="state">
-                    <option value="" selected=state.is_none()>{td!(i18n, admin.users.any)}</option>
-                    <option value="valid" selected=state == Some(CertificateState::Valid)>{td!(i18n, admin.certificates.valid)}</option>
-                    <option value="expiring" selected=state == Some(CertificateState::Expiring)>{td!(i18n, admin.certificates.expiring)}</option>
-                    <option value="expired" selected=state == Some(CertificateState::Expired)>{td!(i18n, admin.certificates.expired)}</option>
-                </select>
-            </label>
-            <button class="button" type="submit">{td!(i18n, admin.users.filter)}</button>
-            <button class="button button--secondary" type="submit" formaction="/admin/export/certificates.csv">
-                {td!(i18n, admin.dashboard.export_certificates)}
-            </button>
-        </form>
+        <label class="field">
+            <span class="field__label">{td!(i18n, admin.certificates.search)}</span>
+            <input class="field__input" type="search" name="q" value=filter.q.clone() maxlength="100" />
+        </label>
+        <label class="field">
+            <span class="field__label">{td!(i18n, admin.certificates.stars)}</span>
+            <select class="field__input" name="stars">
+                <option value="" selected=stars.is_none()>{td!(i18n, admin.users.any)}</option>
+                {[3_i64, 4, 5].into_iter().map(|n| view! {
+                    <option value=n.to_string() selected=stars == Some(n)>{"★".repeat(n as usize)}</option>
+                }).collect_view()}
+            </select>
+        </label>
+        <label class="field">
+            <span class="field__label">{td!(i18n, admin.certificates.council)}</span>
+            <select class="field__input" name="council">
+                <option value="" selected=council.is_none()>{td!(i18n, admin.users.any)}</option>
+                <option value="provincial" selected=council == Some("provincial")>{td!(i18n, admin.certificates.provincial)}</option>
+                <option value="national" selected=council == Some("national")>{td!(i18n, admin.certificates.national)}</option>
+            </select>
+        </label>
+        <label class="field">
+            <span class="field__label">{td!(i18n, admin.certificates.state)}</span>
+            <select class="field__input" name="state">
+                <option value="" selected=state.is_none()>{td!(i18n, admin.users.any)}</option>
+                <option value="valid" selected=state == Some(CertificateState::Valid)>{td!(i18n, admin.certificates.valid)}</option>
+                <option value="expiring" selected=state == Some(CertificateState::Expiring)>{td!(i18n, admin.certificates.expiring)}</option>
+                <option value="expired" selected=state == Some(CertificateState::Expired)>{td!(i18n, admin.certificates.expired)}</option>
+            </select>
+        </label>
     }
 }
 

@@ -81,10 +81,11 @@ pub async fn users(db: &Db, viewer_id: i64, filter: &UserFilter) -> Result<UserL
 
 /// The account's role and status now, or 404.
 async fn current(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<(Role, AccountStatus), AppError> {
-    let mut sql = Sql::new("SELECT role, status FROM users WHERE id = ");
-    sql.bind(user_id);
-    let (role, status): (String, String) =
-        sql.query_as()?.fetch_optional(conn).await?.ok_or(AppError::NotFound)?;
+    let (role, status): (String, String) = sqlx::query_as("SELECT role, status FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok((
         Role::from_db(&role).ok_or(AppError::Internal)?,
         AccountStatus::from_db(&status).ok_or(AppError::Internal)?,
@@ -92,7 +93,7 @@ async fn current(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<(Role, 
 }
 
 fn refused(r: AccountRefusal) -> AppError {
-    AppError::Conflict(r.code().to_owned())
+    AppError::Conflict(r.code())
 }
 
 /// Gives the account `user_id` the role `to` (shopper or admin), with an audit line. Giving the
@@ -115,9 +116,12 @@ pub async fn set_role(
         hub.revoke_user(user_id);
         return Ok(());
     }
-    let mut sql = Sql::new("UPDATE users SET role = ");
-    sql.bind(to.as_db().to_owned()).push(", updated_at = ").bind(now).push(" WHERE id = ").bind(user_id);
-    sql.query()?.execute(&mut *tx).await?;
+    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+        .bind(to.as_db())
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     let audit = Audit {
         actor,
         action: AuditAction::UserRole,
@@ -152,14 +156,20 @@ pub async fn set_status(
         hub.revoke_user(user_id);
         return Ok(());
     }
-    let mut sql = Sql::new("UPDATE users SET status = ");
-    sql.bind(to.as_db().to_owned()).push(", updated_at = ").bind(now).push(" WHERE id = ").bind(user_id);
-    sql.query()?.execute(&mut *tx).await?;
+    sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(to.as_db())
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     let mut after = json!({ "status": to.as_db() });
     if to == AccountStatus::Disabled {
-        let mut sql = Sql::new("DELETE FROM sessions WHERE user_id = ");
-        sql.bind(user_id);
-        after["sessions_ended"] = sql.query()?.execute(&mut *tx).await?.rows_affected().into();
+        after["sessions_ended"] = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            .into();
     }
     let action = match to {
         AccountStatus::Disabled => AuditAction::UserDisable,

@@ -148,7 +148,7 @@ pub struct Listing {
 
 impl ListIndex {
     async fn version(db: &Db) -> Result<i64, sqlx::Error> {
-        Sql::new("SELECT version FROM catalog_version WHERE id = 1").query_scalar()?.fetch_one(&db.pool).await
+        sqlx::query_scalar("SELECT version FROM catalog_version WHERE id = 1").fetch_one(&db.pool).await
     }
 
     /// The snapshot for the database's current version, rebuilt first if the catalogue changed.
@@ -212,22 +212,18 @@ async fn matching_ids(db: &Db, words: &[String]) -> Result<Vec<i64>, sqlx::Error
 }
 
 async fn load(db: &Db, version: i64) -> Result<Snapshot, sqlx::Error> {
-    let rows: Vec<EntryRow> = Sql::new(
+    let rows: Vec<EntryRow> = sqlx::query_as(
         "SELECT p.id, p.group_id, c.district_id, p.cooperative_id AS coop_id, p.price_vnd, p.created_at, \
          p.featured, p.rating_count, p.rating_sum, p.sort_name_vi, p.sort_name_en FROM products p \
          JOIN cooperatives c ON c.id = p.cooperative_id \
          WHERE p.status = 'published' AND c.status = 'approved' ORDER BY p.id",
     )
-    .query_as()?
     .fetch_all(&db.pool)
     .await?;
     let certificates: Vec<CertificateRow> =
-        Sql::new("SELECT product_id, stars, expires_on FROM certificates")
-            .query_as()?
-            .fetch_all(&db.pool)
-            .await?;
+        sqlx::query_as("SELECT product_id, stars, expires_on FROM certificates").fetch_all(&db.pool).await?;
     let slugs = |sql: &'static str| async move {
-        let rows: Vec<SlugRow> = Sql::new(sql).query_as()?.fetch_all(&db.pool).await?;
+        let rows: Vec<SlugRow> = sqlx::query_as(sql).fetch_all(&db.pool).await?;
         Ok::<_, sqlx::Error>(rows.into_iter().map(|r| (r.slug, r.id)).collect::<HashMap<_, _>>())
     };
 

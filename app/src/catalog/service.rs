@@ -137,7 +137,7 @@ fn facet_values(labels: Vec<LabelRow>, counts: &HashMap<i64, i64>, keep_empty: b
 }
 
 async fn labels(db: &Db, sql: &'static str) -> Result<Vec<LabelRow>, sqlx::Error> {
-    Sql::new(sql).query_as()?.fetch_all(&db.pool).await
+    sqlx::query_as(sql).fetch_all(&db.pool).await
 }
 
 /// One page of the product list, its total and its facets.
@@ -238,13 +238,14 @@ pub async fn product_detail(db: &Db, slug: &str, today: &str) -> Result<Option<P
     let Some(card) = sql.query_as::<CardRow>()?.fetch_optional(&db.pool).await? else {
         return Ok(None);
     };
-    let mut sql = Sql::new(
+    let detail: DetailRow = sqlx::query_as(
         "SELECT p.description_vi, p.description_en, g.name_vi AS group_vi, g.name_en AS group_en, \
          p.stock, p.weight_grams, p.group_id, p.id AS product_id, p.trace_code \
-         FROM products p JOIN product_groups g ON g.id = p.group_id WHERE p.slug = ",
-    );
-    sql.bind(slug.to_owned());
-    let detail: DetailRow = sql.query_as()?.fetch_one(&db.pool).await?;
+         FROM products p JOIN product_groups g ON g.id = p.group_id WHERE p.slug = $1",
+    )
+    .bind(slug)
+    .fetch_one(&db.pool)
+    .await?;
 
     let certificate =
         crate::certificates::service::latest_certificate(db, detail.product_id).await?.map(|c| Certificate {
@@ -363,13 +364,12 @@ pub async fn home(db: &Db, today: &str) -> Result<HomeData, sqlx::Error> {
         name_en: String,
         product_count: i64,
     }
-    let groups: Vec<GroupRow> = Sql::new(
+    let groups: Vec<GroupRow> = sqlx::query_as(
         "SELECT g.slug, g.name_vi, g.name_en, \
          (SELECT COUNT(*) FROM products p JOIN cooperatives c ON c.id = p.cooperative_id \
           WHERE p.group_id = g.id AND p.status = 'published' AND c.status = 'approved') AS product_count \
          FROM product_groups g ORDER BY g.position, g.id",
     )
-    .query_as()?
     .fetch_all(&db.pool)
     .await?;
 
@@ -412,7 +412,7 @@ pub async fn sitemap_entries(db: &Db) -> Result<Vec<SitemapEntry>, sqlx::Error> 
         path: String,
         updated_at: Option<i64>,
     }
-    let rows: Vec<Row> = Sql::new(
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT '/c/' || c.slug AS path, c.created_at AS updated_at FROM cooperatives c \
          WHERE c.status = 'approved' \
          UNION ALL \
@@ -421,7 +421,6 @@ pub async fn sitemap_entries(db: &Db) -> Result<Vec<SitemapEntry>, sqlx::Error> 
          WHERE p.status = 'published' AND c.status = 'approved' \
          ORDER BY path LIMIT 50000",
     )
-    .query_as()?
     .fetch_all(&db.pool)
     .await?;
     Ok(rows.into_iter().map(|r| SitemapEntry { path: r.path, updated_at: r.updated_at }).collect())

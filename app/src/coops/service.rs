@@ -26,25 +26,27 @@ pub async fn overview(db: &Db, coop_id: i64, today: &str) -> Result<Overview, Ap
         expired: i64,
     }
     let soon = crate::certificates::model::add_days(today, EXPIRING_DAYS).unwrap_or_else(|| today.to_owned());
-    let mut sql = Sql::new(
+    let row: Row = sqlx::query_as(
         "SELECT c.name_vi, c.name_en, \
          (SELECT COUNT(*) FROM products p WHERE p.cooperative_id = c.id AND p.status <> 'deleted') AS products, \
          (SELECT COUNT(*) FROM products p WHERE p.cooperative_id = c.id AND p.status = 'published') AS published, \
          (SELECT COUNT(*) FROM products p WHERE p.cooperative_id = c.id AND p.status = 'published' \
-          AND p.stock <= ",
-    );
-    sql.bind(LOW_STOCK).push(") AS low_stock, ");
-    sql.push(
-        "(SELECT COUNT(*) FROM certificates ct JOIN products p ON p.id = ct.product_id \
-         WHERE p.cooperative_id = c.id AND p.status <> 'deleted' AND ct.expires_on >= ",
-    );
-    sql.bind(today.to_owned()).push(" AND ct.expires_on <= ").bind(soon).push(") AS expiring, ");
-    sql.push(
-        "(SELECT COUNT(*) FROM certificates ct JOIN products p ON p.id = ct.product_id \
-         WHERE p.cooperative_id = c.id AND p.status <> 'deleted' AND ct.expires_on < ",
-    );
-    sql.bind(today.to_owned()).push(") AS expired FROM cooperatives c WHERE c.id = ").bind(coop_id);
-    let row: Row = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+          AND p.stock <= $1) AS low_stock, \
+         (SELECT COUNT(*) FROM certificates ct JOIN products p ON p.id = ct.product_id \
+          WHERE p.cooperative_id = c.id AND p.status <> 'deleted' AND ct.expires_on >= $2 \
+          AND ct.expires_on <= $3) AS expiring, \
+         (SELECT COUNT(*) FROM certificates ct JOIN products p ON p.id = ct.product_id \
+          WHERE p.cooperative_id = c.id AND p.status <> 'deleted' AND ct.expires_on < $4) AS expired \
+         FROM cooperatives c WHERE c.id = $5",
+    )
+    .bind(LOW_STOCK)
+    .bind(today)
+    .bind(soon)
+    .bind(today)
+    .bind(coop_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
     Ok(Overview {
         cooperative: Text::new(row.name_vi, row.name_en),
         products: row.products,
@@ -77,12 +79,14 @@ struct ListRow {
 /// The cooperative's products (deleted ones left out), most recently changed first.
 #[instrument(skip(db))]
 pub async fn products(db: &Db, coop_id: i64) -> Result<Vec<DashboardProduct>, AppError> {
-    let mut sql = Sql::new(
+    let rows: Vec<ListRow> = sqlx::query_as(
         "SELECT id, slug, name_vi, name_en, status, price_vnd, stock, unit_vi, unit_en, description_vi, \
-         description_en, updated_at, hidden_reason FROM products WHERE status <> 'deleted' AND cooperative_id = ",
-    );
-    sql.bind(coop_id).push(" ORDER BY updated_at DESC, id DESC LIMIT 1000");
-    let rows: Vec<ListRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+         description_en, updated_at, hidden_reason FROM products \
+         WHERE status <> 'deleted' AND cooperative_id = $1 ORDER BY updated_at DESC, id DESC LIMIT 1000",
+    )
+    .bind(coop_id)
+    .fetch_all(&db.pool)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -141,13 +145,14 @@ pub async fn product_for_edit(
     today: &str,
 ) -> Result<EditableProduct, AppError> {
     check_owned(db, coop_id, product_id).await?;
-    let mut sql = Sql::new(
+    let r: EditRow = sqlx::query_as(
         "SELECT p.status, p.name_vi, p.name_en, p.description_vi, p.description_en, p.unit_vi, p.unit_en, \
          g.slug AS group_slug, p.price_vnd, p.stock, p.weight_grams, p.slug \
-         FROM products p JOIN product_groups g ON g.id = p.group_id WHERE p.id = ",
-    );
-    sql.bind(product_id);
-    let r: EditRow = sql.query_as()?.fetch_one(&db.pool).await?;
+         FROM products p JOIN product_groups g ON g.id = p.group_id WHERE p.id = $1",
+    )
+    .bind(product_id)
+    .fetch_one(&db.pool)
+    .await?;
     Ok(EditableProduct {
         id: product_id,
         status: ProductStatus::from_db(&r.status),
@@ -179,10 +184,10 @@ pub async fn groups(db: &Db) -> Result<Vec<GroupOption>, AppError> {
         name_vi: String,
         name_en: String,
     }
-    let rows: Vec<Row> = Sql::new("SELECT slug, name_vi, name_en FROM product_groups ORDER BY position, id")
-        .query_as()?
-        .fetch_all(&db.pool)
-        .await?;
+    let rows: Vec<Row> =
+        sqlx::query_as("SELECT slug, name_vi, name_en FROM product_groups ORDER BY position, id")
+            .fetch_all(&db.pool)
+            .await?;
     Ok(rows
         .into_iter()
         .map(|r| GroupOption { slug: r.slug, name: Text::new(r.name_vi, r.name_en) })
@@ -235,9 +240,10 @@ async fn validate(db: &Db, form: &ProductForm, product_id: Option<i64>) -> Resul
     if weight.is_none() {
         errors.push(FieldError::new("weight_grams", crate::error::FieldCode::CountInvalid));
     }
-    let mut sql = Sql::new("SELECT id FROM product_groups WHERE slug = ");
-    sql.bind(form.group.clone());
-    let group_id = sql.query_scalar::<i64>()?.fetch_optional(&db.pool).await?;
+    let group_id = sqlx::query_scalar::<_, i64>("SELECT id FROM product_groups WHERE slug = $1")
+        .bind(&form.group)
+        .fetch_optional(&db.pool)
+        .await?;
     if group_id.is_none() {
         errors.push(FieldError::new("group", crate::error::FieldCode::Required));
     }
@@ -367,13 +373,20 @@ pub async fn record_stock_move(
     m: StockMoveRecord,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let mut sql = Sql::new(
-        "INSERT INTO stock_movements (product_id, delta, stock_after, reason, note, user_id, order_id, at) VALUES (",
-    );
-    sql.bind(product_id).push(", ").bind(m.delta).push(", ").bind(m.stock_after).push(", ");
-    sql.bind(m.reason.as_db().to_owned()).push(", ").bind(m.note).push(", ").bind(m.user_id).push(", ");
-    sql.bind(m.order_id).push(", ").bind(now).push(")");
-    sql.query()?.execute(conn).await?;
+    sqlx::query(
+        "INSERT INTO stock_movements (product_id, delta, stock_after, reason, note, user_id, order_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(product_id)
+    .bind(m.delta)
+    .bind(m.stock_after)
+    .bind(m.reason.as_db())
+    .bind(m.note)
+    .bind(m.user_id)
+    .bind(m.order_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -389,13 +402,15 @@ pub async fn stock_moves(db: &Db, product_id: i64) -> Result<Vec<StockMove>, sql
         by: Option<String>,
         order_number: Option<String>,
     }
-    let mut sql = Sql::new(
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT m.at, m.delta, m.stock_after, m.reason, m.note, u.display_name AS by, o.number AS order_number \
          FROM stock_movements m LEFT JOIN users u ON u.id = m.user_id LEFT JOIN orders o ON o.id = m.order_id \
-         WHERE m.product_id = ",
-    );
-    sql.bind(product_id).push(" ORDER BY m.at DESC, m.id DESC LIMIT ").bind(STOCK_MOVES_SHOWN);
-    let rows: Vec<Row> = sql.query_as()?.fetch_all(&db.pool).await?;
+         WHERE m.product_id = $1 ORDER BY m.at DESC, m.id DESC LIMIT $2",
+    )
+    .bind(product_id)
+    .bind(STOCK_MOVES_SHOWN)
+    .fetch_all(&db.pool)
+    .await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -429,14 +444,18 @@ pub async fn adjust_stock(
     check_owned(db, coop_id, product_id).await?;
     let (delta, reason, note) = check_adjustment(form).map_err(AppError::Validation)?;
     let mut tx = db.begin_write().await?;
-    let mut sql = Sql::new("UPDATE products SET stock = stock + ");
-    sql.bind(delta).push(", updated_at = ").bind(now).push(" WHERE id = ").bind(product_id);
-    sql.push(" AND cooperative_id = ")
-        .bind(coop_id)
-        .push(" AND stock + ")
-        .bind(delta)
-        .push(" >= 0 RETURNING stock");
-    let Some(after) = sql.query_scalar::<i64>()?.fetch_optional(&mut *tx).await? else {
+    let after = sqlx::query_scalar::<_, i64>(
+        "UPDATE products SET stock = stock + $1, updated_at = $2 WHERE id = $3 AND cooperative_id = $4 \
+         AND stock + $5 >= 0 RETURNING stock",
+    )
+    .bind(delta)
+    .bind(now)
+    .bind(product_id)
+    .bind(coop_id)
+    .bind(delta)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(after) = after else {
         return Err(AppError::Validation(vec![FieldError::new(
             "delta",
             crate::error::FieldCode::StockBelowZero,
@@ -517,19 +536,22 @@ pub async fn set_published(
 ) -> Result<(), AppError> {
     check_owned(db, coop_id, product_id).await?;
     if publish {
-        let mut sql = Sql::new("SELECT hidden_reason FROM products WHERE id = ");
-        sql.bind(product_id);
-        let hidden: Option<String> = sql.query_scalar()?.fetch_one(&db.pool).await?;
+        let hidden: Option<String> = sqlx::query_scalar("SELECT hidden_reason FROM products WHERE id = $1")
+            .bind(product_id)
+            .fetch_one(&db.pool)
+            .await?;
         if hidden.is_some() {
             // The department hid it: only an admin brings it back.
-            return Err(AppError::Conflict("hidden_by_department".to_owned()));
+            return Err(AppError::Conflict(crate::error::ConflictCode::HiddenByDepartment));
         }
     }
-    let mut sql = Sql::new("UPDATE products SET status = ");
-    sql.bind(if publish { "published" } else { "draft" }.to_owned());
-    sql.push(", updated_at = ").bind(now);
-    sql.push(" WHERE id = ").bind(product_id).push(" AND cooperative_id = ").bind(coop_id);
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query("UPDATE products SET status = $1, updated_at = $2 WHERE id = $3 AND cooperative_id = $4")
+        .bind(if publish { "published" } else { "draft" })
+        .bind(now)
+        .bind(product_id)
+        .bind(coop_id)
+        .execute(&db.pool)
+        .await?;
     crate::changes::catalogue_changed(db);
     Ok(())
 }
@@ -538,9 +560,14 @@ pub async fn set_published(
 #[instrument(skip(db))]
 pub async fn delete_product(db: &Db, coop_id: i64, product_id: i64, now: i64) -> Result<(), AppError> {
     check_owned(db, coop_id, product_id).await?;
-    let mut sql = Sql::new("UPDATE products SET status = 'deleted', updated_at = ");
-    sql.bind(now).push(" WHERE id = ").bind(product_id).push(" AND cooperative_id = ").bind(coop_id);
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query(
+        "UPDATE products SET status = 'deleted', updated_at = $1 WHERE id = $2 AND cooperative_id = $3",
+    )
+    .bind(now)
+    .bind(product_id)
+    .bind(coop_id)
+    .execute(&db.pool)
+    .await?;
     crate::changes::catalogue_changed(db);
     Ok(())
 }
@@ -608,29 +635,42 @@ pub async fn save_certificate(
     }
     let expires = expiry(issued).to_string();
     let latest = latest_certificate(db, product_id).await?.map(|c| c.id);
-    let sql = match latest {
+    match latest {
         Some(id) => {
-            let mut sql = Sql::new("UPDATE certificates SET stars = ");
-            sql.bind(stars).push(", council = ").bind(council).push(", decision_no = ");
-            sql.bind(decision_no.to_owned()).push(", issued_on = ").bind(issued.to_string());
-            sql.push(", expires_on = ").bind(expires).push(", is_demo = 0 WHERE id = ").bind(id);
-            sql
+            sqlx::query(
+                "UPDATE certificates SET stars = $1, council = $2, decision_no = $3, issued_on = $4, \
+                 expires_on = $5, is_demo = 0 WHERE id = $6",
+            )
+            .bind(stars)
+            .bind(council)
+            .bind(decision_no)
+            .bind(issued.to_string())
+            .bind(expires)
+            .bind(id)
+            .execute(&db.pool)
+            .await?;
         }
         None => {
-            let mut sql = Sql::new(
+            sqlx::query(
                 "INSERT INTO certificates (product_id, stars, council, decision_no, issued_on, expires_on, \
-                 is_demo, created_at) VALUES (",
-            );
-            sql.bind(product_id).push(", ").bind(stars).push(", ").bind(council).push(", ");
-            sql.bind(decision_no.to_owned()).push(", ").bind(issued.to_string()).push(", ").bind(expires);
-            sql.push(", 0, ").bind(now).push(")");
-            sql
+                 is_demo, created_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)",
+            )
+            .bind(product_id)
+            .bind(stars)
+            .bind(council)
+            .bind(decision_no)
+            .bind(issued.to_string())
+            .bind(expires)
+            .bind(now)
+            .execute(&db.pool)
+            .await?;
         }
-    };
-    sql.query()?.execute(&db.pool).await?;
-    let mut touch = Sql::new("UPDATE products SET updated_at = ");
-    touch.bind(now).push(" WHERE id = ").bind(product_id);
-    touch.query()?.execute(&db.pool).await?;
+    }
+    sqlx::query("UPDATE products SET updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(product_id)
+        .execute(&db.pool)
+        .await?;
     crate::changes::catalogue_changed(db);
     Ok(())
 }
@@ -644,9 +684,11 @@ struct ListingRow {
 
 /// The product's links on other marketplaces, oldest first.
 pub async fn listings(db: &Db, product_id: i64) -> Result<Vec<ChannelListing>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT id, channel, url FROM channel_listings WHERE product_id = ");
-    sql.bind(product_id).push(" ORDER BY id");
-    let rows: Vec<ListingRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let rows: Vec<ListingRow> =
+        sqlx::query_as("SELECT id, channel, url FROM channel_listings WHERE product_id = $1 ORDER BY id")
+            .bind(product_id)
+            .fetch_all(&db.pool)
+            .await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| Some(ChannelListing { id: r.id, channel: Channel::from_db(&r.channel)?, url: r.url }))
@@ -687,15 +729,24 @@ pub async fn add_listing(
     // Counted under the product's lock, so that links sent at once cannot pass the limit together.
     let mut tx = db.begin_write().await?;
     tx.lock_row("SELECT id FROM products WHERE id = ", product_id).await?;
-    let mut sql = Sql::new("SELECT COUNT(*) FROM channel_listings WHERE product_id = ");
-    sql.bind(product_id);
-    if sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await? >= MAX_LISTINGS {
+    let count = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM channel_listings WHERE product_id = $1")
+        .bind(product_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if count >= MAX_LISTINGS {
         return Err(AppError::Validation(vec![FieldError::new("url", crate::error::FieldCode::TooMany)]));
     }
-    let mut sql = Sql::new("INSERT INTO channel_listings (product_id, channel, url, created_at) VALUES (");
-    sql.bind(product_id).push(", ").bind(channel.as_db().to_owned()).push(", ").bind(url);
-    sql.push(", ").bind(now).push(") RETURNING id");
-    let id = sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await.map_err(|e| match &e {
+    let id = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO channel_listings (product_id, channel, url, created_at) VALUES ($1, $2, $3, $4) \
+         RETURNING id",
+    )
+    .bind(product_id)
+    .bind(channel.as_db())
+    .bind(url)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
             AppError::Validation(vec![FieldError::new("url", crate::error::FieldCode::UrlDuplicate)])
         }
@@ -708,13 +759,13 @@ pub async fn add_listing(
 /// Removes a link; the link must belong to one of the cooperative's products.
 #[instrument(skip(db))]
 pub async fn remove_listing(db: &Db, coop_id: i64, listing_id: i64) -> Result<(), AppError> {
-    let mut sql = Sql::new("SELECT product_id FROM channel_listings WHERE id = ");
-    sql.bind(listing_id);
-    let product_id: i64 = sql.query_scalar()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    let product_id: i64 = sqlx::query_scalar("SELECT product_id FROM channel_listings WHERE id = $1")
+        .bind(listing_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
     check_owned(db, coop_id, product_id).await?;
-    let mut sql = Sql::new("DELETE FROM channel_listings WHERE id = ");
-    sql.bind(listing_id);
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query("DELETE FROM channel_listings WHERE id = $1").bind(listing_id).execute(&db.pool).await?;
     Ok(())
 }
 
@@ -738,13 +789,15 @@ struct ProfileRow {
 
 #[instrument(skip(db))]
 pub async fn profile(db: &Db, coop_id: i64) -> Result<CoopProfile, AppError> {
-    let mut sql = Sql::new(
+    let r: ProfileRow = sqlx::query_as(
         "SELECT c.slug, c.name_vi, c.name_en, c.story_vi, c.story_en, d.slug AS district, c.commune, \
          c.contact_name, c.contact_phone, c.contact_email, c.logo_key, c.bank_bin, c.bank_account, \
-         c.bank_holder FROM cooperatives c LEFT JOIN districts d ON d.id = c.district_id WHERE c.id = ",
-    );
-    sql.bind(coop_id);
-    let r: ProfileRow = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+         c.bank_holder FROM cooperatives c LEFT JOIN districts d ON d.id = c.district_id WHERE c.id = $1",
+    )
+    .bind(coop_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
     Ok(CoopProfile {
         name: Text::new(r.name_vi, r.name_en),
         slug: r.slug,
@@ -822,9 +875,10 @@ pub async fn update_profile(db: &Db, coop_id: i64, form: &ProfileForm) -> Result
     if !email.is_empty() && check_email(&email).is_some() {
         errors.push(FieldError::new("contact_email", crate::error::FieldCode::EmailInvalid));
     }
-    let mut sql = Sql::new("SELECT id FROM districts WHERE slug = ");
-    sql.bind(form.district.clone());
-    let district_id: Option<i64> = sql.query_scalar()?.fetch_optional(&db.pool).await?;
+    let district_id: Option<i64> = sqlx::query_scalar("SELECT id FROM districts WHERE slug = $1")
+        .bind(&form.district)
+        .fetch_optional(&db.pool)
+        .await?;
     if district_id.is_none() {
         errors.push(FieldError::new("district", crate::error::FieldCode::Required));
     }
@@ -833,20 +887,28 @@ pub async fn update_profile(db: &Db, coop_id: i64, form: &ProfileForm) -> Result
         return Err(AppError::Validation(errors));
     }
     let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
-    let mut sql = Sql::new("UPDATE cooperatives SET story_vi = ");
-    sql.bind(trimmed(&form.story_vi)).push(", story_en = ").bind(trimmed(&form.story_en));
-    sql.push(", district_id = ").bind(district_id).push(", commune = ").bind(optional(&form.commune));
-    sql.push(", contact_name = ").bind(optional(&form.contact_name));
-    sql.push(", contact_phone = ").bind(optional(&form.contact_phone));
-    sql.push(", contact_email = ").bind(optional(&email));
     let (bin, account, holder) = match bank {
         Some(b) => (Some(b.bin), Some(b.account), Some(b.holder)),
         None => (None, None, None),
     };
-    sql.push(", bank_bin = ").bind(bin).push(", bank_account = ").bind(account);
-    sql.push(", bank_holder = ").bind(holder);
-    sql.push(" WHERE id = ").bind(coop_id);
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query(
+        "UPDATE cooperatives SET story_vi = $1, story_en = $2, district_id = $3, commune = $4, \
+         contact_name = $5, contact_phone = $6, contact_email = $7, bank_bin = $8, bank_account = $9, \
+         bank_holder = $10 WHERE id = $11",
+    )
+    .bind(trimmed(&form.story_vi))
+    .bind(trimmed(&form.story_en))
+    .bind(district_id)
+    .bind(optional(&form.commune))
+    .bind(optional(&form.contact_name))
+    .bind(optional(&form.contact_phone))
+    .bind(optional(&email))
+    .bind(bin)
+    .bind(account)
+    .bind(holder)
+    .bind(coop_id)
+    .execute(&db.pool)
+    .await?;
     crate::changes::catalogue_changed(db);
     Ok(())
 }

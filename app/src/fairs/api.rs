@@ -15,7 +15,6 @@ mod ssr {
     pub use crate::clock::now_unix;
     pub use crate::clock::vietnam_today as today;
     pub use crate::db::use_db;
-    pub use crate::error::is_plain_form_post;
     pub use crate::error::respond;
     pub use crate::live::use_hub;
     use cookie::{Cookie, SameSite};
@@ -257,40 +256,17 @@ pub async fn fetch_fair_form(draft: String) -> Result<FairFormPage, AppError> {
     .await
 }
 
-/// A refused plain form goes back to `form_url` with every field as typed.
-#[cfg(feature = "ssr")]
-async fn back_to_form(
-    db: &crate::db::Db,
-    form: &FairForm,
-    errors: Vec<crate::error::FieldError>,
-    form_url: &str,
-) -> Result<String, AppError> {
-    let ip = crate::accounts::auth::request_session().ip;
-    crate::ui::forms::back_to_form(db, form, &errors, &ip, form_url, "fair-form").await?;
-    Ok(String::new())
-}
-
 /// Creates a fair (admins). A plain form goes to the new fair's hall; a refused one comes back
-/// to the form with every field as typed.
+/// to the form with every field as typed (`drafts`).
 #[server(endpoint = "fairs/create")]
 pub async fn create_fair(form: FairForm) -> Result<String, AppError> {
-    let plain = is_plain_form_post();
-    let db = use_db()?;
-    let outcome = respond(async {
+    let slug = respond(async {
         let admin = require_admin()?;
-        service::create_fair(&db, &use_hub()?, admin.id, &form, now_unix()).await
+        service::create_fair(&use_db()?, &use_hub()?, admin.id, &form, now_unix()).await
     })
-    .await;
-    match outcome {
-        Ok(slug) => {
-            redirect_plain_form(&format!("/fairs/{slug}"));
-            Ok(slug)
-        }
-        Err(AppError::Validation(errors)) if plain => {
-            back_to_form(&db, &form, errors, "/admin/fairs/new").await
-        }
-        Err(e) => Err(e),
-    }
+    .await?;
+    redirect_plain_form(&format!("/fairs/{slug}"));
+    Ok(slug)
 }
 
 /// Every fair, for the admins' list.
@@ -318,27 +294,17 @@ pub async fn fetch_fair_edit(slug: String, draft: String) -> Result<FairFormPage
 /// the list of fairs; a refused one comes back to the edit form with every field as typed.
 #[server(endpoint = "fairs/update")]
 pub async fn update_fair(slug: String, form: FairForm) -> Result<String, AppError> {
-    let plain = is_plain_form_post();
-    let db = use_db()?;
-    let outcome = respond(async {
+    let slug = respond(async {
         let admin = require_admin()?;
-        service::update_fair(&db, &use_hub()?, admin.id, &slug, &form, now_unix()).await
+        service::update_fair(&use_db()?, &use_hub()?, admin.id, &slug, &form, now_unix()).await
     })
-    .await;
-    match outcome {
-        Ok(slug) => {
-            redirect_plain_form("/admin/fairs");
-            Ok(slug)
-        }
-        Err(AppError::Validation(errors)) if plain => {
-            back_to_form(&db, &form, errors, &format!("/admin/fairs/{slug}/edit")).await
-        }
-        Err(e) => Err(e),
-    }
+    .await?;
+    redirect_plain_form("/admin/fairs");
+    Ok(slug)
 }
 
 /// Opens the upcoming fair `slug` now, or closes the running one now (admins). A plain form
-/// goes back to the list, with `?error=<code>` when the fair's phase does not allow it.
+/// goes back to the list, saying why when the fair's phase does not allow it (`ui::forms::Refusal`).
 #[server(endpoint = "fairs/set_open")]
 pub async fn set_fair_open(slug: String, open: bool) -> Result<FairSummary, AppError> {
     crate::admin::api::back_to(

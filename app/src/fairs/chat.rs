@@ -39,11 +39,13 @@ struct OwnerRow {
 }
 
 pub async fn owner(db: &Db, conversation: i64) -> Result<Option<Owner>, sqlx::Error> {
-    let mut sql = Sql::new(
-        "SELECT cooperative_id, user_id, visitor_hash, display_name FROM chat_conversations WHERE id = ",
-    );
-    sql.bind(conversation);
-    Ok(sql.query_as::<OwnerRow>()?.fetch_optional(&db.pool).await?.map(|r| Owner {
+    Ok(sqlx::query_as::<_, OwnerRow>(
+        "SELECT cooperative_id, user_id, visitor_hash, display_name FROM chat_conversations WHERE id = $1",
+    )
+    .bind(conversation)
+    .fetch_optional(&db.pool)
+    .await?
+    .map(|r| Owner {
         cooperative_id: r.cooperative_id,
         user_id: r.user_id,
         visitor_hash: r.visitor_hash,
@@ -145,16 +147,24 @@ pub async fn say(
         Sender::Staff => viewer.map(|v| v.display_name.clone()).unwrap_or_default(),
     };
     let mut tx = db.begin_write().await.map_err(unavailable)?;
-    let mut sql = Sql::new(
-        "INSERT INTO chat_messages (conversation_id, sender, staff_user_id, body, created_at) VALUES (",
-    );
-    sql.bind(conversation).push(", ").bind(sender.as_db().to_owned()).push(", ");
-    sql.bind(if sender == Sender::Staff { viewer.map(|v| v.id) } else { None });
-    sql.push(", ").bind(body.clone()).push(", ").bind(now).push(") RETURNING id");
-    let id: i64 = sql.query_scalar().map_err(unavailable)?.fetch_one(&mut *tx).await.map_err(unavailable)?;
-    let mut sql = Sql::new("UPDATE chat_conversations SET last_message_at = ");
-    sql.bind(now).push(" WHERE id = ").bind(conversation);
-    sql.query().map_err(unavailable)?.execute(&mut *tx).await.map_err(unavailable)?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO chat_messages (conversation_id, sender, staff_user_id, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(conversation)
+    .bind(sender.as_db())
+    .bind(if sender == Sender::Staff { viewer.map(|v| v.id) } else { None })
+    .bind(&body)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    sqlx::query("UPDATE chat_conversations SET last_message_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(conversation)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
     tx.commit().await.map_err(unavailable)?;
     let message = ChatMessage { id, conversation_id: conversation, sender, author, body, at: now };
     hub.publish(Event::Chat { booth, display_name, message: message.clone() });
@@ -174,19 +184,25 @@ async fn open(
     if !is_open_booth(db, booth).await.map_err(unavailable)? {
         return Err(Refusal::NotFound);
     }
-    let mut sql = Sql::new(
-        "INSERT INTO chat_conversations (cooperative_id, user_id, visitor_hash, display_name, created_at, \
-         last_message_at) VALUES (",
-    );
-    sql.bind(booth).push(", ");
-    match visitor {
-        Visitor::User(id) => sql.bind(Some(*id)).push(", ").bind(None::<String>),
-        Visitor::Anonymous(h) => sql.bind(None::<i64>).push(", ").bind(Some(h.clone())),
+    let (user_id, visitor_hash): (Option<i64>, Option<String>) = match visitor {
+        Visitor::User(id) => (Some(*id), None),
+        Visitor::Anonymous(h) => (None, Some(h.clone())),
     };
-    sql.push(", ").bind(name.to_owned()).push(", ").bind(now).push(", ").bind(now);
-    sql.push(") ON CONFLICT DO NOTHING");
-    let started =
-        sql.query().map_err(unavailable)?.execute(&db.pool).await.map_err(unavailable)?.rows_affected() == 1;
+    let started = sqlx::query(
+        "INSERT INTO chat_conversations (cooperative_id, user_id, visitor_hash, display_name, created_at, \
+         last_message_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(booth)
+    .bind(user_id)
+    .bind(visitor_hash)
+    .bind(name)
+    .bind(now)
+    .bind(now)
+    .execute(&db.pool)
+    .await
+    .map_err(unavailable)?
+    .rows_affected()
+        == 1;
     let (id, name) = find(db, booth, visitor).await.map_err(unavailable)?.ok_or(Refusal::Unavailable)?;
     Ok((id, name, started))
 }
@@ -302,33 +318,34 @@ struct SummaryRow {
 
 /// A cooperative's conversations, the most recent first.
 pub async fn inbox(db: &Db, cooperative_id: i64) -> Result<Vec<ConversationSummary>, sqlx::Error> {
-    let mut sql = Sql::new(
-        "SELECT c.id, c.display_name, c.user_id, c.last_message_at, m.body AS last_body, m.sender AS last_sender \
-         FROM chat_conversations c LEFT JOIN chat_messages m ON m.id = \
-         (SELECT MAX(x.id) FROM chat_messages x WHERE x.conversation_id = c.id) WHERE c.cooperative_id = ",
-    );
-    sql.bind(cooperative_id).push(" ORDER BY c.last_message_at DESC, c.id DESC LIMIT 100");
-    Ok(sql
-        .query_as::<SummaryRow>()?
-        .fetch_all(&db.pool)
-        .await?
-        .into_iter()
-        .map(|r| ConversationSummary {
-            id: r.id,
-            display_name: r.display_name,
-            signed_in: r.user_id.is_some(),
-            awaiting_reply: r.last_sender.as_deref() == Some("visitor"),
-            last_body: r.last_body.unwrap_or_default(),
-            last_at: r.last_message_at,
-        })
-        .collect())
+    Ok(sqlx::query_as::<_, SummaryRow>(
+        "SELECT c.id, c.display_name, c.user_id, c.last_message_at, m.body AS last_body, \
+         m.sender AS last_sender FROM chat_conversations c LEFT JOIN chat_messages m ON m.id = \
+         (SELECT MAX(x.id) FROM chat_messages x WHERE x.conversation_id = c.id) WHERE c.cooperative_id = $1 \
+         ORDER BY c.last_message_at DESC, c.id DESC LIMIT 100",
+    )
+    .bind(cooperative_id)
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .map(|r| ConversationSummary {
+        id: r.id,
+        display_name: r.display_name,
+        signed_in: r.user_id.is_some(),
+        awaiting_reply: r.last_sender.as_deref() == Some("visitor"),
+        last_body: r.last_body.unwrap_or_default(),
+        last_at: r.last_message_at,
+    })
+    .collect())
 }
 
 /// Whether `coop` has a booth open to visitors (an approved cooperative's).
 pub async fn is_open_booth(db: &Db, coop: i64) -> Result<bool, sqlx::Error> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM cooperatives WHERE status = 'approved' AND id = ");
-    sql.bind(coop);
-    let n: i64 = sql.query_scalar()?.fetch_one(&db.pool).await?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM cooperatives WHERE status = 'approved' AND id = $1")
+            .bind(coop)
+            .fetch_one(&db.pool)
+            .await?;
     Ok(n > 0)
 }
 

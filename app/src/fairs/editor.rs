@@ -6,7 +6,7 @@ use tracing::instrument;
 
 use super::model::*;
 use super::service::{schedule, team};
-use crate::db::{Db, Sql, WriteTx};
+use crate::db::{Db, WriteTx};
 use crate::error::{AppError, FieldError};
 use crate::lang::Text;
 use crate::media::model::PhotoMove;
@@ -27,20 +27,23 @@ struct PickRow {
 
 /// Everything the booth editor shows.
 pub async fn settings(db: &Db, coop: i64) -> Result<BoothSettings, AppError> {
-    let mut sql = Sql::new(
-        "SELECT c.slug, b.banner_key, b.welcome_vi, b.welcome_en FROM cooperatives c \
-         LEFT JOIN booths b ON b.cooperative_id = c.id WHERE c.id = ",
-    );
-    sql.bind(coop);
     let (slug, banner_key, welcome_vi, welcome_en): (String, Option<String>, Option<String>, Option<String>) =
-        sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
-    let mut sql = Sql::new(
+        sqlx::query_as(
+            "SELECT c.slug, b.banner_key, b.welcome_vi, b.welcome_en FROM cooperatives c \
+             LEFT JOIN booths b ON b.cooperative_id = c.id WHERE c.id = $1",
+        )
+        .bind(coop)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rows: Vec<PickRow> = sqlx::query_as(
         "SELECT p.id, p.name_vi, p.name_en, p.status, p.stock, bp.position FROM products p \
          LEFT JOIN booth_products bp ON bp.product_id = p.id AND bp.cooperative_id = p.cooperative_id \
-         WHERE p.status <> 'deleted' AND p.cooperative_id = ",
-    );
-    sql.bind(coop).push(" ORDER BY bp.position, p.name_vi, p.id");
-    let rows: Vec<PickRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+         WHERE p.status <> 'deleted' AND p.cooperative_id = $1 ORDER BY bp.position, p.name_vi, p.id",
+    )
+    .bind(coop)
+    .fetch_all(&db.pool)
+    .await?;
     let (mut picks, mut others) = (Vec::new(), Vec::new());
     for r in rows {
         let option = PickOption {
@@ -69,22 +72,28 @@ pub async fn settings(db: &Db, coop: i64) -> Result<BoothSettings, AppError> {
 #[instrument(skip(db, form))]
 pub async fn save_welcome(db: &Db, coop: i64, form: &WelcomeForm, now: i64) -> Result<(), AppError> {
     let welcome = form.check().map_err(invalid)?;
-    let mut sql =
-        Sql::new("INSERT INTO booths (cooperative_id, welcome_vi, welcome_en, updated_at) VALUES (");
-    sql.bind(coop).push(", ").bind(welcome.vi).push(", ").bind(welcome.en).push(", ").bind(now);
-    sql.push(
-        ") ON CONFLICT (cooperative_id) DO UPDATE SET welcome_vi = excluded.welcome_vi, \
+    sqlx::query(
+        "INSERT INTO booths (cooperative_id, welcome_vi, welcome_en, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (cooperative_id) DO UPDATE SET welcome_vi = excluded.welcome_vi, \
          welcome_en = excluded.welcome_en, updated_at = excluded.updated_at",
-    );
-    sql.query()?.execute(&db.pool).await?;
+    )
+    .bind(coop)
+    .bind(welcome.vi)
+    .bind(welcome.en)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
     Ok(())
 }
 
 /// The booth's picks in order.
 async fn picked(conn: &mut sqlx::AnyConnection, coop: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT product_id FROM booth_products WHERE cooperative_id = ");
-    sql.bind(coop).push(" ORDER BY position, product_id");
-    sql.query_scalar()?.fetch_all(conn).await
+    sqlx::query_scalar(
+        "SELECT product_id FROM booth_products WHERE cooperative_id = $1 ORDER BY position, product_id",
+    )
+    .bind(coop)
+    .fetch_all(conn)
+    .await
 }
 
 /// The cooperative's row locked for a change of its booth's lists: such changes read the list
@@ -99,13 +108,14 @@ async fn lock_booth(db: &Db, coop: i64) -> Result<WriteTx, AppError> {
 
 /// Writes the booth's picks in the order given (replacing what was there).
 async fn write_picks(tx: &mut WriteTx, coop: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
-    let mut sql = Sql::new("DELETE FROM booth_products WHERE cooperative_id = ");
-    sql.bind(coop);
-    sql.query()?.execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM booth_products WHERE cooperative_id = $1").bind(coop).execute(&mut **tx).await?;
     for (position, id) in ids.iter().enumerate() {
-        let mut sql = Sql::new("INSERT INTO booth_products (cooperative_id, product_id, position) VALUES (");
-        sql.bind(coop).push(", ").bind(*id).push(", ").bind(position as i64).push(")");
-        sql.query()?.execute(&mut **tx).await?;
+        sqlx::query("INSERT INTO booth_products (cooperative_id, product_id, position) VALUES ($1, $2, $3)")
+            .bind(coop)
+            .bind(*id)
+            .bind(position as i64)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
@@ -132,9 +142,11 @@ pub async fn pick(db: &Db, coop: i64, product: i64) -> Result<(), AppError> {
 /// Takes a product off the booth's picks (it stays in the catalogue).
 #[instrument(skip(db))]
 pub async fn unpick(db: &Db, coop: i64, product: i64) -> Result<(), AppError> {
-    let mut sql = Sql::new("DELETE FROM booth_products WHERE cooperative_id = ");
-    sql.bind(coop).push(" AND product_id = ").bind(product);
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query("DELETE FROM booth_products WHERE cooperative_id = $1 AND product_id = $2")
+        .bind(coop)
+        .bind(product)
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }
 
@@ -160,22 +172,25 @@ enum List {
 
 impl List {
     async fn count(self, conn: &mut sqlx::AnyConnection, coop: i64) -> Result<i64, sqlx::Error> {
-        let mut sql = Sql::new(match self {
-            List::Slots => "SELECT COUNT(*) FROM booth_slots WHERE cooperative_id = ",
-            List::Team => "SELECT COUNT(*) FROM booth_team WHERE cooperative_id = ",
-        });
-        sql.bind(coop);
-        sql.query_scalar()?.fetch_one(conn).await
+        sqlx::query_scalar(match self {
+            List::Slots => "SELECT COUNT(*) FROM booth_slots WHERE cooperative_id = $1",
+            List::Team => "SELECT COUNT(*) FROM booth_team WHERE cooperative_id = $1",
+        })
+        .bind(coop)
+        .fetch_one(conn)
+        .await
     }
 
     /// Deletes a row of the cooperative's own (someone else's is not found).
     async fn delete(self, db: &Db, coop: i64, id: i64) -> Result<(), AppError> {
-        let mut sql = Sql::new(match self {
-            List::Slots => "DELETE FROM booth_slots WHERE id = ",
-            List::Team => "DELETE FROM booth_team WHERE id = ",
-        });
-        sql.bind(id).push(" AND cooperative_id = ").bind(coop);
-        let done = sql.query()?.execute(&db.pool).await?;
+        let done = sqlx::query(match self {
+            List::Slots => "DELETE FROM booth_slots WHERE id = $1 AND cooperative_id = $2",
+            List::Team => "DELETE FROM booth_team WHERE id = $1 AND cooperative_id = $2",
+        })
+        .bind(id)
+        .bind(coop)
+        .execute(&db.pool)
+        .await?;
         if done.rows_affected() == 0 { Err(AppError::NotFound) } else { Ok(()) }
     }
 }
@@ -188,11 +203,17 @@ pub async fn add_slot(db: &Db, coop: i64, form: &SlotForm) -> Result<i64, AppErr
     if List::Slots.count(&mut tx, coop).await? >= MAX_SLOTS {
         return Err(invalid(vec![FieldError::new("starts_at", crate::error::FieldCode::TooMany)]));
     }
-    let mut sql =
-        Sql::new("INSERT INTO booth_slots (cooperative_id, starts_at, title_vi, title_en, link) VALUES (");
-    sql.bind(coop).push(", ").bind(slot.starts_at).push(", ").bind(slot.title.vi).push(", ");
-    sql.bind(slot.title.en).push(", ").bind(slot.link).push(") RETURNING id");
-    let id = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO booth_slots (cooperative_id, starts_at, title_vi, title_en, link) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(coop)
+    .bind(slot.starts_at)
+    .bind(slot.title.vi)
+    .bind(slot.title.en)
+    .bind(slot.link)
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -210,14 +231,19 @@ pub async fn add_member(db: &Db, coop: i64, form: &TeamForm) -> Result<i64, AppE
     if List::Team.count(&mut tx, coop).await? >= MAX_TEAM {
         return Err(invalid(vec![FieldError::new("name", crate::error::FieldCode::TooMany)]));
     }
-    let mut sql = Sql::new(
-        "INSERT INTO booth_team (cooperative_id, name, role_vi, role_en, on_duty, position) VALUES (",
-    );
-    sql.bind(coop).push(", ").bind(member.name).push(", ").bind(member.role.vi).push(", ");
-    sql.bind(member.role.en).push(", ").bind(member.on_duty);
-    sql.push(", (SELECT COALESCE(MAX(position), -1) + 1 FROM booth_team WHERE cooperative_id = ");
-    sql.bind(coop).push(")) RETURNING id");
-    let id = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO booth_team (cooperative_id, name, role_vi, role_en, on_duty, position) \
+         VALUES ($1, $2, $3, $4, $5, \
+         (SELECT COALESCE(MAX(position), -1) + 1 FROM booth_team WHERE cooperative_id = $6)) RETURNING id",
+    )
+    .bind(coop)
+    .bind(member.name)
+    .bind(member.role.vi)
+    .bind(member.role.en)
+    .bind(member.on_duty)
+    .bind(coop)
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

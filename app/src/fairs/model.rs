@@ -384,10 +384,10 @@ pub enum OpenRefusal {
 }
 
 impl OpenRefusal {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> crate::error::ConflictCode {
         match self {
-            OpenRefusal::NotUpcoming => "fair_not_upcoming",
-            OpenRefusal::NotRunning => "fair_not_running",
+            OpenRefusal::NotUpcoming => crate::error::ConflictCode::FairNotUpcoming,
+            OpenRefusal::NotRunning => crate::error::ConflictCode::FairNotRunning,
         }
     }
 }
@@ -498,34 +498,6 @@ pub struct FairForm {
     pub ends_at: String,
     #[serde(default)]
     pub booths: std::collections::BTreeMap<String, String>,
-}
-
-/// A fair takes at most this many booths into a kept draft (a province's approved cooperatives
-/// are far fewer).
-pub const MAX_DRAFT_BOOTHS: usize = 500;
-
-#[cfg(feature = "ssr")]
-impl crate::drafts::Draft for FairForm {
-    const FORM: &'static str = "fair";
-
-    /// Each field cut to the limit `check` holds it to; of the booths, the ticked ones, each slug
-    /// at most 80 characters.
-    fn cut_to_limits(&self) -> FairForm {
-        use crate::drafts::cut;
-        FairForm {
-            name_vi: cut(&self.name_vi, MAX_TITLE_CHARS),
-            name_en: cut(&self.name_en, MAX_TITLE_CHARS),
-            description_vi: cut(&self.description_vi, MAX_FAIR_DESCRIPTION_CHARS),
-            description_en: cut(&self.description_en, MAX_FAIR_DESCRIPTION_CHARS),
-            starts_at: cut(&self.starts_at, 32),
-            ends_at: cut(&self.ends_at, 32),
-            booths: self
-                .chosen_booths()
-                .take(MAX_DRAFT_BOOTHS)
-                .map(|slug| (cut(slug, 80), "on".to_owned()))
-                .collect(),
-        }
-    }
 }
 
 impl FairForm {

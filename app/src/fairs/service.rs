@@ -57,36 +57,50 @@ impl From<FairRow> for FairRef {
 /// The booth's products: the picks in order, or (none picked) the cooperative's featured and
 /// then newest products.
 async fn featured_ids(db: &Db, coop: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT product_id FROM booth_products WHERE cooperative_id = ");
-    sql.bind(coop).push(" ORDER BY position, product_id");
-    let picked: Vec<i64> = sql.query_scalar()?.fetch_all(&db.pool).await?;
+    let picked: Vec<i64> = sqlx::query_scalar(
+        "SELECT product_id FROM booth_products WHERE cooperative_id = $1 ORDER BY position, product_id",
+    )
+    .bind(coop)
+    .fetch_all(&db.pool)
+    .await?;
     if !picked.is_empty() {
         return Ok(picked);
     }
-    let mut sql = Sql::new("SELECT id FROM products WHERE status = 'published' AND cooperative_id = ");
-    sql.bind(coop).push(" ORDER BY featured DESC, created_at DESC, id DESC LIMIT ");
-    sql.bind(MAX_FEATURED as i64);
-    sql.query_scalar()?.fetch_all(&db.pool).await
+    sqlx::query_scalar(
+        "SELECT id FROM products WHERE status = 'published' AND cooperative_id = $1 \
+         ORDER BY featured DESC, created_at DESC, id DESC LIMIT $2",
+    )
+    .bind(coop)
+    .bind(MAX_FEATURED as i64)
+    .fetch_all(&db.pool)
+    .await
 }
 
 /// The fair `coop`'s booth is live at, at `now`.
 pub async fn live_fair(db: &Db, coop: i64, now: i64) -> Result<Option<FairRef>, sqlx::Error> {
-    let mut sql = Sql::new(
+    Ok(sqlx::query_as::<_, FairRow>(
         "SELECT f.id, f.slug, f.name_vi, f.name_en, f.starts_at, f.ends_at FROM fairs f \
-         JOIN fair_booths fb ON fb.fair_id = f.id WHERE fb.cooperative_id = ",
-    );
-    sql.bind(coop).push(" AND f.starts_at <= ").bind(now).push(" AND f.ends_at > ").bind(now);
-    sql.push(" ORDER BY f.ends_at, f.id LIMIT 1");
-    Ok(sql.query_as::<FairRow>()?.fetch_optional(&db.pool).await?.map(Into::into))
+         JOIN fair_booths fb ON fb.fair_id = f.id WHERE fb.cooperative_id = $1 \
+         AND f.starts_at <= $2 AND f.ends_at > $3 ORDER BY f.ends_at, f.id LIMIT 1",
+    )
+    .bind(coop)
+    .bind(now)
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?
+    .map(Into::into))
 }
 
 /// Counts one tab walking into `booth` (as `visitor`), under the fair it is in at `now`, if any.
 pub async fn record_visit(db: &Db, booth: i64, visitor: &str, now: i64) -> Result<(), sqlx::Error> {
     let fair = live_fair(db, booth, now).await?.map(|f| f.id);
-    let mut sql = Sql::new("INSERT INTO booth_visits (fair_id, cooperative_id, visitor, at) VALUES (");
-    sql.bind(fair).push(", ").bind(booth).push(", ").bind(visitor.chars().take(64).collect::<String>());
-    sql.push(", ").bind(now).push(")");
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query("INSERT INTO booth_visits (fair_id, cooperative_id, visitor, at) VALUES ($1, $2, $3, $4)")
+        .bind(fair)
+        .bind(booth)
+        .bind(visitor.chars().take(64).collect::<String>())
+        .bind(now)
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }
 
@@ -119,20 +133,28 @@ async fn announce(db: &Db, hub: &Hub, booths: Vec<i64>, now: i64) {
 /// The booths (of approved cooperatives) whose fair opened or closed in the seconds
 /// `(after, upto]`, by its schedule: their pages' "live at" badges change.
 pub async fn booths_turning(db: &Db, after: i64, upto: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let mut sql = Sql::new(
+    sqlx::query_scalar(
         "SELECT DISTINCT fb.cooperative_id FROM fair_booths fb JOIN fairs f ON f.id = fb.fair_id \
-         JOIN cooperatives c ON c.id = fb.cooperative_id WHERE c.status = 'approved' AND ((f.starts_at > ",
-    );
-    sql.bind(after).push(" AND f.starts_at <= ").bind(upto).push(") OR (f.ends_at > ").bind(after);
-    sql.push(" AND f.ends_at <= ").bind(upto).push(")) ORDER BY fb.cooperative_id");
-    sql.query_scalar()?.fetch_all(&db.pool).await
+         JOIN cooperatives c ON c.id = fb.cooperative_id WHERE c.status = 'approved' \
+         AND ((f.starts_at > $1 AND f.starts_at <= $2) OR (f.ends_at > $3 AND f.ends_at <= $4)) \
+         ORDER BY fb.cooperative_id",
+    )
+    .bind(after)
+    .bind(upto)
+    .bind(after)
+    .bind(upto)
+    .fetch_all(&db.pool)
+    .await
 }
 
 pub async fn team(db: &Db, coop: i64) -> Result<Vec<TeamMember>, sqlx::Error> {
-    let mut sql =
-        Sql::new("SELECT id, name, role_vi, role_en, on_duty FROM booth_team WHERE cooperative_id = ");
-    sql.bind(coop).push(" ORDER BY position, id");
-    let rows: Vec<(i64, String, String, String, String)> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, name, role_vi, role_en, on_duty FROM booth_team WHERE cooperative_id = $1 \
+         ORDER BY position, id",
+    )
+    .bind(coop)
+    .fetch_all(&db.pool)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(id, name, vi, en, on_duty)| TeamMember { id, name, role: Text::new(vi, en), on_duty })
@@ -167,14 +189,16 @@ pub async fn booth(
     now: i64,
     today: &str,
 ) -> Result<BoothView, AppError> {
-    let mut sql = Sql::new(
+    let row: BoothRow = sqlx::query_as(
         "SELECT c.id, c.slug, c.name_vi, c.name_en, c.story_vi, c.story_en, c.logo_key, \
          d.name_vi AS district_vi, d.name_en AS district_en, b.banner_key, b.welcome_vi, b.welcome_en \
          FROM cooperatives c LEFT JOIN districts d ON d.id = c.district_id \
-         LEFT JOIN booths b ON b.cooperative_id = c.id WHERE c.status = 'approved' AND c.slug = ",
-    );
-    sql.bind(slug.to_owned());
-    let row: BoothRow = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+         LEFT JOIN booths b ON b.cooperative_id = c.id WHERE c.status = 'approved' AND c.slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
     let ids = featured_ids(db, row.id).await?;
     let featured = crate::catalog::service::cards_in_order(db, &ids, today).await?;
     let chat = match Visitor::of(viewer, visitor_hash) {
@@ -207,9 +231,11 @@ pub async fn booth(
 
 /// The cooperative's booth console: visitors now and its conversations.
 pub async fn staff_inbox(db: &Db, hub: &Hub, coop: i64) -> Result<StaffInbox, AppError> {
-    let mut sql = Sql::new("SELECT slug FROM cooperatives WHERE id = ");
-    sql.bind(coop);
-    let slug: String = sql.query_scalar()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    let slug: String = sqlx::query_scalar("SELECT slug FROM cooperatives WHERE id = $1")
+        .bind(coop)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(StaffInbox {
         booth: coop,
         booth_slug: slug,
@@ -343,21 +369,24 @@ pub async fn hall(
     sql.push(" WHERE f.slug = ").bind(slug.to_owned());
     let fair =
         sql.query_as::<SummaryRow>()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?.summary(now);
-    let mut sql = Sql::new(
+    let rows: Vec<HallRow> = sqlx::query_as(
         "SELECT c.id, c.slug, c.name_vi, c.name_en, c.logo_key, d.slug AS district_slug, d.name_vi AS district_vi, \
          d.name_en AS district_en FROM fair_booths fb JOIN cooperatives c ON c.id = fb.cooperative_id \
-         LEFT JOIN districts d ON d.id = c.district_id WHERE c.status = 'approved' AND fb.fair_id = ",
-    );
-    sql.bind(fair.id).push(" ORDER BY c.name_vi, c.id");
-    let rows: Vec<HallRow> = sql.query_as()?.fetch_all(&db.pool).await?;
-    let mut sql = Sql::new(
+         LEFT JOIN districts d ON d.id = c.district_id WHERE c.status = 'approved' AND fb.fair_id = $1 \
+         ORDER BY c.name_vi, c.id",
+    )
+    .bind(fair.id)
+    .fetch_all(&db.pool)
+    .await?;
+    let products: Vec<HallProductRow> = sqlx::query_as(
         "SELECT p.cooperative_id, g.slug AS group_slug, g.name_vi AS group_vi, g.name_en AS group_en, p.name_vi, \
          p.name_en FROM products p JOIN product_groups g ON g.id = p.group_id \
          JOIN fair_booths fb ON fb.cooperative_id = p.cooperative_id \
-         WHERE p.status = 'published' AND fb.fair_id = ",
-    );
-    sql.bind(fair.id).push(" ORDER BY g.position, g.id");
-    let products: Vec<HallProductRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+         WHERE p.status = 'published' AND fb.fair_id = $1 ORDER BY g.position, g.id",
+    )
+    .bind(fair.id)
+    .fetch_all(&db.pool)
+    .await?;
 
     let mut districts: Vec<Choice> = Vec::new();
     let mut groups: Vec<Choice> = Vec::new();
@@ -429,10 +458,6 @@ pub async fn hall(
 
 /// The booths that may take part in a fair: approved cooperatives, as (slug, name, district).
 pub async fn booth_choices(db: &Db) -> Result<Vec<(String, Text, Option<Text>)>, sqlx::Error> {
-    let sql = Sql::new(
-        "SELECT c.slug, c.name_vi, c.name_en, d.name_vi AS district_vi, d.name_en AS district_en FROM cooperatives c \
-         LEFT JOIN districts d ON d.id = c.district_id WHERE c.status = 'approved' ORDER BY c.name_vi, c.id",
-    );
     #[derive(sqlx::FromRow)]
     struct ChoiceRow {
         slug: String,
@@ -441,7 +466,12 @@ pub async fn booth_choices(db: &Db) -> Result<Vec<(String, Text, Option<Text>)>,
         district_vi: Option<String>,
         district_en: Option<String>,
     }
-    let rows: Vec<ChoiceRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let rows: Vec<ChoiceRow> = sqlx::query_as(
+        "SELECT c.slug, c.name_vi, c.name_en, d.name_vi AS district_vi, d.name_en AS district_en FROM cooperatives c \
+         LEFT JOIN districts d ON d.id = c.district_id WHERE c.status = 'approved' ORDER BY c.name_vi, c.id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -454,15 +484,20 @@ pub async fn booth_choices(db: &Db) -> Result<Vec<(String, Text, Option<Text>)>,
         .collect())
 }
 
-/// A refused form's fields and errors, while its draft is kept.
+/// A refused form's fields and errors, while its draft is kept (`drafts`).
 async fn load_draft(
     db: &Db,
     draft: Option<&str>,
     now: i64,
 ) -> Result<Option<(FairForm, Vec<crate::error::FieldError>)>, AppError> {
+    /// The create and update server functions' arguments (update's `slug` is not needed here).
+    #[derive(serde::Deserialize)]
+    struct Posted {
+        form: FairForm,
+    }
     let Some(token) = draft else { return Ok(None) };
-    let body = crate::drafts::load(db, <FairForm as crate::drafts::Draft>::FORM, token, now).await?;
-    Ok(body.and_then(|body| serde_json::from_str(&body).ok()))
+    let Some(posted) = crate::drafts::load(db, token, now).await? else { return Ok(None) };
+    Ok(posted.decode::<Posted>().map(|args| (args.form, posted.field_errors())))
 }
 
 /// The fair form's page, with a refused draft's fields and errors when `draft` is still there.
@@ -506,18 +541,22 @@ async fn fair_by_slug(db: &Db, slug: &str, now: i64) -> Result<Option<FairSummar
 /// (slug, id) by slug. A suspended cooperative's booth stays in the fair, out of sight, and
 /// comes back if it is reinstated.
 async fn fair_booths(db: &Db, fair: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    let mut sql = Sql::new(
+    sqlx::query_as(
         "SELECT c.slug, c.id FROM fair_booths fb JOIN cooperatives c ON c.id = fb.cooperative_id \
-         WHERE c.status = 'approved' AND fb.fair_id = ",
-    );
-    sql.bind(fair).push(" ORDER BY c.slug");
-    sql.query_as()?.fetch_all(&db.pool).await
+         WHERE c.status = 'approved' AND fb.fair_id = $1 ORDER BY c.slug",
+    )
+    .bind(fair)
+    .fetch_all(&db.pool)
+    .await
 }
 
 /// Approved cooperatives by slug: the booths a fair may have.
 async fn approved_booths(db: &Db) -> Result<std::collections::HashMap<String, i64>, sqlx::Error> {
-    let sql = Sql::new("SELECT slug, id FROM cooperatives WHERE status = 'approved'");
-    Ok(sql.query_as::<(String, i64)>()?.fetch_all(&db.pool).await?.into_iter().collect())
+    Ok(sqlx::query_as::<_, (String, i64)>("SELECT slug, id FROM cooperatives WHERE status = 'approved'")
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// What the audit log keeps of a fair.
@@ -546,21 +585,32 @@ pub async fn update_fair(
     let mut new: Vec<&str> = form.chosen_booths().collect();
     new.sort_unstable();
     let mut tx = db.begin_write().await?;
-    let mut sql = Sql::new("UPDATE fairs SET name_vi = ");
-    sql.bind(fair.name.vi.clone()).push(", name_en = ").bind(fair.name.en.clone());
-    sql.push(", description_vi = ").bind(fair.description.vi).push(", description_en = ");
-    sql.bind(fair.description.en).push(", starts_at = ").bind(fair.starts_at);
-    sql.push(", ends_at = ").bind(fair.ends_at).push(" WHERE id = ").bind(current.id);
-    sql.query()?.execute(&mut *tx).await?;
+    sqlx::query(
+        "UPDATE fairs SET name_vi = $1, name_en = $2, description_vi = $3, description_en = $4, \
+         starts_at = $5, ends_at = $6 WHERE id = $7",
+    )
+    .bind(&fair.name.vi)
+    .bind(&fair.name.en)
+    .bind(fair.description.vi)
+    .bind(fair.description.en)
+    .bind(fair.starts_at)
+    .bind(fair.ends_at)
+    .bind(current.id)
+    .execute(&mut *tx)
+    .await?;
     for (_, coop) in old.iter().filter(|(_, id)| !fair.booths.contains(id)) {
-        let mut sql = Sql::new("DELETE FROM fair_booths WHERE fair_id = ");
-        sql.bind(current.id).push(" AND cooperative_id = ").bind(*coop);
-        sql.query()?.execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM fair_booths WHERE fair_id = $1 AND cooperative_id = $2")
+            .bind(current.id)
+            .bind(*coop)
+            .execute(&mut *tx)
+            .await?;
     }
     for coop in fair.booths.iter().filter(|id| !old.iter().any(|(_, o)| o == *id)) {
-        let mut sql = Sql::new("INSERT INTO fair_booths (fair_id, cooperative_id) VALUES (");
-        sql.bind(current.id).push(", ").bind(*coop).push(")");
-        sql.query()?.execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO fair_booths (fair_id, cooperative_id) VALUES ($1, $2)")
+            .bind(current.id)
+            .bind(*coop)
+            .execute(&mut *tx)
+            .await?;
     }
     let old_slugs: Vec<&str> = old.iter().map(|(slug, _)| slug.as_str()).collect();
     let audit = Audit {
@@ -596,14 +646,21 @@ pub async fn set_open(
 ) -> Result<FairSummary, AppError> {
     let fair = fair_by_slug(db, slug, now).await?.ok_or(AppError::NotFound)?;
     let (starts_at, ends_at) = open_or_close(fair.starts_at, fair.ends_at, now, open)
-        .map_err(|refusal| AppError::Conflict(refusal.code().to_owned()))?;
+        .map_err(|refusal| AppError::Conflict(refusal.code()))?;
     let mut tx = db.begin_write().await?;
     // Only if nobody moved its times meanwhile.
-    let mut sql = Sql::new("UPDATE fairs SET starts_at = ");
-    sql.bind(starts_at).push(", ends_at = ").bind(ends_at).push(" WHERE id = ").bind(fair.id);
-    sql.push(" AND starts_at = ").bind(fair.starts_at).push(" AND ends_at = ").bind(fair.ends_at);
-    if sql.query()?.execute(&mut *tx).await?.rows_affected() == 0 {
-        return Err(AppError::Conflict("conflict".to_owned()));
+    let updated = sqlx::query(
+        "UPDATE fairs SET starts_at = $1, ends_at = $2 WHERE id = $3 AND starts_at = $4 AND ends_at = $5",
+    )
+    .bind(starts_at)
+    .bind(ends_at)
+    .bind(fair.id)
+    .bind(fair.starts_at)
+    .bind(fair.ends_at)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::Conflict(crate::error::ConflictCode::FairChanged));
     }
     let audit = Audit {
         actor: admin,
@@ -630,9 +687,11 @@ async fn free_slug(db: &Db, name: &Text) -> Result<String, sqlx::Error> {
     let base =
         Some(fold::slugify(&name.en)).filter(|s| !s.is_empty()).unwrap_or_else(|| fold::slugify(&name.vi));
     let base = if base.is_empty() { "fair".to_owned() } else { base };
-    let mut sql = Sql::new("SELECT slug FROM fairs WHERE slug = ");
-    sql.bind(base.clone()).push(" OR slug LIKE ").bind(format!("{base}-%"));
-    let taken: Vec<String> = sql.query_scalar()?.fetch_all(&db.pool).await?;
+    let taken: Vec<String> = sqlx::query_scalar("SELECT slug FROM fairs WHERE slug = $1 OR slug LIKE $2")
+        .bind(&base)
+        .bind(format!("{base}-%"))
+        .fetch_all(&db.pool)
+        .await?;
     let mut slug = base.clone();
     let mut n = 2;
     while taken.contains(&slug) {
@@ -655,19 +714,28 @@ pub async fn create_fair(
     let fair = form.check(&known).map_err(AppError::Validation)?;
     let slug = free_slug(db, &fair.name).await?;
     let mut tx = db.begin_write().await?;
-    let mut sql = Sql::new(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO fairs (slug, name_vi, name_en, description_vi, description_en, starts_at, ends_at, \
-         created_by, created_at) VALUES (",
-    );
-    sql.bind(slug.clone()).push(", ").bind(fair.name.vi).push(", ").bind(fair.name.en).push(", ");
-    sql.bind(fair.description.vi).push(", ").bind(fair.description.en).push(", ").bind(fair.starts_at);
-    sql.push(", ").bind(fair.ends_at).push(", ").bind(admin).push(", ").bind(now).push(") RETURNING id");
-    let id: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(&slug)
+    .bind(fair.name.vi)
+    .bind(fair.name.en)
+    .bind(fair.description.vi)
+    .bind(fair.description.en)
+    .bind(fair.starts_at)
+    .bind(fair.ends_at)
+    .bind(admin)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
     let booth_count = fair.booths.len();
     for &coop in &fair.booths {
-        let mut sql = Sql::new("INSERT INTO fair_booths (fair_id, cooperative_id) VALUES (");
-        sql.bind(id).push(", ").bind(coop).push(")");
-        sql.query()?.execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO fair_booths (fair_id, cooperative_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(coop)
+            .execute(&mut *tx)
+            .await?;
     }
     let audit = Audit {
         actor: admin,

@@ -13,7 +13,7 @@ mod ssr {
     pub use crate::clock::now_unix;
     pub use crate::clock::vietnam_today as today;
     pub use crate::db::use_db;
-    pub use crate::error::{FieldError, is_plain_form_post, respond};
+    pub use crate::error::{FieldError, redirect_refused, respond};
     pub use crate::live::use_hub;
 }
 #[cfg(feature = "ssr")]
@@ -24,34 +24,21 @@ pub fn inquiry_path(booth: &str) -> String {
     format!("/booths/{booth}/inquiry")
 }
 
-/// Sends an export inquiry to a booth. Without JavaScript, a refused form is kept as a draft and
-/// the browser goes back to the form with it, every field as typed.
+/// Sends an export inquiry to a booth. Without JavaScript, a refused form goes to the booth's
+/// inquiry page (whichever page carried the form) with every field as typed (`drafts`).
 #[server(endpoint = "inquiries/send")]
 pub async fn send_inquiry(form: InquiryForm) -> Result<(), AppError> {
-    let plain = is_plain_form_post();
-    let db = use_db()?;
     let outcome = respond(async {
         let ip = request_session().ip;
-        service::submit(&db, &use_hub()?, &form, &ip, now_unix(), &today()).await
+        service::submit(&use_db()?, &use_hub()?, &form, &ip, now_unix(), &today()).await
     })
     .await;
-    let booth = form.booth.trim().to_owned();
-    match outcome {
-        Ok(_) => {
-            redirect_plain_form(&format!("{}/sent", inquiry_path(&booth)));
-            Ok(())
-        }
-        Err(e @ (AppError::Validation(_) | AppError::TooManyAttempts(_))) if plain => {
-            let errors = match &e {
-                AppError::Validation(fields) => fields.clone(),
-                _ => vec![FieldError::new("form", crate::error::FieldCode::RateLimited)],
-            };
-            let ip = request_session().ip;
-            crate::ui::forms::back_to_form(&db, &form, &errors, &ip, &inquiry_path(&booth), "inquiry-form")
-                .await
-        }
-        Err(e) => Err(e),
+    let page = inquiry_path(form.booth.trim());
+    match &outcome {
+        Ok(_) => redirect_plain_form(&format!("{page}/sent")),
+        Err(e) => redirect_refused(&page, <SendInquiry as leptos::server_fn::ServerFn>::PATH, e),
     }
+    outcome.map(|_| ())
 }
 
 #[server(endpoint = "inquiries/page", input = GetUrl)]

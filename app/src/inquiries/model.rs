@@ -80,36 +80,6 @@ fn one_line(s: &str) -> String {
 }
 
 #[cfg(feature = "ssr")]
-impl crate::drafts::Draft for InquiryForm {
-    const FORM: &'static str = "inquiry";
-
-    /// Each field cut to the limit `check` holds it to (the few `check` does not bound, such as
-    /// the quantity or the date, to a little more than any valid value), so that a refused form
-    /// of a megabyte is kept as a few kilobytes.
-    fn cut_to_limits(&self) -> InquiryForm {
-        use crate::drafts::cut;
-        InquiryForm {
-            booth: cut(&self.booth, MAX_SLUG),
-            product: cut(&self.product, MAX_SLUG),
-            company: cut(&self.company, MAX_SHORT),
-            country: cut(&self.country, MAX_SHORT),
-            contact_name: cut(&self.contact_name, MAX_SHORT),
-            email: cut(&self.email, MAX_SHORT),
-            phone: cut(&self.phone, MAX_PHONE),
-            quantity: cut(&self.quantity, MAX_UNIT),
-            quantity_unit: cut(&self.quantity_unit, MAX_UNIT),
-            packaging: cut(&self.packaging, MAX_SHORT),
-            incoterm: cut(&self.incoterm, 8),
-            target_date: cut(&self.target_date, MAX_UNIT),
-            samples: self.samples.as_ref().map(|_| "on".to_owned()),
-            message: cut(&self.message, MAX_MESSAGE),
-            // The honeypot is never shown again.
-            website: String::new(),
-        }
-    }
-}
-
-#[cfg(feature = "ssr")]
 impl InquiryForm {
     /// Checks every field (all errors at once). `today` is YYYY-MM-DD: a target date must not be
     /// in the past.

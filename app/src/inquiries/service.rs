@@ -6,7 +6,6 @@ use tokio::sync::mpsc;
 
 use super::model::*;
 use crate::db::{Db, Sql};
-use crate::drafts::Draft;
 use crate::error::{AppError, FieldError};
 use crate::export::{CsvStream, ExportError, local_time};
 use crate::lang::Text;
@@ -47,17 +46,24 @@ pub async fn submit(
     // counts: under the address's lock, as the inquiry is stored.
     within_hourly_limit(&mut *db.pool.acquire().await?, ip, now).await?;
     let checked = form.check(today).map_err(AppError::Validation)?;
-    let mut sql =
-        Sql::new("SELECT id, name_vi, name_en FROM cooperatives WHERE status = 'approved' AND slug = ");
-    sql.bind(form.booth.trim().to_owned());
-    let (coop, _, _): (i64, String, String) =
-        sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    let (coop, _, _): (i64, String, String) = sqlx::query_as(
+        "SELECT id, name_vi, name_en FROM cooperatives WHERE status = 'approved' AND slug = $1",
+    )
+    .bind(form.booth.trim())
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
     let product = if form.product.trim().is_empty() {
         None
     } else {
-        let mut sql = Sql::new("SELECT id, name_vi FROM products WHERE status = 'published' AND slug = ");
-        sql.bind(form.product.trim().to_owned()).push(" AND cooperative_id = ").bind(coop);
-        let found: Option<(i64, String)> = sql.query_as()?.fetch_optional(&db.pool).await?;
+        let found: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, name_vi FROM products WHERE status = 'published' AND slug = $1 \
+             AND cooperative_id = $2",
+        )
+        .bind(form.product.trim())
+        .bind(coop)
+        .fetch_optional(&db.pool)
+        .await?;
         Some(found.ok_or_else(|| {
             AppError::Validation(vec![FieldError::new("product", crate::error::FieldCode::Invalid)])
         })?)
@@ -65,27 +71,37 @@ pub async fn submit(
     let mut tx = db.begin_write().await?;
     tx.lock_key(INQUIRY_LOCKS, ip).await?;
     within_hourly_limit(&mut tx, ip, now).await?;
-    let mut sql = Sql::new(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO inquiries (cooperative_id, product_id, company, country, contact_name, email, phone, \
          quantity, quantity_unit, packaging, incoterm, target_date, samples, message, status, ip, created_at, \
-         updated_at) VALUES (",
-    );
-    sql.bind(coop).push(", ").bind(product.as_ref().map(|p| p.0)).push(", ");
-    sql.bind(checked.company.clone()).push(", ").bind(checked.country.clone()).push(", ");
-    sql.bind(checked.contact_name).push(", ").bind(checked.email).push(", ").bind(checked.phone).push(", ");
-    sql.bind(checked.quantity).push(", ").bind(checked.quantity_unit.clone()).push(", ");
-    sql.bind(checked.packaging)
-        .push(", ")
-        .bind(checked.incoterm.to_owned())
-        .push(", ")
-        .bind(checked.target_date)
-        .push(", ");
-    sql.bind(i64::from(checked.samples)).push(", ").bind(checked.message).push(", 'new', ");
-    sql.bind(ip.to_owned()).push(", ").bind(now).push(", ").bind(now).push(") RETURNING id");
-    let id: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
-    let mut sql = Sql::new("INSERT INTO inquiry_events (inquiry_id, to_status, created_at) VALUES (");
-    sql.bind(id).push(", 'new', ").bind(now).push(")");
-    sql.query()?.execute(&mut *tx).await?;
+         updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'new', $15, $16, $17) \
+         RETURNING id",
+    )
+    .bind(coop)
+    .bind(product.as_ref().map(|p| p.0))
+    .bind(&checked.company)
+    .bind(&checked.country)
+    .bind(checked.contact_name)
+    .bind(checked.email)
+    .bind(checked.phone)
+    .bind(checked.quantity)
+    .bind(&checked.quantity_unit)
+    .bind(checked.packaging)
+    .bind(checked.incoterm)
+    .bind(checked.target_date)
+    .bind(i64::from(checked.samples))
+    .bind(checked.message)
+    .bind(ip)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO inquiry_events (inquiry_id, to_status, created_at) VALUES ($1, 'new', $2)")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     hub.publish(Event::InquiryReceived {
         inquiry: InquiryNotice {
@@ -110,9 +126,12 @@ const INQUIRY_LOCKS: i32 = 17;
 /// `Ok` while `ip` has sent fewer than `PER_IP_PER_HOUR` inquiries in the hour before `now`;
 /// otherwise how long until the oldest of them leaves the hour.
 async fn within_hourly_limit(conn: &mut sqlx::AnyConnection, ip: &str, now: i64) -> Result<(), AppError> {
-    let mut sql = Sql::new("SELECT COUNT(*), MIN(created_at) FROM inquiries WHERE ip = ");
-    sql.bind(ip.to_owned()).push(" AND created_at > ").bind(now - 3600);
-    let (recent, oldest): (i64, Option<i64>) = sql.query_as()?.fetch_one(conn).await?;
+    let (recent, oldest): (i64, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM inquiries WHERE ip = $1 AND created_at > $2")
+            .bind(ip)
+            .bind(now - 3600)
+            .fetch_one(conn)
+            .await?;
     if recent >= PER_IP_PER_HOUR {
         return Err(AppError::TooManyAttempts(oldest.map_or(3600, |t| (t + 3600 - now).max(1))));
     }
@@ -121,13 +140,14 @@ async fn within_hourly_limit(conn: &mut sqlx::AnyConnection, ip: &str, now: i64)
 
 /// The `InquiryReceived` event of a stored inquiry (for the relay).
 pub async fn notice_event(db: &Db, id: i64) -> Result<Option<Event>, sqlx::Error> {
-    let mut sql = Sql::new(
-        "SELECT i.id, i.cooperative_id, i.company, i.country, p.name_vi, i.quantity, i.quantity_unit, i.incoterm, \
-         i.created_at FROM inquiries i LEFT JOIN products p ON p.id = i.product_id WHERE i.id = ",
-    );
-    sql.bind(id);
     type Row = (i64, i64, String, String, Option<String>, i64, String, String, i64);
-    let row: Option<Row> = sql.query_as()?.fetch_optional(&db.pool).await?;
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT i.id, i.cooperative_id, i.company, i.country, p.name_vi, i.quantity, i.quantity_unit, i.incoterm, \
+         i.created_at FROM inquiries i LEFT JOIN products p ON p.id = i.product_id WHERE i.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(row.map(|(id, cooperative_id, company, country, product, quantity, quantity_unit, incoterm, at)| {
         Event::InquiryReceived {
             inquiry: InquiryNotice {
@@ -210,10 +230,6 @@ pub async fn lead(db: &Db, scope: Scope, id: i64) -> Result<Lead, AppError> {
     sql.push(" AND i.id = ").bind(id);
     let summary: LeadSummary =
         sql.query_as::<SummaryRow>()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?.into();
-    let mut sql = Sql::new(
-        "SELECT contact_name, email, phone, packaging, target_date, samples, message FROM inquiries WHERE id = ",
-    );
-    sql.bind(id);
     let (contact_name, email, phone, packaging, target_date, samples, message): (
         String,
         String,
@@ -222,14 +238,21 @@ pub async fn lead(db: &Db, scope: Scope, id: i64) -> Result<Lead, AppError> {
         Option<String>,
         i64,
         String,
-    ) = sql.query_as()?.fetch_one(&db.pool).await?;
-    let mut sql = Sql::new(
-        "SELECT e.created_at, u.display_name, e.from_status, e.to_status, e.note FROM inquiry_events e \
-         LEFT JOIN users u ON u.id = e.user_id WHERE e.inquiry_id = ",
-    );
-    sql.bind(id).push(" ORDER BY e.id");
+    ) = sqlx::query_as(
+        "SELECT contact_name, email, phone, packaging, target_date, samples, message FROM inquiries \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&db.pool)
+    .await?;
     type EventRow = (i64, Option<String>, Option<String>, Option<String>, String);
-    let rows: Vec<EventRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "SELECT e.created_at, u.display_name, e.from_status, e.to_status, e.note FROM inquiry_events e \
+         LEFT JOIN users u ON u.id = e.user_id WHERE e.inquiry_id = $1 ORDER BY e.id",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
     let events = rows
         .into_iter()
         .map(|(at, who, from, to, note)| LeadEvent {
@@ -273,32 +296,44 @@ pub async fn transition(
     now: i64,
 ) -> Result<(), AppError> {
     let note = clean_note(note)?;
-    let mut sql = Sql::new("SELECT status FROM inquiries WHERE id = ");
-    sql.bind(id).push(" AND cooperative_id = ").bind(coop);
-    let from: String = sql.query_scalar()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    let from: String =
+        sqlx::query_scalar("SELECT status FROM inquiries WHERE id = $1 AND cooperative_id = $2")
+            .bind(id)
+            .bind(coop)
+            .fetch_optional(&db.pool)
+            .await?
+            .ok_or(AppError::NotFound)?;
     let from = LeadStatus::from_db(&from).ok_or(AppError::Internal)?;
     if !from.can_move(to) {
-        return Err(AppError::Conflict("lead_transition".into()));
+        return Err(AppError::Conflict(crate::error::ConflictCode::LeadTransition));
     }
     let mut tx = db.begin_write().await?;
-    let mut sql = Sql::new("UPDATE inquiries SET status = ");
-    sql.bind(to.as_db().to_owned()).push(", updated_at = ").bind(now).push(" WHERE id = ").bind(id);
-    sql.push(" AND cooperative_id = ").bind(coop).push(" AND status = ").bind(from.as_db().to_owned());
-    if sql.query()?.execute(&mut *tx).await?.rows_affected() != 1 {
-        return Err(AppError::Conflict("lead_transition".into()));
+    let updated = sqlx::query(
+        "UPDATE inquiries SET status = $1, updated_at = $2 \
+         WHERE id = $3 AND cooperative_id = $4 AND status = $5",
+    )
+    .bind(to.as_db())
+    .bind(now)
+    .bind(id)
+    .bind(coop)
+    .bind(from.as_db())
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Err(AppError::Conflict(crate::error::ConflictCode::LeadTransition));
     }
-    let mut sql = Sql::new(
-        "INSERT INTO inquiry_events (inquiry_id, user_id, from_status, to_status, note, created_at) VALUES (",
-    );
-    sql.bind(id)
-        .push(", ")
-        .bind(user_id)
-        .push(", ")
-        .bind(from.as_db().to_owned())
-        .push(", ")
-        .bind(to.as_db().to_owned());
-    sql.push(", ").bind(note).push(", ").bind(now).push(")");
-    sql.query()?.execute(&mut *tx).await?;
+    sqlx::query(
+        "INSERT INTO inquiry_events (inquiry_id, user_id, from_status, to_status, note, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(from.as_db())
+    .bind(to.as_db())
+    .bind(note)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -316,15 +351,21 @@ pub async fn add_note(
     if note.is_empty() {
         return Err(AppError::Validation(vec![FieldError::new("note", crate::error::FieldCode::Required)]));
     }
-    let mut sql = Sql::new("SELECT COUNT(*) FROM inquiries WHERE id = ");
-    sql.bind(id).push(" AND cooperative_id = ").bind(coop);
-    let n: i64 = sql.query_scalar()?.fetch_one(&db.pool).await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inquiries WHERE id = $1 AND cooperative_id = $2")
+        .bind(id)
+        .bind(coop)
+        .fetch_one(&db.pool)
+        .await?;
     if n == 0 {
         return Err(AppError::NotFound);
     }
-    let mut sql = Sql::new("INSERT INTO inquiry_events (inquiry_id, user_id, note, created_at) VALUES (");
-    sql.bind(id).push(", ").bind(user_id).push(", ").bind(note).push(", ").bind(now).push(")");
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query("INSERT INTO inquiry_events (inquiry_id, user_id, note, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(user_id)
+        .bind(note)
+        .bind(now)
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }
 
@@ -444,24 +485,35 @@ pub async fn page(
     draft: Option<&str>,
     now: i64,
 ) -> Result<InquiryPage, AppError> {
-    let mut sql =
-        Sql::new("SELECT id, slug, name_vi, name_en FROM cooperatives WHERE status = 'approved' AND slug = ");
-    sql.bind(booth.to_owned());
-    let (coop, slug, vi, en): (i64, String, String, String) =
-        sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
-    let mut sql = Sql::new(
-        "SELECT slug, name_vi, name_en FROM products WHERE status = 'published' AND cooperative_id = ",
-    );
-    sql.bind(coop).push(" ORDER BY sort_name_vi, id");
-    let rows: Vec<(String, String, String)> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let (coop, slug, vi, en): (i64, String, String, String) = sqlx::query_as(
+        "SELECT id, slug, name_vi, name_en FROM cooperatives WHERE status = 'approved' AND slug = $1",
+    )
+    .bind(booth)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT slug, name_vi, name_en FROM products WHERE status = 'published' AND cooperative_id = $1 \
+         ORDER BY sort_name_vi, id",
+    )
+    .bind(coop)
+    .fetch_all(&db.pool)
+    .await?;
     let products = rows.into_iter().map(|(s, vi, en)| (s, Text::new(vi, en))).collect();
+    /// The send server function's arguments.
+    #[derive(serde::Deserialize)]
+    struct Posted {
+        form: InquiryForm,
+    }
     let saved = match draft {
-        Some(token) => crate::drafts::load(db, <InquiryForm as Draft>::FORM, token, now).await?,
+        Some(token) => crate::drafts::load(db, token, now).await?,
         None => None,
     };
     let (form, errors) = saved
-        .and_then(|body| serde_json::from_str::<(InquiryForm, Vec<FieldError>)>(&body).ok())
+        .and_then(|posted| Some((posted.decode::<Posted>()?.form, posted.field_errors())))
         .filter(|(f, _)| f.booth == slug)
+        // The honeypot is never shown again.
+        .map(|(form, errors)| (InquiryForm { website: String::new(), ..form }, errors))
         .unwrap_or_else(|| {
             (InquiryForm { booth: slug.clone(), product: product.to_owned(), ..Default::default() }, vec![])
         });

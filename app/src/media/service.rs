@@ -8,7 +8,7 @@ use tracing::instrument;
 use super::image::{UploadError, process};
 use super::model::{MAX_PHOTOS, Photo, PhotoMove, media_url};
 use super::store::{MediaStore, PUBLIC_PREFIX};
-use crate::db::{Db, Sql};
+use crate::db::Db;
 use crate::error::{AppError, FieldError};
 
 /// Succeeds when the product exists, is not deleted, and belongs to the cooperative: `NotFound`
@@ -94,25 +94,32 @@ pub async fn add_photo(
         }
         return Err(too_many_photos());
     }
-    let mut sql = Sql::new(
+    let id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO product_photos (product_id, position, small_key, large_key, original_key, width, height, \
-         created_at) VALUES (",
-    );
-    sql.bind(product_id)
-        .push(", (SELECT COALESCE(MAX(position), -1) + 1 FROM product_photos WHERE product_id = ");
-    sql.bind(product_id).push("), ").bind(small_key).push(", ").bind(large_key).push(", ").bind(original_key);
-    sql.push(", ").bind(i64::from(processed.width)).push(", ").bind(i64::from(processed.height)).push(", ");
-    sql.bind(now).push(") RETURNING id");
-    let id = sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await?;
+         created_at) \
+         VALUES ($1, (SELECT COALESCE(MAX(position), -1) + 1 FROM product_photos WHERE product_id = $2), \
+         $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(product_id)
+    .bind(product_id)
+    .bind(small_key)
+    .bind(large_key)
+    .bind(original_key)
+    .bind(i64::from(processed.width))
+    .bind(i64::from(processed.height))
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
     crate::changes::catalogue_changed(db);
     Ok(id)
 }
 
 async fn photo_count(conn: &mut sqlx::AnyConnection, product_id: i64) -> Result<i64, sqlx::Error> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM product_photos WHERE product_id = ");
-    sql.bind(product_id);
-    sql.query_scalar()?.fetch_one(conn).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM product_photos WHERE product_id = $1")
+        .bind(product_id)
+        .fetch_one(conn)
+        .await
 }
 
 fn too_many_photos() -> AppError {
@@ -130,10 +137,13 @@ struct PhotoRow {
 
 /// The product's photos, cover first.
 pub async fn photos(db: &Db, product_id: i64) -> Result<Vec<Photo>, sqlx::Error> {
-    let mut sql =
-        Sql::new("SELECT id, small_key, large_key, width, height FROM product_photos WHERE product_id = ");
-    sql.bind(product_id).push(" ORDER BY position, id");
-    let rows: Vec<PhotoRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let rows: Vec<PhotoRow> = sqlx::query_as(
+        "SELECT id, small_key, large_key, width, height FROM product_photos WHERE product_id = $1 \
+         ORDER BY position, id",
+    )
+    .bind(product_id)
+    .fetch_all(&db.pool)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|r| Photo {
@@ -148,9 +158,11 @@ pub async fn photos(db: &Db, product_id: i64) -> Result<Vec<Photo>, sqlx::Error>
 
 /// The product a photo belongs to, checked against the cooperative.
 async fn owned_photo(db: &Db, coop_id: i64, photo_id: i64) -> Result<i64, AppError> {
-    let mut sql = Sql::new("SELECT product_id FROM product_photos WHERE id = ");
-    sql.bind(photo_id);
-    let product_id: i64 = sql.query_scalar()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    let product_id: i64 = sqlx::query_scalar("SELECT product_id FROM product_photos WHERE id = $1")
+        .bind(photo_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
     check_owned(db, coop_id, product_id).await?;
     Ok(product_id)
 }
@@ -176,13 +188,17 @@ pub async fn move_photo(db: &Db, coop_id: i64, photo_id: i64, to: PhotoMove) -> 
     let mut tx = db.begin_write().await?;
     // Two moves at once would each write the order they read.
     tx.lock_row("SELECT id FROM products WHERE id = ", product_id).await?;
-    let mut sql = Sql::new("SELECT id FROM product_photos WHERE product_id = ");
-    sql.bind(product_id).push(" ORDER BY position, id");
-    let ids: Vec<i64> = sql.query_scalar()?.fetch_all(&mut *tx).await?;
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM product_photos WHERE product_id = $1 ORDER BY position, id")
+            .bind(product_id)
+            .fetch_all(&mut *tx)
+            .await?;
     for (position, id) in reorder(ids, photo_id, to).into_iter().enumerate() {
-        let mut sql = Sql::new("UPDATE product_photos SET position = ");
-        sql.bind(position as i64).push(" WHERE id = ").bind(id);
-        sql.query()?.execute(&mut *tx).await?;
+        sqlx::query("UPDATE product_photos SET position = $1 WHERE id = $2")
+            .bind(position as i64)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     crate::changes::catalogue_changed(db);
@@ -198,12 +214,12 @@ pub async fn delete_photo(db: &Db, store: &MediaStore, coop_id: i64, photo_id: i
         large_key: String,
         original_key: String,
     }
-    let mut sql = Sql::new("SELECT small_key, large_key, original_key FROM product_photos WHERE id = ");
-    sql.bind(photo_id);
-    let keys: Keys = sql.query_as()?.fetch_one(&db.pool).await?;
-    let mut sql = Sql::new("DELETE FROM product_photos WHERE id = ");
-    sql.bind(photo_id);
-    sql.query()?.execute(&db.pool).await?;
+    let keys: Keys =
+        sqlx::query_as("SELECT small_key, large_key, original_key FROM product_photos WHERE id = $1")
+            .bind(photo_id)
+            .fetch_one(&db.pool)
+            .await?;
+    sqlx::query("DELETE FROM product_photos WHERE id = $1").bind(photo_id).execute(&db.pool).await?;
     for key in [keys.small_key, keys.large_key, keys.original_key] {
         store.delete(&key).await.map_err(store_error)?;
     }
@@ -233,12 +249,17 @@ async fn store_rendition(store: &MediaStore, upload: Upload, key: &str, large: b
 pub async fn set_logo(db: &Db, store: &MediaStore, coop_id: i64, upload: Upload) -> Result<(), AppError> {
     let key = format!("{PUBLIC_PREFIX}cooperatives/{coop_id}/{}-logo.webp", random_name());
     store_rendition(store, upload, &key, false).await?;
-    let mut sql = Sql::new("SELECT logo_key FROM cooperatives WHERE id = ");
-    sql.bind(coop_id);
-    let previous: Option<String> = sql.query_scalar()?.fetch_optional(&db.pool).await?.flatten();
-    let mut sql = Sql::new("UPDATE cooperatives SET logo_key = ");
-    sql.bind(key).push(" WHERE id = ").bind(coop_id);
-    sql.query()?.execute(&db.pool).await?;
+    let previous: Option<String> =
+        sqlx::query_scalar::<_, Option<String>>("SELECT logo_key FROM cooperatives WHERE id = $1")
+            .bind(coop_id)
+            .fetch_optional(&db.pool)
+            .await?
+            .flatten();
+    sqlx::query("UPDATE cooperatives SET logo_key = $1 WHERE id = $2")
+        .bind(key)
+        .bind(coop_id)
+        .execute(&db.pool)
+        .await?;
     if let Some(previous) = previous {
         store.delete(&previous).await.map_err(store_error)?;
     }
@@ -248,20 +269,25 @@ pub async fn set_logo(db: &Db, store: &MediaStore, coop_id: i64, upload: Upload)
 
 /// The cooperative's booth banner (its key), if it has one.
 async fn banner_key(db: &Db, coop_id: i64) -> Result<Option<String>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT banner_key FROM booths WHERE cooperative_id = ");
-    sql.bind(coop_id);
-    Ok(sql.query_scalar::<Option<String>>()?.fetch_optional(&db.pool).await?.flatten())
+    Ok(sqlx::query_scalar::<_, Option<String>>("SELECT banner_key FROM booths WHERE cooperative_id = $1")
+        .bind(coop_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .flatten())
 }
 
 /// Sets (`Some`) or removes the booth's banner key, creating the booth's row if needed.
 async fn write_banner_key(db: &Db, coop_id: i64, key: Option<String>, now: i64) -> Result<(), sqlx::Error> {
-    let mut sql = Sql::new("INSERT INTO booths (cooperative_id, banner_key, updated_at) VALUES (");
-    sql.bind(coop_id).push(", ").bind(key).push(", ").bind(now);
-    sql.push(
-        ") ON CONFLICT (cooperative_id) DO UPDATE SET banner_key = excluded.banner_key, \
+    sqlx::query(
+        "INSERT INTO booths (cooperative_id, banner_key, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (cooperative_id) DO UPDATE SET banner_key = excluded.banner_key, \
          updated_at = excluded.updated_at",
-    );
-    sql.query()?.execute(&db.pool).await?;
+    )
+    .bind(coop_id)
+    .bind(key)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
     Ok(())
 }
 

@@ -229,8 +229,8 @@ pub async fn fetch_coop_order(number: String) -> Result<OrderDetail, AppError> {
 pub async fn move_order(number: String, to: String, note: String) -> Result<(), AppError> {
     respond(async {
         let (user_id, scope) = member_scope()?;
-        let to =
-            Status::from_key(to.trim()).ok_or(AppError::Conflict("transition_not_allowed".to_owned()))?;
+        let to = Status::from_key(to.trim())
+            .ok_or(AppError::Conflict(crate::error::ConflictCode::TransitionNotAllowed))?;
         service::transition(&use_db()?, user_id, scope, &number, to, &note, now_unix()).await?;
         redirect_plain_form(&format!("/coop/orders/{number}"));
         Ok(())

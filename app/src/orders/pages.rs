@@ -72,19 +72,6 @@ fn TransferPanel(transfer: TransferDetails, amount_vnd: i64) -> impl IntoView {
     }
 }
 
-/// The sentence for an error whose code is not a field's.
-#[component]
-fn ConflictMessage(code: String) -> impl IntoView {
-    let i18n = use_locale();
-    move || match code.as_str() {
-        "idempotency_key_reused" => td_string!(i18n, orders.errors.key_reused),
-        "transition_not_allowed" => td_string!(i18n, orders.errors.transition),
-        "already_reviewed" => td_string!(i18n, orders.errors.already_reviewed),
-        "prices_changed" => td_string!(i18n, orders.errors.prices_changed),
-        _ => td_string!(i18n, errors.form.conflict),
-    }
-}
-
 /// Why a line cannot be bought, as precisely as the checkout knows it: "you asked for 3, 1
 /// left", or "out of stock" when none are left.
 #[component]
@@ -125,7 +112,7 @@ fn OrderAlert(error: Signal<Option<AppError>>) -> impl IntoView {
         }
         .into_any(),
         Some(AppError::Conflict(code)) => view! {
-            <p class="form-alert" role="alert"><ConflictMessage code /></p>
+            <p class="form-alert" role="alert"><crate::ui::forms::ConflictMessage code /></p>
         }
         .into_any(),
         _ => view! { <FormAlert error /> }.into_any(),
@@ -369,7 +356,7 @@ fn CheckoutForm(data: CheckoutData) -> impl IntoView {
     Effect::new(move |_| {
         if place
             .value()
-            .with(|v| matches!(v, Some(Err(AppError::Conflict(code))) if code == "prices_changed"))
+            .with(|v| matches!(v, Some(Err(AppError::Conflict(code))) if *code == crate::error::ConflictCode::PricesChanged))
         {
             leptos::task::spawn_local(async move {
                 if let Ok(fresh) = fetch_checkout().await {

@@ -392,19 +392,17 @@ async fn insert_rows<T>(
 /// catalogue's demo products must be there.
 #[instrument(skip(db))]
 pub async fn seed_history(db: &Db, now: i64) -> Result<HistoryReport, SeedError> {
-    let products: Vec<DemoProduct> = Sql::new(
+    let products: Vec<DemoProduct> = sqlx::query_as(
         "SELECT id, cooperative_id, slug, name_vi, name_en, price_vnd, stock FROM products \
          WHERE is_demo = 1 AND status = 'published' ORDER BY id",
     )
-    .query_as()?
     .fetch_all(&db.pool)
     .await?;
     if products.is_empty() {
         return Err(SeedError::Inconsistent("seed the catalogue before its order history".into()));
     }
     let exported: Vec<i64> =
-        Sql::new("SELECT id FROM products WHERE is_demo = 1 AND exported_to IS NOT NULL")
-            .query_scalar()?
+        sqlx::query_scalar("SELECT id FROM products WHERE is_demo = 1 AND exported_to IS NOT NULL")
             .fetch_all(&db.pool)
             .await?;
     let exported: Vec<usize> =
@@ -461,11 +459,11 @@ pub async fn seed_history(db: &Db, now: i64) -> Result<HistoryReport, SeedError>
         },
     )
     .await?;
-    let rows: Vec<(i64, String)> =
-        Sql::new("SELECT id, idempotency_key FROM checkouts WHERE idempotency_key LIKE 'demo-history-%'")
-            .query_as()?
-            .fetch_all(&mut *tx)
-            .await?;
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, idempotency_key FROM checkouts WHERE idempotency_key LIKE 'demo-history-%'",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     let checkout_of: HashMap<String, i64> = rows.into_iter().map(|(id, key)| (key, id)).collect();
     let numbered: Vec<(String, i64, &PlannedOrder)> = keyed
         .iter()
@@ -500,7 +498,7 @@ pub async fn seed_history(db: &Db, now: i64) -> Result<HistoryReport, SeedError>
     )
     .await?;
     let rows: Vec<(i64, String)> =
-        Sql::new("SELECT id, number FROM orders WHERE is_demo = 1").query_as()?.fetch_all(&mut *tx).await?;
+        sqlx::query_as("SELECT id, number FROM orders WHERE is_demo = 1").fetch_all(&mut *tx).await?;
     let by_number: HashMap<String, i64> = rows.into_iter().map(|(id, n)| (n, id)).collect();
     let order_id: Vec<i64> = numbered
         .iter()
@@ -526,6 +524,8 @@ pub async fn seed_history(db: &Db, now: i64) -> Result<HistoryReport, SeedError>
         },
     )
     .await?;
+    // The dashboard's daily figures, counted once for the whole history.
+    crate::orders::service::recount_days(&mut tx).await?;
 
     // The timeline: checkout by the buyer, then each move, by the cooperative (or the buyer,
     // who cancels).
@@ -604,9 +604,12 @@ pub async fn seed_history(db: &Db, now: i64) -> Result<HistoryReport, SeedError>
         totals.1 += r.rating;
     }
     for (product, (count, sum)) in ratings {
-        let mut sql = Sql::new("UPDATE products SET rating_count = rating_count + ");
-        sql.bind(count).push(", rating_sum = rating_sum + ").bind(sum).push(" WHERE id = ").bind(product);
-        sql.query()?.execute(&mut *tx).await?;
+        sqlx::query("UPDATE products SET rating_count = rating_count + $1, rating_sum = rating_sum + $2 WHERE id = $3")
+            .bind(count)
+            .bind(sum)
+            .bind(product)
+            .execute(&mut *tx)
+            .await?;
     }
 
     insert_rows(
@@ -633,10 +636,8 @@ pub async fn seed_history(db: &Db, now: i64) -> Result<HistoryReport, SeedError>
         },
     )
     .await?;
-    let rows: Vec<(i64, i64)> = Sql::new("SELECT id, created_at FROM inquiries WHERE is_demo = 1")
-        .query_as()?
-        .fetch_all(&mut *tx)
-        .await?;
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, created_at FROM inquiries WHERE is_demo = 1").fetch_all(&mut *tx).await?;
     let mut inquiry_events: Vec<(i64, Option<LeadStatus>, LeadStatus, i64)> = Vec::new();
     for q in &inquiries {
         let Some(&(id, _)) = rows.iter().find(|r| r.1 == q.created_at) else { continue };

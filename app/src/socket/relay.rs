@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgListener;
 use tokio::sync::mpsc;
 
-use crate::db::{Db, Sql};
+use crate::db::Db;
 use crate::live::hub::{Hub, PRESENCE_REFRESH, Relay};
 use crate::live::model::Event;
 use crate::live::model::FeedKind;
@@ -108,12 +108,12 @@ pub async fn start(db: Db, url: &str, hub: Hub) -> Result<(), sqlx::Error> {
                     continue;
                 }
             };
-            let mut sql = Sql::new("SELECT pg_notify(");
-            sql.bind(CHANNEL.to_owned()).push(", ").bind(payload).push(")");
-            let sent = match sql.query() {
-                Ok(q) => q.execute(&sender_db.pool).await.map(|_| ()),
-                Err(e) => Err(e),
-            };
+            let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(payload)
+                .execute(&sender_db.pool)
+                .await
+                .map(|_| ());
             if let Err(e) = sent {
                 tracing::warn!(error = %e, "could not notify the other instances");
             }

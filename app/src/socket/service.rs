@@ -2,7 +2,7 @@
 //! `authorize`, with the session looked up again each time (a session that ended since the
 //! connection opened no longer counts).
 use crate::accounts::model::Viewer;
-use crate::db::{Db, Sql};
+use crate::db::Db;
 use crate::live::model::{Refusal, Topic};
 
 /// The other end of a connection, as learned from the upgrade request's cookies.
@@ -53,24 +53,22 @@ pub async fn authorize(db: &Db, peer: &Peer, topic: Topic) -> Result<Grant, Refu
             if open { Ok(Grant::public(vec![topic])) } else { Err(Refusal::NotFound) }
         }
         Topic::Fair(fair) => {
-            let mut sql = Sql::new("SELECT id FROM fairs WHERE id = ");
-            sql.bind(fair);
-            let found: Option<i64> = sql
-                .query_scalar()
-                .map_err(unavailable)?
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM fairs WHERE id = $1")
+                .bind(fair)
                 .fetch_optional(&db.pool)
                 .await
                 .map_err(unavailable)?;
             if found.is_none() {
                 return Err(Refusal::NotFound);
             }
-            let mut sql = Sql::new(
+            let booths: Vec<i64> = sqlx::query_scalar(
                 "SELECT fb.cooperative_id FROM fair_booths fb JOIN cooperatives c ON c.id = fb.cooperative_id \
-                 WHERE c.status = 'approved' AND fb.fair_id = ",
-            );
-            sql.bind(fair);
-            let booths: Vec<i64> =
-                sql.query_scalar().map_err(unavailable)?.fetch_all(&db.pool).await.map_err(unavailable)?;
+                 WHERE c.status = 'approved' AND fb.fair_id = $1",
+            )
+            .bind(fair)
+            .fetch_all(&db.pool)
+            .await
+            .map_err(unavailable)?;
             Ok(Grant::public(std::iter::once(topic).chain(booths.into_iter().map(Topic::Booth)).collect()))
         }
         Topic::Coop(coop) => {

@@ -6,7 +6,7 @@ use tracing::instrument;
 use super::model::*;
 use crate::certificates::model::Council;
 use crate::certificates::model::certificate_state;
-use crate::db::{Db, Sql};
+use crate::db::Db;
 use crate::error::{AppError, FieldError};
 use crate::lang::Text;
 use crate::media::service::check_owned;
@@ -20,9 +20,10 @@ fn new_code() -> String {
 }
 
 async fn stored_code(db: &Db, product_id: i64) -> Result<Option<Option<String>>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT trace_code FROM products WHERE id = ");
-    sql.bind(product_id);
-    sql.query_scalar::<Option<String>>()?.fetch_optional(&db.pool).await
+    sqlx::query_scalar::<_, Option<String>>("SELECT trace_code FROM products WHERE id = $1")
+        .bind(product_id)
+        .fetch_optional(&db.pool)
+        .await
 }
 
 /// The product's trace code, given out on first use; `None` when there is no such product.
@@ -37,9 +38,10 @@ pub async fn assign_trace_code(db: &Db, product_id: i64) -> Result<Option<String
             Some(Some(code)) => return Ok(Some(code)),
             Some(None) => {}
         }
-        let mut sql = Sql::new("UPDATE products SET trace_code = ");
-        sql.bind(new_code()).push(" WHERE trace_code IS NULL AND id = ").bind(product_id);
-        match sql.query()?.execute(&db.pool).await {
+        let update = sqlx::query("UPDATE products SET trace_code = $1 WHERE trace_code IS NULL AND id = $2")
+            .bind(new_code())
+            .bind(product_id);
+        match update.execute(&db.pool).await {
             Ok(_) => {}
             // Another product holds that code: draw again (a few times; 2^40 codes make even
             // one collision rare).
@@ -92,18 +94,22 @@ impl From<BatchRow> for Batch {
 
 /// The product's batches, newest first (by production date, then the latest entered).
 async fn batches(db: &Db, product_id: i64, limit: i64) -> Result<Vec<Batch>, sqlx::Error> {
-    let mut sql = Sql::new(
-        "SELECT id, batch_code, produced_on, notes_vi, notes_en FROM product_batches WHERE product_id = ",
-    );
-    sql.bind(product_id).push(" ORDER BY produced_on DESC, id DESC LIMIT ").bind(limit);
-    let rows: Vec<BatchRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let rows: Vec<BatchRow> = sqlx::query_as(
+        "SELECT id, batch_code, produced_on, notes_vi, notes_en FROM product_batches WHERE product_id = $1 \
+         ORDER BY produced_on DESC, id DESC LIMIT $2",
+    )
+    .bind(product_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
 async fn batch_count(db: &Db, product_id: i64) -> Result<i64, sqlx::Error> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM product_batches WHERE product_id = ");
-    sql.bind(product_id);
-    sql.query_scalar()?.fetch_one(&db.pool).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM product_batches WHERE product_id = $1")
+        .bind(product_id)
+        .fetch_one(&db.pool)
+        .await
 }
 
 /// The public record of the product with trace code `code`, as it stands on `today`
@@ -114,15 +120,17 @@ pub async fn record(db: &Db, code: &str, today: &str) -> Result<TraceRecord, App
     if !plausible_code(code) {
         return Err(AppError::NotFound);
     }
-    let mut sql = Sql::new(
+    let row: RecordRow = sqlx::query_as(
         "SELECT p.id AS product_id, p.slug, p.name_vi, p.name_en, p.is_demo, c.slug AS coop_slug, \
          c.name_vi AS coop_vi, c.name_en AS coop_en, c.commune, d.name_vi AS district_vi, \
          d.name_en AS district_en FROM products p JOIN cooperatives c ON c.id = p.cooperative_id \
          LEFT JOIN districts d ON d.id = c.district_id \
-         WHERE p.status = 'published' AND c.status = 'approved' AND p.trace_code = ",
-    );
-    sql.bind(code.to_owned());
-    let row: RecordRow = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+         WHERE p.status = 'published' AND c.status = 'approved' AND p.trace_code = $1",
+    )
+    .bind(code)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
     let certificate = crate::certificates::service::latest_certificate(db, row.product_id).await?.map(|c| {
         TraceCertificate {
             state: certificate_state(&c.expires_on, today, days_between(today, &c.expires_on)),
@@ -158,12 +166,13 @@ pub async fn code_is_public(db: &Db, code: &str) -> Result<bool, sqlx::Error> {
     if !plausible_code(code) {
         return Ok(false);
     }
-    let mut sql = Sql::new(
+    let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM products p JOIN cooperatives c ON c.id = p.cooperative_id \
-         WHERE p.status = 'published' AND c.status = 'approved' AND p.trace_code = ",
-    );
-    sql.bind(code.to_owned());
-    let n: i64 = sql.query_scalar()?.fetch_one(&db.pool).await?;
+         WHERE p.status = 'published' AND c.status = 'approved' AND p.trace_code = $1",
+    )
+    .bind(code)
+    .fetch_one(&db.pool)
+    .await?;
     Ok(n > 0)
 }
 
@@ -204,30 +213,40 @@ pub async fn add_batch(
     // (or share a code) together.
     let mut tx = db.begin_write().await?;
     tx.lock_row("SELECT id FROM products WHERE id = ", product_id).await?;
-    let mut sql = Sql::new("SELECT COUNT(*) FROM product_batches WHERE product_id = ");
-    sql.bind(product_id);
-    if sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await? >= MAX_BATCHES {
+    let count = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM product_batches WHERE product_id = $1")
+        .bind(product_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if count >= MAX_BATCHES {
         return Err(AppError::Validation(vec![FieldError::new(
             "batch_code",
             crate::error::FieldCode::TooMany,
         )]));
     }
-    let mut sql = Sql::new("SELECT COUNT(*) FROM product_batches WHERE product_id = ");
-    sql.bind(product_id).push(" AND batch_code = ").bind(batch.batch_code.clone());
-    let same: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+    let same: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM product_batches WHERE product_id = $1 AND batch_code = $2")
+            .bind(product_id)
+            .bind(&batch.batch_code)
+            .fetch_one(&mut *tx)
+            .await?;
     if same > 0 {
         return Err(AppError::Validation(vec![FieldError::new(
             "batch_code",
             crate::error::FieldCode::BatchCodeTaken,
         )]));
     }
-    let mut sql = Sql::new(
+    let id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO product_batches (product_id, batch_code, produced_on, notes_vi, notes_en, created_at) \
-         VALUES (",
-    );
-    sql.bind(product_id).push(", ").bind(batch.batch_code).push(", ").bind(batch.produced_on).push(", ");
-    sql.bind(batch.notes_vi).push(", ").bind(batch.notes_en).push(", ").bind(now).push(") RETURNING id");
-    let id = sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await?;
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(product_id)
+    .bind(batch.batch_code)
+    .bind(batch.produced_on)
+    .bind(batch.notes_vi)
+    .bind(batch.notes_en)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -235,13 +254,17 @@ pub async fn add_batch(
 /// Deletes a batch; it must belong to one of the cooperative's products.
 #[instrument(skip(db))]
 pub async fn delete_batch(db: &Db, coop_id: i64, batch_id: i64) -> Result<(), AppError> {
-    let mut sql = Sql::new("SELECT product_id FROM product_batches WHERE id = ");
-    sql.bind(batch_id);
-    let product_id: i64 = sql.query_scalar()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    let product_id: i64 = sqlx::query_scalar("SELECT product_id FROM product_batches WHERE id = $1")
+        .bind(batch_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
     check_owned(db, coop_id, product_id).await?;
-    let mut sql = Sql::new("DELETE FROM product_batches WHERE id = ");
-    sql.bind(batch_id).push(" AND product_id = ").bind(product_id);
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query("DELETE FROM product_batches WHERE id = $1 AND product_id = $2")
+        .bind(batch_id)
+        .bind(product_id)
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }
 
@@ -257,13 +280,15 @@ pub async fn booth_card(db: &Db, slug: &str) -> Result<BoothCard, AppError> {
         district_vi: Option<String>,
         district_en: Option<String>,
     }
-    let mut sql = Sql::new(
+    let r: Row = sqlx::query_as(
         "SELECT c.slug, c.name_vi, c.name_en, c.logo_key, d.name_vi AS district_vi, d.name_en AS district_en \
          FROM cooperatives c LEFT JOIN districts d ON d.id = c.district_id \
-         WHERE c.status = 'approved' AND c.slug = ",
-    );
-    sql.bind(slug.to_owned());
-    let r: Row = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+         WHERE c.status = 'approved' AND c.slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
     Ok(BoothCard {
         slug: r.slug,
         name: Text::new(r.name_vi, r.name_en),

@@ -3,7 +3,7 @@
 //! a failed submission never re-renders them.
 use leptos::prelude::*;
 
-use crate::error::{AppError, FieldCode};
+use crate::error::{AppError, ConflictCode, FieldCode};
 use crate::i18n::{td, td_string};
 use crate::lang::use_locale;
 
@@ -157,6 +157,8 @@ pub fn TextField(
         Some(prefix) => format!("{prefix}[{field}]"),
         None => field.to_owned(),
     };
+    // A refused plain form's value comes back first (`Refill`); passwords are never kept.
+    let value = refilled(&name).or(value);
     let id = format!("field-{}", prefix.map_or(String::new(), |p| format!("{p}-"))) + field;
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
@@ -230,6 +232,90 @@ pub fn TextField(
     .into_any()
 }
 
+/// The sentence for a refusal's code, in the user's language. Every code is matched (no
+/// catch-all): a new code without its sentence does not compile.
+#[component]
+pub fn ConflictMessage(code: ConflictCode) -> impl IntoView {
+    let i18n = use_locale();
+    move || match code {
+        ConflictCode::AlreadyHidden => td_string!(i18n, errors.conflict.already_hidden),
+        ConflictCode::AlreadyReviewed => td_string!(i18n, errors.conflict.already_reviewed),
+        ConflictCode::ApplicationDecided => td_string!(i18n, errors.conflict.application_decided),
+        ConflictCode::CooperativeStatusChanged => {
+            td_string!(i18n, errors.conflict.cooperative_status_changed)
+        }
+        ConflictCode::FairChanged => td_string!(i18n, errors.conflict.fair_changed),
+        ConflictCode::FairNotRunning => td_string!(i18n, errors.conflict.fair_not_running),
+        ConflictCode::FairNotUpcoming => td_string!(i18n, errors.conflict.fair_not_upcoming),
+        ConflictCode::HiddenByDepartment => td_string!(i18n, errors.conflict.hidden_by_department),
+        ConflictCode::IdempotencyKeyReused => td_string!(i18n, errors.conflict.idempotency_key_reused),
+        ConflictCode::LeadTransition => td_string!(i18n, errors.conflict.lead_transition),
+        ConflictCode::MembershipFromCooperative => {
+            td_string!(i18n, errors.conflict.membership_from_cooperative)
+        }
+        ConflictCode::NotHidden => td_string!(i18n, errors.conflict.not_hidden),
+        ConflictCode::NotYourself => td_string!(i18n, errors.conflict.not_yourself),
+        ConflictCode::PricesChanged => td_string!(i18n, errors.conflict.prices_changed),
+        ConflictCode::TransitionNotAllowed => td_string!(i18n, errors.conflict.transition_not_allowed),
+    }
+}
+
+/// Why a plain `<form>` on this page (a list's row actions) was refused: Leptos brings the
+/// refusal back in the address (`__path`, `__err`) and the router puts it in the page's context.
+/// Forms built on a `ServerAction` show theirs themselves. Nothing when nothing was refused.
+#[component]
+pub fn Refusal() -> impl IntoView {
+    use leptos::server::ServerActionError;
+    use leptos::server_fn::error::ServerFnUrlError;
+    let i18n = use_locale();
+    let refused =
+        use_context::<ServerActionError>().map(|e| ServerFnUrlError::<AppError>::decode_err(e.err()));
+    refused.map(|error| {
+        let text = match error {
+            AppError::Conflict(code) => view! { <ConflictMessage code /> }.into_any(),
+            AppError::Validation(fields) if !fields.is_empty() => {
+                let code = fields[0].code;
+                view! { <FieldMessage code /> }.into_any()
+            }
+            other => error_sentence(i18n, other).into_any(),
+        };
+        view! { <p class="alert alert--error" role="alert" data-testid="refusal">{text}</p> }
+    })
+}
+
+/// What a refused form kept when the page is shown again (`drafts`): the posted fields, which
+/// the server puts in the page's context; fields find their value here by name. Only on the
+/// server (and only for a page asked for with `?draft=`): the browser's inputs already hold it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refill(pub std::sync::Arc<Vec<(String, String)>>);
+
+impl Refill {
+    /// The value posted for `name`.
+    pub fn value(&self, name: &str) -> Option<String> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    }
+}
+
+/// The value a refused form had posted for the field `name`, when the page shows it again.
+pub fn refilled(name: &str) -> Option<String> {
+    use_context::<Refill>().and_then(|refill| refill.value(name))
+}
+
+/// The sentence for an error as a whole (a refusal's own sentence is `ConflictMessage`).
+fn error_sentence(i18n: crate::i18n::Locale, error: AppError) -> String {
+    match error {
+        AppError::Validation(_) => td_string!(i18n, errors.form.validation).to_string(),
+        AppError::TooManyAttempts(secs) => td_string!(i18n, errors.form.too_many, n = secs).to_string(),
+        AppError::Busy(secs) => td_string!(i18n, errors.form.busy, n = secs).to_string(),
+        AppError::Unauthorized => td_string!(i18n, errors.form.unauthorized).to_string(),
+        AppError::Forbidden => td_string!(i18n, errors.form.forbidden).to_string(),
+        AppError::NotFound => td_string!(i18n, errors.form.not_found).to_string(),
+        AppError::Conflict(_) => td_string!(i18n, errors.form.conflict).to_string(),
+        AppError::OutOfStock(_) => td_string!(i18n, errors.form.out_of_stock).to_string(),
+        AppError::Internal | AppError::Transport(_) => td_string!(i18n, errors.form.internal).to_string(),
+    }
+}
+
 /// The alert above a form: what went wrong with the submission as a whole.
 #[component]
 pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {
@@ -237,25 +323,22 @@ pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {
     move || {
         error.get().map(|e| {
             let text = match e {
-                AppError::Validation(_) => td_string!(i18n, errors.form.validation).to_string(),
-                AppError::TooManyAttempts(secs) => {
-                    td_string!(i18n, errors.form.too_many, n = secs).to_string()
+                AppError::Conflict(code) => {
+                    return view! {
+                        <p class="form-alert" role="alert">
+                            <ConflictMessage code />
+                        </p>
+                    }
+                    .into_any();
                 }
-                AppError::Busy(secs) => td_string!(i18n, errors.form.busy, n = secs).to_string(),
-                AppError::Unauthorized => td_string!(i18n, errors.form.unauthorized).to_string(),
-                AppError::Forbidden => td_string!(i18n, errors.form.forbidden).to_string(),
-                AppError::NotFound => td_string!(i18n, errors.form.not_found).to_string(),
-                AppError::Conflict(_) => td_string!(i18n, errors.form.conflict).to_string(),
-                AppError::OutOfStock(_) => td_string!(i18n, errors.form.out_of_stock).to_string(),
-                AppError::Internal | AppError::Transport(_) => {
-                    td_string!(i18n, errors.form.internal).to_string()
-                }
+                other => error_sentence(i18n, other),
             };
             view! {
                 <p class="form-alert" role="alert">
                     {text}
                 </p>
             }
+            .into_any()
         })
     }
 }
@@ -273,25 +356,4 @@ where
             {move || value.with(|v| matches!(v, Some(Ok(_)))).then_some(td!(i18n, errors.form.saved))}
         </p>
     }
-}
-
-/// The one way a refused plain form (sent without JavaScript) comes back: what was typed is kept
-/// as a draft and the browser goes back to `page` with `?draft=<token>`, at the form's `#anchor`,
-/// where the page fills every field in again and says why beside each. When the draft cannot be
-/// kept (the address has too many), it goes back to the empty form.
-#[cfg(feature = "ssr")]
-pub async fn back_to_form<F: crate::drafts::Draft>(
-    db: &crate::db::Db,
-    form: &F,
-    errors: &[crate::error::FieldError],
-    ip: &str,
-    page: &str,
-    anchor: &str,
-) -> Result<(), AppError> {
-    let target = match crate::drafts::save(db, form, errors, ip, crate::clock::now_unix()).await? {
-        Some(token) => format!("{page}?draft={token}#{anchor}"),
-        None => format!("{page}#{anchor}"),
-    };
-    leptos_axum::redirect(super::next::safe_next(&target));
-    Ok(())
 }

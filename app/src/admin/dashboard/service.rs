@@ -416,7 +416,7 @@ pub async fn dashboard(
 /// The districts and product groups, for the filter's selects.
 pub async fn choices(db: &Db) -> Result<(Vec<Choice>, Vec<Choice>), sqlx::Error> {
     let read = |table: &'static str| async move {
-        let rows: Vec<(String, String, String)> = Sql::new(table).query_as()?.fetch_all(&db.pool).await?;
+        let rows: Vec<(String, String, String)> = sqlx::query_as(table).fetch_all(&db.pool).await?;
         Ok::<_, sqlx::Error>(
             rows.into_iter().map(|(value, vi, en)| Choice { value, label: Text::new(vi, en) }).collect(),
         )

@@ -67,23 +67,10 @@ pub fn EditFairPage() -> impl IntoView {
     }
 }
 
-/// A refusal brought back by a plain form (`?error=<code>`).
-#[component]
-fn FairRefusal(code: String) -> impl IntoView {
-    let i18n = use_locale();
-    let text = match code.as_str() {
-        "fair_not_upcoming" => td_string!(i18n, fairs.admin.not_upcoming),
-        "fair_not_running" => td_string!(i18n, fairs.admin.not_running),
-        _ => td_string!(i18n, fairs.admin.refused),
-    };
-    view! { <p class="alert alert--error" role="alert" data-testid="refusal">{text}</p> }
-}
-
 /// `/admin/fairs`: every fair with its phase and booths, to edit, open now or close now.
 #[component]
 pub fn AdminFairsPage() -> impl IntoView {
     let i18n = use_locale();
-    let error = use_query_map().with_untracked(|q| q.get("error"));
     view! {
         <Title text=td_string!(i18n, fairs.admin.title).to_string() />
         <Meta name="robots" content="noindex" />
@@ -96,7 +83,7 @@ pub fn AdminFairsPage() -> impl IntoView {
                         <a class="button" href="/admin/fairs/new">{td!(i18n, fairs.fair.create)}</a>
                     </div>
                     <p class="lead">{td!(i18n, fairs.admin.lead)}</p>
-                    {error.clone().map(|code| view! { <FairRefusal code /> })}
+                    <crate::ui::forms::Refusal />
                     <Loaded resource=fairs view={|fairs: Vec<FairSummary>| view! { <AdminFairTable fairs /> }} />
                 </section>
             }

@@ -18,13 +18,18 @@ async fn cart_id(db: &Db, owner: &CartOwner) -> Result<Option<i64>, sqlx::Error>
 }
 
 async fn ensure_cart(db: &Db, owner: &CartOwner, now: i64) -> Result<i64, sqlx::Error> {
-    let mut sql = Sql::new("INSERT INTO carts (user_id, token_hash, updated_at) VALUES (");
-    match owner {
-        CartOwner::User(id) => sql.bind(Some(*id)).push(", ").bind(None::<String>),
-        CartOwner::Anonymous(hash) => sql.bind(None::<i64>).push(", ").bind(Some(hash.clone())),
+    let (user_id, token_hash) = match owner {
+        CartOwner::User(id) => (Some(*id), None::<String>),
+        CartOwner::Anonymous(hash) => (None::<i64>, Some(hash.clone())),
     };
-    sql.push(", ").bind(now).push(") ON CONFLICT DO NOTHING");
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query(
+        "INSERT INTO carts (user_id, token_hash, updated_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
     cart_id(db, owner).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
@@ -35,19 +40,18 @@ struct Purchasable {
 }
 
 async fn purchasable(db: &Db, product_id: i64) -> Result<Option<Purchasable>, sqlx::Error> {
-    let mut sql = Sql::new(
+    sqlx::query_as(
         "SELECT p.price_vnd, p.stock FROM products p JOIN cooperatives c ON c.id = p.cooperative_id \
-         WHERE p.status = 'published' AND c.status = 'approved' AND p.id = ",
-    );
-    sql.bind(product_id);
-    sql.query_as()?.fetch_optional(&db.pool).await
+         WHERE p.status = 'published' AND c.status = 'approved' AND p.id = $1",
+    )
+    .bind(product_id)
+    .fetch_optional(&db.pool)
+    .await
 }
 
 /// The id of the product with this slug.
 pub async fn product_id(db: &Db, slug: &str) -> Result<Option<i64>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT id FROM products WHERE slug = ");
-    sql.bind(slug.to_owned());
-    sql.query_scalar()?.fetch_optional(&db.pool).await
+    sqlx::query_scalar("SELECT id FROM products WHERE slug = $1").bind(slug).fetch_optional(&db.pool).await
 }
 
 /// `add_to_cart` for the product named by its slug (the add-to-cart form posts the slug).
@@ -83,13 +87,18 @@ pub async fn add_to_cart(
     // Read under the cart's lock, so that lines added at once cannot pass `MAX_LINES` together.
     let mut tx = db.begin_write().await?;
     tx.lock_row("SELECT id FROM carts WHERE id = ", cart).await?;
-    let mut sql = Sql::new("SELECT quantity FROM cart_lines WHERE cart_id = ");
-    sql.bind(cart).push(" AND product_id = ").bind(product_id);
-    let existing: Option<i64> = sql.query_scalar()?.fetch_optional(&mut *tx).await?;
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT quantity FROM cart_lines WHERE cart_id = $1 AND product_id = $2")
+            .bind(cart)
+            .bind(product_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     if existing.is_none() {
-        let mut sql = Sql::new("SELECT COUNT(*) FROM cart_lines WHERE cart_id = ");
-        sql.bind(cart);
-        if sql.query_scalar::<i64>()?.fetch_one(&mut *tx).await? >= MAX_LINES as i64 {
+        let count = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cart_lines WHERE cart_id = $1")
+            .bind(cart)
+            .fetch_one(&mut *tx)
+            .await?;
+        if count >= MAX_LINES as i64 {
             return Err(quantity_error(crate::error::FieldCode::CartFull));
         }
     }
@@ -97,14 +106,18 @@ pub async fn add_to_cart(
     if total > product.stock || total > MAX_QUANTITY {
         return Err(quantity_error(crate::error::FieldCode::StockShort));
     }
-    let mut sql =
-        Sql::new("INSERT INTO cart_lines (cart_id, product_id, quantity, seen_price_vnd, added_at) VALUES (");
-    sql.bind(cart).push(", ").bind(product_id).push(", ").bind(quantity).push(", ");
-    sql.bind(product.price_vnd).push(", ").bind(now);
-    sql.push(
-        ") ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cart_lines.quantity + excluded.quantity",
-    );
-    sql.query()?.execute(&mut *tx).await?;
+    sqlx::query(
+        "INSERT INTO cart_lines (cart_id, product_id, quantity, seen_price_vnd, added_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cart_lines.quantity + excluded.quantity",
+    )
+    .bind(cart)
+    .bind(product_id)
+    .bind(quantity)
+    .bind(product.price_vnd)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     touch(db, cart, now).await?;
     Ok(())
@@ -128,14 +141,20 @@ pub async fn set_quantity(
         return if quantity == 0 { Ok(()) } else { Err(AppError::NotFound) };
     };
     if quantity == 0 {
-        let mut sql = Sql::new("DELETE FROM cart_lines WHERE cart_id = ");
-        sql.bind(cart).push(" AND product_id = ").bind(product_id);
-        sql.query()?.execute(&db.pool).await?;
+        sqlx::query("DELETE FROM cart_lines WHERE cart_id = $1 AND product_id = $2")
+            .bind(cart)
+            .bind(product_id)
+            .execute(&db.pool)
+            .await?;
         return Ok(());
     }
-    let mut sql = Sql::new("SELECT quantity FROM cart_lines WHERE cart_id = ");
-    sql.bind(cart).push(" AND product_id = ").bind(product_id);
-    let current: i64 = sql.query_scalar()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    let current: i64 =
+        sqlx::query_scalar("SELECT quantity FROM cart_lines WHERE cart_id = $1 AND product_id = $2")
+            .bind(cart)
+            .bind(product_id)
+            .fetch_optional(&db.pool)
+            .await?
+            .ok_or(AppError::NotFound)?;
     if quantity > current {
         let stock = purchasable(db, product_id).await?.map_or(0, |p| p.stock);
         if quantity > stock {
@@ -143,18 +162,28 @@ pub async fn set_quantity(
         }
     }
     // Changing the line is looking at it: its price, as now, is the one later changes show against.
-    let mut sql = Sql::new("UPDATE cart_lines SET quantity = ");
-    sql.bind(quantity).push(", seen_price_vnd = (SELECT p.price_vnd FROM products p WHERE p.id = ");
-    sql.bind(product_id).push(") WHERE cart_id = ").bind(cart).push(" AND product_id = ").bind(product_id);
-    sql.query()?.execute(&db.pool).await?;
+    sqlx::query(
+        "UPDATE cart_lines SET quantity = $1, \
+         seen_price_vnd = (SELECT p.price_vnd FROM products p WHERE p.id = $2) \
+         WHERE cart_id = $3 AND product_id = $4",
+    )
+    .bind(quantity)
+    .bind(product_id)
+    .bind(cart)
+    .bind(product_id)
+    .execute(&db.pool)
+    .await?;
     touch(db, cart, now).await?;
     Ok(())
 }
 
 async fn touch(db: &Db, cart: i64, now: i64) -> Result<(), sqlx::Error> {
-    let mut sql = Sql::new("UPDATE carts SET updated_at = ");
-    sql.bind(now).push(" WHERE id = ").bind(cart);
-    sql.query()?.execute(&db.pool).await.map(|_| ())
+    sqlx::query("UPDATE carts SET updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(cart)
+        .execute(&db.pool)
+        .await
+        .map(|_| ())
 }
 
 #[derive(sqlx::FromRow)]
@@ -183,17 +212,19 @@ struct CartRow {
 /// shown, see `place`).
 pub async fn cart(db: &Db, owner: &CartOwner) -> Result<Cart, AppError> {
     let Some(cart) = cart_id(db, owner).await? else { return Ok(Cart::default()) };
-    let mut sql = Sql::new(
+    let rows: Vec<CartRow> = sqlx::query_as(
         "SELECT l.product_id, l.quantity, l.seen_price_vnd, p.slug, p.name_vi, p.name_en, p.unit_vi, \
          p.unit_en, (SELECT ph.small_key FROM product_photos ph WHERE ph.product_id = p.id \
          ORDER BY ph.position, ph.id LIMIT 1) AS photo_key, p.price_vnd, p.stock, \
          CASE WHEN p.status = 'published' AND c.status = 'approved' THEN 1 ELSE 0 END AS available, \
          c.id AS coop_id, c.slug AS coop_slug, c.name_vi AS coop_vi, c.name_en AS coop_en \
          FROM cart_lines l JOIN products p ON p.id = l.product_id \
-         JOIN cooperatives c ON c.id = p.cooperative_id WHERE l.cart_id = ",
-    );
-    sql.bind(cart).push(" ORDER BY c.name_vi, c.id, l.added_at, l.product_id");
-    let rows: Vec<CartRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+         JOIN cooperatives c ON c.id = p.cooperative_id WHERE l.cart_id = $1 \
+         ORDER BY c.name_vi, c.id, l.added_at, l.product_id",
+    )
+    .bind(cart)
+    .fetch_all(&db.pool)
+    .await?;
     let mut result = Cart::default();
     for r in rows {
         let line = CartLine {
@@ -234,10 +265,10 @@ pub async fn cart(db: &Db, owner: &CartOwner) -> Result<Cart, AppError> {
 /// How many items the cart holds, for the header.
 pub async fn cart_count(db: &Db, owner: &CartOwner) -> Result<i64, sqlx::Error> {
     let Some(cart) = cart_id(db, owner).await? else { return Ok(0) };
-    let mut sql =
-        Sql::new("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM cart_lines WHERE cart_id = ");
-    sql.bind(cart);
-    sql.query_scalar()?.fetch_one(&db.pool).await
+    sqlx::query_scalar("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM cart_lines WHERE cart_id = $1")
+        .bind(cart)
+        .fetch_one(&db.pool)
+        .await
 }
 
 /// At login, the anonymous cart joins the account's: quantities of a product in both add up
@@ -260,17 +291,21 @@ pub async fn merge_into_account(db: &Db, token_hash: &str, user_id: i64, now: i6
     // (the anonymous cart's newest lines beyond them stay out).
     let mut tx = db.begin_write().await?;
     tx.lock_row("SELECT id FROM carts WHERE id = ", into).await?;
-    let mut sql = Sql::new(
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT l.product_id, l.quantity, l.seen_price_vnd, l.added_at, p.stock, \
-         COALESCE((SELECT m.quantity FROM cart_lines m WHERE m.product_id = l.product_id AND m.cart_id = ",
-    );
-    sql.bind(into)
-        .push("), 0) AS already FROM cart_lines l JOIN products p ON p.id = l.product_id WHERE l.cart_id = ");
-    sql.bind(from).push(" ORDER BY l.added_at, l.product_id");
-    let rows: Vec<Row> = sql.query_as()?.fetch_all(&mut *tx).await?;
-    let mut sql = Sql::new("SELECT COUNT(*) FROM cart_lines WHERE cart_id = ");
-    sql.bind(into);
-    let mut lines: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+         COALESCE((SELECT m.quantity FROM cart_lines m \
+         WHERE m.product_id = l.product_id AND m.cart_id = $1), 0) AS already \
+         FROM cart_lines l JOIN products p ON p.id = l.product_id WHERE l.cart_id = $2 \
+         ORDER BY l.added_at, l.product_id",
+    )
+    .bind(into)
+    .bind(from)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cart_lines WHERE cart_id = $1")
+        .bind(into)
+        .fetch_one(&mut *tx)
+        .await?;
     for r in rows {
         let quantity = (r.already + r.quantity).min(r.stock).min(MAX_QUANTITY);
         if quantity <= r.already {
@@ -282,17 +317,20 @@ pub async fn merge_into_account(db: &Db, token_hash: &str, user_id: i64, now: i6
             }
             lines += 1;
         }
-        let mut sql = Sql::new(
-            "INSERT INTO cart_lines (cart_id, product_id, quantity, seen_price_vnd, added_at) VALUES (",
-        );
-        sql.bind(into).push(", ").bind(r.product_id).push(", ").bind(quantity).push(", ");
-        sql.bind(r.seen_price_vnd).push(", ").bind(r.added_at);
-        sql.push(") ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = excluded.quantity");
-        sql.query()?.execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO cart_lines (cart_id, product_id, quantity, seen_price_vnd, added_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = excluded.quantity",
+        )
+        .bind(into)
+        .bind(r.product_id)
+        .bind(quantity)
+        .bind(r.seen_price_vnd)
+        .bind(r.added_at)
+        .execute(&mut *tx)
+        .await?;
     }
-    let mut sql = Sql::new("DELETE FROM carts WHERE id = ");
-    sql.bind(from);
-    sql.query()?.execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM carts WHERE id = $1").bind(from).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }

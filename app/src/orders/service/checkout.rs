@@ -160,11 +160,16 @@ async fn place(
     let valid = check_form(form)?;
     let hash = valid.hash();
     let mut tx = db.begin_write().await?;
-    let mut sql =
-        Sql::new("INSERT INTO checkouts (user_id, idempotency_key, cart_hash, created_at) VALUES (");
-    sql.bind(user_id).push(", ").bind(valid.key.clone()).push(", ").bind(hash.clone()).push(", ");
-    sql.bind(now).push(") ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id");
-    let inserted: Option<i64> = sql.query_scalar()?.fetch_optional(&mut *tx).await?;
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO checkouts (user_id, idempotency_key, cart_hash, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id",
+    )
+    .bind(user_id)
+    .bind(&valid.key)
+    .bind(&hash)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
     let Some(checkout_id) = inserted else {
         // Back to the pool (and the turn given up) before reading again, so waiting checkouts
         // cannot starve it.
@@ -175,13 +180,15 @@ async fn place(
     // Take the stock, in product order (the same order in every checkout: no deadlocks).
     let mut stock_after = Vec::with_capacity(valid.lines.len());
     for &(product_id, quantity) in &valid.lines {
-        let mut sql = Sql::new("UPDATE products SET stock = stock - ");
-        sql.bind(quantity).push(" WHERE id = ").bind(product_id).push(" AND stock >= ").bind(quantity);
-        sql.push(
-            " AND status = 'published' AND cooperative_id IN (SELECT id FROM cooperatives WHERE status = 'approved') \
-             RETURNING stock",
-        );
-        let Some(after) = sql.query_scalar::<i64>()?.fetch_optional(&mut *tx).await? else {
+        let after: Option<i64> = sqlx::query_scalar(
+            "UPDATE products SET stock = stock - $1 WHERE id = $2 AND stock >= $1 AND status = 'published' \
+             AND cooperative_id IN (SELECT id FROM cooperatives WHERE status = 'approved') RETURNING stock",
+        )
+        .bind(quantity)
+        .bind(product_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(after) = after else {
             tx.rollback().await?;
             return Err(AppError::OutOfStock(shortages(db, &valid.lines, product_id).await?));
         };
@@ -197,7 +204,7 @@ async fn place(
     // A price changed since the page was shown: nothing is charged that the shopper did not see.
     if products.iter().any(|p| valid.shown.iter().any(|&(id, shown)| id == p.id && shown != p.price_vnd)) {
         tx.rollback().await?;
-        return Err(AppError::Conflict("prices_changed".to_owned()));
+        return Err(AppError::Conflict(crate::error::ConflictCode::PricesChanged));
     }
     let mut by_coop: BTreeMap<i64, Vec<(&LineProduct, i64)>> = BTreeMap::new();
     for p in &products {
@@ -217,20 +224,25 @@ async fn place(
         let subtotal: i64 = lines.iter().map(|(p, q)| p.price_vnd * q).sum();
         let shipping = shipping_fee(subtotal);
         let a = &valid.address;
-        let mut sql = Sql::new(
+        let order = sqlx::query_scalar(
             "INSERT INTO orders (number, checkout_id, user_id, cooperative_id, status, payment, subtotal_vnd, \
              shipping_vnd, total_vnd, ship_name, ship_phone, ship_province, ship_district, ship_commune, \
-             ship_street, note, created_at, updated_at) VALUES (",
-        );
-        sql.bind(order_number(now, checkout_id, position + 1)).push(", ").bind(checkout_id).push(", ");
-        sql.bind(user_id).push(", ").bind(*cooperative_id).push(", 'pending', ");
-        sql.bind(valid.payment.key().to_owned()).push(", ").bind(subtotal).push(", ").bind(shipping);
-        sql.push(", ").bind(subtotal + shipping);
-        for value in [&a.full_name, &a.phone, &a.province, &a.district, &a.commune, &a.street, &valid.note] {
-            sql.push(", ").bind(value.clone());
-        }
-        sql.push(", ").bind(now).push(", ").bind(now).push(") RETURNING id");
-        let order_id: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+             ship_street, note, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) \
+             RETURNING id",
+        )
+        .bind(order_number(now, checkout_id, position + 1))
+        .bind(checkout_id)
+        .bind(user_id)
+        .bind(*cooperative_id)
+        .bind(valid.payment.key())
+        .bind(subtotal)
+        .bind(shipping)
+        .bind(subtotal + shipping);
+        let order = [&a.full_name, &a.phone, &a.province, &a.district, &a.commune, &a.street, &valid.note]
+            .into_iter()
+            .fold(order, |query, text| query.bind(text.as_str()));
+        let order_id: i64 = order.bind(now).fetch_one(&mut *tx).await?;
         placed.push(order_id);
 
         let mut sql = Sql::new(
@@ -244,6 +256,7 @@ async fn place(
             sql.push(", ").bind(*quantity).push(", ").bind(p.price_vnd * quantity).push(")");
         }
         sql.query()?.execute(&mut *tx).await?;
+        super::days::count_in(&mut tx, order_id).await?;
         for (p, quantity) in lines {
             let after = stock_after.iter().find(|s| s.0 == p.id).map_or(0, |s| s.1);
             let sold = StockMoveRecord {
@@ -272,11 +285,15 @@ async fn replay(db: &Db, user_id: i64, key: &str, hash: &str) -> Result<Receipt,
         id: i64,
         cart_hash: String,
     }
-    let mut sql = Sql::new("SELECT id, cart_hash FROM checkouts WHERE user_id = ");
-    sql.bind(user_id).push(" AND idempotency_key = ").bind(key.to_owned());
-    let existing: Existing = sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::Internal)?;
+    let existing: Existing =
+        sqlx::query_as("SELECT id, cart_hash FROM checkouts WHERE user_id = $1 AND idempotency_key = $2")
+            .bind(user_id)
+            .bind(key)
+            .fetch_optional(&db.pool)
+            .await?
+            .ok_or(AppError::Internal)?;
     if existing.cart_hash != hash {
-        return Err(AppError::Conflict("idempotency_key_reused".to_owned()));
+        return Err(AppError::Conflict(crate::error::ConflictCode::IdempotencyKeyReused));
     }
     receipt(db, user_id, existing.id).await
 }
@@ -328,14 +345,20 @@ pub(super) async fn record_event(
     note: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let mut sql = Sql::new(
+    sqlx::query(
         "INSERT INTO order_events (order_id, actor_user_id, actor_role, from_status, to_status, note, created_at) \
-         VALUES (",
-    );
-    sql.bind(order_id).push(", ").bind(actor_user_id).push(", ").bind(actor.key().to_owned()).push(", ");
-    sql.bind(from.map(|s| s.key().to_owned())).push(", ").bind(to.key().to_owned()).push(", ");
-    sql.bind(note.to_owned()).push(", ").bind(now).push(")");
-    sql.query()?.execute(tx).await.map(|_| ())
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(order_id)
+    .bind(actor_user_id)
+    .bind(actor.key())
+    .bind(from.map(|s| s.key()))
+    .bind(to.key())
+    .bind(note)
+    .bind(now)
+    .execute(tx)
+    .await
+    .map(|_| ())
 }
 
 #[derive(sqlx::FromRow)]
@@ -415,13 +438,13 @@ pub async fn receipt(db: &Db, user_id: i64, checkout_id: i64) -> Result<Receipt,
 /// whether every cooperative in the cart takes bank transfers.
 pub async fn checkout_data(db: &Db, user_id: i64) -> Result<CheckoutData, AppError> {
     let cart = cart(db, &CartOwner::User(user_id)).await?;
-    let mut sql = Sql::new(
+    let last: Option<(String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT ship_name, ship_phone, ship_province, ship_district, ship_commune, ship_street \
-         FROM orders WHERE user_id = ",
-    );
-    sql.bind(user_id).push(" ORDER BY id DESC LIMIT 1");
-    let last: Option<(String, String, String, String, String, String)> =
-        sql.query_as()?.fetch_optional(&db.pool).await?;
+         FROM orders WHERE user_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await?;
     let address = last
         .map(|(full_name, phone, province, district, commune, street)| Address {
             full_name,

@@ -11,11 +11,13 @@
 //! never refused for a commit in between.
 mod cart;
 mod checkout;
+mod days;
 mod pipeline;
 mod reviews;
 
 pub use cart::*;
 pub use checkout::*;
+pub use days::recount_days;
 pub use pipeline::*;
 pub use reviews::*;
 

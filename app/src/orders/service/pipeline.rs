@@ -117,13 +117,15 @@ pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, A
         line_total_vnd: i64,
         reviewed: i64,
     }
-    let mut sql = Sql::new(
+    let lines: Vec<LineRow> = sqlx::query_as(
         "SELECT l.product_id, l.product_slug, l.name_vi, l.name_en, l.unit_price_vnd, l.quantity, \
-         l.line_total_vnd, (SELECT COUNT(*) FROM reviews r WHERE r.product_id = l.product_id AND r.user_id = ",
-    );
-    sql.bind(extra.user_id).push(") AS reviewed FROM order_lines l WHERE l.order_id = ").bind(summary.id);
-    sql.push(" ORDER BY l.product_id");
-    let lines: Vec<LineRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+         l.line_total_vnd, (SELECT COUNT(*) FROM reviews r WHERE r.product_id = l.product_id AND r.user_id = $1) \
+         AS reviewed FROM order_lines l WHERE l.order_id = $2 ORDER BY l.product_id",
+    )
+    .bind(extra.user_id)
+    .bind(summary.id)
+    .fetch_all(&db.pool)
+    .await?;
     let delivered_to_viewer = summary.status == Status::Delivered && matches!(scope, Scope::Shopper(_));
 
     #[derive(sqlx::FromRow)]
@@ -135,12 +137,13 @@ pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, A
         note: String,
         created_at: i64,
     }
-    let mut sql = Sql::new(
+    let events: Vec<EventRow> = sqlx::query_as(
         "SELECT u.display_name, e.actor_role, e.from_status, e.to_status, e.note, e.created_at \
-         FROM order_events e LEFT JOIN users u ON u.id = e.actor_user_id WHERE e.order_id = ",
-    );
-    sql.bind(summary.id).push(" ORDER BY e.id");
-    let events: Vec<EventRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+         FROM order_events e LEFT JOIN users u ON u.id = e.actor_user_id WHERE e.order_id = $1 ORDER BY e.id",
+    )
+    .bind(summary.id)
+    .fetch_all(&db.pool)
+    .await?;
 
     let transfer = if summary.status == Status::Cancelled { None } else { payment.transfer() };
 
@@ -216,21 +219,26 @@ pub async fn transition(
         sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
     let from = Status::from_key(&current).ok_or(AppError::Internal)?;
     if !from.can_move(to, scope.actor()) {
-        return Err(AppError::Conflict("transition_not_allowed".to_owned()));
+        return Err(AppError::Conflict(crate::error::ConflictCode::TransitionNotAllowed));
     }
 
     let mut tx = db.begin_write().await?;
     if to == Status::Cancelled {
         // The stock first, as a checkout takes it: its product rows one by one in product order,
-        // then the day's figures (which the status change below updates, migration 0013), so
-        // the two never deadlock. A refused move rolls it back.
-        let mut sql = Sql::new("SELECT product_id, quantity FROM order_lines WHERE order_id = ");
-        sql.bind(order_id).push(" ORDER BY product_id");
-        let lines: Vec<(i64, i64)> = sql.query_as()?.fetch_all(&mut *tx).await?;
+        // then the day's figures, so the two never deadlock. A refused move rolls it all back.
+        let lines: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT product_id, quantity FROM order_lines WHERE order_id = $1 ORDER BY product_id",
+        )
+        .bind(order_id)
+        .fetch_all(&mut *tx)
+        .await?;
         for (product_id, quantity) in lines {
-            let mut sql = Sql::new("UPDATE products SET stock = stock + ");
-            sql.bind(quantity).push(" WHERE id = ").bind(product_id).push(" RETURNING stock");
-            let after: i64 = sql.query_scalar()?.fetch_one(&mut *tx).await?;
+            let after: i64 =
+                sqlx::query_scalar("UPDATE products SET stock = stock + $1 WHERE id = $2 RETURNING stock")
+                    .bind(quantity)
+                    .bind(product_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
             let moved = StockMoveRecord {
                 delta: quantity,
                 stock_after: after,
@@ -242,6 +250,10 @@ pub async fn transition(
             record_stock_move(&mut tx, product_id, moved, now).await?;
         }
     }
+    // Out of the day's figures while it still counts (`days`): they stand as if it never had.
+    if to == Status::Cancelled {
+        super::days::count_out(&mut tx, order_id).await?;
+    }
     let mut sql = Sql::new("UPDATE orders SET status = ");
     sql.bind(to.key().to_owned()).push(", updated_at = ").bind(now);
     if to == Status::Shipped {
@@ -250,7 +262,11 @@ pub async fn transition(
     sql.push(" WHERE id = ").bind(order_id).push(" AND status = ").bind(from.key().to_owned());
     if sql.query()?.execute(&mut *tx).await?.rows_affected() == 0 {
         tx.rollback().await?;
-        return Err(AppError::Conflict("transition_not_allowed".to_owned()));
+        return Err(AppError::Conflict(crate::error::ConflictCode::TransitionNotAllowed));
+    }
+    if from == Status::Cancelled {
+        // No move leaves `cancelled` today (`Status::can_move`); if one ever does, it counts again.
+        super::days::count_in(&mut tx, order_id).await?;
     }
     record_event(&mut tx, order_id, actor_user_id, scope.actor(), Some(from), to, note, now).await?;
     tx.commit().await?;

@@ -2,7 +2,7 @@
 use tracing::instrument;
 
 use super::super::model::*;
-use crate::db::{Db, Sql};
+use crate::db::Db;
 use crate::error::{AppError, FieldError};
 
 /// A review by a shopper who received the product (a delivered order line), once per product.
@@ -29,26 +29,40 @@ pub async fn add_review(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let mut sql = Sql::new(
+    let order_id: i64 = sqlx::query_scalar(
         "SELECT o.id FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.status = 'delivered' \
-         AND o.user_id = ",
-    );
-    sql.bind(user_id).push(" AND l.product_id = ").bind(product_id).push(" ORDER BY o.id LIMIT 1");
-    let order_id: i64 = sql.query_scalar()?.fetch_optional(&db.pool).await?.ok_or(AppError::Forbidden)?;
+         AND o.user_id = $1 AND l.product_id = $2 ORDER BY o.id LIMIT 1",
+    )
+    .bind(user_id)
+    .bind(product_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::Forbidden)?;
 
     let mut tx = db.begin_write().await?;
-    let mut sql =
-        Sql::new("INSERT INTO reviews (product_id, user_id, order_id, rating, body, created_at) VALUES (");
-    sql.bind(product_id).push(", ").bind(user_id).push(", ").bind(order_id).push(", ").bind(rating);
-    sql.push(", ").bind(body.to_owned()).push(", ").bind(now);
-    sql.push(") ON CONFLICT (product_id, user_id) DO NOTHING RETURNING id");
-    if sql.query_scalar::<i64>()?.fetch_optional(&mut *tx).await?.is_none() {
+    let inserted = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO reviews (product_id, user_id, order_id, rating, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (product_id, user_id) DO NOTHING RETURNING id",
+    )
+    .bind(product_id)
+    .bind(user_id)
+    .bind(order_id)
+    .bind(rating)
+    .bind(body)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if inserted.is_none() {
         tx.rollback().await?;
-        return Err(AppError::Conflict("already_reviewed".to_owned()));
+        return Err(AppError::Conflict(crate::error::ConflictCode::AlreadyReviewed));
     }
-    let mut sql = Sql::new("UPDATE products SET rating_count = rating_count + 1, rating_sum = rating_sum + ");
-    sql.bind(rating).push(" WHERE id = ").bind(product_id);
-    sql.query()?.execute(&mut *tx).await?;
+    sqlx::query(
+        "UPDATE products SET rating_count = rating_count + 1, rating_sum = rating_sum + $1 WHERE id = $2",
+    )
+    .bind(rating)
+    .bind(product_id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -58,10 +72,12 @@ pub const REVIEWS_SHOWN: i64 = 50;
 
 /// A product's rating and its latest reviews.
 pub async fn reviews(db: &Db, product_id: i64) -> Result<Reviews, AppError> {
-    let mut sql = Sql::new("SELECT rating_count, rating_sum FROM products WHERE id = ");
-    sql.bind(product_id);
     let (count, sum): (i64, i64) =
-        sql.query_as()?.fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+        sqlx::query_as("SELECT rating_count, rating_sum FROM products WHERE id = $1")
+            .bind(product_id)
+            .fetch_optional(&db.pool)
+            .await?
+            .ok_or(AppError::NotFound)?;
     #[derive(sqlx::FromRow)]
     struct Row {
         display_name: String,
@@ -69,12 +85,14 @@ pub async fn reviews(db: &Db, product_id: i64) -> Result<Reviews, AppError> {
         body: String,
         created_at: i64,
     }
-    let mut sql = Sql::new(
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT u.display_name, r.rating, r.body, r.created_at FROM reviews r JOIN users u ON u.id = r.user_id \
-         WHERE r.product_id = ",
-    );
-    sql.bind(product_id).push(" ORDER BY r.id DESC LIMIT ").bind(REVIEWS_SHOWN);
-    let rows: Vec<Row> = sql.query_as()?.fetch_all(&db.pool).await?;
+         WHERE r.product_id = $1 ORDER BY r.id DESC LIMIT $2",
+    )
+    .bind(product_id)
+    .bind(REVIEWS_SHOWN)
+    .fetch_all(&db.pool)
+    .await?;
     Ok(Reviews {
         count,
         average_x100: if count > 0 { (sum * 100 + count / 2) / count } else { 0 },
