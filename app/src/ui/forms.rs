@@ -279,7 +279,7 @@ pub fn Refusal() -> impl IntoView {
             }
             other => error_sentence(i18n, other).into_any(),
         };
-        view! { <p class="alert alert--error" role="alert" data-testid="refusal">{text}</p> }
+        view! { <p class="form-alert" role="alert" data-testid="refusal">{text}</p> }
     })
 }
 
