@@ -88,8 +88,8 @@ fn LineProblemText(problem: LineProblem) -> impl IntoView {
     }
 }
 
-/// What went wrong with an order action: which products ran short, a refused move, or the
-/// general alert.
+/// What went wrong with an order action: which products ran short, or the form alert (a refused
+/// move has its own sentence there).
 #[component]
 fn OrderAlert(error: Signal<Option<AppError>>) -> impl IntoView {
     let i18n = use_locale();
@@ -111,10 +111,7 @@ fn OrderAlert(error: Signal<Option<AppError>>) -> impl IntoView {
             </div>
         }
         .into_any(),
-        Some(AppError::Conflict(code)) => view! {
-            <p class="form-alert" role="alert"><crate::ui::forms::ConflictMessage code /></p>
-        }
-        .into_any(),
+        // A refused move, and the rest: the form alert, which names each refusal.
         _ => view! { <FormAlert error /> }.into_any(),
     }
 }
