@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 # Issue 18's budget: 150 KB (150,000 B) of JS + WASM + CSS on the wire for a product page. Measured
-# 148,281 B on 2026-12-06 (session 16), 147,580 B in session 15; 147,786 B in session 14, 176,729 B before, 235-241 KB when
+# 148,276 B on 2026-12-06 (session 16), 147,580 B in session 15; 147,786 B in session 14, 176,729 B before, 235-241 KB when
 # the issue was filed.
 BUDGET="${FIRST_LOAD_BUDGET:-150000}"
 # The server is the test build's debug binary. cargo-leptos adds `--cfg erase_components` to debug builds
