@@ -101,6 +101,12 @@ if [ "${OCOP_SETUP_TEST:-0}" = 1 ]; then
     say "installing moto $MOTO_VERSION (S3-compatible test server)"
     python3 -m pip install --quiet --disable-pip-version-check --target "$TOOLS/python" "moto[server]==$MOTO_VERSION"
   fi
+  # An SMTP server for the email tests: it keeps what it receives in a maildir the tests read.
+  AIOSMTPD_VERSION=1.4.6
+  if ! PYTHONPATH="$TOOLS/python" python3 -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+    say "installing aiosmtpd $AIOSMTPD_VERSION (SMTP test server)"
+    python3 -m pip install --quiet --disable-pip-version-check --target "$TOOLS/python" "aiosmtpd==$AIOSMTPD_VERSION"
+  fi
   if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules ]; then
     say "installing the end-to-end test packages (Playwright uses Debian's Chromium, never its own)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

@@ -74,11 +74,24 @@ if ! wait $TOOLS_PID; then
 fi
 cargo leptos build --split
 
-step "unit and integration tests (SQLite and PostgreSQL, and S3 through moto)"
+step "unit and integration tests (SQLite and PostgreSQL, S3 through moto, SMTP through aiosmtpd)"
 S3_PORT="${S3_PORT:-9400}"
 PYTHONPATH=.tools/python python3 -m moto.server -p "$S3_PORT" >target/moto.log 2>&1 &
 MOTO_PID=$!
-trap 'kill $MOTO_PID $TOOLS_PID 2>/dev/null || true' EXIT
+# The SMTP server the email tests and the journeys send to; it writes each email it receives
+# into a maildir, where they read it.
+SMTP_PORT="${SMTP_PORT:-2525}"
+export OCOP_TEST_MAILDIR="$ROOT/target/maildir"
+rm -rf "$OCOP_TEST_MAILDIR"
+PYTHONPATH=.tools/python python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
+  -c aiosmtpd.handlers.Mailbox "$OCOP_TEST_MAILDIR" >target/smtpd.log 2>&1 &
+SMTPD_PID=$!
+export OCOP_TEST_SMTP="smtp://127.0.0.1:$SMTP_PORT"
+trap 'kill $MOTO_PID $SMTPD_PID $TOOLS_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && break
+  sleep 0.5
+done
 for _ in $(seq 1 60); do
   curl -fsS -X PUT "http://127.0.0.1:$S3_PORT/ocop-test-media" >/dev/null 2>&1 && break
   sleep 0.5
@@ -88,23 +101,24 @@ OCOP_S3_BUCKET=ocop-test-media AWS_ENDPOINT="http://127.0.0.1:$S3_PORT" AWS_ALLO
   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
   "${NEXTEST[@]}" --no-fail-fast
 kill $MOTO_PID 2>/dev/null || true
+# aiosmtpd keeps running: the journeys read the emails the server sends.
 
 step "end-to-end journeys in Chromium"
 E2E_PORT="${E2E_PORT:-3100}"
 E2E_DIR=target/e2e
 rm -rf "$E2E_DIR" && mkdir -p "$E2E_DIR"
 DATABASE_URL="sqlite://$E2E_DIR/ocop.db" MEDIA_DIR="$E2E_DIR/media" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
-  PUBLIC_URL="http://127.0.0.1:$E2E_PORT" RUST_LOG=warn \
+  PUBLIC_URL="http://127.0.0.1:$E2E_PORT" RUST_LOG=warn SMTP_URL="$OCOP_TEST_SMTP" \
   target/debug/server >"$E2E_DIR/server.log" 2>&1 &
 SERVER_PID=$!
-trap 'kill $SERVER_PID $MOTO_PID $TOOLS_PID 2>/dev/null || true' EXIT
+trap 'kill $SERVER_PID $MOTO_PID $SMTPD_PID $TOOLS_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   curl -fsS "http://127.0.0.1:$E2E_PORT/readyz" >/dev/null 2>&1 && break
   kill -0 $SERVER_PID 2>/dev/null || { cat "$E2E_DIR/server.log"; exit 1; }
   sleep 0.5
 done
-(cd end2end && BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test)
-kill $SERVER_PID 2>/dev/null || true
+(cd end2end && BASE_URL="http://127.0.0.1:$E2E_PORT" MAILDIR="$OCOP_TEST_MAILDIR" npx playwright test)
+kill $SERVER_PID $SMTPD_PID 2>/dev/null || true
 
 step "first-load budget: the release WASM bundle, as Chromium fetches it for a product page"
 # The shipped bundle is the release one (wasm-release profile, wasm-opt), so it is built here;

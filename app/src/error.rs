@@ -119,6 +119,7 @@ codes! {
     NotYourself = "not_yourself",
     PricesChanged = "prices_changed",
     TransitionNotAllowed = "transition_not_allowed",
+    MailNotFailed = "mail_not_failed",
     }
 }
 

@@ -17,6 +17,8 @@ pub mod inquiries;
 pub mod lang;
 pub mod live;
 pub mod media;
+pub mod messages;
+pub mod notifications;
 pub mod orders;
 pub mod search;
 pub mod shell;

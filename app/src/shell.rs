@@ -10,7 +10,7 @@ use crate::accounts::pages::{
 };
 use crate::admin::dashboard::pages::AdminDashboardPage;
 use crate::admin::moderation_pages::{AdminCooperativesPage, AdminProductsPage};
-use crate::admin::pages::{AdminAuditPage, AdminCertificatesPage, AdminUsersPage};
+use crate::admin::pages::{AdminAuditPage, AdminCertificatesPage, AdminEmailsPage, AdminUsersPage};
 use crate::catalog::pages::{CooperativePage, HomePage, ProductListPage, ProductPage};
 use crate::coops::pages::{
     CoopOverviewPage, CoopProductsPage, CoopProfilePage, EditProductPage, NewProductPage,
@@ -24,6 +24,8 @@ use crate::inquiries::pages::{
     AdminInquiriesPage, CoopInquiriesPage, CoopInquiryPage, InquiryPage, InquirySentPage,
 };
 use crate::lang::use_locale;
+use crate::notifications::bell::NotificationBell;
+use crate::notifications::pages::{EmailSettings, NotificationsPage, UnsubscribePage};
 use crate::orders::pages::{
     CartPage, CheckoutPage, CoopOrderPage, CoopOrdersPage, MyOrderPage, MyOrdersPage, OrderPlacedPage,
 };
@@ -40,7 +42,7 @@ pub const SESSION_START: crate::accounts::session::SessionStart =
     });
 
 /// The header of every page, put together from the parts the domains export: the search box,
-/// the cart link, the account links and the language switch.
+/// the bell, the cart link, the account links and the language switch.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
     let i18n = use_locale();
@@ -57,6 +59,7 @@ pub fn SiteHeader() -> impl IntoView {
                     <span class="site-header__tagline">{td!(i18n, nav.tagline)}</span>
                 </a>
                 <SearchBox initial=search />
+                <NotificationBell />
                 <CartLink />
                 // Phones: everything but the search and the cart folds into this menu, which
                 // opens without JavaScript. Wide screens show its content in the header row.
@@ -145,7 +148,14 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/c/:slug") view=CooperativePage ssr=SsrMode::Async />
                         <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                         <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
-                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/account")
+                            view=|| view! { <AccountPage><EmailSettings /></AccountPage> }
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
+                        <Route path=path!("/mail/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/emails") view=AdminEmailsPage ssr=SsrMode::Async />
                         <Route path=path!("/apply") view=ApplyPage ssr=SsrMode::Async />
                         <Route path=path!("/apply/sent") view=ApplySentPage ssr=SsrMode::Async />
                         <Route path=path!("/coop") view=CoopOverviewPage ssr=SsrMode::Async />

@@ -20,6 +20,7 @@ fn shopper(email: &str) -> NewUser {
         email: email.to_owned(),
         display_name: "Trần Văn An".into(),
         password: "mật khẩu dài 2026".into(),
+        lang: app::lang::Lang::Vi,
     }
 }
 
@@ -42,7 +43,12 @@ async fn sign_up_creates_a_shopper_who_can_log_in(db: Db) {
 }
 
 async fn sign_up_refuses_bad_input_and_a_taken_email(db: Db) {
-    let bad = NewUser { email: "not-an-email".into(), display_name: " ".into(), password: "short".into() };
+    let bad = NewUser {
+        email: "not-an-email".into(),
+        display_name: " ".into(),
+        password: "short".into(),
+        lang: app::lang::Lang::Vi,
+    };
     match service::sign_up(&db, bad, IP, NOW).await {
         Err(AppError::Validation(errors)) => assert_eq!(
             errors,

@@ -160,7 +160,17 @@ async fn read_then_write_transactions_never_fail_beside_another_writer(db: Db) {
             for number in numbers {
                 let to = Status::Cancelled;
                 results.push(
-                    orders::transition(&db, shopper, Scope::Shopper(shopper), &number, to, "", NOW).await,
+                    orders::transition(
+                        &db,
+                        &app::live::hub::Hub::new(),
+                        shopper,
+                        Scope::Shopper(shopper),
+                        &number,
+                        to,
+                        "",
+                        NOW,
+                    )
+                    .await,
                 );
             }
             results

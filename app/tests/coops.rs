@@ -546,6 +546,7 @@ async fn stock_moves_by_recorded_deltas_never_below_zero_even_all_at_once(db: Db
     let (buyer, number) = buy(&db, id, 2, 2, NOW + 5).await;
     app::orders::service::transition(
         &db,
+        &app::live::hub::Hub::new(),
         buyer,
         app::orders::service::Scope::Shopper(buyer),
         &number,

@@ -326,9 +326,18 @@ async fn the_daily_figures_follow_cancellations_and_a_recount_agrees(db: Db) {
     };
 
     // The shopper cancels order 1 (2 teas and a wine, today, Hàm Yên): its stock comes back.
-    orders::transition(&db, 1, orders::Scope::Shopper(1), "DH-1", Status::Cancelled, "", NOW)
-        .await
-        .expect("cancel");
+    orders::transition(
+        &db,
+        &app::live::hub::Hub::new(),
+        1,
+        orders::Scope::Shopper(1),
+        "DH-1",
+        Status::Cancelled,
+        "",
+        NOW,
+    )
+    .await
+    .expect("cancel");
     let stock: i64 = common::scalar(&db, Sql::new("SELECT stock FROM products WHERE id = 1")).await;
     assert_eq!(stock, 102);
     let data = service::chart_data(&db, &charts(), &DashboardFilter::default(), today).await.expect("charts");
@@ -341,9 +350,18 @@ async fn the_daily_figures_follow_cancellations_and_a_recount_agrees(db: Db) {
     );
 
     // Sơn Dương's cooperative cancels order 4 (yesterday's syrup and oranges, confirmed).
-    orders::transition(&db, 1, orders::Scope::Cooperative(2), "DH-4", Status::Cancelled, "", NOW)
-        .await
-        .expect("cancel");
+    orders::transition(
+        &db,
+        &app::live::hub::Hub::new(),
+        1,
+        orders::Scope::Cooperative(2),
+        "DH-4",
+        Status::Cancelled,
+        "",
+        NOW,
+    )
+    .await
+    .expect("cancel");
     let data = service::chart_data(&db, &charts(), &DashboardFilter::default(), today).await.expect("charts");
     assert_eq!(last_two_days(&data), [(2, 260_000), (1, 100_000)]);
     assert_eq!(districts(&data), [("Son Duong".into(), 2, 260_000), ("Ham Yen".into(), 1, 100_000)]);

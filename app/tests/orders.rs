@@ -401,10 +401,31 @@ async fn the_pipeline_refuses_every_transition_it_does_not_allow(db: Db) {
                 n += 1;
                 let number = place(&db, user, &[(tea, 1)], Payment::Cod, n).await.orders[0].number.clone();
                 for (step, note) in path(from) {
-                    service::transition(&db, member, coop, &number, step, note, NOW).await.expect("walk");
+                    service::transition(
+                        &db,
+                        &app::live::hub::Hub::new(),
+                        member,
+                        coop,
+                        &number,
+                        step,
+                        note,
+                        NOW,
+                    )
+                    .await
+                    .expect("walk");
                 }
                 let note = if to == Status::Shipped { "GHN 8412" } else { "" };
-                let result = service::transition(&db, user, scope, &number, to, note, NOW).await;
+                let result = service::transition(
+                    &db,
+                    &app::live::hub::Hub::new(),
+                    user,
+                    scope,
+                    &number,
+                    to,
+                    note,
+                    NOW,
+                )
+                .await;
                 if from.can_move(to, actor) {
                     assert_eq!(result, Ok(()), "{from:?} → {to:?} by {actor:?}");
                     assert_eq!(status_of(&db, &number).await, to.key());
@@ -430,19 +451,50 @@ async fn the_pipeline_refuses_every_transition_it_does_not_allow(db: Db) {
     assert!(service::orders(&db, hong_phat, None).await.expect("list").is_empty());
 
     let number = place(&db, user, &[(tea, 1)], Payment::Cod, 1).await.orders[0].number.clone();
-    service::transition(&db, member, coop, &number, Status::Confirmed, "", NOW).await.expect("confirm");
+    service::transition(&db, &app::live::hub::Hub::new(), member, coop, &number, Status::Confirmed, "", NOW)
+        .await
+        .expect("confirm");
     assert_eq!(
-        service::transition(&db, member, coop, &number, Status::Shipped, " ", NOW).await,
+        service::transition(
+            &db,
+            &app::live::hub::Hub::new(),
+            member,
+            coop,
+            &number,
+            Status::Shipped,
+            " ",
+            NOW
+        )
+        .await,
         Err(AppError::Validation(vec![FieldError::new("note", app::error::FieldCode::TrackingRequired)])),
         "shipping needs a tracking note"
     );
-    service::transition(&db, member, coop, &number, Status::Shipped, "VNPost EB1", NOW + 60)
-        .await
-        .expect("ship");
+    service::transition(
+        &db,
+        &app::live::hub::Hub::new(),
+        member,
+        coop,
+        &number,
+        Status::Shipped,
+        "VNPost EB1",
+        NOW + 60,
+    )
+    .await
+    .expect("ship");
     let other = Scope::Cooperative(coop_id(&db, "hong-phat").await);
     assert_eq!(service::order(&db, other, &number).await.map(|_| ()), Err(AppError::NotFound));
     assert_eq!(
-        service::transition(&db, member, other, &number, Status::Delivered, "", NOW).await,
+        service::transition(
+            &db,
+            &app::live::hub::Hub::new(),
+            member,
+            other,
+            &number,
+            Status::Delivered,
+            "",
+            NOW
+        )
+        .await,
         Err(AppError::NotFound),
         "another cooperative's order is not there for them"
     );
@@ -501,8 +553,17 @@ async fn cancelling_restores_stock_once_even_if_sent_twice(db: Db) {
         .map(|_| {
             let (db, number) = (db.clone(), number.clone());
             tokio::spawn(async move {
-                service::transition(&db, user, Scope::Shopper(user), &number, Status::Cancelled, "", NOW)
-                    .await
+                service::transition(
+                    &db,
+                    &app::live::hub::Hub::new(),
+                    user,
+                    Scope::Shopper(user),
+                    &number,
+                    Status::Cancelled,
+                    "",
+                    NOW,
+                )
+                .await
             })
         })
         .collect();
@@ -514,7 +575,17 @@ async fn cancelling_restores_stock_once_even_if_sent_twice(db: Db) {
     assert_eq!(results, vec![Ok(()), Err(AppError::Conflict(ConflictCode::TransitionNotAllowed))]);
     assert_eq!((stock(&db, tea).await, stock(&db, wine).await), (20, 20), "restored exactly once");
     assert_eq!(
-        service::transition(&db, user, Scope::Shopper(user), &number, Status::Cancelled, "", NOW).await,
+        service::transition(
+            &db,
+            &app::live::hub::Hub::new(),
+            user,
+            Scope::Shopper(user),
+            &number,
+            Status::Cancelled,
+            "",
+            NOW
+        )
+        .await,
         Err(AppError::Conflict(ConflictCode::TransitionNotAllowed))
     );
     assert_eq!((stock(&db, tea).await, stock(&db, wine).await), (20, 20));
@@ -610,7 +681,9 @@ async fn only_a_delivered_purchase_is_reviewed_once_and_ratings_sort_the_shop(db
         "not delivered"
     );
     for (to, note) in [(Status::Confirmed, ""), (Status::Shipped, "VNPost 1"), (Status::Delivered, "")] {
-        service::transition(&db, user, coop, &number, to, note, NOW).await.expect("move");
+        service::transition(&db, &app::live::hub::Hub::new(), user, coop, &number, to, note, NOW)
+            .await
+            .expect("move");
     }
     assert_eq!(
         service::add_review(&db, user, tea, 6, "short", NOW).await,
@@ -639,7 +712,18 @@ async fn only_a_delivered_purchase_is_reviewed_once_and_ratings_sort_the_shop(db
             Scope::Cooperative(coop_id(&db, "hong-phat").await)
         };
         for (to, note) in [(Status::Confirmed, ""), (Status::Shipped, "GHN 2"), (Status::Delivered, "")] {
-            service::transition(&db, second, owner, &placed.number, to, note, NOW).await.expect("move");
+            service::transition(
+                &db,
+                &app::live::hub::Hub::new(),
+                second,
+                owner,
+                &placed.number,
+                to,
+                note,
+                NOW,
+            )
+            .await
+            .expect("move");
         }
     }
     service::add_review(&db, second, tea, 5, "Rất ngon, sẽ mua lại lần sau.", NOW + 1).await.expect("review");

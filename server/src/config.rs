@@ -43,6 +43,17 @@ pub struct Config {
     /// Where photos are stored: `MEDIA_S3_BUCKET` (an S3-compatible bucket, configured by the
     /// usual `AWS_*` variables) if set, else the directory `MEDIA_DIR` (default `data/media`).
     pub media: MediaConfig,
+    /// Where email goes: `SMTP_URL` (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://user:pass@host:465`) if set, else `.eml` files in `MAIL_DIR` (default `data/mail`).
+    pub mail: MailConfig,
+    /// `MAIL_FROM`: the sender of every email (default `OCOP Market <no-reply@ocop.localhost>`).
+    pub mail_from: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailConfig {
+    Smtp(String),
+    Files(std::path::PathBuf),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +119,16 @@ impl Config {
             Some(bucket) => MediaConfig::S3 { bucket },
             None => MediaConfig::Local(var("MEDIA_DIR").unwrap_or_else(|| "data/media".to_owned()).into()),
         };
+        let mail = match var("SMTP_URL") {
+            Some(url) => {
+                url::Url::parse(&url)
+                    .map_err(|e| invalid("SMTP_URL", "(hidden: it may hold a password)", e))?;
+                MailConfig::Smtp(url)
+            }
+            None => MailConfig::Files(var("MAIL_DIR").unwrap_or_else(|| "data/mail".to_owned()).into()),
+        };
+        let mail_from =
+            var("MAIL_FROM").unwrap_or_else(|| "OCOP Market <no-reply@ocop.localhost>".to_owned());
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/ocop.db".to_owned()),
             db_max_connections,
@@ -120,6 +141,8 @@ impl Config {
             cookie_secure,
             trusted_proxies,
             media,
+            mail,
+            mail_from,
         })
     }
 }

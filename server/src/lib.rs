@@ -7,6 +7,7 @@ pub mod exports;
 pub mod forms;
 pub mod lang;
 pub mod live;
+pub mod mail;
 pub mod media;
 pub mod ops;
 pub mod proxy;
@@ -118,6 +119,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(seo::routes())
         .merge(lang::routes())
         .merge(trace::routes())
+        .merge(mail::routes())
         .nest("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))

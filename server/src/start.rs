@@ -73,6 +73,18 @@ pub async fn prepare(config: &Config, db: Db) -> Result<Ready, Error> {
     app::fairs::clock::spawn(db.clone(), hub.clone());
     // Refused forms' drafts are deleted once expired, whether or not anyone reads them again.
     app::drafts::spawn_purge(db.clone());
+    // The outbox's emails, sent through SMTP or written as files.
+    let postman = match &config.mail {
+        crate::config::MailConfig::Smtp(url) => {
+            app::messages::mail::Postman::smtp(url, &config.mail_from, &config.public_url)?
+        }
+        crate::config::MailConfig::Files(dir) => {
+            app::messages::mail::Postman::files(dir, &config.mail_from, &config.public_url)?
+        }
+    };
+    app::messages::outbox::spawn(db.clone(), postman);
+    // Certificate reminders and the admins' daily digest.
+    app::admin::daily::spawn(db.clone(), hub.clone());
     if db.backend == app::db::Backend::Postgres {
         // Events cross to the other instances on this database.
         app::socket::relay::start(db.clone(), &config.database_url, hub.clone()).await?;

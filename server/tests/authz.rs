@@ -70,6 +70,9 @@ struct Fixture {
     target_user_id: i64,
     /// Binh Minh, approved: the cooperative an admin may suspend.
     owner_coop_id: i64,
+    /// The shopper's notice of their order (the receipt), and an email that failed for good.
+    notice_id: i64,
+    failed_mail_id: i64,
 }
 
 struct Case {
@@ -749,6 +752,62 @@ fn cases() -> Vec<Case> {
             args: |_, _| "q=tra".into(),
             expect: [A, A, A, A, A],
         },
+        Case {
+            method: Method::GET,
+            path: "/api/notifications/unread",
+            args: |_, _| String::new(),
+            expect: [U, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/notifications/list",
+            args: |_, _| String::new(),
+            expect: [U, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/notifications/open",
+            // The shopper's own notice; anyone else's is not there for them.
+            args: |f, _| format!("id={}", f.notice_id),
+            expect: [U, A, N, N, N],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/notifications/read_all",
+            args: |_, _| String::new(),
+            expect: [U, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/notifications/mail_settings",
+            args: |_, _| String::new(),
+            expect: [U, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/notifications/save_mail_settings",
+            args: |_, _| "lang=en&on[order_shipped]=1".into(),
+            expect: [U, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/notifications/unsubscribe_link",
+            // Signed links need no session; a forged one names nothing.
+            args: |_, _| "u=1&k=order_shipped&s=forged".into(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/admin/emails",
+            args: |_, _| "status=failed".into(),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/admin/email_retry",
+            args: |f, _| format!("id={}", f.failed_mail_id),
+            expect: [U, F, F, F, A],
+        },
     ]
 }
 
@@ -768,6 +827,7 @@ async fn fixture(db: Db) -> Fixture {
         email: "staff@hongphat.test".into(),
         display_name: "Staff".into(),
         password: "other member password".into(),
+        lang: app::lang::Lang::Vi,
     };
     let staff_id = accounts::sign_up(&db, staff, "192.0.2.10", NOW).await.expect("staff");
     let mut sql = Sql::new(
@@ -839,6 +899,7 @@ async fn fixture(db: Db) -> Fixture {
         email: "target@shopper.test".into(),
         display_name: "Target".into(),
         password: "target shopper password".into(),
+        lang: app::lang::Lang::Vi,
     };
     let target_user_id = accounts::sign_up(&db, target, "192.0.2.11", NOW).await.expect("target user");
     let leptos_options = LeptosOptions::builder().output_name("ocop").site_root("target/site").build();
@@ -854,6 +915,21 @@ async fn fixture(db: Db) -> Fixture {
         hub: Default::default(),
         heartbeat: Default::default(),
     };
+    let notice_id: i64 = common::scalar(
+        &db,
+        Sql::new(
+            "SELECT MIN(id) FROM notifications WHERE user_id = (SELECT id FROM users WHERE email = 'shopper@ocop.demo')",
+        ),
+    )
+    .await;
+    let failed_mail_id: i64 = common::scalar(
+        &db,
+        Sql::new(
+            "INSERT INTO outbox (kind, recipient, recipient_name, lang, payload, status, attempts, next_attempt_at, \
+             created_at) VALUES ('order_shipped', 'gone@example.vn', 'Gone', 'vi', '{}', 'failed', 8, 0, 0) RETURNING id",
+        ),
+    )
+    .await;
     Fixture {
         router: build_router(state),
         db,
@@ -874,6 +950,8 @@ async fn fixture(db: Db) -> Fixture {
         member_id,
         target_user_id,
         owner_coop_id: binh_minh,
+        notice_id,
+        failed_mail_id,
     }
 }
 
@@ -968,9 +1046,18 @@ async fn orders_fixture(db: &Db, binh_minh: i64) -> (i64, String, i64, i64) {
     .expect("checkout");
     let number = &received.orders[0].number;
     for (to, note) in [(Status::Confirmed, ""), (Status::Shipped, "VNPost 1"), (Status::Delivered, "")] {
-        orders::transition(db, shopper, Scope::Cooperative(binh_minh), number, to, note, NOW)
-            .await
-            .expect("move");
+        orders::transition(
+            db,
+            &app::live::hub::Hub::new(),
+            shopper,
+            Scope::Cooperative(binh_minh),
+            number,
+            to,
+            note,
+            NOW,
+        )
+        .await
+        .expect("move");
     }
     (shop, pending.orders[0].number.clone(), pending.checkout_id, delivered)
 }

@@ -74,7 +74,8 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn sign_up(email: String, display_name: String, password: String) -> Result<Viewer, AppError> {
     respond(async {
         let db = use_db()?;
-        let user = service::NewUser { email, display_name, password };
+        let lang = crate::accounts::auth::request_lang();
+        let user = service::NewUser { email, display_name, password, lang };
         let started = service::sign_up_and_start(&db, user, &request_session().ip, now_unix()).await?;
         begin_session(&db, started, |_| "/account".to_owned()).await
     })

@@ -28,6 +28,19 @@ pub fn request_session() -> RequestSession {
         .unwrap_or_default()
 }
 
+/// The language the request's pages are shown in (the language cookie, then `Accept-Language`):
+/// a new account's emails start in it.
+pub fn request_lang() -> crate::lang::Lang {
+    let parts = use_context::<http::request::Parts>();
+    let header = |name: http::header::HeaderName| {
+        parts.as_ref().and_then(|p| p.headers.get(name)).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    };
+    crate::lang::preferred_lang(
+        header(http::header::COOKIE).as_deref(),
+        header(http::header::ACCEPT_LANGUAGE).as_deref(),
+    )
+}
+
 pub fn current_viewer() -> Option<Viewer> {
     request_session().viewer
 }

@@ -50,6 +50,7 @@ pub fn AccountNav() -> impl IntoView {
                                     <a class="site-nav__link" href="/admin/users">{td!(i18n, admin.users.title)}</a>
                                     <a class="site-nav__link" href="/admin/certificates">{td!(i18n, admin.nav.certificates)}</a>
                                     <a class="site-nav__link" href="/admin/audit">{td!(i18n, admin.audit.title)}</a>
+                                    <a class="site-nav__link" href="/admin/emails">{td!(i18n, notify.outbox.title)}</a>
                                 }.into_any())
                             } else {
                                 None
@@ -174,18 +175,20 @@ fn SignUpForm() -> impl IntoView {
     }
 }
 
+/// The account page; `children` (the shell gives the email settings) come after its own forms.
 #[component]
-pub fn AccountPage() -> impl IntoView {
+pub fn AccountPage(children: ChildrenFn) -> impl IntoView {
     let i18n = use_locale();
+    let more = StoredValue::new(children);
     view! {
         <Title text=td_string!(i18n, accounts.account.title).to_string() />
         <Meta name="robots" content="noindex" />
-        <SignedIn page=move |viewer: Viewer| view! { <AccountDetails viewer /> } />
+        <SignedIn page=move |viewer: Viewer| view! { <AccountDetails viewer more=more.get_value() /> } />
     }
 }
 
 #[component]
-fn AccountDetails(viewer: Viewer) -> impl IntoView {
+fn AccountDetails(viewer: Viewer, more: ChildrenFn) -> impl IntoView {
     let i18n = use_locale();
     let role = move || match viewer.role {
         Role::Shopper => td_string!(i18n, accounts.role.shopper),
@@ -220,6 +223,7 @@ fn AccountDetails(viewer: Viewer) -> impl IntoView {
                 {membership}
             </dl>
             <AccountForms />
+            {more()}
         </section>
     }
 }

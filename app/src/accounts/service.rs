@@ -79,6 +79,8 @@ pub struct NewUser {
     pub email: String,
     pub display_name: String,
     pub password: String,
+    /// The language of the account's emails (changed on `/account`).
+    pub lang: crate::lang::Lang,
 }
 
 impl NewUser {
@@ -107,14 +109,15 @@ pub async fn sign_up(db: &Db, mut user: NewUser, ip: &str, now: i64) -> Result<i
     throttle::take_quota(db, throttle::SIGN_UPS, ip, now).await?;
     let hash = password::hash(&turn, user.password).await?;
     let id = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) \
-         VALUES ($1, $2, $3, 'shopper', $4, $5) RETURNING id",
+        "INSERT INTO users (email, display_name, password_hash, role, preferred_lang, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'shopper', $6, $4, $5) RETURNING id",
     )
     .bind(user.email)
     .bind(user.display_name.trim())
     .bind(hash)
     .bind(now)
     .bind(now)
+    .bind(user.lang.code())
     .fetch_one(&db.pool)
     .await
     .map_err(unique_email)?;
@@ -494,7 +497,25 @@ pub async fn review_application(
             at: now,
         };
         record(&mut tx, audit).await?;
+        let (name_vi, name_en): (String, String) =
+            sqlx::query_as("SELECT name_vi, name_en FROM cooperatives WHERE id = $1")
+                .bind(cooperative_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let decided = crate::messages::model::Message::ApplicationDecided {
+            cooperative: crate::lang::Text::new(name_vi, name_en),
+            approved: decision == Decision::Approve,
+            note: note.to_owned(),
+        };
+        let told = crate::messages::service::tell(
+            &mut tx,
+            crate::messages::service::To::Cooperative(cooperative_id),
+            &decided,
+            now,
+        )
+        .await?;
         tx.commit().await?;
+        crate::messages::service::announce(db, hub, told);
         crate::changes::catalogue_changed(db);
         // "Cooperatives pending" on the admin dashboard.
         hub.kpis_changed();

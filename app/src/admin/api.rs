@@ -147,3 +147,27 @@ pub async fn fetch_certificates(filter: CertificateFilter) -> Result<Certificate
     })
     .await
 }
+
+/// The outbox: the newest emails of one status (`pending`, `sent`, `failed`; any when empty).
+#[server(endpoint = "admin/emails", input = GetUrl)]
+pub async fn fetch_emails(status: String) -> Result<crate::messages::model::OutboxPage, AppError> {
+    respond(async {
+        require_admin()?;
+        let status = crate::messages::model::MailStatus::from_key(status.trim());
+        crate::messages::outbox::list(&use_db()?, status).await
+    })
+    .await
+}
+
+/// Sends a failed email again.
+#[server(endpoint = "admin/email_retry")]
+pub async fn retry_email(id: i64) -> Result<(), AppError> {
+    back_to(
+        "/admin/emails?status=failed",
+        respond(async {
+            require_admin()?;
+            crate::messages::outbox::retry(&use_db()?, id, now_unix()).await
+        })
+        .await,
+    )
+}

@@ -1,6 +1,8 @@
 //! The provincial department's console: accounts (search, role, disable, with sessions ended at
 //! once) and the audit log that every admin action writes.
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod daily;
 pub mod dashboard;
 #[cfg(feature = "ssr")]
 pub mod export;

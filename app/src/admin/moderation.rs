@@ -248,7 +248,30 @@ pub async fn set_hidden(
         at: now,
     };
     record(&mut tx, audit).await?;
+    let told = match &reason {
+        Some(reason) => {
+            let (cooperative_id, name_vi, name_en): (i64, String, String) =
+                sqlx::query_as("SELECT cooperative_id, name_vi, name_en FROM products WHERE id = $1")
+                    .bind(product)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let hidden = crate::messages::model::Message::ProductHidden {
+                product_id: product,
+                product: crate::lang::Text::new(name_vi, name_en),
+                reason: reason.clone(),
+            };
+            crate::messages::service::tell(
+                &mut tx,
+                crate::messages::service::To::Cooperative(cooperative_id),
+                &hidden,
+                now,
+            )
+            .await?
+        }
+        None => crate::messages::service::Told::default(),
+    };
     tx.commit().await?;
+    crate::messages::service::announce(db, hub, told);
     crate::changes::catalogue_changed(db);
     hub.kpis_changed();
     Ok(())

@@ -11,6 +11,7 @@ use crate::accounts::model::Role;
 use crate::i18n::{td, td_string};
 use crate::lang::Localized;
 use crate::lang::use_locale;
+use crate::messages::model::{MailStatus, OutboxPage};
 use crate::ui::dates::format_datetime;
 
 #[component]
@@ -410,6 +411,104 @@ fn CertificateTable(rows: Vec<CertificateRow>) -> impl IntoView {
                             <td>{state} {(c.state != CertificateState::Expired).then(|| format!(" ({})", c.days_left))}</td>
                         </tr>
                     }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// The outbox: emails waiting, sent and failed, with each failure's last error and a button to
+/// send it again.
+#[component]
+pub fn AdminEmailsPage() -> impl IntoView {
+    let i18n = use_locale();
+    let status = use_query_map().with_untracked(|q| q.get("status").unwrap_or_default());
+    view! {
+        <AdminList
+            title=td_string!(i18n, notify.outbox.title).to_string()
+            lead=td_string!(i18n, notify.outbox.lead).to_string()
+            filter=status
+            fetch=fetch_emails
+            action="/admin/emails"
+            fields={|status: String| view! { <EmailFilters status /> }.into_any()}
+            list={|page: OutboxPage| view! { <EmailTable page /> }}
+        />
+    }
+}
+
+fn mail_status_label(i18n: crate::i18n::Locale, status: MailStatus) -> &'static str {
+    match status {
+        MailStatus::Pending => td_string!(i18n, notify.outbox.pending),
+        MailStatus::Sent => td_string!(i18n, notify.outbox.sent),
+        MailStatus::Failed => td_string!(i18n, notify.outbox.failed),
+    }
+}
+
+#[component]
+fn EmailFilters(status: String) -> impl IntoView {
+    let i18n = use_locale();
+    view! {
+        <label class="field">
+            <span class="field__label">{td!(i18n, notify.outbox.status)}</span>
+            <select class="field__input" name="status">
+                <option value="" selected=status.is_empty()>{td!(i18n, admin.users.any)}</option>
+                {[MailStatus::Pending, MailStatus::Sent, MailStatus::Failed].into_iter().map(|s| view! {
+                    <option value=s.key() selected=status == s.key()>{mail_status_label(i18n, s)}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+fn EmailTable(page: OutboxPage) -> impl IntoView {
+    let i18n = use_locale();
+    let lang = crate::lang::Lang::from(i18n);
+    let counts = format!(
+        "{}: {} · {}: {} · {}: {}",
+        mail_status_label(i18n, MailStatus::Pending),
+        page.pending,
+        mail_status_label(i18n, MailStatus::Sent),
+        page.sent,
+        mail_status_label(i18n, MailStatus::Failed),
+        page.failed
+    );
+    if page.items.is_empty() {
+        return view! { <p>{counts}</p><p data-testid="emails-empty">{td!(i18n, notify.outbox.empty)}</p> }
+            .into_any();
+    }
+    view! {
+        <p data-testid="email-counts">{counts}</p>
+        <table class="data-table" data-testid="emails">
+            <thead>
+                <tr>
+                    <th scope="col">{td!(i18n, admin.audit.at)}</th>
+                    <th scope="col">{td!(i18n, notify.outbox.recipient)}</th>
+                    <th scope="col">{td!(i18n, notify.outbox.kind)}</th>
+                    <th scope="col">{td!(i18n, notify.outbox.status)}</th>
+                    <th scope="col">{td!(i18n, notify.outbox.attempts)}</th>
+                    <th scope="col">{td!(i18n, notify.outbox.error)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page.items.into_iter().map(|e| view! {
+                    <tr data-testid="email" data-status=e.status.key()>
+                        <td>{format_datetime(e.sent_at.unwrap_or(e.created_at))}</td>
+                        <td>{e.recipient.clone()}</td>
+                        <td>{crate::messages::compose::kind_name(e.kind, lang)}</td>
+                        <td>{mail_status_label(i18n, e.status)}</td>
+                        <td>{e.attempts}</td>
+                        <td>
+                            <code>{e.last_error.clone().unwrap_or_default()}</code>
+                            {(e.status == MailStatus::Failed).then(|| view! {
+                                <form method="post" action=RetryEmail::PATH>
+                                    <input type="hidden" name="id" value=e.id />
+                                    <button class="button button--secondary" type="submit">{td!(i18n, notify.outbox.retry)}</button>
+                                </form>
+                            })}
+                        </td>
+                    </tr>
                 }).collect_view()}
             </tbody>
         </table>

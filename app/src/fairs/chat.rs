@@ -5,7 +5,11 @@ use super::model::{Conversation, ConversationSummary};
 use crate::accounts::model::Viewer;
 use crate::db::{Db, Sql};
 use crate::live::hub::Hub;
-use crate::live::model::{ChatMessage, Event, MAX_CHAT_CHARS, MAX_DISPLAY_NAME_CHARS, Refusal, Sender};
+use crate::live::model::{
+    ChatMessage, Event, MAX_CHAT_CHARS, MAX_DISPLAY_NAME_CHARS, Refusal, Sender, Topic,
+};
+use crate::messages::model::Message;
+use crate::messages::service::{To, Told, tell};
 
 /// How many messages a conversation's history returns (the latest).
 pub const HISTORY: i64 = 200;
@@ -165,10 +169,47 @@ pub async fn say(
         .execute(&mut *tx)
         .await
         .map_err(unavailable)?;
+    let told = if sender == Sender::Visitor && hub.subscribers(Topic::Coop(booth)) == 0 {
+        waiting(&mut tx, booth, conversation, &display_name, &body, now).await.map_err(unavailable)?
+    } else {
+        Told::default()
+    };
     tx.commit().await.map_err(unavailable)?;
+    crate::messages::service::announce(db, hub, told);
     let message = ChatMessage { id, conversation_id: conversation, sender, author, body, at: now };
     hub.publish(Event::Chat { booth, display_name, message: message.clone() });
     Ok(message)
+}
+
+/// How long a conversation's "waiting" notice holds before another may be sent.
+pub const WAITING_NOTICE_SECS: i64 = 3600;
+
+/// A visitor wrote while no one of the cooperative has its dashboard open (on this instance): the
+/// cooperative is told, at most once an hour per conversation.
+async fn waiting(
+    tx: &mut crate::db::WriteTx,
+    booth: i64,
+    conversation: i64,
+    visitor: &str,
+    body: &str,
+    now: i64,
+) -> Result<Told, sqlx::Error> {
+    let due = sqlx::query(
+        "UPDATE chat_conversations SET waiting_told_at = $1 WHERE id = $2 \
+         AND (waiting_told_at IS NULL OR waiting_told_at <= $3)",
+    )
+    .bind(now)
+    .bind(conversation)
+    .bind(now - WAITING_NOTICE_SECS)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if due == 0 {
+        return Ok(Told::default());
+    }
+    let excerpt: String = body.chars().take(140).collect();
+    let message = Message::ChatWaiting { visitor: visitor.to_owned(), excerpt };
+    tell(tx, To::Cooperative(booth), &message, now).await
 }
 
 /// The visitor's conversation with `booth`, started under `name` if there is none yet (the first

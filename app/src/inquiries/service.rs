@@ -102,7 +102,20 @@ pub async fn submit(
         .bind(now)
         .execute(&mut *tx)
         .await?;
+    let told = crate::messages::service::tell(
+        &mut tx,
+        crate::messages::service::To::Cooperative(coop),
+        &crate::messages::model::Message::InquiryReceived {
+            inquiry_id: id,
+            company: checked.company.clone(),
+            country: checked.country.clone(),
+            product: product.as_ref().map(|p| crate::lang::Text::new(p.1.clone(), p.1.clone())),
+        },
+        now,
+    )
+    .await?;
     tx.commit().await?;
+    crate::messages::service::announce(db, hub, told);
     hub.publish(Event::InquiryReceived {
         inquiry: InquiryNotice {
             id,

@@ -28,13 +28,15 @@ pub enum Topic {
     Admin,
     /// One booth conversation.
     Conversation(i64),
+    /// A signed-in user's own bell.
+    User(i64),
 }
 
 impl Topic {
     /// Followed by someone's right (a member's, an admin's, a conversation's visitor), which
     /// can be lost while the connection lives; booths and fair halls are public.
     pub fn is_personal(&self) -> bool {
-        matches!(self, Topic::Coop(_) | Topic::Admin | Topic::Conversation(_))
+        matches!(self, Topic::Coop(_) | Topic::Admin | Topic::Conversation(_) | Topic::User(_))
     }
 }
 
@@ -147,6 +149,18 @@ pub enum Event {
         booth: i64,
         fair: Option<FairRef>,
     },
+    /// Something new on a user's bell (the notice itself is read with the user's rights).
+    Notified {
+        user: i64,
+    },
+    /// A new order for a cooperative, for its order list and overview.
+    CoopOrder {
+        cooperative_id: i64,
+        number: String,
+        total_vnd: i64,
+        customer: String,
+        at: i64,
+    },
 }
 
 impl Event {
@@ -160,12 +174,17 @@ impl Event {
             Event::InquiryReceived { inquiry } => vec![Topic::Coop(inquiry.cooperative_id), Topic::Admin],
             Event::Kpis { .. } | Event::Activity { .. } => vec![Topic::Admin],
             Event::BoothFair { booth, .. } => vec![Topic::Booth(*booth)],
+            Event::Notified { user } => vec![Topic::User(*user)],
+            Event::CoopOrder { cooperative_id, .. } => vec![Topic::Coop(*cooperative_id)],
         }
     }
 
     /// Whether the dashboard's tiles may count differently after this event.
     pub fn moves_kpis(&self) -> bool {
-        !matches!(self, Event::Kpis { .. } | Event::Chat { .. })
+        !matches!(
+            self,
+            Event::Kpis { .. } | Event::Chat { .. } | Event::Notified { .. } | Event::CoopOrder { .. }
+        )
     }
 }
 

@@ -190,6 +190,7 @@ pub async fn cancel_my_order(number: String) -> Result<(), AppError> {
         let viewer = require_user()?;
         service::transition(
             &use_db()?,
+            &crate::live::use_hub()?,
             viewer.id,
             Scope::Shopper(viewer.id),
             &number,
@@ -231,7 +232,17 @@ pub async fn move_order(number: String, to: String, note: String) -> Result<(), 
         let (user_id, scope) = member_scope()?;
         let to = Status::from_key(to.trim())
             .ok_or(AppError::Conflict(crate::error::ConflictCode::TransitionNotAllowed))?;
-        service::transition(&use_db()?, user_id, scope, &number, to, &note, now_unix()).await?;
+        service::transition(
+            &use_db()?,
+            &crate::live::use_hub()?,
+            user_id,
+            scope,
+            &number,
+            to,
+            &note,
+            now_unix(),
+        )
+        .await?;
         redirect_plain_form(&format!("/coop/orders/{number}"));
         Ok(())
     })

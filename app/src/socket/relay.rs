@@ -46,6 +46,14 @@ pub enum Note {
     Revoke {
         user: i64,
     },
+    /// Something new on a user's bell.
+    Notified {
+        user: i64,
+    },
+    /// A new order for its cooperative's order list (its number).
+    CoopOrder {
+        number: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +83,8 @@ impl Relay for PgRelay {
             Event::InquiryReceived { inquiry } => self.send(Note::Inquiry { id: inquiry.id }),
             Event::Activity { item } => self.send(Note::Activity { kind: item.kind, id: item.id }),
             Event::BoothFair { booth, .. } => self.send(Note::BoothFair { booth: *booth }),
+            Event::Notified { user } => self.send(Note::Notified { user: *user }),
+            Event::CoopOrder { number, .. } => self.send(Note::CoopOrder { number: number.clone() }),
             // Counts travel per instance, through `announce_presence`; every instance computes
             // its own tiles from the events it delivers.
             Event::Presence { .. } | Event::Kpis { .. } => {}
@@ -168,6 +178,8 @@ async fn receive(db: &Db, hub: &Hub, payload: &str) {
             hub.revoke_user_here(user);
             return;
         }
+        Note::Notified { user } => Ok(Some(Event::Notified { user })),
+        Note::CoopOrder { number } => crate::orders::service::coop_order_event(db, &number).await,
         Note::Chat { id } => crate::fairs::chat::message_event(db, id).await,
         Note::Inquiry { id } => crate::inquiries::service::notice_event(db, id).await,
         Note::Activity { kind, id } => crate::live::feed::feed_item(db, kind, id)

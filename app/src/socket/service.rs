@@ -85,6 +85,10 @@ pub async fn authorize(db: &Db, peer: &Peer, topic: Topic) -> Result<Grant, Refu
                 _ => Err(Refusal::Forbidden),
             }
         }
+        Topic::User(id) => match viewer(db, peer).await? {
+            Some(v) if v.id == id => Ok(Grant { topics: vec![topic], user: Some(v.id) }),
+            _ => Err(Refusal::Forbidden),
+        },
         Topic::Conversation(id) => {
             let owner =
                 crate::fairs::chat::owner(db, id).await.map_err(unavailable)?.ok_or(Refusal::NotFound)?;

@@ -10,6 +10,13 @@ pub fn format_datetime(unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `30/11/2026`: the day in Vietnam of a moment.
+pub fn format_date(unix: i64) -> String {
+    vietnam_moment(unix)
+        .map(|t| format!("{:02}/{:02}/{}", t.day(), t.month() as u8, t.year()))
+        .unwrap_or_default()
+}
+
 /// The moment a `datetime-local` input means in Vietnam (`2026-12-01T09:30`, seconds allowed),
 /// as Unix seconds; `None` when it is not a real date and time.
 pub fn parse_vietnam_local(input: &str) -> Option<i64> {
@@ -57,5 +64,6 @@ mod tests {
     fn shows_vietnam_time_day_first() {
         // 2026-11-29 18:30 UTC is 01:30 on 30 November in Vietnam.
         assert_eq!(format_datetime(1_795_977_000), "30/11/2026 01:30");
+        assert_eq!(format_date(1_795_977_000), "30/11/2026");
     }
 }

@@ -257,6 +257,7 @@ pub fn ConflictMessage(code: ConflictCode) -> impl IntoView {
         ConflictCode::NotYourself => td_string!(i18n, errors.conflict.not_yourself),
         ConflictCode::PricesChanged => td_string!(i18n, errors.conflict.prices_changed),
         ConflictCode::TransitionNotAllowed => td_string!(i18n, errors.conflict.transition_not_allowed),
+        ConflictCode::MailNotFailed => td_string!(i18n, errors.conflict.mail_not_failed),
     }
 }
 

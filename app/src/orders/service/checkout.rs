@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 use tracing::instrument;
 
+use crate::messages::service::Told;
+
 use super::super::model::*;
 use super::super::vietqr::{Transfer, qr_svg};
 use super::CartOwner;
@@ -131,9 +133,11 @@ pub fn order_number(now: i64, checkout_id: i64, position: usize) -> String {
     )
 }
 
-/// Places the orders of one checkout form: one per cooperative, in one transaction, and each new
-/// order goes to the admin dashboard's feed. A replay of the same form (same key) returns the
-/// same receipt and announces nothing; the same key with another form is refused.
+/// Places the orders of one checkout form: one per cooperative, in one transaction, with the
+/// shopper's receipt and each cooperative's notice (`tell`); each new order then goes to the admin
+/// dashboard's feed and to its cooperative's open order list, and rings the bells. A replay of the
+/// same form (same key) returns the same receipt and tells no one again; the same key with another
+/// form is refused.
 #[instrument(skip(db, hub, form), fields(key = %form.idempotency_key))]
 pub async fn checkout(
     db: &Db,
@@ -144,19 +148,23 @@ pub async fn checkout(
 ) -> Result<Receipt, AppError> {
     use crate::live::{feed::announce, model::FeedKind};
     let (receipt, placed) = place(db, user_id, form, now).await?;
-    for id in placed {
-        announce(db, hub, FeedKind::Order, id).await;
+    for (id, _, event) in &placed {
+        announce(db, hub, FeedKind::Order, *id).await;
+        hub.publish(event.clone());
     }
+    let told = placed.into_iter().fold(Told::default(), |all, (_, told, _)| all.and(told));
+    crate::messages::service::announce(db, hub, told);
     Ok(receipt)
 }
 
-/// The checkout, and the ids of the orders it placed (none when it was a replay).
+/// The checkout, and the orders it placed (none when it was a replay): each one's id, who was told
+/// of it, and its event for the cooperative's order list.
 async fn place(
     db: &Db,
     user_id: i64,
     form: &CheckoutForm,
     now: i64,
-) -> Result<(Receipt, Vec<i64>), AppError> {
+) -> Result<(Receipt, Vec<(i64, Told, crate::live::model::Event)>), AppError> {
     let valid = check_form(form)?;
     let hash = valid.hash();
     let mut tx = db.begin_write().await?;
@@ -243,7 +251,6 @@ async fn place(
             .into_iter()
             .fold(order, |query, text| query.bind(text.as_str()));
         let order_id: i64 = order.bind(now).fetch_one(&mut *tx).await?;
-        placed.push(order_id);
 
         let mut sql = Sql::new(
             "INSERT INTO order_lines (order_id, product_id, product_slug, name_vi, name_en, unit_price_vnd, \
@@ -269,6 +276,8 @@ async fn place(
             record_stock_move(&mut tx, p.id, sold, now).await?;
         }
         record_event(&mut tx, order_id, user_id, Actor::Shopper, None, Status::Pending, "", now).await?;
+        let (told, event) = super::tell::placed(&mut tx, order_id, now).await?;
+        placed.push((order_id, told, event));
     }
 
     let mut sql = Sql::new("DELETE FROM cart_lines WHERE cart_id IN (SELECT id FROM carts WHERE user_id = ");

@@ -14,12 +14,14 @@ mod checkout;
 mod days;
 mod pipeline;
 mod reviews;
+mod tell;
 
 pub use cart::*;
 pub use checkout::*;
 pub use days::recount_days;
 pub use pipeline::*;
 pub use reviews::*;
+pub use tell::coop_order_event;
 
 use super::model::Actor;
 use crate::db::Sql;

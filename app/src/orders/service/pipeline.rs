@@ -191,10 +191,14 @@ pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, A
 
 /// Moves an order to `to`, if `scope` may and the order is in a state that allows it. Shipping
 /// needs a tracking note. Cancelling puts the stock back, once: the status update only matches
-/// the state that was read, so a second cancel (or any race) changes no row and is refused.
-#[instrument(skip(db, note))]
+/// the state that was read, so a second cancel (or any race) changes no row and is refused. The
+/// shopper (and, for a cancellation by the shopper, the cooperative) is told in the same
+/// transaction, and their bells ring once it commits.
+#[instrument(skip(db, hub, note))]
+#[allow(clippy::too_many_arguments)]
 pub async fn transition(
     db: &Db,
+    hub: &crate::live::hub::Hub,
     actor_user_id: i64,
     scope: Scope,
     number: &str,
@@ -269,6 +273,8 @@ pub async fn transition(
         super::days::count_in(&mut tx, order_id).await?;
     }
     record_event(&mut tx, order_id, actor_user_id, scope.actor(), Some(from), to, note, now).await?;
+    let told = super::tell::moved(&mut tx, order_id, to, scope.actor(), note, now).await?;
     tx.commit().await?;
+    crate::messages::service::announce(db, hub, told);
     Ok(())
 }
