@@ -95,6 +95,7 @@ codes! {
     UrlInvalid = "url_invalid",
     UrlWrongChannel = "url_wrong_channel",
     WrongPassword = "wrong_password",
+    LinkInvalid = "link_invalid",
     }
 }
 
@@ -120,6 +121,7 @@ codes! {
     PricesChanged = "prices_changed",
     TransitionNotAllowed = "transition_not_allowed",
     MailNotFailed = "mail_not_failed",
+    EmailNotVerified = "email_not_verified",
     }
 }
 

@@ -5,6 +5,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::accounts::guards::provide_viewer;
+use crate::accounts::link_pages::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage};
 use crate::accounts::pages::{
     AccountNav, AccountPage, ApplicationsPage, ApplyPage, ApplySentPage, LoginPage, SignUpPage,
 };
@@ -154,6 +155,9 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
+                        <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                        <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                        <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
                         <Route path=path!("/mail/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async />
                         <Route path=path!("/admin/emails") view=AdminEmailsPage ssr=SsrMode::Async />
                         <Route path=path!("/apply") view=ApplyPage ssr=SsrMode::Async />

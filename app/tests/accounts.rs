@@ -2,6 +2,7 @@
 //! expiry, throttling, password change, and the cooperative application and its review.
 mod common;
 
+use app::accounts::links;
 use app::accounts::model::{ApplicationForm, CoopStatus, Decision, MemberRole, Role};
 use app::accounts::service::{self, NewUser};
 use app::accounts::session::{self, POLICY};
@@ -386,7 +387,141 @@ async fn the_demo_accounts_are_one_per_role_and_made_once(db: Db) {
     assert_eq!(viewer.dashboard_cooperative().map(|m| m.slug.as_str()), Some("binh-minh"));
 }
 
+/// The token of the newest link of `kind` in the outbox (the email that carries it).
+async fn emailed_token(db: &Db, kind: &'static str) -> String {
+    let mut sql = Sql::new("SELECT payload FROM outbox WHERE kind = ");
+    sql.bind(kind.to_owned()).push(" ORDER BY id DESC LIMIT 1");
+    let payload: String = common::scalar(db, sql).await;
+    let message: serde_json::Value = serde_json::from_str(&payload).expect("json");
+    message["token"].as_str().expect("token").to_owned()
+}
+
+async fn a_reset_link_sets_a_new_password_once_and_ends_every_session(db: Db) {
+    let hub = app::live::hub::Hub::new();
+    let id = signed_up(&db, "lan@example.vn").await;
+    let phone = service::login(&db, "lan@example.vn", "mật khẩu dài 2026", IP, NOW).await.expect("login");
+    links::request_reset(&db, " LAN@example.vn ", IP, NOW).await.expect("request");
+    let token = emailed_token(&db, "password_reset").await;
+    let stored: String =
+        common::scalar(&db, Sql::new("SELECT token_hash FROM account_links WHERE purpose = 'reset'")).await;
+    assert_ne!(stored, token, "only the token's hash is stored");
+    // Too short a password is refused, and the link stays usable.
+    assert!(matches!(
+        links::reset_password(&db, &hub, &token, "short", IP, NOW + 60).await,
+        Err(AppError::Validation(_))
+    ));
+    links::reset_password(&db, &hub, &token, "một mật khẩu mới 2026", IP, NOW + 60).await.expect("reset");
+    assert_eq!(session::resolve(&db, &phone, NOW + 61).await.expect("resolve"), None, "every session ended");
+    assert!(service::login(&db, "lan@example.vn", "mật khẩu dài 2026", IP, NOW + 62).await.is_err());
+    service::login(&db, "lan@example.vn", "một mật khẩu mới 2026", IP, NOW + 63).await.expect("new password");
+    // Used once: it never works again.
+    let again = links::reset_password(&db, &hub, &token, "yet another password 2026", IP, NOW + 64).await;
+    assert_eq!(
+        again,
+        Err(AppError::Validation(vec![FieldError::new("token", app::error::FieldCode::LinkInvalid)]))
+    );
+    // A link expires after 30 minutes.
+    links::request_reset(&db, "lan@example.vn", IP, NOW + 100).await.expect("request");
+    let late = emailed_token(&db, "password_reset").await;
+    let expired = links::reset_password(
+        &db,
+        &hub,
+        &late,
+        "yet another password 2026",
+        IP,
+        NOW + 100 + links::RESET_TTL_SECS,
+    )
+    .await;
+    assert!(matches!(expired, Err(AppError::Validation(_))));
+    assert_eq!(
+        links::email_status(&db, id).await.expect("status"),
+        (true, "lan@example.vn".into()),
+        "the link proved the address"
+    );
+}
+
+async fn asking_for_a_reset_says_the_same_for_any_email_and_is_limited(db: Db) {
+    signed_up(&db, "lan@example.vn").await;
+    let before = count(&db, "SELECT COUNT(*) FROM outbox WHERE kind = 'password_reset'").await;
+    links::request_reset(&db, "nobody@example.vn", IP, NOW).await.expect("same answer for an unknown email");
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM outbox WHERE kind = 'password_reset'").await,
+        before,
+        "nothing sent"
+    );
+    for _ in 0..3 {
+        links::request_reset(&db, "lan@example.vn", IP, NOW).await.expect("request");
+    }
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM outbox WHERE kind = 'password_reset'").await, 3);
+    assert!(
+        matches!(
+            links::request_reset(&db, "lan@example.vn", "198.51.100.1", NOW).await,
+            Err(AppError::TooManyAttempts(_))
+        ),
+        "three links an hour per email, from any address"
+    );
+    for i in 0..6 {
+        let _ = links::request_reset(&db, &format!("other{i}@example.vn"), IP, NOW).await;
+    }
+    assert!(
+        matches!(links::request_reset(&db, "x@example.vn", IP, NOW).await, Err(AppError::TooManyAttempts(_))),
+        "ten requests an hour per client address"
+    );
+    links::request_reset(&db, "lan@example.vn", "198.51.100.1", NOW + 3600).await.expect("an hour later");
+}
+
+async fn a_new_account_confirms_its_email_and_a_changed_email_takes_effect_once_confirmed(db: Db) {
+    let id = signed_up(&db, "lan@example.vn").await;
+    assert_eq!(links::email_status(&db, id).await.expect("status"), (false, "lan@example.vn".into()));
+    let token = emailed_token(&db, "verify_email").await;
+    let mut sql = Sql::new("SELECT recipient FROM outbox WHERE kind = 'verify_email'");
+    sql.push("");
+    assert_eq!(common::scalar::<String>(&db, sql).await, "lan@example.vn");
+    assert_eq!(
+        links::verification_email(&db, &token, NOW).await.expect("link"),
+        Some("lan@example.vn".into())
+    );
+    assert_eq!(links::verification_email(&db, "forged", NOW).await.expect("link"), None);
+    assert!(
+        links::verify_email(&db, &token, NOW + links::VERIFY_TTL_SECS).await.is_err(),
+        "expired after a day"
+    );
+    links::verify_email(&db, &token, NOW + 60).await.expect("verify");
+    assert_eq!(links::email_status(&db, id).await.expect("status"), (true, "lan@example.vn".into()));
+    assert!(links::verify_email(&db, &token, NOW + 61).await.is_err(), "once");
+
+    // A change: the password first, then the new address must confirm it.
+    assert!(matches!(
+        links::change_email(&db, id, "lan.new@example.vn", "wrong password here", IP, NOW).await,
+        Err(AppError::Validation(_))
+    ));
+    signed_up(&db, "taken@example.vn").await;
+    assert_eq!(
+        links::change_email(&db, id, "taken@example.vn", "mật khẩu dài 2026", IP, NOW).await,
+        Err(AppError::Validation(vec![FieldError::new("email", app::error::FieldCode::EmailTaken)]))
+    );
+    links::change_email(&db, id, "Lan.New@example.vn", "mật khẩu dài 2026", IP, NOW).await.expect("change");
+    assert_eq!(
+        links::email_status(&db, id).await.expect("status").1,
+        "lan@example.vn",
+        "not before it is confirmed"
+    );
+    let token = emailed_token(&db, "verify_email").await;
+    let mut sql =
+        Sql::new("SELECT recipient FROM outbox WHERE kind = 'verify_email' ORDER BY id DESC LIMIT 1");
+    sql.push("");
+    assert_eq!(common::scalar::<String>(&db, sql).await, "lan.new@example.vn", "sent to the new address");
+    links::verify_email(&db, &token, NOW + 120).await.expect("confirm the new address");
+    assert_eq!(links::email_status(&db, id).await.expect("status"), (true, "lan.new@example.vn".into()));
+    service::login(&db, "lan.new@example.vn", "mật khẩu dài 2026", IP, NOW + 121)
+        .await
+        .expect("log in with it");
+}
+
 on_both_databases!(
+    a_reset_link_sets_a_new_password_once_and_ends_every_session,
+    asking_for_a_reset_says_the_same_for_any_email_and_is_limited,
+    a_new_account_confirms_its_email_and_a_changed_email_takes_effect_once_confirmed,
     sign_up_creates_a_shopper_who_can_log_in,
     sign_up_refuses_bad_input_and_a_taken_email,
     wrong_password_and_unknown_email_get_the_same_answer,

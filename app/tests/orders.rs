@@ -807,7 +807,122 @@ async fn an_out_of_stock_answer_names_only_products_the_shopper_may_see(db: Db) 
     assert!(!format!("{lines:?}").contains("Secret") && !format!("{lines:?}").contains("Bí mật"));
 }
 
+/// A member of `coop` (the owner), who hears of the cooperative's orders.
+async fn owner(db: &Db, coop: &str, name: &str) -> i64 {
+    let mut sql = Sql::new(
+        "INSERT INTO users (email, display_name, password_hash, role, cooperative_id, member_role, created_at, \
+         updated_at) SELECT ",
+    );
+    sql.bind(format!("{name}@coop.vn"))
+        .push(", ")
+        .bind(name.to_owned())
+        .push(", 'x', 'member', id, 'owner', ");
+    sql.bind(NOW).push(", ").bind(NOW).push(" FROM cooperatives WHERE slug = ").bind(coop.to_owned());
+    sql.push(" RETURNING id");
+    scalar(db, sql).await
+}
+
+/// The kinds of the messages `user` was emailed, oldest first.
+async fn emailed(db: &Db, user: i64) -> Vec<String> {
+    let mut sql = Sql::new("SELECT kind FROM outbox WHERE user_id = ");
+    sql.bind(user).push(" ORDER BY id");
+    sql.query_scalar().expect("encode").fetch_all(&db.pool).await.expect("kinds")
+}
+
+async fn an_order_tells_its_shopper_and_its_cooperative_at_each_step(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let tea = product(&db, "binh-minh", "told-tea", 120_000, 5).await;
+    let user = shopper(&db, "told").await;
+    let member = owner(&db, "binh-minh", "chu").await;
+    let other = owner(&db, "hong-phat", "khac").await;
+    let hub = app::live::hub::Hub::default();
+    let receipt = service::checkout(
+        &db,
+        &hub,
+        user,
+        &form(&db, &key(1), &[(tea, 2)], Payment::BankTransfer).await,
+        NOW,
+    )
+    .await
+    .expect("checkout");
+    let number = receipt.orders[0].number.clone();
+    assert_eq!(emailed(&db, user).await, vec!["order_received"]);
+    assert_eq!(emailed(&db, member).await, vec!["new_order"]);
+    assert!(emailed(&db, other).await.is_empty(), "another cooperative hears nothing");
+    // The receipt carries the transfer: the amount, and the note it is matched by.
+    let mut sql = Sql::new("SELECT payload FROM outbox WHERE kind = 'order_received'");
+    sql.push("");
+    let receipt_mail: serde_json::Value =
+        serde_json::from_str(&scalar::<String>(&db, sql).await).expect("json");
+    assert_eq!(receipt_mail["transfer"]["purpose"], format!("OCOP {number}"));
+    assert_eq!(receipt_mail["transfer"]["amount_vnd"], receipt.orders[0].total_vnd);
+    // A replay of the form tells no one again.
+    service::checkout(&db, &hub, user, &form(&db, &key(1), &[(tea, 2)], Payment::BankTransfer).await, NOW)
+        .await
+        .expect("replay");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM outbox").await, 2);
+
+    let coop = Scope::Cooperative(coop_id(&db, "binh-minh").await);
+    service::transition(&db, &hub, member, coop, &number, Status::Confirmed, "", NOW).await.expect("confirm");
+    service::transition(&db, &hub, member, coop, &number, Status::Shipped, "VNPost EB1", NOW)
+        .await
+        .expect("ship");
+    service::transition(&db, &hub, member, coop, &number, Status::Delivered, "", NOW).await.expect("deliver");
+    assert_eq!(
+        emailed(&db, user).await,
+        vec!["order_received", "order_confirmed", "order_shipped", "order_delivered"]
+    );
+    let mut sql = Sql::new("SELECT payload FROM outbox WHERE kind = 'order_shipped'");
+    sql.push("");
+    let shipped: serde_json::Value = serde_json::from_str(&scalar::<String>(&db, sql).await).expect("json");
+    assert_eq!(shipped["tracking"], "VNPost EB1");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM notifications").await, 5, "each on a bell too");
+
+    // A cancellation by the shopper tells both; the shopper's says who cancelled.
+    let second =
+        service::checkout(&db, &hub, user, &form(&db, &key(2), &[(tea, 1)], Payment::Cod).await, NOW)
+            .await
+            .expect("checkout")
+            .orders[0]
+            .number
+            .clone();
+    service::transition(&db, &hub, user, Scope::Shopper(user), &second, Status::Cancelled, "", NOW)
+        .await
+        .expect("cancel");
+    assert_eq!(emailed(&db, member).await, vec!["new_order", "new_order", "order_cancelled_by_shopper"]);
+    let mut sql = Sql::new("SELECT payload FROM outbox WHERE kind = 'order_cancelled'");
+    sql.push("");
+    let cancelled: serde_json::Value = serde_json::from_str(&scalar::<String>(&db, sql).await).expect("json");
+    assert_eq!(cancelled["by"], "shopper");
+}
+
+async fn an_unconfirmed_account_keeps_its_cart_but_orders_once_confirmed(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let tea = product(&db, "binh-minh", "verify-tea", 120_000, 5).await;
+    let user = shopper(&db, "fresh").await;
+    let mut sql = Sql::new("UPDATE users SET email_verified = 0 WHERE id = ");
+    sql.bind(user);
+    exec(&db, sql).await;
+    let hub = app::live::hub::Hub::default();
+    let submitted = form(&db, &key(1), &[(tea, 1)], Payment::Cod).await;
+    let refused = service::checkout(&db, &hub, user, &submitted, NOW).await;
+    assert_eq!(refused.err(), Some(AppError::Conflict(ConflictCode::EmailNotVerified)));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 0);
+    assert_eq!(stock(&db, tea).await, 5);
+    assert_eq!(emailed(&db, user).await, vec!["verify_email"], "the link is sent again");
+    let mut sql = Sql::new("SELECT payload FROM outbox WHERE kind = 'verify_email'");
+    sql.push("");
+    let link: serde_json::Value = serde_json::from_str(&scalar::<String>(&db, sql).await).expect("json");
+    app::accounts::links::verify_email(&db, link["token"].as_str().expect("token"), NOW)
+        .await
+        .expect("confirm");
+    service::checkout(&db, &hub, user, &submitted, NOW).await.expect("now it orders");
+    assert_eq!(stock(&db, tea).await, 4);
+}
+
 on_both_databases!(
+    an_order_tells_its_shopper_and_its_cooperative_at_each_step,
+    an_unconfirmed_account_keeps_its_cart_but_orders_once_confirmed,
     a_price_changed_after_the_checkout_page_was_shown_is_never_charged,
     an_out_of_stock_answer_names_only_products_the_shopper_may_see,
     five_hundred_checkouts_for_ten_units_sell_exactly_ten,

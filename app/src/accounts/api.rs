@@ -145,3 +145,84 @@ pub async fn review_application(
     })
     .await
 }
+
+/// "Forgot password": a reset link by email. Says the same whether or not the account exists.
+#[server(endpoint = "accounts/forgot_password")]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    respond(async {
+        super::links::request_reset(&use_db()?, &email, &request_session().ip, now_unix()).await?;
+        redirect_plain_form("/forgot-password?sent=1");
+        Ok(())
+    })
+    .await
+}
+
+/// Sets a new password through a reset link; every session of the account ends.
+#[server(endpoint = "accounts/reset_password")]
+pub async fn reset_password(token: String, new_password: String) -> Result<(), AppError> {
+    respond(async {
+        let ip = request_session().ip;
+        super::links::reset_password(&use_db()?, &use_hub()?, &token, &new_password, &ip, now_unix()).await?;
+        // This browser's session, if any, ended with the others.
+        set_cookie(session::clearing_cookie(auth_settings().secure_cookies));
+        redirect_plain_form("/login?reset=1");
+        Ok(())
+    })
+    .await
+}
+
+/// The address a confirmation link confirms (`None`: the link is used, expired or unknown).
+#[server(endpoint = "accounts/verification", input = GetUrl)]
+pub async fn fetch_verification(token: String) -> Result<Option<String>, AppError> {
+    respond(async { super::links::verification_email(&use_db()?, &token, now_unix()).await }).await
+}
+
+/// Confirms an email address through its link.
+#[server(endpoint = "accounts/verify_email")]
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    respond(async {
+        super::links::verify_email(&use_db()?, &token, now_unix()).await?;
+        redirect_plain_form("/verify-email?done=1");
+        Ok(())
+    })
+    .await
+}
+
+/// Whether the signed-in user's email is confirmed, and the address.
+#[server(endpoint = "accounts/email_status", input = GetUrl)]
+pub async fn fetch_email_status() -> Result<(bool, String), AppError> {
+    respond(async {
+        let viewer = require_user()?;
+        super::links::email_status(&use_db()?, viewer.id).await
+    })
+    .await
+}
+
+/// Sends the signed-in user's confirmation link again.
+#[server(endpoint = "accounts/resend_verification")]
+pub async fn resend_verification() -> Result<(), AppError> {
+    respond(async {
+        let viewer = require_user()?;
+        let db = use_db()?;
+        let (verified, email) = super::links::email_status(&db, viewer.id).await?;
+        if !verified {
+            super::links::send_verification(&db, viewer.id, &email, now_unix()).await?;
+        }
+        redirect_plain_form("/account?resent=1#email");
+        Ok(())
+    })
+    .await
+}
+
+/// Starts a change of email: the new address gets a confirmation link.
+#[server(endpoint = "accounts/change_email")]
+pub async fn change_email(email: String, current_password: String) -> Result<(), AppError> {
+    respond(async {
+        let viewer = require_user()?;
+        let ip = request_session().ip;
+        super::links::change_email(&use_db()?, viewer.id, &email, &current_password, &ip, now_unix()).await?;
+        redirect_plain_form("/account?email_sent=1#email");
+        Ok(())
+    })
+    .await
+}

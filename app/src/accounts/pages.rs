@@ -85,12 +85,15 @@ pub fn LoginPage() -> impl IntoView {
     let i18n = use_locale();
     let query = use_query_map();
     let next = query.with_untracked(|q| q.get("next").unwrap_or_default());
+    let reset = query.with_untracked(|q| q.get("reset").is_some());
     view! {
         <Title text=td_string!(i18n, accounts.login.title).to_string() />
         <Meta name="robots" content="noindex" />
         <section class="auth">
             <h1 class="auth__title">{td!(i18n, accounts.login.title)}</h1>
+            {reset.then(|| view! { <p class="form-saved" role="status" data-testid="password-reset">{td!(i18n, accounts.reset.done)}</p> })}
             <LoginForm next />
+            <p class="auth__alt"><a href="/forgot-password">{td!(i18n, accounts.forgot.link)}</a></p>
             <p class="auth__alt">
                 {td!(i18n, accounts.login.no_account)} " " <a href="/signup">{td!(i18n, accounts.login.signup_link)}</a>
             </p>
@@ -223,6 +226,7 @@ fn AccountDetails(viewer: Viewer, more: ChildrenFn) -> impl IntoView {
                 {membership}
             </dl>
             <AccountForms />
+            <super::link_pages::EmailSection />
             {more()}
         </section>
     }

@@ -108,9 +108,10 @@ pub async fn sign_up(db: &Db, mut user: NewUser, ip: &str, now: i64) -> Result<i
     let turn = Gate::global().turn(ip).await?;
     throttle::take_quota(db, throttle::SIGN_UPS, ip, now).await?;
     let hash = password::hash(&turn, user.password).await?;
+    let email = user.email.clone();
     let id = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO users (email, display_name, password_hash, role, preferred_lang, created_at, updated_at) \
-         VALUES ($1, $2, $3, 'shopper', $6, $4, $5) RETURNING id",
+        "INSERT INTO users (email, display_name, password_hash, role, preferred_lang, email_verified, created_at, \
+         updated_at) VALUES ($1, $2, $3, 'shopper', $6, 0, $4, $5) RETURNING id",
     )
     .bind(user.email)
     .bind(user.display_name.trim())
@@ -121,6 +122,8 @@ pub async fn sign_up(db: &Db, mut user: NewUser, ip: &str, now: i64) -> Result<i
     .fetch_one(&db.pool)
     .await
     .map_err(unique_email)?;
+    // The account can browse and fill a cart at once; it orders once this link is opened.
+    super::links::send_verification(db, id, &email, now).await?;
     Ok(id)
 }
 

@@ -1,4 +1,5 @@
 //! Dashboard pages at /coop: overview, product list, product editor.
+use crate::notifications::bell::NewOrdersLive;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -25,8 +26,10 @@ pub fn CoopOverviewPage() -> impl IntoView {
         <Title text=td_string!(i18n, coops.overview.title).to_string() />
         <MemberOnly page=|membership: Membership| {
             let slug = membership.slug.clone();
+            let cooperative_id = membership.cooperative_id;
             view! {
                 <Dashboard membership>
+                    <NewOrdersLive cooperative_id />
                     <OverviewTiles />
                     <BoothCardLink slug />
                 </Dashboard>

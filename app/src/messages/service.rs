@@ -91,6 +91,30 @@ pub async fn tell(tx: &mut WriteTx, to: To, message: &Message, now: i64) -> Resu
     Ok(Told { users })
 }
 
+/// Emails `message` to `email`, an address of `user` not yet theirs (a new address being
+/// confirmed), in their name and language, inside `tx`. No notice: the bell is the account's.
+pub async fn tell_address(
+    tx: &mut WriteTx,
+    user: i64,
+    email: &str,
+    message: &Message,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let payload = serde_json::to_string(message).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(
+        "INSERT INTO outbox (kind, user_id, recipient, recipient_name, lang, payload, next_attempt_at, created_at) \
+         SELECT $1, u.id, $2, u.display_name, u.preferred_lang, $3, $4, $4 FROM users u WHERE u.id = $5",
+    )
+    .bind(message.kind().key())
+    .bind(email)
+    .bind(&payload)
+    .bind(now)
+    .bind(user)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Wakes this instance's outbox worker when an email was queued here.
 #[derive(Default)]
 pub struct Wake(tokio::sync::Notify);

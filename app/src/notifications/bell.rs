@@ -84,3 +84,53 @@ fn Bell(user: i64, unread: i64) -> impl IntoView {
         </a>
     }
 }
+
+/// A cooperative's new orders as they arrive, on its order list and overview: each one pushed
+/// over the page's WebSocket shows at once, with a link to it. Empty (and silent) until one comes;
+/// without JavaScript the page's own list, as loaded, is what there is.
+#[island(lazy)]
+pub fn NewOrdersLive(cooperative_id: i64) -> impl IntoView {
+    crate::ui::lazy::preload_island("new_orders_live");
+    let i18n = use_locale();
+    let arrived = RwSignal::new(Vec::<(String, String, i64)>::new());
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::live::client::{Incoming, follow};
+        use crate::live::model::{ClientFrame, Event, ServerFrame, Topic};
+        follow(vec![ClientFrame::Subscribe { topic: Topic::Coop(cooperative_id) }], move |incoming| {
+            if let Incoming::Frame(ServerFrame::Event(Event::CoopOrder {
+                cooperative_id: to,
+                number,
+                total_vnd,
+                customer,
+                ..
+            })) = incoming
+                && *to == cooperative_id
+            {
+                arrived.update(|a| {
+                    if !a.iter().any(|(n, _, _)| n == number) {
+                        a.insert(0, (number.clone(), customer.clone(), *total_vnd));
+                    }
+                });
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = cooperative_id;
+    view! {
+        <section class="new-orders" aria-live="polite" data-testid="new-orders" hidden=move || arrived.with(Vec::is_empty)>
+            <h2>{td!(i18n, notify.new_orders.title)}</h2>
+            <ul>
+                <For each=move || arrived.get() key=|(n, _, _)| n.clone() let((number, customer, total))>
+                    <li data-testid="new-order">
+                        <a href=format!("/coop/orders/{number}")>{number.clone()}</a>
+                        " · "
+                        {customer}
+                        " · "
+                        {crate::ui::money::format_vnd(total)}
+                    </li>
+                </For>
+            </ul>
+        </section>
+    }
+}

@@ -3,6 +3,7 @@
 //! Every page renders on the server and every form is a plain form post first, so the whole
 //! path from "add to cart" to a placed order works without JavaScript. The checkout form is an
 //! island: hydrated, it shows progress and cannot be sent twice.
+use crate::notifications::bell::NewOrdersLive;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::{Meta, Title};
@@ -722,9 +723,11 @@ pub fn CoopOrdersPage() -> impl IntoView {
             let status = status.clone();
             let filter = status.clone();
             let orders = Resource::new(move || status.clone(), fetch_coop_orders);
+            let cooperative_id = membership.cooperative_id;
             view! {
                 <Dashboard membership>
                     <h1>{td!(i18n, orders.coop.title)}</h1>
+                    <NewOrdersLive cooperative_id />
                     <nav class="filters" aria-label=move || td_string!(i18n, orders.coop.filter)>
                         <a class="chip" class:chip--on=filter.is_empty() href="/coop/orders">{td!(i18n, orders.coop.all)}</a>
                         {Status::ALL.into_iter().map(|s| view! {

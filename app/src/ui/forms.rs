@@ -130,6 +130,7 @@ pub fn FieldMessage(code: FieldCode) -> impl IntoView {
         FieldCode::UrlInvalid => td_string!(i18n, errors.field.url_invalid),
         FieldCode::UrlWrongChannel => td_string!(i18n, errors.field.url_wrong_channel),
         FieldCode::WrongPassword => td_string!(i18n, errors.field.wrong_password),
+        FieldCode::LinkInvalid => td_string!(i18n, errors.field.link_invalid),
     }
 }
 
@@ -258,6 +259,7 @@ pub fn ConflictMessage(code: ConflictCode) -> impl IntoView {
         ConflictCode::PricesChanged => td_string!(i18n, errors.conflict.prices_changed),
         ConflictCode::TransitionNotAllowed => td_string!(i18n, errors.conflict.transition_not_allowed),
         ConflictCode::MailNotFailed => td_string!(i18n, errors.conflict.mail_not_failed),
+        ConflictCode::EmailNotVerified => td_string!(i18n, errors.conflict.email_not_verified),
     }
 }
 

@@ -147,6 +147,8 @@ pub async fn checkout(
     now: i64,
 ) -> Result<Receipt, AppError> {
     use crate::live::{feed::announce, model::FeedKind};
+    // An account orders once its email is confirmed (the link is sent again if not).
+    crate::accounts::links::require_verified(db, user_id, now).await?;
     let (receipt, placed) = place(db, user_id, form, now).await?;
     for (id, _, event) in &placed {
         announce(db, hub, FeedKind::Order, *id).await;
