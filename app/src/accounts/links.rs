@@ -5,7 +5,7 @@
 //! address and per typed email.
 use tracing::instrument;
 
-use super::service::{check_email, check_password, normalize_email};
+use super::rules::{check_email, check_password, normalize_email};
 use super::throttle::{self, Quota};
 use super::{password, session};
 use crate::db::{Db, WriteTx};
