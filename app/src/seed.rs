@@ -258,9 +258,10 @@ pub async fn seed(db: &Db) -> Result<SeedReport, SeedError> {
         let holder = crate::coops::model::bank_holder_name(&coop.name_vi).unwrap_or_default();
         report.cooperatives += sqlx::query(
             "INSERT INTO cooperatives (slug, name_vi, name_en, story_vi, story_en, district_id, status, \
-             is_demo, bank_bin, bank_account, bank_holder, created_at) \
+             is_demo, bank_bin, bank_account, bank_holder, created_at, contact_phone, contact_email, show_phone, \
+             show_zalo, show_email) \
              VALUES ($1, $2, $3, $4, $5, (SELECT id FROM districts WHERE slug = $6), 'approved', 1, \
-             $7, $8, $9, $10) \
+             $7, $8, $9, $10, $11, $12, 1, 1, 1) \
              ON CONFLICT (slug) DO NOTHING",
         )
         .bind(&coop.key)
@@ -273,6 +274,9 @@ pub async fn seed(db: &Db) -> Result<SeedReport, SeedError> {
         .bind(format!("1900{:08}", i + 1))
         .bind(holder)
         .bind(now)
+        // Made-up contacts too (a 0912 mobile number, an address of the demo domain).
+        .bind(format!("0912 {:03} {:03}", 100 + i, 200 + i))
+        .bind(format!("{}@ocop.demo", coop.key))
         .execute(&mut *tx)
         .await?
         .rows_affected();

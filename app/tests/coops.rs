@@ -631,7 +631,46 @@ async fn each_catalogue_write_ages_the_shops_cached_lists(db: Db) {
     assert_eq!(listed(&cache).await, 0, "deleted: gone from the cached list at once");
 }
 
+
+/// The cooperative chooses which contacts shoppers see: its page and booth show only those, as
+/// tap-to-call and Zalo links on the same number.
+async fn a_cooperative_shows_only_the_contacts_it_chooses(db: Db) {
+    app::seed::seed(&db).await.expect("seed");
+    let coop = coop_id(&db, "binh-minh").await;
+    let mut form = service::profile(&db, coop).await.expect("profile").form;
+    assert!(form.show_phone && form.show_zalo && form.show_email, "the demo cooperatives show made-up contacts");
+    form.district = "son-duong".into();
+    form.contact_phone = "0912 345 678".into();
+    form.contact_email = "lan@binhminh.vn".into();
+    form.show_phone = false;
+    form.show_zalo = true;
+    form.show_email = false;
+    service::update_profile(&db, coop, &form).await.expect("save");
+    let saved = service::profile(&db, coop).await.expect("profile").form;
+    assert_eq!((saved.show_phone, saved.show_zalo, saved.show_email), (false, true, false));
+    let shown = service::contact(&db, coop).await.expect("contact");
+    assert_eq!(
+        shown,
+        app::coops::contact::Contact { phone: None, zalo: Some("0912 345 678".into()), email: None }
+    );
+    let page = app::catalog::service::cooperative_detail(&db, "binh-minh", TODAY)
+        .await
+        .expect("page")
+        .expect("found");
+    assert_eq!(page.contact, shown, "the cooperative's page shows the same");
+    // Turned on but empty: nothing to show.
+    form.contact_email = String::new();
+    form.show_email = true;
+    service::update_profile(&db, coop, &form).await.expect("save");
+    assert_eq!(service::contact(&db, coop).await.expect("contact").email, None);
+    // Nothing shown at all.
+    form.show_zalo = false;
+    service::update_profile(&db, coop, &form).await.expect("save");
+    assert!(service::contact(&db, coop).await.expect("contact").is_empty());
+}
+
 on_both_databases!(
+    a_cooperative_shows_only_the_contacts_it_chooses,
     each_catalogue_write_ages_the_shops_cached_lists,
     saving_the_editor_after_a_sale_never_puts_the_sold_units_back,
     stock_moves_by_recorded_deltas_never_below_zero_even_all_at_once,

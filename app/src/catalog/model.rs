@@ -84,6 +84,8 @@ pub struct CooperativeDetail {
     /// The logo's address (`/media/…`), once the cooperative has uploaded one.
     pub logo_url: Option<String>,
     pub products: Vec<ProductCard>,
+    /// The contacts the cooperative shows.
+    pub contact: crate::coops::contact::Contact,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

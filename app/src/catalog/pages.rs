@@ -1,5 +1,7 @@
 //! Storefront pages: home, product list with search and facets, product page, cooperative page.
 use leptos::prelude::*;
+
+use crate::coops::contact::ContactLinks;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -449,7 +451,7 @@ pub fn CooperativePage() -> impl IntoView {
 fn CooperativeView(detail: CooperativeDetail) -> impl IntoView {
     let i18n = use_locale();
     let lang = use_lang();
-    let CooperativeDetail { summary, story, commune, is_demo, logo_url, products } = detail;
+    let CooperativeDetail { summary, story, commune, is_demo, logo_url, products, contact } = detail;
     let title = {
         let name = summary.name.clone();
         move || name.best(lang.get())
@@ -482,6 +484,7 @@ fn CooperativeView(detail: CooperativeDetail) -> impl IntoView {
                     <Localized text=story mark_fallback=true />
                 </p>
             </section>
+            <ContactLinks contact />
             <section class="coop__products" aria-labelledby="coop-products-title">
                 <h2 id="coop-products-title">{td!(i18n, catalog.coop.products, n = count)}</h2>
                 <ProductGrid items=products />

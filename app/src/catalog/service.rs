@@ -288,6 +288,7 @@ pub async fn product_detail(db: &Db, slug: &str, today: &str) -> Result<Option<P
 
 #[derive(sqlx::FromRow)]
 struct CoopRow {
+    id: i64,
     slug: String,
     name_vi: String,
     name_en: String,
@@ -301,7 +302,7 @@ struct CoopRow {
     product_count: i64,
 }
 
-const COOP_SELECT: &str = "SELECT c.slug, c.name_vi, c.name_en, c.story_vi, c.story_en, c.commune, c.logo_key, \
+const COOP_SELECT: &str = "SELECT c.id, c.slug, c.name_vi, c.name_en, c.story_vi, c.story_en, c.commune, c.logo_key, \
     c.is_demo, d.name_vi AS district_vi, d.name_en AS district_en, \
     (SELECT COUNT(*) FROM products p WHERE p.cooperative_id = c.id AND p.status = 'published') \
     AS product_count \
@@ -336,7 +337,9 @@ pub async fn cooperative_detail(
     sql.push(" AND c.slug = ").bind(slug.to_owned());
     sql.push(" ORDER BY p.featured DESC, p.sort_name_vi, p.id LIMIT 200");
     let products: Vec<CardRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    let contact = crate::coops::service::contact(db, row.id).await?;
     Ok(Some(CooperativeDetail {
+        contact,
         summary: coop_summary(&row),
         story: Text::new(row.story_vi, row.story_en),
         commune: row.commune,

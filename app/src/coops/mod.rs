@@ -2,6 +2,7 @@
 //! channel listings, and the cooperative's own profile. Every row a member touches is
 //! checked against the member's cooperative on the server.
 pub mod api;
+pub mod contact;
 pub mod frame;
 pub mod model;
 pub mod pages;

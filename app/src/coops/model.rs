@@ -401,6 +401,13 @@ pub struct ProfileForm {
     pub contact_name: String,
     pub contact_phone: String,
     pub contact_email: String,
+    /// Which contacts shoppers and buyers see (`contact::Contact`).
+    #[serde(default)]
+    pub show_phone: bool,
+    #[serde(default)]
+    pub show_zalo: bool,
+    #[serde(default)]
+    pub show_email: bool,
     /// The bank for transfers (a BIN of `BANKS`), its account number and holder; all empty when
     /// the cooperative takes cash on delivery only.
     #[serde(default)]

@@ -844,6 +844,21 @@ fn ProfileForm(form: ProfileForm, districts: Vec<crate::accounts::model::Distric
                                         {td!(i18n, accounts.field.email)}
                                     </TextField>
                                     <fieldset class="form__group">
+                                        <legend>{td!(i18n, coops.contact.show)}</legend>
+                                        <label class="check">
+                                            <input type="checkbox" name="form[show_phone]" value="true" checked=f.show_phone />
+                                            {td!(i18n, coops.contact.show_phone)}
+                                        </label>
+                                        <label class="check">
+                                            <input type="checkbox" name="form[show_zalo]" value="true" checked=f.show_zalo />
+                                            {td!(i18n, coops.contact.show_zalo)}
+                                        </label>
+                                        <label class="check">
+                                            <input type="checkbox" name="form[show_email]" value="true" checked=f.show_email />
+                                            {td!(i18n, coops.contact.show_email)}
+                                        </label>
+                                    </fieldset>
+                                    <fieldset class="form__group">
                                         <legend>{td!(i18n, coops.profile.bank_title)}</legend>
                                         <p class="field__hint">{td!(i18n, coops.profile.bank_lead)}</p>
                                         <div class="field" class:field--invalid=move || bank_error.with(Option::is_some)>

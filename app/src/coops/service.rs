@@ -781,6 +781,9 @@ struct ProfileRow {
     contact_name: Option<String>,
     contact_phone: Option<String>,
     contact_email: Option<String>,
+    show_phone: i64,
+    show_zalo: i64,
+    show_email: i64,
     logo_key: Option<String>,
     bank_bin: Option<String>,
     bank_account: Option<String>,
@@ -791,8 +794,8 @@ struct ProfileRow {
 pub async fn profile(db: &Db, coop_id: i64) -> Result<CoopProfile, AppError> {
     let r: ProfileRow = sqlx::query_as(
         "SELECT c.slug, c.name_vi, c.name_en, c.story_vi, c.story_en, d.slug AS district, c.commune, \
-         c.contact_name, c.contact_phone, c.contact_email, c.logo_key, c.bank_bin, c.bank_account, \
-         c.bank_holder FROM cooperatives c LEFT JOIN districts d ON d.id = c.district_id WHERE c.id = $1",
+         c.contact_name, c.contact_phone, c.contact_email, c.show_phone, c.show_zalo, c.show_email, c.logo_key, \
+         c.bank_bin, c.bank_account, c.bank_holder FROM cooperatives c LEFT JOIN districts d ON d.id = c.district_id WHERE c.id = $1",
     )
     .bind(coop_id)
     .fetch_optional(&db.pool)
@@ -809,6 +812,9 @@ pub async fn profile(db: &Db, coop_id: i64) -> Result<CoopProfile, AppError> {
             contact_name: r.contact_name.unwrap_or_default(),
             contact_phone: r.contact_phone.unwrap_or_default(),
             contact_email: r.contact_email.unwrap_or_default(),
+            show_phone: r.show_phone == 1,
+            show_zalo: r.show_zalo == 1,
+            show_email: r.show_email == 1,
             bank_bin: r.bank_bin.unwrap_or_default(),
             bank_account: r.bank_account.unwrap_or_default(),
             bank_holder: r.bank_holder.unwrap_or_default(),
@@ -894,7 +900,7 @@ pub async fn update_profile(db: &Db, coop_id: i64, form: &ProfileForm) -> Result
     sqlx::query(
         "UPDATE cooperatives SET story_vi = $1, story_en = $2, district_id = $3, commune = $4, \
          contact_name = $5, contact_phone = $6, contact_email = $7, bank_bin = $8, bank_account = $9, \
-         bank_holder = $10 WHERE id = $11",
+         bank_holder = $10, show_phone = $12, show_zalo = $13, show_email = $14 WHERE id = $11",
     )
     .bind(trimmed(&form.story_vi))
     .bind(trimmed(&form.story_en))
@@ -907,8 +913,37 @@ pub async fn update_profile(db: &Db, coop_id: i64, form: &ProfileForm) -> Result
     .bind(account)
     .bind(holder)
     .bind(coop_id)
+    .bind(i64::from(form.show_phone))
+    .bind(i64::from(form.show_zalo))
+    .bind(i64::from(form.show_email))
     .execute(&db.pool)
     .await?;
     crate::changes::catalogue_changed(db);
     Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    contact_phone: Option<String>,
+    contact_email: Option<String>,
+    show_phone: i64,
+    show_zalo: i64,
+    show_email: i64,
+}
+
+/// The contacts a cooperative shows (those it turned on and filled in).
+pub async fn contact(db: &Db, coop_id: i64) -> Result<super::contact::Contact, sqlx::Error> {
+    let row: Option<ContactRow> = sqlx::query_as(
+        "SELECT contact_phone, contact_email, show_phone, show_zalo, show_email FROM cooperatives WHERE id = $1",
+    )
+    .bind(coop_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(r) = row else { return Ok(Default::default()) };
+    let phone = r.contact_phone.filter(|p| !p.trim().is_empty());
+    Ok(super::contact::Contact {
+        phone: phone.clone().filter(|_| r.show_phone == 1),
+        zalo: phone.filter(|_| r.show_zalo == 1),
+        email: r.contact_email.filter(|e| !e.trim().is_empty() && r.show_email == 1),
+    })
 }

@@ -96,6 +96,8 @@ pub struct BoothView {
     pub viewer_name: Option<String>,
     /// The viewer is a member of this cooperative (staff answer from the dashboard).
     pub is_staff: bool,
+    /// The contacts the cooperative shows.
+    pub contact: crate::coops::contact::Contact,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 //! The booth page (`/booths/:slug`) with its live visitor count and chat, and the cooperative's
 //! booth console (`/coop/booth`) where staff see visitors and answer chats live.
 use leptos::prelude::*;
+
+use crate::coops::contact::ContactLinks;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::use_params_map;
 
@@ -54,6 +56,7 @@ fn BoothView(booth: BoothView) -> impl IntoView {
         chat,
         viewer_name,
         is_staff,
+        contact,
     } = booth;
     let title = {
         let name = name.clone();
@@ -129,6 +132,7 @@ fn BoothView(booth: BoothView) -> impl IntoView {
                 </div> }.into_any()}
                 {view! { <aside class="booth__aside">
                     <BoothLive booth=cooperative_id visitors chat viewer_name is_staff />
+                    <ContactLinks contact />
                     {(!team.is_empty()).then(|| view! {
                         <section class="booth__team" aria-labelledby="booth-team">
                             <h2 id="booth-team">{td!(i18n, fairs.booth.team)}</h2>

@@ -226,6 +226,7 @@ pub async fn booth(
         chat,
         viewer_name: viewer.map(|v| v.display_name.clone()),
         is_staff,
+        contact: crate::coops::service::contact(db, row.id).await?,
     })
 }
 

@@ -469,6 +469,8 @@ pub struct OrderDetail {
     pub transfer: Option<TransferDetails>,
     /// Where the viewer may move it.
     pub next: Vec<Status>,
+    /// How the shopper reaches the cooperative (for the shopper's view; empty for its members).
+    pub contact: crate::coops::contact::Contact,
 }
 
 // ---------------------------------------------------------------------------------------------

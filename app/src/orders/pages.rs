@@ -3,6 +3,7 @@
 //! Every page renders on the server and every form is a plain form post first, so the whole
 //! path from "add to cart" to a placed order works without JavaScript. The checkout form is an
 //! island: hydrated, it shows progress and cannot be sent twice.
+use crate::coops::contact::ContactLinks;
 use crate::notifications::bell::NewOrdersLive;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -650,6 +651,7 @@ fn OrderView(order: OrderDetail, back: &'static str, actions: ViewFn) -> impl In
                         <h2>{td!(i18n, orders.transfer.title)}</h2>
                         <TransferPanel transfer=t amount_vnd=total />
                     })}
+                    <ContactLinks contact=order.contact.clone() />
                     {shopper_cancel.then(|| view! { <CancelForm number=number.clone() /> })}
                     {actions.run()}
                 </section>

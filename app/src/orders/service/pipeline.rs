@@ -81,6 +81,7 @@ pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, A
         ship_street: String,
         note: String,
         tracking_note: String,
+        cooperative_id: i64,
         bank_bin: Option<String>,
         bank_account: Option<String>,
         bank_holder: Option<String>,
@@ -88,7 +89,8 @@ pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, A
     let mut sql = Sql::new(SUMMARY_COLUMNS);
     sql.push(
         ", o.subtotal_vnd, o.shipping_vnd, o.user_id, o.ship_phone, o.ship_province, o.ship_district, \
-         o.ship_commune, o.ship_street, o.note, o.tracking_note, c.bank_bin, c.bank_account, c.bank_holder",
+         o.ship_commune, o.ship_street, o.note, o.tracking_note, o.cooperative_id, c.bank_bin, c.bank_account, \
+         c.bank_holder",
     );
     sql.push(SUMMARY_FROM).push(" AND o.number = ").bind(number.to_owned());
     scope.restrict(&mut sql);
@@ -147,7 +149,12 @@ pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, A
 
     let transfer = if summary.status == Status::Cancelled { None } else { payment.transfer() };
 
+    let contact = match scope {
+        Scope::Shopper(_) => crate::coops::service::contact(db, extra.cooperative_id).await?,
+        Scope::Cooperative(_) => Default::default(),
+    };
     Ok(OrderDetail {
+        contact,
         next: summary.status.next(scope.actor()),
         lines: lines
             .into_iter()
