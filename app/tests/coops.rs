@@ -631,14 +631,16 @@ async fn each_catalogue_write_ages_the_shops_cached_lists(db: Db) {
     assert_eq!(listed(&cache).await, 0, "deleted: gone from the cached list at once");
 }
 
-
 /// The cooperative chooses which contacts shoppers see: its page and booth show only those, as
 /// tap-to-call and Zalo links on the same number.
 async fn a_cooperative_shows_only_the_contacts_it_chooses(db: Db) {
     app::seed::seed(&db).await.expect("seed");
     let coop = coop_id(&db, "binh-minh").await;
     let mut form = service::profile(&db, coop).await.expect("profile").form;
-    assert!(form.show_phone && form.show_zalo && form.show_email, "the demo cooperatives show made-up contacts");
+    assert!(
+        form.show_phone && form.show_zalo && form.show_email,
+        "the demo cooperatives show made-up contacts"
+    );
     form.district = "son-duong".into();
     form.contact_phone = "0912 345 678".into();
     form.contact_email = "lan@binhminh.vn".into();

@@ -82,6 +82,11 @@ test("every page a visitor can open passes axe-core at 320 px and on a desktop",
     "/signup",
     "/apply",
     "/cart",
+    "/forgot-password",
+    "/forgot-password?sent=1",
+    "/reset-password?token=not-a-token",
+    "/verify-email?token=not-a-token",
+    "/mail/unsubscribe?u=1&k=order_shipped&s=forged",
     "/no-such-page",
   ]);
   expect(errors).toEqual([]);
@@ -123,7 +128,7 @@ test("a shopper's pages pass axe-core, through the cart, the checkout and an ord
   await expect(page).toHaveURL(/\/orders\/placed\/\d+$/);
   const placed = new URL(page.url()).pathname;
   const order = await firstLink(page, "/orders", /^\/orders\/DH[0-9-]+$/);
-  await sweep(page, [placed, "/orders", order]);
+  await sweep(page, [placed, "/orders", order, "/notifications"]);
 });
 
 test("a cooperative member's dashboard and editors pass axe-core", async ({ page }) => {
@@ -140,6 +145,7 @@ test("a cooperative member's dashboard and editors pass axe-core", async ({ page
     "/coop/booth",
     "/coop/booth/edit",
     "/coop/inquiries",
+    "/notifications",
   ];
   // The demo order history gives the cooperative orders and export inquiries to open.
   paths.push(await firstLink(page, "/coop/orders", /^\/coop\/orders\/DH[0-9-]+$/));
@@ -163,6 +169,8 @@ test("the department's admin console passes axe-core", async ({ page }) => {
     "/admin/fairs/new",
     fair,
     "/admin/inquiries",
+    "/admin/emails",
+    "/admin/emails?status=failed",
   ]);
 });
 

@@ -214,13 +214,15 @@ pub async fn resend_verification() -> Result<(), AppError> {
     .await
 }
 
-/// Starts a change of email: the new address gets a confirmation link.
+/// Starts a change of email: the new address gets a confirmation link. The inputs are named
+/// `change[email]` and `change[current_password]` (the page has another password field).
 #[server(endpoint = "accounts/change_email")]
-pub async fn change_email(email: String, current_password: String) -> Result<(), AppError> {
+pub async fn change_email(change: super::model::EmailChange) -> Result<(), AppError> {
     respond(async {
         let viewer = require_user()?;
         let ip = request_session().ip;
-        super::links::change_email(&use_db()?, viewer.id, &email, &current_password, &ip, now_unix()).await?;
+        let (email, password) = (&change.email, &change.current_password);
+        super::links::change_email(&use_db()?, viewer.id, email, password, &ip, now_unix()).await?;
         redirect_plain_form("/account?email_sent=1#email");
         Ok(())
     })

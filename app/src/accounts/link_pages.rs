@@ -53,7 +53,6 @@ pub fn ResetPasswordPage() -> impl IntoView {
     view! {
         <Title text=td_string!(i18n, accounts.reset.title).to_string() />
         <Meta name="robots" content="noindex" />
-        <Meta name="referrer" content="no-referrer" />
         <section class="auth">
             <h1 class="auth__title">{td!(i18n, accounts.reset.title)}</h1>
             <form method="post" action=ResetPassword::PATH class="form auth__form">
@@ -85,7 +84,6 @@ pub fn VerifyEmailPage() -> impl IntoView {
     view! {
         <Title text=td_string!(i18n, accounts.verify.title).to_string() />
         <Meta name="robots" content="noindex" />
-        <Meta name="referrer" content="no-referrer" />
         <section class="auth">
             <h1 class="auth__title">{td!(i18n, accounts.verify.title)}</h1>
             {if done {
@@ -150,10 +148,17 @@ pub fn EmailSection() -> impl IntoView {
             <p>{td!(i18n, accounts.change_email.lead)}</p>
             <form method="post" action=ChangeEmail::PATH class="form">
                 <Refusal />
-                <TextField field="email" kind="email" autocomplete="email" required=true error=no_error()>
+                <TextField field="email" prefix="change" kind="email" autocomplete="email" required=true error=no_error()>
                     {td!(i18n, accounts.change_email.new_email)}
                 </TextField>
-                <TextField field="current_password" kind="password" autocomplete="current-password" required=true error=no_error()>
+                <TextField
+                    field="current_password"
+                    prefix="change"
+                    kind="password"
+                    autocomplete="current-password"
+                    required=true
+                    error=no_error()
+                >
                     {td!(i18n, accounts.field.current_password)}
                 </TextField>
                 <button class="button" type="submit">{td!(i18n, accounts.change_email.submit)}</button>

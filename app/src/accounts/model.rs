@@ -226,3 +226,10 @@ mod tests {
         assert!(shopper.dashboard_cooperative().is_none() && shopper.closed_cooperative().is_none());
     }
 }
+
+/// A change of the account's email: the new address, and the password to allow it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailChange {
+    pub email: String,
+    pub current_password: String,
+}

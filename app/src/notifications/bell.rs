@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::api::fetch_unread;
 use crate::accounts::guards::use_viewer;
-use crate::i18n::{td, td_string};
+use crate::i18n::td;
 use crate::lang::use_locale;
 
 /// The bell of the signed-in user; nothing for a visitor.
@@ -53,20 +53,8 @@ fn Bell(user: i64, unread: i64) -> impl IntoView {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = user;
-    let label = move || {
-        let n = count.get();
-        if n > 0 {
-            format!(
-                "{} ({})",
-                td_string!(i18n, notify.bell.label),
-                td_string!(i18n, notify.bell.unread, n = n)
-            )
-        } else {
-            td_string!(i18n, notify.bell.label).to_owned()
-        }
-    };
     view! {
-        <a class="site-nav__link site-nav__bell" href="/notifications" aria-label=label data-testid="bell">
+        <a class="site-nav__link site-nav__bell" href="/notifications" data-testid="bell">
             <svg class="site-nav__bell-icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
                 <path
                     d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0"
@@ -81,6 +69,7 @@ fn Bell(user: i64, unread: i64) -> impl IntoView {
             <span class="cart-count bell-count" data-testid="bell-count" hidden=move || count.get() == 0>
                 {move || count.get()}
             </span>
+            <span class="visually-hidden" hidden=move || count.get() == 0>{td!(i18n, notify.bell.unread_word)}</span>
         </a>
     }
 }
