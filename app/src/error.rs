@@ -122,6 +122,7 @@ codes! {
     TransitionNotAllowed = "transition_not_allowed",
     MailNotFailed = "mail_not_failed",
     EmailNotVerified = "email_not_verified",
+    ShippingChanged = "shipping_changed",
     }
 }
 

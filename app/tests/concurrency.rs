@@ -114,6 +114,7 @@ async fn read_then_write_transactions_never_fail_beside_another_writer(db: Db) {
     for n in 0..ROUNDS {
         let form = CheckoutForm {
             idempotency_key: format!("busy-key-{n:016}"),
+            shipping_vnd: None,
             lines: format!("{tea}:1@50000"),
             payment: Payment::Cod.key().into(),
             note: String::new(),

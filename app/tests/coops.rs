@@ -460,6 +460,7 @@ async fn buy(db: &Db, id: i64, quantity: i64, n: u32, at: i64) -> (i64, String) 
     let buyer: i64 = common::scalar(db, sql).await;
     let form = CheckoutForm {
         idempotency_key: format!("stock-test-key-{n:08}"),
+        shipping_vnd: None,
         lines: format!("{id}:{quantity}@120000"),
         payment: "cod".into(),
         note: String::new(),

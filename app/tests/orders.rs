@@ -84,6 +84,7 @@ async fn form(db: &Db, key: &str, lines: &[(i64, i64)], payment: Payment) -> Che
         payment: payment.key().into(),
         note: String::new(),
         address: address(),
+        shipping_vnd: None,
     }
 }
 
@@ -263,11 +264,12 @@ async fn a_cart_across_two_cooperatives_gives_one_order_each_and_the_totals_add_
     let by_coop = |id: i64| cart.groups.iter().find(|g| g.cooperative_id == id).expect("group");
     let (binh_minh, hoang_gia) = (coop_id(&db, "binh-minh").await, coop_id(&db, "hong-phat").await);
     assert_eq!(by_coop(binh_minh).subtotal_vnd, 2 * 120_000 + 95_000);
-    assert_eq!(by_coop(binh_minh).shipping_vnd, SHIPPING_FEE_VND, "under the free-shipping threshold");
+    // Three parcels of unknown weight (500 g each) within Tuyên Quang: the 2 kg step.
+    assert_eq!(by_coop(binh_minh).shipping_vnd, 25_000, "under the free-shipping threshold");
     assert_eq!(by_coop(hoang_gia).subtotal_vnd, 520_000);
     assert_eq!(by_coop(hoang_gia).shipping_vnd, 0, "free from 500,000 ₫");
     assert_eq!(cart.item_count, 5);
-    assert_eq!(cart.total_vnd, 335_000 + SHIPPING_FEE_VND + 520_000);
+    assert_eq!(cart.total_vnd, 335_000 + 25_000 + 520_000);
 
     // The client's form carries the lines and the prices it was shown; the server charges its own.
     let receipt = service::checkout(
@@ -747,8 +749,9 @@ async fn a_price_changed_after_the_checkout_page_was_shown_is_never_charged(db: 
     let user = shopper(&db, "moving").await;
     let owner = CartOwner::User(user);
     service::add_to_cart(&db, &owner, tea, 2, NOW).await.expect("add");
-    let page = service::checkout_data(&db, user).await.expect("checkout page");
-    assert_eq!(page.cart.total_vnd, 200_000 + SHIPPING_FEE_VND);
+    let page = service::checkout_data(&db, user, None).await.expect("checkout page");
+    // Two units of unknown weight (500 g each) within the province: the 1 kg step.
+    assert_eq!(page.cart.total_vnd, 200_000 + 20_000);
     let shown = CheckoutForm {
         lines: page.cart.submitted_lines(),
         ..form(&db, &page.idempotency_key, &[], Payment::Cod).await
@@ -770,13 +773,13 @@ async fn a_price_changed_after_the_checkout_page_was_shown_is_never_charged(db: 
     assert_eq!(count(&db, "SELECT COUNT(*) FROM checkouts").await, 0, "the key stays free");
     assert_eq!(stock(&db, tea).await, 10, "no stock taken");
     // The page, read again, shows the new totals; confirming them places the order.
-    let again = service::checkout_data(&db, user).await.expect("checkout page");
-    assert_eq!(again.cart.total_vnd, 300_000 + SHIPPING_FEE_VND);
+    let again = service::checkout_data(&db, user, None).await.expect("checkout page");
+    assert_eq!(again.cart.total_vnd, 300_000 + 20_000);
     let confirmed = CheckoutForm { lines: again.cart.submitted_lines(), ..shown };
     let receipt = service::checkout(&db, &app::live::hub::Hub::default(), user, &confirmed, NOW)
         .await
         .expect("checkout");
-    assert_eq!(receipt.total_vnd, 300_000 + SHIPPING_FEE_VND);
+    assert_eq!(receipt.total_vnd, 300_000 + 20_000);
 }
 
 async fn an_out_of_stock_answer_names_only_products_the_shopper_may_see(db: Db) {
@@ -920,7 +923,91 @@ async fn an_unconfirmed_account_keeps_its_cart_but_orders_once_confirmed(db: Db)
     assert_eq!(stock(&db, tea).await, 4);
 }
 
+async fn shipping_is_priced_by_zone_and_weight_shown_before_ordering_and_kept_on_the_order(db: Db) {
+    use app::orders::shipping::{RateTable, STEPS_GRAMS, Zone};
+    app::seed::seed(&db).await.expect("seed");
+    let tea = product(&db, "binh-minh", "ship-tea", 100_000, 10).await;
+    let mut sql = Sql::new("UPDATE products SET weight_grams = 800 WHERE id = ");
+    sql.bind(tea);
+    exec(&db, sql).await;
+    let user = shopper(&db, "ship").await;
+    service::add_to_cart(&db, &CartOwner::User(user), tea, 2, NOW).await.expect("add");
+    let quoted = |province: &'static str| {
+        let db = db.clone();
+        async move {
+            let page = service::checkout_data(&db, user, Some(province)).await.expect("checkout page");
+            let group = page.cart.groups[0].clone();
+            (group.shipping_vnd, group.shipping.expect("a quote"))
+        }
+    };
+    // 1.6 kg from Tuyên Quang: its own province, the north, the rest of the country.
+    let (fee, quote) = quoted("Tuyên Quang").await;
+    assert_eq!((fee, quote.zone, quote.grams), (25_000, Zone::Province, 1_600));
+    assert_eq!(quoted("Hà Nội").await.0, 34_000, "same region, the 2 kg step");
+    let (fee, quote) = quoted("Hồ Chí Minh").await;
+    assert_eq!((fee, quote.zone), (46_000, Zone::National));
+
+    // The page showed Hà Nội's shipping; the address says Hồ Chí Minh: refused, nothing ordered.
+    let mut submitted = form(&db, &key(1), &[(tea, 2)], Payment::Cod).await;
+    submitted.address.province = "Hồ Chí Minh".into();
+    submitted.shipping_vnd = Some(34_000);
+    let hub = app::live::hub::Hub::default();
+    assert_eq!(
+        service::checkout(&db, &hub, user, &submitted, NOW).await.err(),
+        Some(AppError::Conflict(ConflictCode::ShippingChanged))
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 0);
+    submitted.shipping_vnd = Some(46_000);
+    let receipt = service::checkout(&db, &hub, user, &submitted, NOW).await.expect("checkout");
+    assert_eq!(receipt.total_vnd, 200_000 + 46_000);
+    let number = receipt.orders[0].number.clone();
+    let kept_sql = || {
+        let mut sql =
+            Sql::new("SELECT shipping_vnd, shipping_zone, parcel_grams FROM orders WHERE number = ");
+        sql.bind(number.clone());
+        sql
+    };
+    let kept: (i64, String, i64) = common::row(&db, kept_sql()).await;
+    assert_eq!(kept, (46_000, "national".to_owned(), 1_600), "the order keeps its parcel and price");
+    // The same goods in the cart again, to see the next quotes.
+    service::add_to_cart(&db, &CartOwner::User(user), tea, 2, NOW).await.expect("add");
+
+    // New rates change new quotes, never placed orders.
+    let mut table = service::shipping::rates(&db).await.expect("rates");
+    for step in &mut table.steps {
+        step.2 += 10_000;
+    }
+    service::shipping::save_rates(&db, &table).await.expect("save");
+    assert_eq!(quoted("Hồ Chí Minh").await.0, 56_000);
+    assert_eq!(common::row::<(i64, String, i64)>(&db, kept_sql()).await, kept);
+
+    // A table with a falling or missing step is refused as a whole.
+    let mut bad = table.clone();
+    bad.steps.retain(|s| !(s.0 == Zone::Region && s.1 == STEPS_GRAMS[4]));
+    if let Some(step) = bad.steps.iter_mut().find(|s| s.0 == Zone::National && s.1 == STEPS_GRAMS[1]) {
+        step.2 = 1;
+    }
+    let refused = service::shipping::save_rates(&db, &bad).await;
+    assert_eq!(
+        refused,
+        Err(AppError::Validation(vec![
+            FieldError::new("region_5000", app::error::FieldCode::Required),
+            FieldError::new("national_1000", app::error::FieldCode::Invalid),
+        ]))
+    );
+    assert_eq!(service::shipping::rates(&db).await.expect("rates"), table, "unchanged");
+    assert_ne!(table, RateTable::default());
+
+    // The cooperative's own threshold: free from 150,000 ₫ of goods.
+    let mut sql = Sql::new("UPDATE cooperatives SET free_shipping_from_vnd = 150000 WHERE slug = ");
+    sql.bind("binh-minh".to_owned());
+    exec(&db, sql).await;
+    let (fee, quote) = quoted("Hồ Chí Minh").await;
+    assert_eq!((fee, quote.free), (0, true));
+}
+
 on_both_databases!(
+    shipping_is_priced_by_zone_and_weight_shown_before_ordering_and_kept_on_the_order,
     an_order_tells_its_shopper_and_its_cooperative_at_each_step,
     an_unconfirmed_account_keeps_its_cart_but_orders_once_confirmed,
     a_price_changed_after_the_checkout_page_was_shown_is_never_charged,

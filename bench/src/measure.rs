@@ -144,6 +144,7 @@ pub async fn checkout(db: &Db, seconds: u64, workers: usize) -> Result<(), Box<d
                 n += 1;
                 let form = CheckoutForm {
                     idempotency_key: format!("bench-{run}-{w}-{n:010}"),
+                    shipping_vnd: None,
                     lines: lines.clone(),
                     payment: "cod".into(),
                     note: String::new(),

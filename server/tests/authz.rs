@@ -1014,6 +1014,7 @@ async fn orders_fixture(db: &Db, binh_minh: i64) -> (i64, String, i64, i64) {
     }
     let form = |key: &str, product: i64| CheckoutForm {
         idempotency_key: key.into(),
+        shipping_vnd: None,
         lines: format!("{product}:1@{}", prices.get(&product).copied().unwrap_or(0)),
         payment: "cod".into(),
         note: String::new(),

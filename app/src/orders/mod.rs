@@ -6,5 +6,6 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod shipping;
 pub mod vietqr;
 pub mod widgets;

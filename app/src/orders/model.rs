@@ -8,17 +8,9 @@ use crate::lang::Text;
 pub const MAX_QUANTITY: i64 = 999;
 /// The most distinct products a cart may hold.
 pub const MAX_LINES: usize = 50;
-/// Each cooperative ships its own parcel: this much per order, free from `FREE_SHIPPING_FROM`.
-pub const SHIPPING_FEE_VND: i64 = 30_000;
-pub const FREE_SHIPPING_FROM_VND: i64 = 500_000;
 /// Review text limits, in characters.
 pub const REVIEW_MIN_CHARS: usize = 10;
 pub const REVIEW_MAX_CHARS: usize = 2_000;
-
-/// The shipping fee of one cooperative's order with this subtotal.
-pub fn shipping_fee(subtotal_vnd: i64) -> i64 {
-    if subtotal_vnd >= FREE_SHIPPING_FROM_VND { 0 } else { SHIPPING_FEE_VND }
-}
 
 /// The 34 provinces and centrally-run cities since the 2025 reorganisation, as shipping
 /// addresses name them.
@@ -147,6 +139,8 @@ pub struct CartGroup {
     pub lines: Vec<CartLine>,
     pub subtotal_vnd: i64,
     pub shipping_vnd: i64,
+    /// How the shipping was priced (zone, parcel weight, free), when there is anything to ship.
+    pub shipping: Option<super::shipping::Quote>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -156,6 +150,8 @@ pub struct Cart {
     pub subtotal_vnd: i64,
     pub shipping_vnd: i64,
     pub total_vnd: i64,
+    /// The province the shipping is quoted to; `None`: each cooperative's own (the least).
+    pub shipping_to: Option<String>,
 }
 
 impl Cart {
@@ -300,6 +296,10 @@ pub struct CheckoutForm {
     pub note: String,
     #[serde(default)]
     pub address: Address,
+    /// The shipping total the page showed for this address: a different one is refused, so that
+    /// nothing is charged that the shopper did not see. Absent: the computed one is taken.
+    #[serde(default)]
+    pub shipping_vnd: Option<i64>,
 }
 
 /// What the checkout page is rendered with.
@@ -543,12 +543,6 @@ mod tests {
         {
             assert_eq!(normalize_mobile(raw), None, "{raw}");
         }
-    }
-
-    #[test]
-    fn shipping_is_free_from_the_threshold() {
-        assert_eq!(shipping_fee(499_999), SHIPPING_FEE_VND);
-        assert_eq!(shipping_fee(FREE_SHIPPING_FROM_VND), 0);
     }
 
     #[test]

@@ -189,7 +189,7 @@ fn CartView(cart: Cart) -> impl IntoView {
                     <dd class="totals__grand" data-testid="cart-total">{format_vnd(cart.total_vnd)}</dd>
                 </dl>
                 <p class="field__hint">
-                    {td!(i18n, orders.cart.shipping_rule, fee = format_vnd(SHIPPING_FEE_VND), free = format_vnd(FREE_SHIPPING_FROM_VND))}
+                    {td!(i18n, orders.cart.shipping_rule)}
                 </p>
                 {if ready {
                     view! { <a class="button button--wide" href="/checkout">{td!(i18n, orders.cart.checkout)}</a> }.into_any()
@@ -274,7 +274,13 @@ pub fn CheckoutPage() -> impl IntoView {
         <Title text=td_string!(i18n, orders.checkout.title).to_string() />
         <Meta name="robots" content="noindex" />
         <SignedIn page=move |_viewer: Viewer| {
-            let data = Resource::new(|| (), |_| fetch_checkout());
+            // Shipping is quoted to the province in the address (`?province=`), or to the one a
+            // refused plain form carried, so the page shows what the order would be charged.
+            let province = use_query_map()
+                .with_untracked(|q| q.get("province"))
+                .or_else(|| crate::ui::forms::refilled("form[address][province]"))
+                .unwrap_or_default();
+            let data = Resource::new(move || province.clone(), fetch_checkout);
             view! {
                 <section class="checkout-page">
                     <h1>{td!(i18n, orders.checkout.title)}</h1>
@@ -352,24 +358,33 @@ fn CheckoutForm(data: CheckoutData) -> impl IntoView {
     // The cart as shown, with its prices: refused because a price changed, the form shows the
     // new totals (and will carry the new prices) while everything typed stays.
     let shown = RwSignal::new(cart);
+    let province = a.province.clone();
+    let chosen = RwSignal::new(province.clone());
+    // The cart again, quoted to the chosen province: after the shopper picks another one, and
+    // after a refusal because a price or the shipping changed.
+    let requote = move || {
+        let to = chosen.get_untracked();
+        leptos::task::spawn_local(async move {
+            if let Ok(fresh) = fetch_checkout(to).await {
+                shown.set(fresh.cart);
+            }
+        });
+    };
     Effect::new(move |_| {
-        if place
-            .value()
-            .with(|v| matches!(v, Some(Err(AppError::Conflict(code))) if *code == crate::error::ConflictCode::PricesChanged))
-        {
-            leptos::task::spawn_local(async move {
-                if let Ok(fresh) = fetch_checkout().await {
-                    shown.set(fresh.cart);
-                }
-            });
+        use crate::error::ConflictCode::{PricesChanged, ShippingChanged};
+        if place.value().with(|v| {
+            matches!(v, Some(Err(AppError::Conflict(code))) if *code == PricesChanged || *code == ShippingChanged)
+        }) {
+            requote();
         }
     });
     let lines = move || shown.with(Cart::submitted_lines);
-    let province = a.province.clone();
+    let shipping_shown = move || shown.with(|c| c.shipping_vnd).to_string();
     view! {
         <ActionForm action=place attr:class="form checkout">
             <input type="hidden" name="form[idempotency_key]" value=idempotency_key />
             <input type="hidden" name="form[lines]" value=lines />
+            <input type="hidden" name="form[shipping_vnd]" value=shipping_shown />
             <OrderAlert error />
             <div class="checkout__layout">
                 <fieldset class="form__group checkout__address">
@@ -383,7 +398,16 @@ fn CheckoutForm(data: CheckoutData) -> impl IntoView {
                     </TextField>
                     <div class="field" class:field--invalid=move || province_error.with(Option::is_some)>
                         <label class="field__label" for="field-province">{td!(i18n, orders.address.province)}</label>
-                        <select class="field__input" id="field-province" name="form[address][province]" required>
+                        <select
+                            class="field__input"
+                            id="field-province"
+                            name="form[address][province]"
+                            required
+                            on:change=move |ev| {
+                                chosen.set(event_target_value(&ev));
+                                requote();
+                            }
+                        >
                             <option value="">{td!(i18n, orders.address.choose_province)}</option>
                             {PROVINCES.into_iter().map(|p| view! {
                                 <option value=p selected=province == p>{p}</option>
@@ -438,8 +462,11 @@ fn CheckoutForm(data: CheckoutData) -> impl IntoView {
                                                 </li>
                                             }
                                         }).collect_view()}
-                                        <li class="checkout__shipping">
-                                            <span>{td!(i18n, orders.cart.shipping)}</span>
+                                        <li class="checkout__shipping" data-testid="checkout-shipping">
+                                            <span>
+                                                {td!(i18n, orders.cart.shipping)}
+                                                {g.shipping.map(|q| view! { " " <small>"(" <ParcelNote quote=q /> ")"</small> })}
+                                            </span>
                                             <span>{format_vnd(g.shipping_vnd)}</span>
                                         </li>
                                     </ul>
@@ -462,6 +489,23 @@ fn CheckoutForm(data: CheckoutData) -> impl IntoView {
             </div>
         </ActionForm>
     }
+}
+
+/// How a parcel was priced: its weight and zone, or that it ships free.
+#[component]
+fn ParcelNote(quote: crate::orders::shipping::Quote) -> impl IntoView {
+    use crate::orders::shipping::Zone;
+    let i18n = use_locale();
+    if quote.free {
+        return td_string!(i18n, orders.cart.shipping_free).to_string();
+    }
+    let zone = match quote.zone {
+        Zone::Province => td_string!(i18n, orders.cart.zone_province),
+        Zone::Region => td_string!(i18n, orders.cart.zone_region),
+        Zone::National => td_string!(i18n, orders.cart.zone_national),
+    };
+    td_string!(i18n, orders.cart.parcel, grams = crate::ui::money::group_thousands(quote.grams), zone = zone)
+        .to_string()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ use crate::clock::{DAY_SECS, day_start, vietnam_day};
 use crate::coops::model::StockReason;
 use crate::db::{Db, Sql};
 use crate::inquiries::model::LeadStatus;
-use crate::orders::model::{Actor, Payment, Status, shipping_fee};
+use crate::orders::model::{Actor, Payment, Status};
+use crate::orders::shipping::{DEFAULT_FREE_SHIPPING_FROM_VND, Parcel, UNKNOWN_ITEM_GRAMS, quote_by_table};
 
 /// How many orders the history holds, and over how many Vietnam days (today included).
 pub const DEMO_ORDERS: usize = 300;
@@ -424,6 +425,33 @@ pub async fn seed_history(db: &Db, now: i64) -> Result<HistoryReport, SeedError>
     .map_err(|_| SeedError::Inconsistent("the password task stopped".into()))?
     .map_err(|_| SeedError::Inconsistent("could not hash the demo buyers' password".into()))?;
 
+    // Their parcels are priced as checkout prices them: by the rate table, weight and province.
+    let weights: HashMap<i64, i64> =
+        sqlx::query_as::<_, (i64, Option<i64>)>("SELECT id, weight_grams FROM products WHERE is_demo = 1")
+            .fetch_all(&db.pool)
+            .await?
+            .into_iter()
+            .map(|(id, w)| (id, w.unwrap_or(UNKNOWN_ITEM_GRAMS)))
+            .collect();
+    let rates = {
+        let mut conn = db.pool.acquire().await?;
+        crate::orders::service::shipping::rate_table(&mut conn).await?
+    };
+    let shipping_of = |o: &PlannedOrder, sub: i64, province: &str| -> i64 {
+        let parcel = Parcel {
+            origin: "Tuyên Quang".to_owned(),
+            destination: province.to_owned(),
+            grams: o
+                .lines
+                .iter()
+                .map(|&(p, q)| q * weights.get(&products[p].id).copied().unwrap_or(UNKNOWN_ITEM_GRAMS))
+                .sum(),
+            subtotal_vnd: sub,
+            free_from_vnd: Some(DEFAULT_FREE_SHIPPING_FROM_VND),
+        };
+        quote_by_table(&rates, &parcel).map_or(0, |q| q.fee_vnd)
+    };
+
     let mut tx = db.begin_write().await?;
     let buyers: Vec<(usize, String)> =
         (0..BUYERS.len()).map(|i| (i, format!("khach{:02}@ocop.demo", i + 1))).collect();
@@ -482,6 +510,7 @@ pub async fn seed_history(db: &Db, now: i64) -> Result<HistoryReport, SeedError>
         |sql, (number, checkout, o)| {
             let sub: i64 = o.lines.iter().map(|&(p, q)| products[p].price_vnd * q).sum();
             let (name, province, commune, street) = BUYERS[o.buyer];
+            let shipping = shipping_of(o, sub, province);
             let tracking = if o.moves.iter().any(|m| m.0 == Status::Shipped) {
                 format!("VNPost EB{:09}VN", (o.created_at as u64 * 2_654_435_761) % 1_000_000_000)
             } else {
@@ -489,8 +518,8 @@ pub async fn seed_history(db: &Db, now: i64) -> Result<HistoryReport, SeedError>
             };
             sql.push("(").bind(number.clone()).push(", ").bind(*checkout).push(", ").bind(user_of[o.buyer]);
             sql.push(", ").bind(o.cooperative_id).push(", ").bind(o.status().key().to_owned()).push(", ");
-            sql.bind(o.payment.key().to_owned()).push(", ").bind(sub).push(", ").bind(shipping_fee(sub));
-            sql.push(", ").bind(sub + shipping_fee(sub)).push(", ").bind(name.to_owned()).push(", ");
+            sql.bind(o.payment.key().to_owned()).push(", ").bind(sub).push(", ").bind(shipping);
+            sql.push(", ").bind(sub + shipping).push(", ").bind(name.to_owned()).push(", ");
             sql.bind(buyer_phone(o.buyer)).push(", ").bind(province.to_owned()).push(", '', ");
             sql.bind(commune.to_owned()).push(", ").bind(street.to_owned()).push(", ").bind(tracking);
             sql.push(", ").bind(o.created_at).push(", ").bind(o.updated_at()).push(", 1)");

@@ -260,6 +260,7 @@ pub fn ConflictMessage(code: ConflictCode) -> impl IntoView {
         ConflictCode::TransitionNotAllowed => td_string!(i18n, errors.conflict.transition_not_allowed),
         ConflictCode::MailNotFailed => td_string!(i18n, errors.conflict.mail_not_failed),
         ConflictCode::EmailNotVerified => td_string!(i18n, errors.conflict.email_not_verified),
+        ConflictCode::ShippingChanged => td_string!(i18n, errors.conflict.shipping_changed),
     }
 }
 

@@ -2,6 +2,8 @@
 //! anonymous cart joining the account's at sign-in.
 use tracing::instrument;
 
+use super::super::shipping::{Parcel, UNKNOWN_ITEM_GRAMS};
+
 use super::super::model::*;
 use super::CartOwner;
 use crate::db::{Db, Sql};
@@ -204,6 +206,9 @@ struct CartRow {
     coop_slug: String,
     coop_vi: String,
     coop_en: String,
+    weight_grams: Option<i64>,
+    coop_province: String,
+    free_from: Option<i64>,
 }
 
 /// The cart as it is now: current prices and stock, grouped by cooperative, with each line's
@@ -211,13 +216,20 @@ struct CartRow {
 /// marked until the shopper changes the line's quantity or checks out (which carries the prices
 /// shown, see `place`).
 pub async fn cart(db: &Db, owner: &CartOwner) -> Result<Cart, AppError> {
+    cart_to(db, owner, None).await
+}
+
+/// The cart with each cooperative's shipping quoted to `destination` (a province); without one,
+/// to the cooperative's own province: the least it can cost, which the cart page says.
+pub async fn cart_to(db: &Db, owner: &CartOwner, destination: Option<&str>) -> Result<Cart, AppError> {
     let Some(cart) = cart_id(db, owner).await? else { return Ok(Cart::default()) };
     let rows: Vec<CartRow> = sqlx::query_as(
         "SELECT l.product_id, l.quantity, l.seen_price_vnd, p.slug, p.name_vi, p.name_en, p.unit_vi, \
          p.unit_en, (SELECT ph.small_key FROM product_photos ph WHERE ph.product_id = p.id \
          ORDER BY ph.position, ph.id LIMIT 1) AS photo_key, p.price_vnd, p.stock, \
          CASE WHEN p.status = 'published' AND c.status = 'approved' THEN 1 ELSE 0 END AS available, \
-         c.id AS coop_id, c.slug AS coop_slug, c.name_vi AS coop_vi, c.name_en AS coop_en \
+         c.id AS coop_id, c.slug AS coop_slug, c.name_vi AS coop_vi, c.name_en AS coop_en, p.weight_grams, \
+         c.province AS coop_province, c.free_shipping_from_vnd AS free_from \
          FROM cart_lines l JOIN products p ON p.id = l.product_id \
          JOIN cooperatives c ON c.id = p.cooperative_id WHERE l.cart_id = $1 \
          ORDER BY c.name_vi, c.id, l.added_at, l.product_id",
@@ -225,8 +237,16 @@ pub async fn cart(db: &Db, owner: &CartOwner) -> Result<Cart, AppError> {
     .bind(cart)
     .fetch_all(&db.pool)
     .await?;
-    let mut result = Cart::default();
+    let mut result = Cart { shipping_to: destination.map(str::to_owned), ..Cart::default() };
+    let mut origins: Vec<(i64, String, Option<i64>)> = Vec::new();
+    let mut weights: Vec<(i64, i64)> = Vec::new();
     for r in rows {
+        if !origins.iter().any(|o| o.0 == r.coop_id) {
+            origins.push((r.coop_id, r.coop_province.clone(), r.free_from));
+        }
+        if r.available == 1 {
+            weights.push((r.coop_id, r.quantity * r.weight_grams.unwrap_or(UNKNOWN_ITEM_GRAMS)));
+        }
         let line = CartLine {
             product_id: r.product_id,
             slug: r.slug,
@@ -248,12 +268,32 @@ pub async fn cart(db: &Db, owner: &CartOwner) -> Result<Cart, AppError> {
                 lines: vec![line],
                 subtotal_vnd: 0,
                 shipping_vnd: 0,
+                shipping: None,
             }),
         }
     }
+    let mut conn = db.pool.acquire().await?;
+    let carrier = super::shipping::carrier(&mut conn).await?;
+    drop(conn);
     for group in &mut result.groups {
         group.subtotal_vnd = group.lines.iter().filter(|l| l.available).map(CartLine::line_total).sum();
-        group.shipping_vnd = if group.subtotal_vnd > 0 { shipping_fee(group.subtotal_vnd) } else { 0 };
+        if group.subtotal_vnd > 0 {
+            let (origin, free_from) = origins
+                .iter()
+                .find(|o| o.0 == group.cooperative_id)
+                .map(|o| (o.1.clone(), o.2))
+                .unwrap_or_default();
+            let parcel = Parcel {
+                destination: destination.map_or_else(|| origin.clone(), str::to_owned),
+                origin,
+                grams: weights.iter().filter(|w| w.0 == group.cooperative_id).map(|w| w.1).sum(),
+                subtotal_vnd: group.subtotal_vnd,
+                free_from_vnd: free_from,
+            };
+            let quote = carrier.quote(&parcel).await?;
+            group.shipping_vnd = quote.fee_vnd;
+            group.shipping = Some(quote);
+        }
         result.item_count += group.lines.iter().map(|l| l.quantity).sum::<i64>();
         result.subtotal_vnd += group.subtotal_vnd;
         result.shipping_vnd += group.shipping_vnd;

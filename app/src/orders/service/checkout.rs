@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 use tracing::instrument;
 
+use super::super::shipping::{Parcel, UNKNOWN_ITEM_GRAMS};
 use crate::messages::service::Told;
 
 use super::super::model::*;
 use super::super::vietqr::{Transfer, qr_svg};
 use super::CartOwner;
-use super::cart::cart;
+use super::cart::cart_to;
 use crate::accounts::service::check_text;
 use crate::coops::model::StockReason;
 use crate::coops::service::{StockMoveRecord, record_stock_move};
@@ -27,6 +28,8 @@ struct ValidCheckout {
     payment: Payment,
     address: Address,
     note: String,
+    /// The shipping total the page showed, if it said.
+    shipping_vnd: Option<i64>,
 }
 
 fn check_form(form: &CheckoutForm) -> Result<ValidCheckout, AppError> {
@@ -80,6 +83,7 @@ fn check_form(form: &CheckoutForm) -> Result<ValidCheckout, AppError> {
                 street: a.street.trim().to_owned(),
             },
             note: form.note.trim().to_owned(),
+            shipping_vnd: form.shipping_vnd,
         }),
         _ => Err(AppError::Validation(errors)),
     }
@@ -120,6 +124,7 @@ struct LineProduct {
     name_en: String,
     price_vnd: i64,
     bank_bin: Option<String>,
+    weight_grams: Option<i64>,
 }
 
 /// `DH261129-000042-1`: the Vietnam date, the checkout and the order's place in it.
@@ -206,7 +211,7 @@ async fn place(
     }
 
     let mut sql = Sql::new(
-        "SELECT p.id, p.cooperative_id, p.slug, p.name_vi, p.name_en, p.price_vnd, c.bank_bin \
+        "SELECT p.id, p.cooperative_id, p.slug, p.name_vi, p.name_en, p.price_vnd, c.bank_bin, p.weight_grams \
          FROM products p JOIN cooperatives c ON c.id = p.cooperative_id WHERE p.id IN (",
     );
     sql.bind_list(valid.lines.iter().map(|l| l.0)).push(") ORDER BY p.id");
@@ -229,16 +234,36 @@ async fn place(
         )]));
     }
 
+    // Each cooperative's parcel, priced by the carrier for this address (today: the rate table).
+    let carrier = super::shipping::carrier(&mut tx).await?;
+    let mut quotes = Vec::with_capacity(by_coop.len());
+    for (cooperative_id, lines) in &by_coop {
+        let (origin, free_from) = super::shipping::origin(&mut tx, *cooperative_id).await?;
+        let parcel = Parcel {
+            origin,
+            destination: valid.address.province.clone(),
+            grams: lines.iter().map(|(p, q)| q * p.weight_grams.unwrap_or(UNKNOWN_ITEM_GRAMS)).sum(),
+            subtotal_vnd: lines.iter().map(|(p, q)| p.price_vnd * q).sum(),
+            free_from_vnd: free_from,
+        };
+        quotes.push(carrier.quote(&parcel).await?);
+    }
+    // Nothing is charged that the shopper did not see.
+    if valid.shipping_vnd.is_some_and(|shown| shown != quotes.iter().map(|q| q.fee_vnd).sum::<i64>()) {
+        tx.rollback().await?;
+        return Err(AppError::Conflict(crate::error::ConflictCode::ShippingChanged));
+    }
+
     let mut placed = Vec::with_capacity(by_coop.len());
-    for (position, (cooperative_id, lines)) in by_coop.iter().enumerate() {
+    for (position, ((cooperative_id, lines), quote)) in by_coop.iter().zip(&quotes).enumerate() {
         let subtotal: i64 = lines.iter().map(|(p, q)| p.price_vnd * q).sum();
-        let shipping = shipping_fee(subtotal);
+        let shipping = quote.fee_vnd;
         let a = &valid.address;
         let order = sqlx::query_scalar(
             "INSERT INTO orders (number, checkout_id, user_id, cooperative_id, status, payment, subtotal_vnd, \
              shipping_vnd, total_vnd, ship_name, ship_phone, ship_province, ship_district, ship_commune, \
-             ship_street, note, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) \
+             ship_street, note, created_at, updated_at, shipping_zone, parcel_grams) \
+             VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18) \
              RETURNING id",
         )
         .bind(order_number(now, checkout_id, position + 1))
@@ -252,7 +277,8 @@ async fn place(
         let order = [&a.full_name, &a.phone, &a.province, &a.district, &a.commune, &a.street, &valid.note]
             .into_iter()
             .fold(order, |query, text| query.bind(text.as_str()));
-        let order_id: i64 = order.bind(now).fetch_one(&mut *tx).await?;
+        let order_id: i64 =
+            order.bind(now).bind(quote.zone.key()).bind(quote.grams).fetch_one(&mut *tx).await?;
 
         let mut sql = Sql::new(
             "INSERT INTO order_lines (order_id, product_id, product_slug, name_vi, name_en, unit_price_vnd, \
@@ -447,8 +473,7 @@ pub async fn receipt(db: &Db, user_id: i64, checkout_id: i64) -> Result<Receipt,
 
 /// What the checkout page starts from: the cart, the last order's address, a fresh key, and
 /// whether every cooperative in the cart takes bank transfers.
-pub async fn checkout_data(db: &Db, user_id: i64) -> Result<CheckoutData, AppError> {
-    let cart = cart(db, &CartOwner::User(user_id)).await?;
+pub async fn checkout_data(db: &Db, user_id: i64, province: Option<&str>) -> Result<CheckoutData, AppError> {
     let last: Option<(String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT ship_name, ship_phone, ship_province, ship_district, ship_commune, ship_street \
          FROM orders WHERE user_id = $1 ORDER BY id DESC LIMIT 1",
@@ -466,6 +491,12 @@ pub async fn checkout_data(db: &Db, user_id: i64) -> Result<CheckoutData, AppErr
             street,
         })
         .unwrap_or_default();
+    // Shipping is quoted to the province asked for (the form's, as the shopper changes it), else
+    // to the last order's, else to each cooperative's own until the shopper picks one.
+    let province = province.filter(|p| PROVINCES.contains(p)).map(str::to_owned);
+    let address = Address { province: province.clone().unwrap_or(address.province), ..address };
+    let to = Some(address.province.as_str()).filter(|p| !p.is_empty());
+    let cart = cart_to(db, &CartOwner::User(user_id), to).await?;
     let transfer_available = if cart.is_empty() {
         false
     } else {

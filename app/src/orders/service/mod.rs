@@ -14,6 +14,7 @@ mod checkout;
 mod days;
 mod pipeline;
 mod reviews;
+pub mod shipping;
 mod tell;
 
 pub use cart::*;
