@@ -867,9 +867,14 @@ async fn an_order_tells_its_shopper_and_its_cooperative_at_each_step(db: Db) {
 
     let coop = Scope::Cooperative(coop_id(&db, "binh-minh").await);
     service::transition(&db, &hub, member, coop, &number, Status::Confirmed, "", NOW).await.expect("confirm");
-    service::transition(&db, &hub, member, coop, &number, Status::Shipped, "VNPost EB1", NOW)
-        .await
-        .expect("ship");
+    assert!(
+        matches!(
+            service::ship(&db, &hub, member, coop, &number, "pigeon", "EB1", NOW).await,
+            Err(AppError::Validation(_))
+        ),
+        "a carrier from the list"
+    );
+    service::ship(&db, &hub, member, coop, &number, "vnpost", "EB123VN", NOW).await.expect("ship");
     service::transition(&db, &hub, member, coop, &number, Status::Delivered, "", NOW).await.expect("deliver");
     assert_eq!(
         emailed(&db, user).await,
@@ -878,7 +883,11 @@ async fn an_order_tells_its_shopper_and_its_cooperative_at_each_step(db: Db) {
     let mut sql = Sql::new("SELECT payload FROM outbox WHERE kind = 'order_shipped'");
     sql.push("");
     let shipped: serde_json::Value = serde_json::from_str(&scalar::<String>(&db, sql).await).expect("json");
-    assert_eq!(shipped["tracking"], "VNPost EB1");
+    assert_eq!(shipped["tracking"], "EB123VN");
+    assert_eq!(shipped["carrier"], "VNPost");
+    assert_eq!(shipped["tracking_url"], "https://vnpost.vn/tra-cuu-hanh-trinh/buu-pham?key=EB123VN");
+    let detail = service::order(&db, Scope::Shopper(user), &number).await.expect("order");
+    assert_eq!((detail.carrier.as_deref(), detail.tracking_note.as_str()), (Some("vnpost"), "EB123VN"));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM notifications").await, 5, "each on a bell too");
 
     // A cancellation by the shopper tells both; the shopper's says who cancelled.

@@ -228,22 +228,22 @@ pub async fn fetch_coop_order(number: String) -> Result<OrderDetail, AppError> {
 /// A member moves one of their cooperative's orders: `to` is a status key, `note` the tracking
 /// note (required to ship) or a reason.
 #[server(endpoint = "orders/move")]
-pub async fn move_order(number: String, to: String, note: String) -> Result<(), AppError> {
+pub async fn move_order(
+    number: String,
+    to: String,
+    note: String,
+    #[server(default)] carrier: String,
+) -> Result<(), AppError> {
     respond(async {
         let (user_id, scope) = member_scope()?;
         let to = Status::from_key(to.trim())
             .ok_or(AppError::Conflict(crate::error::ConflictCode::TransitionNotAllowed))?;
-        service::transition(
-            &use_db()?,
-            &crate::live::use_hub()?,
-            user_id,
-            scope,
-            &number,
-            to,
-            &note,
-            now_unix(),
-        )
-        .await?;
+        let (db, hub) = (use_db()?, crate::live::use_hub()?);
+        if to == Status::Shipped {
+            service::ship(&db, &hub, user_id, scope, &number, &carrier, &note, now_unix()).await?;
+        } else {
+            service::transition(&db, &hub, user_id, scope, &number, to, &note, now_unix()).await?;
+        }
         redirect_plain_form(&format!("/coop/orders/{number}"));
         Ok(())
     })

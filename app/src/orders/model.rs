@@ -465,6 +465,8 @@ pub struct OrderDetail {
     pub address: Address,
     pub note: String,
     pub tracking_note: String,
+    /// The carrier it was shipped with (a key of `shipping::CARRIERS`).
+    pub carrier: Option<String>,
     pub events: Vec<OrderEvent>,
     pub transfer: Option<TransferDetails>,
     /// Where the viewer may move it.

@@ -656,7 +656,14 @@ fn OrderView(order: OrderDetail, back: &'static str, actions: ViewFn) -> impl In
                 <PaymentLabel payment=order.summary.payment />
             </p>
             {(!order.tracking_note.is_empty()).then(|| view! {
-                <p class="order__tracking">{td!(i18n, orders.detail.tracking)} ": " <strong>{order.tracking_note.clone()}</strong></p>
+                <p class="order__tracking">
+                    {td!(i18n, orders.detail.tracking)} ": "
+                    {order.carrier.as_deref().and_then(crate::orders::shipping::carrier_name).filter(|n| *n != "—").map(|n| format!("{n} · "))}
+                    <strong>{order.tracking_note.clone()}</strong>
+                    {order.carrier.as_deref().and_then(|c| crate::orders::shipping::tracking_url(c, &order.tracking_note)).map(|url| view! {
+                        " " <a href=url rel="noopener noreferrer" target="_blank" data-testid="tracking-link">{td!(i18n, orders.detail.track)}</a>
+                    })}
+                </p>
             })}
             <div class="order__layout">
                 <section class="order__lines" aria-labelledby="order-lines-title">
@@ -859,6 +866,17 @@ fn MoveForms(number: String, next: Vec<Status>) -> impl IntoView {
                     <form class="order__move" method="post" action=MoveOrder::PATH data-move=to.key()>
                         <input type="hidden" name="number" value=number.clone() />
                         <input type="hidden" name="to" value=to.key() />
+                        {(to == Status::Shipped).then(|| view! {
+                            <label class="field__label">
+                                {td!(i18n, orders.move_to.carrier)}
+                                <select class="field__input" name="carrier">
+                                    {crate::orders::shipping::CARRIERS.into_iter().map(|(key, name, _)| {
+                                        let name = if key == "other" { td_string!(i18n, orders.move_to.other_carrier) } else { name };
+                                        view! { <option value=key>{name}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                        })}
                         {match note {
                             Some((label, required)) => view! {
                                 <label class="field__label">

@@ -81,6 +81,7 @@ pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, A
         ship_street: String,
         note: String,
         tracking_note: String,
+        carrier: Option<String>,
         cooperative_id: i64,
         bank_bin: Option<String>,
         bank_account: Option<String>,
@@ -89,7 +90,7 @@ pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, A
     let mut sql = Sql::new(SUMMARY_COLUMNS);
     sql.push(
         ", o.subtotal_vnd, o.shipping_vnd, o.user_id, o.ship_phone, o.ship_province, o.ship_district, \
-         o.ship_commune, o.ship_street, o.note, o.tracking_note, o.cooperative_id, c.bank_bin, c.bank_account, \
+         o.ship_commune, o.ship_street, o.note, o.tracking_note, o.carrier, o.cooperative_id, c.bank_bin, c.bank_account, \
          c.bank_holder",
     );
     sql.push(SUMMARY_FROM).push(" AND o.number = ").bind(number.to_owned());
@@ -180,6 +181,7 @@ pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, A
         },
         note: extra.note,
         tracking_note: extra.tracking_note,
+        carrier: extra.carrier,
         events: events
             .into_iter()
             .map(|e| OrderEvent {
@@ -211,6 +213,45 @@ pub async fn transition(
     number: &str,
     to: Status,
     note: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    moved(db, hub, actor_user_id, scope, number, to, note, None, now).await
+}
+
+/// Ships an order with `carrier` (a key of `shipping::CARRIERS`) and its tracking number: the
+/// order page and the shopper's email link to the carrier's tracking page.
+#[instrument(skip(db, hub, tracking))]
+#[allow(clippy::too_many_arguments)]
+pub async fn ship(
+    db: &Db,
+    hub: &crate::live::hub::Hub,
+    actor_user_id: i64,
+    scope: Scope,
+    number: &str,
+    carrier: &str,
+    tracking: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let carrier = carrier.trim();
+    if crate::orders::shipping::carrier_name(carrier).is_none() {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "carrier",
+            crate::error::FieldCode::Required,
+        )]));
+    }
+    moved(db, hub, actor_user_id, scope, number, Status::Shipped, tracking, Some(carrier), now).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn moved(
+    db: &Db,
+    hub: &crate::live::hub::Hub,
+    actor_user_id: i64,
+    scope: Scope,
+    number: &str,
+    to: Status,
+    note: &str,
+    carrier: Option<&str>,
     now: i64,
 ) -> Result<(), AppError> {
     let note = note.trim();
@@ -269,6 +310,7 @@ pub async fn transition(
     sql.bind(to.key().to_owned()).push(", updated_at = ").bind(now);
     if to == Status::Shipped {
         sql.push(", tracking_note = ").bind(note.to_owned());
+        sql.push(", carrier = ").bind(carrier.map(str::to_owned));
     }
     sql.push(" WHERE id = ").bind(order_id).push(" AND status = ").bind(from.key().to_owned());
     if sql.query()?.execute(&mut *tx).await?.rows_affected() == 0 {
@@ -280,7 +322,7 @@ pub async fn transition(
         super::days::count_in(&mut tx, order_id).await?;
     }
     record_event(&mut tx, order_id, actor_user_id, scope.actor(), Some(from), to, note, now).await?;
-    let told = super::tell::moved(&mut tx, order_id, to, scope.actor(), note, now).await?;
+    let told = super::tell::moved(&mut tx, order_id, to, scope.actor(), note, carrier, now).await?;
     tx.commit().await?;
     crate::messages::service::announce(db, hub, told);
     Ok(())

@@ -89,6 +89,7 @@ pub(super) async fn moved(
     to: Status,
     actor: Actor,
     note: &str,
+    carrier: Option<&str>,
     now: i64,
 ) -> Result<Told, sqlx::Error> {
     let b = brief(tx, order_id).await?;
@@ -98,8 +99,13 @@ pub(super) async fn moved(
         Status::Pending => Ok(Told::default()),
         Status::Confirmed => tell(tx, shopper, &Message::OrderConfirmed { order }, now).await,
         Status::Shipped => {
-            let message =
-                Message::OrderShipped { order, carrier: None, tracking: note.to_owned(), tracking_url: None };
+            use crate::orders::shipping::{carrier_name, tracking_url};
+            let message = Message::OrderShipped {
+                order,
+                carrier: carrier.and_then(carrier_name).filter(|n| *n != "—").map(str::to_owned),
+                tracking: note.to_owned(),
+                tracking_url: carrier.and_then(|c| tracking_url(c, note)),
+            };
             tell(tx, shopper, &message, now).await
         }
         Status::Delivered => tell(tx, shopper, &Message::OrderDelivered { order }, now).await,
