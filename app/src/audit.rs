@@ -21,10 +21,11 @@ pub enum AuditAction {
     FairUpdate,
     FairOpen,
     FairClose,
+    ShippingRates,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 14] = [
         AuditAction::UserRole,
         AuditAction::UserDisable,
         AuditAction::UserEnable,
@@ -38,6 +39,7 @@ impl AuditAction {
         AuditAction::FairUpdate,
         AuditAction::FairOpen,
         AuditAction::FairClose,
+        AuditAction::ShippingRates,
     ];
 
     pub fn as_db(self) -> &'static str {
@@ -55,6 +57,7 @@ impl AuditAction {
             AuditAction::FairUpdate => "fair.update",
             AuditAction::FairOpen => "fair.open",
             AuditAction::FairClose => "fair.close",
+            AuditAction::ShippingRates => "shipping.rates",
         }
     }
 
@@ -75,6 +78,7 @@ impl AuditAction {
             | AuditAction::FairUpdate
             | AuditAction::FairOpen
             | AuditAction::FairClose => "fair",
+            AuditAction::ShippingRates => "shipping_rates",
         }
     }
 }

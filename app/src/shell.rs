@@ -11,7 +11,9 @@ use crate::accounts::pages::{
 };
 use crate::admin::dashboard::pages::AdminDashboardPage;
 use crate::admin::moderation_pages::{AdminCooperativesPage, AdminProductsPage};
-use crate::admin::pages::{AdminAuditPage, AdminCertificatesPage, AdminEmailsPage, AdminUsersPage};
+use crate::admin::pages::{
+    AdminAuditPage, AdminCertificatesPage, AdminEmailsPage, AdminShippingPage, AdminUsersPage,
+};
 use crate::catalog::pages::{CooperativePage, HomePage, ProductListPage, ProductPage};
 use crate::coops::pages::{
     CoopOverviewPage, CoopProductsPage, CoopProfilePage, EditProductPage, NewProductPage,
@@ -160,6 +162,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
                         <Route path=path!("/mail/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async />
                         <Route path=path!("/admin/emails") view=AdminEmailsPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/shipping") view=AdminShippingPage ssr=SsrMode::Async />
                         <Route path=path!("/apply") view=ApplyPage ssr=SsrMode::Async />
                         <Route path=path!("/apply/sent") view=ApplySentPage ssr=SsrMode::Async />
                         <Route path=path!("/coop") view=CoopOverviewPage ssr=SsrMode::Async />

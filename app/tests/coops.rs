@@ -670,6 +670,23 @@ async fn a_cooperative_shows_only_the_contacts_it_chooses(db: Db) {
     form.show_zalo = false;
     service::update_profile(&db, coop, &form).await.expect("save");
     assert!(service::contact(&db, coop).await.expect("contact").is_empty());
+
+    // The same profile sets the order value it ships free from (dots as typed), or none.
+    assert_eq!(form.free_shipping_from, "500000", "free from 500,000 ₫ until it chooses");
+    form.free_shipping_from = "1.000.000".into();
+    service::update_profile(&db, coop, &form).await.expect("save");
+    assert_eq!(service::profile(&db, coop).await.expect("profile").form.free_shipping_from, "1000000");
+    form.free_shipping_from = "lots".into();
+    assert_eq!(
+        service::update_profile(&db, coop, &form).await,
+        Err(AppError::Validation(vec![FieldError::new(
+            "free_shipping_from",
+            app::error::FieldCode::Invalid
+        )]))
+    );
+    form.free_shipping_from = String::new();
+    service::update_profile(&db, coop, &form).await.expect("save");
+    assert_eq!(service::profile(&db, coop).await.expect("profile").form.free_shipping_from, "", "never free");
 }
 
 on_both_databases!(

@@ -986,7 +986,7 @@ async fn shipping_is_priced_by_zone_and_weight_shown_before_ordering_and_kept_on
     for step in &mut table.steps {
         step.2 += 10_000;
     }
-    service::shipping::save_rates(&db, &table).await.expect("save");
+    service::shipping::save_rates(&db, user, &table, NOW).await.expect("save");
     assert_eq!(quoted("Hồ Chí Minh").await.0, 56_000);
     assert_eq!(common::row::<(i64, String, i64)>(&db, kept_sql()).await, kept);
 
@@ -996,7 +996,7 @@ async fn shipping_is_priced_by_zone_and_weight_shown_before_ordering_and_kept_on
     if let Some(step) = bad.steps.iter_mut().find(|s| s.0 == Zone::National && s.1 == STEPS_GRAMS[1]) {
         step.2 = 1;
     }
-    let refused = service::shipping::save_rates(&db, &bad).await;
+    let refused = service::shipping::save_rates(&db, user, &bad, NOW).await;
     assert_eq!(
         refused,
         Err(AppError::Validation(vec![

@@ -37,8 +37,10 @@ enum Outcome {
     Forbidden,
     /// Someone else's order: it is not there for this caller (404, so its number leaks nothing).
     NotFound,
+    /// Refused for its input whoever calls (a forged link, a wrong password): 422.
+    Invalid,
 }
-use Outcome::{Allowed as A, Forbidden as F, NotFound as N, Unauthorized as U};
+use Outcome::{Allowed as A, Forbidden as F, Invalid as I, NotFound as N, Unauthorized as U};
 
 /// What the cases need to refer to.
 struct Fixture {
@@ -431,7 +433,7 @@ fn cases() -> Vec<Case> {
         Case {
             method: Method::GET,
             path: "/api/orders/checkout_data",
-            args: |_, _| String::new(),
+            args: |_, _| "province=H%C3%A0+N%E1%BB%99i".into(),
             expect: [U, A, A, A, A],
         },
         Case {
@@ -797,6 +799,72 @@ fn cases() -> Vec<Case> {
             expect: [A, A, A, A, A],
         },
         Case {
+            method: Method::POST,
+            path: "/api/accounts/forgot_password",
+            // The same answer whoever asks, for any email.
+            args: |_, who| format!("email=nobody-{}%40example.vn", tag(who)),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/accounts/reset_password",
+            // The link is the right, not the caller: a forged one is refused to everyone.
+            args: |_, _| "token=forged&new_password=a+brand+new+password".into(),
+            expect: [I, I, I, I, I],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/accounts/verification",
+            args: |_, _| "token=forged".into(),
+            expect: [A, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/accounts/verify_email",
+            args: |_, _| "token=forged".into(),
+            expect: [I, I, I, I, I],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/accounts/email_status",
+            args: |_, _| String::new(),
+            expect: [U, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/accounts/resend_verification",
+            args: |_, _| String::new(),
+            expect: [U, A, A, A, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/accounts/change_email",
+            // The account's password is asked first: a wrong one changes nothing.
+            args: |_, _| "change[email]=new%40example.vn&change[current_password]=not+the+password".into(),
+            expect: [U, I, I, I, I],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/admin/shipping_rates",
+            args: |_, _| String::new(),
+            expect: [U, F, F, F, A],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/admin/save_shipping_rates",
+            args: |_, _| {
+                let mut args = Vec::new();
+                for (zone, base) in [("province", 16_000), ("region", 22_000), ("national", 30_000)] {
+                    for (i, grams) in [500, 1000, 2000, 3000, 5000].into_iter().enumerate() {
+                        args.push(format!("rates[{zone}_{grams}]={}", base + 1_000 * i));
+                    }
+                    args.push(format!("rates[{zone}_beyond]=3000"));
+                }
+                args.join("&")
+            },
+            expect: [U, F, F, F, A],
+        },
+        Case {
             method: Method::GET,
             path: "/api/admin/emails",
             args: |_, _| "status=failed".into(),
@@ -831,7 +899,7 @@ async fn fixture(db: Db) -> Fixture {
     };
     let staff_id = accounts::sign_up(&db, staff, "192.0.2.10", NOW).await.expect("staff");
     let mut sql = Sql::new(
-        "UPDATE users SET role = 'member', member_role = 'staff', \
+        "UPDATE users SET role = 'member', member_role = 'staff', email_verified = 1, \
          cooperative_id = (SELECT id FROM cooperatives WHERE slug = 'hong-phat') WHERE id = ",
     );
     sql.bind(staff_id);
@@ -1158,6 +1226,7 @@ where
                 Outcome::Unauthorized => assert_eq!(status, StatusCode::UNAUTHORIZED, "{cell}"),
                 Outcome::Forbidden => assert_eq!(status, StatusCode::FORBIDDEN, "{cell}"),
                 Outcome::NotFound => assert_eq!(status, StatusCode::NOT_FOUND, "{cell}"),
+                Outcome::Invalid => assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{cell}"),
             }
             if expected != Outcome::Allowed {
                 assert_eq!(snapshot(&f.db).await, before, "{cell}: a refused call changed rows");
@@ -1321,6 +1390,7 @@ where
                 Outcome::Unauthorized => assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri} as {who:?}"),
                 Outcome::Forbidden => assert_eq!(status, StatusCode::FORBIDDEN, "{uri} as {who:?}"),
                 Outcome::NotFound => assert_eq!(status, StatusCode::NOT_FOUND, "{uri} as {who:?}"),
+                Outcome::Invalid => assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{uri} as {who:?}"),
             }
         }
     }

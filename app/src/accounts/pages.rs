@@ -51,6 +51,7 @@ pub fn AccountNav() -> impl IntoView {
                                     <a class="site-nav__link" href="/admin/certificates">{td!(i18n, admin.nav.certificates)}</a>
                                     <a class="site-nav__link" href="/admin/audit">{td!(i18n, admin.audit.title)}</a>
                                     <a class="site-nav__link" href="/admin/emails">{td!(i18n, notify.outbox.title)}</a>
+                                    <a class="site-nav__link" href="/admin/shipping">{td!(i18n, admin.shipping.nav)}</a>
                                 }.into_any())
                             } else {
                                 None

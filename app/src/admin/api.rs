@@ -171,3 +171,41 @@ pub async fn retry_email(id: i64) -> Result<(), AppError> {
         .await,
     )
 }
+
+/// The shipping rate table, for its editor.
+#[server(endpoint = "admin/shipping_rates", input = GetUrl)]
+pub async fn fetch_shipping_rates() -> Result<crate::orders::shipping::RateTable, AppError> {
+    respond(async {
+        require_admin()?;
+        crate::orders::service::shipping::rates(&use_db()?).await
+    })
+    .await
+}
+
+/// Replaces the shipping rate table. `rates` holds `<zone>_<grams>` and `<zone>_beyond` fees
+/// (`rates[province_500]=16000`).
+#[server(endpoint = "admin/save_shipping_rates")]
+pub async fn save_shipping_rates(
+    #[server(default)] rates: std::collections::HashMap<String, String>,
+) -> Result<(), AppError> {
+    back_to(
+        "/admin/shipping?saved=1",
+        respond(async {
+            use crate::orders::shipping::{RateTable, STEPS_GRAMS, Zone};
+            let admin = require_admin()?;
+            // A missing or unreadable fee becomes -1, which the service refuses by its field name.
+            let fee = |key: String| {
+                rates.get(&key).and_then(|v| v.trim().replace('.', "").parse::<i64>().ok()).unwrap_or(-1)
+            };
+            let mut table = RateTable::default();
+            for zone in Zone::ALL {
+                for grams in STEPS_GRAMS {
+                    table.steps.push((zone, grams, fee(format!("{}_{grams}", zone.key()))));
+                }
+                table.beyond.push((zone, fee(format!("{}_beyond", zone.key()))));
+            }
+            crate::orders::service::shipping::save_rates(&use_db()?, admin.id, &table, now_unix()).await
+        })
+        .await,
+    )
+}

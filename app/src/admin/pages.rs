@@ -2,6 +2,7 @@
 //! and plain POST forms, so they work without JavaScript and a filtered list can be linked.
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 use super::api::*;
@@ -12,7 +13,10 @@ use crate::i18n::{td, td_string};
 use crate::lang::Localized;
 use crate::lang::use_locale;
 use crate::messages::model::{MailStatus, OutboxPage};
+use crate::orders::shipping::RateTable;
 use crate::ui::dates::format_datetime;
+use crate::ui::forms::Refusal;
+use crate::ui::layout::Loaded;
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
@@ -208,6 +212,7 @@ fn action_label(i18n: crate::i18n::Locale, action: AuditAction) -> String {
         AuditAction::FairUpdate => td_string!(i18n, admin.audit.fair_update),
         AuditAction::FairOpen => td_string!(i18n, admin.audit.fair_open),
         AuditAction::FairClose => td_string!(i18n, admin.audit.fair_close),
+        AuditAction::ShippingRates => td_string!(i18n, admin.audit.shipping_rates),
     }
     .to_string()
 }
@@ -515,4 +520,81 @@ fn EmailTable(page: OutboxPage) -> impl IntoView {
         </table>
     }
     .into_any()
+}
+
+/// The department's shipping rate table: a fee per zone and weight step, and per 500 g beyond.
+#[component]
+pub fn AdminShippingPage() -> impl IntoView {
+    let i18n = use_locale();
+    let saved = use_query_map().with_untracked(|q| q.get("saved").is_some());
+    view! {
+        <Title text=td_string!(i18n, admin.shipping.title).to_string() />
+        <Meta name="robots" content="noindex" />
+        {crate::accounts::guards::admin_only(move || {
+            let rates = Resource::new(|| (), |_| fetch_shipping_rates());
+            view! {
+                <section class="admin">
+                    <h1>{td!(i18n, admin.shipping.title)}</h1>
+                    <p>{td!(i18n, admin.shipping.lead)}</p>
+                    <Refusal />
+                    {saved.then(|| view! { <p class="form-saved" role="status" data-testid="rates-saved">{td!(i18n, admin.shipping.saved)}</p> })}
+                    <Loaded resource=rates view=|table: RateTable| view! { <RateForm table /> } />
+                </section>
+            }
+            .into_any()
+        })}
+    }
+}
+
+#[component]
+fn RateForm(table: RateTable) -> impl IntoView {
+    use crate::orders::shipping::{STEPS_GRAMS, Zone};
+    let i18n = use_locale();
+    let zone_name = move |zone: Zone| match zone {
+        Zone::Province => td_string!(i18n, admin.shipping.zone_province),
+        Zone::Region => td_string!(i18n, admin.shipping.zone_region),
+        Zone::National => td_string!(i18n, admin.shipping.zone_national),
+    };
+    let input = move |name: String, label: String, value: i64| {
+        let id = format!("rate-{name}");
+        view! {
+            <div class="field">
+                <label class="field__label" for=id.clone()>{label}</label>
+                <input
+                    class="field__input"
+                    id=id
+                    type="number"
+                    inputmode="numeric"
+                    min="0"
+                    step="500"
+                    required
+                    name=format!("rates[{name}]")
+                    value=value
+                />
+            </div>
+        }
+    };
+    view! {
+        <form method="post" action=SaveShippingRates::PATH class="form rates">
+            {Zone::ALL.into_iter().map(|zone| {
+                let steps = STEPS_GRAMS.into_iter().map(|grams| {
+                    let fee = table.steps.iter().find(|s| s.0 == zone && s.1 == grams).map_or(0, |s| s.2);
+                    input(
+                        format!("{}_{grams}", zone.key()),
+                        td_string!(i18n, admin.shipping.up_to, grams = crate::ui::money::group_thousands(grams)).to_string(),
+                        fee,
+                    )
+                }).collect_view();
+                let beyond = table.beyond.iter().find(|b| b.0 == zone).map_or(0, |b| b.1);
+                view! {
+                    <fieldset class="form__group rates__zone" data-zone=zone.key()>
+                        <legend>{zone_name(zone)}</legend>
+                        {steps}
+                        {input(format!("{}_beyond", zone.key()), td_string!(i18n, admin.shipping.beyond).to_string(), beyond)}
+                    </fieldset>
+                }
+            }).collect_view()}
+            <button class="button" type="submit">{td!(i18n, admin.shipping.save)}</button>
+        </form>
+    }
 }

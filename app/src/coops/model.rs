@@ -408,6 +408,9 @@ pub struct ProfileForm {
     pub show_zalo: bool,
     #[serde(default)]
     pub show_email: bool,
+    /// Free shipping from this order value (whole dong, as typed); empty: never free.
+    #[serde(default)]
+    pub free_shipping_from: String,
     /// The bank for transfers (a BIN of `BANKS`), its account number and holder; all empty when
     /// the cooperative takes cash on delivery only.
     #[serde(default)]

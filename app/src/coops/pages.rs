@@ -843,6 +843,10 @@ fn ProfileForm(form: ProfileForm, districts: Vec<crate::accounts::model::Distric
                                     <TextField field="contact_email" prefix="form" kind="email" value=f.contact_email.clone() error>
                                         {td!(i18n, accounts.field.email)}
                                     </TextField>
+                                    <TextField field="free_shipping_from" prefix="form" value=f.free_shipping_from.clone() error
+                                        hint=ViewFn::from(move || td_string!(i18n, coops.profile.free_shipping_hint))>
+                                        {td!(i18n, coops.profile.free_shipping)}
+                                    </TextField>
                                     <fieldset class="form__group">
                                         <legend>{td!(i18n, coops.contact.show)}</legend>
                                         <label class="check">

@@ -63,7 +63,7 @@ pub async fn rates(db: &Db) -> Result<RateTable, AppError> {
 
 /// Replaces the rate table: every zone, every step, a fee from 0 to `MAX_FEE_VND` that does not
 /// fall as the weight grows. Placed orders keep what they were charged.
-pub async fn save_rates(db: &Db, table: &RateTable) -> Result<(), AppError> {
+pub async fn save_rates(db: &Db, actor: i64, table: &RateTable, now: i64) -> Result<(), AppError> {
     let mut errors = Vec::new();
     for zone in Zone::ALL {
         let mut previous = 0;
@@ -84,6 +84,7 @@ pub async fn save_rates(db: &Db, table: &RateTable) -> Result<(), AppError> {
         return Err(AppError::Validation(errors));
     }
     let mut tx = db.begin_write().await?;
+    let before = rate_table(&mut tx).await?;
     sqlx::query("DELETE FROM shipping_rates").execute(&mut *tx).await?;
     sqlx::query("DELETE FROM shipping_beyond").execute(&mut *tx).await?;
     for (zone, up_to, fee) in table.steps.iter().filter(|s| STEPS_GRAMS.contains(&s.1)) {
@@ -101,6 +102,15 @@ pub async fn save_rates(db: &Db, table: &RateTable) -> Result<(), AppError> {
             .execute(&mut *tx)
             .await?;
     }
+    let audit = crate::audit::Audit {
+        actor,
+        action: crate::audit::AuditAction::ShippingRates,
+        target_id: 0,
+        before: serde_json::to_value(&before).ok(),
+        after: serde_json::to_value(table).ok(),
+        at: now,
+    };
+    crate::audit::record(&mut tx, audit).await?;
     tx.commit().await?;
     Ok(())
 }
