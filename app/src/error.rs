@@ -96,6 +96,7 @@ codes! {
     UrlWrongChannel = "url_wrong_channel",
     WrongPassword = "wrong_password",
     LinkInvalid = "link_invalid",
+    StatementUnreadable = "statement_unreadable",
     }
 }
 
@@ -123,6 +124,7 @@ codes! {
     MailNotFailed = "mail_not_failed",
     EmailNotVerified = "email_not_verified",
     ShippingChanged = "shipping_changed",
+    PaymentRecorded = "payment_recorded",
     }
 }
 

@@ -30,7 +30,8 @@ use crate::lang::use_locale;
 use crate::notifications::bell::NotificationBell;
 use crate::notifications::pages::{EmailSettings, NotificationsPage, UnsubscribePage};
 use crate::orders::pages::{
-    CartPage, CheckoutPage, CoopOrderPage, CoopOrdersPage, MyOrderPage, MyOrdersPage, OrderPlacedPage,
+    CartPage, CheckoutPage, CoopOrderPage, CoopOrdersPage, CoopPaymentsPage, MyOrderPage, MyOrdersPage,
+    OrderPlacedPage,
 };
 use crate::orders::widgets::CartLink;
 use crate::search::suggest_box::SearchBox;
@@ -170,6 +171,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/coop/profile") view=CoopProfilePage ssr=SsrMode::Async />
                         <Route path=path!("/coop/orders") view=CoopOrdersPage ssr=SsrMode::Async />
                         <Route path=path!("/coop/orders/:number") view=CoopOrderPage ssr=SsrMode::Async />
+                        <Route path=path!("/coop/payments") view=CoopPaymentsPage ssr=SsrMode::Async />
                         <Route path=path!("/booths/:slug") view=BoothPage ssr=SsrMode::Async />
                         <Route path=path!("/booths/:slug/inquiry") view=InquiryPage ssr=SsrMode::Async />
                         <Route path=path!("/booths/:slug/inquiry/sent") view=InquirySentPage />

@@ -1015,7 +1015,197 @@ async fn shipping_is_priced_by_zone_and_weight_shown_before_ordering_and_kept_on
     assert_eq!((fee, quote.free), (0, true));
 }
 
+async fn a_bank_statement_marks_the_right_orders_paid_and_lists_the_rest(db: Db) {
+    use app::orders::payments::{Outcome, PaidVia, PaymentStatus};
+    use app::orders::service::payments;
+    app::seed::seed(&db).await.expect("seed");
+    let tea = product(&db, "binh-minh", "paid-tea", 100_000, 20).await;
+    let user = shopper(&db, "payer").await;
+    let member = owner(&db, "binh-minh", "ketoan").await;
+    let coop = coop_id(&db, "binh-minh").await;
+    let hub = app::live::hub::Hub::default();
+    let mut numbers = Vec::new();
+    for n in 1..=3 {
+        let receipt = service::checkout(
+            &db,
+            &hub,
+            user,
+            &form(&db, &key(n), &[(tea, 1)], Payment::BankTransfer).await,
+            NOW,
+        )
+        .await
+        .expect("checkout");
+        numbers.push((receipt.orders[0].number.clone(), receipt.orders[0].total_vnd));
+    }
+    // 100,000 ₫ of goods and a 500 g parcel within the province.
+    assert_eq!(numbers[0].1, 116_000);
+    assert_eq!(numbers[1].0, "DH270115-000002-1", "the number the XLSX fixture names");
+    let key_of = |i: usize| numbers[i].0.replace('-', " ");
+    let csv = format!(
+        "Vietcombank - Sao ke tai khoan\nNgày;Số tiền;Nội dung\n15/01/2027;116.000;OCOP {}\n\
+         15/01/2027;100.000;OCOP {}\n15/01/2027;50.000;chuyen tien\n15/01/2027;-20.000;phi\n\
+         16/01/2027;116.000;ocop {} lan 2\n",
+        key_of(0),
+        numbers[2].0,
+        numbers[0].0
+    );
+    let import = payments::import_statement(&db, &hub, member, coop, "vcb.csv", csv.as_bytes(), NOW + 60)
+        .await
+        .expect("import");
+    let page = payments::payments_page(&db, coop, Some(import), NOW + 60).await.expect("page");
+    let lines = page.import.expect("the import").lines;
+    let outcomes: Vec<(i64, Outcome, Option<&str>)> =
+        lines.iter().map(|l| (l.amount_vnd, l.outcome, l.order.as_ref().map(|o| o.0.as_str()))).collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            (116_000, Outcome::Matched, Some(numbers[0].0.as_str())),
+            (100_000, Outcome::AmountDiffers, Some(numbers[2].0.as_str())),
+            (50_000, Outcome::UnknownNote, None),
+            (116_000, Outcome::AlreadyPaid, Some(numbers[0].0.as_str())),
+        ],
+        "the debit is left out; dashes or none, upper or lower case, the number is found"
+    );
+    let state = |n: usize| {
+        let db = db.clone();
+        let number = numbers[n].0.clone();
+        async move { service::order(&db, Scope::Shopper(user), &number).await.expect("order").payment_state }
+    };
+    let first = state(0).await;
+    assert_eq!(
+        (first.status, first.amount_vnd, first.via),
+        (PaymentStatus::Paid, Some(116_000), Some(PaidVia::Statement))
+    );
+    assert_eq!(state(2).await.status, PaymentStatus::Unpaid, "a different amount is for a person to decide");
+    assert_eq!(emailed(&db, user).await.iter().filter(|k| *k == "payment_received").count(), 1);
+    assert_eq!(page.unpaid.len(), 2);
+
+    // The XLSX a bank exports, with debits and credits in columns of their own.
+    let xlsx = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/statement.xlsx"));
+    let import = payments::import_statement(&db, &hub, member, coop, "bidv.xlsx", xlsx, NOW + 120)
+        .await
+        .expect("xlsx");
+    let lines = payments::payments_page(&db, coop, Some(import), NOW + 120)
+        .await
+        .expect("page")
+        .import
+        .expect("import")
+        .lines;
+    let outcomes: Vec<(i64, Outcome)> = lines.iter().map(|l| (l.amount_vnd, l.outcome)).collect();
+    assert_eq!(outcomes, vec![(116_000, Outcome::Matched), (250_000, Outcome::UnknownNote)]);
+    assert_eq!(state(1).await.status, PaymentStatus::Paid);
+    assert!(
+        matches!(
+            payments::import_statement(&db, &hub, member, coop, "notes.txt", b"hello\nworld", NOW).await,
+            Err(AppError::Validation(_))
+        ),
+        "a file with no amount and note columns is refused"
+    );
+
+    // The third by hand: another cooperative cannot, a zero amount is refused, and only once.
+    let other = coop_id(&db, "hong-phat").await;
+    assert_eq!(
+        payments::record_payment(&db, &hub, member, other, &numbers[2].0, 116_000, NOW).await,
+        Err(AppError::NotFound)
+    );
+    assert!(matches!(
+        payments::record_payment(&db, &hub, member, coop, &numbers[2].0, 0, NOW).await,
+        Err(AppError::Validation(_))
+    ));
+    payments::record_payment(&db, &hub, member, coop, &numbers[2].0, 100_000, NOW + 180)
+        .await
+        .expect("record");
+    let third = state(2).await;
+    assert_eq!(
+        (third.status, third.amount_vnd, third.via, third.by.as_deref()),
+        (PaymentStatus::Paid, Some(100_000), Some(PaidVia::Manual), Some("ketoan"))
+    );
+    assert_eq!(
+        payments::record_payment(&db, &hub, member, coop, &numbers[2].0, 100_000, NOW).await,
+        Err(AppError::Conflict(ConflictCode::PaymentRecorded))
+    );
+    // Paid then cancelled: refunded, once.
+    let coop_scope = Scope::Cooperative(coop);
+    service::transition(&db, &hub, member, coop_scope, &numbers[2].0, Status::Cancelled, "hết hàng", NOW)
+        .await
+        .expect("cancel");
+    payments::refund(&db, coop, &numbers[2].0, NOW).await.expect("refund");
+    assert_eq!(state(2).await.status, PaymentStatus::Refunded);
+    assert!(payments::refund(&db, coop, &numbers[2].0, NOW).await.is_err());
+    let page = payments::payments_page(&db, coop, None, NOW + 180).await.expect("page");
+    assert_eq!(page.paid_30d_vnd, 232_000, "the two paid, not the refunded");
+    assert_eq!(page.ordered_30d_vnd, 232_000, "the cancelled order is not counted as ordered");
+}
+
+async fn an_unpaid_transfer_is_flagged_after_the_cooperatives_days_and_its_shopper_reminded_once(db: Db) {
+    use app::orders::service::payments;
+    app::seed::seed(&db).await.expect("seed");
+    let tea = product(&db, "binh-minh", "late-tea", 100_000, 20).await;
+    let user = shopper(&db, "late").await;
+    let member = owner(&db, "binh-minh", "thu").await;
+    let coop = coop_id(&db, "binh-minh").await;
+    let hub = app::live::hub::Hub::default();
+    let transfer = service::checkout(
+        &db,
+        &hub,
+        user,
+        &form(&db, &key(1), &[(tea, 1)], Payment::BankTransfer).await,
+        NOW,
+    )
+    .await
+    .expect("checkout")
+    .orders[0]
+        .number
+        .clone();
+    let cod = service::checkout(&db, &hub, user, &form(&db, &key(2), &[(tea, 1)], Payment::Cod).await, NOW)
+        .await
+        .expect("checkout")
+        .orders[0]
+        .number
+        .clone();
+    let day = 86_400;
+    let page = payments::payments_page(&db, coop, None, NOW + 3 * day - 1).await.expect("page");
+    assert!(!page.unpaid[0].overdue, "not before three days (the default)");
+    assert_eq!(payments::remind_unpaid(&db, &hub, NOW + 3 * day - 1).await.expect("remind"), 0);
+    let page = payments::payments_page(&db, coop, None, NOW + 3 * day + 1).await.expect("page");
+    assert_eq!((page.unpaid.len(), page.unpaid[0].overdue), (1, true), "cash on delivery is never overdue");
+    assert_eq!(payments::remind_unpaid(&db, &hub, NOW + 3 * day + 1).await.expect("remind"), 1);
+    assert_eq!(payments::remind_unpaid(&db, &hub, NOW + 9 * day).await.expect("remind"), 0, "once");
+    assert!(emailed(&db, user).await.contains(&"payment_reminder".to_owned()));
+    // The cooperative may cancel it: the stock comes back.
+    let scope = Scope::Cooperative(coop);
+    service::transition(
+        &db,
+        &hub,
+        member,
+        scope,
+        &transfer,
+        Status::Cancelled,
+        "không thanh toán",
+        NOW + 4 * day,
+    )
+    .await
+    .expect("cancel");
+    assert_eq!(stock(&db, tea).await, 19);
+    // Cash on delivery is paid when delivered.
+    for to in [Status::Confirmed, Status::Delivered] {
+        let result = service::transition(&db, &hub, member, scope, &cod, to, "", NOW).await;
+        if to == Status::Delivered {
+            assert!(result.is_err(), "shipped first");
+        }
+    }
+    service::ship(&db, &hub, member, scope, &cod, "ghn", "GY1", NOW).await.expect("ship");
+    service::transition(&db, &hub, member, scope, &cod, Status::Delivered, "", NOW).await.expect("deliver");
+    let paid = service::order(&db, Scope::Shopper(user), &cod).await.expect("order").payment_state;
+    assert_eq!(
+        (paid.status, paid.via),
+        (app::orders::payments::PaymentStatus::Paid, Some(app::orders::payments::PaidVia::Cod))
+    );
+}
+
 on_both_databases!(
+    a_bank_statement_marks_the_right_orders_paid_and_lists_the_rest,
+    an_unpaid_transfer_is_flagged_after_the_cooperatives_days_and_its_shopper_reminded_once,
     shipping_is_priced_by_zone_and_weight_shown_before_ordering_and_kept_on_the_order,
     an_order_tells_its_shopper_and_its_cooperative_at_each_step,
     an_unconfirmed_account_keeps_its_cart_but_orders_once_confirmed,

@@ -14,6 +14,7 @@ pub mod proxy;
 pub mod security;
 pub mod seo;
 pub mod start;
+pub mod statements;
 pub mod trace;
 
 use std::time::Duration;
@@ -127,6 +128,7 @@ pub fn build_router(state: AppState) -> Router {
         .with_state(state.clone());
     Router::new()
         .merge(media)
+        .merge(statements::routes(&state))
         .merge(site)
         .layer(axum::middleware::from_fn_with_state(state.db.clone(), forms::keep_refused_forms))
         .layer(axum::middleware::from_fn_with_state(

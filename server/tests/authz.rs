@@ -39,8 +39,10 @@ enum Outcome {
     NotFound,
     /// Refused for its input whoever calls (a forged link, a wrong password): 422.
     Invalid,
+    /// Allowed to ask, refused for the state of the thing (an order not yet refundable): 409.
+    Conflict,
 }
-use Outcome::{Allowed as A, Forbidden as F, Invalid as I, NotFound as N, Unauthorized as U};
+use Outcome::{Allowed as A, Conflict as C, Forbidden as F, Invalid as I, NotFound as N, Unauthorized as U};
 
 /// What the cases need to refer to.
 struct Fixture {
@@ -845,6 +847,25 @@ fn cases() -> Vec<Case> {
         },
         Case {
             method: Method::GET,
+            path: "/api/orders/payments",
+            args: |_, _| "import=".into(),
+            expect: [U, F, A, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/orders/record_payment",
+            args: |f, _| format!("number={}&amount=1000", f.order_number),
+            expect: [U, F, N, A, F],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/orders/refund",
+            // Its own order, not cancelled: nothing to refund yet.
+            args: |f, _| format!("number={}", f.order_number),
+            expect: [U, F, N, C, F],
+        },
+        Case {
+            method: Method::GET,
             path: "/api/admin/shipping_rates",
             args: |_, _| String::new(),
             expect: [U, F, F, F, A],
@@ -1227,6 +1248,7 @@ where
                 Outcome::Forbidden => assert_eq!(status, StatusCode::FORBIDDEN, "{cell}"),
                 Outcome::NotFound => assert_eq!(status, StatusCode::NOT_FOUND, "{cell}"),
                 Outcome::Invalid => assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{cell}"),
+                Outcome::Conflict => assert_eq!(status, StatusCode::CONFLICT, "{cell}"),
             }
             if expected != Outcome::Allowed {
                 assert_eq!(snapshot(&f.db).await, before, "{cell}: a refused call changed rows");
@@ -1391,6 +1413,7 @@ where
                 Outcome::Forbidden => assert_eq!(status, StatusCode::FORBIDDEN, "{uri} as {who:?}"),
                 Outcome::NotFound => assert_eq!(status, StatusCode::NOT_FOUND, "{uri} as {who:?}"),
                 Outcome::Invalid => assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{uri} as {who:?}"),
+                Outcome::Conflict => assert_eq!(status, StatusCode::CONFLICT, "{uri} as {who:?}"),
             }
         }
     }

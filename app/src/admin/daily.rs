@@ -1,6 +1,7 @@
 //! What the platform tells people on its own, by the calendar: each cooperative hears of a
 //! certificate 90, 30 and 7 days before it expires (each reminder once, the nearest one only when
-//! several are due, as after a pause), and the department's admins get a daily digest. Every
+//! several are due, as after a pause), the department's admins get a daily digest, and shoppers
+//! whose bank transfer is overdue are reminded once (`orders::service::payments`). Every
 //! instance runs the task; the reminder rows and the day's run row make sure each goes out once.
 use std::time::Duration;
 
@@ -131,6 +132,9 @@ pub fn spawn(db: Db, hub: Hub) {
             }
             if let Err(error) = digest(&db, &hub, now).await {
                 tracing::warn!(%error, "could not send the admins' digest");
+            }
+            if let Err(error) = crate::orders::service::payments::remind_unpaid(&db, &hub, now).await {
+                tracing::warn!(%error, "could not remind the unpaid transfers");
             }
         }
     });

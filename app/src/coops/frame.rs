@@ -51,6 +51,9 @@ pub fn Dashboard(membership: Membership, children: Children) -> impl IntoView {
                 <A href="/coop/orders" attr:class="dashboard__link">
                     {td!(i18n, coops.nav.orders)}
                 </A>
+                <A href="/coop/payments" attr:class="dashboard__link">
+                    {td!(i18n, coops.nav.payments)}
+                </A>
                 <A href="/coop/booth" attr:class="dashboard__link">
                     {td!(i18n, coops.nav.booth)}
                 </A>

@@ -195,6 +195,26 @@ pub fn compose(message: &Message, lang: Lang) -> Composed {
             Vec::new(),
             t!(notify.daily_digest.action),
         ),
+        Message::PaymentReceived { order, amount_vnd } => (
+            t!(notify.payment_received.subject, number = order.number.as_str()),
+            vec![t!(
+                notify.payment_received.body,
+                cooperative = order.cooperative.get(lang),
+                amount = format_vnd(*amount_vnd)
+            )],
+            order_facts(order),
+            t!(notify.payment_received.action),
+        ),
+        Message::PaymentReminder { order } => (
+            t!(notify.payment_reminder.subject, number = order.number.as_str()),
+            vec![t!(
+                notify.payment_reminder.body,
+                total = format_vnd(order.total_vnd),
+                purpose = format!("OCOP {}", order.number)
+            )],
+            order_facts(order),
+            t!(notify.payment_reminder.action),
+        ),
         Message::PasswordReset { .. } => (
             t!(notify.password_reset.subject),
             vec![t!(notify.password_reset.body)],
@@ -231,6 +251,8 @@ pub fn kind_name(kind: super::model::Kind, lang: Lang) -> String {
         Kind::DailyDigest => td_string!(l, notify.kinds.daily_digest),
         Kind::PasswordReset => td_string!(l, notify.kinds.password_reset),
         Kind::VerifyEmail => td_string!(l, notify.kinds.verify_email),
+        Kind::PaymentReceived => td_string!(l, notify.kinds.payment_received),
+        Kind::PaymentReminder => td_string!(l, notify.kinds.payment_reminder),
     }
     .to_owned()
 }
@@ -301,6 +323,8 @@ mod tests {
             Kind::DailyDigest => Message::DailyDigest { applications: 2, expiring: 5, failed: 1 },
             Kind::PasswordReset => Message::PasswordReset { token: "t".into() },
             Kind::VerifyEmail => Message::VerifyEmail { token: "t".into() },
+            Kind::PaymentReceived => Message::PaymentReceived { order, amount_vnd: 1_250_000 },
+            Kind::PaymentReminder => Message::PaymentReminder { order },
         }
     }
 

@@ -26,6 +26,8 @@ pub enum Kind {
     DailyDigest,
     PasswordReset,
     VerifyEmail,
+    PaymentReceived,
+    PaymentReminder,
 }
 
 /// Who a kind of message is for, to group the choices on `/account`.
@@ -38,7 +40,7 @@ pub enum Audience {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 17] = [
         Kind::OrderReceived,
         Kind::OrderConfirmed,
         Kind::OrderShipped,
@@ -54,6 +56,8 @@ impl Kind {
         Kind::DailyDigest,
         Kind::PasswordReset,
         Kind::VerifyEmail,
+        Kind::PaymentReceived,
+        Kind::PaymentReminder,
     ];
 
     pub fn key(self) -> &'static str {
@@ -73,6 +77,8 @@ impl Kind {
             Kind::DailyDigest => "daily_digest",
             Kind::PasswordReset => "password_reset",
             Kind::VerifyEmail => "verify_email",
+            Kind::PaymentReceived => "payment_received",
+            Kind::PaymentReminder => "payment_reminder",
         }
     }
 
@@ -110,7 +116,9 @@ impl Kind {
             | Kind::OrderConfirmed
             | Kind::OrderShipped
             | Kind::OrderDelivered
-            | Kind::OrderCancelled => Audience::Shopper,
+            | Kind::OrderCancelled
+            | Kind::PaymentReceived
+            | Kind::PaymentReminder => Audience::Shopper,
             Kind::NewOrder
             | Kind::OrderCancelledByShopper
             | Kind::InquiryReceived
@@ -173,6 +181,8 @@ pub enum Message {
     DailyDigest { applications: i64, expiring: i64, failed: i64 },
     PasswordReset { token: String },
     VerifyEmail { token: String },
+    PaymentReceived { order: OrderRef, amount_vnd: i64 },
+    PaymentReminder { order: OrderRef },
 }
 
 impl Message {
@@ -193,6 +203,8 @@ impl Message {
             Message::DailyDigest { .. } => Kind::DailyDigest,
             Message::PasswordReset { .. } => Kind::PasswordReset,
             Message::VerifyEmail { .. } => Kind::VerifyEmail,
+            Message::PaymentReceived { .. } => Kind::PaymentReceived,
+            Message::PaymentReminder { .. } => Kind::PaymentReminder,
         }
     }
 
@@ -203,7 +215,9 @@ impl Message {
             | Message::OrderConfirmed { order }
             | Message::OrderShipped { order, .. }
             | Message::OrderDelivered { order }
-            | Message::OrderCancelled { order, .. } => format!("/orders/{}", order.number),
+            | Message::OrderCancelled { order, .. }
+            | Message::PaymentReceived { order, .. }
+            | Message::PaymentReminder { order } => format!("/orders/{}", order.number),
             Message::NewOrder { order } | Message::OrderCancelledByShopper { order, .. } => {
                 format!("/coop/orders/{}", order.number)
             }

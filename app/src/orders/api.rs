@@ -267,3 +267,49 @@ pub async fn add_review(product_id: i64, rating: i64, body: String, back: String
 pub async fn fetch_reviews(product_id: i64) -> Result<Reviews, AppError> {
     respond(async { service::reviews(&use_db()?, product_id).await }).await
 }
+
+/// The cooperative's payments page: transfers waiting for money, a statement import's result.
+#[server(endpoint = "orders/payments", input = GetUrl)]
+pub async fn fetch_payments(import: String) -> Result<super::payments::PaymentsPage, AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        let import = import.trim().parse::<i64>().ok();
+        service::payments::payments_page(&use_db()?, coop.cooperative_id, import, now_unix()).await
+    })
+    .await
+}
+
+/// A member records an order's payment by hand (`amount` in dong, as received).
+#[server(endpoint = "orders/record_payment")]
+pub async fn record_payment(number: String, amount: String) -> Result<(), AppError> {
+    respond(async {
+        let (viewer, coop) = require_member()?;
+        let amount = super::payments::parse_amount(&amount).unwrap_or(0);
+        let hub = crate::live::use_hub()?;
+        service::payments::record_payment(
+            &use_db()?,
+            &hub,
+            viewer.id,
+            coop.cooperative_id,
+            &number,
+            amount,
+            now_unix(),
+        )
+        .await?;
+        redirect_plain_form(&format!("/coop/orders/{number}"));
+        Ok(())
+    })
+    .await
+}
+
+/// Marks a cancelled, paid order refunded.
+#[server(endpoint = "orders/refund")]
+pub async fn refund_order(number: String) -> Result<(), AppError> {
+    respond(async {
+        let (_, coop) = require_member()?;
+        service::payments::refund(&use_db()?, coop.cooperative_id, &number, now_unix()).await?;
+        redirect_plain_form(&format!("/coop/orders/{number}"));
+        Ok(())
+    })
+    .await
+}

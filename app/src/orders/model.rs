@@ -473,6 +473,8 @@ pub struct OrderDetail {
     pub next: Vec<Status>,
     /// How the shopper reaches the cooperative (for the shopper's view; empty for its members).
     pub contact: crate::coops::contact::Contact,
+    /// Whether it is paid, apart from where it is in the pipeline.
+    pub payment_state: super::payments::PaymentState,
 }
 
 // ---------------------------------------------------------------------------------------------

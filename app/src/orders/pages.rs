@@ -702,6 +702,7 @@ fn OrderView(order: OrderDetail, back: &'static str, actions: ViewFn) -> impl In
                         <h2>{td!(i18n, orders.transfer.title)}</h2>
                         <TransferPanel transfer=t amount_vnd=total />
                     })}
+                    <PaymentView state=order.payment_state.clone() />
                     <ContactLinks contact=order.contact.clone() />
                     {shopper_cancel.then(|| view! { <CancelForm number=number.clone() /> })}
                     {actions.run()}
@@ -816,9 +817,13 @@ pub fn CoopOrderPage() -> impl IntoView {
                     <Loaded resource=order view=|order: OrderDetail| {
                         let number = order.summary.number.clone();
                         let next = order.next.clone();
+                        let paid = order.payment_state.clone();
+                        let total = order.summary.total_vnd;
+                        let cancelled = order.summary.status == Status::Cancelled;
                         view! {
                             <OrderView order back="/coop/orders" actions=ViewFn::from(move || view! {
                                 <MoveForms number=number.clone() next=next.clone() />
+                                <PaymentForms number=number.clone() state=paid.clone() total_vnd=total cancelled />
                             }) />
                         }
                     } />
@@ -893,5 +898,199 @@ fn MoveForms(number: String, next: Vec<Status>) -> impl IntoView {
                 }
             }).collect_view()}
         </div>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payments
+
+/// An order's payment: unpaid (overdue for a late transfer), paid (how much, when, how) or
+/// refunded.
+#[component]
+fn PaymentView(state: super::payments::PaymentState) -> impl IntoView {
+    use super::payments::{PaidVia, PaymentStatus};
+    let i18n = use_locale();
+    let label = match state.status {
+        PaymentStatus::Unpaid => td_string!(i18n, orders.payments.unpaid),
+        PaymentStatus::Paid => td_string!(i18n, orders.payments.paid),
+        PaymentStatus::Refunded => td_string!(i18n, orders.payments.refunded),
+    };
+    let chip = match state.status {
+        PaymentStatus::Paid => "chip chip--ok",
+        PaymentStatus::Unpaid if state.overdue => "chip chip--danger",
+        _ => "chip",
+    };
+    let how = state.via.map(|via| match via {
+        PaidVia::Cod => td_string!(i18n, orders.payments.via_cod).to_string(),
+        PaidVia::Manual => {
+            td_string!(i18n, orders.payments.via_manual, who = state.by.clone().unwrap_or_default())
+                .to_string()
+        }
+        PaidVia::Statement => td_string!(i18n, orders.payments.via_statement).to_string(),
+    });
+    let line = state.amount_vnd.zip(state.at).map(|(amount, at)| {
+        td_string!(i18n, orders.payments.paid_line, amount = format_vnd(amount), at = format_datetime(at))
+            .to_string()
+    });
+    view! {
+        <p class="order__payment" data-testid="payment" data-payment=state.status.key()>
+            {td!(i18n, orders.payments.state)} ": "
+            <span class=chip>{label}</span>
+            {state.overdue.then(|| view! { " " <span class="chip chip--danger">{td!(i18n, orders.payments.overdue)}</span> })}
+            {line.map(|l| view! { <br /> {l} })}
+            {how.map(|h| view! { " · " {h} })}
+        </p>
+    }
+}
+
+/// A member's payment actions on an order: record it paid by hand, or mark a cancelled, paid
+/// order refunded.
+#[component]
+fn PaymentForms(
+    number: String,
+    state: super::payments::PaymentState,
+    total_vnd: i64,
+    cancelled: bool,
+) -> impl IntoView {
+    use super::payments::PaymentStatus;
+    let i18n = use_locale();
+    match state.status {
+        PaymentStatus::Unpaid if !cancelled => view! {
+            <form class="order__move" method="post" action=RecordPayment::PATH data-testid="record-payment">
+                <input type="hidden" name="number" value=number />
+                <label class="field__label">
+                    {td!(i18n, orders.payments.record_amount)}
+                    <input class="field__input" type="text" inputmode="numeric" name="amount" value=total_vnd required />
+                </label>
+                <button class="button" type="submit">{td!(i18n, orders.payments.record)}</button>
+            </form>
+        }
+        .into_any(),
+        PaymentStatus::Paid if cancelled => view! {
+            <form class="order__move" method="post" action=RefundOrder::PATH>
+                <input type="hidden" name="number" value=number />
+                <button class="button button--secondary" type="submit">{td!(i18n, orders.payments.refund)}</button>
+            </form>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+}
+
+#[component]
+pub fn CoopPaymentsPage() -> impl IntoView {
+    let i18n = use_locale();
+    let (import, error) =
+        use_query_map().with_untracked(|q| (q.get("import").unwrap_or_default(), q.get("statement_error")));
+    view! {
+        <Title text=td_string!(i18n, orders.payments.title).to_string() />
+        <MemberOnly page=move |membership: Membership| {
+            let import = import.clone();
+            let error = error.clone();
+            let data = Resource::new(move || import.clone(), fetch_payments);
+            view! {
+                <Dashboard membership>
+                    <h1>{td!(i18n, orders.payments.title)}</h1>
+                    <p>{td!(i18n, orders.payments.lead)}</p>
+                    <Loaded resource=data view=move |page: super::payments::PaymentsPage| {
+                        view! { <PaymentsView page error=error.clone() /> }
+                    } />
+                </Dashboard>
+            }
+        } />
+    }
+}
+
+#[component]
+fn PaymentsView(page: super::payments::PaymentsPage, error: Option<String>) -> impl IntoView {
+    use super::payments::Outcome;
+    let i18n = use_locale();
+    let outcome_label = move |o: Outcome| match o {
+        Outcome::Matched => td_string!(i18n, orders.payments.matched),
+        Outcome::AmountDiffers => td_string!(i18n, orders.payments.amount_differs),
+        Outcome::AlreadyPaid => td_string!(i18n, orders.payments.already_paid),
+        Outcome::UnknownNote => td_string!(i18n, orders.payments.unknown_note),
+    };
+    let result = page.import.map(|import| {
+        view! {
+            <section class="payments__result" aria-labelledby="statement-result">
+                <h2 id="statement-result">{td_string!(i18n, orders.payments.result, file = import.filename.clone()).to_string()}</h2>
+                <table class="data-table" data-testid="statement" tabindex="0" aria-labelledby="statement-result">
+                    <thead>
+                        <tr>
+                            <th scope="col">{td!(i18n, orders.payments.line)}</th>
+                            <th scope="col">{td!(i18n, orders.payments.date)}</th>
+                            <th scope="col" class="data-table__num">{td!(i18n, orders.payments.amount)}</th>
+                            <th scope="col">{td!(i18n, orders.payments.note)}</th>
+                            <th scope="col">{td!(i18n, orders.payments.outcome)}</th>
+                            <th scope="col">{td!(i18n, orders.payments.order)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {import.lines.into_iter().map(|l| {
+                            let warn = !matches!(l.outcome, Outcome::Matched | Outcome::AlreadyPaid);
+                            view! {
+                                <tr data-testid="statement-line" data-outcome=l.outcome.key()>
+                                    <td>{l.line_no}</td>
+                                    <td>{l.booked_on.clone()}</td>
+                                    <td class="data-table__num">{format_vnd(l.amount_vnd)}</td>
+                                    <td>{l.note.clone()}</td>
+                                    <td class:data-table__warn=warn>{outcome_label(l.outcome)}</td>
+                                    <td>{l.order.map(|(number, total)| view! {
+                                        <a href=format!("/coop/orders/{number}")>{number.clone()}</a> " (" {format_vnd(total)} ")"
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        }
+    });
+    let unpaid = if page.unpaid.is_empty() {
+        view! { <p>{td!(i18n, orders.payments.none_unpaid)}</p> }.into_any()
+    } else {
+        view! {
+            <ul class="payments__unpaid" data-testid="unpaid">
+                {page.unpaid.into_iter().map(|o| view! {
+                    <li data-order=o.number.clone()>
+                        <a href=format!("/coop/orders/{}", o.number)>{o.number.clone()}</a>
+                        " · " {o.customer} " · " {format_vnd(o.total_vnd)} " · " {format_datetime(o.created_at)}
+                        {o.overdue.then(|| view! { " " <span class="chip chip--danger">{td!(i18n, orders.payments.overdue)}</span> })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    let error = error.map(|code| {
+        let code = crate::error::FieldCode::named(&code);
+        view! { <p class="form-alert" role="alert"><FieldMessage code /></p> }
+    });
+    view! {
+        <dl class="totals payments__figures">
+            <dt>{td!(i18n, orders.payments.ordered_30d)}</dt>
+            <dd data-testid="ordered-30d">{format_vnd(page.ordered_30d_vnd)}</dd>
+            <dt>{td!(i18n, orders.payments.paid_30d)}</dt>
+            <dd data-testid="paid-30d">{format_vnd(page.paid_30d_vnd)}</dd>
+        </dl>
+        <section aria-labelledby="statement-upload">
+            <h2 id="statement-upload">{td!(i18n, orders.payments.upload_title)}</h2>
+            <p>{td!(i18n, orders.payments.upload_lead)}</p>
+            {error}
+            <form class="form" method="post" action="/coop/payments/statement" enctype="multipart/form-data">
+                <label class="field">
+                    <span class="field__label">{td!(i18n, orders.payments.file)}</span>
+                    <input class="field__input" type="file" name="statement" accept=".csv,.xlsx,text/csv" required />
+                </label>
+                <button class="button" type="submit">{td!(i18n, orders.payments.upload)}</button>
+            </form>
+        </section>
+        {result}
+        <section aria-labelledby="unpaid-title">
+            <h2 id="unpaid-title">{td!(i18n, orders.payments.unpaid_title)}</h2>
+            <p class="field__hint">{td_string!(i18n, orders.payments.overdue_rule, n = page.unpaid_after_days).to_string()}</p>
+            {unpaid}
+        </section>
     }
 }

@@ -131,6 +131,7 @@ pub fn FieldMessage(code: FieldCode) -> impl IntoView {
         FieldCode::UrlWrongChannel => td_string!(i18n, errors.field.url_wrong_channel),
         FieldCode::WrongPassword => td_string!(i18n, errors.field.wrong_password),
         FieldCode::LinkInvalid => td_string!(i18n, errors.field.link_invalid),
+        FieldCode::StatementUnreadable => td_string!(i18n, errors.field.statement_unreadable),
     }
 }
 
@@ -261,6 +262,7 @@ pub fn ConflictMessage(code: ConflictCode) -> impl IntoView {
         ConflictCode::MailNotFailed => td_string!(i18n, errors.conflict.mail_not_failed),
         ConflictCode::EmailNotVerified => td_string!(i18n, errors.conflict.email_not_verified),
         ConflictCode::ShippingChanged => td_string!(i18n, errors.conflict.shipping_changed),
+        ConflictCode::PaymentRecorded => td_string!(i18n, errors.conflict.payment_recorded),
     }
 }
 

@@ -12,6 +12,7 @@
 mod cart;
 mod checkout;
 mod days;
+pub mod payments;
 mod pipeline;
 mod reviews;
 pub mod shipping;

@@ -154,8 +154,10 @@ pub async fn order(db: &Db, scope: Scope, number: &str) -> Result<OrderDetail, A
         Scope::Shopper(_) => crate::coops::service::contact(db, extra.cooperative_id).await?,
         Scope::Cooperative(_) => Default::default(),
     };
+    let payment_state = super::payments::payment_state(db, summary.id, crate::clock::now_unix()).await?;
     Ok(OrderDetail {
         contact,
+        payment_state,
         next: summary.status.next(scope.actor()),
         lines: lines
             .into_iter()
@@ -322,6 +324,9 @@ async fn moved(
         super::days::count_in(&mut tx, order_id).await?;
     }
     record_event(&mut tx, order_id, actor_user_id, scope.actor(), Some(from), to, note, now).await?;
+    if to == Status::Delivered {
+        super::payments::paid_at_delivery(&mut tx, order_id, actor_user_id, now).await?;
+    }
     let told = super::tell::moved(&mut tx, order_id, to, scope.actor(), note, carrier, now).await?;
     tx.commit().await?;
     crate::messages::service::announce(db, hub, told);
