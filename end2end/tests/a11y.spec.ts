@@ -142,6 +142,7 @@ test("a cooperative member's dashboard and editors pass axe-core", async ({ page
     product,
     "/coop/profile",
     "/coop/orders",
+    "/coop/payments",
     "/coop/booth",
     "/coop/booth/edit",
     "/coop/inquiries",
@@ -171,6 +172,7 @@ test("the department's admin console passes axe-core", async ({ page }) => {
     "/admin/inquiries",
     "/admin/emails",
     "/admin/emails?status=failed",
+    "/admin/shipping",
   ]);
 });
 

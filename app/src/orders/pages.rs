@@ -688,7 +688,7 @@ fn OrderView(order: OrderDetail, back: &'static str, actions: ViewFn) -> impl In
                         <dt>{td!(i18n, orders.cart.shipping)}</dt>
                         <dd>{format_vnd(order.shipping_vnd)}</dd>
                         <dt class="totals__grand">{td!(i18n, orders.cart.total)}</dt>
-                        <dd class="totals__grand">{format_vnd(total)}</dd>
+                        <dd class="totals__grand" data-testid="order-total">{format_vnd(total)}</dd>
                     </dl>
                 </section>
                 <section class="order__side">

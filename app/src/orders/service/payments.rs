@@ -286,11 +286,12 @@ pub async fn record_payment(
 /// Marks a paid order refunded (the money went back to the shopper), once it is cancelled.
 pub async fn refund(db: &Db, coop: i64, number: &str, now: i64) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = $1 AND cooperative_id = $2")
-        .bind(number)
-        .bind(coop)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM orders WHERE number = $1 AND cooperative_id = $2")
+            .bind(number)
+            .bind(coop)
+            .fetch_optional(&mut *tx)
+            .await?;
     found.ok_or(AppError::NotFound)?;
     let changed = sqlx::query(
         "UPDATE orders SET payment_status = 'refunded', updated_at = $1 WHERE number = $2 AND cooperative_id = $3 \
