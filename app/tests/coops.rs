@@ -687,6 +687,17 @@ async fn a_cooperative_shows_only_the_contacts_it_chooses(db: Db) {
     form.free_shipping_from = String::new();
     service::update_profile(&db, coop, &form).await.expect("save");
     assert_eq!(service::profile(&db, coop).await.expect("profile").form.free_shipping_from, "", "never free");
+
+    // And the days it waits for a bank transfer before flagging it: 1 to 30.
+    assert_eq!(form.unpaid_after_days, "3");
+    form.unpaid_after_days = "45".into();
+    assert_eq!(
+        service::update_profile(&db, coop, &form).await,
+        Err(AppError::Validation(vec![FieldError::new("unpaid_after_days", app::error::FieldCode::Invalid)]))
+    );
+    form.unpaid_after_days = "7".into();
+    service::update_profile(&db, coop, &form).await.expect("save");
+    assert_eq!(service::profile(&db, coop).await.expect("profile").form.unpaid_after_days, "7");
 }
 
 on_both_databases!(

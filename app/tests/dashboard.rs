@@ -216,6 +216,7 @@ async fn the_tiles_count_today_in_vietnam_time(db: Db) {
         Kpis {
             orders_today: 3,
             revenue_today_vnd: 400_000 + 100_000 + 160_000,
+            paid_today_vnd: 0,
             site_visitors: 0,
             booth_visitors: 0,
             // A and B; C's booth does not count while C is pending.

@@ -839,15 +839,7 @@ async fn an_order_tells_its_shopper_and_its_cooperative_at_each_step(db: Db) {
     let member = owner(&db, "binh-minh", "chu").await;
     let other = owner(&db, "hong-phat", "khac").await;
     let hub = app::live::hub::Hub::default();
-    let receipt = service::checkout(
-        &db,
-        &hub,
-        user,
-        &form(&db, &key(1), &[(tea, 2)], Payment::BankTransfer).await,
-        NOW,
-    )
-    .await
-    .expect("checkout");
+    let receipt = place(&db, user, &[(tea, 2)], Payment::BankTransfer, 1).await;
     let number = receipt.orders[0].number.clone();
     assert_eq!(emailed(&db, user).await, vec!["order_received"]);
     assert_eq!(emailed(&db, member).await, vec!["new_order"]);
@@ -891,13 +883,7 @@ async fn an_order_tells_its_shopper_and_its_cooperative_at_each_step(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM notifications").await, 5, "each on a bell too");
 
     // A cancellation by the shopper tells both; the shopper's says who cancelled.
-    let second =
-        service::checkout(&db, &hub, user, &form(&db, &key(2), &[(tea, 1)], Payment::Cod).await, NOW)
-            .await
-            .expect("checkout")
-            .orders[0]
-            .number
-            .clone();
+    let second = place(&db, user, &[(tea, 1)], Payment::Cod, 2).await.orders[0].number.clone();
     service::transition(&db, &hub, user, Scope::Shopper(user), &second, Status::Cancelled, "", NOW)
         .await
         .expect("cancel");
@@ -1145,24 +1131,8 @@ async fn an_unpaid_transfer_is_flagged_after_the_cooperatives_days_and_its_shopp
     let member = owner(&db, "binh-minh", "thu").await;
     let coop = coop_id(&db, "binh-minh").await;
     let hub = app::live::hub::Hub::default();
-    let transfer = service::checkout(
-        &db,
-        &hub,
-        user,
-        &form(&db, &key(1), &[(tea, 1)], Payment::BankTransfer).await,
-        NOW,
-    )
-    .await
-    .expect("checkout")
-    .orders[0]
-        .number
-        .clone();
-    let cod = service::checkout(&db, &hub, user, &form(&db, &key(2), &[(tea, 1)], Payment::Cod).await, NOW)
-        .await
-        .expect("checkout")
-        .orders[0]
-        .number
-        .clone();
+    let transfer = place(&db, user, &[(tea, 1)], Payment::BankTransfer, 1).await.orders[0].number.clone();
+    let cod = place(&db, user, &[(tea, 1)], Payment::Cod, 2).await.orders[0].number.clone();
     let day = 86_400;
     let page = payments::payments_page(&db, coop, None, NOW + 3 * day - 1).await.expect("page");
     assert!(!page.unpaid[0].overdue, "not before three days (the default)");
@@ -1201,6 +1171,10 @@ async fn an_unpaid_transfer_is_flagged_after_the_cooperatives_days_and_its_shopp
         (paid.status, paid.via),
         (app::orders::payments::PaymentStatus::Paid, Some(app::orders::payments::PaidVia::Cod))
     );
+    // The department's tiles count the money received today apart from what was ordered.
+    let kpis = app::admin::dashboard::service::kpis(&db, &hub, NOW).await.expect("kpis");
+    assert_eq!(kpis.paid_today_vnd, 116_000, "the delivered cash order, not the cancelled transfer");
+    assert_eq!(kpis.revenue_today_vnd, 100_000, "goods ordered today and not cancelled");
 }
 
 on_both_databases!(

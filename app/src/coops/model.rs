@@ -411,6 +411,9 @@ pub struct ProfileForm {
     /// Free shipping from this order value (whole dong, as typed); empty: never free.
     #[serde(default)]
     pub free_shipping_from: String,
+    /// Days after which an unpaid bank transfer is flagged and its shopper reminded (1 to 30).
+    #[serde(default)]
+    pub unpaid_after_days: String,
     /// The bank for transfers (a BIN of `BANKS`), its account number and holder; all empty when
     /// the cooperative takes cash on delivery only.
     #[serde(default)]

@@ -847,6 +847,10 @@ fn ProfileForm(form: ProfileForm, districts: Vec<crate::accounts::model::Distric
                                         hint=ViewFn::from(move || td_string!(i18n, coops.profile.free_shipping_hint))>
                                         {td!(i18n, coops.profile.free_shipping)}
                                     </TextField>
+                                    <TextField field="unpaid_after_days" prefix="form" kind="number" value=f.unpaid_after_days.clone() error
+                                        hint=ViewFn::from(move || td_string!(i18n, coops.profile.unpaid_after_days_hint))>
+                                        {td!(i18n, coops.profile.unpaid_after_days)}
+                                    </TextField>
                                     <fieldset class="form__group">
                                         <legend>{td!(i18n, coops.contact.show)}</legend>
                                         <label class="check">

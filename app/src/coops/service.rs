@@ -785,6 +785,7 @@ struct ProfileRow {
     show_zalo: i64,
     show_email: i64,
     free_shipping_from_vnd: Option<i64>,
+    unpaid_after_days: i64,
     logo_key: Option<String>,
     bank_bin: Option<String>,
     bank_account: Option<String>,
@@ -796,7 +797,7 @@ pub async fn profile(db: &Db, coop_id: i64) -> Result<CoopProfile, AppError> {
     let r: ProfileRow = sqlx::query_as(
         "SELECT c.slug, c.name_vi, c.name_en, c.story_vi, c.story_en, d.slug AS district, c.commune, \
          c.contact_name, c.contact_phone, c.contact_email, c.show_phone, c.show_zalo, c.show_email, \
-         c.free_shipping_from_vnd, c.logo_key, \
+         c.free_shipping_from_vnd, c.unpaid_after_days, c.logo_key, \
          c.bank_bin, c.bank_account, c.bank_holder FROM cooperatives c LEFT JOIN districts d ON d.id = c.district_id WHERE c.id = $1",
     )
     .bind(coop_id)
@@ -818,6 +819,7 @@ pub async fn profile(db: &Db, coop_id: i64) -> Result<CoopProfile, AppError> {
             show_zalo: r.show_zalo == 1,
             show_email: r.show_email == 1,
             free_shipping_from: r.free_shipping_from_vnd.map(|v| v.to_string()).unwrap_or_default(),
+            unpaid_after_days: r.unpaid_after_days.to_string(),
             bank_bin: r.bank_bin.unwrap_or_default(),
             bank_account: r.bank_account.unwrap_or_default(),
             bank_holder: r.bank_holder.unwrap_or_default(),
@@ -901,6 +903,16 @@ pub async fn update_profile(db: &Db, coop_id: i64, form: &ProfileForm) -> Result
             }
         },
     };
+    let unpaid_after_days = match form.unpaid_after_days.trim() {
+        "" => 3,
+        days => match days.parse::<i64>() {
+            Ok(d) if (1..=30).contains(&d) => d,
+            _ => {
+                errors.push(FieldError::new("unpaid_after_days", crate::error::FieldCode::Invalid));
+                3
+            }
+        },
+    };
     let bank = check_bank(form, &mut errors);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
@@ -913,8 +925,8 @@ pub async fn update_profile(db: &Db, coop_id: i64, form: &ProfileForm) -> Result
     sqlx::query(
         "UPDATE cooperatives SET story_vi = $1, story_en = $2, district_id = $3, commune = $4, \
          contact_name = $5, contact_phone = $6, contact_email = $7, bank_bin = $8, bank_account = $9, \
-         bank_holder = $10, show_phone = $12, show_zalo = $13, show_email = $14, free_shipping_from_vnd = $15 \
-         WHERE id = $11",
+         bank_holder = $10, show_phone = $12, show_zalo = $13, show_email = $14, free_shipping_from_vnd = $15, \
+         unpaid_after_days = $16 WHERE id = $11",
     )
     .bind(trimmed(&form.story_vi))
     .bind(trimmed(&form.story_en))
@@ -931,6 +943,7 @@ pub async fn update_profile(db: &Db, coop_id: i64, form: &ProfileForm) -> Result
     .bind(i64::from(form.show_zalo))
     .bind(i64::from(form.show_email))
     .bind(free_from)
+    .bind(unpaid_after_days)
     .execute(&db.pool)
     .await?;
     crate::changes::catalogue_changed(db);

@@ -253,6 +253,8 @@ pub const ACTIVE_VISITOR_SECS: u64 = 300;
 pub struct Kpis {
     pub orders_today: i64,
     pub revenue_today_vnd: i64,
+    /// Money recorded as received today (cash at delivery, transfers), apart from what was ordered.
+    pub paid_today_vnd: i64,
     /// Distinct visitors with a page in the last five minutes, on this instance.
     pub site_visitors: u32,
     /// Open tabs in booths, every instance's together.

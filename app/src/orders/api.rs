@@ -135,7 +135,7 @@ pub async fn set_cart_quantity(product_id: i64, quantity: i64) -> Result<(), App
 
 /// The checkout page's data: the account's cart, the last address and a fresh form key.
 #[server(endpoint = "orders/checkout_data", input = GetUrl)]
-pub async fn fetch_checkout(province: String) -> Result<CheckoutData, AppError> {
+pub async fn fetch_checkout(#[server(default)] province: String) -> Result<CheckoutData, AppError> {
     respond(async {
         let viewer = require_user()?;
         let province = Some(province.trim()).filter(|p| !p.is_empty());

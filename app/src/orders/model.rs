@@ -12,44 +12,7 @@ pub const MAX_LINES: usize = 50;
 pub const REVIEW_MIN_CHARS: usize = 10;
 pub const REVIEW_MAX_CHARS: usize = 2_000;
 
-/// The 34 provinces and centrally-run cities since the 2025 reorganisation, as shipping
-/// addresses name them.
-pub const PROVINCES: [&str; 34] = [
-    "An Giang",
-    "Bắc Ninh",
-    "Cà Mau",
-    "Cao Bằng",
-    "Cần Thơ",
-    "Đà Nẵng",
-    "Đắk Lắk",
-    "Điện Biên",
-    "Đồng Nai",
-    "Đồng Tháp",
-    "Gia Lai",
-    "Hà Nội",
-    "Hà Tĩnh",
-    "Hải Phòng",
-    "Hồ Chí Minh",
-    "Huế",
-    "Hưng Yên",
-    "Khánh Hòa",
-    "Lai Châu",
-    "Lạng Sơn",
-    "Lào Cai",
-    "Lâm Đồng",
-    "Nghệ An",
-    "Ninh Bình",
-    "Phú Thọ",
-    "Quảng Ngãi",
-    "Quảng Ninh",
-    "Quảng Trị",
-    "Sơn La",
-    "Tây Ninh",
-    "Thái Nguyên",
-    "Thanh Hóa",
-    "Tuyên Quang",
-    "Vĩnh Long",
-];
+pub use super::shipping::PROVINCES;
 
 /// A Vietnamese mobile number in its national form (`0912345678`), from what a shopper typed:
 /// `0912 345 678`, `091.234.5678`, `+84 912 345 678` or `84912345678`. Mobile numbers have ten

@@ -228,6 +228,7 @@ fn LiveBoard(kpis: Kpis, feed: Vec<FeedItem>) -> impl IntoView {
         <div class="kpi-tiles" data-live=move || if online.get() { "on" } else { "off" }>
             {tile("orders_today", td_string!(i18n, admin.dashboard.orders_today).to_owned(), figure(|k| k.orders_today.to_string()))}
             {tile("revenue_today", td_string!(i18n, admin.dashboard.revenue_today).to_owned(), figure(|k| format_vnd(k.revenue_today_vnd)))}
+            {tile("paid_today", td_string!(i18n, admin.dashboard.paid_today).to_owned(), figure(|k| format_vnd(k.paid_today_vnd)))}
             {tile("site_visitors", td_string!(i18n, admin.dashboard.site_visitors).to_owned(), figure(|k| k.site_visitors.to_string()))}
             {tile("booth_visitors", td_string!(i18n, admin.dashboard.booth_visitors).to_owned(), figure(|k| k.booth_visitors.to_string()))}
             {tile("booths_live", td_string!(i18n, admin.dashboard.booths_live).to_owned(), figure(|k| k.booths_live.to_string()))}

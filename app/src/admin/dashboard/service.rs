@@ -22,27 +22,45 @@ pub async fn kpis(db: &Db, hub: &Hub, now: i64) -> Result<Kpis, sqlx::Error> {
     let mut sql = Sql::new("SELECT (SELECT COUNT(*) FROM orders o WHERE o.created_at >= ");
     sql.bind(start).push(" AND o.created_at < ").bind(end).push(COUNTED);
     sql.push(
-        "), (SELECT CAST(COALESCE(SUM(o.subtotal_vnd), 0) AS BIGINT) FROM orders o WHERE o.created_at >= ",
+        ") AS orders_today, (SELECT CAST(COALESCE(SUM(o.subtotal_vnd), 0) AS BIGINT) FROM orders o \
+         WHERE o.created_at >= ",
     );
     sql.bind(start).push(" AND o.created_at < ").bind(end).push(COUNTED);
-    sql.push("), (SELECT COUNT(*) FROM inquiries WHERE created_at >= ").bind(start);
+    sql.push(
+        ") AS revenue_today_vnd, (SELECT CAST(COALESCE(SUM(paid_vnd), 0) AS BIGINT) FROM orders \
+         WHERE payment_status = 'paid' AND paid_at >= ",
+    );
+    sql.bind(start).push(" AND paid_at < ").bind(end);
+    sql.push(") AS paid_today_vnd, (SELECT COUNT(*) FROM inquiries WHERE created_at >= ").bind(start);
     sql.push(" AND created_at < ").bind(end);
-    sql.push("), (SELECT COUNT(*) FROM cooperatives WHERE status = 'pending'), ");
+    sql.push(") AS inquiries_today, (SELECT COUNT(*) FROM cooperatives WHERE status = 'pending') AS coops_pending, ");
     sql.push(
         "(SELECT COUNT(DISTINCT fb.cooperative_id) FROM fair_booths fb JOIN fairs f ON f.id = fb.fair_id \
          JOIN cooperatives c ON c.id = fb.cooperative_id WHERE c.status = 'approved' AND f.starts_at <= ",
     );
-    sql.bind(now).push(" AND f.ends_at > ").bind(now).push(")");
-    let (orders_today, revenue_today_vnd, inquiries_today, coops_pending, booths_live): (
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-    ) = sql.query_as()?.fetch_one(&db.pool).await?;
+    sql.bind(now).push(" AND f.ends_at > ").bind(now).push(") AS booths_live");
+    #[derive(sqlx::FromRow)]
+    struct Counts {
+        orders_today: i64,
+        revenue_today_vnd: i64,
+        paid_today_vnd: i64,
+        inquiries_today: i64,
+        coops_pending: i64,
+        booths_live: i64,
+    }
+    let c: Counts = sql.query_as()?.fetch_one(&db.pool).await?;
+    let Counts {
+        orders_today,
+        revenue_today_vnd,
+        paid_today_vnd,
+        inquiries_today,
+        coops_pending,
+        booths_live,
+    } = c;
     Ok(Kpis {
         orders_today,
         revenue_today_vnd,
+        paid_today_vnd,
         site_visitors: hub.site_visitors(),
         booth_visitors: hub.booth_visitors(),
         booths_live,
