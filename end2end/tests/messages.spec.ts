@@ -88,7 +88,7 @@ test("a shopper confirms their email and resets a forgotten password through the
   await page.goto(reset);
   await page.getByLabel("Mật khẩu mới").fill("yet another password 2026");
   await page.getByRole("button", { name: "Lưu mật khẩu mới" }).click();
-  await expect(page.getByTestId("refusal")).toContainText("Liên kết này không còn hiệu lực");
+  await expect(page.getByTestId("refusal")).toContainText("Liên kết đã dùng, hết hạn hoặc sai");
   expect(errors).toEqual([]);
 });
 

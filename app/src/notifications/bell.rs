@@ -107,7 +107,7 @@ pub fn NewOrdersLive(cooperative_id: i64) -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = cooperative_id;
     view! {
-        <section class="new-orders" aria-live="polite" data-testid="new-orders" hidden=move || arrived.with(Vec::is_empty)>
+        <section class="notice new-orders" aria-live="polite" data-testid="new-orders" hidden=move || arrived.with(Vec::is_empty)>
             <h2>{td!(i18n, notify.new_orders.title)}</h2>
             <ul>
                 <For each=move || arrived.get() key=|(n, _, _)| n.clone() let((number, customer, total))>

@@ -46,12 +46,12 @@ fn NoticeList() -> impl IntoView {
                             let words = compose(&notice.message, lang);
                             let summary = words.paragraphs.into_iter().next().unwrap_or_default();
                             view! {
-                                <li class="notice" class:notice--unread=!notice.read data-testid="notice">
+                                <li class="notices__item" class:notices__item--unread=!notice.read data-testid="notice">
                                     <form method="post" action=OpenNotice::PATH>
                                         <input type="hidden" name="id" value=notice.id />
                                         <button class="notice__open" type="submit">
                                             {(!notice.read).then(|| view! {
-                                                <span class="notice__new">{td!(i18n, notify.page.unread)}</span>
+                                                <span class="chip chip--ok notice__new">{td!(i18n, notify.page.unread)}</span>
                                             })}
                                             <strong class="notice__title">{words.subject}</strong>
                                             <span class="notice__summary">{summary}</span>

@@ -526,6 +526,16 @@ pub async fn seed_history(db: &Db, now: i64) -> Result<HistoryReport, SeedError>
         },
     )
     .await?;
+    // Paid as the rules say: cash when delivered; a transfer once the cooperative confirmed it
+    // (it confirms when the money is there), at its last move.
+    sqlx::query(
+        "UPDATE orders SET payment_status = 'paid', paid_vnd = total_vnd, paid_at = updated_at, \
+         paid_via = CASE WHEN payment = 'cod' THEN 'cod' ELSE 'statement' END \
+         WHERE is_demo = 1 AND ((payment = 'cod' AND status = 'delivered') \
+         OR (payment = 'bank_transfer' AND status IN ('confirmed', 'shipped', 'delivered')))",
+    )
+    .execute(&mut *tx)
+    .await?;
     let rows: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, number FROM orders WHERE is_demo = 1").fetch_all(&mut *tx).await?;
     let by_number: HashMap<String, i64> = rows.into_iter().map(|(id, n)| (n, id)).collect();

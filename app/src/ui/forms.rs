@@ -74,6 +74,19 @@ pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Sign
     })
 }
 
+/// The sentence of a code that only plain forms are refused with, shown by pages the server
+/// renders (their `Refusal`): the browser's bundle does not carry it, and would say the general
+/// `$fallback` should an island ever meet the code. Keeps the first load in its budget.
+macro_rules! server_sentence {
+    ($i18n:expr, $($key:ident).+, $($fallback:ident).+) => {{
+        #[cfg(feature = "ssr")]
+        let sentence = td_string!($i18n, $($key).+);
+        #[cfg(not(feature = "ssr"))]
+        let sentence = td_string!($i18n, $($fallback).+);
+        sentence
+    }};
+}
+
 /// The sentence for a field error code: every code has one (no catch-all).
 #[component]
 pub fn FieldMessage(code: FieldCode) -> impl IntoView {
@@ -130,8 +143,11 @@ pub fn FieldMessage(code: FieldCode) -> impl IntoView {
         FieldCode::UrlInvalid => td_string!(i18n, errors.field.url_invalid),
         FieldCode::UrlWrongChannel => td_string!(i18n, errors.field.url_wrong_channel),
         FieldCode::WrongPassword => td_string!(i18n, errors.field.wrong_password),
-        FieldCode::LinkInvalid => td_string!(i18n, errors.field.link_invalid),
-        FieldCode::StatementUnreadable => td_string!(i18n, errors.field.statement_unreadable),
+        // Refusals of plain forms only, shown by pages the server renders (`server_sentence!`).
+        FieldCode::LinkInvalid => server_sentence!(i18n, errors.field.link_invalid, errors.field.invalid),
+        FieldCode::StatementUnreadable => {
+            server_sentence!(i18n, errors.field.statement_unreadable, errors.field.invalid)
+        }
     }
 }
 
@@ -240,29 +256,43 @@ pub fn TextField(
 pub fn ConflictMessage(code: ConflictCode) -> impl IntoView {
     let i18n = use_locale();
     move || match code {
-        ConflictCode::AlreadyHidden => td_string!(i18n, errors.conflict.already_hidden),
+        // The admin lists' and the payments' plain forms only (`server_sentence!`).
+        ConflictCode::AlreadyHidden => {
+            server_sentence!(i18n, errors.conflict.already_hidden, errors.form.conflict)
+        }
         ConflictCode::AlreadyReviewed => td_string!(i18n, errors.conflict.already_reviewed),
         ConflictCode::ApplicationDecided => td_string!(i18n, errors.conflict.application_decided),
         ConflictCode::CooperativeStatusChanged => {
-            td_string!(i18n, errors.conflict.cooperative_status_changed)
+            server_sentence!(i18n, errors.conflict.cooperative_status_changed, errors.form.conflict)
         }
         ConflictCode::FairChanged => td_string!(i18n, errors.conflict.fair_changed),
-        ConflictCode::FairNotRunning => td_string!(i18n, errors.conflict.fair_not_running),
-        ConflictCode::FairNotUpcoming => td_string!(i18n, errors.conflict.fair_not_upcoming),
+        // The fairs list's open and close buttons are plain forms.
+        ConflictCode::FairNotRunning => {
+            server_sentence!(i18n, errors.conflict.fair_not_running, errors.form.conflict)
+        }
+        ConflictCode::FairNotUpcoming => {
+            server_sentence!(i18n, errors.conflict.fair_not_upcoming, errors.form.conflict)
+        }
         ConflictCode::HiddenByDepartment => td_string!(i18n, errors.conflict.hidden_by_department),
         ConflictCode::IdempotencyKeyReused => td_string!(i18n, errors.conflict.idempotency_key_reused),
         ConflictCode::LeadTransition => td_string!(i18n, errors.conflict.lead_transition),
         ConflictCode::MembershipFromCooperative => {
-            td_string!(i18n, errors.conflict.membership_from_cooperative)
+            server_sentence!(i18n, errors.conflict.membership_from_cooperative, errors.form.conflict)
         }
-        ConflictCode::NotHidden => td_string!(i18n, errors.conflict.not_hidden),
-        ConflictCode::NotYourself => td_string!(i18n, errors.conflict.not_yourself),
+        ConflictCode::NotHidden => server_sentence!(i18n, errors.conflict.not_hidden, errors.form.conflict),
+        ConflictCode::NotYourself => {
+            server_sentence!(i18n, errors.conflict.not_yourself, errors.form.conflict)
+        }
         ConflictCode::PricesChanged => td_string!(i18n, errors.conflict.prices_changed),
         ConflictCode::TransitionNotAllowed => td_string!(i18n, errors.conflict.transition_not_allowed),
-        ConflictCode::MailNotFailed => td_string!(i18n, errors.conflict.mail_not_failed),
+        ConflictCode::MailNotFailed => {
+            server_sentence!(i18n, errors.conflict.mail_not_failed, errors.form.conflict)
+        }
         ConflictCode::EmailNotVerified => td_string!(i18n, errors.conflict.email_not_verified),
         ConflictCode::ShippingChanged => td_string!(i18n, errors.conflict.shipping_changed),
-        ConflictCode::PaymentRecorded => td_string!(i18n, errors.conflict.payment_recorded),
+        ConflictCode::PaymentRecorded => {
+            server_sentence!(i18n, errors.conflict.payment_recorded, errors.form.conflict)
+        }
     }
 }
 
