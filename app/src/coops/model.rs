@@ -424,6 +424,11 @@ pub struct ProfileForm {
     pub bank_holder: String,
 }
 
+/// The name shoppers know a bank by, from its BIN (the BIN itself for one not in `BANKS`).
+pub fn bank_name(bin: &str) -> String {
+    BANKS.iter().find(|(b, _)| *b == bin).map_or_else(|| bin.to_owned(), |(_, name)| (*name).to_owned())
+}
+
 /// Banks a cooperative can receive VietQR transfers at: NAPAS BIN and the name shoppers know.
 pub const BANKS: [(&str, &str); 15] = [
     ("970405", "Agribank"),

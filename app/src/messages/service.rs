@@ -294,9 +294,17 @@ async fn set_optout(tx: &mut WriteTx, user: i64, kind: Kind, off: bool, now: i64
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// This process's copy of the key, read once.
+#[derive(Default)]
+struct UnsubscribeKey(std::sync::OnceLock<Vec<u8>>);
+
 /// The site's key for unsubscribe links, made on first use and kept in the database (so every
-/// instance signs alike).
+/// instance signs alike); read from the database once per process, not per email.
 async fn unsubscribe_key(db: &Db) -> Result<Vec<u8>, sqlx::Error> {
+    let cached = db.shared::<UnsubscribeKey>();
+    if let Some(key) = cached.0.get() {
+        return Ok(key.clone());
+    }
     let (fresh, _) = crate::token::new_token();
     sqlx::query(
         "INSERT INTO site_keys (name, secret, created_at) VALUES ('unsubscribe', $1, $2) \
@@ -309,7 +317,7 @@ async fn unsubscribe_key(db: &Db) -> Result<Vec<u8>, sqlx::Error> {
     let secret: String = sqlx::query_scalar("SELECT secret FROM site_keys WHERE name = 'unsubscribe'")
         .fetch_one(&db.pool)
         .await?;
-    Ok(secret.into_bytes())
+    Ok(cached.0.get_or_init(|| secret.into_bytes()).clone())
 }
 
 fn signature(key: &[u8], user: i64, kind: Kind) -> String {

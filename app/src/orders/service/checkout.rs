@@ -427,10 +427,7 @@ impl PaymentRow {
         let svg = transfer.payload().and_then(|p| qr_svg(&p));
         match svg {
             Ok(qr_svg) => Some(TransferDetails {
-                bank: crate::coops::model::BANKS
-                    .iter()
-                    .find(|(b, _)| *b == bin)
-                    .map_or(bin.clone(), |(_, name)| (*name).to_owned()),
+                bank: crate::coops::model::bank_name(&bin),
                 account,
                 holder: self.bank_holder.clone().unwrap_or_default(),
                 purpose: transfer.purpose,

@@ -13,7 +13,7 @@ use crate::db::{Db, WriteTx};
 use crate::error::{AppError, ConflictCode, FieldCode, FieldError};
 use crate::lang::Text;
 use crate::live::hub::Hub;
-use crate::messages::model::{Message, OrderRef};
+use crate::messages::model::Message;
 use crate::messages::service::{To, Told, announce, tell};
 
 /// One credit read from a statement.
@@ -215,21 +215,8 @@ async fn mark_paid(
     if changed == 0 || via == PaidVia::Cod {
         return Ok(Told::default());
     }
-    let (user, order) = order_ref(tx, order_id).await?;
+    let (user, order) = super::tell::order_ref(tx, order_id).await?;
     tell(tx, To::User(user), &Message::PaymentReceived { order, amount_vnd: amount }, now).await
-}
-
-/// An order as its messages name it, and its shopper.
-async fn order_ref(tx: &mut WriteTx, order_id: i64) -> Result<(i64, OrderRef), sqlx::Error> {
-    let (user, number, total, coop_vi, coop_en, customer): (i64, String, i64, String, String, String) =
-        sqlx::query_as(
-            "SELECT o.user_id, o.number, o.total_vnd, c.name_vi, c.name_en, o.ship_name FROM orders o \
-             JOIN cooperatives c ON c.id = o.cooperative_id WHERE o.id = $1",
-        )
-        .bind(order_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok((user, OrderRef { number, total_vnd: total, cooperative: Text::new(coop_vi, coop_en), customer }))
 }
 
 /// Cash on delivery is paid when the order is delivered (inside the move's transaction).
@@ -443,7 +430,7 @@ pub async fn remind_unpaid(db: &Db, hub: &Hub, now: i64) -> Result<usize, sqlx::
         if claimed == 0 {
             continue;
         }
-        let (user, order) = order_ref(&mut tx, id).await?;
+        let (user, order) = super::tell::order_ref(&mut tx, id).await?;
         let told = tell(&mut tx, To::User(user), &Message::PaymentReminder { order }, now).await?;
         tx.commit().await?;
         announce(db, hub, told);

@@ -40,10 +40,7 @@ impl Brief {
         }
         let bin = self.bank_bin.clone()?;
         Some(TransferRef {
-            bank: crate::coops::model::BANKS
-                .iter()
-                .find(|(b, _)| *b == bin)
-                .map_or(bin.clone(), |(_, name)| (*name).to_owned()),
+            bank: crate::coops::model::bank_name(&bin),
             account_number: self.bank_account.clone()?,
             account_name: self.bank_holder.clone().unwrap_or_default(),
             amount_vnd: self.total_vnd,
@@ -140,4 +137,10 @@ pub async fn coop_order_event(db: &crate::db::Db, number: &str) -> Result<Option
         customer,
         at,
     }))
+}
+
+/// An order as its messages name it, and its shopper (for messages sent outside this module).
+pub(super) async fn order_ref(tx: &mut WriteTx, order_id: i64) -> Result<(i64, OrderRef), sqlx::Error> {
+    let b = brief(tx, order_id).await?;
+    Ok((b.user_id, b.order()))
 }
